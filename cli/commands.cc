@@ -1,0 +1,28 @@
+#include "cli/commands.h"
+
+#include <CLI/CLI.hpp>
+
+namespace dabba::cli {
+
+std::vector<Command> register_commands(CLI::App& app) {
+  std::vector<Command> c;
+  // Image verbs.
+  c.push_back(add_not_implemented(app, "pull", "Pull an image from a registry"));
+  c.push_back(add_not_implemented(app, "images", "List images in the store"));
+  c.push_back(add_not_implemented(app, "rmi", "Remove image names"));
+  c.push_back(add_not_implemented(app, "load", "Load an OCI layout or docker-save archive"));
+  c.push_back(add_not_implemented(app, "gc", "Delete unreferenced blobs and layers"));
+  c.push_back(add_not_implemented(app, "check", "Verify the store (and --repair it)"));
+  // Container verbs.
+  c.push_back(add_not_implemented(app, "run", "Run a command in a new container"));
+  c.push_back(add_not_implemented(app, "ps", "List containers"));
+  c.push_back(add_not_implemented(app, "stop", "Stop running containers"));
+  c.push_back(add_not_implemented(app, "rm", "Remove containers"));
+  c.push_back(add_not_implemented(app, "exec", "Run a command in a running container"));
+  c.push_back(add_not_implemented(app, "logs", "Show the output of a detached container"));
+  // Host.
+  c.push_back(add_not_implemented(app, "info", "Show the store and what this host allows"));
+  return c;
+}
+
+}  // namespace dabba::cli

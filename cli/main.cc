@@ -1,0 +1,76 @@
+// dabba's entry point: parse the command line, enter the user namespace if the verb needs it,
+// run the verb, and turn any Error into one clear message and an exit code.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "cli/commands.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "common/userns.h"
+#include "common/version.h"
+
+namespace dabba::cli {
+namespace {
+
+int exit_code_for(const Error& e) {
+  switch (e.code()) {
+    case Errc::kInvalidArgument:
+    case Errc::kNotImplemented: return kExitUsage;
+    case Errc::kInterrupted: return 130;
+    default: return kExitFailure;
+  }
+}
+
+void print_error(const Error& e) {
+  std::string text = "dabba: error: ";
+  text += e.what();
+  text += "\n";
+  if (!e.hint().empty()) text += "dabba: hint: " + e.hint() + "\n";
+  std::fputs(text.c_str(), stderr);
+}
+
+int run_main(int argc, char** argv) {
+  CLI::App app{"dabba: rootless containers, fast", "dabba"};
+  app.require_subcommand(1);
+  Globals globals;
+  app.add_option("--root", globals.root_flag,
+                 "store directory (default: $DABBA_ROOT, $XDG_DATA_HOME/dabba or "
+                 "~/.local/share/dabba)");
+  app.add_option("--log-level", globals.log_level, "error, warn, info or debug")
+      ->capture_default_str();
+  app.set_version_flag("--version", std::string("dabba ") + kVersion);
+
+  std::vector<Command> commands = register_commands(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  try {
+    set_log_level(parse_log_level(globals.log_level));
+    for (auto& cmd : commands) {
+      if (!cmd.app->parsed()) continue;
+      if (cmd.needs == Needs::kUserNamespace) enter_default_user_namespace();
+      return cmd.run(globals);
+    }
+    return kExitUsage;
+  } catch (const Error& e) {
+    print_error(e);
+    return exit_code_for(e);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dabba: error: %s\n", e.what());
+    return kExitFailure;
+  }
+}
+
+}  // namespace
+}  // namespace dabba::cli
+
+int main(int argc, char** argv) { return dabba::cli::run_main(argc, argv); }

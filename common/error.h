@@ -1,0 +1,101 @@
+// The one error type of dabba: a code, the errno (if a syscall failed), a context chain and a
+// hint telling the user how to fix it. Thrown everywhere but in a cloned child, caught at the CLI
+// boundary, where code() picks the exit status and what() + hint() make the one-line message.
+#pragma once
+
+#include <cerrno>
+#include <exception>
+#include <sstream>
+#include <string>
+#include <utility>
+
+namespace dabba {
+
+enum class Errc {
+  kFailed,            // anything else
+  kInvalidArgument,   // bad user input: a reference, a flag, a file name
+  kNotFound,          // an image, a container, a blob, a file that is not there
+  kAlreadyExists,     // a name already taken
+  kDigestMismatch,    // content does not hash to what it claims
+  kCorrupt,           // the store or an input is malformed
+  kUnsupported,       // a media type, a kernel feature, a store version we cannot use
+  kPermission,        // the host refuses (subuid missing, no delegation, EPERM)
+  kNetwork,           // connection, timeout, HTTP 5xx after retries
+  kAuth,              // registry refused our credentials
+  kConflict,          // something in use (a container using an image, a port taken)
+  kInterrupted,       // SIGINT/SIGTERM while working
+  kNotImplemented,    // a verb whose issue has not landed
+};
+
+const char* errc_name(Errc code);
+
+class Error : public std::exception {
+ public:
+  Error(Errc code, std::string message, int sys_errno = 0, std::string hint = {});
+
+  Errc code() const { return code_; }
+  int sys_errno() const { return errno_; }
+  const std::string& hint() const { return hint_; }
+  // The message with its context chain, outermost first: "pull alpine: layer sha256:ab..: EIO".
+  const char* what() const noexcept override { return full_.c_str(); }
+
+  // Prepends a context ("unpack layer sha256:ab12..") and returns *this for rethrowing.
+  Error& add_context(const std::string& context);
+  Error& set_hint(std::string hint) {
+    if (hint_.empty()) hint_ = std::move(hint);
+    return *this;
+  }
+
+ private:
+  Errc code_;
+  int errno_;
+  std::string full_;
+  std::string hint_;
+};
+
+// Throws Error{kFailed or a code derived from errno} for the current errno.
+[[noreturn]] void throw_errno(const std::string& what, int err = errno);
+
+// Maps an errno to the closest Errc (ENOENT -> kNotFound, EACCES/EPERM -> kPermission, ...).
+Errc errc_from_errno(int err);
+
+// Runs f(); if it throws Error, prepends context and rethrows.
+template <class F>
+decltype(auto) with_context(const std::string& context, F&& f) {
+  try {
+    return std::forward<F>(f)();
+  } catch (Error& e) {
+    e.add_context(context);
+    throw;
+  }
+}
+
+namespace detail {
+template <class... Args>
+std::string join_context(const char* expr, const Args&... args) {
+  std::ostringstream out;
+  out << expr;
+  if constexpr (sizeof...(args) > 0) {
+    out << " (";
+    const char* sep = "";
+    ((out << sep << args, sep = ", "), ...);
+    out << ")";
+  }
+  return out.str();
+}
+}  // namespace detail
+
+}  // namespace dabba
+
+// Runs a syscall-like expression that returns -1 and sets errno on failure; retries EINTR;
+// throws dabba::Error naming the expression and the given context values. Returns the result.
+//   int fd = DABBA_SYSCALL(openat(dir, name, O_RDONLY | O_CLOEXEC), name);
+#define DABBA_SYSCALL(expr, ...)                                                       \
+  ([&]() {                                                                             \
+    for (;;) {                                                                         \
+      auto dabba_rc_ = (expr);                                                         \
+      if (dabba_rc_ != -1) return dabba_rc_;                                           \
+      if (errno != EINTR)                                                              \
+        ::dabba::throw_errno(::dabba::detail::join_context(#expr, ##__VA_ARGS__));     \
+    }                                                                                  \
+  }())

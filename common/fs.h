@@ -1,0 +1,59 @@
+// File helpers with explicit durability: write to a temp file, fsync, rename, fsync the directory.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+
+#include "common/unique_fd.h"
+
+namespace dabba {
+
+// open(2) with O_CLOEXEC; throws Error naming the path.
+UniqueFd open_file(const std::string& path, int flags, mode_t mode = 0644);
+UniqueFd open_dir(const std::string& path);
+
+// Writes all of data, retrying short writes and EINTR.
+void write_all(int fd, const void* data, size_t size);
+inline void write_all(int fd, std::string_view data) { write_all(fd, data.data(), data.size()); }
+// Reads until EOF.
+std::string read_all(int fd);
+std::string read_file(const std::string& path);
+// Returns false (and leaves out untouched) when the file does not exist.
+bool read_file_if_exists(const std::string& path, std::string& out);
+
+// mkdir -p; existing directories are fine.
+void make_dirs(const std::string& path, mode_t mode = 0755);
+bool path_exists(const std::string& path);
+
+void fsync_fd(int fd, const std::string& what);
+void fsync_dir(const std::string& path);
+// temp file in the same directory, fsync, rename over path, fsync the directory.
+void write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0644);
+
+// rm -rf that also copes with directories lacking write/exec permission. Missing path is fine.
+void remove_tree(const std::string& path);
+// Total bytes allocated under path (du), not following symlinks.
+uint64_t disk_usage(const std::string& path);
+
+std::string dirname_of(const std::string& path);
+std::string basename_of(const std::string& path);
+
+// A directory removed (recursively) when this goes out of scope, unless release()d.
+class TempDir {
+ public:
+  // Creates parent/prefixXXXXXX.
+  TempDir(const std::string& parent, const std::string& prefix);
+  TempDir(TempDir&& other) noexcept;
+  TempDir& operator=(TempDir&&) = delete;
+  TempDir(const TempDir&) = delete;
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string release();
+
+ private:
+  std::string path_;
+};
+
+}  // namespace dabba

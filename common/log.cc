@@ -1,0 +1,39 @@
+#include "common/log.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+
+#include "common/error.h"
+
+namespace dabba {
+namespace {
+std::atomic<LogLevel> g_level{LogLevel::kWarn};
+}
+
+void set_log_level(LogLevel level) { g_level.store(level); }
+LogLevel log_level() { return g_level.load(std::memory_order_relaxed); }
+
+LogLevel parse_log_level(std::string_view name) {
+  if (name == "error") return LogLevel::kError;
+  if (name == "warn" || name == "warning") return LogLevel::kWarn;
+  if (name == "info") return LogLevel::kInfo;
+  if (name == "debug") return LogLevel::kDebug;
+  throw Error(Errc::kInvalidArgument, "unknown log level '" + std::string(name) + "'", 0,
+              "use one of: error, warn, info, debug");
+}
+
+void log_message(LogLevel level, std::string_view message) {
+  if (!log_enabled(level)) return;
+  static constexpr const char* kPrefix[] = {"error: ", "warning: ", "", "debug: "};
+  std::string line = "dabba: ";
+  line += kPrefix[static_cast<int>(level)];
+  line += message;
+  line += '\n';
+  // One write() so lines from several threads or processes do not interleave.
+  ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
+  (void)ignored;
+}
+
+}  // namespace dabba

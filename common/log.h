@@ -1,0 +1,22 @@
+// Minimal leveled logging to stderr, one line per message, prefixed "dabba: ".
+#pragma once
+
+#include <string_view>
+
+namespace dabba {
+
+enum class LogLevel { kError = 0, kWarn = 1, kInfo = 2, kDebug = 3 };
+
+void set_log_level(LogLevel level);
+LogLevel log_level();
+// Parses "error|warn|info|debug"; throws Error{kInvalidArgument} otherwise.
+LogLevel parse_log_level(std::string_view name);
+inline bool log_enabled(LogLevel level) { return level <= log_level(); }
+
+void log_message(LogLevel level, std::string_view message);
+inline void log_error(std::string_view m) { log_message(LogLevel::kError, m); }
+inline void log_warn(std::string_view m) { log_message(LogLevel::kWarn, m); }
+inline void log_info(std::string_view m) { log_message(LogLevel::kInfo, m); }
+inline void log_debug(std::string_view m) { log_message(LogLevel::kDebug, m); }
+
+}  // namespace dabba

@@ -1,0 +1,173 @@
+#include "common/subprocess.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+
+#include "common/error.h"
+#include "common/fs.h"
+#include "common/unique_fd.h"
+
+namespace dabba {
+
+bool ExitStatus::exited() const { return WIFEXITED(raw); }
+int ExitStatus::code() const {
+  if (WIFEXITED(raw)) return WEXITSTATUS(raw);
+  if (WIFSIGNALED(raw)) return 128 + WTERMSIG(raw);
+  return 255;
+}
+int ExitStatus::signal() const { return WIFSIGNALED(raw) ? WTERMSIG(raw) : 0; }
+std::string ExitStatus::describe() const {
+  if (WIFEXITED(raw)) return "exit status " + std::to_string(WEXITSTATUS(raw));
+  if (WIFSIGNALED(raw))
+    return "killed by signal " + std::to_string(WTERMSIG(raw)) + " (" + strsignal(WTERMSIG(raw)) +
+           ")";
+  return "unknown status " + std::to_string(raw);
+}
+
+Subprocess::Subprocess(Subprocess&& other) noexcept : pid_(std::exchange(other.pid_, -1)) {}
+
+Subprocess& Subprocess::operator=(Subprocess&& other) noexcept {
+  if (this != &other) {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      int st;
+      ::waitpid(pid_, &st, 0);
+    }
+    pid_ = std::exchange(other.pid_, -1);
+  }
+  return *this;
+}
+
+Subprocess::~Subprocess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int st;
+    while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+ExitStatus Subprocess::wait() {
+  ExitStatus status;
+  if (pid_ <= 0) throw Error(Errc::kFailed, "wait: no child process");
+  DABBA_SYSCALL(::waitpid(pid_, &status.raw, 0), pid_);
+  pid_ = -1;
+  return status;
+}
+
+void Subprocess::kill(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
+pid_t Subprocess::detach() { return std::exchange(pid_, -1); }
+
+std::string find_program(const std::string& name) {
+  if (name.find('/') != std::string::npos) return ::access(name.c_str(), X_OK) == 0 ? name : "";
+  const char* env = std::getenv("PATH");
+  std::string path = env ? env : "/usr/local/bin:/usr/bin:/bin";
+  path += ":/usr/local/sbin:/usr/sbin:/sbin";
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    if (!dir.empty()) {
+      std::string candidate = dir + "/" + name;
+      struct stat st;
+      if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+          ::access(candidate.c_str(), X_OK) == 0)
+        return candidate;
+    }
+    start = end + 1;
+  }
+  return "";
+}
+
+Subprocess spawn(const std::vector<std::string>& argv, const SpawnOptions& options) {
+  if (argv.empty()) throw Error(Errc::kInvalidArgument, "spawn: empty command");
+  std::string program = find_program(argv[0]);
+  if (program.empty())
+    throw Error(Errc::kNotFound, "cannot find program '" + argv[0] + "' in PATH");
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  // The child reports an exec failure through this pipe; EOF means exec succeeded.
+  Pipe status = Pipe::make();
+  pid_t pid = ::fork();
+  if (pid < 0) throw_errno("fork for " + argv[0]);
+  if (pid == 0) {
+    // Only async-signal-safe calls from here on: the parent may have threads.
+    int in = options.stdin_fd;
+    if (in < 0 && options.null_stdin) in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (in >= 0 && in != 0) ::dup2(in, 0);
+    if (options.stdout_fd >= 0 && options.stdout_fd != 1) ::dup2(options.stdout_fd, 1);
+    if (options.stderr_fd >= 0 && options.stderr_fd != 2) ::dup2(options.stderr_fd, 2);
+    if (in == 0) ::fcntl(0, F_SETFD, 0);
+    if (options.stdout_fd == 1) ::fcntl(1, F_SETFD, 0);
+    if (options.stderr_fd == 2) ::fcntl(2, F_SETFD, 0);
+    for (int fd : options.keep_fds) ::fcntl(fd, F_SETFD, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::execv(program.c_str(), args.data());
+    int err = errno;
+    ssize_t ignored = ::write(status.write.get(), &err, sizeof err);
+    (void)ignored;
+    ::_exit(127);
+  }
+  Subprocess child(pid);
+  status.write.reset();
+  int err = 0;
+  ssize_t n;
+  do {
+    n = ::read(status.read.get(), &err, sizeof err);
+  } while (n < 0 && errno == EINTR);
+  if (n == sizeof err) {
+    child.wait();
+    throw Error(errc_from_errno(err), "exec " + program, err);
+  }
+  return child;
+}
+
+CommandResult run_command(const std::vector<std::string>& argv) {
+  Pipe out = Pipe::make();
+  Pipe err = Pipe::make();
+  SpawnOptions options;
+  options.stdout_fd = out.write.get();
+  options.stderr_fd = err.write.get();
+  Subprocess child = spawn(argv, options);
+  out.write.reset();
+  err.write.reset();
+  CommandResult result;
+  struct pollfd fds[2] = {{out.read.get(), POLLIN, 0}, {err.read.get(), POLLIN, 0}};
+  int open_count = 2;
+  char buf[8192];
+  while (open_count > 0) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("poll");
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        (i == 0 ? result.out : result.err).append(buf, static_cast<size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        fds[i].fd = -1;
+        --open_count;
+      }
+    }
+  }
+  result.status = child.wait();
+  return result;
+}
+
+}  // namespace dabba

@@ -1,0 +1,4 @@
+// Replaced by the sandbox (issue: rootless run).
+namespace dabba::runner {
+void placeholder() {}
+}
