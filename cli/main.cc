@@ -20,9 +20,12 @@ namespace {
 int exit_code_for(const Error& e) {
   switch (e.code()) {
     case Errc::kInvalidArgument:
-    case Errc::kNotImplemented: return kExitUsage;
-    case Errc::kInterrupted: return 130;
-    default: return kExitFailure;
+    case Errc::kNotImplemented:
+      return kExitUsage;
+    case Errc::kInterrupted:
+      return 130;
+    default:
+      return kExitFailure;
   }
 }
 

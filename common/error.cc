@@ -6,19 +6,32 @@ namespace dabba {
 
 const char* errc_name(Errc code) {
   switch (code) {
-    case Errc::kFailed: return "failed";
-    case Errc::kInvalidArgument: return "invalid argument";
-    case Errc::kNotFound: return "not found";
-    case Errc::kAlreadyExists: return "already exists";
-    case Errc::kDigestMismatch: return "digest mismatch";
-    case Errc::kCorrupt: return "corrupt";
-    case Errc::kUnsupported: return "unsupported";
-    case Errc::kPermission: return "permission denied";
-    case Errc::kNetwork: return "network";
-    case Errc::kAuth: return "authentication";
-    case Errc::kConflict: return "conflict";
-    case Errc::kInterrupted: return "interrupted";
-    case Errc::kNotImplemented: return "not implemented";
+    case Errc::kFailed:
+      return "failed";
+    case Errc::kInvalidArgument:
+      return "invalid argument";
+    case Errc::kNotFound:
+      return "not found";
+    case Errc::kAlreadyExists:
+      return "already exists";
+    case Errc::kDigestMismatch:
+      return "digest mismatch";
+    case Errc::kCorrupt:
+      return "corrupt";
+    case Errc::kUnsupported:
+      return "unsupported";
+    case Errc::kPermission:
+      return "permission denied";
+    case Errc::kNetwork:
+      return "network";
+    case Errc::kAuth:
+      return "authentication";
+    case Errc::kConflict:
+      return "conflict";
+    case Errc::kInterrupted:
+      return "interrupted";
+    case Errc::kNotImplemented:
+      return "not implemented";
   }
   return "failed";
 }
@@ -38,17 +51,25 @@ Error& Error::add_context(const std::string& context) {
 
 Errc errc_from_errno(int err) {
   switch (err) {
-    case ENOENT: return Errc::kNotFound;
+    case ENOENT:
+      return Errc::kNotFound;
     case EACCES:
-    case EPERM: return Errc::kPermission;
-    case EEXIST: return Errc::kAlreadyExists;
-    case EINVAL: return Errc::kInvalidArgument;
+    case EPERM:
+      return Errc::kPermission;
+    case EEXIST:
+      return Errc::kAlreadyExists;
+    case EINVAL:
+      return Errc::kInvalidArgument;
     case ENOSYS:
-    case EOPNOTSUPP: return Errc::kUnsupported;
+    case EOPNOTSUPP:
+      return Errc::kUnsupported;
     case EBUSY:
-    case EADDRINUSE: return Errc::kConflict;
-    case EINTR: return Errc::kInterrupted;
-    default: return Errc::kFailed;
+    case EADDRINUSE:
+      return Errc::kConflict;
+    case EINTR:
+      return Errc::kInterrupted;
+    default:
+      return Errc::kFailed;
   }
 }
 

@@ -12,19 +12,19 @@
 namespace dabba {
 
 enum class Errc {
-  kFailed,            // anything else
-  kInvalidArgument,   // bad user input: a reference, a flag, a file name
-  kNotFound,          // an image, a container, a blob, a file that is not there
-  kAlreadyExists,     // a name already taken
-  kDigestMismatch,    // content does not hash to what it claims
-  kCorrupt,           // the store or an input is malformed
-  kUnsupported,       // a media type, a kernel feature, a store version we cannot use
-  kPermission,        // the host refuses (subuid missing, no delegation, EPERM)
-  kNetwork,           // connection, timeout, HTTP 5xx after retries
-  kAuth,              // registry refused our credentials
-  kConflict,          // something in use (a container using an image, a port taken)
-  kInterrupted,       // SIGINT/SIGTERM while working
-  kNotImplemented,    // a verb whose issue has not landed
+  kFailed,           // anything else
+  kInvalidArgument,  // bad user input: a reference, a flag, a file name
+  kNotFound,         // an image, a container, a blob, a file that is not there
+  kAlreadyExists,    // a name already taken
+  kDigestMismatch,   // content does not hash to what it claims
+  kCorrupt,          // the store or an input is malformed
+  kUnsupported,      // a media type, a kernel feature, a store version we cannot use
+  kPermission,       // the host refuses (subuid missing, no delegation, EPERM)
+  kNetwork,          // connection, timeout, HTTP 5xx after retries
+  kAuth,             // registry refused our credentials
+  kConflict,         // something in use (a container using an image, a port taken)
+  kInterrupted,      // SIGINT/SIGTERM while working
+  kNotImplemented,   // a verb whose issue has not landed
 };
 
 const char* errc_name(Errc code);
@@ -90,12 +90,12 @@ std::string join_context(const char* expr, const Args&... args) {
 // Runs a syscall-like expression that returns -1 and sets errno on failure; retries EINTR;
 // throws dabba::Error naming the expression and the given context values. Returns the result.
 //   int fd = DABBA_SYSCALL(openat(dir, name, O_RDONLY | O_CLOEXEC), name);
-#define DABBA_SYSCALL(expr, ...)                                                       \
-  ([&]() {                                                                             \
-    for (;;) {                                                                         \
-      auto dabba_rc_ = (expr);                                                         \
-      if (dabba_rc_ != -1) return dabba_rc_;                                           \
-      if (errno != EINTR)                                                              \
-        ::dabba::throw_errno(::dabba::detail::join_context(#expr, ##__VA_ARGS__));     \
-    }                                                                                  \
+#define DABBA_SYSCALL(expr, ...)                                                   \
+  ([&]() {                                                                         \
+    for (;;) {                                                                     \
+      auto dabba_rc_ = (expr);                                                     \
+      if (dabba_rc_ != -1) return dabba_rc_;                                       \
+      if (errno != EINTR)                                                          \
+        ::dabba::throw_errno(::dabba::detail::join_context(#expr, ##__VA_ARGS__)); \
+    }                                                                              \
   }())

@@ -18,9 +18,7 @@ UniqueFd open_file(const std::string& path, int flags, mode_t mode) {
   return UniqueFd(DABBA_SYSCALL(::open(path.c_str(), flags | O_CLOEXEC, mode), path));
 }
 
-UniqueFd open_dir(const std::string& path) {
-  return open_file(path, O_RDONLY | O_DIRECTORY);
-}
+UniqueFd open_dir(const std::string& path) { return open_file(path, O_RDONLY | O_DIRECTORY); }
 
 void write_all(int fd, const void* data, size_t size) {
   auto* p = static_cast<const char*>(data);

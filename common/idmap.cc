@@ -54,7 +54,8 @@ void run_map_helper(const char* helper, pid_t pid, const std::vector<IdMapping>&
     throw Error(Errc::kPermission,
                 std::string(helper) + " failed (" + result.status.describe() + ")" +
                     (msg.empty() ? "" : ": " + msg),
-                0, "check the caller's line in " + file + " and that " + helper + " is setuid root");
+                0,
+                "check the caller's line in " + file + " and that " + helper + " is setuid root");
   }
 }
 

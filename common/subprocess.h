@@ -12,8 +12,8 @@ namespace dabba {
 struct ExitStatus {
   int raw = 0;  // as from waitpid
   bool exited() const;
-  int code() const;    // exit code, or 128+signal like a shell
-  int signal() const;  // 0 if it exited
+  int code() const;              // exit code, or 128+signal like a shell
+  int signal() const;            // 0 if it exited
   std::string describe() const;  // "exit status 3" / "killed by signal 9"
 };
 
