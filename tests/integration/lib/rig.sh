@@ -1,0 +1,164 @@
+# shellcheck shell=bash
+# Helpers for integration tests (tests/integration/*.sh, run by CTest as root with DABBA and
+# DABBA_SOURCE_DIR set, and DABBA_RIG_ENV naming the rig's env file). Start a test with:
+#
+#   source "$(dirname "$0")/lib/rig.sh"
+#   rig_setup my-test        # skip (exit 77) without a rig; private $WORK, $STORE, $TEST_DABBA
+#   check "pull of rig/layers succeeds" dabba_user pull "$FIXTURE_LAYERS"
+#   check_fails "pull of a missing tag fails" dabba_user pull "$REGISTRY/rig/nope:x"
+#   check_done               # last line: exit 1 if any check failed
+#
+# Every test gets its own directory under $RIG_WORK (so tests can run in parallel), owned by
+# the unprivileged $RIG_USER and removed at exit (kept with DABBA_KEEP_WORK=1).
+# tests/fixtures/README.md lists the variables the rig env file provides.
+
+CHECKS_RUN=0
+CHECKS_FAILED=0
+
+# rig_setup NAME: loads the rig env (or exits 77) and makes this test's private directories.
+rig_setup() {
+  local name=$1
+  if [ -z "${DABBA_RIG_ENV:-}" ] || [ ! -r "${DABBA_RIG_ENV}" ]; then
+    echo "SKIP: no rig (DABBA_RIG_ENV unset or unreadable; run scripts/test, or" \
+      "sudo scripts/rig up and export DABBA_RIG_ENV=\$(scripts/rig env))"
+    exit 77
+  fi
+  # shellcheck source=/dev/null
+  source "$DABBA_RIG_ENV"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "SKIP: integration tests run as root (they switch to $RIG_USER themselves)"
+    exit 77
+  fi
+  WORK=$(mktemp -d "$RIG_WORK/$name.XXXXXX")
+  chmod 0755 "$WORK"
+  install -d -m 0700 -o "$RIG_USER" -g "$RIG_USER" "$WORK/home" "$WORK/run" "$WORK/store"
+  STORE=$WORK/store
+  # The binary under test is the one CTest names (build/ or build-asan/), copied where the
+  # test user can reach it; without CTest, the rig's copy.
+  install -d -m 0755 "$WORK/bin"
+  if [ -n "${DABBA:-}" ] && [ -x "$DABBA" ]; then
+    install -m 0755 "$DABBA" "$WORK/bin/dabba"
+  else
+    install -m 0755 "$RIG_DABBA" "$WORK/bin/dabba"
+  fi
+  TEST_DABBA=$WORK/bin/dabba
+  echo '{"default": [{"type": "insecureAcceptAnything"}]}' >"$WORK/policy.json"
+  chmod 0644 "$WORK/policy.json"
+  trap rig_cleanup EXIT
+  echo "test $name: work dir $WORK"
+}
+
+rig_cleanup() {
+  local rc=$?
+  local pid
+  for pid in ${RIG_TEST_PIDS:-}; do
+    kill "$pid" 2>/dev/null || true
+  done
+  if [ "${DABBA_KEEP_WORK:-0}" = 1 ]; then
+    echo "kept $WORK"
+  else
+    rm -rf --one-file-system "$WORK"
+  fi
+  exit $rc
+}
+
+# as_user CMD...: runs CMD as $RIG_USER in $WORK, with a clean environment whose HOME and
+# XDG dirs are private to this test.
+as_user() {
+  local keep=() v
+  for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS DABBA_LOG_LEVEL TERM; do
+    [ -z "${!v:-}" ] || keep+=("$v=${!v}")
+  done
+  runuser -u "$RIG_USER" -- env -i -C "$WORK" \
+    PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$WORK/home" USER="$RIG_USER" \
+    XDG_RUNTIME_DIR="$WORK/run" XDG_DATA_HOME="$WORK/home/.local/share" \
+    XDG_CONFIG_HOME="$WORK/home/.config" "${keep[@]}" "$@"
+}
+
+# dabba_user ARGS...: the binary under test, as the test user, on this test's store.
+dabba_user() { as_user "$TEST_DABBA" --root "$STORE" "$@"; }
+
+# skopeo_user ARGS...: skopeo as the test user (plain HTTP to the rig's registries).
+skopeo_user() { as_user skopeo --policy "$WORK/policy.json" "$@"; }
+
+# check NAME CMD...: CMD must succeed. Output is shown only on failure.
+check() {
+  local name=$1 out rc=0
+  shift
+  CHECKS_RUN=$((CHECKS_RUN + 1))
+  out=$("$@" 2>&1) || rc=$?
+  if [ $rc -eq 0 ]; then
+    echo "ok   - $name"
+  else
+    CHECKS_FAILED=$((CHECKS_FAILED + 1))
+    echo "FAIL - $name (exit $rc): $*"
+    sed 's/^/       | /' <<<"$out" | tail -n 40
+  fi
+  return 0
+}
+
+# check_fails NAME CMD...: CMD must fail (exit non-zero, not by a signal from a crash).
+check_fails() {
+  local name=$1 out rc=0
+  shift
+  CHECKS_RUN=$((CHECKS_RUN + 1))
+  out=$("$@" 2>&1) || rc=$?
+  if [ $rc -ne 0 ] && [ $rc -lt 128 ]; then
+    echo "ok   - $name (exit $rc)"
+  else
+    CHECKS_FAILED=$((CHECKS_FAILED + 1))
+    echo "FAIL - $name: expected a clean failure, got exit $rc: $*"
+    sed 's/^/       | /' <<<"$out" | tail -n 40
+  fi
+  return 0
+}
+
+# check_eq NAME EXPECTED ACTUAL
+check_eq() {
+  CHECKS_RUN=$((CHECKS_RUN + 1))
+  if [ "$2" = "$3" ]; then
+    echo "ok   - $1"
+  else
+    CHECKS_FAILED=$((CHECKS_FAILED + 1))
+    echo "FAIL - $1: expected [$2], got [$3]"
+  fi
+}
+
+# check_done: the summary line and the exit status of the test.
+check_done() {
+  echo "$((CHECKS_RUN - CHECKS_FAILED))/$CHECKS_RUN checks passed"
+  [ "$CHECKS_FAILED" -eq 0 ]
+}
+
+# start_proxy: a private fault proxy in front of the plain registry (so a test's faults and
+# request counts are its own). Sets PROXY (host:port), PROXY_LOG and PROXY_CONTROL (URL).
+start_proxy() {
+  local dir=$WORK/proxy i
+  mkdir -p "$dir"
+  "$RIG_PYTHON" "$RIG_SOURCE_DIR/tests/fixtures/fault_proxy.py" --upstream "$REGISTRY" \
+    --port-file "$dir/port" --log "$dir/proxy.log" </dev/null >>"$dir/stderr.log" 2>&1 &
+  RIG_TEST_PIDS="${RIG_TEST_PIDS:-} $!"
+  for i in $(seq 100); do
+    [ -s "$dir/port" ] && break
+    sleep 0.05
+  done
+  [ -s "$dir/port" ] || { cat "$dir/stderr.log"; echo "start_proxy: no port"; return 1; }
+  PROXY=127.0.0.1:$(cat "$dir/port")
+  PROXY_LOG=$dir/proxy.log
+  PROXY_CONTROL=http://$PROXY/_proxy
+}
+
+# registry_get REGISTRY PATH [CURL OPTIONS...]: GET http://REGISTRY/v2/PATH with the Accept
+# header of a client that knows OCI and Docker manifests and indexes.
+registry_get() {
+  local registry=$1 path=$2
+  shift 2
+  curl -fsS -H 'Accept: application/vnd.oci.image.index.v1+json' \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    "$@" "http://$registry/v2/$path"
+}
+
+# count_blob_gets LOG REPO: how many blob GETs of REPO a registry's access log holds.
+count_blob_gets() { grep -c "\"GET /v2/$2/blobs/sha256:" "$1" || true; }
