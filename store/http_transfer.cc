@@ -35,8 +35,9 @@ bool is_retryable_code(CURLcode code) {
     case CURLE_PARTIAL_FILE:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
-    case CURLE_SSL_CONNECT_ERROR:  // also a reset during the handshake
       return true;
+    // Not CURLE_SSL_CONNECT_ERROR: a failed handshake is mostly for good (a plain-HTTP server, a
+    // bad certificate), and HTTPS-then-HTTP probing must not wait for retries.
     default:
       return false;
   }
