@@ -1,0 +1,23 @@
+// The foreground side of a running container: until its PID 1 exits, forward the signals dabba
+// gets to it and, with -t, relay the user's terminal and the container's pty both ways (raw mode,
+// window size on SIGWINCH). Without -t the container has our stdio fds directly and there is
+// nothing to copy.
+#pragma once
+
+#include "common/subprocess.h"
+#include "runner/container.h"
+#include "runner/signals.h"
+
+namespace dabba::runner {
+
+struct AttachOptions {
+  bool tty = false;         // relay the pty
+  bool stdin_open = false;  // -i: copy our stdin into the pty
+  int in = 0;
+  int out = 1;
+};
+
+// Returns PID 1's status. The relay must have been created before the container was started.
+ExitStatus attach(ContainerProcess& container, SignalRelay& relay, const AttachOptions& options);
+
+}  // namespace dabba::runner

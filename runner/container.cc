@@ -1,0 +1,212 @@
+#include "runner/container.h"
+
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/fs.h"
+#include "common/idmap.h"
+#include "common/log.h"
+#include "common/userns.h"
+#include "runner/cgroups.h"
+#include "runner/clone.h"
+#include "runner/container_child.h"
+#include "runner/etc_files.h"
+#include "runner/mount_plan.h"
+#include "runner/network.h"
+#include "runner/sync_channel.h"
+#include "runner/terminal.h"
+
+namespace dabba::runner {
+
+bool creates_user_namespace() { return ::geteuid() == 0 && in_initial_user_namespace(); }
+
+void throw_child_error(int code, int err, const std::string& text) {
+  auto nul = text.find('\0');
+  std::string message = text.substr(0, nul);
+  std::string hint = nul == std::string::npos ? "" : text.substr(nul + 1);
+  if (code == 126 || code == 127) throw ExecError(code, message);
+  if (message.empty()) message = "the container's setup failed";
+  throw Error(err ? errc_from_errno(err) : Errc::kFailed, message, 0, hint);
+}
+
+ContainerProcess::ContainerProcess() = default;
+
+ContainerProcess::ContainerProcess(ContainerProcess&& o) noexcept
+    : pid_(std::exchange(o.pid_, -1)),
+      pidfd_(std::move(o.pidfd_)),
+      pty_(std::move(o.pty_)),
+      cgroup_(std::move(o.cgroup_)),
+      network_(std::move(o.network_)),
+      status_(o.status_),
+      oom_killed_(o.oom_killed_) {}
+
+ContainerProcess::~ContainerProcess() {
+  if (pid_ > 0 && !status_) {
+    kill(SIGKILL);
+    int raw = 0;
+    while (::waitpid(pid_, &raw, 0) < 0 && errno == EINTR) {
+    }
+    finish(ExitStatus{raw});
+  }
+}
+
+void ContainerProcess::kill(int sig) {
+  if (pid_ <= 0 || status_) return;
+  if (pidfd_.valid()) {
+    if (::syscall(SYS_pidfd_send_signal, pidfd_.get(), sig, nullptr, 0) == 0 || errno == ESRCH)
+      return;
+  }
+  ::kill(pid_, sig);
+}
+
+void ContainerProcess::finish(ExitStatus status) noexcept {
+  status_ = status;
+  pty_.reset();
+  if (cgroup_) {
+    oom_killed_ = cgroup_->oom_killed();
+    cgroup_->remove();
+  }
+  if (network_) network_->parent_container_exited();
+}
+
+std::optional<ExitStatus> ContainerProcess::try_wait() {
+  if (status_) return status_;
+  int raw = 0;
+  pid_t r = ::waitpid(pid_, &raw, WNOHANG);
+  if (r == 0) return std::nullopt;
+  if (r < 0) {
+    if (errno == EINTR) return std::nullopt;
+    throw_errno("wait for the container");
+  }
+  finish(ExitStatus{raw});
+  return status_;
+}
+
+ExitStatus ContainerProcess::wait() {
+  if (status_) return *status_;
+  int raw = 0;
+  DABBA_SYSCALL(::waitpid(pid_, &raw, 0), "wait for the container");
+  finish(ExitStatus{raw});
+  return *status_;
+}
+
+std::vector<std::string> ContainerProcess::cgroup_dirs() const {
+  std::vector<std::string> out;
+  if (cgroup_)
+    for (const auto& d : cgroup_->dirs()) out.push_back(d.path);
+  return out;
+}
+
+namespace {
+
+void prepare_container_dir(const Spec& spec) {
+  make_dirs(spec.container_dir, 0700);
+  make_dirs(rootfs_dir(spec.container_dir), 0755);
+  if (!spec.read_only) {
+    make_dirs(upper_dir(spec.container_dir), 0755);
+    make_dirs(work_dir(spec.container_dir), 0700);
+  }
+  write_etc_files(spec.container_dir, spec.etc);
+}
+
+ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, bool new_userns) {
+  ContainerChildSetup setup;
+  MountHost host;
+  host.own_network_namespace = has_own_network_namespace(spec.network.mode);
+  host.tty_gid_mapped = new_userns ? spec.id_map.maps_gid(5) : current_id_map().maps_gid(5);
+  setup.mounts = plan_mounts(spec, host);
+  setup.hostname = spec.hostname.empty() ? spec.id.substr(0, 12) : spec.hostname;
+  setup.wait_for_id_map = new_userns;
+  setup.own_network_namespace = host.own_network_namespace;
+  WorkloadSetup& w = setup.workload;
+  w.argv = spec.argv;
+  w.env = spec.env;
+  w.cwd = spec.cwd;
+  w.create_cwd = true;
+  w.user = spec.user;
+  w.tty = spec.tty;
+  w.stdin_open = spec.stdin_open;
+  w.init = spec.init;
+  w.stdin_fd = options.stdio.in;
+  w.stdout_fd = options.stdio.out;
+  w.stderr_fd = options.stdio.err;
+  return setup;
+}
+
+}  // namespace
+
+ContainerProcess start_container(const Spec& spec, const StartOptions& options) {
+  validate(spec);
+  const bool new_userns = creates_user_namespace();
+  if (new_userns && spec.id_map.uids.empty())
+    throw Error(Errc::kInvalidArgument, "the container's id map is empty");
+  prepare_container_dir(spec);
+  ContainerChildSetup setup = child_setup(spec, options, new_userns);
+  if (log_enabled(LogLevel::kDebug))
+    for (const auto& line : setup.mounts.describe()) log_debug("mount plan: " + line);
+
+  ContainerProcess proc;
+  // Limits are checked and written before anything runs: a missing delegation is an error here.
+  proc.cgroup_ = ContainerCgroup::create_for(spec.limits, "dabba-" + spec.id, spec.cgroup_parent);
+  proc.network_ = make_network_setup(spec);
+
+  auto channel = SyncChannel::make();
+  uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+  if (setup.own_network_namespace) flags |= CLONE_NEWNET;
+  if (new_userns) flags |= CLONE_NEWUSER;
+
+  CloneResult child = clone_process(flags);
+  if (child.pid == 0) {
+    channel.parent.close();
+    container_child_main(channel.child, setup);
+  }
+  proc.pid_ = child.pid;
+  proc.pidfd_ = std::move(child.pidfd);
+  channel.child.close();
+  SyncChannel& sync = channel.parent;
+
+  // Any throw from here kills and reaps the child (~ContainerProcess) and lets the error through.
+  if (new_userns) {
+    with_context("map the container's user namespace",
+                 [&] { write_id_map(proc.pid_, spec.id_map); });
+    sync.send(SyncKind::kProceed);
+  }
+  if (proc.cgroup_) proc.cgroup_->add_process(proc.pid_);
+  if (proc.network_) proc.network_->parent_child_created(proc.pid_);
+
+  auto expect = [&](SyncKind kind) -> std::optional<SyncMessage> {
+    std::optional<SyncMessage> msg = sync.receive();
+    if (msg && msg->kind == SyncKind::kError) {
+      proc.wait();
+      throw_child_error(msg->code, msg->error, msg->text);
+    }
+    if (msg && msg->kind != kind)
+      throw Error(Errc::kFailed, "unexpected message from the container's setup process");
+    return msg;
+  };
+
+  std::optional<SyncMessage> ready = expect(SyncKind::kReady);
+  if (!ready) {
+    ExitStatus st = proc.wait();
+    throw Error(Errc::kFailed, "the container's setup process died (" + st.describe() + ")");
+  }
+  if (spec.tty) {
+    if (!ready->fd.valid()) throw Error(Errc::kFailed, "the container sent no pty");
+    proc.pty_ = std::move(ready->fd);
+    copy_window_size(options.terminal, proc.pty_.get());
+  }
+  if (proc.network_) proc.network_->parent_before_exec();
+  sync.send(SyncKind::kExec);
+  // EOF: the workload's exec closed the child's O_CLOEXEC end. Anything else is a failure.
+  if (std::optional<SyncMessage> after = sync.receive()) {
+    proc.wait();
+    if (after->kind == SyncKind::kError) throw_child_error(after->code, after->error, after->text);
+    throw Error(Errc::kFailed, "unexpected message from the container's setup process");
+  }
+  return proc;
+}
+
+}  // namespace dabba::runner

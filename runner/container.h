@@ -1,0 +1,103 @@
+// The sandbox, parent side: start_container() clones the container's first process into new
+// namespaces and walks it to exec; ContainerProcess owns it until it is reaped.
+//
+// Namespaces. A rootless dabba is already inside its own user namespace (cli/main.cc entered it:
+// 0 -> the caller, 1..N -> the subuid ranges), so the container is cloned from there with
+// CLONE_NEWNS|NEWPID|NEWUTS|NEWIPC (+NEWNET unless --network host) and shares that user
+// namespace: the container's uids are the store's uids. Real root (uid 0 in the initial user
+// namespace) gets CLONE_NEWUSER as well, with Spec::id_map (the identity) written by us.
+//
+// Parent checklist (the child's is in container_child.h):
+//   validate; prepare the container dir (upper/ work/ rootfs/ etc/); plan the mounts; create the
+//   cgroups (errors before anything runs); socketpair; clone; [write the id map, kProceed];
+//   cgroup.procs; network helper started; wait kReady (+pty master); network ready; window size;
+//   kExec; EOF = exec done, kError = the child's failure, with its text.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "common/subprocess.h"
+#include "common/unique_fd.h"
+#include "runner/spec.h"
+
+namespace dabba::runner {
+
+class ContainerCgroup;
+class NetworkSetup;
+
+// The command could not be executed: exit_code() is 127 (not found) or 126 (not executable), as
+// Docker's. Every other start failure is a plain Error (dabba's exit code 125).
+class ExecError : public Error {
+ public:
+  ExecError(int exit_code, std::string message)
+      : Error(exit_code == 127 ? Errc::kNotFound : Errc::kPermission, std::move(message)),
+        exit_code_(exit_code) {}
+  int exit_code() const { return exit_code_; }
+
+ private:
+  int exit_code_;
+};
+
+// Where the container's 0, 1, 2 come from without -t (stdin only with stdin_open).
+struct Stdio {
+  int in = 0;
+  int out = 1;
+  int err = 2;
+};
+
+struct StartOptions {
+  Stdio stdio;
+  // -t: the user's terminal, whose window size the pty gets before the workload execs (-1: none).
+  int terminal = -1;
+};
+
+class ContainerProcess {
+ public:
+  ContainerProcess(ContainerProcess&&) noexcept;
+  ContainerProcess& operator=(ContainerProcess&&) = delete;
+  ContainerProcess(const ContainerProcess&) = delete;
+  ~ContainerProcess();  // a container still running is killed (SIGKILL) and reaped
+
+  pid_t pid() const { return pid_; }
+  // -t: the pty's master side (the user's end); invalid otherwise.
+  int pty_master() const { return pty_.get(); }
+  // Signals the container's PID 1 (through the pidfd: never a recycled pid). ESRCH ignored.
+  void kill(int sig);
+  // The status once PID 1 exited (WNOHANG); cleanup runs then.
+  std::optional<ExitStatus> try_wait();
+  ExitStatus wait();
+  // After the exit: whether the OOM killer struck in the container's memory cgroup.
+  bool oom_killed() const { return oom_killed_; }
+  // The container's cgroup directories (empty without limits), for `exec` to join.
+  std::vector<std::string> cgroup_dirs() const;
+
+ private:
+  friend ContainerProcess start_container(const Spec&, const StartOptions&);
+  friend class JoinedProcess;
+  ContainerProcess();
+  void finish(ExitStatus status) noexcept;
+
+  pid_t pid_ = -1;
+  UniqueFd pidfd_;
+  UniqueFd pty_;
+  std::unique_ptr<ContainerCgroup> cgroup_;
+  std::unique_ptr<NetworkSetup> network_;
+  std::optional<ExitStatus> status_;
+  bool oom_killed_ = false;
+};
+
+ContainerProcess start_container(const Spec& spec, const StartOptions& options = {});
+
+// True when start_container() will create a user namespace (dabba runs as real root).
+bool creates_user_namespace();
+
+// The SyncKind::kError text (message NUL hint) -> the Error the parent throws.
+[[noreturn]] void throw_child_error(int code, int err, const std::string& text);
+
+}  // namespace dabba::runner

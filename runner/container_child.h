@@ -1,0 +1,25 @@
+// Child side of `run`, from clone to exec, as a checklist (nsjail's contain.cc): parent-death
+// signal; wait for the id map if we are in a new user namespace; build the root (rootfs_child.h);
+// hostname; loopback; then become the workload (workload_child.h).
+#pragma once
+
+#include <string>
+
+#include "runner/mount_plan.h"
+#include "runner/sync_channel.h"
+#include "runner/workload_child.h"
+
+namespace dabba::runner {
+
+struct ContainerChildSetup {
+  MountPlan mounts;
+  WorkloadSetup workload;
+  std::string hostname;
+  bool wait_for_id_map = false;       // cloned with CLONE_NEWUSER: the parent writes the map first
+  bool own_network_namespace = true;  // bring lo up
+};
+
+[[noreturn]] void container_child_main(SyncChannel& sync,
+                                       const ContainerChildSetup& setup) noexcept;
+
+}  // namespace dabba::runner

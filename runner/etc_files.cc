@@ -1,0 +1,49 @@
+#include "runner/etc_files.h"
+
+#include <fcntl.h>
+
+#include "common/fs.h"
+
+namespace dabba::runner {
+namespace {
+
+// No fsync: the files are regenerated on every start, and fsync is the slowest thing a start could
+// do on some disks.
+void write_plain(const std::string& path, const std::string& data) {
+  UniqueFd fd = open_file(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  write_all(fd.get(), data);
+}
+
+}  // namespace
+
+EtcFiles default_etc_files(const std::string& hostname, NetworkMode mode) {
+  EtcFiles f;
+  f.hostname = hostname + "\n";
+  if (mode == NetworkMode::kHost) {
+    std::string hosts;
+    read_file_if_exists("/etc/hosts", hosts);
+    if (!hosts.empty() && hosts.back() != '\n') hosts += '\n';
+    f.hosts = hosts + "127.0.1.1\t" + hostname + "\n";
+    read_file_if_exists("/etc/resolv.conf", f.resolv_conf);
+    return f;
+  }
+  f.hosts =
+      "127.0.0.1\tlocalhost\n"
+      "::1\tlocalhost ip6-localhost ip6-loopback\n"
+      "127.0.1.1\t" +
+      hostname + "\n";
+  f.resolv_conf = "";
+  return f;
+}
+
+std::string etc_files_dir(const std::string& container_dir) { return container_dir + "/etc"; }
+
+void write_etc_files(const std::string& container_dir, const EtcFiles& files) {
+  std::string dir = etc_files_dir(container_dir);
+  make_dirs(dir, 0755);
+  write_plain(dir + "/hostname", files.hostname);
+  write_plain(dir + "/hosts", files.hosts);
+  write_plain(dir + "/resolv.conf", files.resolv_conf);
+}
+
+}  // namespace dabba::runner

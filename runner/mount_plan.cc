@@ -1,0 +1,210 @@
+#include "runner/mount_plan.h"
+
+#include <sys/mount.h>
+
+#include <algorithm>
+
+#include "runner/etc_files.h"
+#include "runner/path.h"
+
+namespace dabba::runner {
+namespace {
+
+constexpr uint64_t kNoSuid = MOUNT_ATTR_NOSUID;
+constexpr uint64_t kNoDev = MOUNT_ATTR_NODEV;
+constexpr uint64_t kNoExec = MOUNT_ATTR_NOEXEC;
+constexpr uint64_t kReadOnly = MOUNT_ATTR_RDONLY;
+
+MountOp filesystem(std::string fstype, std::string target,
+                   std::vector<std::pair<std::string, std::string>> options, uint64_t attrs) {
+  MountOp op;
+  op.kind = MountOp::Kind::kFilesystem;
+  op.fstype = std::move(fstype);
+  op.target = std::move(target);
+  op.options = std::move(options);
+  op.attrs = attrs;
+  return op;
+}
+
+MountOp bind(std::string source, std::string target, bool recursive, uint64_t attrs) {
+  MountOp op;
+  op.kind = MountOp::Kind::kBind;
+  op.source = std::move(source);
+  op.target = std::move(target);
+  op.recursive = recursive;
+  op.attrs = attrs;
+  return op;
+}
+
+MountOp symlink(std::string text, std::string target) {
+  MountOp op;
+  op.kind = MountOp::Kind::kSymlink;
+  op.source = std::move(text);
+  op.target = std::move(target);
+  return op;
+}
+
+// "size=64m,mode=1777" -> {{"size","64m"},{"mode","1777"}}; "ro"/"noexec"-style words become
+// mount attributes rather than tmpfs parameters.
+void parse_tmpfs_options(const std::string& text, MountOp& op) {
+  size_t start = 0;
+  while (start < text.size()) {
+    auto comma = text.find(',', start);
+    std::string opt = text.substr(start, comma - start);
+    start = comma == std::string::npos ? text.size() : comma + 1;
+    if (opt.empty()) continue;
+    if (opt == "ro") {
+      op.attrs |= kReadOnly;
+    } else if (opt == "rw") {
+      op.attrs &= ~kReadOnly;
+    } else if (opt == "nosuid") {
+      op.attrs |= kNoSuid;
+    } else if (opt == "nodev") {
+      op.attrs |= kNoDev;
+    } else if (opt == "noexec") {
+      op.attrs |= kNoExec;
+    } else if (opt == "exec") {
+      op.attrs &= ~kNoExec;
+    } else if (opt == "suid") {
+      op.attrs &= ~kNoSuid;
+    } else if (opt == "dev") {
+      op.attrs &= ~kNoDev;
+    } else {
+      auto eq = opt.find('=');
+      if (eq == std::string::npos)
+        op.options.emplace_back(opt, "");
+      else
+        op.options.emplace_back(opt.substr(0, eq), opt.substr(eq + 1));
+    }
+  }
+}
+
+std::string describe_attrs(uint64_t attrs) {
+  std::string out;
+  auto add = [&](uint64_t bit, const char* name) {
+    if (attrs & bit) {
+      if (!out.empty()) out += ',';
+      out += name;
+    }
+  };
+  add(kReadOnly, "ro");
+  add(kNoSuid, "nosuid");
+  add(kNoDev, "nodev");
+  add(kNoExec, "noexec");
+  add(MOUNT_ATTR_STRICTATIME, "strictatime");
+  return out;
+}
+
+}  // namespace
+
+std::string MountOp::describe() const {
+  std::string out;
+  switch (kind) {
+    case Kind::kFilesystem: {
+      out = fstype + " " + target;
+      std::string opts;
+      for (const auto& [k, v] : options) {
+        if (!opts.empty()) opts += ',';
+        opts += v.empty() ? k : k + "=" + v;
+      }
+      if (!opts.empty()) out += " " + opts;
+      break;
+    }
+    case Kind::kBind:
+      out = std::string(recursive ? "rbind " : "bind ") + source + " " + target;
+      break;
+    case Kind::kSymlink:
+      return "symlink " + target + " -> " + source;
+  }
+  std::string a = describe_attrs(attrs);
+  if (!a.empty()) out += " [" + a + "]";
+  if (optional) out += " (optional)";
+  return out;
+}
+
+std::vector<std::string> MountPlan::describe() const {
+  std::vector<std::string> out;
+  std::string overlay = "overlay " + rootfs + " lower=";
+  for (size_t i = 0; i < lower.size(); ++i) overlay += (i ? ":" : "") + lower[i];
+  if (!upper.empty()) overlay += " upper=" + upper + " work=" + work;
+  out.push_back(overlay);
+  for (const auto& m : mounts) out.push_back(m.describe());
+  return out;
+}
+
+std::string rootfs_dir(const std::string& container_dir) { return container_dir + "/rootfs"; }
+std::string upper_dir(const std::string& container_dir) { return container_dir + "/upper"; }
+std::string work_dir(const std::string& container_dir) { return container_dir + "/work"; }
+
+MountPlan plan_mounts(const Spec& spec, const MountHost& host) {
+  MountPlan plan;
+  plan.rootfs = rootfs_dir(spec.container_dir);
+  plan.lower = spec.layers;
+  if (!spec.read_only) {
+    plan.upper = upper_dir(spec.container_dir);
+    plan.work = work_dir(spec.container_dir);
+  }
+  plan.api = spec.mount_api;
+  auto& m = plan.mounts;
+
+  m.push_back(filesystem("proc", "/proc", {}, kNoSuid | kNoDev | kNoExec));
+  if (host.own_network_namespace)
+    m.push_back(filesystem("sysfs", "/sys", {}, kReadOnly | kNoSuid | kNoDev | kNoExec));
+  else
+    m.push_back(bind("/sys", "/sys", true, kReadOnly | kNoSuid | kNoDev | kNoExec));
+
+  // /dev without mknod (bubblewrap's recipe): a tmpfs with the host's harmless devices bound on
+  // empty files. A tmpfs mounted in a user namespace is implicitly nodev, so device nodes made
+  // there would not open anyway; the binds keep the host's devtmpfs superblock.
+  m.push_back(filesystem("tmpfs", "/dev", {{"mode", "755"}, {"size", "65536k"}},
+                         kNoSuid | MOUNT_ATTR_STRICTATIME));
+  for (const char* dev : {"null", "zero", "full", "random", "urandom", "tty"})
+    m.push_back(
+        bind(std::string("/dev/") + dev, std::string("/dev/") + dev, false, kNoSuid | kNoExec));
+  std::vector<std::pair<std::string, std::string>> pts = {
+      {"newinstance", ""}, {"ptmxmode", "0666"}, {"mode", "0620"}};
+  if (host.tty_gid_mapped) pts.emplace_back("gid", "5");
+  m.push_back(filesystem("devpts", "/dev/pts", std::move(pts), kNoSuid | kNoExec));
+  m.push_back(symlink("pts/ptmx", "/dev/ptmx"));
+  m.push_back(filesystem("tmpfs", "/dev/shm", {{"mode", "1777"}, {"size", "65536k"}},
+                         kNoSuid | kNoDev | kNoExec));
+  m.push_back(filesystem("mqueue", "/dev/mqueue", {}, kNoSuid | kNoDev | kNoExec));
+  m.push_back(symlink("/proc/self/fd", "/dev/fd"));
+  m.push_back(symlink("/proc/self/fd/0", "/dev/stdin"));
+  m.push_back(symlink("/proc/self/fd/1", "/dev/stdout"));
+  m.push_back(symlink("/proc/self/fd/2", "/dev/stderr"));
+  m.push_back(symlink("/proc/kcore", "/dev/core"));
+
+  // Generated per container; optional because a read-only image may lack the files to mount on.
+  std::string etc = etc_files_dir(spec.container_dir);
+  for (const char* f : {"hostname", "hosts", "resolv.conf"}) {
+    MountOp op = bind(etc + "/" + f, std::string("/etc/") + f, false, 0);
+    op.optional = true;
+    m.push_back(std::move(op));
+  }
+
+  if (spec.read_only) {
+    m.push_back(filesystem("tmpfs", "/tmp", {{"mode", "1777"}}, kNoSuid | kNoDev));
+    m.push_back(filesystem("tmpfs", "/run", {{"mode", "755"}}, kNoSuid | kNoDev));
+  }
+
+  // The user's mounts last, parents before children (Docker sorts them the same way), so
+  // "-v a:/data/x -v b:/data" does not hide the first under the second.
+  std::vector<MountSpec> user = spec.mounts;
+  std::stable_sort(user.begin(), user.end(), [](const MountSpec& a, const MountSpec& b) {
+    return path_components(a.target).size() < path_components(b.target).size();
+  });
+  for (const auto& u : user) {
+    if (u.kind == MountSpec::Kind::kBind) {
+      m.push_back(bind(u.source, clean_path(u.target), true, u.read_only ? kReadOnly : 0));
+    } else {
+      // Docker's and podman's --tmpfs defaults; "exec" in the options lifts noexec.
+      MountOp op = filesystem("tmpfs", clean_path(u.target), {}, kNoSuid | kNoDev | kNoExec);
+      parse_tmpfs_options(u.tmpfs_options, op);
+      m.push_back(std::move(op));
+    }
+  }
+  return plan;
+}
+
+}  // namespace dabba::runner

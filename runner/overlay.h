@@ -1,0 +1,22 @@
+// The container's root: a kernel OverlayFS of the image's layers with `userxattr` (whiteouts and
+// opaque dirs in user.overlay.* xattrs, which a user namespace may set), mounted from inside the
+// user namespace that owns the container's mount namespace. Child side.
+#pragma once
+
+#include "runner/mount_plan.h"
+
+namespace dabba::runner {
+
+// Mounts plan.lower (+ plan.upper/work unless read-only) on plan.rootfs. Many layers fit: the new
+// mount API takes one "lowerdir+" per layer (kernel 6.8+); the legacy mount(2) option string is one
+// page, so there the layers are named by short relative paths.
+void mount_root_overlay(const MountPlan& plan);
+
+// The legacy lowerdir option for layers that all fit in `budget` bytes, or "" if they do not:
+// absolute paths, else names relative to the layers' common parent (*chdir_to set to it), else
+// fd numbers relative to /proc/self/fd (*chdir_to = "/proc/self/fd", fds opened into *fds).
+// Exposed for tests.
+std::string legacy_lowerdir(const std::vector<std::string>& lower, size_t budget,
+                            std::string* chdir_to, std::vector<int>* fds);
+
+}  // namespace dabba::runner

@@ -1,4 +1,0 @@
-// Replaced by the sandbox (issue: rootless run).
-namespace dabba::runner {
-void placeholder() {}
-}

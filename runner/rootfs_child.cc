@@ -1,0 +1,130 @@
+#include "runner/rootfs_child.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/fs.h"
+#include "common/unique_fd.h"
+#include "runner/mount_api.h"
+#include "runner/overlay.h"
+
+namespace dabba::runner {
+namespace {
+
+struct Prepared {
+  UniqueFd mount;  // detached
+  bool is_dir = true;
+  bool remount_read_only = false;  // mount_setattr missing or not wanted (MountApi::kLegacy)
+};
+
+Prepared prepare(const MountOp& op, MountApi api) {
+  Prepared p;
+  if (op.kind == MountOp::Kind::kFilesystem) {
+    with_context("mount " + op.fstype + " on " + op.target, [&] {
+      FsContext fs(op.fstype);
+      for (const auto& [key, value] : op.options) {
+        if (value.empty())
+          fs.set_flag(key);
+        else
+          fs.set_string(key, value);
+      }
+      p.mount = fs.create_mount(op.attrs);
+    });
+  } else if (op.kind == MountOp::Kind::kBind) {
+    with_context("bind " + op.source + " on " + op.target, [&] {
+      p.mount = clone_mount_tree(op.source, op.recursive);
+      struct stat st;
+      DABBA_SYSCALL(::fstat(p.mount.get(), &st), op.source);
+      p.is_dir = S_ISDIR(st.st_mode);
+      if (op.attrs != 0) {
+        bool done =
+            api != MountApi::kLegacy && set_mount_attrs(p.mount.get(), op.attrs, op.recursive);
+        if (!done) {
+          if (op.attrs & ~static_cast<uint64_t>(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+                                                MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC))
+            throw Error(Errc::kUnsupported, "mount attributes need mount_setattr (5.12+)");
+          p.remount_read_only = (op.attrs & MOUNT_ATTR_RDONLY) != 0;
+        }
+      }
+    });
+  }
+  return p;
+}
+
+// Makes the mount point: a directory, or an empty file for a file bind. Returns false when it
+// cannot be made and op.optional says that is fine.
+bool make_target(const MountOp& op, bool is_dir) {
+  struct stat st;
+  if (::stat(op.target.c_str(), &st) == 0) return true;
+  if (errno != ENOENT) throw_errno("stat " + op.target);
+  try {
+    make_dirs(dirname_of(op.target));
+    if (is_dir) {
+      if (::mkdir(op.target.c_str(), 0755) != 0 && errno != EEXIST)
+        throw_errno("mkdir " + op.target);
+    } else {
+      int fd = ::open(op.target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+      if (fd < 0) throw_errno("create " + op.target);
+      ::close(fd);
+    }
+  } catch (Error& e) {
+    if (op.optional) return false;
+    if (e.sys_errno() == EROFS)
+      e.add_context("mount point " + op.target + " is missing in the read-only root filesystem");
+    throw;
+  }
+  return true;
+}
+
+void place(const MountOp& op, Prepared& p) {
+  if (op.kind == MountOp::Kind::kSymlink) {
+    make_dirs(dirname_of(op.target));
+    if (::symlink(op.source.c_str(), op.target.c_str()) != 0 && errno != EEXIST)
+      throw_errno("symlink " + op.target + " -> " + op.source);
+    return;
+  }
+  if (!make_target(op, p.is_dir)) return;
+  with_context("mount on " + op.target, [&] { attach_mount(p.mount.get(), op.target); });
+  p.mount.reset();
+  if (p.remount_read_only) remount_bind_read_only(op.target);
+}
+
+void pivot_into(const std::string& rootfs) {
+  DABBA_SYSCALL(::chdir(rootfs.c_str()), rootfs);
+  // pivot_root(".", ".") stacks the old root on top of the new one at "/", so no directory for
+  // it is needed inside the image; unmounting "." then takes the old root (the top of the stack)
+  // away. MNT_DETACH because the host's mounts are busy; the kernel drops them once unused.
+  DABBA_SYSCALL(::syscall(SYS_pivot_root, ".", "."), "pivot_root", rootfs);
+  DABBA_SYSCALL(::umount2(".", MNT_DETACH), "detach the old root");
+  DABBA_SYSCALL(::chdir("/"));
+}
+
+}  // namespace
+
+void setup_rootfs_child(const MountPlan& plan) {
+  // Private first: if "/" is shared (systemd makes it so), our mounts would propagate back to the
+  // host's namespace, and pivot_root refuses a new root whose parent mount is shared.
+  DABBA_SYSCALL(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), "make / private");
+
+  with_context("mount the root overlay", [&] { mount_root_overlay(plan); });
+
+  // Every mount is created now, detached, while the host's tree is still in this namespace:
+  //  - binds need their host sources;
+  //  - the kernel allows a new proc or sysfs instance in a user namespace only where one is
+  //    already fully visible (mount_too_revealing()), i.e. before the old root goes.
+  std::vector<Prepared> prepared;
+  prepared.reserve(plan.mounts.size());
+  for (const auto& op : plan.mounts) prepared.push_back(prepare(op, plan.api));
+
+  pivot_into(plan.rootfs);
+
+  // From here paths resolve inside the container: an absolute symlink in the image ends in the
+  // image, and ".." stops at its root, so targets cannot escape it.
+  for (size_t i = 0; i < plan.mounts.size(); ++i) place(plan.mounts[i], prepared[i]);
+}
+
+}  // namespace dabba::runner

@@ -1,0 +1,69 @@
+#include "runner/signals.h"
+
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+
+#include "common/error.h"
+
+namespace dabba::runner {
+
+const sigset_t& forwarded_signals() {
+  static const sigset_t set = [] {
+    sigset_t s;
+    sigemptyset(&s);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) sigaddset(&s, sig);
+    return s;
+  }();
+  return set;
+}
+
+SignalRelay::SignalRelay() {
+  sigset_t set = forwarded_signals();
+  sigaddset(&set, SIGCHLD);
+  sigaddset(&set, SIGWINCH);
+  DABBA_SYSCALL(::sigprocmask(SIG_BLOCK, &set, &old_));
+  int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (fd < 0) {
+    int err = errno;
+    ::sigprocmask(SIG_SETMASK, &old_, nullptr);
+    throw_errno("signalfd", err);
+  }
+  fd_.reset(fd);
+}
+
+SignalRelay::~SignalRelay() {
+  fd_.reset();
+  ::sigprocmask(SIG_SETMASK, &old_, nullptr);
+}
+
+std::optional<int> SignalRelay::next() {
+  struct signalfd_siginfo info;
+  ssize_t n;
+  do {
+    n = ::read(fd_.get(), &info, sizeof info);
+  } while (n < 0 && errno == EINTR);
+  if (n != sizeof info) return std::nullopt;
+  return static_cast<int>(info.ssi_signo);
+}
+
+int parse_signal(const std::string& name) {
+  if (name.empty()) throw Error(Errc::kInvalidArgument, "empty signal name");
+  if (name.find_first_not_of("0123456789") == std::string::npos) {
+    int n = std::stoi(name);
+    if (n > 0 && n < NSIG) return n;
+  } else {
+    std::string upper;
+    for (char c : name) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (upper.rfind("SIG", 0) == 0) upper = upper.substr(3);
+    for (int sig = 1; sig < SIGRTMIN; ++sig) {
+      const char* abbrev = ::sigabbrev_np(sig);
+      if (abbrev != nullptr && upper == abbrev) return sig;
+    }
+  }
+  throw Error(Errc::kInvalidArgument, "unknown signal '" + name + "'");
+}
+
+}  // namespace dabba::runner

@@ -1,0 +1,166 @@
+#include "runner/spec.h"
+
+#include <cmath>
+#include <cstdlib>
+
+#include "common/error.h"
+#include "runner/path.h"
+
+namespace dabba::runner {
+
+const char* network_mode_name(NetworkMode mode) {
+  switch (mode) {
+    case NetworkMode::kNone:
+      return "none";
+    case NetworkMode::kHost:
+      return "host";
+    case NetworkMode::kSlirp4netns:
+      return "slirp4netns";
+  }
+  return "none";
+}
+
+NetworkSpec parse_network(const std::string& text) {
+  NetworkSpec spec;
+  auto colon = text.find(':');
+  std::string name = text.substr(0, colon);
+  if (name == "none") {
+    spec.mode = NetworkMode::kNone;
+  } else if (name == "host") {
+    spec.mode = NetworkMode::kHost;
+  } else if (name == "slirp4netns") {
+    spec.mode = NetworkMode::kSlirp4netns;
+    if (colon != std::string::npos) spec.options = text.substr(colon + 1);
+    return spec;
+  } else {
+    throw Error(Errc::kInvalidArgument, "unknown network mode '" + text + "'", 0,
+                "use --network none, host or slirp4netns[:options]");
+  }
+  if (colon != std::string::npos)
+    throw Error(Errc::kInvalidArgument, "--network " + name + " takes no options");
+  return spec;
+}
+
+MountSpec parse_volume(const std::string& text) {
+  MountSpec m;
+  m.kind = MountSpec::Kind::kBind;
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (;;) {
+    auto colon = text.find(':', start);
+    parts.push_back(text.substr(start, colon - start));
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty())
+    throw Error(Errc::kInvalidArgument, "invalid volume '" + text + "'", 0,
+                "use -v /host/path:/container/path[:ro]");
+  if (parts[0][0] != '/')
+    throw Error(Errc::kInvalidArgument,
+                "volume source '" + parts[0] + "' must be an absolute host path", 0,
+                "named volumes are not supported: give a host directory or file");
+  if (parts[1][0] != '/')
+    throw Error(Errc::kInvalidArgument,
+                "volume target '" + parts[1] + "' must be an absolute path in the container");
+  m.source = clean_path(parts[0]);
+  m.target = clean_path(parts[1]);
+  if (parts.size() == 3) {
+    // Docker accepts a comma list ("ro,z"); we honour ro/rw and ignore SELinux labels.
+    size_t s = 0;
+    const std::string& opts = parts[2];
+    while (s <= opts.size()) {
+      auto comma = opts.find(',', s);
+      std::string opt = opts.substr(s, comma - s);
+      if (opt == "ro") {
+        m.read_only = true;
+      } else if (opt == "rw") {
+        m.read_only = false;
+      } else if (opt != "z" && opt != "Z" && !opt.empty()) {
+        throw Error(Errc::kInvalidArgument, "unknown volume option '" + opt + "' in '" + text + "'",
+                    0, "use :ro or :rw");
+      }
+      if (comma == std::string::npos) break;
+      s = comma + 1;
+    }
+  }
+  if (m.target == "/")
+    throw Error(Errc::kInvalidArgument, "cannot mount a volume over the container's /");
+  return m;
+}
+
+MountSpec parse_tmpfs(const std::string& text) {
+  MountSpec m;
+  m.kind = MountSpec::Kind::kTmpfs;
+  auto colon = text.find(':');
+  m.target = text.substr(0, colon);
+  if (colon != std::string::npos) m.tmpfs_options = text.substr(colon + 1);
+  if (m.target.empty() || m.target[0] != '/')
+    throw Error(Errc::kInvalidArgument,
+                "--tmpfs target '" + m.target + "' must be an absolute path in the container");
+  m.target = clean_path(m.target);
+  if (m.target == "/") throw Error(Errc::kInvalidArgument, "cannot mount a tmpfs over /");
+  return m;
+}
+
+uint64_t parse_memory_size(const std::string& text) {
+  auto bad = [&] {
+    return Error(Errc::kInvalidArgument, "invalid memory size '" + text + "'", 0,
+                 "use a number of bytes with an optional unit: b, k, m or g (e.g. 512m)");
+  };
+  if (text.empty()) throw bad();
+  char* end = nullptr;
+  errno = 0;
+  double value = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || errno != 0 || value < 0 || !std::isfinite(value)) throw bad();
+  std::string unit(end);
+  if (unit.size() == 2 && (unit[1] == 'b' || unit[1] == 'B')) unit.pop_back();
+  double mult = 1;
+  if (unit.empty() || unit == "b" || unit == "B") {
+    mult = 1;
+  } else if (unit == "k" || unit == "K") {
+    mult = 1024.0;
+  } else if (unit == "m" || unit == "M") {
+    mult = 1024.0 * 1024;
+  } else if (unit == "g" || unit == "G") {
+    mult = 1024.0 * 1024 * 1024;
+  } else {
+    throw bad();
+  }
+  double bytes = value * mult;
+  if (bytes >= 9.2e18) throw bad();
+  return static_cast<uint64_t>(bytes);
+}
+
+void validate(const Spec& spec) {
+  auto invalid = [](const std::string& what) { return Error(Errc::kInvalidArgument, what); };
+  if (spec.layers.empty()) throw invalid("the container has no layers");
+  for (const auto& l : spec.layers)
+    if (l.empty() || l[0] != '/') throw invalid("layer directory '" + l + "' is not absolute");
+  if (spec.container_dir.empty() || spec.container_dir[0] != '/')
+    throw invalid("container directory '" + spec.container_dir + "' is not absolute");
+  if (spec.argv.empty() || spec.argv[0].empty())
+    throw Error(Errc::kInvalidArgument, "no command specified", 0,
+                "give a command after the image name, or use an image with an Entrypoint or Cmd");
+  if (spec.cwd.empty() || spec.cwd[0] != '/')
+    throw invalid("the working directory '" + spec.cwd + "' is not an absolute path");
+  for (const auto& e : spec.env)
+    if (e.find('=') == std::string::npos || e[0] == '=')
+      throw invalid("environment entry '" + e + "' is not KEY=VALUE");
+  for (const auto& m : spec.mounts) {
+    if (m.target.empty() || m.target[0] != '/')
+      throw invalid("mount target '" + m.target + "' is not absolute");
+    if (m.kind == MountSpec::Kind::kBind && (m.source.empty() || m.source[0] != '/'))
+      throw invalid("bind source '" + m.source + "' is not absolute");
+  }
+  if (spec.limits.cpus && *spec.limits.cpus <= 0) throw invalid("--cpus must be greater than 0");
+  if (spec.limits.pids_max && *spec.limits.pids_max == 0)
+    throw invalid("--pids-limit must be greater than 0");
+  if (spec.limits.memory_bytes && *spec.limits.memory_bytes < 6 * 1024 * 1024)
+    throw Error(Errc::kInvalidArgument, "--memory must be at least 6m", 0,
+                "a container needs a few MiB for its own start-up");
+  if (spec.hostname.size() > 64) throw invalid("hostname '" + spec.hostname + "' is too long");
+  if (!spec.cgroup_parent.empty() && spec.cgroup_parent[0] != '/')
+    throw invalid("cgroup parent '" + spec.cgroup_parent + "' must be absolute");
+}
+
+}  // namespace dabba::runner

@@ -1,0 +1,104 @@
+// What a container is, as plain data: the runner's whole input. The CLI fills it from the store
+// (layer directories, the image config) and the flags; nothing in here touches the system, so it
+// can be built and checked in unit tests. The sandbox executes it (container.h).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/idmap.h"
+
+namespace dabba::runner {
+
+// How the container reaches the network. kNone and kSlirp4netns both get a network namespace of
+// their own (with lo up); kSlirp4netns additionally needs a NetworkSetup (network.h) that the
+// parent runs once the namespace exists and before the workload execs.
+enum class NetworkMode { kNone, kHost, kSlirp4netns };
+const char* network_mode_name(NetworkMode mode);
+// "none" | "host" | "slirp4netns[:options]"; options are kept for the NetworkSetup.
+struct NetworkSpec {
+  NetworkMode mode = NetworkMode::kNone;
+  std::string options;  // what followed "slirp4netns:", untouched
+};
+NetworkSpec parse_network(const std::string& text);
+
+// A -v bind or a --tmpfs, placed after the container's own mounts, parents before children.
+struct MountSpec {
+  enum class Kind { kBind, kTmpfs };
+  Kind kind = Kind::kBind;
+  std::string source;  // kBind: host path (absolute)
+  std::string target;  // absolute path inside the container
+  bool read_only = false;
+  std::string tmpfs_options;  // kTmpfs: "size=64m,mode=1777" style, may be empty
+  bool operator==(const MountSpec&) const = default;
+};
+// "-v SRC:DST[:ro|:rw]" (SRC must be absolute: named volumes are not a thing here).
+MountSpec parse_volume(const std::string& text);
+// "--tmpfs DST[:OPTIONS]".
+MountSpec parse_tmpfs(const std::string& text);
+
+struct CgroupLimits {
+  std::optional<uint64_t> memory_bytes;  // --memory
+  std::optional<uint64_t> pids_max;      // --pids-limit
+  std::optional<double> cpus;            // --cpus
+  bool any() const { return memory_bytes || pids_max || cpus; }
+};
+// "512m", "1g", "1048576", "100k" (docker's units, binary multiples).
+uint64_t parse_memory_size(const std::string& text);
+
+// The three files generated per container and bind-mounted over the image's (etc_files.h).
+struct EtcFiles {
+  std::string hostname;
+  std::string hosts;
+  std::string resolv_conf;
+};
+
+// How the root overlay and read-only binds are made. kAuto: the overlay through fsopen/fsconfig
+// with one "lowerdir+" per layer where the kernel has it (6.8+), else the legacy option string of
+// mount(2); read-only binds through mount_setattr (5.12+), else a remount. kLowerdirPlus fails
+// instead of falling back; kLegacy takes the fallbacks. Tests force each path.
+enum class MountApi { kAuto, kLowerdirPlus, kLegacy };
+
+struct Spec {
+  // Identity.
+  std::string id;        // the container id (hex); names its cgroup
+  std::string hostname;  // sethostname() in the container's UTS namespace
+
+  // Root filesystem.
+  std::vector<std::string> layers;  // unpacked layer directories, top first (store's layers/<hex>)
+  std::string container_dir;        // the container's own dir: upper/ work/ rootfs/ etc/ live here
+  bool read_only = false;           // no upper dir; tmpfs on /tmp and /run
+  std::vector<MountSpec> mounts;    // -v and --tmpfs
+  EtcFiles etc;                     // written to container_dir/etc/ and bound on /etc/*
+  MountApi mount_api = MountApi::kAuto;
+
+  // Process.
+  std::vector<std::string> argv;  // Entrypoint + Cmd, already combined (process_config.h)
+  // The final environment but for HOME: when it has no HOME, the child adds the user's home from
+  // the container's /etc/passwd (which only the child can read safely).
+  std::vector<std::string> env;
+  std::string cwd = "/";  // absolute; created if missing
+  std::string user;  // "name|uid[:group|gid]" as -u takes it; "" is root. Resolved in the child.
+  bool tty = false;  // -t: a pty from the container's devpts
+  bool stdin_open = false;  // -i: keep stdin (else /dev/null)
+  bool init = false;        // --init: dabba's reaper is PID 1
+
+  // Isolation.
+  NetworkSpec network;
+  CgroupLimits limits;
+  // Where the container's cgroup is made, in each hierarchy: "" is the caller's own cgroup, an
+  // absolute path ("/dabba") is taken from the hierarchy's root.
+  std::string cgroup_parent;
+  // The map of the user namespace the runner creates when dabba runs as real root (rootless dabba
+  // is already inside its own namespace and creates none; see container.h).
+  IdMap id_map;
+};
+
+// Throws Error{kInvalidArgument} naming the first problem (relative paths, empty argv, ...).
+void validate(const Spec& spec);
+
+}  // namespace dabba::runner

@@ -1,0 +1,146 @@
+#include "runner/user.h"
+
+#include <charconv>
+#include <optional>
+
+#include "common/error.h"
+
+namespace dabba::runner {
+namespace {
+
+std::optional<uint32_t> parse_id(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  uint32_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (;;) {
+    auto pos = s.find(sep, start);
+    out.push_back(s.substr(start, pos - start));
+    if (pos == s.npos) break;
+    start = pos + 1;
+  }
+  return out;
+}
+
+template <class F>
+void for_each_line(std::string_view text, F&& f) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    auto nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == text.npos ? text.npos : nl - pos);
+    pos = nl == text.npos ? text.size() : nl + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || line[0] == '#') continue;
+    f(line);
+  }
+}
+
+struct PasswdEntry {
+  std::string name;
+  uint32_t uid;
+  uint32_t gid;
+  std::string home;
+};
+
+struct GroupEntry {
+  std::string name;
+  uint32_t gid;
+  std::vector<std::string_view> members;
+};
+
+// name:password:uid:gid:gecos:home:shell; a line that does not parse is skipped (as libc does).
+std::optional<PasswdEntry> find_passwd(std::string_view passwd, std::string_view name,
+                                       std::optional<uint32_t> uid) {
+  std::optional<PasswdEntry> found;
+  for_each_line(passwd, [&](std::string_view line) {
+    if (found) return;
+    auto f = split(line, ':');
+    if (f.size() < 4) return;
+    auto u = parse_id(f[2]);
+    auto g = parse_id(f[3]);
+    if (!u || !g) return;
+    bool match = uid ? *u == *uid : f[0] == name;
+    if (!match) return;
+    found = PasswdEntry{std::string(f[0]), *u, *g, f.size() > 5 ? std::string(f[5]) : ""};
+  });
+  return found;
+}
+
+// name:password:gid:member,member
+template <class F>
+void for_each_group(std::string_view group, F&& f) {
+  for_each_line(group, [&](std::string_view line) {
+    auto fields = split(line, ':');
+    if (fields.size() < 3) return;
+    auto gid = parse_id(fields[2]);
+    if (!gid) return;
+    GroupEntry g{std::string(fields[0]), *gid, {}};
+    if (fields.size() > 3 && !fields[3].empty())
+      for (auto m : split(fields[3], ',')) g.members.push_back(m);
+    f(g);
+  });
+}
+
+}  // namespace
+
+ResolvedUser resolve_user(std::string_view spec, std::string_view passwd, std::string_view group) {
+  std::string_view user_part = spec;
+  std::string_view group_part;
+  bool has_group = false;
+  if (auto colon = spec.find(':'); colon != spec.npos) {
+    user_part = spec.substr(0, colon);
+    group_part = spec.substr(colon + 1);
+    has_group = true;
+    if (group_part.find(':') != group_part.npos || group_part.empty())
+      throw Error(Errc::kInvalidArgument, "invalid user '" + std::string(spec) + "'", 0,
+                  "use -u name|uid[:group|gid]");
+  }
+  if (user_part.empty()) user_part = "0";  // ":grp" and "" mean root, as runc reads them
+
+  ResolvedUser out;
+  auto numeric_uid = parse_id(user_part);
+  auto entry = find_passwd(passwd, user_part, numeric_uid);
+  if (entry) {
+    out.uid = entry->uid;
+    out.gid = entry->gid;
+    out.name = entry->name;
+    if (!entry->home.empty()) out.home = entry->home;
+  } else if (numeric_uid) {
+    out.uid = *numeric_uid;
+    out.gid = 0;
+  } else {
+    throw Error(Errc::kNotFound, "unable to find user " + std::string(user_part) +
+                                     ": no matching entries in passwd file");
+  }
+
+  if (has_group) {
+    std::optional<uint32_t> gid;
+    auto numeric_gid = parse_id(group_part);
+    for_each_group(group, [&](const GroupEntry& g) {
+      if (gid) return;
+      if (g.name == group_part || (numeric_gid && g.gid == *numeric_gid)) gid = g.gid;
+    });
+    if (!gid) gid = numeric_gid;
+    if (!gid)
+      throw Error(Errc::kNotFound, "unable to find group " + std::string(group_part) +
+                                       ": no matching entries in group file");
+    out.gid = *gid;
+  } else if (!out.name.empty()) {
+    for_each_group(group, [&](const GroupEntry& g) {
+      for (auto m : g.members)
+        if (m == out.name) {
+          out.groups.push_back(g.gid);
+          break;
+        }
+    });
+  }
+  return out;
+}
+
+}  // namespace dabba::runner

@@ -1,0 +1,32 @@
+// Resolving "-u name|uid[:group|gid]" in the container's /etc/passwd and /etc/group, with the
+// rules of runc's libcontainer/user (what Docker and podman use):
+//  - a name must exist in passwd; a number need not (then gid 0, home "/");
+//  - an explicit group must exist in group unless it is a number;
+//  - supplementary groups (every group listing the user) only when no group is given.
+// The texts are read by the child from the mounted root (so symlinks stay inside it); this file
+// only parses, so it is unit-tested directly.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dabba::runner {
+
+struct ResolvedUser {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;  // supplementary, may be empty
+  std::string name;           // login name if passwd has one
+  std::string home = "/";
+  bool operator==(const ResolvedUser&) const = default;
+};
+
+// spec: "" (root), "name", "uid", "name:group", "uid:gid", ... passwd/group: the files' texts
+// (empty when the image has none). Throws Error{kNotFound} "unable to find user NAME: no matching
+// entries in passwd file" (Docker's words) and Error{kInvalidArgument} for a malformed spec.
+ResolvedUser resolve_user(std::string_view spec, std::string_view passwd, std::string_view group);
+
+}  // namespace dabba::runner
