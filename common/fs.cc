@@ -167,6 +167,10 @@ uint64_t disk_usage_at(int parent_fd, const char* name) {
 
 void remove_tree(const std::string& path) { remove_tree_at(AT_FDCWD, path.c_str(), path); }
 
+void remove_tree_at(int dir_fd, const std::string& name) {
+  remove_tree_at(dir_fd, name.c_str(), name);
+}
+
 uint64_t disk_usage(const std::string& path) { return disk_usage_at(AT_FDCWD, path.c_str()); }
 
 std::string dirname_of(const std::string& path) {

@@ -34,6 +34,8 @@ void write_file_atomic(const std::string& path, std::string_view data, mode_t mo
 
 // rm -rf that also copes with directories lacking write/exec permission. Missing path is fine.
 void remove_tree(const std::string& path);
+// The same for the entry name inside the directory dir_fd (not following a symlink at name).
+void remove_tree_at(int dir_fd, const std::string& name);
 // Total bytes allocated under path (du), not following symlinks.
 uint64_t disk_usage(const std::string& path);
 

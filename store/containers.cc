@@ -1,0 +1,95 @@
+// Containers: Store methods over the containers and container_names databases. A container
+// pins its image record and its layers until it is removed.
+#include <fcntl.h>
+
+#include "common/error.h"
+#include "common/fs.h"
+#include "store/refs.h"
+#include "store/store.h"
+#include "store/store_state.h"
+
+namespace dabba {
+
+void Store::add_container(const ContainerRecord& record) {
+  if (record.id.empty() || record.id.find('/') != std::string::npos || record.id[0] == '.')
+    throw Error(Errc::kInvalidArgument, "bad container id '" + record.id + "'");
+  with_context("add container " + record.id, [&] {
+    // The directory is created under the publish lock, so gc never sees it without its record.
+    FileLock publish = state_->publish_lock();
+    WriteTxn txn(*state_->db);
+    if (txn.contains(Db::kContainers, record.id))
+      throw Error(Errc::kAlreadyExists, "container id " + record.id + " is taken");
+    if (!record.name.empty() && txn.contains(Db::kContainerNames, record.name))
+      throw Error(Errc::kAlreadyExists, "the container name '" + record.name + "' is taken", 0,
+                  "remove that container or choose another --name");
+    auto img = get_image(txn, record.image);
+    if (!img) throw Error(Errc::kNotFound, "image " + record.image.str() + " is not in the store");
+    ++img->container_refs;
+    put_or_release_image(txn, *img);
+    for (const Digest& l : record.layers) ref_layer(txn, l, +1);
+    ContainerRecord rec = record;
+    if (rec.created == 0) rec.created = unix_now();
+    txn.put(Db::kContainers, rec.id, encode_container(rec));
+    if (!rec.name.empty()) txn.put(Db::kContainerNames, rec.name, rec.id);
+    make_dirs(container_dir(rec.id), 0700);
+    txn.commit();
+  });
+}
+
+std::optional<ContainerRecord> Store::container(std::string_view id_or_name) const {
+  ReadTxn txn(*state_->db);
+  std::string key(id_or_name);
+  if (auto c = get_container(txn, key)) return c;
+  if (auto id = txn.get(Db::kContainerNames, key)) return get_container(txn, std::string(*id));
+  if (key.size() < 3) return std::nullopt;
+  std::optional<ContainerRecord> found;
+  int matches = 0;
+  txn.scan(Db::kContainers, key, [&](std::string_view, std::string_view value) {
+    if (++matches == 1) found = decode_container(value);
+    return matches < 2;
+  });
+  if (matches > 1)
+    throw Error(Errc::kInvalidArgument, "container id prefix '" + key + "' is ambiguous");
+  return found;
+}
+
+std::vector<ContainerRecord> Store::list_containers() const {
+  ReadTxn txn(*state_->db);
+  std::vector<ContainerRecord> out;
+  txn.scan(Db::kContainers, "", [&](std::string_view, std::string_view value) {
+    out.push_back(decode_container(value));
+    return true;
+  });
+  return out;
+}
+
+void Store::update_container(const std::string& id, const std::string& runner_json) {
+  WriteTxn txn(*state_->db);
+  auto c = get_container(txn, id);
+  if (!c) throw Error(Errc::kNotFound, "no container " + id);
+  c->runner_json = runner_json;
+  txn.put(Db::kContainers, id, encode_container(*c));
+  txn.commit();
+}
+
+void Store::remove_container(const std::string& id) {
+  with_context("remove container " + id, [&] {
+    {
+      WriteTxn txn(*state_->db);
+      auto c = get_container(txn, id);
+      if (!c) throw Error(Errc::kNotFound, "no container " + id);
+      for (const Digest& l : c->layers) ref_layer(txn, l, -1);
+      if (auto img = get_image(txn, c->image)) {
+        if (img->container_refs > 0) --img->container_refs;
+        put_or_release_image(txn, *img);
+      }
+      txn.del(Db::kContainers, id);
+      if (!c->name.empty()) txn.del(Db::kContainerNames, c->name);
+      txn.commit();
+    }
+    // After the commit: a crash here leaves an orphan directory that gc removes.
+    remove_tree(container_dir(id));
+  });
+}
+
+}  // namespace dabba

@@ -1,0 +1,176 @@
+// Images and their names: Store methods over the images, image_ids and names databases.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "common/error.h"
+#include "store/refs.h"
+#include "store/store.h"
+#include "store/store_state.h"
+
+namespace dabba {
+namespace {
+
+bool is_hex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+}  // namespace
+
+ImageRecord Store::add_image(const ImageRecord& image, const std::vector<std::string>& names) {
+  if (names.empty())
+    throw Error(Errc::kInvalidArgument, "an image needs at least one name (tag or digest)");
+  if (image.manifest.empty() || image.config.empty())
+    throw Error(Errc::kInvalidArgument, "an image needs a manifest and a config digest");
+  return with_context("add image " + image.manifest.str(), [&] {
+    WriteTxn txn(*state_->db);
+    ImageRecord rec;
+    if (auto have = get_image(txn, image.manifest)) {
+      rec = *have;
+    } else {
+      for (const Digest& d : {image.manifest, image.config}) {
+        auto b = get_blob(txn, d);
+        if (!b || !b->present)
+          throw Error(Errc::kNotFound, "blob " + d.str() + " is not in the store");
+      }
+      rec = image;
+      rec.unpacked_size = 0;
+      for (const auto& l : image.layers) {
+        auto layer = get_layer(txn, l.diff_id);
+        if (!layer)
+          throw Error(Errc::kNotFound, "layer " + l.diff_id.str() + " is not in the store");
+        rec.unpacked_size += layer->content_bytes;
+      }
+      rec.added = unix_now();
+      rec.name_refs = 0;
+      rec.container_refs = 0;
+      ref_image_content(txn, rec, +1);
+      txn.put(Db::kImageIds, image_id_key(rec), "");
+    }
+    std::set<std::string> unique(names.begin(), names.end());
+    for (const std::string& name : unique) {
+      if (name.empty()) throw Error(Errc::kInvalidArgument, "empty image name");
+      auto old = txn.get(Db::kNames, name);
+      if (old && *old == rec.manifest.hex()) continue;
+      if (old) {  // the name moves: the image it left may now be unreferenced
+        auto prev = get_image(txn, digest_from_hex(*old));
+        if (prev) {
+          if (prev->name_refs > 0) --prev->name_refs;
+          put_or_release_image(txn, *prev);
+        }
+      }
+      txn.put(Db::kNames, name, rec.manifest.hex());
+      ++rec.name_refs;
+    }
+    put_or_release_image(txn, rec);
+    txn.commit();
+    return rec;
+  });
+}
+
+std::optional<ImageRecord> Store::image(const Digest& manifest) const {
+  ReadTxn txn(*state_->db);
+  return get_image(txn, manifest);
+}
+
+std::optional<Digest> Store::lookup_name(const std::string& name) const {
+  ReadTxn txn(*state_->db);
+  auto v = txn.get(Db::kNames, name);
+  if (!v) return std::nullopt;
+  return digest_from_hex(*v);
+}
+
+ImageRecord Store::resolve_image(std::string_view what) const {
+  ReadTxn txn(*state_->db);
+  if (auto v = txn.get(Db::kNames, what))
+    if (auto img = get_image(txn, digest_from_hex(*v))) return *img;
+  std::string_view hex = what;
+  if (hex.substr(0, 7) == "sha256:") hex.remove_prefix(7);
+  if (hex.size() >= 4 && hex.size() <= 64 && is_hex(hex)) {
+    if (hex.size() == 64)
+      if (auto img = get_image(txn, digest_from_hex(hex))) return *img;  // a manifest digest
+    // An image id (config digest) or a prefix of one.
+    std::set<std::string> manifests;
+    std::string config;
+    bool ambiguous = false;
+    txn.scan(Db::kImageIds, hex, [&](std::string_view key, std::string_view) {
+      std::string_view cfg = key.substr(0, 64);
+      if (!config.empty() && config != cfg) ambiguous = true;
+      config = std::string(cfg);
+      manifests.insert(std::string(key.substr(65)));
+      return true;
+    });
+    if (ambiguous)
+      throw Error(Errc::kInvalidArgument,
+                  "image id prefix '" + std::string(what) + "' is ambiguous", 0,
+                  "give more digits");
+    if (!manifests.empty()) {
+      // Several manifests can share one config (the same image recompressed): prefer a named one.
+      std::optional<ImageRecord> best;
+      for (const auto& m : manifests) {
+        auto img = get_image(txn, digest_from_hex(m));
+        if (img && (!best || img->name_refs > best->name_refs)) best = img;
+      }
+      if (best) return *best;
+    }
+  }
+  throw Error(Errc::kNotFound, "no image '" + std::string(what) + "' in the store", 0,
+              "see `dabba images`, or `dabba pull` it");
+}
+
+std::vector<std::string> Store::names_of(const Digest& manifest) const {
+  ReadTxn txn(*state_->db);
+  std::vector<std::string> out;
+  txn.scan(Db::kNames, "", [&](std::string_view name, std::string_view m) {
+    if (m == manifest.hex()) out.emplace_back(name);
+    return true;
+  });
+  return out;
+}
+
+std::vector<ImageEntry> Store::list_images() const {
+  ReadTxn txn(*state_->db);
+  std::map<std::string, std::vector<std::string>, std::less<>> names;
+  txn.scan(Db::kNames, "", [&](std::string_view name, std::string_view m) {
+    names[std::string(m)].emplace_back(name);
+    return true;
+  });
+  std::vector<ImageEntry> out;
+  txn.scan(Db::kImages, "", [&](std::string_view key, std::string_view value) {
+    ImageEntry e{decode_image(value), {}};
+    if (auto it = names.find(key); it != names.end()) e.names = it->second;
+    out.push_back(std::move(e));
+    return true;
+  });
+  std::stable_sort(out.begin(), out.end(), [](const ImageEntry& a, const ImageEntry& b) {
+    if (a.image.created != b.image.created) return a.image.created > b.image.created;
+    return a.image.added > b.image.added;
+  });
+  return out;
+}
+
+bool Store::remove_name(const std::string& name, bool force) {
+  return with_context("remove " + name, [&] {
+    WriteTxn txn(*state_->db);
+    auto m = txn.get(Db::kNames, name);
+    if (!m) throw Error(Errc::kNotFound, "no image named '" + name + "'");
+    Digest manifest = digest_from_hex(*m);
+    auto img = get_image(txn, manifest);
+    if (img && img->name_refs <= 1 && img->container_refs > 0 && !force)
+      throw Error(Errc::kConflict,
+                  "image " + img->short_id() + " is used by " +
+                      std::to_string(img->container_refs) + " container(s)",
+                  0, "remove the containers first, or force it (-f)");
+    txn.del(Db::kNames, name);
+    bool released = false;
+    if (img) {
+      if (img->name_refs > 0) --img->name_refs;
+      released = put_or_release_image(txn, *img);
+    }
+    txn.commit();
+    return released;
+  });
+}
+
+}  // namespace dabba

@@ -1,0 +1,42 @@
+// Where each thing lives under the store root. Every path the store touches is built here, so the
+// layout in docs/store-format.md has one source of truth.
+#pragma once
+
+#include <string>
+
+#include "store/digest.h"
+
+namespace dabba {
+
+class StoreLayout {
+ public:
+  explicit StoreLayout(std::string root) : root_(std::move(root)) {}
+
+  const std::string& root() const { return root_; }
+  std::string db_dir() const { return root_ + "/db"; }
+  std::string blobs_dir() const { return root_ + "/blobs/sha256"; }
+  std::string blob_path(const Digest& d) const { return blobs_dir() + "/" + d.hex(); }
+  std::string ingest_dir() const { return root_ + "/ingest"; }
+  std::string ingest_path(const Digest& blob) const { return ingest_dir() + "/" + blob.hex(); }
+  std::string layers_dir() const { return root_ + "/layers"; }
+  std::string layer_dir(const Digest& diff_id) const { return layers_dir() + "/" + diff_id.hex(); }
+  std::string tmp_dir() const { return root_ + "/tmp"; }
+  // Unpack temp dirs are named after the blob whose lock protects them: gc can tell a live one
+  // (lock held) from a leftover of a killed process.
+  std::string unpack_prefix(const Digest& blob) const { return "unpack-" + blob.hex() + "-"; }
+  std::string locks_dir() const { return root_ + "/locks"; }
+  std::string store_lock_path() const { return locks_dir() + "/store.lock"; }
+  std::string blob_lock_path(const Digest& blob) const {
+    return locks_dir() + "/blob-" + blob.hex();
+  }
+  std::string layer_lock_path(const Digest& diff_id) const {
+    return locks_dir() + "/layer-" + diff_id.hex();
+  }
+  std::string containers_dir() const { return root_ + "/containers"; }
+  std::string container_dir(const std::string& id) const { return containers_dir() + "/" + id; }
+
+ private:
+  std::string root_;
+};
+
+}  // namespace dabba

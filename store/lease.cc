@@ -1,0 +1,75 @@
+#include "store/lease.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "common/error.h"
+#include "common/fs.h"
+#include "common/log.h"
+#include "store/lmdb_env.h"
+#include "store/store_state.h"
+
+namespace dabba {
+
+Lease& Lease::operator=(Lease&& other) noexcept {
+  if (this != &other) {
+    try {
+      release();
+    } catch (...) {
+    }
+    state_ = std::move(other.state_);
+    id_ = std::move(other.id_);
+  }
+  return *this;
+}
+
+Lease::~Lease() {
+  try {
+    release();
+  } catch (const std::exception& e) {
+    log_debug(std::string("release lease: ") + e.what());  // gc drops it once we are gone
+  }
+}
+
+void Lease::release() {
+  if (id_.empty() || !state_) return;
+  std::string id = std::move(id_);
+  id_.clear();
+  WriteTxn txn(*state_->db);
+  txn.del(Db::kLeases, id);
+  txn.del_prefix(Db::kLeasePins, lease_pin_prefix(id));
+  txn.commit();
+}
+
+void Lease::pin(WriteTxn& txn, char kind, const Digest& d) const {
+  if (id_.empty()) return;
+  std::string key = lease_pin_prefix(id_);
+  key += kind;
+  key += '/';
+  key += d.hex();
+  txn.put(Db::kLeasePins, key, "");
+}
+
+std::string lease_pin_prefix(std::string_view lease_id) { return std::string(lease_id) + "/"; }
+
+uint64_t process_start_time(pid_t pid) {
+  std::string stat;
+  try {
+    if (!read_file_if_exists("/proc/" + std::to_string(pid) + "/stat", stat)) return 0;
+  } catch (const Error&) {
+    return 0;
+  }
+  // Field 2 (comm) may hold spaces and parentheses: count fields after the last ')'.
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  const char* p = stat.c_str() + close + 1;
+  for (int field = 3; field < 22; ++field) {
+    p = std::strchr(p + 1, ' ');
+    if (p == nullptr) return 0;
+  }
+  return std::strtoull(p + 1, nullptr, 10);
+}
+
+}  // namespace dabba

@@ -1,0 +1,25 @@
+// Tunables of a store handle.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+#include "store/decompress.h"
+
+namespace dabba {
+
+struct StoreOptions {
+  // Flush data before publishing it (syncfs of the store's filesystem, fsync of directories).
+  // Only benchmarks and throw-away test stores turn this off; a SIGKILL is safe either way, a
+  // power cut only with it.
+  bool sync = true;
+  GzipEngine gzip = GzipEngine::kAuto;
+  // Decompress and hash in a second thread while this one writes files (two cores or more).
+  bool pipeline_thread = true;
+  size_t compressed_buffer = 128 * 1024;
+  size_t tar_buffer = 256 * 1024;
+  // Partial ingests not resumed for this long are removed by gc.
+  std::chrono::seconds partial_max_age = std::chrono::hours(24);
+};
+
+}  // namespace dabba
