@@ -163,6 +163,7 @@ GcReport Store::gc(const GcOptions& options) {
     }
     txn.commit();
   }
+  st.crash_point("gc-committed");
 
   // 2. Files of what was dropped.
   for (const auto& [d, size] : dead_blobs) {
@@ -178,6 +179,8 @@ GcReport Store::gc(const GcOptions& options) {
     remove_tree(dir);
     ++report.layers;
   }
+
+  st.crash_point("gc-files-deleted");
 
   // 3. Orphans: files whose records are gone (a crash between commit and deletion, or between
   // an ingest's rename and its commit).

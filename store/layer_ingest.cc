@@ -181,9 +181,11 @@ LayerResult LayerIngest::unpack(ByteSource* rest) {
   r.resumed_from = local_bytes_;
   TreeStats tree = count_tree(tmp_fd.get());
   r.content_bytes = tree.bytes;
+  st.crash_point("unpacked");
   // One syncfs flushes the blob and every unpacked file: far cheaper than an fsync per file, and
   // nothing else of ours is on that filesystem that must not be flushed.
   if (st.options.sync) DABBA_SYSCALL(::syncfs(tmp_fd.get()), "syncfs");
+  st.crash_point("synced");
   fd.reset();
   tmp_fd.reset();
   publish(r, tmp.path(), tree.entries);
@@ -204,6 +206,7 @@ void LayerIngest::publish(LayerResult& r, const std::string& tmp_dir, uint64_t e
     layer_known = get_layer(txn, r.diff_id).has_value();
   }
   if (!blob_stored_) publish_blob_file(st, req_.blob, layout.ingest_path(req_.blob));
+  st.crash_point("blob-renamed");
   if (layer_known) {
     remove_tree(tmp_dir);  // unpacked meanwhile from another blob with the same diff_id
   } else {
@@ -218,6 +221,7 @@ void LayerIngest::publish(LayerResult& r, const std::string& tmp_dir, uint64_t e
     }
     if (st.options.sync) fsync_dir(layout.layers_dir());
   }
+  st.crash_point("layer-renamed");
 
   WriteTxn txn(*st.db);
   BlobRecord blob = get_blob(txn, req_.blob).value_or(BlobRecord{});
@@ -240,6 +244,7 @@ void LayerIngest::publish(LayerResult& r, const std::string& tmp_dir, uint64_t e
   lease_->pin(txn, 'b', req_.blob);
   lease_->pin(txn, 'l', r.diff_id);
   txn.commit();
+  st.crash_point("committed");
 }
 
 }  // namespace dabba

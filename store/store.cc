@@ -67,12 +67,21 @@ std::string Store::read_blob(const Digest& d) const {
   return data;
 }
 
+namespace {
+void require_lease(const Lease& lease) {
+  if (!lease.active())
+    throw Error(Errc::kInvalidArgument, "storing content needs an active lease (Store::lease())");
+}
+}  // namespace
+
 void Store::put_blob(const Digest& d, std::string_view data, const Lease& lease) {
+  require_lease(lease);
   StringSource source(data);
   ingest_blob(*state_, d, static_cast<int64_t>(data.size()), source, lease);
 }
 
 void Store::put_blob(const Digest& d, int64_t size, ByteSource& source, const Lease& lease) {
+  require_lease(lease);
   ingest_blob(*state_, d, size, source, lease);
 }
 
@@ -95,6 +104,7 @@ std::string Store::layer_dir(const Digest& diff_id) const {
 }
 
 LayerIngest Store::begin_layer(const LayerRequest& request, const Lease& lease) {
+  require_lease(lease);
   return LayerIngest(state_, request, lease);
 }
 

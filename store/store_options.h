@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <string_view>
 
 #include "store/decompress.h"
 
@@ -20,6 +22,10 @@ struct StoreOptions {
   size_t tar_buffer = 256 * 1024;
   // Partial ingests not resumed for this long are removed by gc.
   std::chrono::seconds partial_max_age = std::chrono::hours(24);
+  // Fault-injection seam for crash tests: called at each step of the durability order
+  // ("unpacked", "synced", "blob-renamed", "layer-renamed", "committed", "gc-committed",
+  // "gc-files-deleted"); a test's hook may SIGKILL the process there.
+  std::function<void(std::string_view point)> crash_point;
 };
 
 }  // namespace dabba

@@ -22,6 +22,9 @@ struct StoreState {
   FileLock publish_lock() const {
     return FileLock::acquire(layout.store_lock_path(), FileLock::Mode::kShared);
   }
+  void crash_point(std::string_view point) const {
+    if (options.crash_point) options.crash_point(point);
+  }
   FileLock exclusive_lock() const {
     return FileLock::acquire(layout.store_lock_path(), FileLock::Mode::kExclusive);
   }
