@@ -127,6 +127,7 @@ std::vector<std::string> MountPlan::describe() const {
   std::string overlay = "overlay " + rootfs + " lower=";
   for (size_t i = 0; i < lower.size(); ++i) overlay += (i ? ":" : "") + lower[i];
   if (!upper.empty()) overlay += " upper=" + upper + " work=" + work;
+  if (read_only) overlay += " upper=tmpfs [ro]";
   out.push_back(overlay);
   for (const auto& m : mounts) out.push_back(m.describe());
   return out;
@@ -140,6 +141,7 @@ MountPlan plan_mounts(const Spec& spec, const MountHost& host) {
   MountPlan plan;
   plan.rootfs = rootfs_dir(spec.container_dir);
   plan.lower = spec.layers;
+  plan.read_only = spec.read_only;
   if (!spec.read_only) {
     plan.upper = upper_dir(spec.container_dir);
     plan.work = work_dir(spec.container_dir);

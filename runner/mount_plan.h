@@ -45,6 +45,10 @@ struct MountPlan {
   std::vector<std::string> lower;  // layer dirs, top first
   std::string upper;               // empty with --read-only
   std::string work;
+  // --read-only: nothing of the container is written to disk. The overlay's upper layer is a small
+  // tmpfs that only ever holds the mount points missing from the image (busybox has no /run), and
+  // "/" is made read-only once every mount is in place (as runc does).
+  bool read_only = false;
   MountApi api = MountApi::kAuto;
   std::vector<MountOp> mounts;  // created before pivot_root, attached after it, in this order
 

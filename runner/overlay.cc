@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -145,24 +146,37 @@ std::string legacy_lowerdir(const std::vector<std::string>& lower, size_t budget
 }
 
 void mount_root_overlay(const MountPlan& plan) {
-  if (plan.upper.empty() && plan.lower.size() == 1) {
-    // Without an upper dir overlay wants two lower layers; one layer alone is simply bound
-    // read-only.
-    UniqueFd tree = clone_mount_tree(plan.lower[0], false);
-    if (plan.api == MountApi::kLegacy || !set_mount_attrs(tree.get(), MOUNT_ATTR_RDONLY, false)) {
-      attach_mount(tree.get(), plan.rootfs);
-      remount_bind_read_only(plan.rootfs);
-      return;
-    }
-    attach_mount(tree.get(), plan.rootfs);
-    return;
+  MountPlan with_upper = plan;
+  if (plan.read_only) {
+    // The read-only root's upper layer: a tmpfs only for the mount points an image lacks. It is
+    // covered by the overlay mounted on the same directory, which keeps its own reference.
+    FsContext tmpfs("tmpfs");
+    tmpfs.set_string("mode", "755");
+    tmpfs.set_string("size", "1m");
+    UniqueFd mnt = tmpfs.create_mount(MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+    attach_mount(mnt.get(), plan.rootfs);
+    with_upper.upper = plan.rootfs + "/upper";
+    with_upper.work = plan.rootfs + "/work";
+    DABBA_SYSCALL(::mkdir(with_upper.upper.c_str(), 0755), with_upper.upper);
+    DABBA_SYSCALL(::mkdir(with_upper.work.c_str(), 0700), with_upper.work);
   }
-  if (plan.api != MountApi::kLegacy) {
-    if (mount_with_lowerdir_plus(plan)) return;
-    if (plan.api == MountApi::kLowerdirPlus)
+  if (with_upper.api != MountApi::kLegacy) {
+    if (mount_with_lowerdir_plus(with_upper)) return;
+    if (with_upper.api == MountApi::kLowerdirPlus)
       throw Error(Errc::kUnsupported, "this kernel's overlay has no lowerdir+ (6.8 or newer)");
   }
-  mount_legacy(plan);
+  mount_legacy(with_upper);
+}
+
+void make_root_read_only(MountApi api) {
+  struct mount_attr attr = {};
+  attr.attr_set = MOUNT_ATTR_RDONLY;
+  // Not recursive: /tmp, /run, /dev and the volumes stay as they are.
+  if (api != MountApi::kLegacy && ::mount_setattr(AT_FDCWD, "/", 0, &attr, sizeof attr) == 0)
+    return;
+  if (api != MountApi::kLegacy && errno != ENOSYS) throw_errno("make / read-only");
+  DABBA_SYSCALL(::mount(nullptr, "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr),
+                "make / read-only");
 }
 
 }  // namespace dabba::runner

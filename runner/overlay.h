@@ -7,10 +7,14 @@
 
 namespace dabba::runner {
 
-// Mounts plan.lower (+ plan.upper/work unless read-only) on plan.rootfs. Many layers fit: the new
-// mount API takes one "lowerdir+" per layer (kernel 6.8+); the legacy mount(2) option string is one
-// page, so there the layers are named by short relative paths.
+// Mounts plan.lower + an upper layer on plan.rootfs: plan.upper/work, or with plan.read_only a
+// tmpfs mounted on plan.rootfs first (the overlay then covers it). Many layers fit: the new mount
+// API takes one "lowerdir+" per layer (kernel 6.8+); the legacy mount(2) option string is one page,
+// so there the layers are named by short relative paths.
 void mount_root_overlay(const MountPlan& plan);
+
+// --read-only, once every mount is in place: makes the root mount ("/") read-only.
+void make_root_read_only(MountApi api);
 
 // The legacy lowerdir option for layers that all fit in `budget` bytes, or "" if they do not:
 // absolute paths, else names relative to the layers' common parent (*chdir_to set to it), else

@@ -125,6 +125,7 @@ void setup_rootfs_child(const MountPlan& plan) {
   // From here paths resolve inside the container: an absolute symlink in the image ends in the
   // image, and ".." stops at its root, so targets cannot escape it.
   for (size_t i = 0; i < plan.mounts.size(); ++i) place(plan.mounts[i], prepared[i]);
+  if (plan.read_only) make_root_read_only(plan.api);
 }
 
 }  // namespace dabba::runner

@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <string>
+#include <tuple>
 
 #include "common/error.h"
 
@@ -58,6 +59,22 @@ int parse_signal(const std::string& name) {
     std::string upper;
     for (char c : name) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (upper.rfind("SIG", 0) == 0) upper = upper.substr(3);
+    // Realtime signals by offset, as systemd images spell their StopSignal ("SIGRTMIN+3").
+    for (auto [base, sign, value] : {std::tuple{"RTMIN", 1, SIGRTMIN}, {"RTMAX", -1, SIGRTMAX}}) {
+      std::string b = base;
+      if (upper.rfind(b, 0) != 0) continue;
+      std::string rest = upper.substr(b.size());
+      int offset = 0;
+      if (!rest.empty()) {
+        if (rest[0] != (sign > 0 ? '+' : '-') || rest.size() < 2 ||
+            rest.find_first_not_of("0123456789", 1) != std::string::npos)
+          break;
+        offset = std::stoi(rest.substr(1));
+      }
+      int sig = value + sign * offset;
+      if (sig >= SIGRTMIN && sig <= SIGRTMAX) return sig;
+      break;
+    }
     for (int sig = 1; sig < SIGRTMIN; ++sig) {
       const char* abbrev = ::sigabbrev_np(sig);
       if (abbrev != nullptr && upper == abbrev) return sig;

@@ -71,7 +71,7 @@ struct Spec {
   // Root filesystem.
   std::vector<std::string> layers;  // unpacked layer directories, top first (store's layers/<hex>)
   std::string container_dir;        // the container's own dir: upper/ work/ rootfs/ etc/ live here
-  bool read_only = false;           // no upper dir; tmpfs on /tmp and /run
+  bool read_only = false;           // read-only /, tmpfs on /tmp and /run; no upper/ on disk
   std::vector<MountSpec> mounts;    // -v and --tmpfs
   EtcFiles etc;                     // written to container_dir/etc/ and bound on /etc/*
   MountApi mount_api = MountApi::kAuto;

@@ -1,0 +1,108 @@
+#include "runner/spec.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "common/error.h"
+#include "runner/path.h"
+
+namespace dabba::runner {
+namespace {
+
+Spec minimal() {
+  Spec s;
+  s.id = "abc";
+  s.layers = {"/store/layers/a"};
+  s.container_dir = "/store/containers/abc";
+  s.argv = {"sh"};
+  return s;
+}
+
+TEST(ParseVolume, SourceTargetAndMode) {
+  MountSpec m = parse_volume("/host/dir:/data");
+  EXPECT_EQ(m.kind, MountSpec::Kind::kBind);
+  EXPECT_EQ(m.source, "/host/dir");
+  EXPECT_EQ(m.target, "/data");
+  EXPECT_FALSE(m.read_only);
+  EXPECT_TRUE(parse_volume("/a:/b:ro").read_only);
+  EXPECT_FALSE(parse_volume("/a:/b:rw").read_only);
+  EXPECT_TRUE(parse_volume("/a:/b:z,ro").read_only);
+  EXPECT_EQ(parse_volume("/a/./x/:/b/../c/").target, "/c");
+}
+
+TEST(ParseVolume, Refusals) {
+  EXPECT_THROW(parse_volume("/only"), Error);
+  EXPECT_THROW(parse_volume("named:/data"), Error);
+  EXPECT_THROW(parse_volume("/a:relative"), Error);
+  EXPECT_THROW(parse_volume("/a:/b:bogus"), Error);
+  EXPECT_THROW(parse_volume("/a:/"), Error);
+  EXPECT_THROW(parse_volume("/a:/b:ro:x"), Error);
+}
+
+TEST(ParseTmpfs, TargetAndOptions) {
+  MountSpec m = parse_tmpfs("/scratch:size=10m,mode=700");
+  EXPECT_EQ(m.kind, MountSpec::Kind::kTmpfs);
+  EXPECT_EQ(m.target, "/scratch");
+  EXPECT_EQ(m.tmpfs_options, "size=10m,mode=700");
+  EXPECT_EQ(parse_tmpfs("/t").tmpfs_options, "");
+  EXPECT_THROW(parse_tmpfs("t"), Error);
+  EXPECT_THROW(parse_tmpfs("/"), Error);
+}
+
+TEST(ParseMemorySize, Units) {
+  EXPECT_EQ(parse_memory_size("1048576"), 1048576u);
+  EXPECT_EQ(parse_memory_size("100k"), 102400u);
+  EXPECT_EQ(parse_memory_size("512m"), 512u << 20);
+  EXPECT_EQ(parse_memory_size("512MB"), 512u << 20);
+  EXPECT_EQ(parse_memory_size("2g"), 2ull << 30);
+  EXPECT_EQ(parse_memory_size("1.5g"), 3ull << 29);
+  EXPECT_THROW(parse_memory_size(""), Error);
+  EXPECT_THROW(parse_memory_size("12x"), Error);
+  EXPECT_THROW(parse_memory_size("-1m"), Error);
+  EXPECT_THROW(parse_memory_size("m"), Error);
+}
+
+TEST(ParseNetwork, Modes) {
+  EXPECT_EQ(parse_network("none").mode, NetworkMode::kNone);
+  EXPECT_EQ(parse_network("host").mode, NetworkMode::kHost);
+  NetworkSpec s = parse_network("slirp4netns:allow_host_loopback=true,mtu=1500");
+  EXPECT_EQ(s.mode, NetworkMode::kSlirp4netns);
+  EXPECT_EQ(s.options, "allow_host_loopback=true,mtu=1500");
+  EXPECT_THROW(parse_network("bridge"), Error);
+  EXPECT_THROW(parse_network("host:x"), Error);
+}
+
+TEST(Validate, AcceptsAMinimalSpec) { EXPECT_NO_THROW(validate(minimal())); }
+
+TEST(Validate, RefusesWhatTheSandboxCannotRun) {
+  auto refused = [](auto&& change) {
+    Spec s = minimal();
+    change(s);
+    EXPECT_THROW(validate(s), Error);
+  };
+  refused([](Spec& s) { s.layers.clear(); });
+  refused([](Spec& s) { s.layers = {"relative"}; });
+  refused([](Spec& s) { s.container_dir = "x"; });
+  refused([](Spec& s) { s.argv.clear(); });
+  refused([](Spec& s) { s.argv = {""}; });
+  refused([](Spec& s) { s.cwd = "work"; });
+  refused([](Spec& s) { s.env = {"NOVALUE"}; });
+  refused([](Spec& s) { s.limits.cpus = 0; });
+  refused([](Spec& s) { s.limits.pids_max = 0; });
+  refused([](Spec& s) { s.limits.memory_bytes = 1024; });
+  refused([](Spec& s) { s.hostname = std::string(65, 'h'); });
+  refused([](Spec& s) { s.cgroup_parent = "relative"; });
+}
+
+TEST(CleanPath, Lexical) {
+  EXPECT_EQ(clean_path(""), "/");
+  EXPECT_EQ(clean_path("/"), "/");
+  EXPECT_EQ(clean_path("//a//b/"), "/a/b");
+  EXPECT_EQ(clean_path("/a/./b/../c"), "/a/c");
+  EXPECT_EQ(clean_path("/../../etc"), "/etc");
+  EXPECT_EQ(clean_path("rel/x"), "/rel/x");
+  EXPECT_EQ(path_components("/a/b/c").size(), 3u);
+}
+
+}  // namespace
+}  // namespace dabba::runner
