@@ -105,18 +105,6 @@ std::string media_type_of(const json& doc, std::string_view content_type) {
 
 }  // namespace
 
-const char* compression_name(Compression c) {
-  switch (c) {
-    case Compression::kNone:
-      return "none";
-    case Compression::kGzip:
-      return "gzip";
-    case Compression::kZstd:
-      return "zstd";
-  }
-  return "none";
-}
-
 Compression layer_compression(std::string_view t) {
   if (t == mt::kOciLayerGzip || t == mt::kDockerLayer) return Compression::kGzip;
   if (t == mt::kOciLayerZstd) return Compression::kZstd;

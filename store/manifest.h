@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/decompress.h"
 #include "store/digest.h"
 #include "store/platform.h"
 
@@ -50,8 +51,8 @@ inline constexpr const char* kManifestAccept =
 // Manifests larger than this are refused (as containerd does): they are held in memory.
 inline constexpr size_t kMaxManifestSize = 4 << 20;
 
-enum class Compression { kNone, kGzip, kZstd };
-const char* compression_name(Compression c);
+// Compression (none, gzip, zstd) is the store's enum, from decompress.h: the layer media type
+// gives the expected one, the stream's magic bytes decide.
 
 struct Descriptor {
   std::string media_type;
