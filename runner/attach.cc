@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <optional>
 #include <string>
 
 #include "common/error.h"
@@ -17,6 +19,11 @@ void set_nonblocking(int fd) {
   int flags = ::fcntl(fd, F_GETFL);
   if (flags >= 0) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
+
+// After the user's terminal hangs up, how long the container has to end after its SIGHUP. A
+// shell as PID 1 has no SIGHUP handler and the kernel does not deliver it then, so without this a
+// closed terminal would leave the container running with nobody attached.
+constexpr int kHangupGraceMs = 5000;
 
 // Writes all of data to a blocking fd (the user's terminal); false if it is gone.
 bool write_out(int fd, const char* data, size_t size) {
@@ -38,13 +45,13 @@ bool write_out(int fd, const char* data, size_t size) {
 }
 
 // Reads what the pty has for us and copies it out. Returns false once the pty is closed (EIO: no
-// process holds its slave any more).
-bool drain_master(int master, int out) {
+// process holds its slave any more). *out_gone is set when our output is (the terminal hung up).
+bool drain_master(int master, int out, bool* out_gone) {
   char buf[16384];
   for (;;) {
     ssize_t n = ::read(master, buf, sizeof buf);
     if (n > 0) {
-      write_out(out, buf, static_cast<size_t>(n));
+      if (!*out_gone && !write_out(out, buf, static_cast<size_t>(n))) *out_gone = true;
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -66,9 +73,31 @@ ExitStatus attach(ContainerProcess& container, SignalRelay& relay, const AttachO
   }
   bool stdin_live = master >= 0 && options.stdin_open;
   bool master_live = master >= 0;
+  bool out_gone = false;
   std::string to_container;  // from our stdin, not yet taken by the pty
+  const bool in_is_terminal = master >= 0 && ::isatty(options.in);
+  std::optional<std::chrono::steady_clock::time_point> kill_at;
+
+  auto hang_up = [&] {
+    if (kill_at) return;
+    container.kill(SIGHUP);
+    kill_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(kHangupGraceMs);
+  };
 
   for (;;) {
+    if (out_gone) hang_up();
+    int timeout = -1;
+    if (kill_at) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      *kill_at - std::chrono::steady_clock::now())
+                      .count();
+      if (left <= 0) {
+        container.kill(SIGKILL);
+        timeout = -1;
+      } else {
+        timeout = static_cast<int>(left);
+      }
+    }
     struct pollfd fds[3];
     int n = 0;
     fds[n++] = {relay.fd(), POLLIN, 0};
@@ -81,7 +110,7 @@ ExitStatus attach(ContainerProcess& container, SignalRelay& relay, const AttachO
       stdin_slot = n;
       fds[n++] = {options.in, POLLIN, 0};
     }
-    if (::poll(fds, static_cast<nfds_t>(n), -1) < 0) {
+    if (::poll(fds, static_cast<nfds_t>(n), timeout) < 0) {
       if (errno == EINTR) continue;
       throw_errno("poll");
     }
@@ -98,14 +127,14 @@ ExitStatus attach(ContainerProcess& container, SignalRelay& relay, const AttachO
       if (std::optional<ExitStatus> st = container.try_wait()) {
         // PID 1 is gone and with it the pid namespace; what the pty still buffers is the output's
         // tail.
-        if (master_live) drain_master(master, options.out);
+        if (master_live) drain_master(master, options.out, &out_gone);
         return *st;
       }
     }
     if (master_slot >= 0) {
       short re = fds[master_slot].revents;
       if (re & (POLLIN | POLLHUP | POLLERR)) {
-        if (!drain_master(master, options.out)) master_live = false;
+        if (!drain_master(master, options.out, &out_gone)) master_live = false;
       }
       if (master_live && (re & POLLOUT) && !to_container.empty()) {
         ssize_t w = ::write(master, to_container.data(), to_container.size());
@@ -121,6 +150,9 @@ ExitStatus attach(ContainerProcess& container, SignalRelay& relay, const AttachO
         if (w > 0) to_container.erase(0, static_cast<size_t>(w));
       } else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
         stdin_live = false;
+        // A terminal that reads EOF or EIO is gone (closed window, dropped ssh): hang up the
+        // container's session as the kernel would have done for a local shell.
+        if (in_is_terminal) hang_up();
       }
     }
   }

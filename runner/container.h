@@ -79,7 +79,7 @@ class ContainerProcess {
 
  private:
   friend ContainerProcess start_container(const Spec&, const StartOptions&);
-  friend class JoinedProcess;
+  friend ContainerProcess join_container(const struct JoinSpec&, const StartOptions&);
   ContainerProcess();
   void finish(ExitStatus status) noexcept;
 

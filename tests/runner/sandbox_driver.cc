@@ -4,6 +4,8 @@
 // tests/integration/runner_*.sh and the start-up benchmark.
 //
 //   sandbox_driver --layer DIR [--layer DIR...] --container-dir DIR [flags] [-- CMD ARGS...]
+//   sandbox_driver exec --container-dir DIR [-u U] [-w D] [-e K=V] [-t] [-i] -- CMD ARGS...
+//   sandbox_driver state --container-dir DIR
 #include <unistd.h>
 
 #include <cstdio>
@@ -20,9 +22,12 @@
 #include "runner/container.h"
 #include "runner/env.h"
 #include "runner/etc_files.h"
+#include "runner/join.h"
 #include "runner/process_config.h"
 #include "runner/run.h"
 #include "runner/spec.h"
+#include "runner/state.h"
+#include "runner/supervisor.h"
 
 namespace {
 
@@ -34,8 +39,63 @@ using namespace dabba::runner;
   std::exit(125);
 }
 
+// exec: joins the container recorded in DIR/state. Stays in the initial user namespace (see
+// runner/join.h).
+int exec_main(int argc, char** argv) {
+  JoinSpec join;
+  std::string dir;
+  std::vector<std::string> env_flags;
+  int i = 2;
+  auto value = [&](const char* flag) -> std::string {
+    if (i + 1 >= argc) usage(std::string(flag) + " needs a value");
+    return argv[++i];
+  };
+  for (; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--") {
+      for (++i; i < argc; ++i) join.argv.push_back(argv[i]);
+      break;
+    } else if (a == "--container-dir") {
+      dir = value("--container-dir");
+    } else if (a == "-u") {
+      join.user = value("-u");
+    } else if (a == "-w") {
+      join.cwd = value("-w");
+    } else if (a == "-e") {
+      env_flags.push_back(value("-e"));
+    } else if (a == "-t") {
+      join.tty = true;
+    } else if (a == "-i") {
+      join.stdin_open = true;
+    } else if (a == "-it" || a == "-ti") {
+      join.tty = join.stdin_open = true;
+    } else {
+      usage("exec: unknown flag " + a);
+    }
+  }
+  auto state = read_state(dir);
+  if (!state || !alive(*state)) usage("exec: the container in " + dir + " is not running");
+  join.pid = state->pid;
+  join.pid_start_time = state->pid_start_time;
+  join.cgroups = state->cgroups;
+  EnvInputs env;
+  env.tty = join.tty;
+  env.env_flags = env_flags;
+  join.env = merge_env(env);
+  return exec_foreground(join);
+}
+
 int driver_main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "exec") return exec_main(argc, argv);
+  if (argc > 2 && std::string(argv[1]) == "state") {
+    auto state = read_state(argc > 3 ? argv[3] : argv[2]);
+    if (!state) usage("no state");
+    std::fputs(format_state(*state).c_str(), stdout);
+    std::printf("alive=%d\n", alive(*state) ? 1 : 0);
+    return 0;
+  }
   Spec spec;
+  bool detach = false;
   ImageConfig image;
   std::optional<std::string> entrypoint, workdir, user;
   std::vector<std::string> args;
@@ -107,6 +167,8 @@ int driver_main(int argc, char** argv) {
       spec.cgroup_parent = value("--cgroup-parent");
     } else if (a == "--mount-api") {
       mount_api = value("--mount-api");
+    } else if (a == "--detach" || a == "-d") {
+      detach = true;
     } else if (a == "--debug") {
       set_log_level(LogLevel::kDebug);
     } else {
@@ -134,6 +196,11 @@ int driver_main(int argc, char** argv) {
   env.tty = spec.tty;
   spec.env = merge_env(env);
   spec.etc = default_etc_files(hostname, spec.network.mode);
+  if (detach) {
+    DetachedContainer c = start_detached(spec);
+    std::printf("%d\n", c.pid);
+    return 0;
+  }
   return run_foreground(spec);
 }
 

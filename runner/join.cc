@@ -1,0 +1,171 @@
+#include "runner/join.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/unique_fd.h"
+#include "runner/attach.h"
+#include "runner/cgroups.h"
+#include "runner/clone.h"
+#include "runner/signals.h"
+#include "runner/state.h"
+#include "runner/sync_channel.h"
+#include "runner/terminal.h"
+#include "runner/workload_child.h"
+
+namespace dabba::runner {
+namespace {
+
+struct Namespace {
+  const char* name;
+  int type;
+  UniqueFd fd;
+};
+
+bool same_namespace(int fd, const char* self_path) {
+  struct stat a, b;
+  return ::fstat(fd, &a) == 0 && ::stat(self_path, &b) == 0 && a.st_ino == b.st_ino &&
+         a.st_dev == b.st_dev;
+}
+
+// The intermediate process: joins, then clones the workload as a child of the caller
+// (CLONE_PARENT) so the caller waits for it directly. Never returns.
+[[noreturn]] void join_child(SyncChannel& sync, std::vector<Namespace>& namespaces,
+                             const JoinSpec& spec, const WorkloadSetup& setup) noexcept {
+  try {
+    // While we still see the host's /sys/fs/cgroup.
+    join_cgroups(spec.cgroups, ::getpid());
+    for (auto& ns : namespaces) {
+      if (!ns.fd.valid()) continue;
+      // The user namespace first: it is what gives us the capabilities the others need.
+      if (ns.type == CLONE_NEWUSER &&
+          same_namespace(ns.fd.get(), "/proc/self/ns/user"))  // rootful dabba, same ns
+        continue;
+      DABBA_SYSCALL(::setns(ns.fd.get(), ns.type), "join the container's", ns.name, "namespace");
+      ns.fd.reset();
+    }
+    // setns(CLONE_NEWPID) only applies to children: the workload is one.
+    CloneResult child = clone_process(CLONE_PARENT);
+    if (child.pid == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      run_workload_child(sync, setup);
+    }
+    sync.send_noexcept(SyncKind::kPid, child.pid, 0, {});
+    ::_exit(0);
+  } catch (const std::exception& e) {
+    report_child_failure(sync, e);
+  }
+}
+
+}  // namespace
+
+ContainerProcess join_container(const JoinSpec& spec, const StartOptions& options) {
+  if (spec.argv.empty() || spec.argv[0].empty())
+    throw Error(Errc::kInvalidArgument, "exec: no command given");
+  if (spec.pid <= 0) throw Error(Errc::kInvalidArgument, "exec: the container is not running");
+  if (spec.pid_start_time != 0 && process_start_time(spec.pid) != spec.pid_start_time)
+    throw Error(Errc::kNotFound, "the container is not running any more");
+
+  // Opened here, before any fork: the namespaces of the live PID 1, or an error naming the cause.
+  std::vector<Namespace> namespaces;
+  for (auto [name, type] : {std::pair{"user", CLONE_NEWUSER},
+                            {"mnt", CLONE_NEWNS},
+                            {"uts", CLONE_NEWUTS},
+                            {"ipc", CLONE_NEWIPC},
+                            {"net", CLONE_NEWNET},
+                            {"pid", CLONE_NEWPID}}) {
+    std::string path = "/proc/" + std::to_string(spec.pid) + "/ns/" + name;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw_errno("open " + path);
+    namespaces.push_back({name, type, UniqueFd(fd)});
+  }
+  if (spec.pid_start_time != 0 && process_start_time(spec.pid) != spec.pid_start_time)
+    throw Error(Errc::kNotFound, "the container is not running any more");
+
+  WorkloadSetup setup;
+  setup.argv = spec.argv;
+  setup.env = spec.env;
+  setup.cwd = spec.cwd;
+  setup.create_cwd = false;
+  setup.user = spec.user;
+  setup.tty = spec.tty;
+  setup.stdin_open = spec.stdin_open;
+  setup.stdin_fd = options.stdio.in;
+  setup.stdout_fd = options.stdio.out;
+  setup.stderr_fd = options.stdio.err;
+
+  auto channel = SyncChannel::make();
+  pid_t middle = ::fork();
+  if (middle < 0) throw_errno("fork");
+  if (middle == 0) {
+    channel.parent.close();
+    join_child(channel.child, namespaces, spec, setup);
+  }
+  channel.child.close();
+  namespaces.clear();
+  SyncChannel& sync = channel.parent;
+  int st;
+  while (::waitpid(middle, &st, 0) < 0 && errno == EINTR) {
+  }
+
+  // Two writers share the channel: the intermediate (kPid) and the workload (kReady or kError),
+  // in either order. Collect both before going on.
+  ContainerProcess proc;
+  std::optional<SyncMessage> ready, failure;
+  bool got_pid = false;
+  while (!got_pid || (!ready && !failure)) {
+    std::optional<SyncMessage> msg = sync.receive();
+    if (!msg) break;
+    if (msg->kind == SyncKind::kPid) {
+      got_pid = true;
+      proc.pid_ = msg->code;
+      int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, proc.pid_, 0));
+      if (pidfd >= 0) proc.pidfd_.reset(pidfd);
+    } else if (msg->kind == SyncKind::kReady) {
+      ready = std::move(msg);
+    } else {
+      failure = std::move(msg);
+    }
+  }
+  if (failure || !ready) {
+    if (got_pid) proc.wait();
+    if (failure && failure->kind == SyncKind::kError)
+      throw_child_error(failure->code, failure->error, failure->text);
+    if (failure) throw Error(Errc::kFailed, "unexpected message while joining the container");
+    throw Error(Errc::kFailed, std::string("joining the container failed") +
+                                   (got_pid ? "" : " (" + ExitStatus{st}.describe() + ")"));
+  }
+  auto fail = [&](const SyncMessage& m) {
+    proc.wait();
+    if (m.kind == SyncKind::kError) throw_child_error(m.code, m.error, m.text);
+    throw Error(Errc::kFailed, "unexpected message from the exec'd process");
+  };
+  if (spec.tty) {
+    if (!ready->fd.valid()) throw Error(Errc::kFailed, "the container sent no pty");
+    proc.pty_ = std::move(ready->fd);
+    copy_window_size(options.terminal, proc.pty_.get());
+  }
+  sync.send(SyncKind::kExec);
+  if (std::optional<SyncMessage> after = sync.receive()) fail(*after);
+  return proc;
+}
+
+int exec_foreground(const JoinSpec& spec) {
+  SignalRelay relay;
+  StartOptions options;
+  if (spec.tty) options.terminal = user_terminal_fd();
+  ContainerProcess process = join_container(spec, options);
+  AttachOptions attach_options;
+  attach_options.tty = spec.tty;
+  attach_options.stdin_open = spec.stdin_open;
+  return attach(process, relay, attach_options).code();
+}
+
+}  // namespace dabba::runner

@@ -1,0 +1,40 @@
+// `exec`: a new process inside a running container. It joins the container's cgroups and the
+// namespaces of its PID 1 (user if it is not ours, then mnt, uts, ipc, net, and pid for its
+// children), and becomes a workload exactly as `run`'s does (workload_child.h): user from the
+// container's /etc/passwd, env, pty from the container's devpts, no_new_privs, exec.
+//
+// Run it from the initial user namespace: a rootless container lives in the user namespace of the
+// dabba that started it, and only its owner outside (or root) may setns() into it; a second
+// dabba's own namespace is a sibling with no rights there.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runner/container.h"
+
+namespace dabba::runner {
+
+struct JoinSpec {
+  pid_t pid = 0;                     // the container's PID 1 (ContainerState::pid)
+  uint64_t pid_start_time = 0;       // checked against the live process when non-zero
+  std::vector<std::string> cgroups;  // ContainerState::cgroups
+  std::vector<std::string> argv;
+  std::vector<std::string> env;  // the container's env + exec's -e; HOME added when missing
+  std::string cwd = "/";         // must exist
+  std::string user;              // "" = root
+  bool tty = false;
+  bool stdin_open = false;
+};
+
+// Starts the process (returns once it has exec'd); wait with attach() as for run. The returned
+// handle owns no cgroup or network: those stay the container's. Throws ExecError/Error.
+ContainerProcess join_container(const JoinSpec& spec, const StartOptions& options = {});
+
+// The exec verb in the foreground: relay, join, attach, wait. Returns the exit code.
+int exec_foreground(const JoinSpec& spec);
+
+}  // namespace dabba::runner

@@ -1,0 +1,37 @@
+// -d: the container is owned by a small supervisor process instead of the dabba that started it.
+// start_detached() double-forks (the supervisor is re-parented away from the caller and has its own
+// session, so neither the caller's exit nor its terminal's hangup touch it), and the supervisor:
+//  - points its own stdio at /dev/null and <logs>/supervisor.log and closes every other fd it
+//    inherited (the caller's LMDB env, sockets, pipes a shell waits on);
+//  - starts the container with stdout/stderr appended to <logs>/stdout and <logs>/stderr;
+//  - tells the caller "started, pid N" or the start error (same text and exit code as run);
+//  - records the state (running, pid, cgroups), forwards the signals it gets to the container,
+//    waits, records the exit (code, oom), removes cgroups and helpers, runs on_exit (--rm).
+// The container's PID 1 has the supervisor as parent, so its parent-death signal now follows the
+// supervisor: SIGKILL it and the container dies too (state then says running with a dead pid,
+// which alive() detects).
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+
+#include "runner/spec.h"
+#include "runner/state.h"
+
+namespace dabba::runner {
+
+struct DetachedContainer {
+  pid_t supervisor = 0;
+  pid_t pid = 0;  // the container's PID 1
+};
+
+// Runs in the supervisor after the exit was recorded (e.g. --rm: remove the container). Must not
+// use anything the caller had open (LMDB environments included): it runs in a forked process.
+using OnExit = std::function<void(const ContainerState&)>;
+
+// Returns once the workload has exec'd. Throws ExecError (126/127) or Error like start_container.
+// The caller must be single-threaded. spec.tty is refused (nothing to attach to yet).
+DetachedContainer start_detached(const Spec& spec, OnExit on_exit = {});
+
+}  // namespace dabba::runner
