@@ -242,6 +242,10 @@ UniqueFd LayerWriter::open_dir_beneath(const std::string& path, bool create) {
 
 LayerWriter::Parent LayerWriter::parent_dir(const std::string& parent) {
   if (parent.empty()) return {root_.get(), root_setgid_, root_gid_};
+  if (cache_stale_) {
+    cached_.reset();
+    cache_stale_ = false;
+  }
   if (cached_.valid() && parent == cached_path_)
     return {cached_.get(), cached_setgid_, cached_gid_};
   cached_ = open_dir_beneath(parent, true);

@@ -75,7 +75,9 @@ class LayerWriter {
   Parent parent_dir(const std::string& parent);
   UniqueFd open_dir_beneath(const std::string& path, bool create);
   void clear_name(int dir_fd, const std::string& name, const std::string& path);
-  void forget_parent() { cached_.reset(); }
+  // Invalidates the cached parent for the next entries (the current entry may still be using
+  // its fd, so it is closed only when the next parent is opened).
+  void forget_parent() { cache_stale_ = true; }
 
   void write_file(const Parent& p, const std::string& name, const std::string& path, mode_t mode,
                   Owner owner, const Times& t, struct archive* a, struct archive_entry* e);
@@ -102,6 +104,7 @@ class LayerWriter {
   // The last parent directory opened, by cleaned path.
   std::string cached_path_;
   UniqueFd cached_;
+  bool cache_stale_ = false;
   bool cached_setgid_ = false;
   gid_t cached_gid_ = 0;
   bool root_setgid_ = false;

@@ -12,6 +12,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <clocale>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -104,7 +105,18 @@ class TarBuilder {
     return add(e);
   }
 
+  // Names are written as Go's archive/tar writes them: pax "path" records in UTF-8 (libarchive's
+  // writer needs a UTF-8 locale for that; the reader under test runs in the "C" locale again).
   std::string build() const {
+    std::string saved = std::setlocale(LC_CTYPE, nullptr);
+    std::setlocale(LC_CTYPE, "C.UTF-8");
+    std::string out = build_archive();
+    std::setlocale(LC_CTYPE, saved.c_str());
+    return out;
+  }
+
+ private:
+  std::string build_archive() const {
     std::string out;
     struct archive* a = archive_write_new();
     archive_write_set_format_pax_restricted(a);
@@ -144,8 +156,19 @@ class TarBuilder {
       }
       if (archive_write_header(a, ae) != ARCHIVE_OK)
         throw std::runtime_error(std::string("tar header: ") + archive_error_string(a));
-      if (!e.hardlink && e.type == AE_IFREG && !e.data.empty())
+      if (!e.hardlink && e.type == AE_IFREG && !e.sparse.empty()) {
+        // The writer takes the whole logical file and skips the holes itself.
+        std::string full(static_cast<size_t>(e.sparse_size), '\0');
+        size_t from = 0;
+        for (auto [off, len] : e.sparse) {
+          full.replace(static_cast<size_t>(off), static_cast<size_t>(len), e.data, from,
+                       static_cast<size_t>(len));
+          from += static_cast<size_t>(len);
+        }
+        archive_write_data(a, full.data(), full.size());
+      } else if (!e.hardlink && e.type == AE_IFREG && !e.data.empty()) {
         archive_write_data(a, e.data.data(), e.data.size());
+      }
       archive_entry_free(ae);
     }
     archive_write_close(a);
@@ -153,7 +176,6 @@ class TarBuilder {
     return out;
   }
 
- private:
   std::vector<Entry> entries_;
 };
 
