@@ -10,6 +10,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 
@@ -85,6 +86,20 @@ void chmod_nofollow(int dir_fd, const std::string& name, mode_t mode, const std:
   if (::fchmodat(dir_fd, name.c_str(), mode, 0) != 0) fail_errno(path, "chmod");
 }
 
+// "0-65536" rather than "0-0,1-65536": adjacent ranges merged, for messages.
+std::string describe_ids(std::vector<IdMapping> ranges) {
+  std::sort(ranges.begin(), ranges.end(),
+            [](const IdMapping& a, const IdMapping& b) { return a.inside < b.inside; });
+  std::vector<IdMapping> merged;
+  for (const auto& r : ranges) {
+    if (!merged.empty() && uint64_t(merged.back().inside) + merged.back().count == r.inside)
+      merged.back().count += r.count;
+    else
+      merged.push_back(r);
+  }
+  return IdMap::describe(merged);
+}
+
 std::atomic<bool> g_device_warning_given{false};
 std::atomic<bool> g_capability_warning_given{false};
 
@@ -109,24 +124,24 @@ void LayerWriter::write_entry(struct archive* a, struct archive_entry* e) {
   if (raw == nullptr) raw = archive_entry_pathname_utf8(e);
   if (raw == nullptr) throw Error(Errc::kCorrupt, "a tar entry has no name");
   std::string path = clean_entry_path(raw);
-  with_context(path.empty() ? "/" : path, [&] { write_entry_at(path, a, e); });
+  write_entry_at(path, a, e);  // every error names the entry itself
 }
 
 LayerWriter::Owner LayerWriter::checked_owner(const std::string& path,
                                               struct archive_entry* e) const {
   la_int64_t uid = archive_entry_uid(e), gid = archive_entry_gid(e);
   if (uid < 0 || uid > 0xfffffffe || !ids_.maps_uid(static_cast<uint32_t>(uid)))
-    throw Error(Errc::kPermission,
-                (path.empty() ? std::string("/") : path) + ": owner uid " + std::to_string(uid) +
-                    " is not mapped in this user namespace (mapped uids: " +
-                    IdMap::describe(ids_.uids) + ")",
-                0, "give the user a larger range in /etc/subuid (65536 ids is the usual size)");
+    throw Error(
+        Errc::kPermission,
+        (path.empty() ? std::string("/") : path) + ": owner uid " + std::to_string(uid) +
+            " is not mapped in this user namespace (mapped uids: " + describe_ids(ids_.uids) + ")",
+        0, "give the user a larger range in /etc/subuid (65536 ids is the usual size)");
   if (gid < 0 || gid > 0xfffffffe || !ids_.maps_gid(static_cast<uint32_t>(gid)))
-    throw Error(Errc::kPermission,
-                (path.empty() ? std::string("/") : path) + ": group gid " + std::to_string(gid) +
-                    " is not mapped in this user namespace (mapped gids: " +
-                    IdMap::describe(ids_.gids) + ")",
-                0, "give the user a larger range in /etc/subgid (65536 ids is the usual size)");
+    throw Error(
+        Errc::kPermission,
+        (path.empty() ? std::string("/") : path) + ": group gid " + std::to_string(gid) +
+            " is not mapped in this user namespace (mapped gids: " + describe_ids(ids_.gids) + ")",
+        0, "give the user a larger range in /etc/subgid (65536 ids is the usual size)");
   return {static_cast<uid_t>(uid), static_cast<gid_t>(gid)};
 }
 
