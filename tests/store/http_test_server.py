@@ -22,8 +22,8 @@ Bodies are deterministic: byte i of a body of N bytes is (i * 7 + i // 251) % 25
                           {"token": "good-token", "expires_in": 300}; ?fail=1 answers 401
   /echo                   a JSON object of the request's headers
   /v2/...                 a tiny registry behind the same Bearer auth: /v2/ pings (401),
-                          /v2/REPO/blobs/sha256:X redirects to /data/N of another port given by
-                          ?cdn=PORT (registries redirect blobs to a CDN or a bucket)
+                          /v2/REPO/blobs/sha256:X redirects to /data/N on the port set by
+                          /_cdn?port=PORT&size=N (registries redirect blobs to a CDN or a bucket)
 """
 
 import argparse
@@ -40,6 +40,7 @@ LOCK = threading.Lock()
 LOG = []
 COUNTS = {}
 USER = None
+CDN = {"port": None, "size": "1000"}
 
 
 def body_bytes(start, end):
@@ -114,8 +115,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query)
         parts = [p for p in url.path.split("/") if p]
-        with LOCK:
-            LOG.append({"method": self.command, "path": self.path, "headers": dict(self.headers.items())})
+        if not url.path.startswith("/_"):  # the control routes are not logged
+            with LOCK:
+                LOG.append({"method": self.command, "path": self.path,
+                            "headers": dict(self.headers.items())})
         if not parts:
             return self.send_plain(404)
         head = parts[0]
@@ -126,6 +129,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with LOCK:
                 LOG.clear()
                 COUNTS.clear()
+            return self.send_plain(200)
+        if head == "_cdn":
+            CDN["port"] = query["port"][0]
+            CDN["size"] = query.get("size", ["1000"])[0]
             return self.send_plain(200)
         if head == "data":
             return self.serve_data(int(parts[1]))
@@ -182,9 +189,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if len(parts) == 1:
                 return self.send_plain(200, b"{}", content_type="application/json")
             if len(parts) >= 4 and parts[-2] == "blobs":
-                cdn = query.get("cdn", [str(self.server.server_port)])[0]
-                size = query.get("size", ["1000"])[0]
-                to = "http://127.0.0.1:%s/data/%s?X-Amz-Signature=secret-signature" % (cdn, size)
+                cdn = CDN["port"] or str(self.server.server_port)
+                to = "http://127.0.0.1:%s/data/%s?X-Amz-Signature=secret-signature" % (cdn, CDN["size"])
                 return self.send_plain(307, headers={"Location": to})
             return self.send_plain(404, b'{"errors": [{"code": "NAME_UNKNOWN"}]}')
         return self.send_plain(404)

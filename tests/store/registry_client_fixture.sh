@@ -101,16 +101,23 @@ manifest() {
     -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
     "http://127.0.0.1:$PORT/v2/$1/manifests/$2"
 }
+# The registry's own word for a manifest's digest ($(...) would eat a trailing newline).
+manifest_digest() {
+  curl -fsS -o /dev/null -D - -H 'Accept: application/vnd.oci.image.index.v1+json' \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    "http://127.0.0.1:$PORT/v2/$1/manifests/$2" |
+    tr -d '\r' | awk 'tolower($1) == "docker-content-digest:" { print $2 }'
+}
 {
   m=$(manifest test/busybox latest)
-  echo "BUSYBOX_DIGEST=sha256:$(printf '%s' "$m" | sha256sum | cut -d' ' -f1)"
+  echo "BUSYBOX_DIGEST=$(manifest_digest test/busybox latest)"
   echo "BUSYBOX_LAYER=$(jq -r '.layers[0].digest' <<<"$m")"
   echo "BUSYBOX_LAYER_SIZE=$(jq -r '.layers[0].size' <<<"$m")"
   echo "BUSYBOX_CONFIG=$(jq -r '.config.digest' <<<"$m")"
-  m=$(manifest test/busybox v2s2)
-  echo "V2S2_DIGEST=sha256:$(printf '%s' "$m" | sha256sum | cut -d' ' -f1)"
+  echo "V2S2_DIGEST=$(manifest_digest test/busybox v2s2)"
   m=$(manifest test/multi latest)
-  echo "MULTI_DIGEST=sha256:$(printf '%s' "$m" | sha256sum | cut -d' ' -f1)"
+  echo "MULTI_DIGEST=$(manifest_digest test/multi latest)"
   for p in amd64 arm64 arm/v7 arm/v6; do
     var=$(tr 'a-z/' 'A-Z_' <<<"$p")
     echo "MULTI_${var}=$(jq -r --arg a "${p%%/*}" --arg v "$(sed -n 's|.*/||p' <<<"$p")" \
