@@ -192,6 +192,7 @@ int driver_main(int argc, char** argv) {
   spec.cwd = working_dir(image, workdir);
   spec.user = user_spec(image, user);
   std::string hostname = spec.hostname.empty() ? spec.id.substr(0, 12) : spec.hostname;
+  env.image_env = image.env;
   env.hostname = hostname;
   env.tty = spec.tty;
   spec.env = merge_env(env);
