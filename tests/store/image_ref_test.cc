@@ -23,7 +23,19 @@ struct Good {
   std::string digest;
 };
 
+// Short readable names in test listings (and so in CTest's test names).
+std::string printable(const std::string& input) {
+  std::string out;
+  for (char c : input.substr(0, 40)) {
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 std::string_view("-._:/@").find(c) != std::string_view::npos;
+    out += plain ? c : '?';
+  }
+  return input.size() > 40 ? out + "..." : out;
+}
+
 class ImageRefGood : public testing::TestWithParam<Good> {};
+void PrintTo(const Good& g, std::ostream* os) { *os << printable(g.input); }
 
 TEST_P(ImageRefGood, NormalisesLikeDocker) {
   const Good& g = GetParam();
@@ -112,6 +124,7 @@ struct Bad {
 };
 
 class ImageRefBad : public testing::TestWithParam<Bad> {};
+void PrintTo(const Bad& b, std::ostream* os) { *os << printable(b.input); }
 
 TEST_P(ImageRefBad, SaysWhatIsWrong) {
   const Bad& b = GetParam();
