@@ -84,8 +84,9 @@ struct HttpTransfer {
   // so the sink must start over. Called once per transfer: retries after a broken connection
   // resume with Range and the sink sees one continuous stream.
   std::function<void(const HttpResponse& head, uint64_t offset)> on_start;
-  // The next body bytes. Return false to pause the transfer: the same bytes are offered again
-  // after HttpClient::resume(id). Throw to fail this transfer (others go on).
+  // The next body bytes (chunks of up to 256 KiB). Return false to pause the transfer: the same
+  // bytes are offered again after HttpClient::resume(id), so a bounded queue must take a chunk
+  // whole, and take it when empty whatever its size. Throw to fail this transfer (others go on).
   std::function<bool(const char* data, size_t size)> on_data;
   // Called once at the end. error is set for a transport failure (connection, timeout after the
   // retries, cancellation, a throwing callback); otherwise look at response.status (a non-2xx

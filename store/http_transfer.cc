@@ -124,7 +124,11 @@ void CurlTransfer::prepare() {
   curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
   curl_easy_setopt(easy_, CURLOPT_USERAGENT, agent.c_str());
   if (job_.request.method == "HEAD") curl_easy_setopt(easy_, CURLOPT_NOBODY, 1L);
-  // Redirects are followed here, one by one, so that we decide where credentials go.
+  // Redirects are followed here, one by one, so that we decide where credentials go. (curl's
+  // CURLOPT_FOLLOWLOCATION would also hold a custom Authorization header back from another host
+  // unless CURLOPT_UNRESTRICTED_AUTH is set, and since 7.83 from another port or scheme too
+  // (CVE-2022-27776); doing it ourselves keeps that rule visible, tested, and independent of
+  // the libcurl version, and lets a retry after a redirect resume with Range.)
   curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);

@@ -1,5 +1,6 @@
 #include "store/registry_client.h"
 
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
@@ -239,7 +240,9 @@ std::optional<Descriptor> RegistryClient::head_manifest(const std::string& repos
     if (!header || !Digest::try_parse(*header, d.digest)) return std::optional<Descriptor>();
     std::string type = r.headers.get("content-type").value_or("");
     d.media_type = type.substr(0, type.find(';'));
-    d.size = std::stoll(r.headers.get("content-length").value_or("0"));
+    std::string length = r.headers.get("content-length").value_or("");
+    if (std::from_chars(length.data(), length.data() + length.size(), d.size).ec != std::errc())
+      d.size = -1;
     return std::optional<Descriptor>(d);
   });
 }

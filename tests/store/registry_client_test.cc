@@ -178,9 +178,10 @@ TEST_F(RegistryClientTest, ResolvesAnIndexToThePlatformAsked) {
     EXPECT_EQ(r.image.layers.size(), 1u);
   }
   // The host (x86_64 here) gets amd64.
-  if (Platform::host().architecture == "amd64")
+  if (Platform::host().architecture == "amd64") {
     EXPECT_EQ(resolve_image(client, ref, Platform::host()).manifest.digest.str(),
               fact("MULTI_AMD64"));
+  }
   Error none = error_of([&] { resolve_image(client, ref, Platform::parse("linux/s390x")); });
   EXPECT_EQ(none.code(), Errc::kNotFound);
   std::string what = none.what();
