@@ -40,8 +40,9 @@ enum class Db {
 class LmdbEnv {
  public:
   // The environment for dir (created if missing), shared within this process. Throws
-  // Error{kUnsupported} when the store's schema is newer than kSchemaVersion.
-  static std::shared_ptr<LmdbEnv> open(const std::string& dir);
+  // Error{kUnsupported} when the store's schema is newer than kSchemaVersion. durable = false
+  // (benchmarks, scratch stores) opens it MDB_NOSYNC; the first opener in a process decides.
+  static std::shared_ptr<LmdbEnv> open(const std::string& dir, bool durable = true);
   ~LmdbEnv();
   LmdbEnv(const LmdbEnv&) = delete;
   LmdbEnv& operator=(const LmdbEnv&) = delete;

@@ -12,8 +12,8 @@ namespace dabba {
 
 struct StoreOptions {
   // Flush data before publishing it (syncfs of the store's filesystem, fsync of directories).
-  // Only benchmarks and throw-away test stores turn this off; a SIGKILL is safe either way, a
-  // power cut only with it.
+  // Off, LMDB commits are not flushed either (MDB_NOSYNC). Only benchmarks and throw-away stores
+  // turn this off; a SIGKILL is safe either way, a power cut only with it.
   bool sync = true;
   GzipEngine gzip = GzipEngine::kAuto;
   // Decompress and hash in a second thread while this one writes files (two cores or more).
