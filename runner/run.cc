@@ -19,7 +19,7 @@ int run_foreground(const Spec& spec) {
   attach_options.stdin_open = spec.stdin_open;
   ExitStatus status = attach(container, relay, attach_options);
   if (container.oom_killed())
-    log_warn("the container was killed for using more than its --memory limit");
+    log_warn("the kernel killed a process of the container for going over its --memory limit");
   return status.code();
 }
 

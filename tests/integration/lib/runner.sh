@@ -118,7 +118,7 @@ signal_driver() {
     # The supervisor or the driver itself: the process whose parent is not a sandbox_driver.
     [ "$(cat "/proc/$(awk '{print $4}' "/proc/$pid/stat")/comm" 2>/dev/null)" = sandbox_driver ] &&
       continue
-    kill -"$1" "$pid"
+    kill -"$1" "$pid" 2>/dev/null || true  # it may have ended meanwhile
   done
 }
 
