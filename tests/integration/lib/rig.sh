@@ -153,7 +153,7 @@ start_proxy() {
 registry_get() {
   local registry=$1 path=$2
   shift 2
-  curl -fsS -H 'Accept: application/vnd.oci.image.index.v1+json' \
+  curl -fsS -m 60 -H 'Accept: application/vnd.oci.image.index.v1+json' \
     -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
     -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
     -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
