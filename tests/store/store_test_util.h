@@ -12,6 +12,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <clocale>
 #include <cstring>
 #include <functional>
@@ -239,6 +240,20 @@ inline struct stat lstat_or_die(const std::string& path) {
   if (::lstat(path.c_str(), &st) != 0)
     throw std::runtime_error("lstat " + path + ": " + strerror(errno));
   return st;
+}
+
+// Names in dir, sorted, without . and ..
+inline std::vector<std::string> dir_entries_of(const std::string& dir) {
+  std::vector<std::string> out;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (auto* e = ::readdir(d)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") out.push_back(n);
+    }
+    ::closedir(d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 inline bool exists(const std::string& path) {
