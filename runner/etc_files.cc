@@ -1,16 +1,25 @@
 #include "runner/etc_files.h"
 
 #include <fcntl.h>
+#include <unistd.h>
+
+#include "common/error.h"
 
 #include "common/fs.h"
 
 namespace dabba::runner {
 namespace {
 
-// No fsync: the files are regenerated on every start, and fsync is the slowest thing a start could
-// do on some disks.
+// The files are regenerated on every start, so no fsync. Nor a rewrite in place: ext4 flushes a
+// file that is truncated and written again (and one renamed over another) on close, which cost
+// a restarted container ~5 ms here. Same content: nothing to do; else a fresh inode.
 void write_plain(const std::string& path, const std::string& data) {
-  UniqueFd fd = open_file(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::string old;
+  if (read_file_if_exists(path, old)) {
+    if (old == data) return;
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) throw_errno("unlink " + path);
+  }
+  UniqueFd fd = open_file(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
   write_all(fd.get(), data);
 }
 

@@ -128,6 +128,7 @@ std::vector<std::string> MountPlan::describe() const {
   for (size_t i = 0; i < lower.size(); ++i) overlay += (i ? ":" : "") + lower[i];
   if (!upper.empty()) overlay += " upper=" + upper + " work=" + work;
   if (read_only) overlay += " upper=tmpfs [ro]";
+  if (volatile_upper) overlay += " volatile";
   out.push_back(overlay);
   for (const auto& m : mounts) out.push_back(m.describe());
   return out;
@@ -142,6 +143,7 @@ MountPlan plan_mounts(const Spec& spec, const MountHost& host) {
   plan.rootfs = rootfs_dir(spec.container_dir);
   plan.lower = spec.layers;
   plan.read_only = spec.read_only;
+  plan.volatile_upper = spec.volatile_upper || spec.read_only;
   if (!spec.read_only) {
     plan.upper = upper_dir(spec.container_dir);
     plan.work = work_dir(spec.container_dir);

@@ -49,6 +49,7 @@ struct MountPlan {
   // tmpfs that only ever holds the mount points missing from the image (busybox has no /run), and
   // "/" is made read-only once every mount is in place (as runc does).
   bool read_only = false;
+  bool volatile_upper = false;  // Spec::volatile_upper (and always for the read-only tmpfs upper)
   MountApi api = MountApi::kAuto;
   std::vector<MountOp> mounts;  // created before pivot_root, attached after it, in this order
 

@@ -47,6 +47,7 @@ bool mount_with_lowerdir_plus(const MountPlan& plan) {
     fs.set_string("workdir", short_path(plan.work, keep));
   }
   fs.set_flag("userxattr");
+  if (plan.volatile_upper && !plan.upper.empty()) fs.set_flag("volatile");
   UniqueFd mnt = fs.create_mount(0);
   attach_mount(mnt.get(), plan.rootfs);
   return true;
@@ -72,6 +73,7 @@ std::string join_lower(const std::vector<std::string>& parts) {
 
 void mount_legacy(const MountPlan& plan) {
   std::string tail = ",userxattr";
+  if (plan.volatile_upper && !plan.upper.empty()) tail += ",volatile";
   if (!plan.upper.empty())
     tail += ",upperdir=" + escape_option(plan.upper) + ",workdir=" + escape_option(plan.work);
   // mount(2) copies one page of options, the terminating NUL included.
@@ -146,6 +148,11 @@ std::string legacy_lowerdir(const std::vector<std::string>& lower, size_t budget
 }
 
 void mount_root_overlay(const MountPlan& plan) {
+  if (!plan.upper.empty() && path_exists(plan.work + "/work/incompat/volatile"))
+    throw Error(Errc::kConflict,
+                "the container's upper dir was used by a volatile (--rm) mount and may have lost "
+                "writes; overlay refuses to mount it again",
+                0, "remove the container and run a new one");
   MountPlan with_upper = plan;
   if (plan.read_only) {
     // The read-only root's upper layer: a tmpfs only for the mount points an image lacks. It is

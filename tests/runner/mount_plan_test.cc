@@ -112,6 +112,16 @@ TEST(MountPlan, TmpfsOptionWordsBecomeAttributes) {
   EXPECT_EQ(lines(plan_mounts(s, MountHost{})).back(), "tmpfs /t size=5m [ro,noexec]");
 }
 
+TEST(MountPlan, VolatileForRmAndForTheReadOnlyTmpfsUpper) {
+  Spec s = spec();
+  EXPECT_FALSE(plan_mounts(s, MountHost{}).volatile_upper);
+  s.volatile_upper = true;
+  EXPECT_THAT(lines(plan_mounts(s, MountHost{}))[0], HasSubstr(" volatile"));
+  s.volatile_upper = false;
+  s.read_only = true;
+  EXPECT_TRUE(plan_mounts(s, MountHost{}).volatile_upper);
+}
+
 TEST(MountPlan, ApiChoiceIsCarried) {
   Spec s = spec();
   s.mount_api = MountApi::kLegacy;

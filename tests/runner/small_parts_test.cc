@@ -141,6 +141,16 @@ TEST(EtcFiles, WrittenIntoTheContainerDir) {
   write_etc_files(dir.path(), EtcFiles{"h\n", "hosts\n", "nameserver 1.1.1.1\n"});
   EXPECT_EQ(read_file(dir.path() + "/etc/hostname"), "h\n");
   EXPECT_EQ(read_file(dir.path() + "/etc/resolv.conf"), "nameserver 1.1.1.1\n");
+  struct stat before, same;
+  ASSERT_EQ(::stat((dir.path() + "/etc/hosts").c_str(), &before), 0);
+  // Unchanged content is left alone; new content gets a new inode (never a rewrite in place,
+  // which ext4 flushes on close).
+  write_etc_files(dir.path(), EtcFiles{"h\n", "hosts\n", "nameserver 1.1.1.1\n"});
+  ASSERT_EQ(::stat((dir.path() + "/etc/hosts").c_str(), &same), 0);
+  EXPECT_EQ(same.st_ino, before.st_ino);
+  EXPECT_EQ(same.st_mtim.tv_nsec, before.st_mtim.tv_nsec);
+  write_etc_files(dir.path(), EtcFiles{"h\n", "other hosts\n", ""});
+  EXPECT_EQ(read_file(dir.path() + "/etc/hosts"), "other hosts\n");
 }
 
 }  // namespace
