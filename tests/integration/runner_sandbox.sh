@@ -75,6 +75,20 @@ for mode in user root; do
   wait $pid || rc=$?
   check_eq "[$mode] --init: SIGTERM kills the workload -> 143" 143 $rc
 
+  # SIGKILL from outside reaches even a PID 1 without handlers: 128+9.
+  # (busybox sh execs its last command: "; true" keeps sh, with the mark, as PID 1.)
+  run -- sh -c "echo ready; sleep 100; true # $RUNNER_MARK-d" >"$WORK/sig3.$mode" 2>&1 &
+  pid=$!
+  wait_for_line ready "$WORK/sig3.$mode"
+  pkill -KILL -f "^sh -c echo ready; sleep 100; true # $RUNNER_MARK-d" || true
+  rc=0
+  wait $pid || rc=$?
+  check_eq "[$mode] PID 1 killed by SIGKILL -> 137" 137 $rc
+
+  # stdin: passed with -i, /dev/null without.
+  check_eq "[$mode] -i passes stdin" hello "$(echo hello | run -i -- cat)"
+  check_eq "[$mode] without -i stdin is /dev/null" "" "$(echo hello | run -- cat)"
+
   # Environment.
   printf '# comment\nFROMFILE=file\nOVER=file\nHOSTONLY\n' >"$WORK/env.$mode"
   chmod 0644 "$WORK/env.$mode"

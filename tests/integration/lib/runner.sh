@@ -51,6 +51,9 @@ runner_setup() {
 runner_cleanup() {
   local rc=$? pid
   for pid in ${RUNNER_PIDS:-}; do kill -9 "$pid" 2>/dev/null || true; done
+  # A failed check can leave a driver (or a -d supervisor) running: kill them; their containers
+  # follow through the parent-death signal.
+  pkill -KILL -f "^$WORK/bin/sandbox_driver" 2>/dev/null || true
   if [ "${DABBA_KEEP_WORK:-0}" = 1 ]; then
     echo "kept $WORK"
   else
@@ -116,7 +119,7 @@ signal_driver() {
   for pid in $(pgrep -f -- "$2"); do
     [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sandbox_driver ] || continue
     # The supervisor or the driver itself: the process whose parent is not a sandbox_driver.
-    [ "$(cat "/proc/$(awk '{print $4}' "/proc/$pid/stat")/comm" 2>/dev/null)" = sandbox_driver ] &&
+    [ "$(cat "/proc/$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null)/comm" 2>/dev/null)" = sandbox_driver ] &&
       continue
     kill -"$1" "$pid" 2>/dev/null || true  # it may have ended meanwhile
   done
