@@ -49,7 +49,7 @@ bool SyncChannel::send_noexcept(SyncKind kind, int32_t code, int32_t error, std:
   Header h{static_cast<uint32_t>(kind), code, error};
   std::memcpy(buf, &h, sizeof h);
   size_t n = std::min(text.size(), kMaxText);
-  std::memcpy(buf + sizeof h, text.data(), n);
+  if (n > 0) std::memcpy(buf + sizeof h, text.data(), n);
   struct iovec iov = {buf, sizeof h + n};
   struct msghdr msg = {};
   msg.msg_iov = &iov;
