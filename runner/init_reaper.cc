@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 namespace dabba::runner {
 
 void run_init_reaper(pid_t workload) noexcept {
+  ::prctl(PR_SET_NAME, "dabba-init");  // what `ps` in the container shows for PID 1
   // The parent blocked the forwarded signals before clone, so any sent to us before now are
   // queued, not lost; read them (and SIGCHLD) from a signalfd.
   sigset_t set = forwarded_signals();

@@ -220,6 +220,8 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
     if (::chdir(setup.cwd.c_str()) != 0)
       throw Error(errc_from_errno(errno), "chdir to the working directory " + setup.cwd, errno);
     DABBA_SYSCALL(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs");
+    // The OCI default (runc's, so Docker's and podman's), not whatever umask the caller has.
+    ::umask(022);
 
     const std::string& argv0 = setup.argv[0];
     bool searched = argv0.find('/') == std::string::npos;

@@ -36,6 +36,8 @@ for mode in user root; do
   check_eq "[$mode] the workload is PID 1" 1 "$(run -- sh -c 'echo $$')"
   check_eq "[$mode] only its own processes are visible" "1 ps" \
     "$(run -- ps -o pid,comm | awk 'NR>1 {printf "%s%s %s", sep, $1, $2; sep=" "}')"
+  check_eq "[$mode] --init: dabba-init is PID 1, the workload PID 2" "1 dabba-init 2 ps" \
+    "$(run --init -- ps -o pid,comm | awk 'NR>1 {printf "%s%s %s", sep, $1, $2; sep=" "}')"
 
   # Exit codes, as docker run's.
   check_eq "[$mode] exit 0" 0 "$(exit_code run -- true)"
@@ -117,6 +119,7 @@ for mode in user root; do
     "$(run --image-user nobody -u 1000:29 -- id)"
   check_eq "[$mode] no new privileges" "1" \
     "$(run -u user -- awk '/^NoNewPrivs/ {print $2}' /proc/self/status)"
+  check_eq "[$mode] umask 0022 whatever the caller's" 0022 "$(umask 077; run -- sh -c umask)"
   check_eq "[$mode] only stdio (and ls's own dir) open" "0 1 2 3" \
     "$(run -- ls /proc/self/fd | xargs)"
   check_eq "[$mode] no controlling terminal without -t (tty_nr 0)" 0 \
