@@ -124,11 +124,20 @@ LayerResult LayerIngest::unpack(ByteSource* rest) {
   };
   try {
     if (st.options.pipeline_thread) {
-      // Decompression and both hashes run in a helper thread, files are written in this one.
-      Prefetcher prefetch([&](uint8_t* buf, size_t cap) { return stream.read(buf, cap); },
+      // Two threads, like `igzip -dc | tar -x` but with no pipe to copy through: a helper reads
+      // the blob, appends it to the ingest file, hashes it and decompresses; this thread hashes
+      // the tar (diff_id), parses it and writes the files.
+      Prefetcher prefetch([&](uint8_t* buf, size_t cap) { return stream.read_unhashed(buf, cap); },
                           st.options.tar_buffer);
-      unpack_tar([&](const uint8_t** d) { return prefetch.next(d); }, writer);
-      prefetch.drain();
+      auto next = [&](const uint8_t** d) {
+        size_t n = prefetch.next(d);
+        stream.hash_tar(*d, n);
+        return n;
+      };
+      unpack_tar(next, writer);
+      const uint8_t* rest;
+      while (next(&rest) > 0) {  // what follows the end-of-archive blocks
+      }
     } else {
       unpack_tar([&](const uint8_t** d) { return stream.next(d); }, writer);
     }

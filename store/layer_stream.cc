@@ -23,6 +23,12 @@ size_t LayerStream::next(const uint8_t** data) {
 }
 
 size_t LayerStream::read(uint8_t* out, size_t cap) {
+  size_t n = read_unhashed(out, cap);
+  hash_tar(out, n);
+  return n;
+}
+
+size_t LayerStream::read_unhashed(uint8_t* out, size_t cap) {
   if (ended_) return 0;
   if (!dec_) {
     // Enough bytes to see the magic number, or the whole (tiny) stream.
@@ -39,7 +45,6 @@ size_t LayerStream::read(uint8_t* out, size_t cap) {
     Decompressor::Step s = dec_->run(in_.data() + in_pos_, in_len_ - in_pos_, out, cap);
     in_pos_ += s.consumed;
     if (s.produced > 0) {
-      hash_.update(out, s.produced);
       tar_bytes_ += s.produced;
       return s.produced;
     }

@@ -27,8 +27,12 @@ class LayerStream {
   // The next chunk of the tar (valid until the next call), hashed into the diff_id; 0 at the
   // end. Throws Error{kCorrupt} on bad compressed data or a truncated stream.
   size_t next(const uint8_t** data);
-  // The same into the caller's buffer (for a reader in another thread).
+  // The same into the caller's buffer.
   size_t read(uint8_t* buf, size_t cap);
+  // The same without hashing: the caller passes the bytes to hash_tar() itself, so the diff_id
+  // hash can run in the thread that consumes the tar (balancing the pipeline's two threads).
+  size_t read_unhashed(uint8_t* buf, size_t cap);
+  void hash_tar(const uint8_t* data, size_t size) { hash_.update(data, size); }
   // Consumes and hashes whatever the tar reader left unread (padding after the end-of-archive
   // blocks, trailing gzip bytes), so both digests cover the whole blob.
   void finish();
