@@ -181,6 +181,16 @@ CheckReport Store::check(const CheckOptions& options) {
       report.problems.push_back("name " + name + ": points at missing image sha256:" + hex);
       bad_names.insert(name);
     }
+  // An image nothing names or uses should have been released with its last reference.
+  std::map<std::string, int> users;
+  for (const auto& [name, hex] : s.names) ++users[hex];
+  for (const auto& c : s.containers) ++users[c.image.hex()];
+  for (const auto& [hex, img] : s.images)
+    if (!bad_images.count(hex) && users[hex] == 0) {
+      report.problems.push_back("image sha256:" + hex +
+                                ": nothing refers to it (no name, no container)");
+      bad_images.insert(hex);
+    }
   for (const auto& c : s.containers) {
     ++report.containers_checked;
     if (!s.images.count(c.image.hex()))

@@ -89,7 +89,6 @@ std::string GcReport::summary() const {
   add(partials, partials == 1 ? "partial download" : "partial downloads");
   add(temp_dirs, temp_dirs == 1 ? "unpack leftover" : "unpack leftovers");
   add(container_dirs, container_dirs == 1 ? "container leftover" : "container leftovers");
-  add(images, images == 1 ? "unreferenced image" : "unreferenced images");
   add(leases, leases == 1 ? "stale lease" : "stale leases");
   if (out.empty()) return "nothing to free";
   return "freed " + out + " (" + human_bytes(total_bytes()) + ")";
@@ -127,17 +126,6 @@ GcReport Store::gc(const GcOptions& options) {
       (kind == 'b' ? pinned_blobs : pinned_layers).insert(std::move(hex));
       return true;
     });
-
-    // Image records nothing names or uses (only a crash of an old version, or a repair, leaves
-    // them); releasing them may free their content below.
-    std::vector<ImageRecord> orphan_images;
-    txn.scan(Db::kImages, "", [&](std::string_view, std::string_view value) {
-      ImageRecord img = decode_image(value);
-      if (img.name_refs == 0 && img.container_refs == 0) orphan_images.push_back(std::move(img));
-      return true;
-    });
-    for (const auto& img : orphan_images) put_or_release_image(txn, img);
-    report.images = orphan_images.size();
 
     std::vector<std::string> drop_blobs;
     txn.scan(Db::kBlobs, "", [&](std::string_view hex, std::string_view value) {

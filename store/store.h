@@ -67,7 +67,6 @@ struct GcReport {
   uint64_t temp_dirs = 0, temp_bytes = 0;            // tmp/ leftovers of killed unpacks
   uint64_t container_dirs = 0, container_bytes = 0;  // dirs of containers without a record
   uint64_t leases = 0;                               // stale leases of dead processes
-  uint64_t images = 0;                               // unreferenced image records
   uint64_t total_bytes() const {
     return blob_bytes + layer_bytes + partial_bytes + temp_bytes + container_bytes;
   }

@@ -117,5 +117,23 @@ TEST_F(CheckTest, WrongCountsAreRecomputed) {
   EXPECT_EQ(store_.gc().layers, 0u) << "the repaired count protects the layer";
 }
 
+TEST_F(CheckTest, AnImageNothingRefersToIsDropped) {
+  ImageRecord a = make_image(store_, {layer_tar("lost")}, "a", {"r/a:1"});
+  {
+    auto env = LmdbEnv::open(scratch_ / "store/db");
+    WriteTxn txn(*env);
+    txn.del(Db::kNames, "r/a:1");  // as if a name had vanished without its count
+    txn.commit();
+  }
+  CheckReport r = store_.check();
+  EXPECT_TRUE(mentions(r, "image " + a.manifest.str() + ": nothing refers to it"));
+  store_.check({.repair = true});
+  EXPECT_FALSE(store_.image(a.manifest));
+  EXPECT_TRUE(store_.check().ok());
+  GcReport g = store_.gc();
+  EXPECT_EQ(g.layers, 1u);
+  EXPECT_EQ(g.blobs, 3u);
+}
+
 }  // namespace
 }  // namespace dabba
