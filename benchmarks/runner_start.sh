@@ -33,6 +33,7 @@ rootfs() {
   printf 'root:x:0:\n' >"$d/etc/group"
 }
 install -d -o "$USER_NAME" "$W/user"
+install -d -m 1777 "$W/out"  # hyperfine's results, written by both users
 rootfs "$W/user/layer"
 chown -R "$USER_NAME" "$W/user/layer"
 rootfs "$W/root-layer"
@@ -52,7 +53,8 @@ UC=$W/user/c
 RC=$W/rc
 declare -a NAMES CMDS PREPS WHO COUNT
 add() { NAMES+=("$1"); WHO+=("$2"); PREPS+=("$3"); CMDS+=("$4"); COUNT+=("$5"); }
-add "dabba runner, rootless (driver: userns + container)" user "rm -rf $UC" \
+# (overlay leaves work/work at mode 000: remove it as root of a user namespace of our own)
+add "dabba runner, rootless (driver: userns + container)" user "unshare -Ur rm -rf $UC" \
   "$W/sandbox_driver --layer $W/user/layer --container-dir $UC --rm --network none -- true" "$RUNS"
 add "  of which: entering dabba's user namespace (newuidmap+newgidmap)" user "true" \
   "$W/sandbox_driver --enter-userns-only" "$RUNS"
@@ -66,10 +68,10 @@ add "unshare -Urmpfniu true (+net, ipc, uts)" user "true" "unshare -Urmpfniu tru
 echo "machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$ROUNDS"); do
   for i in "${!NAMES[@]}"; do
-    out=$W/r$i.$round.json
+    out=$W/out/r$i.$round.json
     if [ "${WHO[$i]}" = user ]; then
       as_user hyperfine -N -w 2 -r "${COUNT[$i]}" --prepare "${PREPS[$i]}" --export-json "$out" \
-        "${CMDS[$i]}" >/dev/null 2>&1 || echo "failed: ${CMDS[$i]}"
+        "${CMDS[$i]}" >"$W/out/log" 2>&1 || { echo "failed: ${CMDS[$i]}"; tail -3 "$W/out/log"; }
     else
       hyperfine -N -w 2 -r "${COUNT[$i]}" --prepare "${PREPS[$i]}" --export-json "$out" \
         "${CMDS[$i]}" >/dev/null 2>&1 || echo "failed: ${CMDS[$i]}"
@@ -79,7 +81,7 @@ done
 echo "| case | median | min | runs |"
 echo "|---|---:|---:|---:|"
 for i in "${!NAMES[@]}"; do
-  /usr/bin/python3 - "${NAMES[$i]}" "$W"/r$i.*.json <<'PY'
+  /usr/bin/python3 - "${NAMES[$i]}" "$W"/out/r$i.*.json <<'PY'
 import json, statistics, sys
 times = []
 for f in sys.argv[2:]:
