@@ -7,12 +7,14 @@ namespace dabba::cli {
 std::vector<Command> register_commands(CLI::App& app) {
   std::vector<Command> c;
   // Image verbs.
-  c.push_back(add_not_implemented(app, "pull", "Pull an image from a registry"));
-  c.push_back(add_not_implemented(app, "images", "List images in the store"));
-  c.push_back(add_not_implemented(app, "rmi", "Remove image names"));
+  c.push_back(add_pull(app));
+  c.push_back(add_images(app));
+  c.push_back(add_rmi(app));
   c.push_back(add_not_implemented(app, "load", "Load an OCI layout or docker-save archive"));
-  c.push_back(add_not_implemented(app, "gc", "Delete unreferenced blobs and layers"));
-  c.push_back(add_not_implemented(app, "check", "Verify the store (and --repair it)"));
+  c.push_back(add_gc(app));
+  c.push_back(add_check(app));
+  c.push_back(add_login(app));
+  c.push_back(add_logout(app));
   // Container verbs.
   c.push_back(add_not_implemented(app, "run", "Run a command in a new container"));
   c.push_back(add_not_implemented(app, "ps", "List containers"));

@@ -79,6 +79,11 @@ struct HttpOptions {
 // One streamed transfer for HttpClient::run. The callbacks run in the thread that calls run().
 struct HttpTransfer {
   HttpRequest request;
+  // Optional. Asked when a slot is free, before the transfer's first attempt: true starts it
+  // (request may be adjusted first, e.g. its range_start), false leaves it waiting without taking
+  // a slot (the next waiting transfer is asked instead; call HttpClient::wakeup() when it may be
+  // ready). Throw to fail the transfer without sending anything (on_done gets the exception).
+  std::function<bool(HttpRequest& request)> ready;
   // A 2xx answer arrived, before any body byte. offset is where its bytes start: the requested
   // range_start when the server honoured the Range (206), 0 when it sent the whole body (200),
   // so the sink must start over. Called once per transfer: retries after a broken connection

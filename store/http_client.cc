@@ -154,10 +154,26 @@ void HttpClient::run(std::vector<HttpTransfer>& transfers, size_t max_parallel) 
           ++it;
         }
       }
-      while (!pending.empty() && active.size() + waiting.size() < max_parallel) {
-        size_t id = pending.front();
-        pending.pop_front();
+      for (auto it = pending.begin();
+           it != pending.end() && active.size() + waiting.size() < max_parallel;) {
+        size_t id = *it;
         std::unique_ptr<CurlTransfer> t;
+        try {
+          if (transfers[id].ready && !transfers[id].ready(transfers[id].request)) {
+            ++it;  // not ready yet: it waits without a slot
+            continue;
+          }
+        } catch (...) {
+          it = pending.erase(it);
+          HttpResponse none;
+          try {
+            if (transfers[id].on_done) transfers[id].on_done(none, std::current_exception());
+          } catch (...) {
+            if (!callback_error) callback_error = std::current_exception();
+          }
+          continue;
+        }
+        it = pending.erase(it);
         try {
           t = std::make_unique<CurlTransfer>(transfers[id], id, options_);
         } catch (...) {
@@ -222,7 +238,8 @@ void HttpClient::run(std::vector<HttpTransfer>& transfers, size_t max_parallel) 
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(w.due - Clock::now());
         timeout_ms = std::min<long>(timeout_ms, std::max<long>(0, left.count()));
       }
-      if (timeout_ms > 0 && (!active.empty() || !waiting.empty()))
+      // Transfers still pending here wait for a slot or for their sink to be ready (wakeup()).
+      if (timeout_ms > 0 && (!active.empty() || !waiting.empty() || !pending.empty()))
         curl_multi_poll(multi_, nullptr, 0, static_cast<int>(timeout_ms), nullptr);
     }
   } catch (...) {

@@ -278,6 +278,7 @@ void RegistryClient::fetch_blobs(const std::string& repository, std::vector<Blob
   // What the sink has seen of each blob, across retries and endpoints: one continuous stream.
   struct State {
     bool started = false;
+    bool ready = false;  // the sink's ready() gave its offset (or it has none)
     uint64_t position = 0;
     uint64_t skip = 0;  // bytes a new answer repeats that the sink already has
     std::exception_ptr sink_error;
@@ -286,6 +287,7 @@ void RegistryClient::fetch_blobs(const std::string& repository, std::vector<Blob
   std::vector<size_t> todo;
   for (size_t i = 0; i < fetches.size(); ++i) {
     state[i].position = fetches[i].offset;
+    state[i].ready = !fetches[i].ready;
     todo.push_back(i);
   }
   auto finish = [&](size_t i, std::exception_ptr error) {
@@ -319,6 +321,22 @@ void RegistryClient::fetch_blobs(const std::string& repository, std::vector<Blob
       const std::string what =
           "blob " + fetches[i].digest.str() + " of " + repository + " on " + e.name();
       HttpTransfer& t = transfers[k];
+      t.ready = [&, i](HttpRequest& request) {
+        State& s = state[i];
+        if (s.ready) return true;
+        std::optional<uint64_t> offset;
+        try {
+          offset = fetches[i].ready();
+        } catch (...) {
+          s.sink_error = std::current_exception();
+          throw;
+        }
+        if (!offset) return false;
+        s.ready = true;
+        s.position = *offset;
+        request.range_start = *offset;
+        return true;
+      };
       t.on_start = [&, i, what](const HttpResponse&, uint64_t offset) {
         State& s = state[i];
         if (!s.started) {

@@ -46,6 +46,12 @@ struct BlobFetch {
   Digest digest;
   int64_t size = -1;    // from the manifest, -1 if unknown
   uint64_t offset = 0;  // bytes the sink already holds (a partial ingest): asks for the rest
+  // Optional: lets the sink decide where to start just before the blob's first request (after
+  // taking its own locks, say). Asked in fetch_blobs' thread when a slot is free: the offset the
+  // sink holds (replacing `offset`), or nullopt when it is not ready yet (the fetch then waits
+  // without taking a slot; call RegistryClient::wakeup() when it may be ready). Throw to fail
+  // the blob without a request (on_done gets the exception). Asked until it gives an offset.
+  std::function<std::optional<uint64_t>()> ready;
   // Before the first byte: where the bytes start, offset when the server honoured the Range,
   // 0 when it sends the whole blob (the sink drops its partial). Called once.
   std::function<void(uint64_t start)> on_start;

@@ -1,0 +1,63 @@
+// The pull's progress on stderr. On a terminal: one line per layer (short digest, state, a bar,
+// bytes/total, rate), redrawn in place with ANSI escapes at most ten times a second. Off a
+// terminal: one plain line when a layer starts and one when it ends. Quiet: nothing.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/pull_progress.h"
+
+namespace dabba::cli {
+
+class ProgressDisplay final : public PullProgress {
+ public:
+  enum class Mode { kTerminal, kPlain, kQuiet };
+  // kTerminal when fd is a terminal (and TERM is not "dumb"), else kPlain.
+  static Mode mode_for(int fd);
+
+  ProgressDisplay(Mode mode, int fd);
+
+  // A line of its own (above the layer lines on a terminal).
+  void note(const std::string& text);
+  // Final redraw of the layer lines.
+  void finish();
+
+  void resolved(const std::string& reference, const Digest& digest, bool cached) override;
+  void layers(const std::vector<PullLayer>& layers) override;
+  void layer_reused(size_t layer) override;
+  void layer_started(size_t layer, uint64_t resumed) override;
+  void layer_bytes(size_t layer, uint64_t held) override;
+  void layer_downloaded(size_t layer) override;
+  void layer_done(size_t layer, const LayerResult& result) override;
+  void layer_failed(size_t layer, const std::string& why) override;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  enum class State { kWaiting, kDownloading, kUnpacking, kDone, kExists, kFailed };
+  struct Line {
+    PullLayer layer;
+    State state = State::kWaiting;
+    uint64_t held = 0;
+    uint64_t resumed = 0;
+    Clock::time_point started;
+    Clock::time_point ended;
+    std::string error;
+  };
+
+  std::string render(const Line& line, size_t width) const;
+  void plain(const std::string& text);  // one line, off a terminal
+  void redraw(bool force);              // terminal: all layer lines in place
+  void write_out(const std::string& text);
+
+  const Mode mode_;
+  const int fd_;
+  std::mutex mu_;
+  std::vector<Line> lines_;
+  size_t drawn_ = 0;  // layer lines currently on the screen
+  Clock::time_point last_draw_;
+};
+
+}  // namespace dabba::cli

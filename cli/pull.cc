@@ -1,0 +1,74 @@
+// dabba pull [-q] [--platform P] [--max-parallel N] [--tls-verify=false] REF
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+
+#include "cli/command.h"
+#include "cli/commands.h"
+#include "cli/interrupt.h"
+#include "cli/progress.h"
+#include "common/human.h"
+#include "store/image_ref.h"
+#include "store/puller.h"
+#include "store/store.h"
+
+namespace dabba::cli {
+
+Command add_pull(CLI::App& parent) {
+  struct Args {
+    bool quiet = false;
+    std::string platform;
+    size_t max_parallel = 4;
+    bool tls_verify = true;
+    std::string reference;
+  };
+  auto args = std::make_shared<Args>();
+  Command cmd;
+  cmd.app = parent.add_subcommand("pull", "Pull an image from a registry");
+  CLI::App& app = *cmd.app;
+  app.add_flag("-q,--quiet", args->quiet, "print only the image digest");
+  app.add_option("--platform", args->platform,
+                 "os/arch[/variant] to pull from a multi-platform image (default: this host's)");
+  app.add_option("--max-parallel", args->max_parallel, "layers downloaded at once")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_flag("--tls-verify", args->tls_verify,
+               "verify TLS and require HTTPS (--tls-verify=false: plain HTTP or an unverified "
+               "certificate for this registry)")
+      ->capture_default_str();
+  app.add_option("reference", args->reference, "image reference, e.g. alpine:3.20")->required();
+  cmd.needs = Needs::kUserNamespace;
+  cmd.run = [args](const Globals& globals) {
+    ImageRef ref = ImageRef::parse(args->reference);
+    Store store = Store::open(globals.root());
+    PullOptions options = PullOptions::from_environment();
+    if (!args->platform.empty()) options.platform = Platform::parse(args->platform);
+    options.max_parallel = args->max_parallel;
+    options.tls_verify = args->tls_verify;
+
+    ScopedInterrupt interrupt;
+    options.client.http.cancel = interrupt.flag();
+    ProgressDisplay progress(
+        args->quiet ? ProgressDisplay::Mode::kQuiet : ProgressDisplay::mode_for(STDERR_FILENO),
+        STDERR_FILENO);
+    if (!args->quiet) options.progress = &progress;
+
+    PullResult result = pull_image(store, ref, options);
+    progress.finish();
+    if (!args->quiet && !result.cached) {
+      std::string summary = "Pulled " + ref.str() + ": " + std::to_string(result.layers_fetched) +
+                            " layer" + (result.layers_fetched == 1 ? "" : "s") + " fetched (" +
+                            human_size(result.bytes_fetched) + ")";
+      if (result.layers_reused > 0)
+        summary += ", " + std::to_string(result.layers_reused) + " already in the store";
+      progress.note(summary + "; image id " + result.image.short_id());
+    }
+    std::printf("%s\n", result.digest.str().c_str());
+    return kExitOk;
+  };
+  return cmd;
+}
+
+}  // namespace dabba::cli

@@ -1,0 +1,20 @@
+// Plain text tables for listing verbs: columns padded to their widest cell, three spaces apart
+// (as podman and docker print them).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace dabba::cli {
+
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) : rows_{std::move(header)} {}
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  std::string str() const;
+
+ private:
+  std::vector<std::vector<std::string>> rows_;
+};
+
+}  // namespace dabba::cli

@@ -1,0 +1,25 @@
+// Numbers and times as people read them in command output: sizes in SI units (as podman and
+// docker print them), "2 hours ago", and RFC 3339 timestamps from image configs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace dabba {
+
+// "0 B", "512 B", "1.5 kB", "7.81 MB", "1.2 GB": three significant digits, powers of 1000.
+std::string human_size(uint64_t bytes);
+
+// "Less than a second ago", "5 seconds ago", "About a minute ago", "2 hours ago", "3 days ago",
+// "2 weeks ago", "4 months ago", "2 years ago" (docker's wording). then after now: "now".
+std::string time_ago(int64_t then, int64_t now);
+
+// Unix seconds of an RFC 3339 time ("2024-05-01T12:34:56Z", "...56.123456789+02:00");
+// 0 for an empty or malformed text.
+int64_t parse_rfc3339(std::string_view text);
+
+// "2024-05-01T12:34:56Z" for unix seconds (UTC).
+std::string format_rfc3339(int64_t unix_seconds);
+
+}  // namespace dabba

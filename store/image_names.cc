@@ -1,0 +1,88 @@
+#include "store/image_names.h"
+
+#include "common/error.h"
+
+namespace dabba {
+namespace {
+constexpr std::string_view kDanglingPrefix = "<none>@";
+}  // namespace
+
+std::string tag_name(const ImageRef& ref) {
+  return ref.tag().empty() ? std::string() : ref.name() + ":" + ref.tag();
+}
+
+std::string digest_name(const ImageRef& ref, const Digest& digest) {
+  return ref.name() + "@" + digest.str();
+}
+
+std::string dangling_name(const Digest& manifest) {
+  return std::string(kDanglingPrefix) + manifest.str();
+}
+
+bool is_dangling_name(std::string_view name) { return name.substr(0, 7) == kDanglingPrefix; }
+
+NameParts split_name(std::string_view name) {
+  NameParts out;
+  if (is_dangling_name(name)) {
+    out.digest = std::string(name.substr(kDanglingPrefix.size()));
+    return out;
+  }
+  if (auto at = name.find('@'); at != std::string_view::npos) {
+    out.repository = std::string(name.substr(0, at));
+    out.digest = std::string(name.substr(at + 1));
+    return out;
+  }
+  // The tag follows the last ':' after the last '/' (a registry may have a port).
+  size_t slash = name.rfind('/');
+  size_t colon = name.rfind(':');
+  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
+    out.repository = std::string(name.substr(0, colon));
+    out.tag = std::string(name.substr(colon + 1));
+  } else {
+    out.repository = std::string(name);
+  }
+  return out;
+}
+
+ImageRecord add_named_image(Store& store, const ImageRecord& image,
+                            const std::vector<std::string>& names) {
+  ImageRecord rec = store.add_image(image, names);
+  std::string dangling = dangling_name(rec.manifest);
+  bool named = false;
+  for (const auto& n : names) named = named || !is_dangling_name(n);
+  if (named && store.lookup_name(dangling)) {
+    try {
+      store.remove_name(dangling, true);
+    } catch (const Error& e) {
+      if (e.code() != Errc::kNotFound) throw;  // a concurrent load/pull dropped it first
+    }
+  }
+  return rec;
+}
+
+std::optional<std::string> find_name(const Store& store, std::string_view text) {
+  try {
+    ImageRef ref = ImageRef::parse(text);
+    std::string name = ref.has_digest() ? digest_name(ref, ref.digest()) : tag_name(ref);
+    if (store.lookup_name(name)) return name;
+  } catch (const Error& e) {
+    if (e.code() != Errc::kInvalidArgument) throw;
+  }
+  std::string exact(text);
+  if (store.lookup_name(exact)) return exact;
+  return std::nullopt;
+}
+
+std::optional<ImageRecord> find_image(const Store& store, std::string_view text) {
+  if (auto name = find_name(store, text))
+    if (auto m = store.lookup_name(*name))
+      if (auto img = store.image(*m)) return img;
+  try {
+    return store.resolve_image(text);
+  } catch (const Error& e) {
+    if (e.code() == Errc::kNotFound) return std::nullopt;
+    throw;
+  }
+}
+
+}  // namespace dabba

@@ -1,0 +1,51 @@
+// The names images carry in the store, and finding an image from what a user typed.
+//
+//   registry/repo:tag            a tag ("docker.io/library/alpine:3.20")
+//   registry/repo@sha256:<hex>   the digest the registry knows the image by (for a
+//                                multi-platform image, the index digest)
+//   <none>@sha256:<hex>          an image with no name at all (a `dabba load` of an unnamed
+//                                image), kept by its manifest digest; listed as <none> <none>
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/digest.h"
+#include "store/image_ref.h"
+#include "store/records.h"
+#include "store/store.h"
+
+namespace dabba {
+
+// "registry/repo:tag", or "" when ref has no tag (name@digest).
+std::string tag_name(const ImageRef& ref);
+// "registry/repo@<digest>".
+std::string digest_name(const ImageRef& ref, const Digest& digest);
+std::string dangling_name(const Digest& manifest);
+bool is_dangling_name(std::string_view name);
+
+// A stored name split for display: repository "127.0.0.1:5000/rig/busybox", tag "latest" or
+// digest "sha256:..". A dangling name has an empty repository.
+struct NameParts {
+  std::string repository;
+  std::string tag;
+  std::string digest;
+};
+NameParts split_name(std::string_view name);
+
+// add_image, then drops the image's dangling name if it now has a real one.
+ImageRecord add_named_image(Store& store, const ImageRecord& image,
+                            const std::vector<std::string>& names);
+
+// The image text names in the store: a reference ("alpine", "host:5000/a/b:tag",
+// "name@sha256:.."), normalised as a pull would; else an exact stored name, a manifest digest,
+// an image id or a unique id prefix (Store::resolve_image). nullopt when there is none; throws
+// Error{kInvalidArgument} for an ambiguous id prefix.
+std::optional<ImageRecord> find_image(const Store& store, std::string_view text);
+
+// The stored name text refers to, if it names one (normalised like find_image).
+std::optional<std::string> find_name(const Store& store, std::string_view text);
+
+}  // namespace dabba
