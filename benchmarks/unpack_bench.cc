@@ -2,7 +2,7 @@
 // minbase, see benchmarks/unpack_vs_tar.sh), with the pipeline thread on and off, syncfs on and
 // off, ISA-L and zlib.
 //
-//   DABBA_BENCH_LAYER=/var/tmp/dabba-bench/layer.tar.gz DABBA_BENCH_OUT=/mnt/fresh \
+//   DABBA_BENCH_LAYER=/var/tmp/dabba-bench/layer.tar.gz DABBA_BENCH_OUT=/mnt/fresh
 //     build/benchmarks/unpack_bench
 //   (the side-by-side with tar, on a fresh filesystem: benchmarks/unpack_vs_tar.sh)
 //   build/benchmarks/unpack_bench --unpack LAYER ROOT [--digest D] [--no-sync] [--one-thread]
