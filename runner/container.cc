@@ -17,7 +17,6 @@
 #include "runner/mount_plan.h"
 #include "runner/network.h"
 #include "runner/sync_channel.h"
-#include "runner/terminal.h"
 
 namespace dabba::runner {
 
@@ -130,6 +129,7 @@ ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, b
   w.tty = spec.tty;
   w.stdin_open = spec.stdin_open;
   w.init = spec.init;
+  w.terminal_fd = options.terminal;
   w.stdin_fd = options.stdio.in;
   w.stdout_fd = options.stdio.out;
   w.stderr_fd = options.stdio.err;
@@ -152,6 +152,8 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
   // Limits are checked and written before anything runs: a missing delegation is an error here.
   proc.cgroup_ = ContainerCgroup::create_for(spec.limits, "dabba-" + spec.id, spec.cgroup_parent);
   proc.network_ = make_network_setup(spec);
+  // The child waits for our go only when we have something to do before it execs.
+  setup.workload.wait_for_go = proc.cgroup_ != nullptr || proc.network_ != nullptr;
 
   auto channel = SyncChannel::make();
   uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
@@ -196,10 +198,11 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
   if (spec.tty) {
     if (!ready->fd.valid()) throw Error(Errc::kFailed, "the container sent no pty");
     proc.pty_ = std::move(ready->fd);
-    copy_window_size(options.terminal, proc.pty_.get());
   }
-  if (proc.network_) proc.network_->parent_before_exec();
-  sync.send(SyncKind::kExec);
+  if (setup.workload.wait_for_go) {
+    if (proc.network_) proc.network_->parent_before_exec();
+    sync.send(SyncKind::kExec);
+  }
   // EOF: the workload's exec closed the child's O_CLOEXEC end. Anything else is a failure.
   if (std::optional<SyncMessage> after = sync.receive()) {
     proc.wait();

@@ -10,8 +10,9 @@
 // Parent checklist (the child's is in container_child.h):
 //   validate; prepare the container dir (upper/ work/ rootfs/ etc/); plan the mounts; create the
 //   cgroups (errors before anything runs); socketpair; clone; [write the id map, kProceed];
-//   cgroup.procs; network helper started; wait kReady (+pty master); network ready; window size;
-//   kExec; EOF = exec done, kError = the child's failure, with its text.
+//   cgroup.procs; network helper started; wait kReady (+pty master); [network ready; kExec: only
+//   with cgroups or a network helper, else the child does not wait]; EOF = exec done, kError =
+//   the child's failure, with its text.
 #pragma once
 
 #include <sys/types.h>

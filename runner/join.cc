@@ -97,6 +97,8 @@ ContainerProcess join_container(const JoinSpec& spec, const StartOptions& option
   setup.user = spec.user;
   setup.tty = spec.tty;
   setup.stdin_open = spec.stdin_open;
+  setup.terminal_fd = options.terminal;
+  setup.wait_for_go = false;  // the intermediate joined the cgroups before it cloned us
   setup.stdin_fd = options.stdio.in;
   setup.stdout_fd = options.stdio.out;
   setup.stderr_fd = options.stdio.err;
@@ -150,9 +152,7 @@ ContainerProcess join_container(const JoinSpec& spec, const StartOptions& option
   if (spec.tty) {
     if (!ready->fd.valid()) throw Error(Errc::kFailed, "the container sent no pty");
     proc.pty_ = std::move(ready->fd);
-    copy_window_size(options.terminal, proc.pty_.get());
   }
-  sync.send(SyncKind::kExec);
   if (std::optional<SyncMessage> after = sync.receive()) fail(*after);
   return proc;
 }

@@ -23,6 +23,28 @@ int open_log(const std::string& path) {
   return DABBA_SYSCALL(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640), path);
 }
 
+// A start that failed: record it (for `ps -a`) before telling the caller, so the state is final
+// when the caller returns; then on_exit.
+void fail_start(const Spec& spec, ContainerState& state, SyncChannel& report, int code, int err,
+                const std::string& what, const std::string& hint, const OnExit& on_exit) noexcept {
+  state.status = ContainerStatus::kExited;
+  state.exit_code = code;  // as `docker ps -a` shows: Exited (127) for a missing command
+  state.error = what;
+  state.finished_at = now_seconds();
+  try {
+    write_state(spec.container_dir, state);
+  } catch (...) {
+  }
+  std::string text = what;
+  if (!hint.empty()) text += std::string(1, '\0') + hint;
+  report.send_noexcept(SyncKind::kError, code, err, text);
+  report.close();
+  try {
+    if (on_exit) on_exit(state);
+  } catch (...) {
+  }
+}
+
 // The supervisor proper. Never returns.
 [[noreturn]] void supervise(const Spec& spec, SyncChannel& report, const OnExit& on_exit) noexcept {
   ContainerState state;
@@ -74,25 +96,11 @@ int open_log(const std::string& path) {
     }
     ::_exit(0);
   } catch (const ExecError& e) {
-    report.send_noexcept(SyncKind::kError, e.exit_code(), 0, e.what());
-    state.error = e.what();
+    fail_start(spec, state, report, e.exit_code(), 0, e.what(), "", on_exit);
   } catch (const Error& e) {
-    std::string text = e.what();
-    if (!e.hint().empty()) text += std::string(1, '\0') + e.hint();
-    report.send_noexcept(SyncKind::kError, 125, e.sys_errno(), text);
-    state.error = e.what();
+    fail_start(spec, state, report, 125, e.sys_errno(), e.what(), e.hint(), on_exit);
   } catch (const std::exception& e) {
-    report.send_noexcept(SyncKind::kError, 125, 0, e.what());
-    state.error = e.what();
-  }
-  // The start failed: the caller reports it; leave a record for `ps -a`.
-  state.status = ContainerStatus::kExited;
-  state.exit_code = 125;
-  state.finished_at = now_seconds();
-  try {
-    write_state(spec.container_dir, state);
-    if (on_exit) on_exit(state);
-  } catch (...) {
+    fail_start(spec, state, report, 125, 0, e.what(), "", on_exit);
   }
   ::_exit(1);
 }

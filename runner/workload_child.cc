@@ -16,6 +16,7 @@
 #include "common/unique_fd.h"
 #include "runner/env.h"
 #include "runner/init_reaper.h"
+#include "runner/terminal.h"
 #include "runner/user.h"
 
 namespace dabba::runner {
@@ -179,13 +180,16 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
     ResolvedUser user = resolve_user(setup.user, read_container_file("/etc/passwd"),
                                      read_container_file("/etc/group"));
     set_default(env, "HOME", user.home);
-    if (setup.tty) pty = open_pty(user);
+    if (setup.tty) {
+      pty = open_pty(user);
+      copy_window_size(setup.terminal_fd, pty.master.get());
+    }
 
     if (!sync.send_noexcept(SyncKind::kReady, 0, 0, {}, setup.tty ? pty.master.get() : -1))
       ::_exit(kExitDabbaFailed);
     pty.master.reset();
     // EOF here means the parent died or gave up: nothing left to do.
-    if (!sync.wait_for_noexcept(SyncKind::kExec)) ::_exit(kExitDabbaFailed);
+    if (setup.wait_for_go && !sync.wait_for_noexcept(SyncKind::kExec)) ::_exit(kExitDabbaFailed);
 
     if (setup.init) {
       // This process stays PID 1 and reaps; the workload is its child.

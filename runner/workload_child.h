@@ -23,6 +23,12 @@ struct WorkloadSetup {
   bool tty = false;
   bool stdin_open = false;
   bool init = false;  // fork: this process stays as PID 1 reaper (init_reaper.h)
+  // Wait for the parent's go (SyncKind::kExec) after reporting ready: when it must do something
+  // first (move us into cgroups, start a network helper). Otherwise the workload execs at once and
+  // the start saves a round trip.
+  bool wait_for_go = true;
+  // -t: the user's terminal (inherited fd), whose window size the pty gets before exec; -1: none.
+  int terminal_fd = -1;
   // Without a tty: what becomes 0, 1, 2 (-1: keep what we have; stdin without stdin_open is
   // /dev/null in any case).
   int stdin_fd = -1;

@@ -70,7 +70,7 @@ for mode in user root; do
   # A start error reaches the caller with run's exit code.
   check_eq "[$mode] -d start errors come back: 127" 127 \
     "$(exit_code $drv --layer "$base" --container-dir "$dir/d3" -d -- nosuch)"
-  check_eq "[$mode] and are recorded" "exited 125" \
+  check_eq "[$mode] and are recorded" "exited 127" \
     "$(state_of "$dir/d3" status) $(state_of "$dir/d3" exit_code)"
 done
 
