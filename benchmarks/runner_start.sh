@@ -62,6 +62,8 @@ add "dabba runner, as root (runner makes the user namespace)" root "rm -rf $RC" 
   "$W/sandbox_driver --layer $W/root-layer --container-dir $RC --rm --network none -- true" "$RUNS"
 add "unshare -Urmpf true (kernel floor)" user "true" "unshare -Urmpf true" "$RUNS"
 add "unshare -Urmpfniu true (+net, ipc, uts)" user "true" "unshare -Urmpfniu true" "$RUNS"
+add "unshare --map-auto -rmpfniu true (subuid map via newuidmap, as dabba)" user "true" \
+  "unshare --map-auto --map-root-user -mpfniu true" "$RUNS"
 [ -n "${PODMAN:-}" ] && add "podman --runtime runc run --rm --network none" user "true" \
   "sh -c 'cd /tmp && exec $PODMAN'" "$PODMAN_RUNS"
 
