@@ -6,11 +6,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/unique_fd.h"
 #include "runner/mount_api.h"
 #include "runner/overlay.h"
+#include "runner/path.h"
 
 namespace dabba::runner {
 namespace {
@@ -55,42 +58,97 @@ Prepared prepare(const MountOp& op, MountApi api) {
   return p;
 }
 
-// Makes the mount point: a directory, or an empty file for a file bind. Returns false when it
-// cannot be made and op.optional says that is fine.
-bool make_target(const MountOp& op, bool is_dir) {
-  struct stat st;
-  if (::stat(op.target.c_str(), &st) == 0) return true;
-  if (errno != ENOENT) throw_errno("stat " + op.target);
-  try {
-    make_dirs(dirname_of(op.target));
-    if (is_dir) {
-      if (::mkdir(op.target.c_str(), 0755) != 0 && errno != EEXIST)
-        throw_errno("mkdir " + op.target);
-    } else {
-      int fd = ::open(op.target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
-      if (fd < 0) throw_errno("create " + op.target);
-      ::close(fd);
+// mkdir -p inside the current root ("/" is the container's after pivot_root), following symlinks
+// the way the kernel would, including dangling ones: an image's "/data -> /srv/data" gets
+// /srv/data made in the image, as runc does. Returns the resolved path (no symlinks left in it);
+// its last component is a directory (want_dir) or does not exist / is not a directory.
+std::string resolve_and_make_dirs(const std::string& path, bool want_dir) {
+  std::vector<std::string> todo = path_components(path);
+  std::reverse(todo.begin(), todo.end());  // a stack: back() is the next component
+  std::string cur = "/";
+  int links = 0;
+  auto join = [](const std::string& dir, const std::string& name) {
+    return dir == "/" ? "/" + name : dir + "/" + name;
+  };
+  while (!todo.empty()) {
+    std::string name = todo.back();
+    todo.pop_back();
+    if (name == ".") continue;
+    if (name == "..") {
+      cur = dirname_of(cur);
+      continue;
     }
+    std::string next = join(cur, name);
+    struct stat st;
+    if (::lstat(next.c_str(), &st) != 0) {
+      if (errno != ENOENT) throw_errno("stat " + next);
+      if (todo.empty() && !want_dir) return next;
+      if (::mkdir(next.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("mkdir " + next);
+      cur = next;
+      continue;
+    }
+    if (S_ISLNK(st.st_mode)) {
+      if (++links > 40) throw Error(Errc::kFailed, "too many symlinks in " + path, ELOOP);
+      char buf[4096];
+      ssize_t n = ::readlink(next.c_str(), buf, sizeof buf - 1);
+      if (n < 0) throw_errno("readlink " + next);
+      std::string target(buf, static_cast<size_t>(n));
+      // The link's components go in front of what is left, "." and ".." kept as they are: ".."
+      // must step out of the resolved directory, not be folded away lexically.
+      std::vector<std::string> parts;
+      size_t i = 0;
+      while (i < target.size()) {
+        while (i < target.size() && target[i] == '/') ++i;
+        size_t start = i;
+        while (i < target.size() && target[i] != '/') ++i;
+        if (i > start) parts.push_back(target.substr(start, i - start));
+      }
+      for (auto it = parts.rbegin(); it != parts.rend(); ++it) todo.push_back(*it);
+      if (!target.empty() && target[0] == '/') cur = "/";
+      continue;
+    }
+    if (!S_ISDIR(st.st_mode) && !todo.empty())
+      throw Error(Errc::kFailed, "mount point " + path + ": " + next + " is not a directory",
+                  ENOTDIR);
+    cur = next;
+  }
+  return cur;
+}
+
+// Makes the mount point: a directory, or an empty file for a file bind. Returns the path to mount
+// on (symlinks resolved inside the container), or "" when it cannot be made and op.optional says
+// that is fine.
+std::string make_target(const MountOp& op, bool is_dir) {
+  try {
+    std::string target = resolve_and_make_dirs(op.target, is_dir);
+    if (!is_dir) {
+      int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0644);
+      if (fd < 0 && errno != EISDIR) throw_errno("create " + target);
+      if (fd >= 0) ::close(fd);
+    }
+    return target;
   } catch (Error& e) {
-    if (op.optional) return false;
+    if (op.optional) return "";
     if (e.sys_errno() == EROFS)
       e.add_context("mount point " + op.target + " is missing in the read-only root filesystem");
     throw;
   }
-  return true;
 }
 
 void place(const MountOp& op, Prepared& p) {
   if (op.kind == MountOp::Kind::kSymlink) {
-    make_dirs(dirname_of(op.target));
-    if (::symlink(op.source.c_str(), op.target.c_str()) != 0 && errno != EEXIST)
+    std::string dir = resolve_and_make_dirs(dirname_of(op.target), true);
+    std::string link =
+        dir == "/" ? "/" + basename_of(op.target) : dir + "/" + basename_of(op.target);
+    if (::symlink(op.source.c_str(), link.c_str()) != 0 && errno != EEXIST)
       throw_errno("symlink " + op.target + " -> " + op.source);
     return;
   }
-  if (!make_target(op, p.is_dir)) return;
-  with_context("mount on " + op.target, [&] { attach_mount(p.mount.get(), op.target); });
+  std::string target = make_target(op, p.is_dir);
+  if (target.empty()) return;
+  with_context("mount on " + op.target, [&] { attach_mount(p.mount.get(), target); });
   p.mount.reset();
-  if (p.remount_read_only) remount_bind_read_only(op.target);
+  if (p.remount_read_only) remount_bind_read_only(target);
 }
 
 void pivot_into(const std::string& rootfs) {

@@ -133,6 +133,10 @@ uint64_t parse_memory_size(const std::string& text) {
 
 void validate(const Spec& spec) {
   auto invalid = [](const std::string& what) { return Error(Errc::kInvalidArgument, what); };
+  // The id names the container's cgroup directory and its default hostname.
+  if (spec.id.empty() || spec.id.size() > 64 ||
+      spec.id.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+    throw invalid("container id '" + spec.id + "' is not 1 to 64 hex digits");
   if (spec.layers.empty()) throw invalid("the container has no layers");
   for (const auto& l : spec.layers)
     if (l.empty() || l[0] != '/') throw invalid("layer directory '" + l + "' is not absolute");

@@ -80,6 +80,8 @@ TEST(Validate, RefusesWhatTheSandboxCannotRun) {
     change(s);
     EXPECT_THROW(validate(s), Error);
   };
+  refused([](Spec& s) { s.id.clear(); });
+  refused([](Spec& s) { s.id = "../../x"; });
   refused([](Spec& s) { s.layers.clear(); });
   refused([](Spec& s) { s.layers = {"relative"}; });
   refused([](Spec& s) { s.container_dir = "x"; });
