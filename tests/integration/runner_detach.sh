@@ -54,6 +54,20 @@ for mode in user root; do
   check_eq "[$mode] got-term logged" "out-line got-term" "$(xargs <"$C/logs/stdout")"
   check_fails "[$mode] exec into an exited container fails" $drv exec --container-dir "$C" -- true
 
+  # stop: the signal if PID 1 handles it, SIGKILL after the grace period if it does not.
+  C4=$dir/d4
+  $drv --layer "$base" --container-dir "$C4" -d -- sh -c "trap 'exit 4' TERM; while :; do sleep 0.1; done # $RUNNER_MARK" >/dev/null
+  check_eq "[$mode] stop: a handled SIGTERM ends it" "exited exited 4" \
+    "$($drv stop --container-dir "$C4" SIGTERM 5000) $(state_of "$C4" status) $(state_of "$C4" exit_code)"
+  check_eq "[$mode] stop of a stopped container" not-running "$($drv stop --container-dir "$C4")"
+  C5=$dir/d5
+  $drv --layer "$base" --container-dir "$C5" -d -u user -- sh -c "sleep 600; true # $RUNNER_MARK" >/dev/null
+  start=$(date +%s%N)
+  check_eq "[$mode] stop: PID 1 ignoring SIGTERM is killed after the grace period" "killed exited 137" \
+    "$($drv stop --container-dir "$C5" TERM 300) $(state_of "$C5" status) $(state_of "$C5" exit_code)"
+  took_ms=$((($(date +%s%N) - start) / 1000000))
+  check "[$mode] ... after ~300 ms (${took_ms} ms)" test $took_ms -ge 300 -a $took_ms -lt 3000
+
   # SIGKILL of the supervisor: the container dies with it (parent-death signal).
   C2=$dir/d2
   pid=$($drv --layer "$base" --container-dir "$C2" -d -- sh -c "sleep 600 # $RUNNER_MARK")

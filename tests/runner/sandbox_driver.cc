@@ -6,6 +6,7 @@
 //   sandbox_driver --layer DIR [--layer DIR...] --container-dir DIR [flags] [-- CMD ARGS...]
 //   sandbox_driver exec --container-dir DIR [-u U] [-w D] [-e K=V] [-t] [-i] -- CMD ARGS...
 //   sandbox_driver state --container-dir DIR
+//   sandbox_driver stop --container-dir DIR [SIGNAL [TIMEOUT_MS]]
 #include <unistd.h>
 
 #include <cstdio>
@@ -25,8 +26,10 @@
 #include "runner/join.h"
 #include "runner/process_config.h"
 #include "runner/run.h"
+#include "runner/signals.h"
 #include "runner/spec.h"
 #include "runner/state.h"
+#include "runner/stop.h"
 #include "runner/supervisor.h"
 
 namespace {
@@ -87,6 +90,16 @@ int exec_main(int argc, char** argv) {
 
 int driver_main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "exec") return exec_main(argc, argv);
+  // stop --container-dir DIR [SIGNAL [TIMEOUT_MS]]
+  if (argc > 3 && std::string(argv[1]) == "stop") {
+    int sig = argc > 4 ? parse_signal(argv[4]) : SIGTERM;
+    int ms = argc > 5 ? std::stoi(argv[5]) : 10000;
+    StopResult r = stop_container(argv[3], sig, std::chrono::milliseconds(ms));
+    std::printf("%s\n", r == StopResult::kNotRunning ? "not-running"
+                        : r == StopResult::kExited   ? "exited"
+                                                     : "killed");
+    return 0;
+  }
   if (argc > 2 && std::string(argv[1]) == "state") {
     auto state = read_state(argc > 3 ? argv[3] : argv[2]);
     if (!state) usage("no state");
