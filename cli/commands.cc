@@ -10,7 +10,7 @@ std::vector<Command> register_commands(CLI::App& app) {
   c.push_back(add_pull(app));
   c.push_back(add_images(app));
   c.push_back(add_rmi(app));
-  c.push_back(add_not_implemented(app, "load", "Load an OCI layout or docker-save archive"));
+  c.push_back(add_load(app));
   c.push_back(add_gc(app));
   c.push_back(add_check(app));
   c.push_back(add_login(app));
@@ -23,7 +23,7 @@ std::vector<Command> register_commands(CLI::App& app) {
   c.push_back(add_not_implemented(app, "exec", "Run a command in a running container"));
   c.push_back(add_not_implemented(app, "logs", "Show the output of a detached container"));
   // Host.
-  c.push_back(add_not_implemented(app, "info", "Show the store and what this host allows"));
+  c.push_back(add_info(app));
   return c;
 }
 

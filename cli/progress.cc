@@ -58,7 +58,8 @@ ProgressDisplay::Mode ProgressDisplay::mode_for(int fd) {
   return Mode::kPlain;
 }
 
-ProgressDisplay::ProgressDisplay(Mode mode, int fd) : mode_(mode), fd_(fd) {}
+ProgressDisplay::ProgressDisplay(Mode mode, int fd, std::string action)
+    : mode_(mode), fd_(fd), action_(std::move(action)) {}
 
 void ProgressDisplay::write_out(const std::string& text) {
   try {
@@ -98,7 +99,8 @@ std::string ProgressDisplay::render(const Line& l, size_t width) const {
       break;
     case State::kDownloading:
     case State::kUnpacking: {
-      out += l.state == State::kDownloading ? "downloading " : "unpacking   ";
+      std::string verb = l.state == State::kDownloading ? action_ : "unpacking";
+      out += verb + std::string(verb.size() < 12 ? 12 - verb.size() : 1, ' ');
       out += bar(l.held, l.layer.size) + " " + human_size(l.held) + " / " + total;
       std::string rate = rate_text(l.held - l.resumed, seconds(Clock::now() - l.started));
       if (!rate.empty()) out += "  " + rate;
@@ -185,7 +187,7 @@ void ProgressDisplay::layer_started(size_t i, uint64_t resumed) {
   l.held = l.resumed = resumed;
   l.started = Clock::now();
   std::string size = l.layer.size >= 0 ? human_size(l.layer.size) : "unknown size";
-  plain("Layer " + l.layer.blob.str() + ": downloading (" + size +
+  plain("Layer " + l.layer.blob.str() + ": " + action_ + " (" + size +
         (resumed > 0 ? ", resuming at " + human_size(resumed) : "") + ")");
   redraw(true);
 }

@@ -18,7 +18,8 @@ class ProgressDisplay final : public PullProgress {
   // kTerminal when fd is a terminal (and TERM is not "dumb"), else kPlain.
   static Mode mode_for(int fd);
 
-  ProgressDisplay(Mode mode, int fd);
+  // action names what happens to a layer's bytes: "downloading" (pull), "reading" (load).
+  ProgressDisplay(Mode mode, int fd, std::string action = "downloading");
 
   // A line of its own (above the layer lines on a terminal).
   void note(const std::string& text);
@@ -54,6 +55,7 @@ class ProgressDisplay final : public PullProgress {
 
   const Mode mode_;
   const int fd_;
+  const std::string action_;
   std::mutex mu_;
   std::vector<Line> lines_;
   size_t drawn_ = 0;  // layer lines currently on the screen

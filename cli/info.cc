@@ -1,0 +1,74 @@
+// dabba info: the store (path, size, counts) and what this host gives a rootless user, with the
+// fix for each missing piece. Runs outside dabba's user namespace, to see the host as the user
+// does.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <set>
+
+#include "cli/command.h"
+#include "cli/commands.h"
+#include "cli/host_probe.h"
+#include "common/error.h"
+#include "common/fs.h"
+#include "common/human.h"
+#include "common/version.h"
+#include "store/store.h"
+
+namespace dabba::cli {
+namespace {
+
+void print_store(const std::string& root) {
+  std::printf("store:\n  path:        %s\n", root.c_str());
+  if (!path_exists(root + "/db")) {
+    std::printf("  state:       not created yet (the first pull makes it)\n");
+    return;
+  }
+  Store store = Store::open(root);
+  std::vector<ImageEntry> images = store.list_images();
+  std::set<Digest> layers;
+  for (const auto& e : images)
+    for (const auto& l : e.image.layers) layers.insert(l.diff_id);
+  uint64_t unpacked = 0;
+  for (const Digest& d : layers)
+    if (auto info = store.layer(d)) unpacked += info->content_bytes;
+  uint64_t blobs = 0;
+  try {
+    blobs = disk_usage(root + "/blobs");
+  } catch (const Error&) {
+  }
+  std::printf("  size:        %s (blobs %s, unpacked layers %s)\n",
+              human_size(blobs + unpacked).c_str(), human_size(blobs).c_str(),
+              human_size(unpacked).c_str());
+  std::printf("  images:      %zu (%zu distinct layers)\n", images.size(), layers.size());
+  std::printf("  containers:  %zu\n", store.list_containers().size());
+}
+
+}  // namespace
+
+Command add_info(CLI::App& parent) {
+  Command cmd;
+  cmd.app = parent.add_subcommand("info", "Show the store and what this host allows");
+  cmd.needs = Needs::kNothing;
+  cmd.run = [](const Globals& globals) {
+    std::printf("dabba %s\n", kVersion);
+    const std::string root = globals.root();
+    print_store(root);
+    std::printf("host:\n");
+    int missing = 0;
+    for (const HostCheck& c : probe_host(root)) {
+      const char* mark = c.status == HostCheck::Status::kOk        ? "ok     "
+                         : c.status == HostCheck::Status::kLimited ? "limited"
+                                                                   : "MISSING";
+      std::printf("  %s  %-20s %s\n", mark, c.name.c_str(), c.detail.c_str());
+      if (!c.fix.empty()) std::printf("           %-20s fix: %s\n", "", c.fix.c_str());
+      missing += c.status == HostCheck::Status::kMissing;
+    }
+    if (missing > 0)
+      std::printf("%d piece%s missing for rootless containers\n", missing,
+                  missing == 1 ? " is" : "s are");
+    return kExitOk;
+  };
+  return cmd;
+}
+
+}  // namespace dabba::cli

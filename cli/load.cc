@@ -1,0 +1,61 @@
+// dabba load [-q] [--platform P] -i FILE|DIR
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+
+#include "cli/command.h"
+#include "cli/commands.h"
+#include "cli/interrupt.h"
+#include "cli/progress.h"
+#include "store/image_load.h"
+#include "store/image_names.h"
+#include "store/store.h"
+
+namespace dabba::cli {
+
+Command add_load(CLI::App& parent) {
+  struct Args {
+    std::string input;
+    std::string platform;
+    bool quiet = false;
+  };
+  auto args = std::make_shared<Args>();
+  Command cmd;
+  cmd.app = parent.add_subcommand("load", "Load an OCI layout or docker-save archive");
+  cmd.app
+      ->add_option("-i,--input", args->input,
+                   "OCI image layout (directory or tar) or docker-archive (docker save)")
+      ->required();
+  cmd.app->add_option("--platform", args->platform,
+                      "os/arch[/variant] to take from a multi-platform layout");
+  cmd.app->add_flag("-q,--quiet", args->quiet, "print only what was loaded");
+  cmd.needs = Needs::kUserNamespace;
+  cmd.run = [args](const Globals& globals) {
+    Store store = Store::open(globals.root());
+    LoadOptions options;
+    if (!args->platform.empty()) options.platform = Platform::parse(args->platform);
+    ScopedInterrupt interrupt;
+    options.cancel = interrupt.flag();
+    ProgressDisplay progress(
+        args->quiet ? ProgressDisplay::Mode::kQuiet : ProgressDisplay::mode_for(STDERR_FILENO),
+        STDERR_FILENO, "reading");
+    if (!args->quiet) options.progress = &progress;
+    std::vector<LoadedImage> loaded = load_images(store, args->input, options);
+    progress.finish();
+    for (const auto& img : loaded) {
+      bool named = false;
+      for (const auto& n : img.names) {
+        if (is_dangling_name(n)) continue;
+        std::printf("Loaded image: %s\n", n.c_str());
+        named = true;
+      }
+      if (!named) std::printf("Loaded image ID: %s\n", img.image.config.str().c_str());
+    }
+    return kExitOk;
+  };
+  return cmd;
+}
+
+}  // namespace dabba::cli
