@@ -60,10 +60,26 @@ bool drain_master(int master, int out, bool* out_gone) {
   }
 }
 
+// SIGPIPE ignored for the life of the object: a closed output becomes EPIPE (a hang-up), not the
+// death of dabba with the user's terminal left raw.
+class IgnoreSigpipe {
+ public:
+  IgnoreSigpipe() {
+    struct sigaction ignore = {};
+    ignore.sa_handler = SIG_IGN;
+    ::sigaction(SIGPIPE, &ignore, &old_);
+  }
+  ~IgnoreSigpipe() { ::sigaction(SIGPIPE, &old_, nullptr); }
+
+ private:
+  struct sigaction old_ = {};
+};
+
 }  // namespace
 
 ExitStatus attach(ContainerProcess& container, SignalRelay& relay, const AttachOptions& options) {
   const int master = options.tty ? container.pty_master() : -1;
+  IgnoreSigpipe ignore_sigpipe;
   std::optional<TerminalRawMode> raw;
   if (master >= 0) {
     set_nonblocking(master);
