@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <utility>
 
 #include "common/error.h"
 #include "common/fs.h"
@@ -13,6 +14,9 @@
 
 namespace dabba {
 
+Lease::Lease(Lease&& other) noexcept
+    : state_(std::move(other.state_)), id_(std::exchange(other.id_, {})), owner_(other.owner_) {}
+
 Lease& Lease::operator=(Lease&& other) noexcept {
   if (this != &other) {
     try {
@@ -20,7 +24,8 @@ Lease& Lease::operator=(Lease&& other) noexcept {
     } catch (...) {
     }
     state_ = std::move(other.state_);
-    id_ = std::move(other.id_);
+    id_ = std::exchange(other.id_, {});
+    owner_ = other.owner_;
   }
   return *this;
 }
@@ -33,8 +38,15 @@ Lease::~Lease() {
   }
 }
 
+Lease::Lease(std::shared_ptr<StoreState> state, std::string id)
+    : state_(std::move(state)), id_(std::move(id)), owner_(::getpid()) {}
+
 void Lease::release() {
   if (id_.empty() || !state_) return;
+  if (::getpid() != owner_) {  // after fork: the LMDB environment is not ours to use
+    id_.clear();
+    return;
+  }
   std::string id = std::move(id_);
   id_.clear();
   WriteTxn txn(*state_->db);

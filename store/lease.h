@@ -3,6 +3,8 @@
 // pins while the owner lives and drops it once the owner is gone (a killed pull).
 #pragma once
 
+#include <sys/types.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,7 +19,7 @@ class WriteTxn;
 class Lease {
  public:
   Lease() = default;
-  Lease(Lease&& other) noexcept = default;
+  Lease(Lease&& other) noexcept;
   Lease& operator=(Lease&& other) noexcept;
   Lease(const Lease&) = delete;
   Lease& operator=(const Lease&) = delete;
@@ -34,10 +36,10 @@ class Lease {
 
  private:
   friend class Store;
-  Lease(std::shared_ptr<StoreState> state, std::string id)
-      : state_(std::move(state)), id_(std::move(id)) {}
+  Lease(std::shared_ptr<StoreState> state, std::string id);
   std::shared_ptr<StoreState> state_;
   std::string id_;
+  pid_t owner_ = 0;  // a forked child's copy must not release the parent's lease
 };
 
 // The lease pin key prefix for a lease: "<id>/".
