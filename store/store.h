@@ -96,7 +96,9 @@ class Store {
   const std::string& root() const;
 
   // ---- leases
-  // A new lease owned by this process.
+  // A new lease owned by this process. Everything that stores content takes one (an inactive,
+  // default-constructed Lease is refused with kInvalidArgument): what it stores stays pinned
+  // against gc until the lease is released, so add the image first, then drop the lease.
   Lease lease();
 
   // ---- blobs
