@@ -243,7 +243,7 @@ class Fetcher {
       size_t k = next_.fetch_add(1);
       if (k >= layers_.size()) return;
       try {
-        results_[k] = with_context("layer " + layers_[k].blob.str(), [&] { return ingest(k); });
+        results_[k] = ingest(k);  // the store's errors name the layer
         if (results_[k] && options_.progress) {
           if (results_[k]->reused)
             options_.progress->layer_reused(k);
