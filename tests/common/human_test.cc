@@ -1,0 +1,60 @@
+#include "common/human.h"
+
+#include <gtest/gtest.h>
+
+namespace dabba {
+namespace {
+
+TEST(HumanSize, ThreeSignificantDigitsInPowersOf1000) {
+  EXPECT_EQ(human_size(0), "0 B");
+  EXPECT_EQ(human_size(999), "999 B");
+  EXPECT_EQ(human_size(1000), "1.00 kB");
+  EXPECT_EQ(human_size(1536), "1.54 kB");
+  EXPECT_EQ(human_size(12345), "12.3 kB");
+  EXPECT_EQ(human_size(999499), "999 kB");
+  EXPECT_EQ(human_size(999500), "1.00 MB");
+  EXPECT_EQ(human_size(7812345), "7.81 MB");
+  EXPECT_EQ(human_size(1200000000), "1.20 GB");
+}
+
+TEST(TimeAgo, DockersWording) {
+  const int64_t now = 1700000000;
+  EXPECT_EQ(time_ago(now, now), "Less than a second ago");
+  EXPECT_EQ(time_ago(now - 1, now), "1 second ago");
+  EXPECT_EQ(time_ago(now - 59, now), "59 seconds ago");
+  EXPECT_EQ(time_ago(now - 90, now), "About a minute ago");
+  EXPECT_EQ(time_ago(now - 300, now), "5 minutes ago");
+  EXPECT_EQ(time_ago(now - 4000, now), "About an hour ago");
+  EXPECT_EQ(time_ago(now - 7200, now), "2 hours ago");
+  EXPECT_EQ(time_ago(now - 3 * 86400, now), "3 days ago");
+  EXPECT_EQ(time_ago(now - 20 * 86400, now), "2 weeks ago");
+  EXPECT_EQ(time_ago(now - 100 * 86400, now), "3 months ago");
+  EXPECT_EQ(time_ago(now - 3 * 365 * 86400, now), "3 years ago");
+  EXPECT_EQ(time_ago(now + 5, now), "now");
+}
+
+TEST(Rfc3339, ParsesWhatImageConfigsHold) {
+  EXPECT_EQ(parse_rfc3339("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(parse_rfc3339("2023-11-14T22:13:20Z"), 1700000000);
+  EXPECT_EQ(parse_rfc3339("2023-11-14T22:13:20.123456789Z"), 1700000000);
+  EXPECT_EQ(parse_rfc3339("2023-11-15T00:13:20+02:00"), 1700000000);
+  EXPECT_EQ(parse_rfc3339("2023-11-14T21:13:20-01:00"), 1700000000);
+  EXPECT_EQ(parse_rfc3339("2024-02-29T12:00:00Z"), 1709208000);  // a leap day
+}
+
+TEST(Rfc3339, MalformedIsZero) {
+  EXPECT_EQ(parse_rfc3339(""), 0);
+  EXPECT_EQ(parse_rfc3339("yesterday"), 0);
+  EXPECT_EQ(parse_rfc3339("2023-11-14"), 0);
+  EXPECT_EQ(parse_rfc3339("2023-13-14T22:13:20Z"), 0);
+  EXPECT_EQ(parse_rfc3339("2023-11-14T22:13:20"), 0);  // no zone
+  EXPECT_EQ(parse_rfc3339("2023-11-14T22:13:20Zjunk"), 0);
+}
+
+TEST(Rfc3339, FormatsUtc) {
+  EXPECT_EQ(format_rfc3339(1700000000), "2023-11-14T22:13:20Z");
+  EXPECT_EQ(parse_rfc3339(format_rfc3339(1234567890)), 1234567890);
+}
+
+}  // namespace
+}  // namespace dabba
