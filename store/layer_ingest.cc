@@ -122,6 +122,28 @@ LayerResult LayerIngest::unpack(ByteSource* rest) {
     if (!blob_stored_) ::unlink(partial.c_str());
     local_bytes_ = 0;
   };
+  // Digest and size, once the whole blob went through. A wrong stored blob (damaged on disk) is
+  // dropped so that the next pull fetches it again.
+  auto verify = [&] {
+    if (blob_stored_) {
+      try {
+        verify_blob(tee, req_.blob, static_cast<int64_t>(local_bytes_));
+      } catch (const Error& e) {
+        drop_stored_blob();
+        throw Error(Errc::kCorrupt,
+                    std::string("the stored blob is damaged (") + e.what() + "); it was dropped", 0,
+                    "pull the image again");
+      }
+      return;
+    }
+    if (tee.short_stream()) verify_blob(tee, req_.blob, req_.size);  // kNetwork, partial kept
+    try {
+      verify_blob(tee, req_.blob, req_.size);
+    } catch (...) {
+      discard_partial();
+      throw;
+    }
+  };
   try {
     if (st.options.pipeline_thread) {
       // Two threads, like `igzip -dc | tar -x` but with no pipe to copy through: a helper reads
@@ -155,23 +177,11 @@ LayerResult LayerIngest::unpack(ByteSource* rest) {
       if (!tee.source_failed()) discard_partial();
       throw;
     }
-    if (tee.short_stream()) verify_blob(tee, req_.blob, req_.size);  // kNetwork, partial kept
-    try {
-      verify_blob(tee, req_.blob, req_.size);
-    } catch (...) {
-      discard_partial();
-      throw;
-    }
+    verify();
     discard_partial();  // the digest is right: fetching it again would not help
     std::rethrow_exception(original);
   }
-  if (tee.short_stream()) verify_blob(tee, req_.blob, req_.size);  // kNetwork, partial kept
-  try {
-    verify_blob(tee, req_.blob, req_.size);
-  } catch (...) {
-    discard_partial();
-    throw;
-  }
+  verify();
   const Digest& diff_id = stream.diff_id();
   if (!req_.diff_id.empty() && diff_id != req_.diff_id) {
     discard_partial();
@@ -200,6 +210,25 @@ LayerResult LayerIngest::unpack(ByteSource* rest) {
   publish(r, tmp.path(), tree.entries);
   tmp.release();
   return r;
+}
+
+void LayerIngest::drop_stored_blob() {
+  StoreState& st = *state_;
+  {
+    FileLock publish = st.publish_lock();
+    WriteTxn txn(*st.db);
+    if (auto b = get_blob(txn, req_.blob)) {
+      b->present = false;
+      if (b->refs == 0)
+        txn.del(Db::kBlobs, req_.blob.hex());
+      else
+        txn.put(Db::kBlobs, req_.blob.hex(), encode_blob(*b));  // a placeholder keeps the count
+    }
+    txn.commit();
+    ::unlink(st.layout.blob_path(req_.blob).c_str());
+  }
+  blob_stored_ = false;
+  local_bytes_ = 0;
 }
 
 void LayerIngest::publish(LayerResult& r, const std::string& tmp_dir, uint64_t entries) {

@@ -73,7 +73,8 @@ class LayerIngest {
   // Streams, verifies, unpacks and publishes the layer. Errors (Error):
   //   kDigestMismatch  blob digest/size or diff_id wrong (the partial is deleted)
   //   kNetwork         the source ended before the declared size (the partial is kept)
-  //   kCorrupt         bad compressed data or a hostile/malformed tar with a correct digest
+  //   kCorrupt         bad compressed data or a hostile/malformed tar with a correct digest;
+  //                    or the stored blob being replayed is damaged (it is dropped: retry)
   //   kPermission      an owner outside the user namespace's map
   //   what the source threw (the partial is kept for resume)
   LayerResult run(ByteSource& rest);
@@ -84,6 +85,7 @@ class LayerIngest {
   bool try_reuse();
   LayerResult unpack(ByteSource* rest);
   void publish(LayerResult& r, const std::string& tmp_dir, uint64_t entries);
+  void drop_stored_blob();
 
   std::shared_ptr<StoreState> state_;
   LayerRequest req_;

@@ -300,6 +300,48 @@ TEST_F(IngestTest, StoredBlobIsReplayedWhenItsLayerIsGone) {
   EXPECT_EQ(read_file(store.layer_dir(r.diff_id) + "/etc/hostname"), "box\n");
 }
 
+TEST_F(IngestTest, DamagedStoredBlobIsDroppedAndFetchedAgain) {
+  std::string tar = sample_tar(3);
+  std::string blob = testing::gzip(tar);
+  Store store = open();
+  ingest(store, blob, Digest::of(tar));
+  {
+    // The layer goes (as check --repair would drop it) and the stored blob rots.
+    auto env = LmdbEnv::open(scratch_ / "store/db");
+    WriteTxn txn(*env);
+    txn.del(Db::kLayers, Digest::of(tar).hex());
+    txn.commit();
+  }
+  remove_tree(store.layer_dir(Digest::of(tar)));
+  std::string rotten = blob;
+  rotten[100] ^= 4;
+  write_file_atomic(store.blob_path(Digest::of(blob)), rotten);
+
+  {
+    Lease lease = store.lease();
+    LayerIngest in =
+        store.begin_layer({Digest::of(blob), int64_t(blob.size()), Digest::of(tar)}, lease);
+    ASSERT_EQ(in.resume_offset(), blob.size());
+    TestSource nothing("");
+    try {
+      in.run(nothing);
+      ADD_FAILURE();
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), Errc::kCorrupt) << e.what();
+      EXPECT_NE(std::string(e.what()).find("stored blob is damaged"), std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_FALSE(store.blob(Digest::of(blob)));
+  Lease lease = store.lease();
+  LayerIngest in =
+      store.begin_layer({Digest::of(blob), int64_t(blob.size()), Digest::of(tar)}, lease);
+  EXPECT_EQ(in.resume_offset(), 0u);
+  TestSource src(blob);
+  EXPECT_EQ(in.run(src).diff_id, Digest::of(tar));
+  EXPECT_TRUE(store.check().ok());
+}
+
 TEST_F(IngestTest, PutBlobVerifies) {
   Store store = open();
   Lease lease = store.lease();
