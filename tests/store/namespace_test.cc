@@ -156,7 +156,9 @@ TEST(Rootless, UnpacksWithSubuidOwnersAndMountsTheStack) {
   std::string result = in_child([&]() -> std::string {
     if (::setgroups(0, nullptr) != 0 || ::setgid(pw->pw_gid) != 0 || ::setuid(pw->pw_uid) != 0)
       return "cannot become dabba-test";
-    // host_identity() was memoised as root by this test process: give the map explicitly.
+    // host_identity() was memoised as root by this test process: give the map explicitly, and
+    // ask for a private namespace (not a shared one another dabba of this user may hold).
+    ::setenv("DABBA_PAUSE", "0", 1);
     HostIdentity who{pw->pw_uid, pw->pw_gid, "dabba-test"};
     enter_user_namespace(default_id_map(who));
     if (::geteuid() != 0) return "not root in the namespace";
