@@ -36,8 +36,17 @@ void write_proc(pid_t pid, const char* file, const std::string& data) {
   if (n != static_cast<ssize_t>(data.size())) throw_errno("write " + path);
 }
 
-void run_map_helper(const char* helper, pid_t pid, const std::vector<IdMapping>& ranges,
-                    const std::string& file) {
+// One newuidmap or newgidmap call, started but not waited for, its stderr captured in a file
+// descriptor so both helpers can run at the same time (they take a few ms each).
+struct MapHelper {
+  const char* name;
+  const char* file;
+  Subprocess child;
+  UniqueFd err;
+};
+
+MapHelper start_map_helper(const char* helper, pid_t pid, const std::vector<IdMapping>& ranges,
+                           const char* file) {
   std::vector<std::string> argv = {helper, std::to_string(pid)};
   for (const auto& r : ranges) {
     argv.push_back(std::to_string(r.inside));
@@ -47,15 +56,25 @@ void run_map_helper(const char* helper, pid_t pid, const std::vector<IdMapping>&
   if (find_program(helper).empty())
     throw Error(Errc::kNotFound, std::string(helper) + " is not installed", 0,
                 "install the 'uidmap' package (apt-get install uidmap)");
-  CommandResult result = run_command(argv);
-  if (!result.status.exited() || result.status.code() != 0) {
-    std::string msg = result.err;
+  Pipe err = Pipe::make();
+  SpawnOptions options;
+  options.stderr_fd = err.write.get();
+  options.stdout_fd = err.write.get();
+  MapHelper h{helper, file, spawn(argv, options), std::move(err.read)};
+  return h;
+}
+
+void finish_map_helper(MapHelper& h) {
+  std::string msg = read_all(h.err.get());
+  ExitStatus status = h.child.wait();
+  if (!status.exited() || status.code() != 0) {
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     throw Error(Errc::kPermission,
-                std::string(helper) + " failed (" + result.status.describe() + ")" +
+                std::string(h.name) + " failed (" + status.describe() + ")" +
                     (msg.empty() ? "" : ": " + msg),
                 0,
-                "check the caller's line in " + file + " and that " + helper + " is setuid root");
+                std::string("check the caller's line in ") + h.file + " and that " + h.name +
+                    " is setuid root");
   }
 }
 
@@ -196,8 +215,10 @@ void write_id_map(pid_t pid, const IdMap& map) {
     with_context("write gid_map", [&] { write_proc(pid, "gid_map", IdMap::proc_lines(map.gids)); });
     return;
   }
-  run_map_helper("newuidmap", pid, map.uids, "/etc/subuid");
-  run_map_helper("newgidmap", pid, map.gids, "/etc/subgid");
+  MapHelper uid_helper = start_map_helper("newuidmap", pid, map.uids, "/etc/subuid");
+  MapHelper gid_helper = start_map_helper("newgidmap", pid, map.gids, "/etc/subgid");
+  finish_map_helper(uid_helper);
+  finish_map_helper(gid_helper);
 }
 
 }  // namespace dabba

@@ -54,6 +54,10 @@ rig_cleanup() {
   for pid in ${RIG_TEST_PIDS:-}; do
     kill "$pid" 2>/dev/null || true
   done
+  # The pause process holding this test's shared user namespace (its XDG_RUNTIME_DIR is private).
+  if [ -s "$WORK/run/dabba/pause.pid" ]; then
+    kill "$(cut -d' ' -f1 "$WORK/run/dabba/pause.pid")" 2>/dev/null || true
+  fi
   if [ "${DABBA_KEEP_WORK:-0}" = 1 ]; then
     echo "kept $WORK"
   else
