@@ -6,6 +6,7 @@
 #include "common/error.h"
 
 #include "common/fs.h"
+#include "runner/network_etc_files.h"
 
 namespace dabba::runner {
 namespace {
@@ -25,24 +26,14 @@ void write_plain(const std::string& path, const std::string& data) {
 
 }  // namespace
 
+EtcFiles default_etc_files(const std::string& hostname, const NetworkSpec& network) {
+  return network_etc_files(hostname, network, read_host_network_files());
+}
+
 EtcFiles default_etc_files(const std::string& hostname, NetworkMode mode) {
-  EtcFiles f;
-  f.hostname = hostname + "\n";
-  if (mode == NetworkMode::kHost) {
-    std::string hosts;
-    read_file_if_exists("/etc/hosts", hosts);
-    if (!hosts.empty() && hosts.back() != '\n') hosts += '\n';
-    f.hosts = hosts + "127.0.1.1\t" + hostname + "\n";
-    read_file_if_exists("/etc/resolv.conf", f.resolv_conf);
-    return f;
-  }
-  f.hosts =
-      "127.0.0.1\tlocalhost\n"
-      "::1\tlocalhost ip6-localhost ip6-loopback\n"
-      "127.0.1.1\t" +
-      hostname + "\n";
-  f.resolv_conf = "";
-  return f;
+  NetworkSpec network;
+  network.mode = mode;
+  return default_etc_files(hostname, network);
 }
 
 std::string etc_files_dir(const std::string& container_dir) { return container_dir + "/etc"; }

@@ -1,6 +1,6 @@
 // /etc/hostname, /etc/hosts and /etc/resolv.conf of a container: generated per container into
-// <container_dir>/etc/ and bind-mounted over the image's files. The network issue refines the
-// contents (slirp's DNS, --dns, --add-host); the defaults here suit --network none and host.
+// <container_dir>/etc/ and bind-mounted over the image's files. What they say depends on the
+// network (slirp4netns's DNS, --dns, --add-host): network_etc_files.h.
 #pragma once
 
 #include <string>
@@ -9,9 +9,10 @@
 
 namespace dabba::runner {
 
-// none: localhost lines and the hostname on 127.0.1.1, no nameserver. host: the host's
-// /etc/hosts plus the hostname, and the host's /etc/resolv.conf. slirp4netns: as none (the network
-// setup rewrites them).
+// The files for the network (network_etc_files.h has the rules): --dns, --add-host and the
+// slirp4netns options included.
+EtcFiles default_etc_files(const std::string& hostname, const NetworkSpec& network);
+// The same for a network with no flags but its mode.
 EtcFiles default_etc_files(const std::string& hostname, NetworkMode mode);
 
 // Where the generated files live: <container_dir>/etc.

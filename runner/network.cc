@@ -6,22 +6,87 @@
 #include <sys/socket.h>
 
 #include <cstring>
+#include <optional>
 
 #include "common/error.h"
+#include "common/fs.h"
 #include "common/unique_fd.h"
+#include "runner/network_parse.h"
+#include "runner/port_publish.h"
+#include "runner/slirp.h"
+#include "runner/slirp_api.h"
+#include "runner/state.h"
 
 namespace dabba::runner {
+namespace {
+
+constexpr const char* kApiSocketName = "slirp4netns.sock";
+constexpr std::chrono::seconds kReadyTimeout{10};
+
+class SlirpNetwork : public NetworkSetup {
+ public:
+  explicit SlirpNetwork(const Spec& spec)
+      : container_dir_(spec.container_dir),
+        options_(spec.network.slirp),
+        guest_(slirp_addresses(spec.network.slirp).guest),
+        binary_(find_slirp4netns()) {
+    check_tun_usable();
+    ports_ = reserve_host_ports(spec.network.ports);
+    remove_published_ports(container_dir_);
+  }
+  ~SlirpNetwork() override { parent_container_exited(); }
+
+  void parent_child_created(pid_t child) override {
+    std::string logs = log_dir(container_dir_);
+    make_dirs(logs, 0750);
+    Slirp4netnsConfig c;
+    c.netns_pid = child;
+    c.options = options_;
+    c.dir = container_dir_;
+    c.socket_name = kApiSocketName;
+    c.log_path = logs + "/slirp4netns.log";
+    slirp_.emplace(Slirp4netns::start(binary_, c));
+  }
+
+  void parent_before_exec() override {
+    if (!slirp_) throw Error(Errc::kFailed, "slirp4netns was not started");
+    slirp_->wait_ready(kReadyTimeout);
+    std::string socket = slirp_->api_socket_path();
+    for (const PortMapping& p : ports_)
+      with_context("publish " + format_port(p), [&] { add_hostfwd(socket, p, guest_); });
+    slirp_->remove_api_socket();
+    if (!ports_.empty()) write_published_ports(container_dir_, ports_);
+  }
+
+  void parent_container_exited() noexcept override {
+    if (slirp_) {
+      slirp_->stop();
+      slirp_.reset();
+      remove_published_ports(container_dir_);
+    }
+  }
+
+ private:
+  std::string container_dir_;
+  SlirpOptions options_;
+  std::string guest_;
+  Slirp4netnsBinary binary_;
+  std::vector<PortMapping> ports_;  // host ports all chosen
+  std::optional<Slirp4netns> slirp_;
+};
+
+}  // namespace
 
 bool has_own_network_namespace(NetworkMode mode) { return mode != NetworkMode::kHost; }
 
 std::unique_ptr<NetworkSetup> make_network_setup(const Spec& spec) {
+  validate_network(spec.network);
   switch (spec.network.mode) {
     case NetworkMode::kNone:
     case NetworkMode::kHost:
       return nullptr;
     case NetworkMode::kSlirp4netns:
-      throw Error(Errc::kNotImplemented, "--network slirp4netns is not implemented yet", 0,
-                  "use --network none or --network host");
+      return std::make_unique<SlirpNetwork>(spec);
   }
   return nullptr;
 }

@@ -31,8 +31,17 @@ class NetworkSetup {
 // Whether mode gives the container its own network namespace.
 bool has_own_network_namespace(NetworkMode mode);
 
-// The NetworkSetup for spec.network, or nullptr when none is needed (none, host). slirp4netns is
-// the networking issue's: until then it is an Error{kNotImplemented}.
+// The NetworkSetup for spec.network, or nullptr when none is needed (none, host). For slirp4netns
+// everything that can fail early fails here, before the container is cloned: the flags
+// (validate_network), the binary, /dev/net/tun, and every host port (a port in use is named;
+// -p CONTAINERPORT gets its free port now). Its steps:
+//   parent_child_created: slirp4netns started on the child's network namespace (slirp.h), its API
+//     socket <container_dir>/slirp4netns.sock, its log <container_dir>/logs/slirp4netns.log;
+//   parent_before_exec: wait for --ready-fd (tap0 up with 10.0.2.100, default route via .2),
+//     add_hostfwd for every port (slirp_api.h), unlink the API socket (its work is done, and a
+//     SIGKILLed owner leaves no socket behind), record the ports in <container_dir>/ports
+//     (port_publish.h, read by `ps`);
+//   parent_container_exited: slirp4netns ended and reaped, socket and record removed.
 std::unique_ptr<NetworkSetup> make_network_setup(const Spec& spec);
 
 // Child side, in the container's new network namespace: sets `lo` up.

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "common/error.h"
+#include "runner/network_parse.h"
 #include "runner/path.h"
 
 namespace dabba::runner {
@@ -31,6 +32,7 @@ NetworkSpec parse_network(const std::string& text) {
   } else if (name == "slirp4netns") {
     spec.mode = NetworkMode::kSlirp4netns;
     if (colon != std::string::npos) spec.options = text.substr(colon + 1);
+    spec.slirp = parse_slirp_options(spec.options);
     return spec;
   } else {
     throw Error(Errc::kInvalidArgument, "unknown network mode '" + text + "'", 0,

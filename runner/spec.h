@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/idmap.h"
+#include "runner/network_spec.h"
 
 namespace dabba::runner {
 
@@ -19,10 +20,14 @@ namespace dabba::runner {
 // parent runs once the namespace exists and before the workload execs.
 enum class NetworkMode { kNone, kHost, kSlirp4netns };
 const char* network_mode_name(NetworkMode mode);
-// "none" | "host" | "slirp4netns[:options]"; options are kept for the NetworkSetup.
+// "none" | "host" | "slirp4netns[:options]"; the options are checked and parsed into slirp.
 struct NetworkSpec {
   NetworkMode mode = NetworkMode::kNone;
   std::string options;  // what followed "slirp4netns:", untouched
+  SlirpOptions slirp;   // options, parsed (network_parse.h)
+  std::vector<PortMapping> ports;      // -p (slirp4netns only)
+  std::vector<std::string> dns;        // --dns: replaces the default nameservers
+  std::vector<HostEntry> extra_hosts;  // --add-host
 };
 NetworkSpec parse_network(const std::string& text);
 

@@ -6,6 +6,7 @@
 //   sandbox_driver --layer DIR [--layer DIR...] --container-dir DIR [flags] [-- CMD ARGS...]
 //   sandbox_driver exec --container-dir DIR [-u U] [-w D] [-e K=V] [-t] [-i] -- CMD ARGS...
 //   sandbox_driver state --container-dir DIR
+//   sandbox_driver ports --container-dir DIR      (the published ports, as `ps` shows them)
 //   sandbox_driver stop --container-dir DIR [SIGNAL [TIMEOUT_MS]]
 #include <unistd.h>
 
@@ -24,6 +25,8 @@
 #include "runner/env.h"
 #include "runner/etc_files.h"
 #include "runner/join.h"
+#include "runner/network_parse.h"
+#include "runner/port_publish.h"
 #include "runner/process_config.h"
 #include "runner/run.h"
 #include "runner/signals.h"
@@ -98,6 +101,10 @@ int driver_main(int argc, char** argv) {
     std::printf("%s\n", r == StopResult::kNotRunning ? "not-running"
                         : r == StopResult::kExited   ? "exited"
                                                      : "killed");
+    return 0;
+  }
+  if (argc > 2 && std::string(argv[1]) == "ports") {
+    std::printf("%s\n", format_ports(read_published_ports(argc > 3 ? argv[3] : argv[2])).c_str());
     return 0;
   }
   if (argc > 2 && std::string(argv[1]) == "state") {
@@ -176,7 +183,17 @@ int driver_main(int argc, char** argv) {
     } else if (a == "--init") {
       spec.init = true;
     } else if (a == "--network") {
-      spec.network = parse_network(value("--network"));
+      NetworkSpec n = parse_network(value("--network"));
+      n.ports = std::move(spec.network.ports);
+      n.dns = std::move(spec.network.dns);
+      n.extra_hosts = std::move(spec.network.extra_hosts);
+      spec.network = std::move(n);
+    } else if (a == "-p" || a == "--publish") {
+      spec.network.ports.push_back(parse_publish(value("-p")));
+    } else if (a == "--dns") {
+      spec.network.dns.push_back(parse_dns(value("--dns")));
+    } else if (a == "--add-host") {
+      spec.network.extra_hosts.push_back(parse_add_host(value("--add-host")));
     } else if (a == "--memory") {
       spec.limits.memory_bytes = parse_memory_size(value("--memory"));
     } else if (a == "--pids-limit") {
@@ -216,7 +233,8 @@ int driver_main(int argc, char** argv) {
   env.hostname = hostname;
   env.tty = spec.tty;
   spec.env = merge_env(env);
-  spec.etc = default_etc_files(hostname, spec.network.mode);
+  validate_network(spec.network);
+  spec.etc = default_etc_files(hostname, spec.network);
   if (detach) {
     DetachedContainer c = start_detached(spec);
     std::printf("%d\n", c.pid);
