@@ -85,4 +85,56 @@ std::optional<ImageRecord> find_image(const Store& store, std::string_view text)
   }
 }
 
+namespace {
+bool is_tag(const std::string& name) {
+  NameParts p = split_name(name);
+  return !p.repository.empty() && p.digest.empty();
+}
+}  // namespace
+
+Removal plan_removal(const Store& store, std::string_view text, bool force) {
+  Removal out;
+  std::optional<std::string> name = find_name(store, text);
+  std::vector<std::string> all;
+  if (name) {
+    auto m = store.lookup_name(*name);
+    auto img = m ? store.image(*m) : std::nullopt;
+    if (!img) throw Error(Errc::kNotFound, "no image named '" + std::string(text) + "'");
+    out.image = *img;
+    all = store.names_of(out.image.manifest);
+    out.names.push_back(*name);
+    if (is_tag(*name)) {
+      const std::string repo = split_name(*name).repository;
+      bool repo_tagged = false, any_tag = false;
+      for (const auto& n : all) {
+        if (n == *name || !is_tag(n)) continue;
+        any_tag = true;
+        repo_tagged = repo_tagged || split_name(n).repository == repo;
+      }
+      for (const auto& n : all) {
+        if (n == *name) continue;
+        if (!any_tag || (!repo_tagged && !is_tag(n) && split_name(n).repository == repo))
+          out.names.push_back(n);
+      }
+    }
+  } else {
+    out.image = store.resolve_image(text);  // throws kNotFound
+    all = store.names_of(out.image.manifest);
+    size_t tags = 0;
+    for (const auto& n : all) tags += is_tag(n);
+    if (tags > 1 && !force)
+      throw Error(Errc::kConflict,
+                  "image " + out.image.short_id() + " has " + std::to_string(tags) + " tags", 0,
+                  "remove them by name, or force it (-f) to remove every one");
+    out.names = all;
+  }
+  out.all_names = out.names.size() == all.size();
+  if (out.all_names && out.image.container_refs > 0 && !force)
+    throw Error(Errc::kConflict,
+                "image " + out.image.short_id() + " is used by " +
+                    std::to_string(out.image.container_refs) + " container(s)",
+                0, "remove the containers first (dabba rm), or force it (-f)");
+  return out;
+}
+
 }  // namespace dabba

@@ -48,4 +48,16 @@ std::optional<ImageRecord> find_image(const Store& store, std::string_view text)
 // The stored name text refers to, if it names one (normalised like find_image).
 std::optional<std::string> find_name(const Store& store, std::string_view text);
 
+// What `dabba rmi TEXT` drops. A tag: that name, and the repository's digest names with its last
+// tag there; with no tag left at all, every remaining name (the image goes). An image id or
+// digest: every name; refused (kConflict) when the image has several tags, unless force. Refused
+// (kConflict) without force when the image would go while containers use it. Throws kNotFound
+// when text names no image.
+struct Removal {
+  ImageRecord image;
+  std::vector<std::string> names;  // to drop, in order
+  bool all_names = false;          // the image loses every name
+};
+Removal plan_removal(const Store& store, std::string_view text, bool force);
+
 }  // namespace dabba

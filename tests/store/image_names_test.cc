@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include "common/error.h"
 #include "store/image_archive.h"
+#include "tests/store/image_fixture.h"
 
 namespace dabba {
 namespace {
@@ -48,6 +50,99 @@ TEST(ArchivePaths, CleanedLikeTarNames) {
   EXPECT_EQ(clean_archive_path("abc/./layer.tar"), "abc/layer.tar");
   EXPECT_EQ(clean_archive_path("../etc/passwd"), "");
   EXPECT_EQ(clean_archive_path("a/../../b"), "");
+}
+
+class StoredNames : public ::testing::Test {
+ protected:
+  StoredNames() {
+    StoreOptions o;
+    o.sync = false;
+    store_ = std::make_unique<Store>(Store::open(scratch_ / "store", o));
+  }
+  ImageRecord image(const std::string& seed, const std::vector<std::string>& names) {
+    return testing::make_image(*store_, {testing::layer_tar(seed)}, seed, names);
+  }
+  std::vector<std::string> drops(std::string_view text, bool force = false) {
+    return plan_removal(*store_, text, force).names;
+  }
+  testing::Scratch scratch_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoredNames, FindsByReferenceNameAndId) {
+  ImageRecord a = image("a", {"docker.io/library/alpine:latest"});
+  EXPECT_EQ(find_image(*store_, "alpine")->manifest, a.manifest);
+  EXPECT_EQ(find_image(*store_, "docker.io/library/alpine:latest")->manifest, a.manifest);
+  EXPECT_EQ(find_image(*store_, a.short_id())->manifest, a.manifest);
+  EXPECT_EQ(find_image(*store_, a.config.hex().substr(0, 6))->manifest, a.manifest);
+  EXPECT_FALSE(find_image(*store_, "busybox"));
+  EXPECT_EQ(find_name(*store_, "alpine:latest"), "docker.io/library/alpine:latest");
+}
+
+TEST_F(StoredNames, ANamedImageLosesItsDanglingName) {
+  ImageRecord a = image("a", {});
+  store_->add_image(a, {dangling_name(a.manifest)});
+  EXPECT_TRUE(store_->lookup_name(dangling_name(a.manifest)));
+  add_named_image(*store_, a, {"localhost/a:1"});
+  EXPECT_FALSE(store_->lookup_name(dangling_name(a.manifest)));
+  EXPECT_EQ(store_->names_of(a.manifest), std::vector<std::string>{"localhost/a:1"});
+}
+
+TEST_F(StoredNames, RemovingATagKeepsTheOthers) {
+  image("b", {"docker.io/r/y:1", "docker.io/r/y:2", "docker.io/r/y@" + Digest::of("j").str(),
+              "docker.io/r/z:1"});
+  EXPECT_EQ(drops("r/y:1"), std::vector<std::string>{"docker.io/r/y:1"});
+  EXPECT_EQ(drops("docker.io/r/y:2"), std::vector<std::string>{"docker.io/r/y:2"});
+}
+
+TEST_F(StoredNames, TheLastTagOfARepositoryTakesItsDigestNames) {
+  std::string d = "docker.io/r/y@" + Digest::of("j").str();
+  image("b", {"docker.io/r/y:1", d, "docker.io/r/z:1"});
+  EXPECT_EQ(drops("r/y:1"), (std::vector<std::string>{"docker.io/r/y:1", d}));
+}
+
+TEST_F(StoredNames, TheLastTagTakesEveryName) {
+  std::string d = "docker.io/r/y@" + Digest::of("j").str();
+  ImageRecord b = image("b", {"docker.io/r/y:1", d});
+  Removal r = plan_removal(*store_, "r/y:1", false);
+  EXPECT_EQ(r.names, (std::vector<std::string>{"docker.io/r/y:1", d}));
+  EXPECT_TRUE(r.all_names);
+  EXPECT_EQ(r.image.manifest, b.manifest);
+}
+
+TEST_F(StoredNames, AnIdTakesEveryNameButRefusesSeveralTags) {
+  ImageRecord a = image("a", {"docker.io/r/a:1"});
+  EXPECT_EQ(drops(a.short_id()), std::vector<std::string>{"docker.io/r/a:1"});
+  ImageRecord b = image("b", {"docker.io/r/b:1", "docker.io/r/b:2"});
+  try {
+    drops(b.short_id());
+    FAIL() << "several tags by id should be refused";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::kConflict);
+  }
+  EXPECT_EQ(drops(b.short_id(), true).size(), 2u);
+  EXPECT_THROW(drops("0123456789ab"), Error);
+  EXPECT_THROW(drops("docker.io/r/nope:1"), Error);
+}
+
+TEST_F(StoredNames, AnImageContainersUseIsKeptUnlessForced) {
+  ImageRecord a = image("a", {"docker.io/r/a:1", "docker.io/r/a:2"});
+  ContainerRecord c;
+  c.id = std::string(64, 'c');
+  c.name = "c1";
+  c.image = a.manifest;
+  for (const auto& l : a.layers) c.layers.push_back(l.diff_id);
+  store_->add_container(c);
+  EXPECT_EQ(drops("r/a:1"), std::vector<std::string>{"docker.io/r/a:1"});  // a name stays
+  store_->remove_name("docker.io/r/a:1", false);
+  try {
+    drops("r/a:2");
+    FAIL() << "the image's last name, with a container, should be refused";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::kConflict) << e.what();
+  }
+  Removal forced = plan_removal(*store_, "r/a:2", true);
+  EXPECT_TRUE(forced.all_names);
 }
 
 }  // namespace
