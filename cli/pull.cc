@@ -32,7 +32,7 @@ Command add_pull(CLI::App& parent) {
   app.add_option("--platform", args->platform,
                  "os/arch[/variant] to pull from a multi-platform image (default: this host's)");
   app.add_option("--max-parallel", args->max_parallel, "layers downloaded at once")
-      ->check(CLI::Range(1, 64))
+      ->check(CLI::Range(1, 16))
       ->capture_default_str();
   app.add_flag("--tls-verify", args->tls_verify,
                "verify TLS and require HTTPS (--tls-verify=false: plain HTTP or an unverified "

@@ -1,5 +1,6 @@
 #include "store/layer_fetcher.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -84,9 +85,12 @@ class Fetcher {
         options_(options),
         slots_(layers.size()),
         results_(layers.size()) {
+    size_t queue_bytes = options_.queue_bytes;
+    if (queue_bytes == 0)
+      queue_bytes = std::clamp<size_t>((8 << 20) / std::max<size_t>(options_.max_parallel, 1),
+                                       256 << 10, 1 << 20);
     for (size_t k = 0; k < layers.size(); ++k)
-      slots_[k].queue =
-          std::make_unique<ByteQueue>(options_.queue_bytes, [this, k] { client_.resume(k); });
+      slots_[k].queue = std::make_unique<ByteQueue>(queue_bytes, [this, k] { client_.resume(k); });
   }
 
   std::vector<LayerResult> run(const std::string& repository) {

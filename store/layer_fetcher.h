@@ -33,8 +33,10 @@
 namespace dabba {
 
 struct LayerFetchOptions {
-  size_t max_parallel = 4;           // downloads (and ingest threads) at once
-  size_t queue_bytes = 1 << 20;      // per download: network bytes buffered ahead of the unpack
+  size_t max_parallel = 4;  // downloads (and ingest threads) at once
+  // Per download: network bytes buffered ahead of the unpack. 0: 1 MiB, less when many
+  // downloads run at once (8 MiB in all, at least 256 KiB each), to bound the peak memory.
+  size_t queue_bytes = 0;
   PullProgress* progress = nullptr;  // layer indices are positions in `layers`
   // Set (by a signal handler) to stop: the client's HttpOptions::cancel must point at the same
   // flag, which ends the transfers; workers stop taking layers.
