@@ -10,7 +10,7 @@ runner_setup runner_pty
 command -v tmux >/dev/null || { echo "SKIP: no tmux"; exit 77; }
 
 SOCK=$WORK/user/tmux.sock
-tm() { runuser -u "$TEST_USER" -- tmux -S "$SOCK" "$@"; }
+tm() { runuser -u "$TEST_USER" -- env XDG_RUNTIME_DIR="$WORK/user/run" tmux -S "$SOCK" "$@"; }
 pane() { tm capture-pane -p -t t -S -100 2>/dev/null | grep -v '^$' || true; }
 # until_pane TEXT: wait (5 s) until the pane shows TEXT.
 until_pane() {

@@ -37,6 +37,9 @@ runner_setup() {
   install -m 0755 "$driver" "$WORK/bin/sandbox_driver"
   DRIVER=$WORK/bin/sandbox_driver
   install -d -m 0755 -o "$TEST_USER" -g "$TEST_USER" "$WORK/user" "$WORK/user/layers"
+  # The driver's shared user namespace (its pause process) is this test's own: a private
+  # XDG_RUNTIME_DIR, and the pause process killed at the end.
+  install -d -m 0700 -o "$TEST_USER" -g "$TEST_USER" "$WORK/user/run"
   install -d -m 0755 "$WORK/root" "$WORK/root/layers"
   BASE=$WORK/user/layers/base
   ROOT_BASE=$WORK/root/layers/base
@@ -54,6 +57,9 @@ runner_cleanup() {
   # A failed check can leave a driver (or a -d supervisor) running: kill them; their containers
   # follow through the parent-death signal.
   pkill -KILL -f "^$WORK/bin/sandbox_driver" 2>/dev/null || true
+  if [ -s "$WORK/user/run/dabba/pause.pid" ]; then
+    kill -9 "$(cut -d' ' -f1 "$WORK/user/run/dabba/pause.pid")" 2>/dev/null || true
+  fi
   if [ "${DABBA_KEEP_WORK:-0}" = 1 ]; then
     echo "kept $WORK"
   else
@@ -91,7 +97,7 @@ GROUP
 
 # drv_user ARGS...: the driver as the unprivileged test user (it enters dabba's user namespace).
 drv_user() { runuser -u "$TEST_USER" -- env -i PATH=/usr/bin:/bin HOME="$WORK/user" \
-  TERM="${TERM:-xterm}" "$DRIVER" "$@"; }
+  XDG_RUNTIME_DIR="$WORK/user/run" TERM="${TERM:-xterm}" "$DRIVER" "$@"; }
 # drv_root ARGS...: the driver as root (the runner adds a user namespace of its own).
 drv_root() { env -i PATH=/usr/bin:/bin HOME=/root "$DRIVER" "$@"; }
 
@@ -129,6 +135,12 @@ signal_driver() {
 check_no_leftovers() {
   check_eq "nothing of the test is mounted on the host" "" \
     "$(findmnt -rn -o TARGET | grep -F "$WORK" || true)"
-  check_eq "no process of the test is left" "" \
-    "$(pgrep -af "$RUNNER_MARK|$WORK/bin/sandbox_driver" | grep -v "^$$ " || true)"
+  # The pause process holding the user namespace stays by design (runner_cleanup ends it).
+  local pid left=""
+  for pid in $(pgrep -f "$RUNNER_MARK|$WORK/bin/sandbox_driver" || true); do
+    [ "$pid" = $$ ] && continue
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dabba-pause ] && continue
+    left+="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) "
+  done
+  check_eq "no process of the test is left" "" "${left% }"
 }
