@@ -16,12 +16,12 @@ std::vector<Command> register_commands(CLI::App& app) {
   c.push_back(add_login(app));
   c.push_back(add_logout(app));
   // Container verbs.
-  c.push_back(add_not_implemented(app, "run", "Run a command in a new container"));
-  c.push_back(add_not_implemented(app, "ps", "List containers"));
-  c.push_back(add_not_implemented(app, "stop", "Stop running containers"));
-  c.push_back(add_not_implemented(app, "rm", "Remove containers"));
-  c.push_back(add_not_implemented(app, "exec", "Run a command in a running container"));
-  c.push_back(add_not_implemented(app, "logs", "Show the output of a detached container"));
+  c.push_back(add_run(app));
+  c.push_back(add_ps(app));
+  c.push_back(add_stop(app));
+  c.push_back(add_rm(app));
+  c.push_back(add_exec(app));
+  c.push_back(add_logs(app));
   // Host.
   c.push_back(add_info(app));
   return c;

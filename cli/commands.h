@@ -20,4 +20,12 @@ Command add_login(CLI::App& parent);
 Command add_logout(CLI::App& parent);
 Command add_info(CLI::App& parent);
 
+// Container verbs (one file each).
+Command add_run(CLI::App& parent);
+Command add_ps(CLI::App& parent);
+Command add_stop(CLI::App& parent);
+Command add_rm(CLI::App& parent);
+Command add_exec(CLI::App& parent);
+Command add_logs(CLI::App& parent);
+
 }  // namespace dabba::cli

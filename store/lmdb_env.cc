@@ -67,7 +67,7 @@ LmdbEnv::~LmdbEnv() {
   if (env_ != nullptr && ::getpid() == pid_) ::mdb_env_close(env_);
 }
 
-std::shared_ptr<LmdbEnv> LmdbEnv::open(const std::string& dir, bool durable) {
+std::shared_ptr<LmdbEnv> LmdbEnv::open(const std::string& dir, bool durable, bool sync_meta) {
   Registry& reg = registry();
   std::lock_guard lock(reg.mu);
   if (reg.pid != ::getpid()) {
@@ -86,7 +86,8 @@ std::shared_ptr<LmdbEnv> LmdbEnv::open(const std::string& dir, bool durable) {
   lmdb_call(("open " + dir).c_str(), [&] {
     lmdb::env_set_mapsize(env->env_, kMapSize);
     lmdb::env_set_max_dbs(env->env_, static_cast<MDB_dbi>(Db::kCount) + 4);
-    lmdb::env_open(env->env_, dir.c_str(), MDB_NOTLS | (durable ? 0 : MDB_NOSYNC), 0600);
+    unsigned flags = MDB_NOTLS | (durable ? 0 : MDB_NOSYNC) | (sync_meta ? 0 : MDB_NOMETASYNC);
+    lmdb::env_open(env->env_, dir.c_str(), flags, 0600);
   });
   // Reader slots of processes that died (SIGKILL mid-read) would pin old pages forever.
   int dead = 0;

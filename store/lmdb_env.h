@@ -41,8 +41,10 @@ class LmdbEnv {
  public:
   // The environment for dir (created if missing), shared within this process. Throws
   // Error{kUnsupported} when the store's schema is newer than kSchemaVersion. durable = false
-  // (benchmarks, scratch stores) opens it MDB_NOSYNC; the first opener in a process decides.
-  static std::shared_ptr<LmdbEnv> open(const std::string& dir, bool durable = true);
+  // (benchmarks, scratch stores) opens it MDB_NOSYNC; sync_meta = false MDB_NOMETASYNC
+  // (StoreOptions::sync_meta); the first opener in a process decides.
+  static std::shared_ptr<LmdbEnv> open(const std::string& dir, bool durable = true,
+                                       bool sync_meta = true);
   ~LmdbEnv();
   LmdbEnv(const LmdbEnv&) = delete;
   LmdbEnv& operator=(const LmdbEnv&) = delete;

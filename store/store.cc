@@ -21,7 +21,7 @@ Store Store::open(const std::string& root, const StoreOptions& options) {
     for (const std::string& dir : {l.blobs_dir(), l.ingest_dir(), l.layers_dir(), l.tmp_dir(),
                                    l.locks_dir(), l.containers_dir()})
       make_dirs(dir, 0700);
-    st->db = LmdbEnv::open(l.db_dir(), options.sync);
+    st->db = LmdbEnv::open(l.db_dir(), options.sync, options.sync_meta);
     st->ids = current_id_map();
   });
   return Store(std::move(st));

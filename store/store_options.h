@@ -15,6 +15,11 @@ struct StoreOptions {
   // Off, LMDB commits are not flushed either (MDB_NOSYNC). Only benchmarks and throw-away stores
   // turn this off; a SIGKILL is safe either way, a power cut only with it.
   bool sync = true;
+  // With sync: flush each LMDB commit's meta page too (two flushes per commit). false opens the
+  // environment MDB_NOMETASYNC: one flush per commit (its data pages) and the meta page written but
+  // not flushed, so a power cut may undo the last commits, yet never breaks the database. For
+  // records that do not outlive a reboot anyway (`run --rm`). The first opener in a process decides.
+  bool sync_meta = true;
   GzipEngine gzip = GzipEngine::kAuto;
   // Decompress and hash in a second thread while this one writes files (two cores or more).
   bool pipeline_thread = true;

@@ -1,0 +1,53 @@
+#include "cli/container_info.h"
+
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+
+namespace dabba::cli {
+
+std::string encode_container_info(const ContainerInfo& i) {
+  nlohmann::json j = {
+      {"image", i.image},
+      {"image_id", i.image_id},
+      {"command", i.command},
+      {"env", i.env},
+      {"user", i.user},
+      {"cwd", i.cwd},
+      {"hostname", i.hostname},
+      {"network", i.network},
+      {"stop_signal", i.stop_signal},
+      {"stop_timeout", i.stop_timeout},
+      {"tty", i.tty},
+      {"auto_remove", i.auto_remove},
+      {"detach", i.detach},
+  };
+  return j.dump();
+}
+
+ContainerInfo decode_container_info(const std::string& text) {
+  ContainerInfo i;
+  if (text.empty()) return i;
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) throw Error(Errc::kCorrupt, "container record: the runner data is not JSON");
+  try {
+    i.image = j.value("image", i.image);
+    i.image_id = j.value("image_id", i.image_id);
+    i.command = j.value("command", i.command);
+    i.env = j.value("env", i.env);
+    i.user = j.value("user", i.user);
+    i.cwd = j.value("cwd", i.cwd);
+    i.hostname = j.value("hostname", i.hostname);
+    i.network = j.value("network", i.network);
+    i.stop_signal = j.value("stop_signal", i.stop_signal);
+    i.stop_timeout = j.value("stop_timeout", i.stop_timeout);
+    i.tty = j.value("tty", i.tty);
+    i.auto_remove = j.value("auto_remove", i.auto_remove);
+    i.detach = j.value("detach", i.detach);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(Errc::kCorrupt, std::string("container record: ") + e.what());
+  }
+  return i;
+}
+
+}  // namespace dabba::cli

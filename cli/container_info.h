@@ -1,0 +1,40 @@
+// What the CLI keeps about a container in its store record (ContainerRecord::runner_json, which
+// the store treats as opaque): how it was created, so `ps` can show it, `stop` knows its signal
+// and grace period, and `exec` starts processes with the container's env, user and directory.
+// The live side (running or not, pid, exit code) is the runner's state file, not this.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dabba::cli {
+
+struct ContainerInfo {
+  std::string image;                 // the reference as the user typed it (what `ps` shows)
+  std::string image_id;              // the config digest, "sha256:..."
+  std::vector<std::string> command;  // Entrypoint + Cmd as run
+  std::vector<std::string> env;      // the final environment (without the HOME the child adds)
+  std::string user;                  // "" = root
+  std::string cwd = "/";
+  std::string hostname;
+  std::string network;  // "none", "host", "slirp4netns[:...]"
+  // Not stored: the ports a running container published, as `ps` shows them, read from the
+  // runner's record by view_container (containers.h).
+  std::vector<std::string> ports;
+  int stop_signal = 15;
+  int stop_timeout = 10;  // seconds
+  bool tty = false;
+  bool auto_remove = false;  // --rm
+  bool detach = false;
+};
+
+std::string encode_container_info(const ContainerInfo& info);
+// Tolerates missing keys (defaults) so records written by older builds stay readable; throws
+// Error{kCorrupt} for text that is not a JSON object.
+ContainerInfo decode_container_info(const std::string& json);
+
+// The id `ps` shows: the first 12 hex digits.
+inline std::string short_container_id(const std::string& id) { return id.substr(0, 12); }
+
+}  // namespace dabba::cli

@@ -1,0 +1,72 @@
+#include "cli/containers.h"
+
+#include <cstdio>
+
+#include "cli/network_flags.h"
+#include "common/error.h"
+
+namespace dabba::cli {
+
+ContainerRecord find_container(const Store& store, const std::string& id_or_name) {
+  std::optional<ContainerRecord> c = store.container(id_or_name);
+  if (!c)
+    throw Error(Errc::kNotFound, "no such container: " + id_or_name, 0,
+                "dabba ps -a lists the containers");
+  return *c;
+}
+
+ContainerView view_container(const Store& store, const ContainerRecord& record) {
+  ContainerView v;
+  v.record = record;
+  v.info = decode_container_info(record.runner_json);
+  v.dir = store.container_dir(record.id);
+  try {
+    v.state = runner::read_state(v.dir);
+  } catch (const Error&) {
+    v.state.reset();  // unreadable (another user's?): shown as created
+  }
+  v.running = v.state && runner::alive(*v.state);
+  if (v.running) v.info.ports = published_ports(v.dir);  // host ports as chosen at the start
+  return v;
+}
+
+std::string human_duration(int64_t s) {
+  if (s < 1) return "Less than a second";
+  if (s == 1) return "1 second";
+  if (s < 60) return std::to_string(s) + " seconds";
+  int64_t m = s / 60;
+  if (m == 1) return "About a minute";
+  if (m < 60) return std::to_string(m) + " minutes";
+  int64_t h = s / 3600;
+  if (h == 1) return "About an hour";
+  if (h < 48) return std::to_string(h) + " hours";
+  int64_t d = h / 24;
+  if (d < 14) return std::to_string(d) + " days";
+  if (d < 7 * 8) return std::to_string(d / 7) + " weeks";
+  if (d < 365 * 2) return std::to_string(d / 30) + " months";
+  return std::to_string(d / 365) + " years";
+}
+
+std::string state_name(const ContainerView& v) {
+  if (v.running) return "running";
+  if (!v.state || v.state->status == runner::ContainerStatus::kCreated) return "created";
+  return "exited";
+}
+
+std::string status_text(const ContainerView& v, int64_t now) {
+  if (v.running) return "Up " + human_duration(now - v.state->started_at);
+  if (!v.state || v.state->status == runner::ContainerStatus::kCreated) return "Created";
+  if (v.state->status == runner::ContainerStatus::kRunning)
+    return "Exited (unknown)";  // its owner was killed before it could record the exit
+  std::string text = "Exited (" + std::to_string(v.state->exit_code) + ")";
+  if (v.state->finished_at > 0) text += " " + human_duration(now - v.state->finished_at) + " ago";
+  return text;
+}
+
+void report_error(const Error& e) {
+  std::string text = std::string("dabba: error: ") + e.what() + "\n";
+  if (!e.hint().empty()) text += "dabba: hint: " + e.hint() + "\n";
+  std::fputs(text.c_str(), stderr);
+}
+
+}  // namespace dabba::cli

@@ -1,0 +1,44 @@
+// What the container verbs (ps, stop, rm, logs, exec) share: finding a container by what the user
+// typed, and its record, creation info and live state side by side.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "cli/container_info.h"
+#include "common/error.h"
+#include "runner/state.h"
+#include "store/records.h"
+#include "store/store.h"
+
+namespace dabba::cli {
+
+struct ContainerView {
+  ContainerRecord record;
+  ContainerInfo info;
+  std::string dir;                              // its directory in the store
+  std::optional<runner::ContainerState> state;  // nullopt: never started
+  bool running = false;  // state says running and its PID 1 is still that process
+};
+
+// By id, unique id prefix or name; throws Error{kNotFound} "no such container".
+ContainerRecord find_container(const Store& store, const std::string& id_or_name);
+
+// Reads the state file (a missing or unreadable one reads as "created").
+ContainerView view_container(const Store& store, const ContainerRecord& record);
+
+// The container's status as `ps` words it: "Up 3 minutes", "Exited (0) 2 minutes ago",
+// "Created"; a container whose owner died without recording the exit: "Exited (unknown)".
+std::string status_text(const ContainerView& view, int64_t now);
+// "created", "running" or "exited" (what --format json says).
+std::string state_name(const ContainerView& view);
+
+// Docker's wording of a duration: "Less than a second", "5 seconds", "About a minute",
+// "3 minutes", "About an hour", "2 hours", "3 days", "2 weeks", "4 months", "2 years".
+std::string human_duration(int64_t seconds);
+
+// Prints "dabba: error: ..." and "dabba: hint: ..." as main() does, for verbs that go on or pick
+// their own exit code.
+void report_error(const Error& e);
+
+}  // namespace dabba::cli

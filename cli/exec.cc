@@ -1,0 +1,108 @@
+// dabba exec [-i] [-t] [-e K=V] [-u USER] [-w DIR] NAME COMMAND [ARG...]
+//
+// A new process in a running container: it joins the container's namespaces and cgroups and
+// starts with the container's environment (plus -e), user and working directory unless -u / -w
+// say otherwise. Exit codes as run's: the command's own, 125/126/127 for dabba's failure, a
+// command that cannot be executed, one that is not found.
+//
+// Runs in the initial user namespace: only the owner of the container's user namespace, from
+// outside it, may setns() into it (runner/join.h).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "cli/command.h"
+#include "cli/commands.h"
+#include "cli/containers.h"
+#include "cli/run_options.h"
+#include "common/error.h"
+#include "runner/container.h"
+#include "runner/env.h"
+#include "runner/join.h"
+#include "store/store.h"
+
+namespace dabba::cli {
+namespace {
+
+constexpr int kExitDabbaFailed = 125;
+
+struct ExecArgs {
+  bool interactive = false;
+  bool tty = false;
+  std::vector<std::string> env;
+  std::optional<std::string> user;
+  std::optional<std::string> workdir;
+  std::vector<std::string> rest;  // NAME COMMAND [ARG...]
+};
+
+int exec_in_container(const Globals& globals, const ExecArgs& a) {
+  size_t i = !a.rest.empty() && a.rest[0] == "--" ? 1 : 0;
+  if (a.rest.size() < i + 2)
+    throw Error(Errc::kInvalidArgument, "exec needs a container and a command", 0,
+                "dabba exec [FLAGS] CONTAINER COMMAND [ARG...]");
+  if (a.rest[i].size() > 1 && a.rest[i][0] == '-')
+    throw Error(Errc::kInvalidArgument, "unknown flag '" + a.rest[i] + "' for exec");
+  const std::string& name = a.rest[i];
+  if (a.workdir && (a.workdir->empty() || (*a.workdir)[0] != '/'))
+    throw Error(Errc::kInvalidArgument, "-w '" + *a.workdir + "' must be an absolute path");
+
+  ContainerView v;
+  {
+    Store store = Store::open(globals.root());
+    v = view_container(store, find_container(store, name));
+  }
+  if (!v.running)
+    throw Error(Errc::kConflict, "container " + name + " is not running", 0,
+                "dabba ps -a shows its state; start a new one with dabba run");
+
+  runner::JoinSpec join;
+  join.pid = v.state->pid;
+  join.pid_start_time = v.state->pid_start_time;
+  join.cgroups = v.state->cgroups;
+  join.argv.assign(a.rest.begin() + static_cast<std::ptrdiff_t>(i) + 1, a.rest.end());
+  runner::EnvInputs env;
+  env.image_env = v.info.env;  // the container's own environment, as it started
+  env.env_flags = a.env;
+  env.hostname = v.info.hostname;
+  env.tty = a.tty;
+  join.env = runner::merge_env(env);
+  join.user = a.user.value_or(v.info.user);
+  join.cwd = a.workdir.value_or(v.info.cwd);
+  join.tty = a.tty;
+  join.stdin_open = a.interactive;
+  return runner::exec_foreground(join);
+}
+
+}  // namespace
+
+Command add_exec(CLI::App& parent) {
+  auto args = std::make_shared<ExecArgs>();
+  Command cmd;
+  cmd.app = parent.add_subcommand("exec", "Run a command in a running container");
+  CLI::App& app = *cmd.app;
+  app.prefix_command();  // the command's own flags are its own
+  app.add_flag("-i,--interactive", args->interactive, "keep stdin open");
+  app.add_flag("-t,--tty", args->tty, "allocate a pseudo-terminal");
+  repeatable(app.add_option("-e,--env", args->env,
+                            "set an environment variable (K=V, or K to pass ours)"));
+  app.add_option("-u,--user", args->user, "user[:group] or uid[:gid] (default: the container's)");
+  app.add_option("-w,--workdir", args->workdir, "working directory (default: the container's)");
+  cmd.needs = Needs::kNothing;
+  CLI::App* self = cmd.app;
+  cmd.run = [args, self](const Globals& globals) {
+    try {
+      args->rest = self->remaining();
+      return exec_in_container(globals, *args);
+    } catch (const runner::ExecError& e) {
+      report_error(e);
+      return e.exit_code();
+    } catch (const Error& e) {
+      report_error(e);
+      return kExitDabbaFailed;
+    }
+  };
+  return cmd;
+}
+
+}  // namespace dabba::cli

@@ -1,0 +1,241 @@
+// `dabba run`'s flags through CLI11 to the Spec, as a user types them.
+#include "cli/run_options.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <fstream>
+
+#include "cli/container_info.h"
+#include "cli/container_names.h"
+#include "common/error.h"
+#include "common/fs.h"
+
+namespace dabba::cli {
+namespace {
+
+// Parses `dabba run ARGS...` and returns the options with rest filled in.
+RunOptions parse(std::vector<std::string> args) {
+  CLI::App root;
+  CLI::App* run = root.add_subcommand("run");
+  RunOptions o;
+  add_run_flags(*run, o);
+  args.insert(args.begin(), "run");
+  std::reverse(args.begin(), args.end());
+  root.parse(args);
+  o.rest = run->remaining();
+  return o;
+}
+
+SpecInputs inputs(std::vector<std::string> command = {}) {
+  SpecInputs in;
+  in.id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  in.container_dir = "/store/containers/0123";
+  in.layers = {"/store/layers/top", "/store/layers/base"};
+  in.image.env = {"PATH=/usr/bin:/bin", "FROM_IMAGE=1", "OVERRIDE=image"};
+  in.image.entrypoint = {"/bin/echo", "entry:"};
+  in.image.cmd = {"default"};
+  in.image.working_dir = "/home/app";
+  in.image.user = "app";
+  in.command = std::move(command);
+  return in;
+}
+
+std::string env_of(const runner::Spec& s, const std::string& name) {
+  for (const auto& e : s.env)
+    if (e.compare(0, name.size() + 1, name + "=") == 0) return e.substr(name.size() + 1);
+  return "<unset>";
+}
+
+TEST(RunOptions, ImageAndCommandAreNotOurFlags) {
+  RunOptions o = parse({"--rm", "-e", "A=1", "busybox", "ls", "-l", "--rm", "-e"});
+  std::string image;
+  std::vector<std::string> cmd;
+  split_image_and_command(o.rest, image, cmd);
+  EXPECT_TRUE(o.rm);
+  EXPECT_EQ(o.env, std::vector<std::string>{"A=1"});
+  EXPECT_EQ(image, "busybox");
+  EXPECT_EQ(cmd, (std::vector<std::string>{"ls", "-l", "--rm", "-e"}));
+}
+
+TEST(RunOptions, CombinedShortFlagsAndRepeats) {
+  RunOptions o = parse({"-it", "-e", "A=1", "--env", "B=2", "-v", "/a:/b:ro", "-v", "/c:/d",
+                        "--pull=never", "-h", "box", "img"});
+  EXPECT_TRUE(o.interactive);
+  EXPECT_TRUE(o.tty);
+  EXPECT_EQ(o.env, (std::vector<std::string>{"A=1", "B=2"}));
+  EXPECT_EQ(o.volumes.size(), 2u);
+  EXPECT_EQ(o.pull, "never");
+  EXPECT_EQ(o.hostname, "box");
+  EXPECT_EQ(o.rest, std::vector<std::string>{"img"});
+}
+
+TEST(RunOptions, NoImageOrUnknownFlagIsAnError) {
+  std::string image;
+  std::vector<std::string> cmd;
+  EXPECT_THROW(split_image_and_command(parse({"--rm"}).rest, image, cmd), Error);
+  try {
+    split_image_and_command(parse({"--bogus", "img"}).rest, image, cmd);
+    FAIL() << "an unknown flag was taken for the image";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--bogus"), std::string::npos);
+  }
+}
+
+TEST(RunOptions, BadValuesAreCaughtBeforeAnythingRuns) {
+  auto bad = [](std::vector<std::string> args) {
+    args.push_back("img");
+    RunOptions o = parse(args);
+    EXPECT_THROW(check_run_options(o), Error) << args[0] << " " << args[1];
+  };
+  bad({"--memory", "lots"});
+  bad({"--memory", "1k"});
+  bad({"--pids-limit", "ten"});
+  bad({"--cpus", "-1"});
+  bad({"--stop-signal", "SIGNOPE"});
+  bad({"--stop-timeout", "soon"});
+  bad({"--pull", "sometimes"});
+  bad({"--name", "-bad"});
+  bad({"--name", "a/b"});
+  bad({"-v", "relative:/x"});
+  bad({"--network", "bogus"});
+  bad({"-w", "relative"});
+  bad({"-d", "-t"});
+  RunOptions fine = parse({"--memory", "32m", "--pids-limit", "-1", "--cpus", "0.5", "img"});
+  EXPECT_NO_THROW(check_run_options(fine));
+}
+
+TEST(RunOptions, SpecFromTheImage) {
+  runner::Spec s = build_spec(parse({"img"}), inputs());
+  EXPECT_EQ(s.argv, (std::vector<std::string>{"/bin/echo", "entry:", "default"}));
+  EXPECT_EQ(s.cwd, "/home/app");
+  EXPECT_EQ(s.user, "app");
+  EXPECT_EQ(s.hostname, "0123456789ab");
+  EXPECT_EQ(env_of(s, "FROM_IMAGE"), "1");
+  EXPECT_EQ(env_of(s, "HOSTNAME"), "0123456789ab");
+  EXPECT_EQ(env_of(s, "container"), "dabba");
+  EXPECT_EQ(s.layers, inputs().layers);
+  EXPECT_EQ(s.network.mode, runner::NetworkMode::kSlirp4netns);
+  EXPECT_FALSE(s.volatile_upper);
+  EXPECT_FALSE(s.limits.any());
+  EXPECT_NE(s.etc.hosts.find("0123456789ab"), std::string::npos);
+}
+
+TEST(RunOptions, FlagsOverrideTheImage) {
+  TempDir dir("/tmp", "run-options-test.");
+  std::string env_file = dir.path() + "/env";
+  std::ofstream(env_file) << "# comment\nFROM_FILE=1\nOVERRIDE=file\n";
+  ::setenv("DABBA_TEST_PASSED", "from-host", 1);
+  RunOptions o = parse({"--rm",
+                        "--entrypoint",
+                        "/bin/sh",
+                        "-w",
+                        "/tmp",
+                        "-u",
+                        "1000:2000",
+                        "--env-file",
+                        env_file,
+                        "-e",
+                        "OVERRIDE=flag",
+                        "-e",
+                        "DABBA_TEST_PASSED",
+                        "--hostname",
+                        "box",
+                        "--read-only",
+                        "--init",
+                        "-m",
+                        "64m",
+                        "--pids-limit",
+                        "50",
+                        "--cpus",
+                        "1.5",
+                        "--tmpfs",
+                        "/scratch",
+                        "-v",
+                        "/tmp:/host-tmp:ro",
+                        "--network",
+                        "host",
+                        "img",
+                        "-c",
+                        "true"});
+  runner::Spec s = build_spec(o, inputs({"-c", "true"}));
+  EXPECT_EQ(s.argv, (std::vector<std::string>{"/bin/sh", "-c", "true"}));
+  EXPECT_EQ(s.cwd, "/tmp");
+  EXPECT_EQ(s.user, "1000:2000");
+  EXPECT_EQ(s.hostname, "box");
+  EXPECT_EQ(env_of(s, "OVERRIDE"), "flag");
+  EXPECT_EQ(env_of(s, "FROM_FILE"), "1");
+  EXPECT_EQ(env_of(s, "DABBA_TEST_PASSED"), "from-host");
+  EXPECT_TRUE(s.read_only);
+  EXPECT_TRUE(s.init);
+  EXPECT_TRUE(s.volatile_upper);  // --rm
+  EXPECT_EQ(s.limits.memory_bytes, 64u << 20);
+  EXPECT_EQ(s.limits.pids_max, 50u);
+  EXPECT_DOUBLE_EQ(*s.limits.cpus, 1.5);
+  ASSERT_EQ(s.mounts.size(), 2u);
+  EXPECT_EQ(s.mounts[0].target, "/host-tmp");
+  EXPECT_TRUE(s.mounts[0].read_only);
+  EXPECT_EQ(s.mounts[1].kind, runner::MountSpec::Kind::kTmpfs);
+  EXPECT_EQ(s.network.mode, runner::NetworkMode::kHost);
+}
+
+TEST(RunOptions, MissingEnvFileIsAnError) {
+  RunOptions o = parse({"--env-file", "/nonexistent/env", "img"});
+  EXPECT_THROW(build_spec(o, inputs()), Error);
+}
+
+TEST(RunOptions, StopSignalAndTimeout) {
+  runner::ImageConfig image;
+  EXPECT_EQ(stop_signal_for(parse({"img"}), image), SIGTERM);
+  image.stop_signal = "SIGUSR1";
+  EXPECT_EQ(stop_signal_for(parse({"img"}), image), SIGUSR1);
+  EXPECT_EQ(stop_signal_for(parse({"--stop-signal", "KILL", "img"}), image), SIGKILL);
+  image.stop_signal = "SIGWHATEVER";
+  EXPECT_EQ(stop_signal_for(parse({"img"}), image), SIGTERM);
+  EXPECT_EQ(stop_timeout_for(parse({"img"})), 10);
+  EXPECT_EQ(stop_timeout_for(parse({"--stop-timeout", "3", "img"})), 3);
+}
+
+TEST(ContainerNames, IdsAndNames) {
+  std::string a = new_container_id(), b = new_container_id();
+  EXPECT_EQ(a.size(), 64u);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
+  std::string n = generated_container_name(0);
+  EXPECT_NE(n.find('_'), std::string::npos);
+  EXPECT_NO_THROW(check_container_name(n));
+  EXPECT_NO_THROW(check_container_name(generated_container_name(3)));
+  EXPECT_NO_THROW(check_container_name("web.1_a-b"));
+  EXPECT_THROW(check_container_name(""), Error);
+  EXPECT_THROW(check_container_name("_x"), Error);
+  EXPECT_THROW(check_container_name("a b"), Error);
+}
+
+TEST(ContainerInfo, RoundTripAndOldRecords) {
+  ContainerInfo i;
+  i.image = "busybox";
+  i.command = {"sh", "-c", "echo hi"};
+  i.env = {"A=1"};
+  i.user = "app";
+  i.cwd = "/w";
+  i.stop_signal = SIGUSR1;
+  i.stop_timeout = 3;
+  i.auto_remove = true;
+  ContainerInfo back = decode_container_info(encode_container_info(i));
+  EXPECT_EQ(back.image, "busybox");
+  EXPECT_EQ(back.command, i.command);
+  EXPECT_EQ(back.user, "app");
+  EXPECT_EQ(back.cwd, "/w");
+  EXPECT_EQ(back.stop_signal, SIGUSR1);
+  EXPECT_EQ(back.stop_timeout, 3);
+  EXPECT_TRUE(back.auto_remove);
+  ContainerInfo old = decode_container_info(R"({"image":"x"})");
+  EXPECT_EQ(old.stop_signal, SIGTERM);
+  EXPECT_EQ(old.cwd, "/");
+  EXPECT_THROW(decode_container_info("not json"), Error);
+}
+
+}  // namespace
+}  // namespace dabba::cli

@@ -1,0 +1,86 @@
+# shellcheck shell=bash
+# Helpers for the container-verb tests (tests/integration/run_*.sh): `dabba run`, ps, stop, rm,
+# logs, exec through the real binary, as the test user and as root, against the rig's images.
+#
+#   source "$(dirname "$0")/lib/run.sh"
+#   run_setup run_basics            # rig_setup + busybox pulled into the user's store
+#   check_eq "..." 0 "$(exit_code dabba_user run --rm "$BUSYBOX" true)"
+#   check_done
+
+# shellcheck source=rig.sh
+source "$(dirname "${BASH_SOURCE[0]}")/rig.sh"
+
+# run_setup NAME: rig_setup, then rig/busybox pulled into the test user's store. $BUSYBOX names
+# it; ROOT_STORE is root's own store (see dabba_root).
+run_setup() {
+  rig_setup "$1"
+  BUSYBOX=$FIXTURE_BUSYBOX
+  ROOT_STORE=$WORK/root-store
+  MARK=dabba-run-test-$$  # put in containers' commands, so leftovers can be found
+  dabba_user pull -q "$BUSYBOX" >/dev/null
+  trap run_cleanup EXIT
+}
+
+# The rig's cleanup, after killing what a failed check may have left running: the test's
+# supervisors, containers and pause process.
+run_cleanup() {
+  local rc=$? pid
+  for pid in $(pgrep -f -- "${MARK:-none}|$WORK/bin/dabba" 2>/dev/null); do
+    [ "$pid" = $$ ] || kill -KILL "$pid" 2>/dev/null || true
+  done
+  (exit $rc)
+  rig_cleanup
+}
+
+# dabba_root ARGS...: the binary under test as root, on root's own store.
+dabba_root() {
+  env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/root TERM="${TERM:-xterm}" \
+    "$TEST_DABBA" --root "$ROOT_STORE" "$@"
+}
+
+# exit_code CMD...: CMD's exit status (its output discarded).
+exit_code() {
+  local rc=0
+  "$@" >/dev/null 2>&1 || rc=$?
+  echo $rc
+}
+
+# wait_until CMD...: until CMD succeeds (10 s at most).
+wait_until() {
+  local _
+  for _ in $(seq 200); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# ps_field WHO NAME FIELD: a field of `dabba ps -a --format json` for the container NAME, WHO
+# being dabba_user or dabba_root.
+ps_field() { "$1" ps -a --format json | jq -r ".[] | select(.name == \"$2\") | .$3"; }
+
+# container_count WHO: containers in WHO's store (ps -a).
+container_count() { "$1" ps -a -q | wc -l; }
+
+# check_no_container_leftovers WHO STORE: nothing recorded, nothing in containers/, nothing
+# mounted, no process of the store's containers or supervisors left.
+check_no_container_leftovers() {
+  local who=$1 store=$2
+  check_eq "[$who] no container record left" 0 "$(container_count "$who")"
+  check_eq "[$who] no container directory left" "" "$(ls -A "$store/containers" 2>/dev/null)"
+  check_eq "[$who] nothing of the store is mounted" "" \
+    "$(findmnt -rn -o TARGET | grep -F "$store" || true)"
+  check_eq "[$who] no process of the test left" "" "$(test_processes)"
+}
+
+# test_processes: "PID ARGS" of every process of this test but dabba's pause process (which
+# holds the test user's namespace, and is this test's too: XDG_RUNTIME_DIR is private): dabba
+# run's supervisors and foreground processes, and containers whose command holds $MARK.
+test_processes() {
+  local pid
+  for pid in $(pgrep -f -- "$MARK|$WORK/bin/dabba" 2>/dev/null); do
+    [ "$pid" = $$ ] && continue
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dabba-pause ] && continue
+    echo "$pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+  done
+}
