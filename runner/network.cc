@@ -13,6 +13,7 @@
 #include "common/unique_fd.h"
 #include "runner/network_parse.h"
 #include "runner/port_publish.h"
+#include "runner/port_relay.h"
 #include "runner/slirp.h"
 #include "runner/slirp_api.h"
 #include "runner/state.h"
@@ -46,19 +47,30 @@ class SlirpNetwork : public NetworkSetup {
     c.socket_name = kApiSocketName;
     c.log_path = logs + "/slirp4netns.log";
     slirp_.emplace(Slirp4netns::start(binary_, c));
+    std::vector<PortMapping> udp;
+    for (const PortMapping& p : ports_)
+      if (p.protocol == PortProtocol::kUdp) udp.push_back(p);
+    if (!udp.empty())
+      relay_.emplace(UdpPortRelay::start(child, udp, guest_, logs + "/udp-relay.log"));
   }
 
   void parent_before_exec() override {
     if (!slirp_) throw Error(Errc::kFailed, "slirp4netns was not started");
     slirp_->wait_ready(kReadyTimeout);
     std::string socket = slirp_->api_socket_path();
+    // TCP through slirp4netns; UDP has its relay already (port_relay.h says why).
     for (const PortMapping& p : ports_)
-      with_context("publish " + format_port(p), [&] { add_hostfwd(socket, p, guest_); });
+      if (p.protocol == PortProtocol::kTcp)
+        with_context("publish " + format_port(p), [&] { add_hostfwd(socket, p, guest_); });
     slirp_->remove_api_socket();
     if (!ports_.empty()) write_published_ports(container_dir_, ports_);
   }
 
   void parent_container_exited() noexcept override {
+    if (relay_) {
+      relay_->stop();
+      relay_.reset();
+    }
     if (slirp_) {
       slirp_->stop();
       slirp_.reset();
@@ -73,6 +85,7 @@ class SlirpNetwork : public NetworkSetup {
   Slirp4netnsBinary binary_;
   std::vector<PortMapping> ports_;  // host ports all chosen
   std::optional<Slirp4netns> slirp_;
+  std::optional<UdpPortRelay> relay_;  // UDP ports, if any
 };
 
 }  // namespace

@@ -36,12 +36,13 @@ bool has_own_network_namespace(NetworkMode mode);
 // (validate_network), the binary, /dev/net/tun, and every host port (a port in use is named;
 // -p CONTAINERPORT gets its free port now). Its steps:
 //   parent_child_created: slirp4netns started on the child's network namespace (slirp.h), its API
-//     socket <container_dir>/slirp4netns.sock, its log <container_dir>/logs/slirp4netns.log;
+//     socket <container_dir>/slirp4netns.sock, its log <container_dir>/logs/slirp4netns.log; the
+//     UDP relay forked for UDP ports (port_relay.h);
 //   parent_before_exec: wait for --ready-fd (tap0 up with 10.0.2.100, default route via .2),
-//     add_hostfwd for every port (slirp_api.h), unlink the API socket (its work is done, and a
+//     add_hostfwd for every TCP port (slirp_api.h), unlink the API socket (its work is done, and a
 //     SIGKILLed owner leaves no socket behind), record the ports in <container_dir>/ports
 //     (port_publish.h, read by `ps`);
-//   parent_container_exited: slirp4netns ended and reaped, socket and record removed.
+//   parent_container_exited: relay and slirp4netns ended and reaped, socket and record removed.
 std::unique_ptr<NetworkSetup> make_network_setup(const Spec& spec);
 
 // Child side, in the container's new network namespace: sets `lo` up.

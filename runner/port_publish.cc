@@ -89,6 +89,12 @@ void probe_port(const PortMapping& port) {
   if (int rc = bind_like_slirp(port, fd); rc < 0) throw_bind_error(port, -rc);
 }
 
+UniqueFd bind_udp_host_port(const PortMapping& port) {
+  UniqueFd fd;
+  if (int rc = bind_like_slirp(port, fd); rc < 0) throw_bind_error(port, -rc);
+  return fd;
+}
+
 std::vector<PortMapping> reserve_host_ports(const std::vector<PortMapping>& ports) {
   std::vector<PortMapping> out = ports;
   for (PortMapping& p : out) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/unique_fd.h"
 #include "runner/network_spec.h"
 
 namespace dabba::runner {
@@ -23,6 +24,10 @@ std::vector<PortMapping> reserve_host_ports(const std::vector<PortMapping>& port
 // Error{kConflict} "host port 8080/tcp on 127.0.0.1 is already in use", kPermission for a
 // privileged port, kInvalidArgument for an address the host does not have.
 void probe_port(const PortMapping& port);
+
+// The host socket of a UDP port (bound, not connected), for a relay of our own (port_relay.h).
+// Throws as probe_port.
+UniqueFd bind_udp_host_port(const PortMapping& port);
 
 // The record of the published ports: one "127.0.0.1:8080->80/tcp" per line, replaced atomically.
 std::string published_ports_path(const std::string& container_dir);
