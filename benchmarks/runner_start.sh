@@ -83,16 +83,5 @@ done
 echo "| case | median | min | runs |"
 echo "|---|---:|---:|---:|"
 for i in "${!NAMES[@]}"; do
-  /usr/bin/python3 - "${NAMES[$i]}" "$W"/out/r$i.*.json <<'PY'
-import json, statistics, sys
-times = []
-for f in sys.argv[2:]:
-    try:
-        times += json.load(open(f))["results"][0]["times"]
-    except Exception:
-        pass
-if times:
-    print("| %s | %.1f ms | %.1f ms | %d |" % (sys.argv[1], statistics.median(times) * 1000,
-                                              min(times) * 1000, len(times)))
-PY
+  /usr/bin/python3 "$(dirname "$(readlink -f "$0")")/lib/hyperfine_table.py" "${NAMES[$i]}" "$W"/out/r$i.*.json
 done

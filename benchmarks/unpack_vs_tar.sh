@@ -12,6 +12,8 @@
 #
 #   benchmarks/unpack_vs_tar.sh [BUILD_DIR]      (default: build)   RUNS=7 to change the count
 set -euo pipefail
+# shellcheck source=lib/debian_layer.sh
+source "$(dirname "$(readlink -f "$0")")/lib/debian_layer.sh"
 BUILD=${1:-build}
 UNPACK=$(realpath "$BUILD")/benchmarks/unpack_bench
 BENCH=${DABBA_BENCH_DIR:-/var/tmp/dabba-bench}
@@ -29,15 +31,7 @@ for tool in igzip zcat tar mkfs.ext4; do
 done
 
 mkdir -p "$BENCH"
-if [ ! -f "$LAYER" ]; then
-  echo "making the layer (debootstrap --variant=minbase bookworm, ~2 min)..."
-  rm -rf "$BENCH/rootfs"
-  debootstrap --variant=minbase bookworm "$BENCH/rootfs" http://deb.debian.org/debian \
-    >"$BENCH/debootstrap.log"
-  tar --numeric-owner --xattrs -C "$BENCH/rootfs" -cf "$BENCH/layer.tar" .
-  gzip -6 -c "$BENCH/layer.tar" >"$LAYER.tmp" && mv "$LAYER.tmp" "$LAYER"
-  rm -f "$BENCH/layer.tar"
-fi
+debian_layer "$LAYER"
 DIGEST=sha256:$(sha256sum "$LAYER" | cut -d' ' -f1)
 echo "layer: $LAYER ($(stat -c %s "$LAYER") bytes gzip, $(zcat "$LAYER" | wc -c) bytes tar," \
   "$(zcat "$LAYER" | tar -t | wc -l) entries)"
