@@ -25,6 +25,7 @@ run_setup() {
 # supervisors, containers and pause process.
 run_cleanup() {
   local rc=$? pid
+  set +e  # under errexit the `(exit $rc)` below would end the trap before rig_cleanup
   for pid in $(pgrep -f -- "${MARK:-none}|$WORK/bin/dabba" 2>/dev/null); do
     [ "$pid" = $$ ] || kill -KILL "$pid" 2>/dev/null || true
   done
