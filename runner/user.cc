@@ -131,8 +131,13 @@ ResolvedUser resolve_user(std::string_view spec, std::string_view passwd, std::s
       throw Error(Errc::kNotFound, "unable to find group " + std::string(group_part) +
                                        ": no matching entries in group file");
     out.gid = *gid;
-  } else if (!out.name.empty()) {
+  }
+  // The primary group is a supplementary one too, as Docker and podman set it (`id` shows
+  // groups=0(root),10(wheel) for root in busybox).
+  out.groups.push_back(out.gid);
+  if (!has_group && !out.name.empty()) {
     for_each_group(group, [&](const GroupEntry& g) {
+      if (g.gid == out.gid) return;
       for (auto m : g.members)
         if (m == out.name) {
           out.groups.push_back(g.gid);

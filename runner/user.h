@@ -2,7 +2,8 @@
 // rules of runc's libcontainer/user (what Docker and podman use):
 //  - a name must exist in passwd; a number need not (then gid 0, home "/");
 //  - an explicit group must exist in group unless it is a number;
-//  - supplementary groups (every group listing the user) only when no group is given.
+//  - supplementary groups: the primary group, then (only when no group is given) every group
+//    listing the user.
 // The texts are read by the child from the mounted root (so symlinks stay inside it); this file
 // only parses, so it is unit-tested directly.
 #pragma once
@@ -18,7 +19,7 @@ namespace dabba::runner {
 struct ResolvedUser {
   uid_t uid = 0;
   gid_t gid = 0;
-  std::vector<gid_t> groups;  // supplementary, may be empty
+  std::vector<gid_t> groups;  // supplementary: gid first
   std::string name;           // login name if passwd has one
   std::string home = "/";
   bool operator==(const ResolvedUser&) const = default;

@@ -113,9 +113,9 @@ for mode in user root; do
     "$(run -w /new/work/dir -- sh -c 'echo $(pwd) $(stat -c %U .)')"
   check_eq "[$mode] image WorkingDir" "/home/user" "$(run --image-workdir /home/user -- pwd)"
   check_eq "[$mode] image User by name, with HOME and groups" \
-    "uid=1000(user) gid=1000(user) groups=10(wheel),29(audio) /home/user" \
+    "uid=1000(user) gid=1000(user) groups=10(wheel),29(audio),1000(user) /home/user" \
     "$(run --image-user user -- sh -c 'echo $(id) $HOME')"
-  check_eq "[$mode] -u uid:gid overrides the image's User" "uid=1000(user) gid=29(audio)" \
+  check_eq "[$mode] -u uid:gid overrides the image's User" "uid=1000(user) gid=29(audio) groups=29(audio)" \
     "$(run --image-user nobody -u 1000:29 -- id)"
   check_eq "[$mode] no new privileges" "1" \
     "$(run -u user -- awk '/^NoNewPrivs/ {print $2}' /proc/self/status)"

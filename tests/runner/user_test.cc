@@ -34,7 +34,7 @@ TEST(ResolveUser, EmptyIsRootWithRootsGroups) {
   EXPECT_EQ(u.gid, 0u);
   EXPECT_EQ(u.home, "/root");
   EXPECT_EQ(u.name, "root");
-  EXPECT_THAT(u.groups, ElementsAre(10u));
+  EXPECT_THAT(u.groups, ElementsAre(0u, 10u));
 }
 
 TEST(ResolveUser, ByName) {
@@ -42,14 +42,14 @@ TEST(ResolveUser, ByName) {
   EXPECT_EQ(u.uid, 1000u);
   EXPECT_EQ(u.gid, 1000u);
   EXPECT_EQ(u.home, "/home/user");
-  EXPECT_THAT(u.groups, ElementsAre(10u, 29u));
+  EXPECT_THAT(u.groups, ElementsAre(1000u, 10u, 29u));
 }
 
 TEST(ResolveUser, ByUidTakesTheFirstEntry) {
   ResolvedUser u = resolve_user("1000", kPasswd, kGroup);
   EXPECT_EQ(u.name, "user");
   EXPECT_EQ(u.gid, 1000u);
-  EXPECT_THAT(u.groups, ElementsAre(10u, 29u));
+  EXPECT_THAT(u.groups, ElementsAre(1000u, 10u, 29u));
 }
 
 TEST(ResolveUser, NumericSpecMatchesUidsNotNames) {
@@ -65,7 +65,7 @@ TEST(ResolveUser, UnknownUidIsFineWithGidZeroAndHomeRoot) {
   EXPECT_EQ(u.uid, 4242u);
   EXPECT_EQ(u.gid, 0u);
   EXPECT_EQ(u.home, "/");
-  EXPECT_THAT(u.groups, IsEmpty());
+  EXPECT_THAT(u.groups, ElementsAre(0u));
 }
 
 TEST(ResolveUser, UnknownNameIsAnError) {
@@ -82,7 +82,7 @@ TEST(ResolveUser, ExplicitGroupByNameOrNumberAndNoSupplementaryGroups) {
   ResolvedUser u = resolve_user("user:staff", kPasswd, kGroup);
   EXPECT_EQ(u.uid, 1000u);
   EXPECT_EQ(u.gid, 50u);
-  EXPECT_THAT(u.groups, IsEmpty());
+  EXPECT_THAT(u.groups, ElementsAre(50u));  // the primary only, no memberships
   u = resolve_user("user:29", kPasswd, kGroup);
   EXPECT_EQ(u.gid, 29u);
   u = resolve_user("1000:777", kPasswd, kGroup);  // a number need not exist
