@@ -1,0 +1,261 @@
+#!/bin/bash
+# `dabba run`'s network as a user types it, through the real binary, as the test user (and the
+# key cases as root): published TCP ports of a -d container (-p IP:HOST:CONTAINER, and -p
+# CONTAINER with the port read from ps), a published UDP port answering both ways, the host's
+# loopback reachable as 10.0.2.2 only with allow_host_loopback, --network none and host, the
+# container's /etc/resolv.conf and /etc/hosts, a host port in use, and nothing left behind:
+# no slirp4netns, UDP relay or API socket after rm -f, after a foreground run, after SIGKILL of a
+# supervisor. Only 127.0.0.0/8 and the container's own namespace are touched.
+set -euo pipefail
+# shellcheck source=lib/run.sh
+source "$(dirname "$0")/lib/run.sh"
+run_setup run_network
+dabba_root pull -q "$BUSYBOX" >/dev/null 2>&1
+PY=/usr/bin/python3
+
+# wait_for SECONDS CMD...: until CMD succeeds, SECONDS at most (ASan builds are slow).
+wait_for() {
+  local deadline=$((SECONDS + $1))
+  shift
+  while ! "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt "$deadline" ] || return 1
+    sleep 0.1
+  done
+}
+
+# free_port [tcp|udp]: a port free on 127.0.0.1 now.
+free_port() {
+  $PY -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM)
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' "${1:-tcp}"
+}
+
+# background CMD...: CMD in the background (at most 5 minutes), killed at exit.
+background() {
+  timeout 300 "$@" </dev/null >>"$WORK/background.log" 2>&1 &
+  RIG_TEST_PIDS="${RIG_TEST_PIDS:-} $!"
+}
+
+# store_of WHO: the store WHO's dabba uses.
+store_of() { if [ "$1" = dabba_user ]; then echo "$STORE"; else echo "$ROOT_STORE"; fi; }
+
+# container_dir WHO NAME: where the runner keeps the container NAME (its state, logs).
+container_dir() { echo "$(store_of "$1")/containers/$(ps_field "$1" "$2" id)"; }
+
+# slirp_pids WHO: the slirp4netns processes of WHO's containers in this test (found by their log,
+# which is under the store: fd 1 is the container's logs/slirp4netns.log).
+slirp_pids() {
+  local store pid
+  store=$(store_of "$1")
+  for pid in $(pgrep -x slirp4netns 2>/dev/null); do
+    case "$(readlink "/proc/$pid/fd/1" 2>/dev/null)" in "$store"/*) echo "$pid" ;; esac
+  done
+}
+
+# relay_pids WHO NAME: the UDP relay of the -d container NAME: the supervisor's child that is a
+# fork of dabba.
+relay_pids() {
+  local sup
+  sup=$(sed -n 's/^supervisor_pid=//p' "$(container_dir "$1" "$2")/state")
+  pgrep -P "$sup" -f "^$TEST_DABBA" 2>/dev/null || true
+}
+
+# api_sockets WHO: the sockets left in WHO's store (slirp4netns's API socket is unlinked once the
+# ports are published).
+api_sockets() { find "$(store_of "$1")" -type s 2>/dev/null || true; }
+
+# gone PID...: whether every PID has exited.
+gone() {
+  local pid
+  for pid in "$@"; do kill -0 "$pid" 2>/dev/null && return 1; done
+  return 0
+}
+
+# nc.openbsd (busybox's nc has no UDP) with its libraries, bound into a container at /tools.
+install -d -m 0755 "$WORK/tools"
+cp -L /usr/bin/nc.openbsd "$WORK/tools/nc"
+for lib in $(ldd /usr/bin/nc.openbsd | grep -o '/[^ ]*'); do cp -L "$lib" "$WORK/tools/"; done
+chmod -R a+rX "$WORK/tools"
+TOOLS=(-v "$WORK/tools:/tools:ro")
+NC_UDP="/tools/ld-linux-x86-64.so.2 --library-path /tools /tools/nc"
+
+# udp_ask PORT TEXT: sends TEXT to 127.0.0.1:PORT (again every 0.2 s: the server may not be up
+# yet) and prints the first reply; fails after 30 s without one.
+udp_ask() {
+  $PY - "$1" "$2" <<'EOF'
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.2)
+deadline = time.time() + 30
+while time.time() < deadline:
+    s.sendto((sys.argv[2] + "\n").encode(), ("127.0.0.1", int(sys.argv[1])))
+    try:
+        print(s.recv(4096).decode().strip()); sys.exit(0)
+    except socket.timeout:
+        pass
+sys.exit(1)
+EOF
+}
+
+# A web server on the host's loopback, for the container to reach as 10.0.2.2.
+install -d -m 0755 "$WORK/hostweb"
+echo "on-the-host-$$" >"$WORK/hostweb/index.html"
+HOSTWEB=$(free_port)
+background $PY -m http.server --bind 127.0.0.1 --directory "$WORK/hostweb" "$HOSTWEB"
+check "the host's web server is up" wait_for 30 curl -fsS -m 2 "http://127.0.0.1:$HOSTWEB/"
+GET="printf 'GET /index.html HTTP/1.0\r\n\r\n' | nc -w 5 10.0.2.2 $HOSTWEB"
+
+for who in dabba_user dabba_root; do
+  echo "--- [$who]"
+  # --- a published TCP port of a -d container ---------------------------------------------------
+  P=$(free_port)
+  web="mkdir -p /www && echo web-$who >/www/index.html && httpd -f -p 80 -h /www # $MARK"
+  check "[$who] run -d -p 127.0.0.1:$P:80 (busybox httpd)" \
+    "$who" run -d --name web -p "127.0.0.1:$P:80" "$BUSYBOX" sh -c "$web"
+  check "[$who] httpd answers on the host's 127.0.0.1:$P" \
+    wait_for 60 curl -fsS -m 2 "http://127.0.0.1:$P/"
+  check_eq "[$who] ... with the container's page" "web-$who" \
+    "$(curl -fsS -m 5 "http://127.0.0.1:$P/" 2>&1)"
+  check_eq "[$who] ps --format json: the port" "[\"127.0.0.1:$P->80/tcp\"]" \
+    "$("$who" ps --format json | jq -c '.[] | select(.name == "web") | .ports')"
+  check "[$who] ps shows it" grep -q "127.0.0.1:$P->80/tcp .*web$" <<<"$("$who" ps)"
+  check_eq "[$who] one slirp4netns for it" 1 "$(slirp_pids "$who" | wc -l)"
+  check_eq "[$who] its API socket is gone once the ports are published" "" "$(api_sockets "$who")"
+
+  check "[$who] run -d -p 80 (a free host port)" \
+    "$who" run -d --name web2 -p 80 "$BUSYBOX" sh -c "$web"
+  ports=$("$who" ps --format json | jq -r '.[] | select(.name == "web2") | .ports[]')
+  check "[$who] ps --format json shows the chosen port ($ports)" \
+    grep -Eqx '0\.0\.0\.0:[0-9]+->80/tcp' <<<"$ports"
+  P2=$(sed -E 's/^0\.0\.0\.0:([0-9]+)->.*/\1/' <<<"$ports")
+  check "[$who] ps shows it" grep -qF "$ports" <<<"$("$who" ps)"
+  check "[$who] httpd answers on the chosen port $P2" \
+    wait_for 60 curl -fsS -m 2 "http://127.0.0.1:$P2/"
+
+  # --- a host port in use: exit 125 naming it, before the workload starts -----------------------
+  install -d -m 0777 "$WORK/ran-$who"
+  out=$("$who" run --rm -v "$WORK/ran-$who:/ran" -p "127.0.0.1:$P:80" "$BUSYBOX" \
+    touch /ran/started 2>&1) && rc=0 || rc=$?
+  check_eq "[$who] TCP port $P in use (by the first container): exit 125" 125 "$rc"
+  check "[$who] ... the error names the port" grep -q "dabba: error: .*port $P/tcp.* in use" <<<"$out"
+  check_eq "[$who] ... the workload never started" "" "$(ls "$WORK/ran-$who")"
+  U=$(free_port udp)
+  background $PY -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1])))
+open(sys.argv[2], "w").close(); time.sleep(300)' "$U" "$WORK/udp-held-$U"
+  wait_for 30 test -e "$WORK/udp-held-$U" || true
+  out=$("$who" run --rm -v "$WORK/ran-$who:/ran" -p "$U:$U/udp" "$BUSYBOX" \
+    touch /ran/started 2>&1) && rc=0 || rc=$?
+  check_eq "[$who] UDP port $U in use (by a host process): exit 125" 125 "$rc"
+  check "[$who] ... the error names the port" grep -q "dabba: error: .*port $U/udp.* in use" <<<"$out"
+  check_eq "[$who] ... the workload never started" "" "$(ls "$WORK/ran-$who")"
+
+  check "[$who] rm -f of both web containers" "$who" rm -f web web2
+  check_eq "[$who] after rm -f: no slirp4netns" "" "$(slirp_pids "$who")"
+  check "[$who] after rm -f: the ports are free again" \
+    $PY -c 'import socket, sys; s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAITs of the curls stay
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()' "$P"
+  check_eq "[$who] after rm -f: no socket in the store" "" "$(api_sockets "$who")"
+
+  # --- a published UDP port, answering both ways; then SIGKILL of its supervisor ----------------
+  U=$(free_port udp)
+  udp="mkfifo /tmp/f && $NC_UDP -u -l $U </tmp/f | while read l; do echo \"pong \$l\"; done >/tmp/f # $MARK"
+  check "[$who] run -d -p $U:$U/udp (nc -u -l in the container)" \
+    "$who" run -d --name udp "${TOOLS[@]}" -p "$U:$U/udp" "$BUSYBOX" sh -c "$udp"
+  check_eq "[$who] a UDP datagram reaches the container, its answer the host" "pong ping-$who" \
+    "$(udp_ask "$U" "ping-$who" 2>&1)"
+  check_eq "[$who] ps shows the UDP port" "0.0.0.0:$U->$U/udp" \
+    "$("$who" ps --format json | jq -r '.[] | select(.name == "udp") | .ports[]')"
+  slirp=$(slirp_pids "$who")
+  relay=$(relay_pids "$who" udp)
+  check_eq "[$who] it has one slirp4netns and one UDP relay" "1 1" \
+    "$(wc -w <<<"$slirp") $(wc -w <<<"$relay")"
+  sup=$(sed -n 's/^supervisor_pid=//p' "$(container_dir "$who" udp)/state")
+  kill -KILL "$sup"
+  # shellcheck disable=SC2086
+  check "[$who] SIGKILL of the supervisor: slirp4netns exits" wait_for 30 gone $slirp
+  # shellcheck disable=SC2086
+  check "[$who] ... and the UDP relay" wait_for 30 gone $relay
+  check "[$who] rm -f of the container" "$who" rm -f udp
+  check_eq "[$who] no slirp4netns left" "" "$(slirp_pids "$who")"
+  check_eq "[$who] no socket left" "" "$(api_sockets "$who")"
+
+  # --- the host's loopback, as 10.0.2.2 only when allowed ---------------------------------------
+  check_eq "[$who] allow_host_loopback=true: 10.0.2.2 reaches the host's 127.0.0.1" \
+    "on-the-host-$$" \
+    "$("$who" run --rm --network slirp4netns:allow_host_loopback=true "$BUSYBOX" sh -c \
+      "$GET" 2>&1 | tail -n 1)"
+  out=$("$who" run --rm "$BUSYBOX" sh -c "$GET" 2>&1) || true
+  check_eq "[$who] by default it does not" 0 "$(grep -c on-the-host <<<"$out")"
+  check_eq "[$who] after the foreground runs: no slirp4netns" "" "$(slirp_pids "$who")"
+  check_eq "[$who] ... and no socket" "" "$(api_sockets "$who")"
+
+  # --- interfaces -------------------------------------------------------------------------------
+  check_eq "[$who] --network none: only lo, up" "lo UP" \
+    "$("$who" run --rm --network none "$BUSYBOX" sh -c \
+      'ip -o link | cut -d: -f2 | xargs; ip -o link show lo | grep -o "[<,]UP[,>]" | tr -d "<>,"' |
+      xargs)"
+  check_eq "[$who] slirp4netns: lo and tap0 (10.0.2.100/24, mtu 65520, default via 10.0.2.2)" \
+    "lo tap0 10.0.2.100/24 65520 10.0.2.2" \
+    "$("$who" run --rm "$BUSYBOX" sh -c 'ip -o link | cut -d: -f2 | xargs
+      ip -o -4 addr show tap0 | awk "{print \$4}"; cat /sys/class/net/tap0/mtu
+      ip route | awk "/^default/ {print \$3}"' | xargs)"
+  check_eq "[$who] slirp4netns:mtu=1500" 1500 \
+    "$("$who" run --rm --network slirp4netns:mtu=1500 "$BUSYBOX" cat /sys/class/net/tap0/mtu)"
+  check_eq "[$who] --network host: the host's interfaces" \
+    "$(tail -n +3 /proc/net/dev | cut -d: -f1 | sort | xargs)" \
+    "$("$who" run --rm --network host "$BUSYBOX" sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1' |
+      sort | xargs)"
+done
+
+# --- /etc/resolv.conf and /etc/hosts --------------------------------------------------------------
+# The host's resolv.conf is replaced (in a mount namespace of the test's own) by one with search
+# domains and options, so what is copied from it shows.
+printf 'search corp.example lab.example\nnameserver 192.0.2.1\noptions ndots:2\n' >"$WORK/resolv.conf"
+chmod 0644 "$WORK/resolv.conf"
+# with_host_resolv CMD...: CMD (dabba_user or dabba_root ...) seeing $WORK/resolv.conf as the
+# host's /etc/resolv.conf.
+with_host_resolv() {
+  unshare --mount --propagation private -- bash -c "$(declare -f); $(declare -p WORK STORE \
+    ROOT_STORE TEST_DABBA RIG_USER); mount --bind '$WORK/resolv.conf' /etc/resolv.conf && \"\$@\"" \
+    bash "$@"
+}
+for who in dabba_user dabba_root; do
+  check_eq "[$who] slirp4netns: nameserver 10.0.2.3, the host's search and options" \
+    "search corp.example lab.example|nameserver 10.0.2.3|options ndots:2" \
+    "$(with_host_resolv "$who" run --rm "$BUSYBOX" cat /etc/resolv.conf | paste -sd'|')"
+  check_eq "[$who] --dns" "search corp.example lab.example|nameserver 192.0.2.53|options ndots:2" \
+    "$(with_host_resolv "$who" run --rm --dns 192.0.2.53 "$BUSYBOX" cat /etc/resolv.conf |
+      paste -sd'|')"
+  check_eq "[$who] --network host: the host's resolv.conf" "$(cat "$WORK/resolv.conf")" \
+    "$(with_host_resolv "$who" run --rm --network host "$BUSYBOX" cat /etc/resolv.conf)"
+  check_eq "[$who] --network none: no nameserver" 0 \
+    "$(with_host_resolv "$who" run --rm --network none "$BUSYBOX" cat /etc/resolv.conf |
+      grep -c nameserver)"
+done
+check_eq "the real host's file: nameserver 10.0.2.3" "nameserver 10.0.2.3" \
+  "$(dabba_user run --rm "$BUSYBOX" grep nameserver /etc/resolv.conf)"
+
+hosts=$(dabba_user run --rm --hostname box --add-host db.example:192.0.2.7 "$BUSYBOX" \
+  sh -c 'cat /etc/hostname; cat /etc/hosts')
+check "/etc/hosts: localhost" grep -Pq '^127\.0\.0\.1\tlocalhost$' <<<"$hosts"
+check "/etc/hosts: the hostname at the container's address" grep -Pq '^10\.0\.2\.100\tbox$' <<<"$hosts"
+check "/etc/hosts: --add-host" grep -Pq '^192\.0\.2\.7\tdb\.example$' <<<"$hosts"
+check "/etc/hostname" grep -qx box <<<"$hosts"
+check_eq "/etc/hosts: no host.containers.internal by default" 0 \
+  "$(grep -c host.containers.internal <<<"$hosts")"
+for who in dabba_user dabba_root; do
+  check "[$who] allow_host_loopback: host.containers.internal is 10.0.2.2" grep -Pq \
+    '^10\.0\.2\.2\thost\.containers\.internal' \
+    <<<"$("$who" run --rm --network slirp4netns:allow_host_loopback=true "$BUSYBOX" cat /etc/hosts)"
+done
+check "--network none: localhost and the hostname" grep -Pzq '127\.0\.0\.1\tlocalhost\n(.*\n)*127\.0\.1\.1\tbox\n' \
+  <<<"$(dabba_user run --rm --network none --hostname box "$BUSYBOX" cat /etc/hosts)"
+
+# --- nothing left -----------------------------------------------------------------------------------
+check_eq "[dabba_user] no slirp4netns left" "" "$(slirp_pids dabba_user)"
+check_eq "[dabba_root] no slirp4netns left" "" "$(slirp_pids dabba_root)"
+check_no_container_leftovers dabba_user "$STORE"
+check_no_container_leftovers dabba_root "$ROOT_STORE"
+check_done
