@@ -13,6 +13,7 @@ dabba_user pull -q "$APP" >/dev/null
 dabba_root pull -q "$BUSYBOX" >/dev/null 2>&1
 
 # within_user SECS ARGS...: dabba as the test user, killed after SECS seconds (exit 124 then).
+# `run -d` writes to a file, never into $(...): a supervisor holding the pipe would hang it.
 within_user() {
   local secs=$1
   shift
@@ -167,7 +168,8 @@ brief_gone() {
 check "-d --rm: removed after its exit (record and directory)" wait_until brief_gone
 
 # --- the supervisor SIGKILLed -------------------------------------------------------------------
-VID=$(within_user 60 run -d --name victim "$BUSYBOX" sh -c "$LOOP")
+within_user 60 run -d --name victim "$BUSYBOX" sh -c "$LOOP" >"$WORK/victim.id"
+VID=$(cat "$WORK/victim.id")
 SUP=$(state_value "$STORE" "$VID" supervisor_pid)
 VPID=$(ps_field dabba_user victim pid)
 check "the supervisor is a live process of the test" kill -0 "$SUP"
@@ -181,7 +183,8 @@ check_eq "rm (no -f) removes it" "victim" "$(within_user 60 rm victim)"
 check_eq "... and its directory" no "$([ -e "$STORE/containers/$VID" ] && echo yes || echo no)"
 
 # --- as root ------------------------------------------------------------------------------------
-RID=$(within_root 60 run -d --name rweb "$BUSYBOX" sh -c "echo root-out; $LOOP" 2>/dev/null)
+within_root 60 run -d --name rweb "$BUSYBOX" sh -c "echo root-out; $LOOP" >"$WORK/rweb.id"
+RID=$(cat "$WORK/rweb.id")
 check "as root: run -d prints the id" grep -Eqx '[0-9a-f]{64}' <<<"$RID"
 check_eq "as root: ps -q" "${RID:0:12}" "$(dabba_root ps -q)"
 check_eq "as root: exec -u app sees the container's PID 1" "1000 yes" \

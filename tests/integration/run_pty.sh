@@ -46,6 +46,20 @@ pty_cleanup() {
   run_cleanup
 }
 trap pty_cleanup EXIT
+JOB=9$$  # the container's foreground jobs are `sleep ${JOB}N`: long, and this test's own
+# until_foreground CMDLINE: wait (20 s) until a process whose command line is CMDLINE is the
+# foreground process group of its terminal (pgrp == tpgid in /proc/PID/stat).
+until_foreground() {
+  local _ pid
+  for _ in $(seq 400); do
+    for pid in $(pgrep -x -f -- "$1"); do
+      awk '{exit !($5 == $8)}' "/proc/$pid/stat" 2>/dev/null && return 0
+    done
+    sleep 0.05
+  done
+  echo "no foreground process [$1]"
+  return 1
+}
 
 DABBA_CMD="'$TEST_DABBA' --root '$STORE'"
 cat >"$WORK/pty.sh" <<SCRIPT
@@ -65,31 +79,34 @@ check "tty is the container's /dev/pts/0, with the window's size, TERM set, shel
   until_pane 'T=/dev/pts/0 S=40 120 TERM=xterm PID=1'
 check_eq "ps: the container runs" running "$(ps_field dabba_user tty1 state)"
 
-# Ctrl-C: the foreground job of the container dies, the shell (PID 1) lives on.
-send "sleep 100; : $MARK" Enter
-sleep 0.5
+# Ctrl-C: the foreground job of the container dies, the shell (PID 1) lives on. Keys are sent
+# once the job is the terminal's foreground process group (a Ctrl-C typed earlier would reach the
+# shell and flush the line instead): the sleeps' lengths are this test's own, to find them.
+send "sleep ${JOB}1" Enter
+check "the foreground job runs" until_foreground "sleep ${JOB}1"
 send C-c
 send 'echo after=$?' Enter
 check "Ctrl-C interrupts the container's foreground job, the shell survives" until_pane 'after=130'
 
-# Job control: a background job, jobs, fg, then Ctrl-C of the foregrounded job.
-send 'sleep 101 &' Enter
+# Job control: a background job, jobs, fg, then Ctrl-C of the foregrounded job; Ctrl-Z.
+send "sleep ${JOB}2 &" Enter
 send 'jobs' Enter
-check "jobs lists the background job as Running" until_pane 'Running                    sleep 101'
+check "jobs lists the background job as Running" until_pane "Running                    sleep ${JOB}2"
 send 'fg' Enter
-sleep 0.5
+check "fg brings it to the foreground" until_foreground "sleep ${JOB}2"
 send C-c
 send 'echo fg-after=$? jobs=$(jobs | wc -l)' Enter
-check "fg brought it to the foreground, where Ctrl-C reached it" until_pane 'fg-after=130 jobs=0'
-send 'sleep 102' Enter
-sleep 0.5
+check "... where Ctrl-C reaches it" until_pane 'fg-after=130 jobs=0'
+send "sleep ${JOB}3" Enter
+check "another foreground job runs" until_foreground "sleep ${JOB}3"
 send C-z
-check "Ctrl-Z stops the foreground job" until_pane 'Stopped                    sleep 102'
+check "Ctrl-Z stops the foreground job" until_pane "Stopped                    sleep ${JOB}3"
 send 'kill -9 %1' Enter
 
 tm resize-window -t t -x 100 -y 30
-sleep 0.5
-send 'echo R=$(stty size)' Enter
+# The new size arrives asynchronously (SIGWINCH to dabba, TIOCSWINSZ on the container's pty): the
+# container looks for 10 s at most.
+send 'i=0; while [ "$(stty size)" != "30 100" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; echo R=$(stty size)' Enter
 check "a resize of the window reaches the container" until_pane 'R=30 100'
 
 send 'exit 3' Enter
@@ -112,8 +129,8 @@ check "exec -it: a prompt" until_pane '/ #'
 send 'echo ET=$(tty) ES=$(stty size) EP=$(cat /proc/1/cmdline | tr "\0" " ")' Enter
 check "exec -it: a pty of the container's devpts, the window's size, beside its PID 1" \
   until_pane 'ET=/dev/pts/0 ES=25 90 EP=sh -c sleep 600'
-send "sleep 100; : $MARK-exec" Enter
-sleep 0.5
+send "sleep ${JOB}4" Enter
+check "exec -it: a foreground job runs" until_foreground "sleep ${JOB}4"
 send C-c
 send 'echo exec-after=$?' Enter
 check "exec -it: Ctrl-C reaches its foreground job" until_pane 'exec-after=130'
