@@ -109,27 +109,45 @@ std::optional<ContainerState> read_state(const std::string& container_dir) {
   return parse_state(text);
 }
 
-uint64_t process_start_time(pid_t pid) {
+namespace {
+
+struct ProcStat {
+  char state = 0;           // field 3: R, S, D, Z (zombie), X (dead), ...
+  uint64_t start_time = 0;  // field 22
+};
+
+// /proc/PID/stat's state and start time; start_time 0 when the process does not exist.
+ProcStat read_proc_stat(pid_t pid) {
+  ProcStat out;
   std::string text;
   try {
-    if (!read_file_if_exists("/proc/" + std::to_string(pid) + "/stat", text)) return 0;
+    if (!read_file_if_exists("/proc/" + std::to_string(pid) + "/stat", text)) return out;
   } catch (const Error&) {
-    return 0;
+    return out;
   }
   // The command name (field 2) is in parentheses and may hold spaces: count after the last ')'.
   auto close = text.rfind(')');
-  if (close == std::string::npos) return 0;
+  if (close == std::string::npos || close + 2 >= text.size()) return out;
   std::istringstream in(text.substr(close + 2));
   std::string field;
-  for (int i = 3; i <= 22 && (in >> field); ++i)
-    if (i == 22) return std::stoull(field);
-  return 0;
+  for (int i = 3; i <= 22 && (in >> field); ++i) {
+    if (i == 3) out.state = field[0];
+    if (i == 22) out.start_time = std::stoull(field);
+  }
+  return out;
 }
+
+}  // namespace
+
+uint64_t process_start_time(pid_t pid) { return read_proc_stat(pid).start_time; }
 
 bool alive(const ContainerState& state) {
   if (state.status != ContainerStatus::kRunning || state.pid <= 0) return false;
-  uint64_t now = process_start_time(state.pid);
-  return now != 0 && now == state.pid_start_time;
+  ProcStat now = read_proc_stat(state.pid);
+  // A zombie has exited: its owner (or, once a killed supervisor's orphan is re-parented, the
+  // host's init, which may reap late or never) just has not reaped it yet.
+  if (now.state == 'Z' || now.state == 'X') return false;
+  return now.start_time != 0 && now.start_time == state.pid_start_time;
 }
 
 }  // namespace dabba::runner

@@ -43,7 +43,7 @@ ContainerState parse_state(const std::string& text);
 
 // /proc/PID/stat's start time, 0 when the process does not exist.
 uint64_t process_start_time(pid_t pid);
-// True when state says running and its PID 1 is still that process.
+// True when state says running and its PID 1 is still that process, and not a zombie.
 bool alive(const ContainerState& state);
 
 }  // namespace dabba::runner
