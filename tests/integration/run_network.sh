@@ -177,6 +177,10 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()' "$P"
   check "[$who] SIGKILL of the supervisor: slirp4netns exits" wait_for 30 gone $slirp
   # shellcheck disable=SC2086
   check "[$who] ... and the UDP relay" wait_for 30 gone $relay
+  check "[$who] ... which frees its UDP port" $PY -c 'import socket, sys
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("127.0.0.1", int(sys.argv[1])))' "$U"
+  check_eq "[$who] ps: no ports shown for it any more" "" \
+    "$("$who" ps -a --format json | jq -r '.[] | select(.name == "udp") | .ports[]')"
   check "[$who] rm -f of the container" "$who" rm -f udp
   check_eq "[$who] no slirp4netns left" "" "$(slirp_pids "$who")"
   check_eq "[$who] no socket left" "" "$(api_sockets "$who")"
