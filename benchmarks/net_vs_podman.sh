@@ -1,0 +1,164 @@
+#!/bin/bash
+# Network throughput through slirp4netns, dabba against rootless podman (runc, slirp4netns), as the
+# same unprivileged user, same image (busybox + the host's iperf3 and its libraries), with iperf3
+# (Debian's) on both ends:
+#   container -> host: iperf3 -s on the host's 127.0.0.1, the client in the container reaching it
+#                      as 10.0.2.2 (--network slirp4netns:allow_host_loopback=true);
+#   host -> container: iperf3 -s in a -d container published on 127.0.0.1 (-p), the client on the
+#                      host.
+# Rounds interleave the four cases (a noisy machine hurts each alike); the median and the min/max
+# of the runs are printed in Gbit/s (the receiver's figure).
+#
+#   sudo DABBA_RIG_ENV=/tmp/dabba-rig/env benchmarks/net_vs_podman.sh [BUILD_DIR]   (default: build)
+#   RUNS=5 SECONDS_PER_RUN=5 to change the counts; NO_PODMAN=1 to skip podman.
+# Needs the rig (its plain registry holds the image: bench/iperf3:latest), iperf3, skopeo, jq.
+set -euo pipefail
+BUILD=$(realpath "${1:-build}")
+RUNS=${RUNS:-5}
+T=${SECONDS_PER_RUN:-5}
+[ "$(id -u)" -eq 0 ] || { echo "run as root (it switches to the rig's user)"; exit 1; }
+[ -x "$BUILD/dabba" ] || { echo "build $BUILD/dabba first"; exit 1; }
+[ -r "${DABBA_RIG_ENV:-}" ] || { echo "needs the rig: export DABBA_RIG_ENV=\$(scripts/rig env)"; exit 1; }
+# shellcheck source=/dev/null
+source "$DABBA_RIG_ENV"
+for tool in iperf3 skopeo jq ldd /usr/bin/python3; do
+  command -v $tool >/dev/null || { echo "needs $tool"; exit 1; }
+done
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=../tests/fixtures/oci.sh
+source "$SRC/tests/fixtures/oci.sh"
+
+W=$(mktemp -d /tmp/dabba-bench-net.XXXXXX)
+chmod 0755 "$W"
+install -d -m 0700 -o "$RIG_USER" -g "$RIG_USER" "$W/home" "$W/run" "$W/store"
+install -m 0755 "$BUILD/dabba" "$W/dabba"
+cleanup() {
+  local rc=$?
+  [ -s "$W/run/dabba/pause.pid" ] && kill "$(cut -d' ' -f1 "$W/run/dabba/pause.pid")" 2>/dev/null
+  rm -rf --one-file-system "$W"
+  exit $rc
+}
+trap cleanup EXIT
+as_user() {
+  runuser -u "$RIG_USER" -- env -i -C "$W" PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+    HOME="$W/home" USER="$RIG_USER" XDG_RUNTIME_DIR="$W/run" "$@"
+}
+dabba() { as_user "$W/dabba" --root "$W/store" "$@"; }
+# podman keeps the user's own storage and config (its image cache survives between runs).
+podman_user() {
+  runuser -u "$RIG_USER" -- sh -c 'cd /tmp && exec podman --runtime runc --cgroup-manager=cgroupfs "$@"' \
+    podman "$@"
+}
+free_port() {
+  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# --- the image: rig/busybox plus /usr/local/bin/iperf3 and the libraries ldd lists ---------------
+IMAGE=$REGISTRY/bench/iperf3:latest
+echo '{"default": [{"type": "insecureAcceptAnything"}]}' >"$W/policy.json"
+root=$W/iperf-root
+install -d "$root/usr/local/bin"
+cp -L /usr/bin/iperf3 "$root/usr/local/bin/iperf3"
+for lib in $(ldd /usr/bin/iperf3 | grep -o '/[^ ]*'); do
+  install -d "$root$(dirname "$lib")"
+  cp -L "$lib" "$root$lib"
+done
+tar -C "$root" --owner=0 --group=0 --numeric-owner -cf "$W/iperf3.tar" .
+skopeo --policy "$W/policy.json" copy -q --src-tls-verify=false \
+  "docker://$FIXTURE_BUSYBOX" "oci:$W/layout:base"
+oci_append_layers "$W/layout" base iperf3 "bench: the host's iperf3 and its libraries" "$W/iperf3.tar"
+skopeo --policy "$W/policy.json" copy -q --dest-tls-verify=false "oci:$W/layout:iperf3" "docker://$IMAGE"
+dabba pull -q "$IMAGE" >/dev/null
+TOOLS=(dabba)
+if [ -z "${NO_PODMAN:-}" ] && command -v podman >/dev/null; then
+  podman_user pull -q --tls-verify=false "$IMAGE" >/dev/null
+  TOOLS+=(podman podman-slirp-ports)
+fi
+
+# gbits JSON: the receiver's throughput of an iperf3 -J report, in Gbit/s.
+gbits() { jq -r '.end.sum_received.bits_per_second / 1e9 * 100 | round / 100' <<<"$1"; }
+
+# valid JSON: whether an iperf3 -J report holds a result (a refused or reset try holds an error).
+valid() { jq -e '.end.sum_received.bits_per_second > 0' <<<"$1" >/dev/null 2>&1; }
+
+# run_in TOOL ARGS...: `run ARGS...` with TOOL: dabba, podman (its defaults: published ports go
+# through rootlessport), or podman-slirp-ports (--network slirp4netns:port_handler=slirp4netns,
+# published ports through slirp4netns as dabba does).
+run_in() {
+  local tool=$1
+  shift
+  case $tool in
+    dabba) dabba run "$@" ;;
+    podman) podman_user run "$@" ;;
+    podman-slirp-ports)
+      # add port_handler to the --network option (or give one)
+      local args=() a net=0
+      for a in "$@"; do
+        if [[ $a == --network=* ]]; then a="$a,port_handler=slirp4netns"; net=1; fi
+        args+=("$a")
+      done
+      [ $net = 1 ] || args=(--network=slirp4netns:port_handler=slirp4netns "${args[@]}")
+      podman_user run "${args[@]}" ;;
+  esac
+}
+
+# to_host TOOL: iperf3 from the container to a server on the host's loopback (10.0.2.2).
+to_host() {
+  local port out
+  port=$(free_port)
+  timeout 120 iperf3 -s -1 -B 127.0.0.1 -p "$port" >/dev/null 2>&1 &
+  local server=$!
+  sleep 0.2
+  out=$(run_in "$1" --rm --network=slirp4netns:allow_host_loopback=true "$IMAGE" \
+    timeout 120 iperf3 -J -c 10.0.2.2 -p "$port" -t "$T") || true
+  wait "$server" || true
+  valid "$out" || { echo "to_host $1: no result: $out" >&2; return 1; }
+  gbits "$out"
+}
+
+# from_host TOOL: iperf3 from the host to a server in a -d container, through a published port.
+from_host() {
+  local port out i name=iperf-server-$RANDOM
+  port=$(free_port)
+  run_in "$1" -d --rm --name "$name" -p "127.0.0.1:$port:5201" "$IMAGE" \
+    timeout 120 iperf3 -s -1 >/dev/null
+  # The port is published before the server listens: retry until it answers (30 s at most).
+  for i in $(seq 150); do
+    out=$(timeout 120 iperf3 -J -c 127.0.0.1 -p "$port" -t "$T" 2>/dev/null) || true
+    valid "$out" && break
+    out=
+    sleep 0.2
+  done
+  [ -n "$out" ] || { echo "from_host $1: the server never answered" >&2; return 1; }
+  # Until the container (and its port) is gone.
+  for i in $(seq 150); do
+    if [ "$1" = dabba ]; then dabba ps -aq | grep -q . || break; else
+      podman_user ps -aq --filter "name=$name" | grep -q . || break
+    fi
+    sleep 0.2
+  done
+  gbits "$out"
+}
+
+declare -A RESULTS
+for round in $(seq "$RUNS"); do
+  for tool in "${TOOLS[@]}"; do
+    for dir in to_host from_host; do
+      g=$($dir "$tool")
+      RESULTS[$tool.$dir]+="$g "
+      echo "round $round: $tool $dir $g Gbit/s"
+    done
+  done
+done
+
+stats() {
+  tr ' ' '\n' <<<"$1" | grep . | sort -g |
+    awk '{v[NR] = $1} END {m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
+      printf "median %.2f (min %.2f, max %.2f, %d runs)", m, v[1], v[NR], NR}'
+}
+echo
+echo "iperf3 -t $T, Gbit/s at the receiver; $(nproc) cores, $(uname -r), slirp4netns $(slirp4netns --version | head -1 | awk '{print $3}')"
+for tool in "${TOOLS[@]}"; do
+  echo "$tool container -> host (10.0.2.2):      $(stats "${RESULTS[$tool.to_host]}")"
+  echo "$tool host -> container (published port): $(stats "${RESULTS[$tool.from_host]}")"
+done
