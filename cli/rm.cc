@@ -19,6 +19,7 @@
 #include "cli/containers.h"
 #include "common/error.h"
 #include "common/userns.h"
+#include "runner/cgroups.h"
 #include "runner/stop.h"
 #include "store/store.h"
 
@@ -53,6 +54,9 @@ Command add_rm(CLI::App& parent) {
                           "stop it first (dabba stop " + name + "), or force it (dabba rm -f)");
             runner::stop_container(v.dir, SIGKILL, std::chrono::seconds(0));
           }
+          // Its owner removes the cgroups after the exit; one SIGKILLed before it could has left
+          // them (empty now: the container's processes died with its PID 1).
+          if (v.state && !v.state->cgroups.empty()) runner::remove_cgroup_dirs(v.state->cgroups);
           targets.push_back({name, v.record.id});
         } catch (const Error& e) {
           report_error(e);

@@ -154,21 +154,27 @@ bool ContainerCgroup::oom_killed() const {
 }
 
 void ContainerCgroup::remove() noexcept {
-  for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) {
+  std::vector<std::string> paths;
+  for (const auto& dir : dirs_) paths.push_back(dir.path);
+  remove_cgroup_dirs(paths);
+  dirs_.clear();
+}
+
+ContainerCgroup::~ContainerCgroup() { remove(); }
+
+void remove_cgroup_dirs(const std::vector<std::string>& dirs) noexcept {
+  for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) {
     // The last task of a cgroup can take a moment to be released after its parent reaped it.
     for (int attempt = 0;; ++attempt) {
-      if (::rmdir(it->path.c_str()) == 0 || errno == ENOENT) break;
+      if (::rmdir(it->c_str()) == 0 || errno == ENOENT) break;
       if (errno != EBUSY || attempt >= 50) {
-        log_warn("cannot remove cgroup " + it->path + ": " + std::strerror(errno));
+        log_warn("cannot remove cgroup " + *it + ": " + std::strerror(errno));
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   }
-  dirs_.clear();
 }
-
-ContainerCgroup::~ContainerCgroup() { remove(); }
 
 void join_cgroups(const std::vector<std::string>& dirs, pid_t pid) {
   for (const auto& dir : dirs) {

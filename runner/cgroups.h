@@ -48,6 +48,10 @@ class ContainerCgroup {
   std::vector<CgroupDir> dirs_;  // those created
 };
 
+// rmdir of each dir, last first (gone already is fine; busy ones are retried briefly, then logged).
+// `rm` uses it for the cgroups a SIGKILLed supervisor could not remove (the state lists them).
+void remove_cgroup_dirs(const std::vector<std::string>& dirs) noexcept;
+
 // Writes pid into <dir>/cgroup.procs of each dir: `exec` puts its process into the container's
 // cgroups (ContainerCgroup::dirs(), recorded in the container's state) this way.
 void join_cgroups(const std::vector<std::string>& dirs, pid_t pid);

@@ -19,6 +19,8 @@ own_cgroup() { awk -F: -v c="$1" '$2==c {print $3}' /proc/self/cgroup; }
 cg_dir() { local o; o=$(own_cgroup "$1"); echo "/sys/fs/cgroup/$1${o%/}"; }
 # children DIR: the cgroups below DIR (none once every container is gone).
 children() { find "$1" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort | xargs; }
+store_of() { if [ "$1" = dabba_root ]; then echo "$ROOT_STORE"; else echo "$STORE"; fi; }
+recorded() { [ "$(ps_field "$1" "$2" exit_code)" != null ]; }
 not_running() { [ "$(ps_field "$1" "$2" state)" != running ]; }
 
 # A fork loop in a subshell (busybox sh gives up at the first failed fork); then the container's
@@ -65,9 +67,23 @@ limits_checks() {
   check_eq "[$who] -d: its cgroups are removed with it" "no" \
     "$([ -e "/sys/fs/cgroup/pids$pids" ] || [ -e "/sys/fs/cgroup/memory$mem" ] && echo yes || echo no)"
 
+  # A SIGKILLed supervisor cannot remove its container's cgroups: rm does.
+  $who run -d --name orphan --memory 48m --pids-limit 30 "$BUSYBOX" sh -c "sleep 600; : $MARK" >/dev/null
+  pid=$(ps_field $who orphan pid)
+  pids=$(awk -F: '$2=="pids" {print $3}' "/proc/$pid/cgroup")
+  mem=$(awk -F: '$2=="memory" {print $3}' "/proc/$pid/cgroup")
+  kill -KILL "$(ps_field $who orphan id | xargs -I{} sed -n 's/^supervisor_pid=//p' \
+    "$(store_of $who)/containers/{}/state")"
+  check "[$who] the orphan's container dies with its supervisor" wait_until not_running $who orphan
+  check_eq "[$who] ... its cgroups are still there" "yes yes" \
+    "$([ -d "/sys/fs/cgroup/pids$pids" ] && echo yes) $([ -d "/sys/fs/cgroup/memory$mem" ] && echo yes)"
+  check_eq "[$who] rm of it" "orphan" "$($who rm orphan)"
+  check_eq "[$who] ... removes its cgroups" "no" \
+    "$([ -e "/sys/fs/cgroup/pids$pids" ] || [ -e "/sys/fs/cgroup/memory$mem" ] && echo yes || echo no)"
+
   $who run -d --name dhog --memory 32m "$BUSYBOX" sh -c \
     "sleep 0.3; dd if=/dev/zero of=/dev/null bs=64M count=1; : $MARK" >/dev/null
-  check "[$who] -d: the hog's container ends" wait_until not_running $who dhog
+  check "[$who] -d: the hog's container ends, its exit recorded" wait_until recorded $who dhog
   check_eq "[$who] -d: ps -a says it was OOM-killed" "true" "$(ps_field $who dhog oom_killed)"
 
   $who rm hog nolimit dhog >/dev/null
