@@ -3,13 +3,15 @@
 // What a detached container wrote: its stdout to ours, its stderr to ours. The supervisor appends
 // them to two files (<container>/logs/stdout and stderr), so without -f the streams come one after
 // the other, not interleaved; with -f new output is copied as it comes (checked every 100 ms)
-// until the container has exited and both files are drained. A foreground container's output went
-// to its terminal and has no log.
+// until the container has exited (and its exit is recorded) and both files are drained. A
+// foreground container's output went to its terminal and has no log.
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -76,13 +78,22 @@ bool drain(LogStream& s) {
   }
 }
 
-bool still_running(const std::string& dir) {
+// Whether to keep following: while the container runs, and after its PID 1 died until its owner
+// (the supervisor) has recorded the exit, so that `logs -f; ps -a` shows the exit code. An owner
+// that is gone (SIGKILLed) or takes longer than a few seconds is not waited for.
+bool keep_following(const std::string& dir, std::chrono::steady_clock::time_point& died) {
+  std::optional<runner::ContainerState> state;
   try {
-    auto state = runner::read_state(dir);
-    return state && runner::alive(*state);
+    state = runner::read_state(dir);
   } catch (const Error&) {
     return false;  // removed meanwhile (--rm)
   }
+  if (!state || state->status != runner::ContainerStatus::kRunning) return false;
+  if (runner::alive(*state)) return true;
+  auto now = std::chrono::steady_clock::now();
+  if (died == std::chrono::steady_clock::time_point{}) died = now;
+  bool owner_alive = state->supervisor_pid > 0 && ::kill(state->supervisor_pid, 0) == 0;
+  return owner_alive && now - died < std::chrono::seconds(5);
 }
 
 }  // namespace
@@ -121,9 +132,10 @@ Command add_logs(CLI::App& parent) {
       for (auto& s : streams) ::lseek(s.fd.get(), 0, SEEK_END);
     for (auto& s : streams) drain(s);
     if (!args->follow) return kExitOk;
+    std::chrono::steady_clock::time_point died{};
     for (;;) {
       // Read the state before draining: output written before the exit is then always copied.
-      bool running = still_running(dir);
+      bool running = keep_following(dir, died);
       bool any = false;
       for (auto& s : streams) any = drain(s) || any;
       if (!running) return kExitOk;

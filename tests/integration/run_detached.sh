@@ -180,9 +180,15 @@ check "the container's PID 1 is a zombie (its supervisor is stopped)" \
   wait_until sh -c "awk '{exit \$3 != \"Z\"}' /proc/$ZPID/stat"
 check "ps does not list the zombie as running" not_listed dabba_user "$ZID"
 check_eq "exec into it: 125 (not running)" 125 "$(exit_code within_user 60 exec zombie true)"
+within_user 60 logs -f zombie >/dev/null 2>&1 &
+follower=$!
+sleep 1
+check "logs -f waits for the supervisor to record the exit" kill -0 $follower
 kill -CONT "$ZSUP"
-recorded_137() { [ "$(ps_field dabba_user zombie exit_code)" = 137 ]; }
-check "the supervisor, continued, records the exit: 137" wait_until recorded_137
+rc=0
+wait $follower || rc=$?
+check_eq "... and ends once it has (exit 0)" 0 $rc
+check_eq "... so that the exit code is there right after: 137" 137 "$(ps_field dabba_user zombie exit_code)"
 check_eq "... then rm" "zombie" "$(within_user 60 rm zombie)"
 
 # --- the supervisor SIGKILLed -------------------------------------------------------------------
