@@ -123,6 +123,7 @@ undelegate() {
   local d
   for d in "${DELEG[@]}"; do
     echo $$ >"$(dirname "$d")/cgroup.procs" 2>/dev/null || true
+    rmdir "$d"/dabba-* 2>/dev/null || true  # a failed run's containers' cgroups
     rmdir "$d" 2>/dev/null || true
   done
 }
