@@ -15,7 +15,6 @@
 #include "runner/port_publish.h"
 #include "runner/port_relay.h"
 #include "runner/slirp.h"
-#include "runner/slirp_api.h"
 #include "runner/state.h"
 
 namespace dabba::runner {
@@ -47,21 +46,14 @@ class SlirpNetwork : public NetworkSetup {
     c.socket_name = kApiSocketName;
     c.log_path = logs + "/slirp4netns.log";
     slirp_.emplace(Slirp4netns::start(binary_, c));
-    std::vector<PortMapping> udp;
-    for (const PortMapping& p : ports_)
-      if (p.protocol == PortProtocol::kUdp) udp.push_back(p);
-    if (!udp.empty())
-      relay_.emplace(UdpPortRelay::start(child, udp, guest_, logs + "/udp-relay.log"));
+    if (!ports_.empty())
+      relay_.emplace(PortRelay::start(child, ports_, guest_, logs + "/port-relay.log"));
   }
 
   void parent_before_exec() override {
     if (!slirp_) throw Error(Errc::kFailed, "slirp4netns was not started");
+    // Until then tap0 has no address, and the relay could not connect to it.
     slirp_->wait_ready(kReadyTimeout);
-    std::string socket = slirp_->api_socket_path();
-    // TCP through slirp4netns; UDP has its relay already (port_relay.h says why).
-    for (const PortMapping& p : ports_)
-      if (p.protocol == PortProtocol::kTcp)
-        with_context("publish " + format_port(p), [&] { add_hostfwd(socket, p, guest_); });
     slirp_->remove_api_socket();
     if (!ports_.empty()) write_published_ports(container_dir_, ports_);
   }
@@ -85,7 +77,7 @@ class SlirpNetwork : public NetworkSetup {
   Slirp4netnsBinary binary_;
   std::vector<PortMapping> ports_;  // host ports all chosen
   std::optional<Slirp4netns> slirp_;
-  std::optional<UdpPortRelay> relay_;  // UDP ports, if any
+  std::optional<PortRelay> relay_;  // the published ports, if any
 };
 
 }  // namespace

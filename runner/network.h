@@ -37,11 +37,11 @@ bool has_own_network_namespace(NetworkMode mode);
 // -p CONTAINERPORT gets its free port now). Its steps:
 //   parent_child_created: slirp4netns started on the child's network namespace (slirp.h), its API
 //     socket <container_dir>/slirp4netns.sock, its log <container_dir>/logs/slirp4netns.log; the
-//     UDP relay forked for UDP ports (port_relay.h);
-//   parent_before_exec: wait for --ready-fd (tap0 up with 10.0.2.100, default route via .2),
-//     add_hostfwd for every TCP port (slirp_api.h), unlink the API socket (its work is done, and a
-//     SIGKILLed owner leaves no socket behind), record the ports in <container_dir>/ports
-//     (port_publish.h, read by `ps`);
+//     port relay forked for the published ports, TCP and UDP (port_relay.h: it binds them on the
+//     host, so a port taken since the check is named here; log logs/port-relay.log);
+//   parent_before_exec: wait for --ready-fd (tap0 up with 10.0.2.100, default route via .2), unlink
+//     the API socket (nothing is asked of it, and a SIGKILLed owner leaves no socket behind),
+//     record the ports in <container_dir>/ports (port_publish.h, read by `ps`);
 //   parent_container_exited: relay and slirp4netns ended and reaped, socket and record removed.
 std::unique_ptr<NetworkSetup> make_network_setup(const Spec& spec);
 

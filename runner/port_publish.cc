@@ -89,9 +89,12 @@ void probe_port(const PortMapping& port) {
   if (int rc = bind_like_slirp(port, fd); rc < 0) throw_bind_error(port, -rc);
 }
 
-UniqueFd bind_udp_host_port(const PortMapping& port) {
+UniqueFd bind_host_port(const PortMapping& port) {
   UniqueFd fd;
   if (int rc = bind_like_slirp(port, fd); rc < 0) throw_bind_error(port, -rc);
+  // The probe's backlog of 1 would drop a burst of clients' SYNs.
+  if (port.protocol == PortProtocol::kTcp)
+    DABBA_SYSCALL(::listen(fd.get(), SOMAXCONN), "listen on " + describe(port));
   return fd;
 }
 

@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -19,15 +20,15 @@
 
 #include "common/error.h"
 #include "common/fs.h"
-#include "runner/network_parse.h"
 #include "runner/port_publish.h"
+#include "runner/tcp_relay.h"
+#include "runner/udp_relay.h"
 
 namespace dabba::runner {
 namespace {
 
-constexpr time_t kIdleSeconds = 120;  // a client silent this long is forgotten
-constexpr size_t kMaxClients = 4096;  // per relay; the oldest goes first
-constexpr size_t kDatagramMax = 65536;
+constexpr int kIdlePollMs = 10 * 1000;  // UDP clients are expired at least this often
+constexpr int kRetryAcceptMs = 100;     // while accepting waits for fds
 
 time_t now_seconds() {
   struct timespec ts;
@@ -35,97 +36,24 @@ time_t now_seconds() {
   return ts.tv_sec;
 }
 
-void say(const std::string& text) {
-  std::string line = "dabba-udp-relay: " + text + "\n";
-  ssize_t ignored = ::write(2, line.data(), line.size());
-  (void)ignored;
-}
-
-struct Client {
-  struct sockaddr_in addr;  // on the host
-  size_t port = 0;          // index into the relay's ports
-  UniqueFd fd;              // in the container's namespace, connected to guest:container_port
-  time_t last = 0;
-};
-
-bool same_addr(const struct sockaddr_in& a, const struct sockaddr_in& b) {
-  return a.sin_port == b.sin_port && a.sin_addr.s_addr == b.sin_addr.s_addr;
-}
-
 // The relay proper, already in the container's network namespace. Returns when the owner is gone.
-void relay_loop(const std::vector<int>& hosts, const std::vector<PortMapping>& ports,
-                const struct in_addr& guest, int exit_fd) {
-  std::vector<Client> clients;
-  std::vector<char> buf(kDatagramMax);
+void relay_loop(TcpRelay& tcp, UdpRelay& udp, int exit_fd) {
   std::vector<struct pollfd> fds;
   for (;;) {
     fds.clear();
     fds.push_back({exit_fd, POLLIN, 0});
-    for (int h : hosts) fds.push_back({h, POLLIN, 0});
-    for (const Client& c : clients) fds.push_back({c.fd.get(), POLLIN, 0});
-    int n = ::poll(fds.data(), fds.size(), 10 * 1000);
-    if (n < 0 && errno != EINTR) {
-      say(std::string("poll: ") + std::strerror(errno));
+    fds.push_back({tcp.fd(), POLLIN, 0});
+    udp.add_poll_fds(fds);
+    int timeout = tcp.has_work() ? 0 : tcp.accept_paused() ? kRetryAcceptMs : kIdlePollMs;
+    int n = ::poll(fds.data(), fds.size(), timeout);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      relay_log(std::string("poll: ") + std::strerror(errno));
       return;
     }
-    const time_t now = now_seconds();
-    if (n > 0 && fds[0].revents) return;  // hang-up (or anything) on the exit pipe
-    // Container -> host first, while clients still matches fds.
-    for (size_t k = 0; n > 0 && k < clients.size(); ++k) {
-      if (!fds[1 + hosts.size() + k].revents) continue;
-      Client& c = clients[k];
-      for (int burst = 0; burst < 64; ++burst) {
-        ssize_t got = ::recv(c.fd.get(), buf.data(), buf.size(), MSG_DONTWAIT);
-        if (got < 0) break;
-        c.last = now;
-        ::sendto(hosts[c.port], buf.data(), static_cast<size_t>(got), MSG_DONTWAIT,
-                 reinterpret_cast<const struct sockaddr*>(&c.addr), sizeof c.addr);
-      }
-    }
-    // Host -> container.
-    for (size_t i = 0; n > 0 && i < hosts.size(); ++i) {
-      if (!fds[1 + i].revents) continue;
-      for (int burst = 0; burst < 64; ++burst) {
-        struct sockaddr_in from;
-        socklen_t len = sizeof from;
-        ssize_t got = ::recvfrom(hosts[i], buf.data(), buf.size(), MSG_DONTWAIT,
-                                 reinterpret_cast<struct sockaddr*>(&from), &len);
-        if (got < 0) break;
-        auto it = std::find_if(clients.begin(), clients.end(), [&](const Client& c) {
-          return c.port == i && same_addr(c.addr, from);
-        });
-        if (it == clients.end()) {
-          if (clients.size() >= kMaxClients) {
-            auto oldest =
-                std::min_element(clients.begin(), clients.end(),
-                                 [](const Client& a, const Client& b) { return a.last < b.last; });
-            clients.erase(oldest);
-          }
-          Client c;
-          c.addr = from;
-          c.port = i;
-          c.fd = UniqueFd(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-          struct sockaddr_in to;
-          std::memset(&to, 0, sizeof to);
-          to.sin_family = AF_INET;
-          to.sin_addr = guest;
-          to.sin_port = htons(ports[i].container_port);
-          if (!c.fd.valid() ||
-              ::connect(c.fd.get(), reinterpret_cast<struct sockaddr*>(&to), sizeof to) != 0) {
-            say(std::string("socket towards the container: ") + std::strerror(errno));
-            continue;
-          }
-          clients.push_back(std::move(c));
-          it = clients.end() - 1;
-        }
-        it->last = now;
-        // ECONNREFUSED (nothing listens yet) and the like lose the datagram, as UDP may.
-        ::send(it->fd.get(), buf.data(), static_cast<size_t>(got), MSG_DONTWAIT);
-      }
-    }
-    clients.erase(std::remove_if(clients.begin(), clients.end(),
-                                 [&](const Client& c) { return now - c.last > kIdleSeconds; }),
-                  clients.end());
+    if (fds[0].revents) return;  // hang-up (or anything) on the exit pipe
+    if (fds[1].revents || tcp.has_work() || tcp.accept_paused()) tcp.run();
+    udp.handle(fds.data() + 2, now_seconds());
   }
 }
 
@@ -140,15 +68,19 @@ void close_all_but(std::vector<int> keep) {
   ::close_range(next, ~0u, 0);
 }
 
+struct HostSockets {
+  std::vector<int> tcp, udp;                   // fds, in the order of ports
+  std::vector<uint16_t> tcp_ports, udp_ports;  // the container's ports they go to
+};
+
 // The forked child. Never returns.
-[[noreturn]] void relay_child(pid_t owner, const std::vector<int>& hosts,
-                              const std::vector<PortMapping>& ports, const struct in_addr& guest,
+[[noreturn]] void relay_child(pid_t owner, const HostSockets& hosts, const struct in_addr& guest,
                               int exit_fd, int status_fd, int netns_fd, int log_fd) noexcept {
   // Dies with its owner even if the exit pipe somehow stayed open.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != owner) ::_exit(0);
   ::setsid();
-  ::prctl(PR_SET_NAME, "dabba-udp-relay");
+  ::prctl(PR_SET_NAME, "dabba-port-relay");
   int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null >= 0) {
     ::dup2(null, 0);
@@ -156,12 +88,22 @@ void close_all_but(std::vector<int> keep) {
   }
   if (log_fd >= 0) ::dup2(log_fd, 2);
   std::vector<int> keep = {0, 1, 2, exit_fd, status_fd, netns_fd};
-  keep.insert(keep.end(), hosts.begin(), hosts.end());
+  keep.insert(keep.end(), hosts.tcp.begin(), hosts.tcp.end());
+  keep.insert(keep.end(), hosts.udp.begin(), hosts.udp.end());
   close_all_but(keep);
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  for (int h : hosts) ::fcntl(h, F_SETFL, ::fcntl(h, F_GETFL) | O_NONBLOCK);
+  // A splice to a socket whose peer is gone must fail with EPIPE, not kill the relay.
+  ::signal(SIGPIPE, SIG_IGN);
+  // Each TCP connection costs six fds (two sockets, two pipes): allow what the hard limit allows.
+  struct rlimit files;
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &files);
+  }
+  for (const auto* list : {&hosts.tcp, &hosts.udp})
+    for (int h : *list) ::fcntl(h, F_SETFL, ::fcntl(h, F_GETFL) | O_NONBLOCK);
 
   // For good: a rootless relay could not come back to the host's namespace, and needs not (its
   // host sockets were made there already).
@@ -173,29 +115,50 @@ void close_all_but(std::vector<int> keep) {
     ::_exit(1);
   }
   ::close(netns_fd);
-  ssize_t ignored = ::write(status_fd, "k", 1);
-  (void)ignored;
-  ::close(status_fd);
+  bool reported = false;
   try {
-    relay_loop(hosts, ports, guest, exit_fd);
+    TcpRelay tcp(hosts.tcp, hosts.tcp_ports, guest);
+    UdpRelay udp(hosts.udp, hosts.udp_ports, guest);
+    ssize_t ignored = ::write(status_fd, "k", 1);
+    (void)ignored;
+    ::close(status_fd);
+    reported = true;
+    relay_loop(tcp, udp, exit_fd);
+  } catch (const std::exception& e) {
+    if (!reported) {
+      std::string text = e.what();
+      ssize_t ignored = ::write(status_fd, text.data(), text.size());
+      (void)ignored;
+    }
+    relay_log(std::string("failed: ") + e.what());
+    ::_exit(1);
   } catch (...) {
-    say("unexpected failure");
+    relay_log("unexpected failure");
+    ::_exit(1);
   }
   ::_exit(0);
 }
 
 }  // namespace
 
-UdpPortRelay::UdpPortRelay(UdpPortRelay&& o) noexcept
+void relay_log(const std::string& text) noexcept {
+  std::string line = "dabba-port-relay: " + text + "\n";
+  ssize_t ignored = ::write(2, line.data(), line.size());
+  (void)ignored;
+}
+
+PortRelay::PortRelay(PortRelay&& o) noexcept
     : pid_(std::exchange(o.pid_, -1)), pidfd_(std::move(o.pidfd_)), exit_(std::move(o.exit_)) {}
 
-UdpPortRelay UdpPortRelay::start(pid_t netns_pid, const std::vector<PortMapping>& ports,
-                                 const std::string& guest_addr, const std::string& log_path) {
-  std::vector<UniqueFd> hosts;
-  std::vector<int> host_fds;
+PortRelay PortRelay::start(pid_t netns_pid, const std::vector<PortMapping>& ports,
+                           const std::string& guest_addr, const std::string& log_path) {
+  std::vector<UniqueFd> owned;
+  HostSockets hosts;
   for (const PortMapping& p : ports) {
-    hosts.push_back(bind_udp_host_port(p));
-    host_fds.push_back(hosts.back().get());
+    owned.push_back(bind_host_port(p));
+    bool tcp = p.protocol == PortProtocol::kTcp;
+    (tcp ? hosts.tcp : hosts.udp).push_back(owned.back().get());
+    (tcp ? hosts.tcp_ports : hosts.udp_ports).push_back(p.container_port);
   }
   struct in_addr guest;
   if (::inet_pton(AF_INET, guest_addr.c_str(), &guest) != 1)
@@ -208,27 +171,26 @@ UdpPortRelay UdpPortRelay::start(pid_t netns_pid, const std::vector<PortMapping>
 
   const pid_t owner = ::getpid();
   pid_t pid = ::fork();
-  if (pid < 0) throw_errno("fork the UDP port relay");
+  if (pid < 0) throw_errno("fork the port relay");
   if (pid == 0)
-    relay_child(owner, host_fds, ports, guest, exit.read.get(), status.write.get(), netns.get(),
-                log.get());
+    relay_child(owner, hosts, guest, exit.read.get(), status.write.get(), netns.get(), log.get());
 
-  UdpPortRelay r;
+  PortRelay r;
   r.pid_ = pid;
   r.pidfd_ = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   r.exit_ = std::move(exit.write);
   status.write.reset();
-  // "k" once it is in the namespace; else why not (and it exits).
+  // "k" once it is in the namespace and ready; else why not (and it exits).
   std::string answer = read_all(status.read.get());
   if (answer != "k") {
     r.stop();
     throw Error(Errc::kFailed,
-                "the UDP port relay failed" + (answer.empty() ? std::string() : ": " + answer));
+                "the port relay failed" + (answer.empty() ? std::string() : ": " + answer));
   }
   return r;
 }
 
-void UdpPortRelay::stop() noexcept {
+void PortRelay::stop() noexcept {
   exit_.reset();
   if (pid_ <= 0) return;
   bool gone = false;

@@ -1,19 +1,15 @@
-// Published UDP ports: a small relay process of dabba's own, not slirp4netns's add_hostfwd.
+// Published ports (-p), TCP and UDP: a small relay process of dabba's own, not slirp4netns's
+// add_hostfwd. For TCP it is speed: through add_hostfwd every byte crosses libslirp's user-space
+// TCP stack, while the relay copies between two kernel sockets (tcp_relay.h), as podman's
+// rootlessport does. For UDP it is correctness: through add_hostfwd a container cannot answer a
+// client on the host's loopback (udp_relay.h says why).
 //
-// Why: libslirp hands a UDP datagram from a client on the host's 127.0.0.1 to the container as
-// coming from the gateway (10.0.2.2), and with --disable-host-loopback (our default) it drops every
-// datagram the container sends to the gateway, replies included (libslirp's sotranslate_out; podman
-// issue #4586). So a UDP server in the container could hear localhost clients but never answer
-// them. TCP is not affected (slirp4netns's forwarding owns both ends of the connection) and stays
-// with add_hostfwd.
-//
-// How: the owner binds every host socket (in the host's network namespace, where errors name the
-// port), then forks the relay, which enters the container's network namespace for good. For each
-// client address it keeps a socket made there, connected to the container's address and port, and
-// copies datagrams both ways; the container sees the client as its own address. Idle clients are
-// forgotten after two minutes. The relay lives exactly as long as its owner: it exits on the
-// hang-up of an exit pipe whose write end only the owner holds (O_CLOEXEC), and on the owner's
-// death (PR_SET_PDEATHSIG). Its own session keeps the terminal's signals away.
+// How: the owner binds every host socket (and listens on the TCP ones) in the host's network
+// namespace, where errors name the port, then forks the relay, which enters the container's network
+// namespace for good: the sockets it makes there reach the container's address as a local one.
+// The relay lives exactly as long as its owner: it exits on the hang-up of an exit pipe whose write
+// end only the owner holds (O_CLOEXEC), and on the owner's death (PR_SET_PDEATHSIG). Its own
+// session keeps the terminal's signals away. Its stderr is a log file.
 #pragma once
 
 #include <sys/types.h>
@@ -26,28 +22,31 @@
 
 namespace dabba::runner {
 
-class UdpPortRelay {
+class PortRelay {
  public:
-  // Binds ports (UDP, host ports chosen), forks the relay into the network namespace of
-  // netns_pid, and waits until it is there. Throws Error naming a port that cannot be bound, or
-  // why the relay could not enter the namespace. Its stderr is appended to log_path. The caller
-  // must be single-threaded.
-  static UdpPortRelay start(pid_t netns_pid, const std::vector<PortMapping>& ports,
-                            const std::string& guest_addr, const std::string& log_path);
+  // Binds ports (host ports chosen; TCP ones listening), forks the relay into the network
+  // namespace of netns_pid, and waits until it is there. Throws Error naming a port that cannot be
+  // bound, or why the relay could not enter the namespace. Its stderr is appended to log_path.
+  // The caller must be single-threaded.
+  static PortRelay start(pid_t netns_pid, const std::vector<PortMapping>& ports,
+                         const std::string& guest_addr, const std::string& log_path);
 
-  UdpPortRelay(UdpPortRelay&& other) noexcept;
-  UdpPortRelay& operator=(UdpPortRelay&&) = delete;
-  ~UdpPortRelay() { stop(); }
+  PortRelay(PortRelay&& other) noexcept;
+  PortRelay& operator=(PortRelay&&) = delete;
+  ~PortRelay() { stop(); }
 
   pid_t pid() const { return pid_; }
-  // Ends the relay (hang-up; SIGKILL if it lingers) and reaps it.
+  // Ends the relay (hang-up; SIGKILL if it lingers) and reaps it. Open connections are cut.
   void stop() noexcept;
 
  private:
-  UdpPortRelay() = default;
+  PortRelay() = default;
   pid_t pid_ = -1;
   UniqueFd pidfd_;
   UniqueFd exit_;  // write end: closing it ends the relay
 };
+
+// For the relay's loops (tcp_relay.cc, udp_relay.cc): one line to its log.
+void relay_log(const std::string& text) noexcept;
 
 }  // namespace dabba::runner

@@ -4,8 +4,10 @@
 # CONTAINER with the port read from ps), a published UDP port answering both ways, the host's
 # loopback reachable as 10.0.2.2 only with allow_host_loopback, --network none and host, the
 # container's /etc/resolv.conf and /etc/hosts, a host port in use, and nothing left behind:
-# no slirp4netns, UDP relay or API socket after rm -f, after a foreground run, after SIGKILL of a
-# supervisor. Only 127.0.0.0/8 and the container's own namespace are touched.
+# no slirp4netns, port relay or API socket after rm -f, after a foreground run, after SIGKILL of a
+# supervisor. The port relay's TCP side: 20 connections at once, 20 MiB byte-exact both ways,
+# half-close, a port with nothing listening closed promptly, no fd left once they are done. Only
+# 127.0.0.0/8 and the container's own namespace are touched.
 set -euo pipefail
 # shellcheck source=lib/run.sh
 source "$(dirname "$0")/lib/run.sh"
@@ -52,12 +54,19 @@ slirp_pids() {
   done
 }
 
-# relay_pids WHO NAME: the UDP relay of the -d container NAME: the supervisor's child that is a
+# relay_pids WHO NAME: the port relay of the -d container NAME: the supervisor's child that is a
 # fork of dabba.
 relay_pids() {
   local sup
   sup=$(sed -n 's/^supervisor_pid=//p' "$(container_dir "$1" "$2")/state")
   pgrep -P "$sup" -f "^$TEST_DABBA" 2>/dev/null || true
+}
+
+# relay_fds_are PID "SOCKETS PIPES": whether the relay PID holds that many sockets and pipes.
+relay_fds_are() {
+  local links
+  links=$(ls -l "/proc/$1/fd" 2>/dev/null) || return 1
+  [ "$(grep -c 'socket:' <<<"$links") $(grep -c 'pipe:' <<<"$links")" = "$2" ]
 }
 
 # api_sockets WHO: the sockets left in WHO's store (slirp4netns's API socket is unlinked once the
@@ -97,6 +106,50 @@ sys.exit(1)
 EOF
 }
 
+# tcp_half_close PORT FILE: sends FILE to 127.0.0.1:PORT, shuts down its write side, and prints
+# the first word of the answer (read to EOF, 60 s at most).
+tcp_half_close() {
+  $PY - "$1" "$2" <<'EOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=60)
+with open(sys.argv[2], "rb") as f:
+    s.sendall(f.read())
+s.shutdown(socket.SHUT_WR)
+answer = b""
+while True:
+    got = s.recv(65536)
+    if not got:
+        break
+    answer += got
+answer = answer.decode().split()
+if not answer:
+    sys.exit(1)
+print(answer[0])
+EOF
+}
+
+# tcp_closed_within SECONDS PORT: connects to 127.0.0.1:PORT and prints "closed" if the connection
+# is closed (EOF or reset) within SECONDS, "open" otherwise.
+tcp_closed_within() {
+  $PY - "$1" "$2" <<'EOF'
+import socket, sys
+try:
+    # The reset may come before connect() returns (it polls when given a timeout).
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=float(sys.argv[1]))
+    print("closed" if s.recv(1) == b"" else "data")
+except ConnectionResetError:
+    print("closed")
+except socket.timeout:
+    print("open")
+EOF
+}
+
+# 20 MiB of random bytes, served by (and sent to) a container.
+install -d -m 0755 "$WORK/big"
+head -c $((20 << 20)) /dev/urandom >"$WORK/big/big.bin"
+chmod 0644 "$WORK/big/big.bin"
+BIG_SUM=$(sha256sum "$WORK/big/big.bin" | cut -d' ' -f1)
+
 # A web server on the host's loopback, for the container to reach as 10.0.2.2.
 install -d -m 0755 "$WORK/hostweb"
 echo "on-the-host-$$" >"$WORK/hostweb/index.html"
@@ -108,17 +161,45 @@ GET="printf 'GET /index.html HTTP/1.0\r\n\r\n' | nc -w 5 10.0.2.2 $HOSTWEB"
 for who in dabba_user dabba_root; do
   echo "--- [$who]"
   # --- a published TCP port of a -d container ---------------------------------------------------
-  P=$(free_port)
+  # Port 80: busybox httpd (its page, and a 20 MiB file); 81: sha256sum of what a client sends,
+  # answered once the client has shut down its write side; 82: nothing listens.
+  P=$(free_port) P81=$(free_port) P82=$(free_port)
   web="mkdir -p /www && echo web-$who >/www/index.html && httpd -f -p 80 -h /www # $MARK"
-  check "[$who] run -d -p 127.0.0.1:$P:80 (busybox httpd)" \
-    "$who" run -d --name web -p "127.0.0.1:$P:80" "$BUSYBOX" sh -c "$web"
+  webs="cp /big/big.bin /www/ && { nc -ll -p 81 -e sha256sum & } && $web"
+  check "[$who] run -d -p 127.0.0.1:$P:80 (busybox httpd) -p $P81:81 -p $P82:82" \
+    "$who" run -d --name web -v "$WORK/big:/big:ro" -p "127.0.0.1:$P:80" \
+    -p "127.0.0.1:$P81:81" -p "127.0.0.1:$P82:82" "$BUSYBOX" sh -c "mkdir -p /www && $webs"
   check "[$who] httpd answers on the host's 127.0.0.1:$P" \
     wait_for 60 curl -fsS -m 2 "http://127.0.0.1:$P/"
   check_eq "[$who] ... with the container's page" "web-$who" \
     "$(curl -fsS -m 5 "http://127.0.0.1:$P/" 2>&1)"
-  check_eq "[$who] ps --format json: the port" "[\"127.0.0.1:$P->80/tcp\"]" \
+  check_eq "[$who] ps --format json: the ports" \
+    "[\"127.0.0.1:$P->80/tcp\",\"127.0.0.1:$P81->81/tcp\",\"127.0.0.1:$P82->82/tcp\"]" \
     "$("$who" ps --format json | jq -c '.[] | select(.name == "web") | .ports')"
-  check "[$who] ps shows it" grep -q "127.0.0.1:$P->80/tcp .*web$" <<<"$("$who" ps)"
+  # The relay (port_relay.h) carries every published port: many connections at once, large
+  # transfers byte-exact both ways, half-close, and a port nobody listens on closed at once.
+  rm -f "$WORK"/par-*
+  curls=()
+  for i in $(seq 20); do
+    curl -fsS -m 30 -o "$WORK/par-$i" "http://127.0.0.1:$P/" &
+    curls+=($!)
+  done
+  wait "${curls[@]}" || true
+  check_eq "[$who] 20 requests at once: 20 pages" 20 \
+    "$(cat "$WORK"/par-* 2>/dev/null | grep -cx "web-$who")"
+  check_eq "[$who] 20 MiB from the container, byte-exact" "$BIG_SUM" \
+    "$(curl -fsS -m 60 "http://127.0.0.1:$P/big.bin" | sha256sum | cut -d' ' -f1)"
+  check "[$who] nc -e sha256sum is up on $P81" wait_for 60 tcp_half_close "$P81" /dev/null
+  check_eq "[$who] 20 MiB to the container, byte-exact, answered after a half-close" \
+    "$BIG_SUM" "$(tcp_half_close "$P81" "$WORK/big/big.bin" 2>&1)"
+  check_eq "[$who] a port with nothing listening in the container: closed within 5 s" closed \
+    "$(tcp_closed_within 5 "$P82" 2>&1)"
+  web_relay=$(relay_pids "$who" web)
+  check_eq "[$who] one relay for the container's ports" 1 "$(wc -w <<<"$web_relay")"
+  check "[$who] ... its connections all closed: 3 listening sockets and the exit pipe left" \
+    wait_for 10 relay_fds_are "$web_relay" "3 1"
+  check "[$who] ps shows them" grep -q \
+    "127.0.0.1:$P->80/tcp, 127.0.0.1:$P81->81/tcp, 127.0.0.1:$P82->82/tcp .*web$" <<<"$("$who" ps)"
   check_eq "[$who] one slirp4netns for it" 1 "$(slirp_pids "$who" | wc -l)"
   check_eq "[$who] its API socket is gone once the ports are published" "" "$(api_sockets "$who")"
 
@@ -152,6 +233,8 @@ open(sys.argv[2], "w").close(); time.sleep(300)' "$U" "$WORK/udp-held-$U"
 
   check "[$who] rm -f of both web containers" "$who" rm -f web web2
   check_eq "[$who] after rm -f: no slirp4netns" "" "$(slirp_pids "$who")"
+  # shellcheck disable=SC2086
+  check "[$who] after rm -f: no port relay" gone $web_relay
   check "[$who] after rm -f: the ports are free again" \
     $PY -c 'import socket, sys; s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAITs of the curls stay
@@ -169,14 +252,14 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()' "$P"
     "$("$who" ps --format json | jq -r '.[] | select(.name == "udp") | .ports[]')"
   slirp=$(slirp_pids "$who")
   relay=$(relay_pids "$who" udp)
-  check_eq "[$who] it has one slirp4netns and one UDP relay" "1 1" \
+  check_eq "[$who] it has one slirp4netns and one port relay" "1 1" \
     "$(wc -w <<<"$slirp") $(wc -w <<<"$relay")"
   sup=$(sed -n 's/^supervisor_pid=//p' "$(container_dir "$who" udp)/state")
   kill -KILL "$sup"
   # shellcheck disable=SC2086
   check "[$who] SIGKILL of the supervisor: slirp4netns exits" wait_for 30 gone $slirp
   # shellcheck disable=SC2086
-  check "[$who] ... and the UDP relay" wait_for 30 gone $relay
+  check "[$who] ... and the port relay" wait_for 30 gone $relay
   check "[$who] ... which frees its UDP port" $PY -c 'import socket, sys
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("127.0.0.1", int(sys.argv[1])))' "$U"
   check_eq "[$who] ps: no ports shown for it any more" "" \

@@ -7,7 +7,6 @@
 #include <sys/socket.h>
 
 #include <cstring>
-#include <nlohmann/json.hpp>
 
 #include "common/error.h"
 #include "common/fs.h"
@@ -17,7 +16,6 @@
 #include "runner/network_etc_files.h"
 #include "runner/network_parse.h"
 #include "runner/port_publish.h"
-#include "runner/slirp_api.h"
 #include "runner/spec.h"
 
 namespace dabba::runner {
@@ -283,17 +281,6 @@ TEST(HostPorts, Record) {
   EXPECT_EQ(read_published_ports(dir.path()), ports);
   remove_published_ports(dir.path());
   EXPECT_TRUE(read_published_ports(dir.path()).empty());
-}
-
-TEST(SlirpApi, AddHostfwdRequest) {
-  auto j = nlohmann::json::parse(
-      add_hostfwd_request(PortMapping{"", 8080, 80, PortProtocol::kUdp}, "10.0.2.100"));
-  EXPECT_EQ(j["execute"], "add_hostfwd");
-  EXPECT_EQ(j["arguments"]["proto"], "udp");
-  EXPECT_EQ(j["arguments"]["host_addr"], "0.0.0.0");
-  EXPECT_EQ(j["arguments"]["host_port"], 8080);
-  EXPECT_EQ(j["arguments"]["guest_addr"], "10.0.2.100");
-  EXPECT_EQ(j["arguments"]["guest_port"], 80);
 }
 
 TEST(NetworkSetup, NoneAndHostNeedNone) {
