@@ -5,7 +5,8 @@
 #
 #   floor         curl BLOB | tee FILE | igzip -dc | tar -x      (keeps the blob, as a store does)
 #   floor+sync    the same, then `sync -f` (dabba's data is durable when pull returns)
-#   dabba         dabba pull
+#   dabba         dabba pull (durable: syncfs, fsyncs, LMDB synced before it returns)
+#   dabba-nosync  DABBA_SYNC=0 dabba pull (what the floor and podman do: no flush)
 #   podman        podman pull (rootless, overlay driver, --tls-verify=false)
 #
 # Runs are interleaved (floor, floor+sync, dabba, podman, floor, ...) and `sync` runs untimed
@@ -141,6 +142,7 @@ run_case() {
     floor) cmd="curl -fsS $BLOB_URL | tee $d/blob | igzip -dc | tar -x -C $d/root 2>$d/tar.err" ;;
     floor+sync) cmd="curl -fsS $BLOB_URL | tee $d/blob | igzip -dc | tar -x -C $d/root 2>$d/tar.err; sync -f $d" ;;
     dabba) cmd="$DABBA --root $d/store pull -q $REF >/dev/null" ;;
+    dabba-nosync) cmd="DABBA_SYNC=0 $DABBA --root $d/store pull -q $REF >/dev/null" ;;
     podman) cmd="podman --root $d/root --runroot $run/podman --storage-driver overlay \
       --events-backend file --cgroup-manager cgroupfs pull -q --tls-verify=false $REF >/dev/null" ;;
   esac
@@ -161,7 +163,7 @@ run_case() {
 }
 
 for i in $(seq "$RUNS"); do
-  for name in floor floor+sync dabba podman; do
+  for name in floor floor+sync dabba dabba-nosync podman; do
     run_case "$name" "$i"
   done
   echo "run $i done"
@@ -184,7 +186,7 @@ done
 echo
 echo "| case | min s | median s | max peak RSS | user s (median) | sys s (median) |"
 echo "|---|---|---|---|---|---|"
-for name in floor floor+sync dabba podman; do
+for name in floor floor+sync dabba dabba-nosync podman; do
   awk -v n="$name" '$1 == n { print $2, $3, $4, $5 }' "$RESULTS" | $PY -c '
 import sys, statistics
 rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]

@@ -4,6 +4,9 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <string>
+
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/userns.h"
@@ -13,7 +16,20 @@
 
 namespace dabba {
 
-Store Store::open(const std::string& root, const StoreOptions& options) {
+namespace {
+
+// DABBA_SYNC=0 turns StoreOptions::sync off for a whole process: for throw-away stores (CI
+// caches, benchmarks), where a power cut may lose the store anyway.
+StoreOptions with_environment(StoreOptions options) {
+  if (const char* sync = std::getenv("DABBA_SYNC"); sync != nullptr && std::string(sync) == "0")
+    options.sync = false;
+  return options;
+}
+
+}  // namespace
+
+Store Store::open(const std::string& root, const StoreOptions& given) {
+  const StoreOptions options = with_environment(given);
   auto st = std::make_shared<StoreState>(StoreState{StoreLayout(root), options, nullptr, {}});
   with_context("open the store at " + root, [&] {
     const StoreLayout& l = st->layout;
