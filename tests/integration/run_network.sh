@@ -275,6 +275,11 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("127.0.0.1", int(sys.argv
       "$GET" 2>&1 | tail -n 1)"
   out=$("$who" run --rm "$BUSYBOX" sh -c "$GET" 2>&1) || true
   check_eq "[$who] by default it does not" 0 "$(grep -c on-the-host <<<"$out")"
+  F=$(free_port)
+  check "[$who] a foreground run with -p 127.0.0.1:$F:80" \
+    "$who" run --rm -p "127.0.0.1:$F:80" "$BUSYBOX" true
+  check "[$who] ... its port is free once it returned (its relay is gone)" $PY -c 'import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()' "$F"
   check_eq "[$who] after the foreground runs: no slirp4netns" "" "$(slirp_pids "$who")"
   check_eq "[$who] ... and no socket" "" "$(api_sockets "$who")"
 
