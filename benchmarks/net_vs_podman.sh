@@ -83,7 +83,7 @@ valid() { jq -e '.end.sum_received.bits_per_second > 0' <<<"$1" >/dev/null 2>&1;
 
 # run_in TOOL ARGS...: `run ARGS...` with TOOL: dabba, podman (its defaults: published ports go
 # through rootlessport), or podman-slirp-ports (--network slirp4netns:port_handler=slirp4netns,
-# published ports through slirp4netns as dabba does).
+# published ports through slirp4netns's add_hostfwd, as dabba did before its port relay).
 run_in() {
   local tool=$1
   shift
