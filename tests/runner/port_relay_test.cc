@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -190,6 +191,35 @@ TEST_F(PortRelayTest, ManyConnectionsAtOnce) {
   EXPECT_EQ(heard, answers);
   EXPECT_EQ(heard.size(), size_t(kCount));
   EXPECT_EQ(heard.front().rfind("hello ", 0), 0u);
+}
+
+// CPU time (utime + stime, in clock ticks) of pid.
+long cpu_ticks(pid_t pid) {
+  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  std::istringstream in(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && in >> field; ++i) {
+    if (i == 14) utime = std::stol(field);
+    if (i == 15) stime = std::stol(field);
+  }
+  return utime + stime;
+}
+
+TEST_F(PortRelayTest, WaitingConnectionsDoNotSpin) {
+  UniqueFd server = listen_local();
+  uint16_t host_port = start(port_of(server.get()));
+  // One connection idle, one half-closed by the client whose server neither reads nor answers.
+  UniqueFd idle = connect_local(host_port);
+  UniqueFd idle_conn = accept_one(server.get());
+  UniqueFd half = connect_local(host_port);
+  UniqueFd half_conn = accept_one(server.get());
+  ASSERT_EQ(::send(half.get(), "x", 1, 0), 1);
+  ASSERT_EQ(::shutdown(half.get(), SHUT_WR), 0);
+  ::usleep(100 * 1000);
+  long before = cpu_ticks(relay_->pid());
+  ::usleep(1000 * 1000);
+  EXPECT_LE(cpu_ticks(relay_->pid()) - before, 5) << "the relay busy-loops";
 }
 
 TEST_F(PortRelayTest, StopEndsTheRelayAndFreesThePort) {
