@@ -67,26 +67,18 @@ class CgroupV2 : public ::testing::Test {
     if (!has_word(controllers, "hugetlb")) GTEST_SKIP() << "cgroup2 offers no hugetlb";
     // The parent a delegation would give us; the root must pass hugetlb down to it.
     std::string root_control = read_file(mount_ + "/cgroup.subtree_control");
-    if (!has_word(root_control, "hugetlb")) {
+    // Left enabled afterwards: CTest runs these cases in parallel processes, and one turning it
+    // off under another breaks that one (ENOENT on its parent's subtree_control). An enabled
+    // hugetlb controller limits nothing by itself.
+    if (!has_word(root_control, "hugetlb"))
       write_all(open_file(mount_ + "/cgroup.subtree_control", O_WRONLY).get(), "+hugetlb");
-      enabled_at_root_ = true;
-    }
     parent_ = mount_ + "/dabba-runner-test-" + std::to_string(::getpid());
     make_dirs(parent_);
   }
   void TearDown() override {
     if (!parent_.empty()) ::rmdir(parent_.c_str());
-    if (enabled_at_root_) {
-      int fd = ::open((mount_ + "/cgroup.subtree_control").c_str(), O_WRONLY | O_CLOEXEC);
-      if (fd >= 0) {
-        ssize_t ignored = ::write(fd, "-hugetlb", 8);
-        (void)ignored;
-        ::close(fd);
-      }
-    }
   }
   std::string mount_, parent_;
-  bool enabled_at_root_ = false;
 };
 
 TEST_F(CgroupV2, DiscoverSeesTheUnifiedMountAndItsControllers) {
