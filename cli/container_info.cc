@@ -16,6 +16,7 @@ std::string encode_container_info(const ContainerInfo& i) {
       {"cwd", i.cwd},
       {"hostname", i.hostname},
       {"network", i.network},
+      {"capabilities", i.capabilities},
       {"stop_signal", i.stop_signal},
       {"stop_timeout", i.stop_timeout},
       {"tty", i.tty},
@@ -39,6 +40,7 @@ ContainerInfo decode_container_info(const std::string& text) {
     i.cwd = j.value("cwd", i.cwd);
     i.hostname = j.value("hostname", i.hostname);
     i.network = j.value("network", i.network);
+    i.capabilities = j.value("capabilities", i.capabilities);
     i.stop_signal = j.value("stop_signal", i.stop_signal);
     i.stop_timeout = j.value("stop_timeout", i.stop_timeout);
     i.tty = j.value("tty", i.tty);

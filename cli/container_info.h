@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "runner/capabilities.h"
+
 namespace dabba::cli {
 
 struct ContainerInfo {
@@ -22,6 +24,8 @@ struct ContainerInfo {
   // Not stored: the ports a running container published, as `ps` shows them, read from the
   // runner's record by view_container (containers.h).
   std::vector<std::string> ports;
+  // The workload's capabilities (runner/capabilities.h), for `exec` to give its processes.
+  uint64_t capabilities = runner::kDefaultCapabilities;
   int stop_signal = 15;
   int stop_timeout = 10;  // seconds
   bool tty = false;

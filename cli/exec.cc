@@ -71,6 +71,7 @@ int exec_in_container(const Globals& globals, const ExecArgs& a) {
   join.cwd = a.workdir.value_or(v.info.cwd);
   join.tty = a.tty;
   join.stdin_open = a.interactive;
+  join.capabilities = v.info.capabilities;
   return runner::exec_foreground(join);
 }
 

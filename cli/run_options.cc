@@ -8,6 +8,7 @@
 #include "cli/container_names.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "runner/capabilities.h"
 #include "runner/env.h"
 #include "runner/signals.h"
 
@@ -88,6 +89,8 @@ void add_run_flags(CLI::App& app, RunOptions& o) {
   app.add_option("--entrypoint", o.entrypoint, "override the image's entrypoint");
   app.add_option("-h,--hostname", o.hostname, "the container's hostname (default: its short id)");
   app.add_flag("--init", o.init, "run a small init as PID 1 that forwards signals and reaps");
+  repeatable(app.add_option("--cap-add", o.cap_add, "add a capability (e.g. NET_RAW, or ALL)"));
+  repeatable(app.add_option("--cap-drop", o.cap_drop, "drop a capability (e.g. CHOWN, or ALL)"));
 
   repeatable(app.add_option("-v,--volume", o.volumes, "bind mount SRC:DST[:ro]"));
   repeatable(app.add_option("--tmpfs", o.tmpfs, "mount a tmpfs at DST[:OPTIONS]"));
@@ -136,6 +139,7 @@ void check_run_options(const RunOptions& o) {
   for (const auto& v : o.volumes) runner::parse_volume(v);
   for (const auto& t : o.tmpfs) runner::parse_tmpfs(t);
   parse_network_flags(o.net);
+  runner::capability_set(o.cap_add, o.cap_drop);
   if (o.workdir && (o.workdir->empty() || (*o.workdir)[0] != '/'))
     throw Error(Errc::kInvalidArgument, "-w '" + *o.workdir + "' must be an absolute path");
 }
@@ -173,6 +177,7 @@ runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
   spec.tty = o.tty;
   spec.stdin_open = o.interactive;
   spec.init = o.init;
+  spec.capabilities = runner::capability_set(o.cap_add, o.cap_drop);
 
   runner::EnvInputs env;
   env.image_env = in.image.env;

@@ -39,6 +39,8 @@ struct RunOptions {
   std::optional<std::string> entrypoint;  // --entrypoint ("" clears the image's)
   std::string hostname;                   // --hostname ("" = the short id)
   bool init = false;                      // --init
+  std::vector<std::string> cap_add;       // --cap-add (NAME, CAP_NAME or ALL)
+  std::vector<std::string> cap_drop;      // --cap-drop
   // Filesystem.
   std::vector<std::string> volumes;  // -v SRC:DST[:ro]
   std::vector<std::string> tmpfs;    // --tmpfs DST[:OPTS]

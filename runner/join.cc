@@ -97,6 +97,7 @@ ContainerProcess join_container(const JoinSpec& spec, const StartOptions& option
   setup.user = spec.user;
   setup.tty = spec.tty;
   setup.stdin_open = spec.stdin_open;
+  setup.capabilities = spec.capabilities;
   setup.terminal_fd = options.terminal;
   setup.wait_for_go = false;  // the intermediate joined the cgroups before it cloned us
   setup.stdin_fd = options.stdio.in;

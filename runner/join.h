@@ -28,6 +28,7 @@ struct JoinSpec {
   std::string user;              // "" = root
   bool tty = false;
   bool stdin_open = false;
+  CapabilitySet capabilities = kDefaultCapabilities;  // the container's (Spec::capabilities)
 };
 
 // Starts the process (returns once it has exec'd); wait with attach() as for run. The returned

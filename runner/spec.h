@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/idmap.h"
+#include "runner/capabilities.h"
 #include "runner/network_spec.h"
 
 namespace dabba::runner {
@@ -96,6 +97,8 @@ struct Spec {
   bool tty = false;  // -t: a pty from the container's devpts
   bool stdin_open = false;  // -i: keep stdin (else /dev/null)
   bool init = false;        // --init: dabba's reaper is PID 1
+  // The workload's capabilities (capabilities.h): bounding set, and permitted+effective for root.
+  CapabilitySet capabilities = kDefaultCapabilities;
 
   // Isolation.
   NetworkSpec network;

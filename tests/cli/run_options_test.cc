@@ -103,8 +103,18 @@ TEST(RunOptions, BadValuesAreCaughtBeforeAnythingRuns) {
   bad({"--network", "bogus"});
   bad({"-w", "relative"});
   bad({"-d", "-t"});
+  bad({"--cap-add", "NET_RAWR"});
+  bad({"--cap-drop", "bogus"});
   RunOptions fine = parse({"--memory", "32m", "--pids-limit", "-1", "--cpus", "0.5", "img"});
   EXPECT_NO_THROW(check_run_options(fine));
+}
+
+TEST(RunOptions, CapabilityFlags) {
+  EXPECT_EQ(build_spec(parse({"img"}), inputs()).capabilities, runner::kDefaultCapabilities);
+  RunOptions o =
+      parse({"--cap-drop", "ALL", "--cap-add", "net_raw", "--cap-add", "CAP_KILL", "img"});
+  EXPECT_NO_THROW(check_run_options(o));
+  EXPECT_EQ(build_spec(o, inputs()).capabilities, (1ULL << 13) | (1ULL << 5));
 }
 
 TEST(RunOptions, SpecFromTheImage) {

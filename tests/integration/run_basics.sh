@@ -97,6 +97,30 @@ check_eq "as root: image env, user and workdir" "from-image|app|/home/app" \
   "$(dabba_root pull -q "$APP" >/dev/null 2>&1 &&
     dabba_root run --rm --entrypoint /bin/sh "$APP" -c 'echo "$RIG_IMAGE_ENV|$(id -un)|$(pwd)"')"
 
+# --- capabilities (podman's default set, --cap-add/--cap-drop, exec gets the container's) -------
+caps() { "$@" grep -E '^Cap(Prm|Eff|Bnd|Amb)' /proc/self/status | awk '{print $2}' | xargs; }
+for who in dabba_user dabba_root; do
+  check_eq "[$who] root: the default set (permitted, effective, bounding), no ambient" \
+    "00000000800405fb 00000000800405fb 00000000800405fb 0000000000000000" \
+    "$(caps $who run --rm "$BUSYBOX")"
+  check_eq "[$who] a non-root user: none effective, the same bounding set" \
+    "0000000000000000 0000000000000000 00000000800405fb 0000000000000000" \
+    "$(caps $who run --rm -u 1000 "$BUSYBOX")"
+  check_eq "[$who] --cap-drop ALL --cap-add NET_RAW" \
+    "0000000000002000 0000000000002000 0000000000002000 0000000000000000" \
+    "$(caps $who run --rm --cap-drop ALL --cap-add NET_RAW "$BUSYBOX")"
+done
+check_fails "no CAP_SYS_ADMIN: mount fails" \
+  dabba_user run --rm "$BUSYBOX" sh -c 'mkdir /m && mount -t tmpfs x /m'
+check "--cap-add SYS_ADMIN: mount works" \
+  dabba_user run --rm --cap-add SYS_ADMIN "$BUSYBOX" sh -c 'mkdir /m && mount -t tmpfs x /m'
+check_eq "an unknown capability: 125" 125 \
+  "$(exit_code dabba_user run --rm --cap-add NET_RAWR "$BUSYBOX" true)"
+dabba_user run -d --name caps --cap-drop CHOWN "$BUSYBOX" sleep 60 >/dev/null
+check_eq "exec gets the container's capabilities" "00000000800405fa" \
+  "$(dabba_user exec caps grep CapEff /proc/self/status | awk '{print $2}')"
+dabba_user rm -f caps >/dev/null
+
 # --- filesystems --------------------------------------------------------------------------------
 install -d -m 0755 -o "$RIG_USER" "$WORK/data"
 echo "from the host" >"$WORK/data/host.txt"
