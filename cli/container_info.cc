@@ -17,6 +17,7 @@ std::string encode_container_info(const ContainerInfo& i) {
       {"hostname", i.hostname},
       {"network", i.network},
       {"capabilities", i.capabilities},
+      {"seccomp", i.seccomp},
       {"stop_signal", i.stop_signal},
       {"stop_timeout", i.stop_timeout},
       {"tty", i.tty},
@@ -41,6 +42,7 @@ ContainerInfo decode_container_info(const std::string& text) {
     i.hostname = j.value("hostname", i.hostname);
     i.network = j.value("network", i.network);
     i.capabilities = j.value("capabilities", i.capabilities);
+    i.seccomp = j.value("seccomp", i.seccomp);
     i.stop_signal = j.value("stop_signal", i.stop_signal);
     i.stop_timeout = j.value("stop_timeout", i.stop_timeout);
     i.tty = j.value("tty", i.tty);

@@ -26,6 +26,7 @@ struct ContainerInfo {
   std::vector<std::string> ports;
   // The workload's capabilities (runner/capabilities.h), for `exec` to give its processes.
   uint64_t capabilities = runner::kDefaultCapabilities;
+  bool seccomp = true;
   int stop_signal = 15;
   int stop_timeout = 10;  // seconds
   bool tty = false;

@@ -72,6 +72,7 @@ int exec_in_container(const Globals& globals, const ExecArgs& a) {
   join.tty = a.tty;
   join.stdin_open = a.interactive;
   join.capabilities = v.info.capabilities;
+  join.seccomp = v.info.seccomp;
   return runner::exec_foreground(join);
 }
 

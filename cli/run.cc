@@ -250,6 +250,7 @@ int run_container(const Globals& globals, RunOptions& o) {
   info.cwd = spec.cwd;
   info.hostname = spec.hostname;
   info.capabilities = spec.capabilities;
+  info.seccomp = spec.seccomp;
   info.network = o.net.network;
   info.stop_signal = stop_signal_for(o, in.image);
   info.stop_timeout = stop_timeout_for(o);

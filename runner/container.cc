@@ -130,6 +130,7 @@ ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, b
   w.stdin_open = spec.stdin_open;
   w.init = spec.init;
   w.capabilities = spec.capabilities;
+  w.seccomp = spec.seccomp;
   w.terminal_fd = options.terminal;
   w.stdin_fd = options.stdio.in;
   w.stdout_fd = options.stdio.out;

@@ -98,6 +98,7 @@ ContainerProcess join_container(const JoinSpec& spec, const StartOptions& option
   setup.tty = spec.tty;
   setup.stdin_open = spec.stdin_open;
   setup.capabilities = spec.capabilities;
+  setup.seccomp = spec.seccomp;
   setup.terminal_fd = options.terminal;
   setup.wait_for_go = false;  // the intermediate joined the cgroups before it cloned us
   setup.stdin_fd = options.stdio.in;

@@ -29,6 +29,7 @@ struct JoinSpec {
   bool tty = false;
   bool stdin_open = false;
   CapabilitySet capabilities = kDefaultCapabilities;  // the container's (Spec::capabilities)
+  bool seccomp = true;                                 // the container's (Spec::seccomp)
 };
 
 // Starts the process (returns once it has exec'd); wait with attach() as for run. The returned

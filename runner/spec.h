@@ -99,6 +99,7 @@ struct Spec {
   bool init = false;        // --init: dabba's reaper is PID 1
   // The workload's capabilities (capabilities.h): bounding set, and permitted+effective for root.
   CapabilitySet capabilities = kDefaultCapabilities;
+  bool seccomp = true;  // seccomp.h's filter (--security-opt seccomp=unconfined: false)
 
   // Isolation.
   NetworkSpec network;

@@ -16,6 +16,7 @@
 #include "common/unique_fd.h"
 #include "runner/env.h"
 #include "runner/init_reaper.h"
+#include "runner/seccomp.h"
 #include "runner/terminal.h"
 #include "runner/user.h"
 
@@ -247,6 +248,8 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
     // reaches the workload.
     if (!sync.move_to(3)) throw_errno("move the sync channel to fd 3");
     DABBA_SYSCALL(::close_range(4, ~0u, 0), "close_range");
+    // Last: from here on only execve (or the report of its failure) runs.
+    if (setup.seccomp) install_seccomp_filter(setup.capabilities);
   } catch (const std::exception& e) {
     report_child_failure(sync, e);
   } catch (...) {

@@ -2,7 +2,7 @@
 // workload. Resolves the user in the container's /etc/passwd and /etc/group, completes the
 // environment, allocates the pty, reports ready (with the pty master) and waits for the parent's
 // go, starts the --init reaper if asked, then: new session (and controlling tty with -t), the
-// bounding set, the user's ids, root's capabilities, no_new_privs, cwd, every other fd closed, PATH lookup in the container's
+// bounding set, the user's ids, root's capabilities, the seccomp filter (last), no_new_privs, cwd, every other fd closed, PATH lookup in the container's
 // environment, exec. A failure is reported over the sync channel with the exit code dabba will
 // use (125 dabba, 126 not executable, 127 not found) and the process _exits with it.
 #pragma once
@@ -25,6 +25,7 @@ struct WorkloadSetup {
   bool stdin_open = false;
   bool init = false;  // fork: this process stays as PID 1 reaper (init_reaper.h)
   CapabilitySet capabilities = kDefaultCapabilities;  // capabilities.h
+  bool seccomp = true;                                 // seccomp.h
   // Wait for the parent's go (SyncKind::kExec) after reporting ready: when it must do something
   // first (move us into cgroups, start a network helper). Otherwise the workload execs at once and
   // the start saves a round trip.

@@ -105,6 +105,7 @@ TEST(RunOptions, BadValuesAreCaughtBeforeAnythingRuns) {
   bad({"-d", "-t"});
   bad({"--cap-add", "NET_RAWR"});
   bad({"--cap-drop", "bogus"});
+  bad({"--security-opt", "label=type:x"});
   RunOptions fine = parse({"--memory", "32m", "--pids-limit", "-1", "--cpus", "0.5", "img"});
   EXPECT_NO_THROW(check_run_options(fine));
 }
@@ -115,6 +116,13 @@ TEST(RunOptions, CapabilityFlags) {
       parse({"--cap-drop", "ALL", "--cap-add", "net_raw", "--cap-add", "CAP_KILL", "img"});
   EXPECT_NO_THROW(check_run_options(o));
   EXPECT_EQ(build_spec(o, inputs()).capabilities, (1ULL << 13) | (1ULL << 5));
+}
+
+TEST(RunOptions, SeccompOnUnlessUnconfined) {
+  EXPECT_TRUE(build_spec(parse({"img"}), inputs()).seccomp);
+  EXPECT_TRUE(build_spec(parse({"--security-opt", "no-new-privileges", "img"}), inputs()).seccomp);
+  EXPECT_FALSE(
+      build_spec(parse({"--security-opt", "seccomp=unconfined", "img"}), inputs()).seccomp);
 }
 
 TEST(RunOptions, SpecFromTheImage) {

@@ -116,9 +116,23 @@ check "--cap-add SYS_ADMIN: mount works" \
   dabba_user run --rm --cap-add SYS_ADMIN "$BUSYBOX" sh -c 'mkdir /m && mount -t tmpfs x /m'
 check_eq "an unknown capability: 125" 125 \
   "$(exit_code dabba_user run --rm --cap-add NET_RAWR "$BUSYBOX" true)"
+# seccomp: on by default, as podman's; it refuses what the capabilities would not allow even in a
+# user namespace the container makes itself (mount there needs SYS_ADMIN of the container).
+check_eq "seccomp filter on, no_new_privs on" "2 1" "$(dabba_user run --rm "$BUSYBOX" sh -c \
+  'echo $(awk "/^Seccomp:/ {print \$2}" /proc/self/status) $(awk "/^NoNewPrivs:/ {print \$2}" /proc/self/status)')"
+check_fails "seccomp: no mount in a nested user namespace without SYS_ADMIN" \
+  dabba_user run --rm "$BUSYBOX" unshare -r -m sh -c 'mount -t tmpfs x /tmp'
+check "--security-opt seccomp=unconfined lifts it" dabba_user run --rm \
+  --security-opt seccomp=unconfined "$BUSYBOX" unshare -r -m sh -c 'mount -t tmpfs x /tmp'
+check "a user namespace alone is allowed (as podman's profile allows it)" \
+  dabba_user run --rm "$BUSYBOX" unshare -U true
+check_eq "an unknown --security-opt: 125" 125 \
+  "$(exit_code dabba_user run --rm --security-opt label=bogus "$BUSYBOX" true)"
 dabba_user run -d --name caps --cap-drop CHOWN "$BUSYBOX" sleep 60 >/dev/null
 check_eq "exec gets the container's capabilities" "00000000800405fa" \
   "$(dabba_user exec caps grep CapEff /proc/self/status | awk '{print $2}')"
+check_eq "exec gets the container's seccomp filter" 2 \
+  "$(dabba_user exec caps awk '/^Seccomp:/ {print $2}' /proc/self/status)"
 dabba_user rm -f caps >/dev/null
 
 # --- filesystems --------------------------------------------------------------------------------
