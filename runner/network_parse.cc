@@ -51,7 +51,7 @@ bool parse_bool(const std::string& key, const std::string& value) {
 
 const char* kSlirpOptionsHint =
     "known options: allow_host_loopback=true|false, mtu=N, cidr=A.B.C.0/N, enable_ipv6=true|false, "
-    "outbound_addr=IPv4, outbound_addr6=IPv6, port_handler=slirp4netns; e.g. "
+    "outbound_addr=IPv4, outbound_addr6=IPv6, port_handler=rootlesskit|slirp4netns; e.g. "
     "--network slirp4netns:allow_host_loopback=true,mtu=1500";
 
 uint32_t ipv4_host_order(const std::string& text) {
@@ -139,10 +139,12 @@ SlirpOptions parse_slirp_options(const std::string& text) {
         throw invalid("slirp4netns option outbound_addr6=" + value + ": not an IPv6 address");
       o.outbound_addr6 = value;
     } else if (key == "port_handler") {
-      // podman's default handler is rootlesskit's port driver; ours is slirp4netns's own API.
-      if (value != "slirp4netns")
+      // podman's two handlers; dabba has one, its own relay (port_relay.h), which works as
+      // podman's default (rootlesskit) does. Either spelling is accepted and means it.
+      if (value != "rootlesskit" && value != "slirp4netns")
         throw invalid("slirp4netns option port_handler=" + value + " is not supported",
-                      "dabba publishes ports through slirp4netns itself: port_handler=slirp4netns");
+                      "dabba publishes ports through its own relay: port_handler=rootlesskit "
+                      "or slirp4netns (both mean it) or none given");
     } else {
       throw invalid("unknown slirp4netns option '" + key + "'", kSlirpOptionsHint);
     }

@@ -63,7 +63,7 @@ TEST(SlirpOptions, BadOnesAreClearErrors) {
   for (const char* bad :
        {"mtu=0", "mtu=67", "mtu=65522", "mtu=x", "mtu=-1", "mtu", "cidr=10.0.2.0",
         "cidr=10.0.2.0/26", "cidr=10.0.2.1/24", "cidr=banana/24", "enable_ipv6=yes",
-        "port_handler=rootlesskit", "outbound_addr=eth0", "enable_ipv6=true,mtu=1000"}) {
+        "port_handler=pasta", "outbound_addr=eth0", "enable_ipv6=true,mtu=1000"}) {
     EXPECT_THROW(parse_slirp_options(bad), Error) << bad;
   }
   EXPECT_THROW(parse_network("slirp4netns:nope=1"), Error);
