@@ -21,6 +21,7 @@
 #include "cli/containers.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/log.h"
 #include "common/unique_fd.h"
 #include "runner/state.h"
 #include "store/store.h"
@@ -127,6 +128,14 @@ Command add_logs(CLI::App& parent) {
       }
       if (args->tail) seek_to_last_lines(fd.get(), *args->tail);
       streams.push_back({std::move(fd), out});
+    }
+    if (streams.empty()) {
+      // A foreground container's output goes straight to the terminal (no copy: run is faster
+      // for it), so there is no log to show; say so rather than print nothing.
+      log_warn("container " + args->name +
+               " ran in the foreground: its output went to the terminal, not to a log "
+               "(run it with -d to keep a log)");
+      return kExitOk;
     }
     if (args->tail && *args->tail == 0)
       for (auto& s : streams) ::lseek(s.fd.get(), 0, SEEK_END);

@@ -162,6 +162,8 @@ check_no_container_leftovers dabba_root "$ROOT_STORE"
 
 # --- kept containers and names ------------------------------------------------------------------
 check_eq "a kept container exits 3" 3 "$(exit_code dabba_user run --name kept "$BUSYBOX" sh -c 'exit 3')"
+check "logs of a foreground container says there is no log" \
+  grep -q "ran in the foreground: its output went to the terminal" <<<"$(dabba_user logs kept 2>&1)"
 check "ps -a: Exited (3)" grep -Eq "^[0-9a-f]{12} .*Exited \(3\) .* kept$" <<<"$(dabba_user ps -a)"
 check_eq "ps (running only) does not list it" "" "$(dabba_user ps -q)"
 check_eq "the name is taken: 125" 125 "$(exit_code dabba_user run --name kept "$BUSYBOX" true)"
