@@ -131,9 +131,6 @@ void check_run_options(const RunOptions& o) {
   if (o.pull != "never" && o.pull != "missing" && o.pull != "always")
     throw Error(Errc::kInvalidArgument, "unknown --pull policy '" + o.pull + "'", 0,
                 "use --pull never, missing or always");
-  if (o.tty && o.detach)
-    throw Error(Errc::kUnsupported, "-t with -d is not supported yet", 0,
-                "run it in the foreground, or use `dabba exec -it` into a -d container");
   parse_memory(o.memory);
   parse_pids_limit(o.pids_limit);
   parse_cpus(o.cpus);

@@ -70,8 +70,10 @@ void fail_start(const Spec& spec, ContainerState& state, SyncChannel& report, in
     StartOptions options;
     options.stdio = Stdio{0, out.get(), err.get()};
     ContainerProcess container = start_container(spec, options);
-    out.reset();
     err.reset();
+    // -dt: the pty's output is copied to the stdout log below; otherwise the workload writes its
+    // logs itself.
+    if (!spec.tty) out.reset();
 
     state.status = ContainerStatus::kRunning;
     state.pid = container.pid();
@@ -82,7 +84,15 @@ void fail_start(const Spec& spec, ContainerState& state, SyncChannel& report, in
     report.send_noexcept(SyncKind::kPid, container.pid(), 0, {});
     report.close();
 
-    ExitStatus status = attach(container, relay, AttachOptions{});
+    AttachOptions attach_options;
+    if (spec.tty) {
+      // Nobody types into a detached pty (there is no attach verb): the workload reads nothing
+      // and waits, as `docker run -dit IMAGE sh` does; exec -it is the way in.
+      attach_options.tty = true;
+      attach_options.stdin_open = false;
+      attach_options.out = out.get();
+    }
+    ExitStatus status = attach(container, relay, attach_options);
     state.status = ContainerStatus::kExited;
     state.exit_code = status.code();
     state.oom_killed = container.oom_killed();
@@ -108,7 +118,6 @@ void fail_start(const Spec& spec, ContainerState& state, SyncChannel& report, in
 }  // namespace
 
 DetachedContainer start_detached(const Spec& spec, OnExit on_exit) {
-  if (spec.tty) throw Error(Errc::kUnsupported, "-t with -d is not supported yet");
   validate(spec);
   auto channel = SyncChannel::make();
   pid_t middle = ::fork();

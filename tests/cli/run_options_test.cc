@@ -102,7 +102,6 @@ TEST(RunOptions, BadValuesAreCaughtBeforeAnythingRuns) {
   bad({"-v", "relative:/x"});
   bad({"--network", "bogus"});
   bad({"-w", "relative"});
-  bad({"-d", "-t"});
   bad({"--cap-add", "NET_RAWR"});
   bad({"--cap-drop", "bogus"});
   bad({"--security-opt", "label=type:x"});

@@ -169,6 +169,28 @@ brief_gone() {
 }
 check "-d --rm: removed after its exit (record and directory)" wait_until brief_gone
 
+# --- -dt and -dit: a pty nobody types into; its output is the stdout log ----------------------
+dabba_user run -dt --name ttyout "$BUSYBOX" sh -c "tty; echo to-err >&2; : $MARK" >/dev/null
+check "-dt: the workload's tty is the container's pty, logged" \
+  wait_until sh -c "grep -q /dev/pts/0 '$STORE/containers/$(ps_field dabba_user ttyout id)/logs/stdout'"
+check "-dt: stderr goes through the pty too (one stream, as Docker's)" \
+  wait_until sh -c "dabba_out=\$(cat '$STORE/containers/$(ps_field dabba_user ttyout id)/logs/stdout'); \
+    case \$dabba_out in *to-err*) exit 0;; esac; exit 1"
+check_eq "-dt: the exit is recorded" "exited 0" \
+  "$(wait_until sh -c "[ -n \"\$(cat '$STORE/containers/$(ps_field dabba_user ttyout id)/state' 2>/dev/null | grep -o exited)\" ]";
+    echo "$(ps_field dabba_user ttyout state) $(ps_field dabba_user ttyout exit_code)")"
+dabba_user run -dit --name shell "$BUSYBOX" sh >/dev/null
+sleep 0.5
+check_eq "-dit sh: a shell waiting on its pty keeps running" running \
+  "$(ps_field dabba_user shell state)"
+check_eq "-dit: exec into it reaches the same pty session (PID 1's tty is a pts)" "136,0" \
+  "$(dabba_user exec shell ps -o pid,tty | awk '$1 == 1 {print $2}')"
+check "-dit: the shell's prompt is in the log" \
+  wait_until sh -c "grep -q '/ # ' '$STORE/containers/$(ps_field dabba_user shell id)/logs/stdout'"
+check_eq "-dit: stop (sh as PID 1 ignores SIGTERM) kills it after -t" 137 \
+  "$(dabba_user stop -t 1 shell >/dev/null; ps_field dabba_user shell exit_code)"
+dabba_user rm ttyout shell >/dev/null
+
 # --- a dead PID 1 its stopped supervisor cannot reap yet (a zombie) is not running ------------
 within_user 60 run -d --name zombie "$BUSYBOX" sh -c "$LOOP" >"$WORK/zombie.id"
 ZID=$(cat "$WORK/zombie.id")
