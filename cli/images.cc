@@ -1,13 +1,15 @@
-// dabba images [--format table|json] [-q] [--digests]
+// dabba images [--format table|json|TEMPLATE] [-q] [--digests]
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/format_template.h"
 #include "cli/table.h"
 #include "common/human.h"
 #include "store/image_names.h"
@@ -87,14 +89,24 @@ Command add_images(CLI::App& parent) {
   auto args = std::make_shared<Args>();
   Command cmd;
   cmd.app = parent.add_subcommand("images", "List images in the store");
-  cmd.app->add_option("--format", args->format, "table or json")
-      ->check(CLI::IsMember({"table", "json"}))
+  cmd.app
+      ->add_option("--format", args->format,
+                   "table, json or a template ('{{.Repository}}:{{.Tag}}')")
       ->capture_default_str();
   cmd.app->add_flag("-q,--quiet", args->quiet, "print only image ids");
   cmd.app->add_flag("--digests", args->digests, "show the digest column");
   // LMDB and the records are readable as the caller: no user namespace needed.
   cmd.needs = Needs::kNothing;
   cmd.run = [args](const Globals& globals) {
+    static const std::vector<TemplateField> kFields = {{"Repository", "REPOSITORY"},
+                                                       {"Tag", "TAG"},
+                                                       {"Digest", "DIGEST"},
+                                                       {"ID", "IMAGE ID"},
+                                                       {"CreatedAt", "CREATED AT"},
+                                                       {"CreatedSince", "CREATED"},
+                                                       {"Size", "SIZE"}};
+    std::optional<RowTemplate> tmpl;
+    if (args->format != "table" && args->format != "json") tmpl.emplace(args->format, kFields);
     Store store = Store::open(globals.root());
     std::vector<ImageEntry> images = store.list_images();
     if (args->format == "json") {
@@ -109,11 +121,27 @@ Command add_images(CLI::App& parent) {
         if (seen.insert(e.image.short_id()).second) std::printf("%s\n", e.image.short_id().c_str());
       return kExitOk;
     }
+    const int64_t now = unix_now();
+    if (tmpl) {
+      std::vector<std::map<std::string, std::string>> out;
+      for (const auto& e : images) {
+        int64_t when = e.image.created > 0 ? e.image.created : e.image.added;
+        for (const Row& r : rows_of(e))
+          out.push_back({{"Repository", r.repository},
+                         {"Tag", r.tag},
+                         {"Digest", r.digest},
+                         {"ID", e.image.short_id()},
+                         {"CreatedAt", when > 0 ? format_rfc3339(when) : ""},
+                         {"CreatedSince", time_ago(when, now)},
+                         {"Size", human_size(e.image.unpacked_size)}});
+      }
+      std::fputs(tmpl->render(out).c_str(), stdout);
+      return kExitOk;
+    }
     std::vector<std::string> header = {"REPOSITORY", "TAG"};
     if (args->digests) header.push_back("DIGEST");
     for (const char* h : {"IMAGE ID", "CREATED", "SIZE"}) header.push_back(h);
     Table table(header);
-    const int64_t now = unix_now();
     for (const auto& e : images) {
       int64_t when = e.image.created > 0 ? e.image.created : e.image.added;
       for (const Row& r : rows_of(e)) {

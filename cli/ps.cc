@@ -1,4 +1,4 @@
-// dabba ps [-a] [-q] [--format table|json] [--no-trunc]
+// dabba ps [-a] [-q] [--format table|json|TEMPLATE] [--no-trunc]
 //
 // Running containers (-a: all), newest first. Whether one runs is read from its state file and
 // checked against the live process (pid and start time, so a recycled pid is not mistaken for it).
@@ -6,12 +6,15 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/command.h"
 #include "cli/commands.h"
 #include "cli/containers.h"
+#include "cli/format_template.h"
 #include "cli/table.h"
 #include "common/human.h"
 #include "store/store.h"
@@ -62,6 +65,13 @@ nlohmann::json to_json(const ContainerView& v, int64_t now) {
   return j;
 }
 
+// Docker's field names for --format templates.
+const std::vector<TemplateField> kPsFields = {
+    {"ID", "CONTAINER ID"},      {"Image", "IMAGE"},        {"Command", "COMMAND"},
+    {"CreatedAt", "CREATED AT"}, {"RunningFor", "CREATED"}, {"Status", "STATUS"},
+    {"State", "STATE"},          {"Ports", "PORTS"},        {"Names", "NAMES"},
+};
+
 }  // namespace
 
 Command add_ps(CLI::App& parent) {
@@ -77,11 +87,12 @@ Command add_ps(CLI::App& parent) {
   cmd.app->add_flag("-a,--all", args->all, "show every container (default: running ones)");
   cmd.app->add_flag("-q,--quiet", args->quiet, "print only container ids");
   cmd.app->add_flag("--no-trunc", args->no_trunc, "full ids and commands");
-  cmd.app->add_option("--format", args->format, "table or json")
-      ->check(CLI::IsMember({"table", "json"}))
+  cmd.app->add_option("--format", args->format, "table, json or a template ('{{.ID}} {{.Names}}')")
       ->capture_default_str();
   cmd.needs = Needs::kNothing;
   cmd.run = [args](const Globals& globals) {
+    std::optional<RowTemplate> tmpl;
+    if (args->format != "table" && args->format != "json") tmpl.emplace(args->format, kPsFields);
     Store store = Store::open(globals.root());
     std::vector<ContainerView> views;
     for (const ContainerRecord& r : store.list_containers()) {
@@ -103,6 +114,21 @@ Command add_ps(CLI::App& parent) {
     };
     if (args->quiet) {
       for (const auto& v : views) std::printf("%s\n", id_of(v).c_str());
+      return kExitOk;
+    }
+    if (tmpl) {
+      std::vector<std::map<std::string, std::string>> rows;
+      for (const auto& v : views)
+        rows.push_back({{"ID", id_of(v)},
+                        {"Image", v.info.image},
+                        {"Command", command_text(v.info.command, args->no_trunc)},
+                        {"CreatedAt", format_rfc3339(v.record.created)},
+                        {"RunningFor", time_ago(v.record.created, now)},
+                        {"Status", status_text(v, now)},
+                        {"State", state_name(v)},
+                        {"Ports", join(v.info.ports, ", ")},
+                        {"Names", v.record.name}});
+      std::fputs(tmpl->render(rows).c_str(), stdout);
       return kExitOk;
     }
     Table table({"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"});

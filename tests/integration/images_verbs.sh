@@ -35,6 +35,13 @@ check_eq "json: digests" "$REGISTRY/rig/shared@$FIXTURE_SHARED_DIGEST" \
 check "json: sizes are the unpacked bytes" test "$(jq ".[] | select(.manifest == \"$FIXTURE_SHARED_DIGEST\") | .size" <<<"$json")" -gt 1000000
 check "json: newest first" test "$(jq '[.[].created] | . == (sort | reverse)' <<<"$json")" = true
 check_fails "--format yaml is refused" dabba_user images --format yaml
+check "--format '{{.Repository}}:{{.Tag}}' (a Go-template, as Docker's)" \
+  grep -qx "$REGISTRY/rig/shared:latest" <<<"$(dabba_user images --format '{{.Repository}}:{{.Tag}}')"
+check_eq "--format 'table {{.ID}}\t{{.Tag}}': header and aligned rows" "IMAGE ID TAG" \
+  "$(dabba_user images --format 'table {{.ID}}\t{{.Tag}}' | head -1 | xargs)"
+check_eq "--format '{{json .}}': one object per line" "$REGISTRY/rig/shared" \
+  "$(dabba_user images --format '{{json .}}' | jq -r "select(.Tag == \"latest\" and (.Repository | endswith(\"shared\"))) | .Repository")"
+check_fails "--format '{{.Nope}}' names the field" dabba_user images --format '{{.Nope}}'
 
 # --- rmi --------------------------------------------------------------------------------------
 check_fails "rmi of an unknown image fails" dabba_user rmi "$REGISTRY/rig/nope:latest"

@@ -56,6 +56,10 @@ check_eq "ps -q: the short id" "${ID:0:12}" "$(dabba_user ps -q)"
 check_eq "ps -q --no-trunc: the full id" "$ID" "$(dabba_user ps -q --no-trunc)"
 check "ps: a table row with image, command, Up, name" grep -Eq \
   "^${ID:0:12} +$BUSYBOX +\"sh -c echo out-li\\.\\.\\.\" +.* Up .* web\$" <<<"$(dabba_user ps)"
+check_eq "ps --format '{{.ID}} {{.Names}} {{.State}}' (Go-template, as Docker's)" \
+  "${ID:0:12} web running" "$(dabba_user ps --format '{{.ID}} {{.Names}} {{.State}}')"
+check_eq "ps --format 'table {{.Names}}\t{{.Status}}': header" "NAMES STATUS" \
+  "$(dabba_user ps --format 'table {{.Names}}\t{{.Status}}' | head -1 | xargs)"
 json=$(dabba_user ps --format json)
 check_eq "ps --format json: id, short_id, name, image, state" \
   "$ID ${ID:0:12} web $BUSYBOX running" \
