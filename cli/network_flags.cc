@@ -27,6 +27,8 @@ void register_network_flags(CLI::App& app, NetworkFlags& f) {
   one_each(app.add_option("-p,--publish", f.publish,
                           "publish a container port on the host: [IP:][HOSTPORT:]CONTAINERPORT"
                           "[/tcp|/udp] (no HOSTPORT: a free one)"));
+  app.add_flag("-P,--publish-all", f.publish_all,
+               "publish every port the image exposes on a free host port");
   one_each(app.add_option("--dns", f.dns, "a DNS server for the container (replaces the default)"));
   one_each(app.add_option("--add-host", f.add_host, "add NAME:IP to the container's /etc/hosts"));
 }

@@ -21,6 +21,7 @@ namespace dabba::cli {
 struct NetworkFlags {
   std::string network = "slirp4netns";  // --network, --net
   std::vector<std::string> publish;     // -p, --publish
+  bool publish_all = false;             // -P, --publish-all: the image's ExposedPorts, free ports
   std::vector<std::string> dns;         // --dns
   std::vector<std::string> add_host;    // --add-host
 };

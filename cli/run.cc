@@ -84,6 +84,7 @@ runner::ImageConfig runner_config(const dabba::ImageConfig& c) {
   r.working_dir = c.working_dir;
   r.user = c.user;
   r.stop_signal = c.stop_signal;
+  r.exposed_ports = c.exposed_ports;
   return r;
 }
 

@@ -225,7 +225,11 @@ runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
   spec.limits.cpus = parse_cpus(o.cpus);
   spec.cgroup_parent = o.cgroup_parent;
 
-  apply_network_flags(o.net, spec);  // + the /etc files that go with the network
+  NetworkFlags net = o.net;
+  if (net.publish_all)  // as `-p PORT/PROTO` for each: a free host port on every address
+    net.publish.insert(net.publish.end(), in.image.exposed_ports.begin(),
+                       in.image.exposed_ports.end());
+  apply_network_flags(net, spec);  // + the /etc files that go with the network
   return spec;
 }
 

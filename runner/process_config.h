@@ -17,7 +17,8 @@ struct ImageConfig {
   std::vector<std::string> env;  // "K=V"
   std::string working_dir;
   std::string user;
-  std::string stop_signal;  // e.g. "SIGTERM", "15"; empty when unset
+  std::string stop_signal;                 // e.g. "SIGTERM", "15"; empty when unset
+  std::vector<std::string> exposed_ports;  // "80/tcp" (ExposedPorts), what -P publishes
 };
 
 // Entrypoint + Cmd as `docker run` combines them:

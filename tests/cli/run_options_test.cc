@@ -124,6 +124,20 @@ TEST(RunOptions, SeccompOnUnlessUnconfined) {
       build_spec(parse({"--security-opt", "seccomp=unconfined", "img"}), inputs()).seccomp);
 }
 
+TEST(RunOptions, PublishAllTakesTheImagesExposedPorts) {
+  SpecInputs in = inputs();
+  in.image.exposed_ports = {"53/udp", "80/tcp"};
+  EXPECT_TRUE(build_spec(parse({"img"}), in).network.ports.empty());
+  runner::Spec s = build_spec(parse({"-P", "-p", "127.0.0.1:8080:8080", "img"}), in);
+  ASSERT_EQ(s.network.ports.size(), 3u);
+  EXPECT_EQ(s.network.ports[0].host_port, 8080);
+  EXPECT_EQ(s.network.ports[1].container_port, 53);
+  EXPECT_EQ(s.network.ports[1].protocol, runner::PortProtocol::kUdp);
+  EXPECT_EQ(s.network.ports[1].host_port, 0);  // a free one
+  EXPECT_EQ(s.network.ports[2].container_port, 80);
+  EXPECT_EQ(s.network.ports[2].host_ip, "");  // every address, as Docker's -P
+}
+
 TEST(RunOptions, SpecFromTheImage) {
   runner::Spec s = build_spec(parse({"img"}), inputs());
   EXPECT_EQ(s.argv, (std::vector<std::string>{"/bin/echo", "entry:", "default"}));

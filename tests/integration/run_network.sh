@@ -345,6 +345,37 @@ done
 check "--network none: localhost and the hostname" grep -Pzq '127\.0\.0\.1\tlocalhost\n(.*\n)*127\.0\.1\.1\tbox\n' \
   <<<"$(dabba_user run --rm --network none --hostname box "$BUSYBOX" cat /etc/hosts)"
 
+# --- -P: every port the image exposes, on free host ports --------------------------------------------
+# rig/busybox's config with ExposedPorts 80/tcp and 9999/udp, pushed beside it as another tag.
+accept='application/vnd.oci.image.manifest.v1+json,application/vnd.docker.distribution.manifest.v2+json'
+manifest=$(curl -fsS -H "Accept: $accept" "http://$REGISTRY/v2/rig/busybox/manifests/latest")
+config_digest=$(jq -r .config.digest <<<"$manifest")
+curl -fsS "http://$REGISTRY/v2/rig/busybox/blobs/$config_digest" |
+  jq -c '.config.ExposedPorts = {"80/tcp": {}, "9999/udp": {}}' >"$WORK/exposed-config.json"
+new_config=sha256:$(sha256sum "$WORK/exposed-config.json" | cut -d' ' -f1)
+location=$(curl -fsS -X POST -o /dev/null -D - "http://$REGISTRY/v2/rig/busybox/blobs/uploads/" |
+  tr -d '\r' | awk 'tolower($1) == "location:" { print $2 }')
+case $location in http*) ;; *) location="http://$REGISTRY$location" ;; esac
+case $location in *\?*) sep='&' ;; *) sep='?' ;; esac
+curl -fsS -X PUT -H 'Content-Type: application/octet-stream' \
+  --data-binary "@$WORK/exposed-config.json" "$location${sep}digest=$new_config" -o /dev/null
+jq -c --arg d "$new_config" --argjson s "$(stat -c %s "$WORK/exposed-config.json")" \
+  '.config.digest = $d | .config.size = $s' <<<"$manifest" >"$WORK/exposed-manifest.json"
+curl -fsS -X PUT -H "Content-Type: $(jq -r '.mediaType // "application/vnd.oci.image.manifest.v1+json"' \
+  "$WORK/exposed-manifest.json")" \
+  --data-binary "@$WORK/exposed-manifest.json" \
+  "http://$REGISTRY/v2/rig/busybox/manifests/exposed-$$" -o /dev/null
+EXPOSED=$REGISTRY/rig/busybox:exposed-$$
+check "-P: run -d publishes the image's ExposedPorts" dabba_user run -d --name pall -P "$EXPOSED" \
+  sh -c "mkdir -p /www && echo exposed >/www/index.html && httpd -f -p 80 -h /www # $MARK"
+ports=$(dabba_user ps --format json | jq -r '.[] | select(.name == "pall") | .ports[]' | sort | xargs)
+check "-P: ps shows 80/tcp and 9999/udp on free host ports ($ports)" \
+  grep -Eqx '0\.0\.0\.0:[0-9]+->80/tcp 0\.0\.0\.0:[0-9]+->9999/udp' <<<"$ports"
+PALL=$(tr ' ' '\n' <<<"$ports" | sed -nE 's/^0\.0\.0\.0:([0-9]+)->80\/tcp$/\1/p')
+check_eq "-P: httpd answers on the chosen port" exposed \
+  "$(wait_for 60 curl -fsS -m 2 "http://127.0.0.1:$PALL/" >/dev/null; curl -fsS -m 2 "http://127.0.0.1:$PALL/")"
+dabba_user rm -f pall >/dev/null
+
 # --- nothing left -----------------------------------------------------------------------------------
 check_eq "[dabba_user] no slirp4netns left" "" "$(slirp_pids dabba_user)"
 check_eq "[dabba_root] no slirp4netns left" "" "$(slirp_pids dabba_root)"
