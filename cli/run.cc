@@ -231,6 +231,11 @@ int run_container(const Globals& globals, RunOptions& o) {
   // The config blob was verified when it was stored (and `dabba check` verifies it again): hashing
   // it on every run would cost more than the rest of this lookup (OpenSSL's start-up alone).
   dabba::ImageConfig config = parse_image_config(read_file(store.blob_path(image.config)));
+#if defined(__x86_64__)
+  if (image.platform.find("/386") != std::string::npos && seccomp_enabled(o))
+    log_warn("the image is " + image.platform + ": dabba's seccomp filter refuses 32-bit system "
+             "calls; run it with --security-opt seccomp=unconfined");
+#endif
 
   SpecInputs in;
   in.id = new_container_id();

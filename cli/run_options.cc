@@ -8,8 +8,10 @@
 #include "cli/container_names.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/log.h"
 #include "runner/capabilities.h"
 #include "runner/env.h"
+#include "runner/network_parse.h"
 #include "runner/signals.h"
 
 namespace dabba::cli {
@@ -153,9 +155,13 @@ bool seccomp_enabled(const RunOptions& o) {
     } else if (opt == "no-new-privileges" || opt == "no-new-privileges:true" ||
                opt == "no-new-privileges=true") {
       // Always on in dabba.
+    } else if (opt == "label=disable" || opt == "label:disable" || opt == "apparmor=unconfined" ||
+               opt == "apparmor:unconfined") {
+      // dabba applies no SELinux label and no AppArmor profile: nothing to turn off.
     } else {
       throw Error(Errc::kInvalidArgument, "unsupported --security-opt '" + opt + "'", 0,
-                  "dabba knows seccomp=unconfined and no-new-privileges");
+                  "dabba knows seccomp=unconfined, no-new-privileges, label=disable and "
+                  "apparmor=unconfined");
     }
   }
   return seccomp;
@@ -180,6 +186,35 @@ int stop_timeout_for(const RunOptions& o) {
     throw Error(Errc::kInvalidArgument, "--stop-timeout must be 0..86400 seconds");
   return static_cast<int>(v);
 }
+
+namespace {
+
+// -P: each port the image exposes as `-p PORT/PROTO` (a free host port on every address), as
+// Docker does: only with a network of the container's own, not for a port -p already publishes,
+// and ports dabba cannot publish (ranges, sctp) skipped with a warning.
+void add_exposed_ports(const std::vector<std::string>& exposed, NetworkFlags& net) {
+  runner::NetworkSpec parsed = parse_network_flags(net);
+  if (parsed.mode != runner::NetworkMode::kSlirp4netns) {
+    if (!exposed.empty())
+      log_warn("-P: published ports are discarded with --network " + net.network);
+    return;
+  }
+  for (const std::string& port : exposed) {
+    runner::PortMapping m;
+    try {
+      m = runner::parse_publish(port);
+    } catch (const Error&) {
+      log_warn("-P: the image's exposed port " + port + " cannot be published: skipped");
+      continue;
+    }
+    bool taken = false;
+    for (const runner::PortMapping& p : parsed.ports)
+      taken = taken || (p.container_port == m.container_port && p.protocol == m.protocol);
+    if (!taken) net.publish.push_back(port);
+  }
+}
+
+}  // namespace
 
 runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
   runner::Spec spec;
@@ -226,9 +261,7 @@ runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
   spec.cgroup_parent = o.cgroup_parent;
 
   NetworkFlags net = o.net;
-  if (net.publish_all)  // as `-p PORT/PROTO` for each: a free host port on every address
-    net.publish.insert(net.publish.end(), in.image.exposed_ports.begin(),
-                       in.image.exposed_ports.end());
+  if (net.publish_all) add_exposed_ports(in.image.exposed_ports, net);
   apply_network_flags(net, spec);  // + the /etc files that go with the network
   return spec;
 }

@@ -101,7 +101,7 @@ ExitStatus attach(ContainerProcess& container, SignalRelay& relay, const AttachO
   };
 
   for (;;) {
-    if (out_gone) hang_up();
+    if (out_gone && options.hang_up_on_output_loss) hang_up();
     int timeout = -1;
     if (kill_at) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -15,6 +15,9 @@ struct AttachOptions {
   bool stdin_open = false;  // -i: copy our stdin into the pty
   int in = 0;
   int out = 1;
+  // -t: whether losing our output (the user's terminal hung up) hangs the container up. Off for a
+  // detached pty whose output is a log file: a full disk drops log lines, it kills nothing.
+  bool hang_up_on_output_loss = true;
 };
 
 // Returns PID 1's status. The relay must have been created before the container was started.

@@ -89,10 +89,20 @@ std::string capability_name(int cap) {
 
 CapabilitySet capability_set(const std::vector<std::string>& add,
                              const std::vector<std::string>& drop) {
-  CapabilitySet set = kDefaultCapabilities;
-  for (const std::string& d : drop) set &= ~parse_one(d);
-  for (const std::string& a : add) set |= parse_one(a);
-  return set;
+  auto has_all = [](const std::vector<std::string>& v) {
+    for (const std::string& s : v)
+      if (upper_without_prefix(s) == "ALL") return true;
+    return false;
+  };
+  if (has_all(add) && has_all(drop))
+    throw Error(Errc::kInvalidArgument, "--cap-add ALL and --cap-drop ALL contradict each other");
+  CapabilitySet drops = 0, adds = 0;
+  for (const std::string& d : drop) drops |= parse_one(d);
+  for (const std::string& a : add) adds |= parse_one(a);
+  // --cap-add ALL --cap-drop X: all but X. Otherwise the default less the drops, plus the adds
+  // (so --cap-drop ALL --cap-add X is X alone).
+  if (has_all(add)) return kAll & ~drops;
+  return (kDefaultCapabilities & ~drops) | adds;
 }
 
 std::string describe_capabilities(CapabilitySet set) {

@@ -22,7 +22,8 @@ int parse_capability(const std::string& name);
 std::string capability_name(int cap);  // "CAP_NET_RAW"
 
 // The default set less `--cap-drop`, plus `--cap-add` ("ALL" meaning every capability), so
-// `--cap-drop ALL --cap-add NET_RAW` leaves NET_RAW alone, as in Docker and podman.
+// `--cap-drop ALL --cap-add NET_RAW` leaves NET_RAW alone and `--cap-add ALL --cap-drop NET_RAW`
+// is everything but NET_RAW, as in Docker and podman; ALL in both is an error.
 CapabilitySet capability_set(const std::vector<std::string>& add,
                              const std::vector<std::string>& drop);
 

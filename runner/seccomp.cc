@@ -16,15 +16,19 @@
 namespace dabba::runner {
 namespace {
 
-constexpr int kAlways = -1;  // refused whatever the capabilities
+constexpr CapabilitySet cap(int n) { return CapabilitySet{1} << n; }
+
+constexpr CapabilitySet kAlways = 0;  // refused whatever the capabilities
 
 struct Refusal {
   long nr;
-  int unless_cap;  // the capability that makes it legitimate, or kAlways
+  CapabilitySet unless;  // any of these capabilities makes it legitimate; kAlways: none does
 };
 
-constexpr int kSysAdmin = 21, kSysBoot = 22, kSysModule = 16, kSysRawio = 17, kSysTime = 25,
-              kSysPtrace = 19, kDacReadSearch = 2, kSysPacct = 20, kSyslog = 34, kTtyConfig = 26;
+constexpr CapabilitySet kSysAdmin = cap(21), kSysBoot = cap(22), kSysModule = cap(16),
+                        kSysRawio = cap(17), kSysTime = cap(25), kSysPtrace = cap(19),
+                        kDacReadSearch = cap(2), kSysPacct = cap(20), kSyslog = cap(34),
+                        kTtyConfig = cap(26), kPerfmon = cap(38), kBpf = cap(39);
 
 #if defined(__x86_64__)
 constexpr unsigned kArch = AUDIT_ARCH_X86_64;
@@ -104,7 +108,7 @@ sock_filter jump(unsigned short code, unsigned k, unsigned char jt, unsigned cha
 
 void install_seccomp_filter(CapabilitySet caps) {
 #ifdef DABBA_HAVE_SECCOMP_TABLE
-  const auto has = [caps](int cap) { return cap >= 0 && (caps & (CapabilitySet{1} << cap)); };
+  const auto has = [caps](CapabilitySet any) { return (caps & any) != 0; };
   const unsigned eperm = SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA);
   const unsigned enosys = SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA);
   std::vector<sock_filter> prog;
@@ -118,7 +122,7 @@ void install_seccomp_filter(CapabilitySet caps) {
     prog.push_back(stmt(BPF_RET | BPF_K, eperm));
   }
   for (const Refusal& r : refusals()) {
-    if (has(r.unless_cap)) continue;
+    if (has(r.unless)) continue;
     prog.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(r.nr), 0, 1));
     prog.push_back(stmt(BPF_RET | BPF_K, eperm));
   }

@@ -6,7 +6,9 @@
 // Key management (add_key, keyctl, request_key: the kernel keyring is not namespaced) is refused
 // always. clone with namespace flags is refused without SYS_ADMIN; clone3, whose flags a filter
 // cannot read, answers ENOSYS then, so libc falls back to clone (Docker does the same).
-// Syscalls of other ABIs (x32, i386 on x86_64) are refused outright. Installed last before exec,
+// Syscalls of other ABIs (x32, i386 on x86_64) are refused outright, unlike podman's profile,
+// which translates its rules for them: a 32-bit image needs --security-opt seccomp=unconfined
+// (`run` says so). Installed last before exec,
 // after no_new_privs; `--security-opt seccomp=unconfined` turns it off.
 #pragma once
 

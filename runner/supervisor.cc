@@ -91,6 +91,7 @@ void fail_start(const Spec& spec, ContainerState& state, SyncChannel& report, in
       attach_options.tty = true;
       attach_options.stdin_open = false;
       attach_options.out = out.get();
+      attach_options.hang_up_on_output_loss = false;
     }
     ExitStatus status = attach(container, relay, attach_options);
     state.status = ContainerStatus::kExited;

@@ -197,6 +197,14 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
       pid_t workload = ::fork();
       if (workload < 0) throw_errno("fork the workload under --init");
       if (workload > 0) {
+        // The reaper is bound as the workload is (it only waits and forwards signals), so the
+        // workload cannot borrow its privileges through it (ptrace, /proc/1/...).
+        // It keeps KILL, whatever was dropped: it must signal a workload of another uid.
+        const CapabilitySet reaper_caps = setup.capabilities | (CapabilitySet{1} << 5);
+        bound_capabilities(reaper_caps);
+        set_root_capabilities(reaper_caps);
+        DABBA_SYSCALL(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs");
+        if (setup.seccomp) install_seccomp_filter(reaper_caps);
         sync.close();
         pty.slave.reset();
         run_init_reaper(workload);

@@ -64,31 +64,36 @@ CurlApi load() {
     throw Error(Errc::kUnsupported, std::string("cannot load ") + kLibcurl + ": " + ::dlerror(), 0,
                 "dabba talks to registries through libcurl: apt-get install libcurl4");
   CurlApi a{};
-  bind(lib, "curl_global_init", a.global_init);
-  bind(lib, "curl_easy_init", a.easy_init);
-  bind(lib, "curl_easy_setopt", a.easy_setopt);
-  bind(lib, "curl_easy_getinfo", a.easy_getinfo);
-  bind(lib, "curl_easy_cleanup", a.easy_cleanup);
-  bind(lib, "curl_easy_reset", a.easy_reset);
-  bind(lib, "curl_easy_pause", a.easy_pause);
-  bind(lib, "curl_easy_strerror", a.easy_strerror);
-  bind(lib, "curl_slist_append", a.slist_append);
-  bind(lib, "curl_slist_free_all", a.slist_free_all);
-  bind(lib, "curl_multi_init", a.multi_init);
-  bind(lib, "curl_multi_add_handle", a.multi_add_handle);
-  bind(lib, "curl_multi_remove_handle", a.multi_remove_handle);
-  bind(lib, "curl_multi_perform", a.multi_perform);
-  bind(lib, "curl_multi_cleanup", a.multi_cleanup);
-  bind(lib, "curl_multi_info_read", a.multi_info_read);
-  bind(lib, "curl_multi_strerror", a.multi_strerror);
-  bind(lib, "curl_multi_poll", a.multi_poll);
-  bind(lib, "curl_multi_wakeup", a.multi_wakeup);
-  bind(lib, "curl_multi_timeout", a.multi_timeout);
-  bind(lib, "curl_url", a.url);
-  bind(lib, "curl_url_cleanup", a.url_cleanup);
-  bind(lib, "curl_url_set", a.url_set);
-  bind(lib, "curl_url_get", a.url_get);
-  bind(lib, "curl_free", a.free);
+  try {
+    bind(lib, "curl_global_init", a.global_init);
+    bind(lib, "curl_easy_init", a.easy_init);
+    bind(lib, "curl_easy_setopt", a.easy_setopt);
+    bind(lib, "curl_easy_getinfo", a.easy_getinfo);
+    bind(lib, "curl_easy_cleanup", a.easy_cleanup);
+    bind(lib, "curl_easy_reset", a.easy_reset);
+    bind(lib, "curl_easy_pause", a.easy_pause);
+    bind(lib, "curl_easy_strerror", a.easy_strerror);
+    bind(lib, "curl_slist_append", a.slist_append);
+    bind(lib, "curl_slist_free_all", a.slist_free_all);
+    bind(lib, "curl_multi_init", a.multi_init);
+    bind(lib, "curl_multi_add_handle", a.multi_add_handle);
+    bind(lib, "curl_multi_remove_handle", a.multi_remove_handle);
+    bind(lib, "curl_multi_perform", a.multi_perform);
+    bind(lib, "curl_multi_cleanup", a.multi_cleanup);
+    bind(lib, "curl_multi_info_read", a.multi_info_read);
+    bind(lib, "curl_multi_strerror", a.multi_strerror);
+    bind(lib, "curl_multi_poll", a.multi_poll);
+    bind(lib, "curl_multi_wakeup", a.multi_wakeup);
+    bind(lib, "curl_multi_timeout", a.multi_timeout);
+    bind(lib, "curl_url", a.url);
+    bind(lib, "curl_url_cleanup", a.url_cleanup);
+    bind(lib, "curl_url_set", a.url_set);
+    bind(lib, "curl_url_get", a.url_get);
+    bind(lib, "curl_free", a.free);
+  } catch (...) {
+    ::dlclose(lib);
+    throw;
+  }
   return a;  // the library stays loaded for the life of the process
 }
 

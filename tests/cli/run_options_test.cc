@@ -136,6 +136,19 @@ TEST(RunOptions, PublishAllTakesTheImagesExposedPorts) {
   EXPECT_EQ(s.network.ports[1].host_port, 0);  // a free one
   EXPECT_EQ(s.network.ports[2].container_port, 80);
   EXPECT_EQ(s.network.ports[2].host_ip, "");  // every address, as Docker's -P
+  // A port -p publishes already is not published twice; ranges and sctp are skipped; no ports
+  // without a network of the container's own.
+  in.image.exposed_ports = {"80/tcp", "7000-7010/tcp", "99/sctp"};
+  s = build_spec(parse({"-P", "-p", "8080:80", "img"}), in);
+  ASSERT_EQ(s.network.ports.size(), 1u);
+  EXPECT_EQ(s.network.ports[0].host_port, 8080);
+  EXPECT_TRUE(build_spec(parse({"-P", "--network", "none", "img"}), in).network.ports.empty());
+  EXPECT_TRUE(build_spec(parse({"-P", "--network", "host", "img"}), in).network.ports.empty());
+}
+
+TEST(RunOptions, SecurityOptsPodmanScriptsUse) {
+  for (const char* opt : {"label=disable", "apparmor=unconfined", "no-new-privileges"})
+    EXPECT_TRUE(build_spec(parse({"--security-opt", opt, "img"}), inputs()).seccomp) << opt;
 }
 
 TEST(RunOptions, SpecFromTheImage) {

@@ -42,6 +42,8 @@ TEST(Capabilities, AddAndDrop) {
   // Docker's and podman's idiom: drop everything, add back what is needed.
   EXPECT_EQ(capability_set({"NET_RAW"}, {"all"}), 1ULL << 13);
   EXPECT_EQ(capability_set({"ALL"}, {}), (1ULL << 41) - 1);
+  EXPECT_EQ(capability_set({"ALL"}, {"NET_RAW"}), ((1ULL << 41) - 1) & ~(1ULL << 13));
+  EXPECT_THROW(capability_set({"ALL"}, {"all"}), Error);
 }
 
 }  // namespace
