@@ -29,29 +29,32 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Whether the binary knows a long option, without running it: getopt's option table holds each
-// name as a NUL-terminated string. A spawn of `slirp4netns --help` costs a process per container
-// start; the binary is ~80 KB.
-bool binary_has_option(const std::string& path, std::string_view option) {
+// Which of the long options the binary knows, without running it: getopt's option table holds
+// each name as a NUL-terminated string. A spawn of `slirp4netns --help` costs a process per
+// container start; the binary is ~80 KB, mapped and scanned once for all the options.
+std::vector<bool> binary_has_options(const std::string& path,
+                                     const std::vector<std::string_view>& options) {
+  std::vector<bool> found(options.size(), false);
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   struct stat st;
   if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || st.st_size <= 0 ||
       st.st_size > 64 * 1024 * 1024)
-    return false;
+    return found;
   size_t size = static_cast<size_t>(st.st_size);
   void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
-  if (map == MAP_FAILED) return false;
-  std::string needle(option);
-  needle.push_back('\0');
-  bool found = false;
+  if (map == MAP_FAILED) return found;
   const char* data = static_cast<const char*>(map);
-  // Preceded by NUL too: "enable-sandbox" must not match inside a longer name.
-  for (const char* p = data;
-       (p = static_cast<const char*>(::memmem(p, size - (p - data), needle.data(), needle.size())));
-       ++p) {
-    if (p == data || p[-1] == '\0') {
-      found = true;
-      break;
+  for (size_t i = 0; i < options.size(); ++i) {
+    std::string needle(options[i]);
+    needle.push_back('\0');
+    // Preceded by NUL too: "enable-sandbox" must not match inside a longer name.
+    for (const char* p = data; (p = static_cast<const char*>(
+                                    ::memmem(p, size - (p - data), needle.data(), needle.size())));
+         ++p) {
+      if (p == data || p[-1] == '\0') {
+        found[i] = true;
+        break;
+      }
     }
   }
   ::munmap(map, size);
@@ -75,8 +78,9 @@ Slirp4netnsBinary find_slirp4netns() {
                 0,
                 "install the Debian package slirp4netns (sudo apt-get install slirp4netns), "
                 "or run with --network none or --network host");
-  b.sandbox = binary_has_option(b.path, "enable-sandbox");
-  b.seccomp = binary_has_option(b.path, "enable-seccomp");
+  std::vector<bool> has = binary_has_options(b.path, {"enable-sandbox", "enable-seccomp"});
+  b.sandbox = has[0];
+  b.seccomp = has[1];
   return b;
 }
 

@@ -63,15 +63,12 @@ StopResult stop_container(const std::string& container_dir, int signal,
     wait_exit(pidfd.get(), std::chrono::seconds(10));
   }
 
-  // The supervisor records the exit and removes cgroups and helpers right after: wait for it.
+  // The supervisor records the exit, removes cgroups and helpers, then exits: wait for that (a
+  // SIGKILLed supervisor is gone already, and nobody will record it).
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
-    std::optional<ContainerState> now = read_state(container_dir);
-    bool recorded = now && now->status == ContainerStatus::kExited;
-    bool supervisor_gone =
-        state->supervisor_pid <= 0 || (::kill(state->supervisor_pid, 0) != 0 && errno == ESRCH);
-    if (recorded && supervisor_gone) break;
-    if (supervisor_gone) break;  // SIGKILLed supervisor: nobody will record it
+    if (state->supervisor_pid <= 0 || (::kill(state->supervisor_pid, 0) != 0 && errno == ESRCH))
+      break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return result;
