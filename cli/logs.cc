@@ -117,7 +117,7 @@ Command add_logs(CLI::App& parent) {
     std::string dir;
     {
       Store store = Store::open(globals.root());
-      dir = view_container(store, find_container(store, args->name)).dir;
+      dir = store.container_dir(find_container(store, args->name).id);
     }
     std::vector<LogStream> streams;
     for (auto [file, out] : {std::pair{"stdout", STDOUT_FILENO}, {"stderr", STDERR_FILENO}}) {

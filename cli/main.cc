@@ -9,6 +9,7 @@
 
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/containers.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/userns.h"
@@ -27,14 +28,6 @@ int exit_code_for(const Error& e) {
     default:
       return kExitFailure;
   }
-}
-
-void print_error(const Error& e) {
-  std::string text = "dabba: error: ";
-  text += e.what();
-  text += "\n";
-  if (!e.hint().empty()) text += "dabba: hint: " + e.hint() + "\n";
-  std::fputs(text.c_str(), stderr);
 }
 
 int run_main(int argc, char** argv) {
@@ -65,7 +58,7 @@ int run_main(int argc, char** argv) {
     }
     return kExitUsage;
   } catch (const Error& e) {
-    print_error(e);
+    report_error(e);
     return exit_code_for(e);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "dabba: error: %s\n", e.what());

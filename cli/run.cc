@@ -164,17 +164,13 @@ int run_attached(Store& store, const runner::Spec& spec, bool rm) {
   try {
     assert_single_threaded();
     container.emplace(runner::start_container(spec, start));
-  } catch (const runner::ExecError& e) {
-    if (rm)
-      remove_record(store, spec.id);
-    else
-      record_failed_start(spec.container_dir, state, e.exit_code(), e.what());
-    throw;
   } catch (const Error& e) {
+    const auto* exec = dynamic_cast<const runner::ExecError*>(&e);  // 126/127, else dabba's 125
     if (rm)
       remove_record(store, spec.id);
     else
-      record_failed_start(spec.container_dir, state, kExitDabbaFailed, e.what());
+      record_failed_start(spec.container_dir, state, exec ? exec->exit_code() : kExitDabbaFailed,
+                          e.what());
     throw;
   }
   state.status = runner::ContainerStatus::kRunning;
@@ -231,11 +227,6 @@ int run_container(const Globals& globals, RunOptions& o) {
   // The config blob was verified when it was stored (and `dabba check` verifies it again): hashing
   // it on every run would cost more than the rest of this lookup (OpenSSL's start-up alone).
   dabba::ImageConfig config = parse_image_config(read_file(store.blob_path(image.config)));
-#if defined(__x86_64__)
-  if (image.platform.find("/386") != std::string::npos && seccomp_enabled(o))
-    log_warn("the image is " + image.platform + ": dabba's seccomp filter refuses 32-bit system "
-             "calls; run it with --security-opt seccomp=unconfined");
-#endif
 
   SpecInputs in;
   in.id = new_container_id();
@@ -245,6 +236,12 @@ int run_container(const Globals& globals, RunOptions& o) {
   for (auto l = image.layers.rbegin(); l != image.layers.rend(); ++l)
     in.layers.push_back(store.layer_dir(l->diff_id));
   runner::Spec spec = build_spec(o, in);
+#if defined(__x86_64__)
+  if (spec.seccomp && image.platform.find("/386") != std::string::npos)
+    log_warn("the image is " + image.platform +
+             ": dabba's seccomp filter refuses 32-bit system "
+             "calls; run it with --security-opt seccomp=unconfined");
+#endif
   if (runner::creates_user_namespace()) spec.id_map = default_id_map(host_identity());
 
   ContainerInfo info;
