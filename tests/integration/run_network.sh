@@ -11,6 +11,8 @@
 set -euo pipefail
 # shellcheck source=lib/run.sh
 source "$(dirname "$0")/lib/run.sh"
+# shellcheck source=../fixtures/oci.sh
+source "$(dirname "$0")/../fixtures/oci.sh"
 run_setup run_network
 dabba_root pull -q "$BUSYBOX" >/dev/null 2>&1
 PY=/usr/bin/python3
@@ -346,25 +348,18 @@ check "--network none: localhost and the hostname" grep -Pzq '127\.0\.0\.1\tloca
   <<<"$(dabba_user run --rm --network none --hostname box "$BUSYBOX" cat /etc/hosts)"
 
 # --- -P: every port the image exposes, on free host ports --------------------------------------------
-# rig/busybox's config with ExposedPorts 80/tcp and 9999/udp, pushed beside it as another tag.
+# rig/busybox's config with ExposedPorts 80/tcp and 9999/udp, pushed beside it as another tag
+# (oci_push_dir uploads the new config and skips the layer the registry already has).
 accept='application/vnd.oci.image.manifest.v1+json,application/vnd.docker.distribution.manifest.v2+json'
 manifest=$(curl -fsS -H "Accept: $accept" "http://$REGISTRY/v2/rig/busybox/manifests/latest")
-config_digest=$(jq -r .config.digest <<<"$manifest")
-curl -fsS "http://$REGISTRY/v2/rig/busybox/blobs/$config_digest" |
-  jq -c '.config.ExposedPorts = {"80/tcp": {}, "9999/udp": {}}' >"$WORK/exposed-config.json"
-new_config=sha256:$(sha256sum "$WORK/exposed-config.json" | cut -d' ' -f1)
-location=$(curl -fsS -X POST -o /dev/null -D - "http://$REGISTRY/v2/rig/busybox/blobs/uploads/" |
-  tr -d '\r' | awk 'tolower($1) == "location:" { print $2 }')
-case $location in http*) ;; *) location="http://$REGISTRY$location" ;; esac
-case $location in *\?*) sep='&' ;; *) sep='?' ;; esac
-curl -fsS -X PUT -H 'Content-Type: application/octet-stream' \
-  --data-binary "@$WORK/exposed-config.json" "$location${sep}digest=$new_config" -o /dev/null
-jq -c --arg d "$new_config" --argjson s "$(stat -c %s "$WORK/exposed-config.json")" \
-  '.config.digest = $d | .config.size = $s' <<<"$manifest" >"$WORK/exposed-manifest.json"
-curl -fsS -X PUT -H "Content-Type: $(jq -r '.mediaType // "application/vnd.oci.image.manifest.v1+json"' \
-  "$WORK/exposed-manifest.json")" \
-  --data-binary "@$WORK/exposed-manifest.json" \
-  "http://$REGISTRY/v2/rig/busybox/manifests/exposed-$$" -o /dev/null
+mkdir -p "$WORK/exposed"
+curl -fsS "http://$REGISTRY/v2/rig/busybox/blobs/$(jq -r .config.digest <<<"$manifest")" |
+  jq -c '.config.ExposedPorts = {"80/tcp": {}, "9999/udp": {}}' >"$WORK/exposed/config"
+config_hex=$(oci_sha256 "$WORK/exposed/config")
+mv "$WORK/exposed/config" "$WORK/exposed/$config_hex"
+jq -c --arg d "sha256:$config_hex" --argjson s "$(stat -c %s "$WORK/exposed/$config_hex")" \
+  '.config.digest = $d | .config.size = $s' <<<"$manifest" >"$WORK/exposed/manifest.json"
+oci_push_dir "$WORK/exposed" "$REGISTRY" rig/busybox "exposed-$$" >/dev/null
 EXPOSED=$REGISTRY/rig/busybox:exposed-$$
 check "-P: run -d publishes the image's ExposedPorts" dabba_user run -d --name pall -P "$EXPOSED" \
   sh -c "mkdir -p /www && echo exposed >/www/index.html && httpd -f -p 80 -h /www # $MARK"

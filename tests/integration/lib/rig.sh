@@ -55,15 +55,32 @@ rig_cleanup() {
     kill "$pid" 2>/dev/null || true
   done
   # The pause process holding this test's shared user namespace (its XDG_RUNTIME_DIR is private).
-  if [ -s "$WORK/run/dabba/pause.pid" ]; then
-    kill "$(cut -d' ' -f1 "$WORK/run/dabba/pause.pid")" 2>/dev/null || true
-  fi
+  kill_pause "$WORK/run"
   if [ "${DABBA_KEEP_WORK:-0}" = 1 ]; then
     echo "kept $WORK"
   else
     rm -rf --one-file-system "$WORK"
   fi
   exit $rc
+}
+
+# kill_pause RUNTIME_DIR: ends the dabba-pause process whose pid file is in RUNTIME_DIR (the
+# XDG_RUNTIME_DIR dabba ran with), if any.
+kill_pause() {
+  if [ -s "$1/dabba/pause.pid" ]; then
+    kill -9 "$(cut -d' ' -f1 "$1/dabba/pause.pid")" 2>/dev/null || true
+  fi
+}
+
+# processes_of PATTERN: "PID ARGS" of every process whose command line matches PATTERN (pgrep
+# -f), but this shell and dabba's pause process (which holds a test's user namespace by design).
+processes_of() {
+  local pid
+  for pid in $(pgrep -f -- "$1" 2>/dev/null); do
+    [ "$pid" = $$ ] && continue
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dabba-pause ] && continue
+    echo "$pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+  done
 }
 
 # as_user CMD...: runs CMD as $RIG_USER in $WORK, with a clean environment whose HOME and

@@ -77,11 +77,4 @@ check_no_container_leftovers() {
 # test_processes: "PID ARGS" of every process of this test but dabba's pause process (which
 # holds the test user's namespace, and is this test's too: XDG_RUNTIME_DIR is private): dabba
 # run's supervisors and foreground processes, and containers whose command holds $MARK.
-test_processes() {
-  local pid
-  for pid in $(pgrep -f -- "$MARK|$WORK/bin/dabba" 2>/dev/null); do
-    [ "$pid" = $$ ] && continue
-    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dabba-pause ] && continue
-    echo "$pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
-  done
-}
+test_processes() { processes_of "$MARK|$WORK/bin/dabba"; }

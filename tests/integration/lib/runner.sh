@@ -57,9 +57,7 @@ runner_cleanup() {
   # A failed check can leave a driver (or a -d supervisor) running: kill them; their containers
   # follow through the parent-death signal.
   pkill -KILL -f "^$WORK/bin/sandbox_driver" 2>/dev/null || true
-  if [ -s "$WORK/user/run/dabba/pause.pid" ]; then
-    kill -9 "$(cut -d' ' -f1 "$WORK/user/run/dabba/pause.pid")" 2>/dev/null || true
-  fi
+  kill_pause "$WORK/user/run"
   if [ "${DABBA_KEEP_WORK:-0}" = 1 ]; then
     echo "kept $WORK"
   else
@@ -136,11 +134,6 @@ check_no_leftovers() {
   check_eq "nothing of the test is mounted on the host" "" \
     "$(findmnt -rn -o TARGET | grep -F "$WORK" || true)"
   # The pause process holding the user namespace stays by design (runner_cleanup ends it).
-  local pid left=""
-  for pid in $(pgrep -f "$RUNNER_MARK|$WORK/bin/sandbox_driver" || true); do
-    [ "$pid" = $$ ] && continue
-    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dabba-pause ] && continue
-    left+="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) "
-  done
-  check_eq "no process of the test is left" "" "${left% }"
+  check_eq "no process of the test is left" "" \
+    "$(processes_of "$RUNNER_MARK|$WORK/bin/sandbox_driver")"
 }
