@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "common/fs.h"
-#include "store/decompress.h"
-#include "store/digest.h"
+#include "store/unpack/decompress.h"
+#include "oci/digest.h"
 
 namespace dabba {
 namespace {

@@ -9,7 +9,7 @@
 #include "cli/commands.h"
 #include "cli/interrupt.h"
 #include "cli/progress.h"
-#include "store/image_load.h"
+#include "pull/image_load.h"
 #include "store/image_names.h"
 #include "store/store.h"
 

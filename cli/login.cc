@@ -17,9 +17,9 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/unique_fd.h"
-#include "store/credentials.h"
-#include "store/registry_config.h"
-#include "store/registry_login.h"
+#include "registry/credentials.h"
+#include "registry/registry_config.h"
+#include "registry/registry_login.h"
 
 namespace dabba::cli {
 namespace {

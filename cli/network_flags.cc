@@ -3,8 +3,8 @@
 #include <CLI/CLI.hpp>
 
 #include "runner/etc_files.h"
-#include "runner/network_parse.h"
-#include "runner/port_publish.h"
+#include "runner/net/network_parse.h"
+#include "runner/net/port_publish.h"
 
 namespace dabba::cli {
 namespace {

@@ -4,7 +4,7 @@
 //   --dns IP                                                 (repeatable)
 //   --add-host NAME:IP                                       (repeatable)
 // run_options registers them with the rest of run's flags and hands them over here to become the
-// Spec's network and /etc files. Parsing is the runner's (runner/network_parse.h).
+// Spec's network and /etc files. Parsing is the runner's (runner/net/network_parse.h).
 #pragma once
 
 #include <string>

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "store/pull_progress.h"
+#include "pull/pull_progress.h"
 
 namespace dabba::cli {
 

@@ -10,8 +10,8 @@
 #include "cli/interrupt.h"
 #include "cli/progress.h"
 #include "common/human.h"
-#include "store/image_ref.h"
-#include "store/puller.h"
+#include "oci/image_ref.h"
+#include "pull/puller.h"
 #include "store/store.h"
 
 namespace dabba::cli {

@@ -39,9 +39,9 @@
 #include "runner/state.h"
 #include "runner/supervisor.h"
 #include "runner/terminal.h"
-#include "store/image_config.h"
+#include "oci/image_config.h"
 #include "store/image_names.h"
-#include "store/puller.h"
+#include "pull/puller.h"
 #include "store/store.h"
 #include "store/store_options.h"
 

@@ -11,7 +11,7 @@
 #include "common/log.h"
 #include "runner/capabilities.h"
 #include "runner/env.h"
-#include "runner/network_parse.h"
+#include "runner/net/network_parse.h"
 #include "runner/signals.h"
 
 namespace dabba::cli {

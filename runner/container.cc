@@ -15,7 +15,7 @@
 #include "runner/container_child.h"
 #include "runner/etc_files.h"
 #include "runner/mount_plan.h"
-#include "runner/network.h"
+#include "runner/net/network.h"
 #include "runner/sync_channel.h"
 
 namespace dabba::runner {

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
-#include "runner/network.h"
+#include "runner/net/network.h"
 #include "runner/rootfs_child.h"
 
 namespace dabba::runner {

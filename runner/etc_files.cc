@@ -6,7 +6,7 @@
 #include "common/error.h"
 
 #include "common/fs.h"
-#include "runner/network_etc_files.h"
+#include "runner/net/network_etc_files.h"
 
 namespace dabba::runner {
 namespace {

@@ -4,7 +4,7 @@
 #include <cstdlib>
 
 #include "common/error.h"
-#include "runner/network_parse.h"
+#include "runner/net/network_parse.h"
 #include "runner/path.h"
 
 namespace dabba::runner {

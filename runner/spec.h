@@ -12,7 +12,7 @@
 
 #include "common/idmap.h"
 #include "runner/capabilities.h"
-#include "runner/network_spec.h"
+#include "runner/net/network_spec.h"
 
 namespace dabba::runner {
 

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <string>
 
-#include "store/blob_tee.h"
-#include "store/byte_source.h"
-#include "store/digest.h"
+#include "store/unpack/blob_tee.h"
+#include "common/byte_source.h"
+#include "oci/digest.h"
 
 namespace dabba {
 

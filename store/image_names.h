@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "store/digest.h"
-#include "store/image_ref.h"
+#include "oci/digest.h"
+#include "oci/image_ref.h"
 #include "store/records.h"
 #include "store/store.h"
 

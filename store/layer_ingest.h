@@ -26,9 +26,9 @@
 #include <memory>
 #include <optional>
 
-#include "store/byte_source.h"
-#include "store/decompress.h"
-#include "store/digest.h"
+#include "common/byte_source.h"
+#include "store/unpack/decompress.h"
+#include "oci/digest.h"
 #include "store/file_lock.h"
 
 namespace dabba {

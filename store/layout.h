@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "store/digest.h"
+#include "oci/digest.h"
 
 namespace dabba {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "store/digest.h"
+#include "oci/digest.h"
 
 namespace dabba {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "store/digest.h"
+#include "oci/digest.h"
 
 namespace dabba {
 

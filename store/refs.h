@@ -5,7 +5,7 @@
 
 #include <optional>
 
-#include "store/digest.h"
+#include "oci/digest.h"
 #include "store/lmdb_env.h"
 #include "store/records.h"
 

@@ -25,8 +25,8 @@
 #include <string_view>
 #include <vector>
 
-#include "store/byte_source.h"
-#include "store/digest.h"
+#include "common/byte_source.h"
+#include "oci/digest.h"
 #include "store/layer_ingest.h"
 #include "store/lease.h"
 #include "store/records.h"

@@ -6,7 +6,7 @@
 #include <functional>
 #include <string_view>
 
-#include "store/decompress.h"
+#include "store/unpack/decompress.h"
 
 namespace dabba {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "store/store.h"
-#include "tests/store/store_test_util.h"
+#include "tests/support/store_test_util.h"
 
 namespace dabba::testing {
 

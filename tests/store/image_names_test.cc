@@ -1,10 +1,9 @@
-// Image names as the store keeps them, and archive paths as `load` reads them.
+// Image names as the store keeps them.
 #include "store/image_names.h"
 
 #include <gtest/gtest.h>
 
 #include "common/error.h"
-#include "store/image_archive.h"
 #include "tests/store/image_fixture.h"
 
 namespace dabba {
@@ -41,15 +40,6 @@ TEST(ImageNames, DanglingNamesHaveNoRepository) {
   NameParts p = split_name(n);
   EXPECT_EQ(p.repository, "");
   EXPECT_EQ(p.digest, d.str());
-}
-
-TEST(ArchivePaths, CleanedLikeTarNames) {
-  EXPECT_EQ(clean_archive_path("./index.json"), "index.json");
-  EXPECT_EQ(clean_archive_path("/blobs//sha256/ab"), "blobs/sha256/ab");
-  EXPECT_EQ(clean_archive_path("abc/../def.tar"), "def.tar");
-  EXPECT_EQ(clean_archive_path("abc/./layer.tar"), "abc/layer.tar");
-  EXPECT_EQ(clean_archive_path("../etc/passwd"), "");
-  EXPECT_EQ(clean_archive_path("a/../../b"), "");
 }
 
 class StoredNames : public ::testing::Test {

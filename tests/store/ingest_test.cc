@@ -1,10 +1,10 @@
 // Blob and layer ingest: good, short, long, corrupted and interrupted streams, resume, reuse.
 #include <gtest/gtest.h>
 
-#include "store/decompress.h"
+#include "store/unpack/decompress.h"
 #include "store/lmdb_env.h"
 #include "store/store.h"
-#include "tests/store/store_test_util.h"
+#include "tests/support/store_test_util.h"
 
 namespace dabba {
 namespace {

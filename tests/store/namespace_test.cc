@@ -11,7 +11,7 @@
 #include "common/subprocess.h"
 #include "common/userns.h"
 #include "store/store.h"
-#include "tests/store/store_test_util.h"
+#include "tests/support/store_test_util.h"
 
 namespace dabba {
 namespace {

@@ -1,0 +1,67 @@
+// Answers a registry's authentication challenges and caches the result.
+//
+// Bearer (the Docker token flow): GET <realm>?service=<service>&scope=<scope>, anonymously or
+// with Basic credentials; the answer's "token" (or "access_token") is sent as "Bearer <token>"
+// until "expires_in" seconds (default and minimum 60) have passed, cached per scope.
+// Basic: "Basic base64(user:password)" for every request once the registry asked for it.
+//
+// One RegistryAuth per registry endpoint, used from one thread (the one running the requests).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "registry/auth_challenge.h"
+#include "registry/credentials.h"
+#include "registry/http.h"
+#include "registry/http_client.h"
+
+namespace dabba {
+
+// "repository:library/alpine:pull"
+std::string pull_scope(const std::string& repository);
+
+class RegistryAuth {
+ public:
+  struct Options {
+    std::string registry_host;  // host[:port] of the endpoint, for messages and realm checks
+    bool allow_http = false;    // the endpoint may use plain HTTP (loopback / insecure)
+    bool tls_verify = true;     // the endpoint's TLS setting (applies to a realm on the same host)
+  };
+  RegistryAuth(Options options, std::optional<Credentials> credentials, HttpOptions http);
+
+  // The Authorization header to send for scope now, "" when none is known or needed yet. Fetches
+  // a token ahead of the first request when a ping already told us the realm.
+  std::string authorization(const std::string& scope);
+  // Answers a 401 for scope: returns the Authorization to retry with, or "" when there is no
+  // answer (no challenge, or Basic without credentials). Throws Error{kAuth} when the token
+  // service refuses, Error{kNetwork} when it cannot be reached.
+  std::string answer(const HttpResponse& unauthorized, const std::string& scope);
+  // Remembers the challenge of a ping's 401 without answering it.
+  void learn(const HttpResponse& unauthorized);
+
+  bool has_credentials() const { return credentials_.has_value(); }
+  // "the credentials from FILE" or "anonymous access", for messages.
+  std::string who() const;
+  // Tokens fetched so far (for tests of the cache).
+  int tokens_fetched() const { return tokens_fetched_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Token {
+    std::string authorization;
+    Clock::time_point expires;
+  };
+  std::string fetch_token(const std::string& scope);
+
+  Options options_;
+  std::optional<Credentials> credentials_;
+  HttpClient http_;
+  std::optional<AuthChallenge> challenge_;
+  std::map<std::string, Token> tokens_;
+  int tokens_fetched_ = 0;
+};
+
+}  // namespace dabba

@@ -1,0 +1,109 @@
+#include "runner/net/network.h"
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <cstring>
+#include <optional>
+
+#include "common/error.h"
+#include "common/fs.h"
+#include "common/unique_fd.h"
+#include "runner/net/network_parse.h"
+#include "runner/net/port_publish.h"
+#include "runner/net/port_relay.h"
+#include "runner/net/slirp.h"
+#include "runner/state.h"
+
+namespace dabba::runner {
+namespace {
+
+constexpr const char* kApiSocketName = "slirp4netns.sock";
+constexpr std::chrono::seconds kReadyTimeout{10};
+
+class SlirpNetwork : public NetworkSetup {
+ public:
+  explicit SlirpNetwork(const Spec& spec)
+      : container_dir_(spec.container_dir),
+        options_(spec.network.slirp),
+        guest_(slirp_addresses(spec.network.slirp).guest),
+        binary_(find_slirp4netns()) {
+    check_tun_usable();
+    ports_ = reserve_host_ports(spec.network.ports);
+    remove_published_ports(container_dir_);
+  }
+  ~SlirpNetwork() override { parent_container_exited(); }
+
+  void parent_child_created(pid_t child) override {
+    std::string logs = log_dir(container_dir_);
+    make_dirs(logs, 0750);
+    Slirp4netnsConfig c;
+    c.netns_pid = child;
+    c.options = options_;
+    c.dir = container_dir_;
+    c.socket_name = kApiSocketName;
+    c.log_path = logs + "/slirp4netns.log";
+    slirp_.emplace(Slirp4netns::start(binary_, c));
+    if (!ports_.empty())
+      relay_.emplace(PortRelay::start(child, ports_, guest_, logs + "/port-relay.log"));
+  }
+
+  void parent_before_exec() override {
+    if (!slirp_) throw Error(Errc::kFailed, "slirp4netns was not started");
+    // Until then tap0 has no address, and the relay could not connect to it.
+    slirp_->wait_ready(kReadyTimeout);
+    slirp_->remove_api_socket();
+    if (!ports_.empty()) write_published_ports(container_dir_, ports_);
+  }
+
+  void parent_container_exited() noexcept override {
+    if (relay_) {
+      relay_->stop();
+      relay_.reset();
+    }
+    if (slirp_) {
+      slirp_->stop();
+      slirp_.reset();
+      remove_published_ports(container_dir_);
+    }
+  }
+
+ private:
+  std::string container_dir_;
+  SlirpOptions options_;
+  std::string guest_;
+  Slirp4netnsBinary binary_;
+  std::vector<PortMapping> ports_;  // host ports all chosen
+  std::optional<Slirp4netns> slirp_;
+  std::optional<PortRelay> relay_;  // the published ports, if any
+};
+
+}  // namespace
+
+bool has_own_network_namespace(NetworkMode mode) { return mode != NetworkMode::kHost; }
+
+std::unique_ptr<NetworkSetup> make_network_setup(const Spec& spec) {
+  validate_network(spec.network);
+  switch (spec.network.mode) {
+    case NetworkMode::kNone:
+    case NetworkMode::kHost:
+      return nullptr;
+    case NetworkMode::kSlirp4netns:
+      return std::make_unique<SlirpNetwork>(spec);
+  }
+  return nullptr;
+}
+
+void bring_loopback_up_child() {
+  UniqueFd sock(DABBA_SYSCALL(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), "socket"));
+  struct ifreq ifr;
+  std::memset(&ifr, 0, sizeof ifr);
+  std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+  DABBA_SYSCALL(::ioctl(sock.get(), SIOCGIFFLAGS, &ifr), "get the flags of lo");
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  DABBA_SYSCALL(::ioctl(sock.get(), SIOCSIFFLAGS, &ifr), "bring lo up");
+}
+
+}  // namespace dabba::runner

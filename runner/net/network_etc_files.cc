@@ -1,0 +1,140 @@
+#include "runner/net/network_etc_files.h"
+
+#include <sstream>
+
+#include "common/fs.h"
+#include "runner/net/network_parse.h"
+
+namespace dabba::runner {
+namespace {
+
+const char* kLocalhost =
+    "127.0.0.1\tlocalhost\n"
+    "::1\tlocalhost ip6-localhost ip6-loopback\n";
+
+std::string with_newline(std::string text) {
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  return text;
+}
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  auto e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+// The resolv.conf a container gets: search, nameservers, options.
+std::string format_resolv_conf(const ResolvConf& rc) {
+  std::string out;
+  if (!rc.search.empty()) out += "search " + rc.search + "\n";
+  for (const auto& ns : rc.nameservers) out += "nameserver " + ns + "\n";
+  if (!rc.options.empty()) out += "options " + rc.options + "\n";
+  return out;
+}
+
+// The host's file with its nameserver lines replaced by servers (--dns with --network host).
+std::string replace_nameservers(const std::string& text, const std::vector<std::string>& servers) {
+  std::istringstream in(text);
+  std::string line, out;
+  bool placed = false;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string key;
+    words >> key;
+    if (key == "nameserver") {
+      if (!placed)
+        for (const auto& s : servers) out += "nameserver " + s + "\n";
+      placed = true;
+      continue;
+    }
+    out += line + "\n";
+  }
+  if (!placed)
+    for (const auto& s : servers) out += "nameserver " + s + "\n";
+  return out;
+}
+
+std::string resolve_host_gateway(const std::string& ip, const NetworkSpec& network) {
+  if (ip != kHostGateway) return ip;
+  if (network.mode == NetworkMode::kSlirp4netns) return slirp_addresses(network.slirp).gateway;
+  return "127.0.0.1";  // --network host: the host is right here
+}
+
+}  // namespace
+
+HostNetworkFiles read_host_network_files() {
+  HostNetworkFiles f;
+  read_file_if_exists("/etc/hosts", f.hosts);
+  read_file_if_exists("/etc/resolv.conf", f.resolv_conf);
+  return f;
+}
+
+ResolvConf parse_resolv_conf(const std::string& text) {
+  ResolvConf rc;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto hash = line.find_first_of("#;");
+    if (hash != std::string::npos) line.resize(hash);
+    std::istringstream words(line);
+    std::string key;
+    if (!(words >> key)) continue;
+    std::string rest;
+    std::getline(words, rest);
+    rest = trim(rest);
+    if (key == "nameserver" && !rest.empty()) {
+      rc.nameservers.push_back(rest.substr(0, rest.find_first_of(" \t")));
+    } else if (key == "search" || key == "domain") {
+      rc.search = rest;
+    } else if (key == "options" && !rest.empty()) {
+      rc.options += (rc.options.empty() ? "" : " ") + rest;
+    }
+  }
+  return rc;
+}
+
+EtcFiles network_etc_files(const std::string& hostname, const NetworkSpec& network,
+                           const HostNetworkFiles& host) {
+  EtcFiles f;
+  f.hostname = hostname + "\n";
+  ResolvConf from_host = parse_resolv_conf(host.resolv_conf);
+  switch (network.mode) {
+    case NetworkMode::kHost:
+      f.hosts = with_newline(host.hosts) + "127.0.1.1\t" + hostname + "\n";
+      f.resolv_conf = network.dns.empty() ? host.resolv_conf
+                                          : replace_nameservers(host.resolv_conf, network.dns);
+      break;
+    case NetworkMode::kNone: {
+      f.hosts = std::string(kLocalhost) + "127.0.1.1\t" + hostname + "\n";
+      // No way out, so no nameserver but those asked for.
+      ResolvConf rc;
+      if (!network.dns.empty()) {
+        rc = from_host;
+        rc.nameservers = network.dns;
+      }
+      f.resolv_conf = format_resolv_conf(rc);
+      break;
+    }
+    case NetworkMode::kSlirp4netns: {
+      SlirpAddresses a = slirp_addresses(network.slirp);
+      f.hosts = std::string(kLocalhost) + a.guest + "\t" + hostname + "\n";
+      // podman's names for the host; they reach it only when its loopback is allowed.
+      if (network.slirp.allow_host_loopback)
+        f.hosts += a.gateway + "\thost.containers.internal host.docker.internal\n";
+      ResolvConf rc = from_host;
+      rc.nameservers = network.dns;
+      if (rc.nameservers.empty()) {
+        rc.nameservers.push_back(a.dns);
+        if (network.slirp.enable_ipv6) rc.nameservers.push_back(a.dns6);
+      }
+      f.resolv_conf = format_resolv_conf(rc);
+      break;
+    }
+  }
+  for (const auto& h : network.extra_hosts)
+    f.hosts += resolve_host_gateway(h.ip, network) + "\t" + h.name + "\n";
+  return f;
+}
+
+}  // namespace dabba::runner
