@@ -6,6 +6,8 @@
 #include <functional>
 #include <string>
 
+#include "common/exit_codes.h"
+
 namespace CLI {
 class App;
 }
@@ -29,12 +31,5 @@ struct Command {
   Needs needs = Needs::kUserNamespace;
 };
 
-// Exit codes shared by verbs.
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitUsage = 2;
-
-// A verb whose issue has not landed: answers "not implemented yet" with exit 2.
-Command add_not_implemented(CLI::App& parent, const std::string& name, const std::string& help);
 
 }  // namespace dabba::cli

@@ -25,8 +25,6 @@
 namespace dabba::cli {
 namespace {
 
-constexpr int kExitDabbaFailed = 125;
-
 struct ExecArgs {
   bool interactive = false;
   bool tty = false;

@@ -6,12 +6,12 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cstring>
 
+#include "common/child_process.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/idmap.h"
@@ -35,6 +35,12 @@ std::string read_trimmed(const std::string& path) {
   return trim(text);
 }
 
+// A probe child exits 0 when the thing works, else with the errno why not: empty, or the reason.
+std::string probe_failure(const ExitStatus& status) {
+  if (!status.exited()) return "the test process died";
+  return status.code() == 0 ? "" : std::strerror(status.code());
+}
+
 // ---- user namespaces
 
 // Forks a child that unshares a user namespace; empty on success, else why not.
@@ -42,11 +48,7 @@ std::string try_unshare_user() {
   pid_t pid = ::fork();
   if (pid < 0) return std::strerror(errno);
   if (pid == 0) _exit(::unshare(CLONE_NEWUSER) == 0 ? 0 : (errno & 0x7f));
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
-  return WIFEXITED(status) ? std::strerror(WEXITSTATUS(status)) : "the test process died";
+  return probe_failure(ChildProcess(pid).wait());
 }
 
 HostCheck check_userns() {
@@ -199,16 +201,13 @@ HostCheck check_overlay(const std::string& store_root) {
     pid_t pid = ::fork();
     if (pid < 0) throw_errno("fork");
     if (pid == 0) overlay_child(dir.path(), who.uid, who.gid);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    std::string why = probe_failure(ChildProcess(pid).wait());
     c.detail = "on " + where + " (" + fs_name(where) + ")";
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    if (why.empty()) {
       c.detail = "mounted in a user namespace " + c.detail;
     } else {
       c.status = Status::kMissing;
-      c.detail += ": " + std::string(WIFEXITED(status) ? std::strerror(WEXITSTATUS(status))
-                                                       : "the test process died");
+      c.detail += ": " + why;
       c.fix =
           "needs Linux 5.11+ (overlay in user namespaces, userxattr) on a filesystem with "
           "user xattrs (ext4, xfs, btrfs; tmpfs since 6.6); put the store there (--root)";

@@ -17,6 +17,7 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/unique_fd.h"
+#include "oci/image_ref.h"
 #include "registry/credentials.h"
 #include "registry/registry_config.h"
 #include "registry/registry_login.h"
@@ -56,9 +57,7 @@ std::string prompt(const std::string& text, bool echo) {
 
 std::string registry_of(const std::string& arg) {
   if (arg.empty()) return "docker.io";
-  std::string key = normalize_auth_key(arg);
-  if (key == "index.docker.io" || key == "registry-1.docker.io") return "docker.io";
-  return key;
+  return canonical_registry(normalize_auth_key(arg));
 }
 
 }  // namespace

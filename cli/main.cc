@@ -21,10 +21,9 @@ namespace {
 int exit_code_for(const Error& e) {
   switch (e.code()) {
     case Errc::kInvalidArgument:
-    case Errc::kNotImplemented:
       return kExitUsage;
     case Errc::kInterrupted:
-      return 130;
+      return kExitInterrupted;
     default:
       return kExitFailure;
   }

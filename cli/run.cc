@@ -11,7 +11,6 @@
 //      (--rm) removes it after the exit, we print the id once the workload exec'd.
 // Exit codes as Docker's: the container's own (128+N for signal N); 125 when dabba fails, 126 when
 // the command cannot be executed, 127 when it is not found.
-#include <dirent.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -28,6 +27,7 @@
 #include "cli/interrupt.h"
 #include "cli/progress.h"
 #include "cli/run_options.h"
+#include "common/dir_stream.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/idmap.h"
@@ -48,8 +48,6 @@
 namespace dabba::cli {
 namespace {
 
-constexpr int kExitDabbaFailed = 125;
-
 // A --rm container's record outlives no reboot, so its two commits (add, remove) need not flush
 // LMDB's meta page: a power cut may undo them (an orphan directory gc removes, or a stale record
 // `rm` removes) but never breaks the store. Halves their flushes, which a busy disk makes slow.
@@ -63,14 +61,9 @@ StoreOptions store_options(bool rm) {
 // then. Checked in debug builds, where the tests run.
 void assert_single_threaded() {
 #ifndef NDEBUG
-  int threads = 0;
-  if (DIR* d = ::opendir("/proc/self/task")) {
-    while (struct dirent* e = ::readdir(d))
-      if (e->d_name[0] != '.') ++threads;
-    ::closedir(d);
-  }
+  const size_t threads = list_dir("/proc/self/task").size();
   if (threads != 1) {
-    std::fprintf(stderr, "dabba: bug: %d threads alive where the container is started\n", threads);
+    std::fprintf(stderr, "dabba: bug: %zu threads alive where the container is started\n", threads);
     std::abort();
   }
 #endif
@@ -175,7 +168,7 @@ int run_attached(Store& store, const runner::Spec& spec, bool rm) {
   }
   state.status = runner::ContainerStatus::kRunning;
   state.pid = container->pid();
-  state.pid_start_time = runner::process_start_time(state.pid);
+  state.pid_start_time = process_start_time(state.pid);
   state.started_at = unix_now();
   state.cgroups = container->cgroup_dirs();
   runner::write_state(spec.container_dir, state);

@@ -30,8 +30,6 @@ const char* errc_name(Errc code) {
       return "conflict";
     case Errc::kInterrupted:
       return "interrupted";
-    case Errc::kNotImplemented:
-      return "not implemented";
   }
   return "failed";
 }

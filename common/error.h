@@ -1,6 +1,8 @@
 // The one error type of dabba: a code, the errno (if a syscall failed), a context chain and a
-// hint telling the user how to fix it. Thrown everywhere but in a cloned child, caught at the CLI
-// boundary, where code() picks the exit status and what() + hint() make the one-line message.
+// hint telling the user how to fix it. Thrown everywhere, caught at the CLI boundary, where code()
+// picks the exit status and what() + hint() make the one-line message. A cloned or forked child
+// throws it too, but never across its own boundary: one noexcept function per child catches it
+// and sends the text to the parent (runner/workload_child.h: report_child_failure), then _exits.
 #pragma once
 
 #include <cerrno>
@@ -24,7 +26,6 @@ enum class Errc {
   kAuth,             // registry refused our credentials
   kConflict,         // something in use (a container using an image, a port taken)
   kInterrupted,      // SIGINT/SIGTERM while working
-  kNotImplemented,   // a verb whose issue has not landed
 };
 
 const char* errc_name(Errc code);

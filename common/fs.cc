@@ -1,15 +1,16 @@
 #include "common/fs.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
 #include <vector>
 
+#include "common/dir_stream.h"
 #include "common/error.h"
 
 namespace dabba {
@@ -81,26 +82,25 @@ void fsync_dir(const std::string& path) {
   fsync_fd(fd.get(), path);
 }
 
-void write_file_atomic(const std::string& path, std::string_view data, mode_t mode) {
-  std::string dir = dirname_of(path);
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    UniqueFd fd = open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode);
-    try {
-      write_all(fd.get(), data);
-      if (::fchmod(fd.get(), mode) != 0) throw_errno("chmod " + tmp);
-      fsync_fd(fd.get(), tmp);
-    } catch (...) {
-      ::unlink(tmp.c_str());
-      throw;
-    }
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
+void write_file_atomic(const std::string& path, std::string_view data, Sync sync, mode_t mode) {
+  static std::atomic<unsigned> counter{0};
+  // Unique per process and call: two threads writing the same file each rename a whole one.
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
+                          std::to_string(counter.fetch_add(1, std::memory_order_relaxed));
+  UniqueFd fd = open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode);
+  try {
+    write_all(fd.get(), data);
+    // The umask may have narrowed mode.
+    if (::fchmod(fd.get(), mode) != 0) throw_errno("chmod " + tmp);
+    if (sync == Sync::kDurable) fsync_fd(fd.get(), tmp);
+    fd.reset();
+    if (::rename(tmp.c_str(), path.c_str()) != 0) throw_errno("rename " + tmp + " to " + path);
+  } catch (Error& e) {
     ::unlink(tmp.c_str());
-    throw_errno("rename " + tmp + " to " + path, err);
+    e.add_context("write " + path);
+    throw;
   }
-  fsync_dir(dir);
+  if (sync == Sync::kDurable) fsync_dir(dirname_of(path));
 }
 
 namespace {
@@ -122,23 +122,13 @@ void remove_tree_at(int parent_fd, const char* name, const std::string& shown) {
     if (errno == ENOENT) return;
     throw_errno("open " + shown);
   }
-  DIR* dir = ::fdopendir(fd);
-  if (dir == nullptr) {
-    ::close(fd);
-    throw_errno("opendir " + shown);
+  {
+    DirStream dir(UniqueFd(fd), shown);
+    // Names first: removing entries while readdir walks the directory may skip some.
+    std::vector<std::string> names;
+    while (const struct dirent* e = dir.next()) names.emplace_back(e->d_name);
+    for (const auto& n : names) remove_tree_at(dir.fd(), n.c_str(), shown + "/" + n);
   }
-  std::vector<std::string> names;
-  while (struct dirent* e = ::readdir(dir)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(std::move(n));
-  }
-  try {
-    for (const auto& n : names) remove_tree_at(::dirfd(dir), n.c_str(), shown + "/" + n);
-  } catch (...) {
-    ::closedir(dir);
-    throw;
-  }
-  ::closedir(dir);
   if (::unlinkat(parent_fd, name, AT_REMOVEDIR) != 0 && errno != ENOENT)
     throw_errno("rmdir " + shown);
 }
@@ -150,16 +140,12 @@ uint64_t disk_usage_at(int parent_fd, const char* name) {
   if (!S_ISDIR(st.st_mode)) return total;
   int fd = ::openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return total;
-  DIR* dir = ::fdopendir(fd);
-  if (dir == nullptr) {
-    ::close(fd);
-    return total;
+  try {
+    DirStream dir(UniqueFd(fd), name);
+    while (const struct dirent* e = dir.next()) total += disk_usage_at(dir.fd(), e->d_name);
+  } catch (const Error&) {
+    // du's way: what cannot be read counts as what could be.
   }
-  while (struct dirent* e = ::readdir(dir)) {
-    std::string_view n = e->d_name;
-    if (n != "." && n != "..") total += disk_usage_at(::dirfd(dir), e->d_name);
-  }
-  ::closedir(dir);
   return total;
 }
 

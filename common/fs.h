@@ -29,8 +29,17 @@ bool path_exists(const std::string& path);
 
 void fsync_fd(int fd, const std::string& what);
 void fsync_dir(const std::string& path);
-// temp file in the same directory, fsync, rename over path, fsync the directory.
-void write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0644);
+
+// What write_file_atomic promises after a power cut.
+enum class Sync {
+  kNone,     // atomic only: a reader sees the old file or the new one (state that describes live
+             // processes, which a power cut ends anyway)
+  kDurable,  // and durable: fsync the file before the rename, the directory after it
+};
+// Writes a temp file beside path (mode), then renames it over path. A failure at any step
+// (a short disk, EIO, the rename) removes the temp file again and throws Error naming the path.
+void write_file_atomic(const std::string& path, std::string_view data, Sync sync,
+                       mode_t mode = 0644);
 
 // rm -rf that also copes with directories lacking write/exec permission. Missing path is fine.
 void remove_tree(const std::string& path);

@@ -6,20 +6,16 @@
 namespace dabba {
 
 std::string human_size(uint64_t bytes) {
-  static const char* const kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-  if (bytes < 1000) return std::to_string(bytes) + " B";
+  static const char* const kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
   double v = static_cast<double>(bytes);
   int u = 0;
-  while (v >= 999.5 && u < 5) {
+  // 999.5 and up would print as 1e+03 with three digits (as go-units does): the next unit's 1.
+  while (v >= 999.5 && u < 6) {
     v /= 1000;
     ++u;
   }
   char buf[32];
-  std::snprintf(buf, sizeof buf,
-                v < 9.995   ? "%.2f %s"
-                : v < 99.95 ? "%.1f %s"
-                            : "%.0f %s",
-                v, kUnits[u]);
+  std::snprintf(buf, sizeof buf, "%.3g %s", v, kUnits[u]);
   return buf;
 }
 

@@ -1,5 +1,5 @@
-// Numbers and times as people read them in command output: sizes in SI units (as podman and
-// docker print them), "2 hours ago", and RFC 3339 timestamps from image configs.
+// Numbers and times as people read them in command output: sizes in SI units (as podman prints
+// them), "2 hours ago", and RFC 3339 timestamps from image configs.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,9 @@
 
 namespace dabba {
 
-// "0 B", "512 B", "1.5 kB", "7.81 MB", "1.2 GB": three significant digits, powers of 1000.
+// "0 B", "512 B", "1 kB", "1.54 kB", "12.3 MB", "1.2 GB": podman's sizes (`podman images`,
+// `history`: go-units' three significant digits, powers of 1000, a space before the unit). The
+// one size format of every dabba output.
 std::string human_size(uint64_t bytes);
 
 // "Less than a second ago", "5 seconds ago", "About a minute ago", "2 hours ago", "3 days ago",

@@ -41,7 +41,7 @@ void write_proc(pid_t pid, const char* file, const std::string& data) {
 struct MapHelper {
   const char* name;
   const char* file;
-  Subprocess child;
+  ChildProcess child;
   UniqueFd err;
 };
 

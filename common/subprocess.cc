@@ -4,94 +4,42 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
-#include <cstring>
-#include <utility>
 
 #include "common/error.h"
+#include "common/exit_codes.h"
 #include "common/fs.h"
 #include "common/unique_fd.h"
 
 namespace dabba {
 
-bool ExitStatus::exited() const { return WIFEXITED(raw); }
-int ExitStatus::code() const {
-  if (WIFEXITED(raw)) return WEXITSTATUS(raw);
-  if (WIFSIGNALED(raw)) return 128 + WTERMSIG(raw);
-  return 255;
-}
-int ExitStatus::signal() const { return WIFSIGNALED(raw) ? WTERMSIG(raw) : 0; }
-std::string ExitStatus::describe() const {
-  if (WIFEXITED(raw)) return "exit status " + std::to_string(WEXITSTATUS(raw));
-  if (WIFSIGNALED(raw))
-    return "killed by signal " + std::to_string(WTERMSIG(raw)) + " (" + strsignal(WTERMSIG(raw)) +
-           ")";
-  return "unknown status " + std::to_string(raw);
-}
-
-Subprocess::Subprocess(Subprocess&& other) noexcept : pid_(std::exchange(other.pid_, -1)) {}
-
-Subprocess& Subprocess::operator=(Subprocess&& other) noexcept {
-  if (this != &other) {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      int st;
-      ::waitpid(pid_, &st, 0);
-    }
-    pid_ = std::exchange(other.pid_, -1);
-  }
-  return *this;
-}
-
-Subprocess::~Subprocess() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGKILL);
-    int st;
-    while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
-    }
-  }
-}
-
-ExitStatus Subprocess::wait() {
-  ExitStatus status;
-  if (pid_ <= 0) throw Error(Errc::kFailed, "wait: no child process");
-  DABBA_SYSCALL(::waitpid(pid_, &status.raw, 0), pid_);
-  pid_ = -1;
-  return status;
-}
-
-void Subprocess::kill(int sig) {
-  if (pid_ > 0) ::kill(pid_, sig);
-}
-
-pid_t Subprocess::detach() { return std::exchange(pid_, -1); }
-
-std::string find_program(const std::string& name) {
-  if (name.find('/') != std::string::npos) return ::access(name.c_str(), X_OK) == 0 ? name : "";
-  const char* env = std::getenv("PATH");
-  std::string path = env ? env : "/usr/local/bin:/usr/bin:/bin";
-  path += ":/usr/local/sbin:/usr/sbin:/sbin";
+std::string search_path(const std::string& name, std::string_view dirs) {
   size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find(':', start);
-    if (end == std::string::npos) end = path.size();
-    std::string dir = path.substr(start, end - start);
-    if (!dir.empty()) {
-      std::string candidate = dir + "/" + name;
-      struct stat st;
-      if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-          ::access(candidate.c_str(), X_OK) == 0)
-        return candidate;
-    }
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string_view::npos) end = dirs.size();
+    std::string dir(dirs.substr(start, end - start));
+    if (dir.empty()) dir = ".";
+    std::string candidate = dir + "/" + name;
+    struct stat st;
+    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        ::access(candidate.c_str(), X_OK) == 0)
+      return candidate;
     start = end + 1;
   }
   return "";
 }
 
-Subprocess spawn(const std::vector<std::string>& argv, const SpawnOptions& options) {
+std::string find_program(const std::string& name) {
+  if (name.find('/') != std::string::npos) return ::access(name.c_str(), X_OK) == 0 ? name : "";
+  const char* env = std::getenv("PATH");
+  std::string path = env ? env : "/usr/local/bin:/usr/bin:/bin";
+  return search_path(name, path + ":/usr/local/sbin:/usr/sbin:/sbin");
+}
+
+ChildProcess spawn(const std::vector<std::string>& argv, const SpawnOptions& options) {
   if (argv.empty()) throw Error(Errc::kInvalidArgument, "spawn: empty command");
   std::string program = find_program(argv[0]);
   if (program.empty())
@@ -121,9 +69,9 @@ Subprocess spawn(const std::vector<std::string>& argv, const SpawnOptions& optio
     int err = errno;
     ssize_t ignored = ::write(status.write.get(), &err, sizeof err);
     (void)ignored;
-    ::_exit(127);
+    ::_exit(kExitNotFound);
   }
-  Subprocess child(pid);
+  ChildProcess child(pid);
   status.write.reset();
   int err = 0;
   ssize_t n;
@@ -143,7 +91,7 @@ CommandResult run_command(const std::vector<std::string>& argv) {
   SpawnOptions options;
   options.stdout_fd = out.write.get();
   options.stderr_fd = err.write.get();
-  Subprocess child = spawn(argv, options);
+  ChildProcess child = spawn(argv, options);
   out.write.reset();
   err.write.reset();
   CommandResult result;

@@ -1,42 +1,15 @@
-// Child processes owned by RAII: a Subprocess is killed (SIGKILL) and reaped when it goes out of
-// scope, unless it was waited for or detached.
+// Programs run by path: spawn (fork + exec, the exec failure reported to the caller),
+// run_command (to completion, output captured), find_program. The child is a ChildProcess: killed
+// and reaped if its owner lets it go unwaited.
 #pragma once
 
-#include <sys/types.h>
-
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "common/child_process.h"
+
 namespace dabba {
-
-struct ExitStatus {
-  int raw = 0;  // as from waitpid
-  bool exited() const;
-  int code() const;              // exit code, or 128+signal like a shell
-  int signal() const;            // 0 if it exited
-  std::string describe() const;  // "exit status 3" / "killed by signal 9"
-};
-
-class Subprocess {
- public:
-  Subprocess() = default;
-  explicit Subprocess(pid_t pid) : pid_(pid) {}
-  Subprocess(Subprocess&& other) noexcept;
-  Subprocess& operator=(Subprocess&& other) noexcept;
-  Subprocess(const Subprocess&) = delete;
-  Subprocess& operator=(const Subprocess&) = delete;
-  ~Subprocess();
-
-  pid_t pid() const { return pid_; }
-  bool running() const { return pid_ > 0; }
-  ExitStatus wait();
-  // Sends sig (if still ours); ignores ESRCH.
-  void kill(int sig);
-  pid_t detach();
-
- private:
-  pid_t pid_ = -1;
-};
 
 struct SpawnOptions {
   // fds to set up in the child as 0, 1, 2; -1 keeps ours (or /dev/null with null_stdin).
@@ -49,7 +22,7 @@ struct SpawnOptions {
 };
 
 // fork+exec argv[0] (searched in PATH); throws Error if the program cannot be started.
-Subprocess spawn(const std::vector<std::string>& argv, const SpawnOptions& options = {});
+ChildProcess spawn(const std::vector<std::string>& argv, const SpawnOptions& options = {});
 
 struct CommandResult {
   ExitStatus status;
@@ -61,5 +34,8 @@ CommandResult run_command(const std::vector<std::string>& argv);
 
 // Looks a program up in PATH (and /usr/sbin, /sbin); empty if absent.
 std::string find_program(const std::string& name);
+// The first dir/name in dirs (a PATH value; an empty entry is the current directory, as for
+// execvp) that is an executable regular file; empty if none is.
+std::string search_path(const std::string& name, std::string_view dirs);
 
 }  // namespace dabba

@@ -7,16 +7,17 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <sstream>
 #include <string>
 
+#include "common/child_process.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/log.h"
+#include "common/proc_stat.h"
 #include "common/unique_fd.h"
 
 namespace dabba {
@@ -42,34 +43,6 @@ std::vector<IdMapping> read_proc_map(const std::string& path) {
               "kernel.unprivileged_userns_clone=1 where that sysctl exists");
 }
 
-void reap(pid_t pid) {
-  int status;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-}
-
-// Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot. With the pid,
-// it names a process uniquely (pids are reused, start times of a reused pid differ). Empty for a
-// process that is gone or a zombie.
-std::string start_time_of(pid_t pid) {
-  std::string stat;
-  try {
-    if (!read_file_if_exists("/proc/" + std::to_string(pid) + "/stat", stat)) return "";
-  } catch (const Error&) {
-    return "";
-  }
-  auto close = stat.rfind(')');
-  if (close == std::string::npos) return "";
-  std::istringstream in(stat.substr(close + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && (in >> field); ++i) {
-    // A zombie still shows its namespaces' ids (they live in its credentials) but is gone.
-    if (i == 3 && (field == "Z" || field == "X")) return "";
-    if (i == 22) return field;
-  }
-  return "";
-}
-
 void join_namespace_of(pid_t pid) {
   std::string path = "/proc/" + std::to_string(pid) + "/ns/user";
   UniqueFd fd = open_file(path, O_RDONLY);
@@ -87,12 +60,12 @@ pid_t trusted_pause(const std::string& pid_file, const IdMap& map, bool* stale_o
   }
   std::istringstream in(text);
   long pid = -1;
-  std::string started;
-  if (!(in >> pid >> started) || pid <= 1) return -1;
+  uint64_t started = 0;
+  if (!(in >> pid >> started) || pid <= 1 || started == 0) return -1;
   std::string proc = "/proc/" + std::to_string(pid);
   struct stat st;
   if (::stat(proc.c_str(), &st) != 0 || st.st_uid != host_identity().uid) return -1;
-  if (start_time_of(static_cast<pid_t>(pid)) != started) return -1;
+  if (process_start_time(static_cast<pid_t>(pid)) != started) return -1;
   // Ours and the same process: from here on, a mismatch means a stale pause to retire.
   if (read_proc_map(proc + "/uid_map") != map.uids ||
       read_proc_map(proc + "/gid_map") != map.gids) {
@@ -107,9 +80,9 @@ pid_t trusted_pause(const std::string& pid_file, const IdMap& map, bool* stale_o
 pid_t create_pause(const IdMap& map, const std::string& pid_file) {
   Pipe up = Pipe::make();    // pause -> us: its pid, then "u" once it has unshared
   Pipe down = Pipe::make();  // us -> pause: "g" once it is mapped and recorded
-  pid_t middle = ::fork();
-  if (middle < 0) throw_errno("fork");
-  if (middle == 0) {
+  pid_t middle_pid = ::fork();
+  if (middle_pid < 0) throw_errno("fork");
+  if (middle_pid == 0) {
     ::setsid();
     pid_t pause_pid = ::fork();
     if (pause_pid != 0) {
@@ -145,6 +118,7 @@ pid_t create_pause(const IdMap& map, const std::string& pid_file) {
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     for (;;) ::pause();
   }
+  ChildProcess middle(middle_pid);
   up.write.reset();
   down.read.reset();
   pid_t pause_pid = -1;
@@ -152,7 +126,7 @@ pid_t create_pause(const IdMap& map, const std::string& pid_file) {
   do {
     n = ::read(up.read.get(), &pause_pid, sizeof pause_pid);
   } while (n < 0 && errno == EINTR);
-  reap(middle);
+  middle.wait();
   if (n != sizeof pause_pid || pause_pid <= 0)
     throw Error(Errc::kFailed, "cannot fork the pause process");
   char byte = 0;
@@ -165,8 +139,10 @@ pid_t create_pause(const IdMap& map, const std::string& pid_file) {
   }
   try {
     write_id_map(pause_pid, map);
-    write_file_atomic(pid_file, std::to_string(pause_pid) + " " + start_time_of(pause_pid) + "\n",
-                      0600);
+    write_file_atomic(
+        pid_file,
+        std::to_string(pause_pid) + " " + std::to_string(process_start_time(pause_pid)) + "\n",
+        Sync::kNone, 0600);  // names a live process: a reboot ends it anyway
   } catch (...) {
     ::kill(pause_pid, SIGKILL);
     throw;
@@ -192,9 +168,9 @@ void enter_private_namespace(const IdMap& map) {
   }
   Pipe go = Pipe::make();
   Pipe report = Pipe::make();
-  pid_t helper = ::fork();
-  if (helper < 0) throw_errno("fork");
-  if (helper == 0) {
+  pid_t helper_pid = ::fork();
+  if (helper_pid < 0) throw_errno("fork");
+  if (helper_pid == 0) {
     go.write.reset();
     report.read.reset();
     char byte;
@@ -215,23 +191,16 @@ void enter_private_namespace(const IdMap& map) {
     (void)ignored;
     ::_exit(0);
   }
+  // Killed and reaped on the error paths below.
+  ChildProcess helper(helper_pid);
   go.read.reset();
   report.write.reset();
-  if (::unshare(CLONE_NEWUSER) != 0) {
-    int err = errno;
-    go.write.reset();
-    reap(helper);
-    throw_unshare_failed(err);
-  }
+  if (::unshare(CLONE_NEWUSER) != 0) throw_unshare_failed(errno);
   char byte = 1;
-  if (::write(go.write.get(), &byte, 1) != 1) {
-    int err = errno;
-    reap(helper);
-    throw_errno("signal the id-map helper", err);
-  }
+  if (::write(go.write.get(), &byte, 1) != 1) throw_errno("signal the id-map helper");
   go.write.reset();
   std::string message = read_all(report.read.get());
-  reap(helper);
+  helper.wait();
   if (message != "ok") {
     auto nl = message.find('\n');
     std::string text = nl == std::string::npos ? message : message.substr(0, nl);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/error.h"
+#include "common/text.h"
 
 namespace dabba {
 namespace {
@@ -155,6 +156,13 @@ std::pair<std::string, std::string> split_registry(std::string_view name) {
 }
 
 }  // namespace
+
+std::string canonical_registry(std::string_view registry) {
+  std::string r = lower(registry);
+  while (!r.empty() && r.back() == '/') r.pop_back();
+  if (r == kLegacyDockerHub || r == kDockerHubApiHost) return std::string(kDockerHubRegistry);
+  return r;
+}
 
 void validate_tag(std::string_view tag) {
   std::string why = check_tag(tag);

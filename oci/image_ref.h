@@ -58,4 +58,8 @@ void validate_tag(std::string_view tag);
 inline constexpr std::string_view kDockerHubRegistry = "docker.io";
 inline constexpr std::string_view kDockerHubApiHost = "registry-1.docker.io";
 
+// A registry's one spelling, as keys of credentials and registries.json: lower case, no trailing
+// slash, and docker.io for index.docker.io and registry-1.docker.io (Docker Hub's other names).
+std::string canonical_registry(std::string_view registry);
+
 }  // namespace dabba

@@ -5,16 +5,10 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/text.h"
 
 namespace dabba {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 bool valid_part(std::string_view s) {
   if (s.empty()) return false;

@@ -9,6 +9,8 @@
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/text.h"
+#include "oci/image_ref.h"
 
 namespace dabba {
 namespace {
@@ -26,19 +28,6 @@ std::string home_dir() {
   if (struct passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_dir != nullptr)
     return pw->pw_dir;
   return "/";
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-std::string canonical_registry(std::string_view registry) {
-  std::string r = lower(registry);
-  if (r == "index.docker.io" || r == "registry-1.docker.io") return "docker.io";
-  return r;
 }
 
 // Reads an auth file; an absent file is an empty object. Never puts file content in an error:
@@ -159,7 +148,7 @@ void CredentialStore::save(std::string_view registry, const std::string& usernam
   if (!doc.contains("auths") || !doc["auths"].is_object()) doc["auths"] = json::object();
   doc["auths"][canonical_registry(registry)] = {{"auth", base64_encode(username + ":" + password)}};
   make_dirs(dirname_of(paths_.dabba), 0700);
-  write_file_atomic(paths_.dabba, doc.dump(2) + "\n", 0600);
+  write_file_atomic(paths_.dabba, doc.dump(2) + "\n", Sync::kDurable, 0600);
 }
 
 bool CredentialStore::remove(std::string_view registry) const {
@@ -176,7 +165,7 @@ bool CredentialStore::remove(std::string_view registry) const {
       ++it;
     }
   }
-  if (removed) write_file_atomic(paths_.dabba, doc.dump(2) + "\n", 0600);
+  if (removed) write_file_atomic(paths_.dabba, doc.dump(2) + "\n", Sync::kDurable, 0600);
   return removed;
 }
 

@@ -1,16 +1,10 @@
 #include "registry/http.h"
 
+#include "common/text.h"
 #include "registry/http_url.h"
 
 namespace dabba {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 }  // namespace
 

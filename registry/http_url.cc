@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "common/error.h"
+#include "common/text.h"
 
 namespace dabba {
 namespace {
@@ -17,12 +18,6 @@ using UrlHandle = std::unique_ptr<CURLU, UrlDeleter>;
 struct CurlStringDeleter {
   void operator()(char* s) const { curl_free(s); }
 };
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
 
 // Returns the part, or "" when absent.
 std::string get_part(CURLU* u, CURLUPart part, unsigned flags = 0) {

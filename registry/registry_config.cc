@@ -8,26 +8,13 @@
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/text.h"
 #include "oci/image_ref.h"
 
 namespace dabba {
 namespace {
 
 using nlohmann::json;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-std::string canonical_registry(std::string_view registry) {
-  std::string r = lower(registry);
-  while (!r.empty() && r.back() == '/') r.pop_back();
-  if (r == "index.docker.io" || r == "registry-1.docker.io") return "docker.io";
-  return r;
-}
 
 // "host:port" -> "host"; "[::1]:5000" -> "::1".
 std::string host_only(std::string_view host_port) {

@@ -2,8 +2,6 @@
 
 #include <sched.h>
 #include <signal.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/fs.h"
@@ -26,43 +24,24 @@ void throw_child_error(int code, int err, const std::string& text) {
   auto nul = text.find('\0');
   std::string message = text.substr(0, nul);
   std::string hint = nul == std::string::npos ? "" : text.substr(nul + 1);
-  if (code == 126 || code == 127) throw ExecError(code, message);
+  if (code == kExitNotExecutable || code == kExitNotFound) throw ExecError(code, message);
   if (message.empty()) message = "the container's setup failed";
   throw Error(err ? errc_from_errno(err) : Errc::kFailed, message, 0, hint);
 }
 
 ContainerProcess::ContainerProcess() = default;
 
-ContainerProcess::ContainerProcess(ContainerProcess&& o) noexcept
-    : pid_(std::exchange(o.pid_, -1)),
-      pidfd_(std::move(o.pidfd_)),
-      pty_(std::move(o.pty_)),
-      cgroup_(std::move(o.cgroup_)),
-      network_(std::move(o.network_)),
-      status_(o.status_),
-      oom_killed_(o.oom_killed_) {}
+ContainerProcess::ContainerProcess(ContainerProcess&&) noexcept = default;
 
 ContainerProcess::~ContainerProcess() {
-  if (pid_ > 0 && !status_) {
-    kill(SIGKILL);
-    int raw = 0;
-    while (::waitpid(pid_, &raw, 0) < 0 && errno == EINTR) {
-    }
-    finish(ExitStatus{raw});
-  }
+  if (!child_.running()) return;
+  child_.stop(SIGKILL, std::chrono::milliseconds(0));
+  finish();
 }
 
-void ContainerProcess::kill(int sig) {
-  if (pid_ <= 0 || status_) return;
-  if (pidfd_.valid()) {
-    if (::syscall(SYS_pidfd_send_signal, pidfd_.get(), sig, nullptr, 0) == 0 || errno == ESRCH)
-      return;
-  }
-  ::kill(pid_, sig);
-}
-
-void ContainerProcess::finish(ExitStatus status) noexcept {
-  status_ = status;
+void ContainerProcess::finish() noexcept {
+  if (finished_) return;
+  finished_ = true;
   pty_.reset();
   if (cgroup_) {
     oom_killed_ = cgroup_->oom_killed();
@@ -72,24 +51,15 @@ void ContainerProcess::finish(ExitStatus status) noexcept {
 }
 
 std::optional<ExitStatus> ContainerProcess::try_wait() {
-  if (status_) return status_;
-  int raw = 0;
-  pid_t r = ::waitpid(pid_, &raw, WNOHANG);
-  if (r == 0) return std::nullopt;
-  if (r < 0) {
-    if (errno == EINTR) return std::nullopt;
-    throw_errno("wait for the container");
-  }
-  finish(ExitStatus{raw});
-  return status_;
+  std::optional<ExitStatus> status = child_.wait(std::chrono::milliseconds(0));
+  if (status) finish();
+  return status;
 }
 
 ExitStatus ContainerProcess::wait() {
-  if (status_) return *status_;
-  int raw = 0;
-  DABBA_SYSCALL(::waitpid(pid_, &raw, 0), "wait for the container");
-  finish(ExitStatus{raw});
-  return *status_;
+  ExitStatus status = with_context("wait for the container", [&] { return child_.wait(); });
+  finish();
+  return status;
 }
 
 std::vector<std::string> ContainerProcess::cgroup_dirs() const {
@@ -120,21 +90,9 @@ ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, b
   setup.hostname = spec.hostname.empty() ? spec.id.substr(0, 12) : spec.hostname;
   setup.wait_for_id_map = new_userns;
   setup.own_network_namespace = host.own_network_namespace;
-  WorkloadSetup& w = setup.workload;
-  w.argv = spec.argv;
-  w.env = spec.env;
-  w.cwd = spec.cwd;
-  w.create_cwd = true;
-  w.user = spec.user;
-  w.tty = spec.tty;
-  w.stdin_open = spec.stdin_open;
-  w.init = spec.init;
-  w.capabilities = spec.capabilities;
-  w.seccomp = spec.seccomp;
-  w.terminal_fd = options.terminal;
-  w.stdin_fd = options.stdio.in;
-  w.stdout_fd = options.stdio.out;
-  w.stderr_fd = options.stdio.err;
+  setup.workload = workload_setup(spec, options);
+  setup.workload.create_cwd = true;
+  setup.workload.init = spec.init;
   return setup;
 }
 
@@ -167,19 +125,18 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
     channel.parent.close();
     container_child_main(channel.child, setup);
   }
-  proc.pid_ = child.pid;
-  proc.pidfd_ = std::move(child.pidfd);
+  proc.child_ = ChildProcess(child.pid, std::move(child.pidfd));
   channel.child.close();
   SyncChannel& sync = channel.parent;
 
   // Any throw from here kills and reaps the child (~ContainerProcess) and lets the error through.
   if (new_userns) {
     with_context("map the container's user namespace",
-                 [&] { write_id_map(proc.pid_, spec.id_map); });
+                 [&] { write_id_map(proc.pid(), spec.id_map); });
     sync.send(SyncKind::kProceed);
   }
-  if (proc.cgroup_) proc.cgroup_->add_process(proc.pid_);
-  if (proc.network_) proc.network_->parent_child_created(proc.pid_);
+  if (proc.cgroup_) proc.cgroup_->add_process(proc.pid());
+  if (proc.network_) proc.network_->parent_child_created(proc.pid());
 
   auto expect = [&](SyncKind kind) -> std::optional<SyncMessage> {
     std::optional<SyncMessage> msg = sync.receive();

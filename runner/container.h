@@ -22,10 +22,12 @@
 #include <string>
 #include <vector>
 
+#include "common/child_process.h"
 #include "common/error.h"
-#include "common/subprocess.h"
+#include "common/exit_codes.h"
 #include "common/unique_fd.h"
 #include "runner/spec.h"
+#include "runner/workload_child.h"
 
 namespace dabba::runner {
 
@@ -37,7 +39,7 @@ class NetworkSetup;
 class ExecError : public Error {
  public:
   ExecError(int exit_code, std::string message)
-      : Error(exit_code == 127 ? Errc::kNotFound : Errc::kPermission, std::move(message)),
+      : Error(exit_code == kExitNotFound ? Errc::kNotFound : Errc::kPermission, std::move(message)),
         exit_code_(exit_code) {}
   int exit_code() const { return exit_code_; }
 
@@ -58,6 +60,27 @@ struct StartOptions {
   int terminal = -1;
 };
 
+// What run's and exec's last child process becomes (workload_child.h): the process part of a Spec
+// or a JoinSpec (they name it alike) and where its stdio comes from. The caller sets the rest
+// (create_cwd, init, wait_for_go).
+template <class ProcessSpec>
+WorkloadSetup workload_setup(const ProcessSpec& spec, const StartOptions& options) {
+  WorkloadSetup w;
+  w.argv = spec.argv;
+  w.env = spec.env;
+  w.cwd = spec.cwd;
+  w.user = spec.user;
+  w.tty = spec.tty;
+  w.stdin_open = spec.stdin_open;
+  w.capabilities = spec.capabilities;
+  w.seccomp = spec.seccomp;
+  w.terminal_fd = options.terminal;
+  w.stdin_fd = options.stdio.in;
+  w.stdout_fd = options.stdio.out;
+  w.stderr_fd = options.stdio.err;
+  return w;
+}
+
 class ContainerProcess {
  public:
   ContainerProcess(ContainerProcess&&) noexcept;
@@ -65,12 +88,12 @@ class ContainerProcess {
   ContainerProcess(const ContainerProcess&) = delete;
   ~ContainerProcess();  // a container still running is killed (SIGKILL) and reaped
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_.pid(); }
   // -t: the pty's master side (the user's end); invalid otherwise.
   int pty_master() const { return pty_.get(); }
-  // Signals the container's PID 1 (through the pidfd: never a recycled pid). ESRCH ignored.
-  void kill(int sig);
-  // The status once PID 1 exited (WNOHANG); cleanup runs then.
+  // Signals the container's PID 1 (ours until reaped: never a recycled pid). ESRCH ignored.
+  void kill(int sig) { child_.signal(sig); }
+  // The status once PID 1 exited (without blocking); cleanup runs then.
   std::optional<ExitStatus> try_wait();
   ExitStatus wait();
   // After the exit: whether the OOM killer struck in the container's memory cgroup.
@@ -82,14 +105,13 @@ class ContainerProcess {
   friend ContainerProcess start_container(const Spec&, const StartOptions&);
   friend ContainerProcess join_container(const struct JoinSpec&, const StartOptions&);
   ContainerProcess();
-  void finish(ExitStatus status) noexcept;
+  void finish() noexcept;
 
-  pid_t pid_ = -1;
-  UniqueFd pidfd_;
+  ChildProcess child_;
   UniqueFd pty_;
   std::unique_ptr<ContainerCgroup> cgroup_;
   std::unique_ptr<NetworkSetup> network_;
-  std::optional<ExitStatus> status_;
+  bool finished_ = false;
   bool oom_killed_ = false;
 };
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/exit_codes.h"
 #include "runner/net/network.h"
 #include "runner/rootfs_child.h"
 
@@ -16,7 +17,8 @@ void container_child_main(SyncChannel& sync, const ContainerChildSetup& setup) n
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   // With a new user namespace we hold every capability in it, but until the parent has written
   // the id map our files would belong to nobody: wait for it.
-  if (setup.wait_for_id_map && !sync.wait_for_noexcept(SyncKind::kProceed)) ::_exit(125);
+  if (setup.wait_for_id_map && !sync.wait_for_noexcept(SyncKind::kProceed))
+    ::_exit(kExitDabbaFailed);
   try {
     setup_rootfs_child(setup.mounts);
     DABBA_SYSCALL(::sethostname(setup.hostname.data(), setup.hostname.size()), "sethostname",

@@ -5,8 +5,6 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -89,35 +87,21 @@ ContainerProcess join_container(const JoinSpec& spec, const StartOptions& option
   if (spec.pid_start_time != 0 && process_start_time(spec.pid) != spec.pid_start_time)
     throw Error(Errc::kNotFound, "the container is not running any more");
 
-  WorkloadSetup setup;
-  setup.argv = spec.argv;
-  setup.env = spec.env;
-  setup.cwd = spec.cwd;
-  setup.create_cwd = false;
-  setup.user = spec.user;
-  setup.tty = spec.tty;
-  setup.stdin_open = spec.stdin_open;
-  setup.capabilities = spec.capabilities;
-  setup.seccomp = spec.seccomp;
-  setup.terminal_fd = options.terminal;
+  WorkloadSetup setup = workload_setup(spec, options);
+  setup.create_cwd = false;   // exec: a missing -w is an error
   setup.wait_for_go = false;  // the intermediate joined the cgroups before it cloned us
-  setup.stdin_fd = options.stdio.in;
-  setup.stdout_fd = options.stdio.out;
-  setup.stderr_fd = options.stdio.err;
 
   auto channel = SyncChannel::make();
-  pid_t middle = ::fork();
-  if (middle < 0) throw_errno("fork");
-  if (middle == 0) {
+  pid_t middle_pid = ::fork();
+  if (middle_pid < 0) throw_errno("fork");
+  if (middle_pid == 0) {
     channel.parent.close();
     join_child(channel.child, namespaces, spec, setup);
   }
   channel.child.close();
   namespaces.clear();
   SyncChannel& sync = channel.parent;
-  int st;
-  while (::waitpid(middle, &st, 0) < 0 && errno == EINTR) {
-  }
+  const ExitStatus middle = ChildProcess(middle_pid).wait();
 
   // Two writers share the channel: the intermediate (kPid) and the workload (kReady or kError),
   // in either order. Collect both before going on.
@@ -129,9 +113,7 @@ ContainerProcess join_container(const JoinSpec& spec, const StartOptions& option
     if (!msg) break;
     if (msg->kind == SyncKind::kPid) {
       got_pid = true;
-      proc.pid_ = msg->code;
-      int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, proc.pid_, 0));
-      if (pidfd >= 0) proc.pidfd_.reset(pidfd);
+      proc.child_ = ChildProcess(msg->code);  // ours: the middle cloned it with CLONE_PARENT
     } else if (msg->kind == SyncKind::kReady) {
       ready = std::move(msg);
     } else {
@@ -144,7 +126,7 @@ ContainerProcess join_container(const JoinSpec& spec, const StartOptions& option
       throw_child_error(failure->code, failure->error, failure->text);
     if (failure) throw Error(Errc::kFailed, "unexpected message while joining the container");
     throw Error(Errc::kFailed, std::string("joining the container failed") +
-                                   (got_pid ? "" : " (" + ExitStatus{st}.describe() + ")"));
+                                   (got_pid ? "" : " (" + middle.describe() + ")"));
   }
   auto fail = [&](const SyncMessage& m) {
     proc.wait();

@@ -90,17 +90,7 @@ ContainerState parse_state(const std::string& text) {
 }
 
 void write_state(const std::string& container_dir, const ContainerState& state) {
-  std::string path = state_path(container_dir);
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    UniqueFd fd = open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    write_all(fd.get(), format_state(state));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    throw_errno("rename " + tmp + " to " + path, err);
-  }
+  write_file_atomic(state_path(container_dir), format_state(state), Sync::kNone);
 }
 
 std::optional<ContainerState> read_state(const std::string& container_dir) {
@@ -109,45 +99,12 @@ std::optional<ContainerState> read_state(const std::string& container_dir) {
   return parse_state(text);
 }
 
-namespace {
-
-struct ProcStat {
-  char state = 0;           // field 3: R, S, D, Z (zombie), X (dead), ...
-  uint64_t start_time = 0;  // field 22
-};
-
-// /proc/PID/stat's state and start time; start_time 0 when the process does not exist.
-ProcStat read_proc_stat(pid_t pid) {
-  ProcStat out;
-  std::string text;
-  try {
-    if (!read_file_if_exists("/proc/" + std::to_string(pid) + "/stat", text)) return out;
-  } catch (const Error&) {
-    return out;
-  }
-  // The command name (field 2) is in parentheses and may hold spaces: count after the last ')'.
-  auto close = text.rfind(')');
-  if (close == std::string::npos || close + 2 >= text.size()) return out;
-  std::istringstream in(text.substr(close + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && (in >> field); ++i) {
-    if (i == 3) out.state = field[0];
-    if (i == 22) out.start_time = std::stoull(field);
-  }
-  return out;
-}
-
-}  // namespace
-
-uint64_t process_start_time(pid_t pid) { return read_proc_stat(pid).start_time; }
-
 bool alive(const ContainerState& state) {
   if (state.status != ContainerStatus::kRunning || state.pid <= 0) return false;
-  ProcStat now = read_proc_stat(state.pid);
-  // A zombie has exited: its owner (or, once a killed supervisor's orphan is re-parented, the
-  // host's init, which may reap late or never) just has not reaped it yet.
-  if (now.state == 'Z' || now.state == 'X') return false;
-  return now.start_time != 0 && now.start_time == state.pid_start_time;
+  // 0 for a zombie too: it has exited, its owner (or, once a killed supervisor's orphan is
+  // re-parented, the host's init, which may reap late or never) just has not reaped it yet.
+  uint64_t now = process_start_time(state.pid);
+  return now != 0 && now == state.pid_start_time;
 }
 
 }  // namespace dabba::runner

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "common/proc_stat.h"
+
 namespace dabba::runner {
 
 enum class ContainerStatus { kCreated, kRunning, kExited };
@@ -41,8 +43,6 @@ std::optional<ContainerState> read_state(const std::string& container_dir);
 std::string format_state(const ContainerState& state);
 ContainerState parse_state(const std::string& text);
 
-// /proc/PID/stat's start time, 0 when the process does not exist.
-uint64_t process_start_time(pid_t pid);
 // True when state says running and its PID 1 is still that process, and not a zombie.
 bool alive(const ContainerState& state);
 

@@ -1,39 +1,25 @@
 #include "runner/stop.h"
 
-#include <poll.h>
 #include <signal.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <thread>
 
+#include "common/child_process.h"
 #include "common/error.h"
 #include "common/unique_fd.h"
 
 namespace dabba::runner {
 namespace {
 
-// True once the process behind pidfd has exited (or after timeout: false).
-bool wait_exit(int pidfd, std::chrono::milliseconds timeout) {
-  struct pollfd p = {pidfd, POLLIN, 0};
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now())
-                    .count();
-    int r = ::poll(&p, 1, static_cast<int>(std::max<int64_t>(left, 0)));
-    if (r > 0) return true;
-    if (r == 0) return false;
-    if (errno != EINTR) throw_errno("poll a pidfd");
-  }
-}
-
 void send(int pidfd, int sig) {
-  if (::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) != 0 && errno != ESRCH)
-    throw Error(errc_from_errno(errno), "signal the container", errno,
-                errno == EPERM ? "a rootless dabba must stop containers from outside its own user "
-                                 "namespace"
-                               : "");
+  try {
+    signal_pidfd(pidfd, sig);
+  } catch (Error& e) {
+    if (e.sys_errno() == EPERM)
+      e.set_hint("a rootless dabba must stop containers from outside its own user namespace");
+    e.add_context("signal the container");
+    throw;
+  }
 }
 
 }  // namespace
@@ -42,7 +28,7 @@ StopResult stop_container(const std::string& container_dir, int signal,
                           std::chrono::milliseconds timeout) {
   std::optional<ContainerState> state = read_state(container_dir);
   if (!state || !alive(*state)) return StopResult::kNotRunning;
-  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, state->pid, 0)));
+  UniqueFd pidfd = open_pidfd(state->pid);
   if (!pidfd.valid()) {
     if (errno == ESRCH) return StopResult::kNotRunning;
     throw_errno("pidfd_open of the container's PID 1");
@@ -54,13 +40,13 @@ StopResult stop_container(const std::string& container_dir, int signal,
   StopResult result = StopResult::kExited;
   if (timeout.count() > 0) {
     send(pidfd.get(), signal);
-    if (!wait_exit(pidfd.get(), timeout)) result = StopResult::kKilled;
+    if (!wait_pidfd(pidfd.get(), timeout)) result = StopResult::kKilled;
   } else {
     result = StopResult::kKilled;
   }
   if (result == StopResult::kKilled) {
     send(pidfd.get(), SIGKILL);
-    wait_exit(pidfd.get(), std::chrono::seconds(10));
+    wait_pidfd(pidfd.get(), std::chrono::seconds(10));
   }
 
   // The supervisor records the exit, removes cgroups and helpers, then exits: wait for that (a

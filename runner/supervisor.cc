@@ -1,12 +1,13 @@
 #include "runner/supervisor.h"
 
 #include <fcntl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <ctime>
 
+#include "common/child_process.h"
 #include "common/error.h"
+#include "common/exit_codes.h"
 #include "common/fs.h"
 #include "common/log.h"
 #include "runner/attach.h"
@@ -109,9 +110,9 @@ void fail_start(const Spec& spec, ContainerState& state, SyncChannel& report, in
   } catch (const ExecError& e) {
     fail_start(spec, state, report, e.exit_code(), 0, e.what(), "", on_exit);
   } catch (const Error& e) {
-    fail_start(spec, state, report, 125, e.sys_errno(), e.what(), e.hint(), on_exit);
+    fail_start(spec, state, report, kExitDabbaFailed, e.sys_errno(), e.what(), e.hint(), on_exit);
   } catch (const std::exception& e) {
-    fail_start(spec, state, report, 125, 0, e.what(), "", on_exit);
+    fail_start(spec, state, report, kExitDabbaFailed, 0, e.what(), "", on_exit);
   }
   ::_exit(1);
 }
@@ -121,9 +122,9 @@ void fail_start(const Spec& spec, ContainerState& state, SyncChannel& report, in
 DetachedContainer start_detached(const Spec& spec, OnExit on_exit) {
   validate(spec);
   auto channel = SyncChannel::make();
-  pid_t middle = ::fork();
-  if (middle < 0) throw_errno("fork the supervisor");
-  if (middle == 0) {
+  pid_t middle_pid = ::fork();
+  if (middle_pid < 0) throw_errno("fork the supervisor");
+  if (middle_pid == 0) {
     channel.parent.close();
     // A session of our own, then fork again: the supervisor is no session leader (so it can never
     // acquire a controlling terminal) and its parent exits at once (so it is re-parented to the
@@ -135,9 +136,7 @@ DetachedContainer start_detached(const Spec& spec, OnExit on_exit) {
     supervise(spec, channel.child, on_exit);
   }
   channel.child.close();
-  int st;
-  while (::waitpid(middle, &st, 0) < 0 && errno == EINTR) {
-  }
+  ChildProcess(middle_pid).wait();  // it exits at once, leaving the supervisor to init
   std::optional<SyncMessage> msg = channel.parent.receive();
   if (!msg) throw Error(Errc::kFailed, "the container's supervisor died while starting it");
   if (msg->kind == SyncKind::kError) throw_child_error(msg->code, msg->error, msg->text);

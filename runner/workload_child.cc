@@ -12,7 +12,9 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "common/exit_codes.h"
 #include "common/fs.h"
+#include "common/subprocess.h"
 #include "common/unique_fd.h"
 #include "runner/env.h"
 #include "runner/init_reaper.h"
@@ -22,10 +24,6 @@
 
 namespace dabba::runner {
 namespace {
-
-constexpr int kExitDabbaFailed = 125;
-constexpr int kExitNotExecutable = 126;
-constexpr int kExitNotFound = 127;
 
 // An image's /etc/passwd could be a FIFO, a device or huge: read only regular files, a bounded
 // amount, without blocking. The path resolves inside the container's root (we pivoted), so a
@@ -136,23 +134,6 @@ Pty open_pty(const ResolvedUser& user) {
 
 }  // namespace
 
-std::string find_in_path(const std::string& argv0, const std::string& path) {
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find(':', start);
-    if (end == std::string::npos) end = path.size();
-    std::string dir = path.substr(start, end - start);
-    if (dir.empty()) dir = ".";
-    std::string candidate = dir + "/" + argv0;
-    struct stat st;
-    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-        ::access(candidate.c_str(), X_OK) == 0)
-      return candidate;
-    start = end + 1;
-  }
-  return "";
-}
-
 void report_child_failure(SyncChannel& sync, const std::string& text, int err) noexcept {
   sync.send_noexcept(SyncKind::kError, kExitDabbaFailed, err, text);
   ::_exit(kExitDabbaFailed);
@@ -241,7 +222,8 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
     const std::string& argv0 = setup.argv[0];
     bool searched = argv0.find('/') == std::string::npos;
     if (searched) {
-      program = find_in_path(argv0, env_value(env, "PATH").value_or(kDefaultPath));
+      // As execvp would, but only among regular files we may execute.
+      program = search_path(argv0, env_value(env, "PATH").value_or(kDefaultPath));
       if (program.empty()) exec_failed(sync, argv0, ENOENT, true);
     } else {
       program = argv0;

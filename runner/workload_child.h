@@ -47,8 +47,4 @@ struct WorkloadSetup {
 [[noreturn]] void report_child_failure(SyncChannel& sync, const std::string& text,
                                        int err) noexcept;
 
-// Looks argv0 up in `path` (a PATH value) as execvp would, but only among regular files we may
-// execute. Returns the path to exec, or "" when nothing matches. Exposed for tests.
-std::string find_in_path(const std::string& argv0, const std::string& path);
-
 }  // namespace dabba::runner

@@ -2,7 +2,6 @@
 // every stored blob's digest and every layer's completeness, and with repair fixes the counts and
 // drops what is broken (blobs that do not hash right, incomplete layers, images needing either,
 // names of missing images). Files of dropped entries are deleted after the commit.
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "common/dir_stream.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "store/refs.h"
@@ -101,18 +101,6 @@ std::string verify_layer_dir(const std::string& dir, const LayerRecord& rec) {
            " bytes, expected " + std::to_string(rec.entries) + " and " +
            std::to_string(rec.content_bytes);
   return {};
-}
-
-std::vector<std::string> dir_names(const std::string& dir) {
-  std::vector<std::string> out;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (struct dirent* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") out.push_back(n);
-    }
-    ::closedir(d);
-  }
-  return out;
 }
 
 }  // namespace
@@ -254,9 +242,9 @@ CheckReport Store::check(const CheckOptions& options) {
 
   // Orphans are harmless: gc removes them.
   size_t orphans = 0;
-  for (const auto& n : dir_names(layout.blobs_dir()))
+  for (const auto& n : list_dir(layout.blobs_dir()))
     if (!s.blobs.count(n) || !s.blobs[n].present) ++orphans;
-  for (const auto& n : dir_names(layout.layers_dir()))
+  for (const auto& n : list_dir(layout.layers_dir()))
     if (!s.layers.count(n)) ++orphans;
   if (orphans > 0)
     report.notes.push_back(std::to_string(orphans) +

@@ -5,17 +5,18 @@
 // A crash in between leaves files without records: orphans, which the next gc removes by
 // scanning the directories. Holding the lock excludes publishing ingests (which rename and commit
 // under the shared lock), so a file without a record is never one about to be recorded.
-#include <dirent.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <set>
 
+#include "common/dir_stream.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/human.h"
 #include "common/log.h"
+#include "common/proc_stat.h"
 #include "store/lease.h"
 #include "store/refs.h"
 #include "store/store.h"
@@ -24,25 +25,8 @@
 namespace dabba {
 namespace {
 
-std::vector<std::string> list_dir(const std::string& dir) {
-  std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) {
-    if (errno == ENOENT) return out;
-    throw_errno("opendir " + dir);
-  }
-  while (struct dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") out.push_back(std::move(n));
-  }
-  ::closedir(d);
-  return out;
-}
-
 bool lease_alive(const LeaseRecord& l) {
-  if (l.pid <= 0) return false;
-  if (::kill(l.pid, 0) != 0 && errno == ESRCH) return false;
-  uint64_t start = process_start_time(l.pid);
+  uint64_t start = process_start_time(l.pid);  // 0: gone, or a zombie (a killed pull)
   return start != 0 && start == l.start_time;
 }
 
@@ -62,19 +46,6 @@ int64_t age_seconds(const std::string& path) {
   return unix_now() - static_cast<int64_t>(st.st_mtime);
 }
 
-std::string human_bytes(uint64_t n) {
-  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
-  double v = static_cast<double>(n);
-  int u = 0;
-  while (v >= 1000 && u < 4) {
-    v /= 1000;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
-}
-
 }  // namespace
 
 std::string GcReport::summary() const {
@@ -91,7 +62,7 @@ std::string GcReport::summary() const {
   add(container_dirs, container_dirs == 1 ? "container leftover" : "container leftovers");
   add(leases, leases == 1 ? "stale lease" : "stale leases");
   if (out.empty()) return "nothing to free";
-  return "freed " + out + " (" + human_bytes(total_bytes()) + ")";
+  return "freed " + out + " (" + human_size(total_bytes()) + ")";
 }
 
 GcReport Store::gc(const GcOptions& options) {

@@ -66,22 +66,4 @@ void Lease::pin(WriteTxn& txn, char kind, const Digest& d) const {
 
 std::string lease_pin_prefix(std::string_view lease_id) { return std::string(lease_id) + "/"; }
 
-uint64_t process_start_time(pid_t pid) {
-  std::string stat;
-  try {
-    if (!read_file_if_exists("/proc/" + std::to_string(pid) + "/stat", stat)) return 0;
-  } catch (const Error&) {
-    return 0;
-  }
-  // Field 2 (comm) may hold spaces and parentheses: count fields after the last ')'.
-  auto close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  const char* p = stat.c_str() + close + 1;
-  for (int field = 3; field < 22; ++field) {
-    p = std::strchr(p + 1, ' ');
-    if (p == nullptr) return 0;
-  }
-  return std::strtoull(p + 1, nullptr, 10);
-}
-
 }  // namespace dabba

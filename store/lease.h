@@ -44,7 +44,5 @@ class Lease {
 
 // The lease pin key prefix for a lease: "<id>/".
 std::string lease_pin_prefix(std::string_view lease_id);
-// Start time of pid in clock ticks since boot (0 if it is gone).
-uint64_t process_start_time(pid_t pid);
 
 }  // namespace dabba

@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/proc_stat.h"
 #include "common/userns.h"
 #include "store/blob_ingest.h"
 #include "store/refs.h"

@@ -124,17 +124,7 @@ void write_published_ports(const std::string& container_dir,
   std::string text;
   for (const auto& p : ports) text += format_port(p) + "\n";
   // Like the state file: replaced whole, not fsynced (it describes a running process).
-  std::string path = published_ports_path(container_dir);
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    UniqueFd fd = open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    write_all(fd.get(), text);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    throw_errno("rename " + tmp + " to " + path, err);
-  }
+  write_file_atomic(published_ports_path(container_dir), text, Sync::kNone);
 }
 
 std::vector<PortMapping> read_published_ports(const std::string& container_dir) {

@@ -9,8 +9,6 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -147,9 +145,6 @@ void relay_log(const std::string& text) noexcept {
   (void)ignored;
 }
 
-PortRelay::PortRelay(PortRelay&& o) noexcept
-    : pid_(std::exchange(o.pid_, -1)), pidfd_(std::move(o.pidfd_)), exit_(std::move(o.exit_)) {}
-
 PortRelay PortRelay::start(pid_t netns_pid, const std::vector<PortMapping>& ports,
                            const std::string& guest_addr, const std::string& log_path) {
   std::vector<UniqueFd> owned;
@@ -176,8 +171,7 @@ PortRelay PortRelay::start(pid_t netns_pid, const std::vector<PortMapping>& port
     relay_child(owner, hosts, guest, exit.read.get(), status.write.get(), netns.get(), log.get());
 
   PortRelay r;
-  r.pid_ = pid;
-  r.pidfd_ = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  r.child_ = ChildProcess(pid);
   r.exit_ = std::move(exit.write);
   status.write.reset();
   // "k" once it is in the namespace and ready; else why not (and it exits).
@@ -191,23 +185,8 @@ PortRelay PortRelay::start(pid_t netns_pid, const std::vector<PortMapping>& port
 }
 
 void PortRelay::stop() noexcept {
-  exit_.reset();
-  if (pid_ <= 0) return;
-  bool gone = false;
-  if (pidfd_.valid()) {
-    struct pollfd p = {pidfd_.get(), POLLIN, 0};
-    int n;
-    do {
-      n = ::poll(&p, 1, 1000);
-    } while (n < 0 && errno == EINTR);
-    gone = n == 1;
-  }
-  if (!gone) ::kill(pid_, SIGKILL);
-  int status;
-  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-  }
-  pid_ = -1;
-  pidfd_.reset();
+  exit_.reset();  // the hang-up it exits on, within a poll round: a second before SIGKILL
+  child_.stop(0, std::chrono::seconds(1));
 }
 
 }  // namespace dabba::runner

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "common/child_process.h"
 #include "common/unique_fd.h"
 #include "runner/net/network_spec.h"
 
@@ -31,18 +32,17 @@ class PortRelay {
   static PortRelay start(pid_t netns_pid, const std::vector<PortMapping>& ports,
                          const std::string& guest_addr, const std::string& log_path);
 
-  PortRelay(PortRelay&& other) noexcept;
+  PortRelay(PortRelay&& other) noexcept = default;
   PortRelay& operator=(PortRelay&&) = delete;
   ~PortRelay() { stop(); }
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_.pid(); }
   // Ends the relay (hang-up; SIGKILL if it lingers) and reaps it. Open connections are cut.
   void stop() noexcept;
 
  private:
   PortRelay() = default;
-  pid_t pid_ = -1;
-  UniqueFd pidfd_;
+  ChildProcess child_;
   UniqueFd exit_;  // write end: closing it ends the relay
 };
 

@@ -6,8 +6,6 @@
 #include <spawn.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -106,17 +104,6 @@ void check_tun_usable() {
               "/dev/net/tun (or run with --network none or host)");
 }
 
-Slirp4netns::Slirp4netns(Slirp4netns&& o) noexcept
-    : pid_(std::exchange(o.pid_, -1)),
-      pidfd_(std::move(o.pidfd_)),
-      ready_(std::move(o.ready_)),
-      exit_(std::move(o.exit_)),
-      dir_(std::move(o.dir_)),
-      dir_path_(std::move(o.dir_path_)),
-      socket_name_(std::move(o.socket_name_)),
-      log_path_(std::move(o.log_path_)),
-      log_start_(o.log_start_) {}
-
 Slirp4netns Slirp4netns::start(const Slirp4netnsBinary& binary, const Slirp4netnsConfig& c) {
   Slirp4netns s;
   s.dir_path_ = c.dir;
@@ -184,8 +171,7 @@ Slirp4netns Slirp4netns::start(const Slirp4netnsBinary& binary, const Slirp4netn
   if (rc != 0)
     throw Error(errc_from_errno(rc), "start " + binary.path + ": " + errno_name(rc), rc,
                 "check that slirp4netns runs: " + binary.path + " --version");
-  s.pid_ = pid;
-  s.pidfd_ = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  s.child_ = ChildProcess(pid);
   s.ready_ = std::move(ready.read);
   s.exit_ = std::move(exit.write);
   log_debug("slirp4netns started (pid " + std::to_string(pid) + ") for the network namespace of " +
@@ -215,12 +201,7 @@ void Slirp4netns::wait_ready(std::chrono::milliseconds timeout) {
       return;
     }
     // EOF (or junk): it exited before it was ready.
-    std::string how;
-    int status = 0;
-    if (::waitpid(pid_, &status, 0) == pid_) {
-      how = " (" + ExitStatus{status}.describe() + ")";
-      pid_ = -1;
-    }
+    std::string how = " (" + child_.wait().describe() + ")";
     throw Error(Errc::kFailed,
                 "slirp4netns failed to set up the container's network" + how + log_tail(), 0,
                 "its log: " + log_path_);
@@ -264,30 +245,8 @@ std::string Slirp4netns::log_tail() const {
 
 void Slirp4netns::stop() noexcept {
   ready_.reset();
-  exit_.reset();  // the hang-up slirp4netns waits for
-  if (pid_ > 0) {
-    int status = 0;
-    bool gone = false;
-    if (pidfd_.valid()) {
-      // It exits within a poll round; give it a second before SIGKILL.
-      struct pollfd p = {pidfd_.get(), POLLIN, 0};
-      int n;
-      do {
-        n = ::poll(&p, 1, 1000);
-      } while (n < 0 && errno == EINTR);
-      gone = n == 1;
-    }
-    if (!gone) {
-      if (pidfd_.valid())
-        ::syscall(SYS_pidfd_send_signal, pidfd_.get(), SIGKILL, nullptr, 0);
-      else
-        ::kill(pid_, SIGKILL);
-    }
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    pid_ = -1;
-  }
-  pidfd_.reset();
+  exit_.reset();  // the hang-up it exits on, within a poll round: a second before SIGKILL
+  child_.stop(0, std::chrono::seconds(1));
   // slirp4netns cannot remove it itself: its sandbox has no view of this directory.
   remove_api_socket();
   dir_.reset();

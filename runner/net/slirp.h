@@ -19,6 +19,7 @@
 #include <chrono>
 #include <string>
 
+#include "common/child_process.h"
 #include "common/unique_fd.h"
 #include "runner/net/network_spec.h"
 
@@ -50,11 +51,11 @@ class Slirp4netns {
   // Spawns it; returns at once (the tap is made in the background).
   static Slirp4netns start(const Slirp4netnsBinary& binary, const Slirp4netnsConfig& config);
 
-  Slirp4netns(Slirp4netns&& other) noexcept;
+  Slirp4netns(Slirp4netns&& other) noexcept = default;
   Slirp4netns& operator=(Slirp4netns&&) noexcept = delete;
   ~Slirp4netns() { stop(); }
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_.pid(); }
   // Blocks until slirp4netns reports the network configured. Throws Error with the tail of its log
   // when it died first, or when it takes longer than timeout.
   void wait_ready(std::chrono::milliseconds timeout);
@@ -70,8 +71,7 @@ class Slirp4netns {
   Slirp4netns() = default;
   std::string log_tail() const;
 
-  pid_t pid_ = -1;
-  UniqueFd pidfd_;
+  ChildProcess child_;
   UniqueFd ready_;  // read end of --ready-fd
   UniqueFd exit_;   // write end of --exit-fd: closing it ends slirp4netns
   UniqueFd dir_;    // O_PATH of config.dir: the socket is reached and removed through it

@@ -5,16 +5,19 @@
 namespace dabba {
 namespace {
 
-TEST(HumanSize, ThreeSignificantDigitsInPowersOf1000) {
+// As `podman images` prints them (go-units' HumanSizeWithPrecision(n, 3), a space before the
+// unit), except where go would print "1e+03 kB".
+TEST(HumanSize, PodmansThreeSignificantDigitsInPowersOf1000) {
   EXPECT_EQ(human_size(0), "0 B");
   EXPECT_EQ(human_size(999), "999 B");
-  EXPECT_EQ(human_size(1000), "1.00 kB");
+  EXPECT_EQ(human_size(1000), "1 kB");
   EXPECT_EQ(human_size(1536), "1.54 kB");
   EXPECT_EQ(human_size(12345), "12.3 kB");
   EXPECT_EQ(human_size(999499), "999 kB");
-  EXPECT_EQ(human_size(999500), "1.00 MB");
+  EXPECT_EQ(human_size(999500), "1 MB");
   EXPECT_EQ(human_size(7812345), "7.81 MB");
-  EXPECT_EQ(human_size(1200000000), "1.20 GB");
+  EXPECT_EQ(human_size(1200000000), "1.2 GB");
+  EXPECT_EQ(human_size(5830000), "5.83 MB");
 }
 
 TEST(TimeAgo, DockersWording) {

@@ -12,7 +12,8 @@ TEST(IdMap, ReadsEveryRangeOfTheUserByNameOrId) {
   std::string file = dir.path() + "/subuid";
   write_file_atomic(file,
                     "alice:100000:65536\n# comment\nbob:200000:1000\n1001:300000:10\n"
-                    "alice:400000:5\nbroken line\ncarol:x:y\n");
+                    "alice:400000:5\nbroken line\ncarol:x:y\n",
+                    Sync::kNone);
   auto alice = read_subid_ranges(file, "alice", 1000);
   ASSERT_EQ(alice.size(), 2u);
   EXPECT_EQ(alice[0].start, 100000u);
@@ -26,8 +27,8 @@ TEST(IdMap, ReadsEveryRangeOfTheUserByNameOrId) {
 
 TEST(IdMap, PutsTheCallerOnZeroAndRangesAfter) {
   TempDir dir("/tmp", "idmap-test-");
-  write_file_atomic(dir.path() + "/subuid", "alice:100000:65536\nalice:400000:5\n");
-  write_file_atomic(dir.path() + "/subgid", "alice:200000:65536\n");
+  write_file_atomic(dir.path() + "/subuid", "alice:100000:65536\nalice:400000:5\n", Sync::kNone);
+  write_file_atomic(dir.path() + "/subgid", "alice:200000:65536\n", Sync::kNone);
   HostIdentity alice{1000, 1000, "alice"};
   IdMap map = default_id_map(alice, dir.path() + "/subuid", dir.path() + "/subgid");
   ASSERT_EQ(map.uids.size(), 3u);
@@ -44,8 +45,8 @@ TEST(IdMap, PutsTheCallerOnZeroAndRangesAfter) {
 
 TEST(IdMap, WithoutRangesMapsOneIdAndDeniesSetgroups) {
   TempDir dir("/tmp", "idmap-test-");
-  write_file_atomic(dir.path() + "/subuid", "someone-else:100000:65536\n");
-  write_file_atomic(dir.path() + "/subgid", "");
+  write_file_atomic(dir.path() + "/subuid", "someone-else:100000:65536\n", Sync::kNone);
+  write_file_atomic(dir.path() + "/subgid", "", Sync::kNone);
   HostIdentity bob{1001, 1002, "bob"};
   IdMap map = default_id_map(bob, dir.path() + "/subuid", dir.path() + "/subgid");
   EXPECT_TRUE(map.deny_setgroups);

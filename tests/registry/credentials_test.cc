@@ -18,7 +18,7 @@ class CredentialsTest : public testing::Test {
   }
   void write(const std::string& path, const std::string& text) {
     make_dirs(dirname_of(path));
-    write_file_atomic(path, text);
+    write_file_atomic(path, text, Sync::kNone);
   }
   static std::string auth(const std::string& user_pass) { return base64_encode(user_pass); }
 

@@ -147,7 +147,7 @@ TEST_F(RegistryClientTest, ManifestThatDoesNotHashToItsDigestIsRefused) {
       copy.path() + "/docker/registry/v2/blobs/sha256/" + hex.substr(0, 2) + "/" + hex + "/data";
   std::string bytes = read_file(blob);
   bytes[bytes.find("\"size\"") + 1] = 'S';  // still JSON, other bytes
-  write_file_atomic(blob, bytes);
+  write_file_atomic(blob, bytes, Sync::kNone);
   TestRegistry registry(copy.path());
   RegistryClient client(registry.host(), options());
   Error by_tag = error_of([&] { client.get_manifest("test/busybox", "latest"); });

@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/subprocess.h"
 #include "runner/etc_files.h"
 #include "runner/overlay.h"
 #include "runner/signals.h"
@@ -60,12 +61,12 @@ TEST(FindInPath, OnlyExecutableRegularFiles) {
   std::string a = dir.path() + "/a", b = dir.path() + "/b";
   make_dirs(a);
   make_dirs(b);
-  write_file_atomic(a + "/tool", "x", 0644);  // not executable: skipped
-  write_file_atomic(b + "/tool", "x", 0755);
+  write_file_atomic(a + "/tool", "x", Sync::kNone, 0644);  // not executable: skipped
+  write_file_atomic(b + "/tool", "x", Sync::kNone, 0755);
   make_dirs(a + "/dir");
-  EXPECT_EQ(find_in_path("tool", a + ":" + b), b + "/tool");
-  EXPECT_EQ(find_in_path("dir", a + ":" + b), "");
-  EXPECT_EQ(find_in_path("nope", a + ":" + b), "");
+  EXPECT_EQ(search_path("tool", a + ":" + b), b + "/tool");
+  EXPECT_EQ(search_path("dir", a + ":" + b), "");
+  EXPECT_EQ(search_path("nope", a + ":" + b), "");
 }
 
 TEST(SyncChannel, MessagesFdsAndEof) {

@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/support/zombie_child.h"
+
 namespace dabba::runner {
 namespace {
 
@@ -41,17 +43,13 @@ TEST(Alive, TheLiveProcessWithItsStartTime) {
 // A container whose PID 1 exited but is not reaped yet (its supervisor was SIGKILLed and the
 // host's init reaps late) is not running: ps must not list it, rm must not refuse it.
 TEST(Alive, NotAZombie) {
-  pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) ::_exit(0);
-  ContainerState s = running(child);
-  ASSERT_NE(s.pid_start_time, 0u);  // read before it exits, or as a zombie: the same value
-  siginfo_t info;
-  // Wait for the exit without reaping: the child stays a zombie.
-  ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOWAIT), 0);
-  EXPECT_EQ(process_start_time(child), s.pid_start_time);
+  testing::ZombieChild child;
+  ContainerState s = running(child.pid());
+  ASSERT_NE(s.pid_start_time, 0u);
+  EXPECT_TRUE(alive(s));
+  child.exit_unreaped();
   EXPECT_FALSE(alive(s));
-  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+  child.reap();
   EXPECT_FALSE(alive(s));
 }
 

@@ -16,7 +16,7 @@ class CheckTest : public ::testing::Test {
     std::string data = read_file(file);
     data[at] ^= 1;
     ::chmod(file.c_str(), 0644);
-    write_file_atomic(file, data);
+    write_file_atomic(file, data, Sync::kNone);
   }
   static bool mentions(const CheckReport& r, const std::string& what) {
     for (const auto& p : r.problems)

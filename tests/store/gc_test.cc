@@ -109,7 +109,7 @@ TEST_F(GcTest, RemovesLeftoversButKeepsYoungPartials) {
   // Leftovers of a killed process: an unpack dir, an orphan blob, an orphan layer dir, a
   // container dir without a record.
   make_dirs(path("tmp/unpack-" + Digest::of(blob).hex() + "-abc123/usr"));
-  write_file_atomic(path("blobs/sha256/" + Digest::of("orphan").hex()), "orphan");
+  write_file_atomic(path("blobs/sha256/" + Digest::of("orphan").hex()), "orphan", Sync::kNone);
   make_dirs(path("layers/" + Digest::of("orphan layer").hex() + "/etc"));
   make_dirs(path("containers/" + std::string(64, 'f') + "/upper"));
 

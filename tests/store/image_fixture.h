@@ -56,17 +56,6 @@ inline ImageRecord make_image(Store& store, const std::vector<std::string>& tars
   return store.add_image(img, names);
 }
 
-inline std::vector<std::string> dir_entries(const std::string& dir) {
-  std::vector<std::string> out;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (auto* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") out.push_back(n);
-    }
-    ::closedir(d);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
+inline std::vector<std::string> dir_entries(const std::string& dir) { return dir_entries_of(dir); }
 
 }  // namespace dabba::testing

@@ -40,13 +40,7 @@ class IngestTest : public ::testing::Test {
   // Nothing left in tmp/ and ingest/.
   void expect_no_leftovers() {
     for (const char* dir : {"tmp", "ingest"}) {
-      std::vector<std::string> names;
-      if (DIR* d = ::opendir((scratch_ / "store/" + dir).c_str())) {
-        while (auto* e = ::readdir(d))
-          if (std::string(e->d_name) != "." && std::string(e->d_name) != "..")
-            names.push_back(e->d_name);
-        ::closedir(d);
-      }
+      std::vector<std::string> names = list_dir(scratch_ / "store/" + dir);
       EXPECT_TRUE(names.empty()) << dir << " holds " << (names.empty() ? "" : names[0]);
     }
   }
@@ -315,7 +309,7 @@ TEST_F(IngestTest, DamagedStoredBlobIsDroppedAndFetchedAgain) {
   remove_tree(store.layer_dir(Digest::of(tar)));
   std::string rotten = blob;
   rotten[100] ^= 4;
-  write_file_atomic(store.blob_path(Digest::of(blob)), rotten);
+  write_file_atomic(store.blob_path(Digest::of(blob)), rotten, Sync::kNone);
 
   {
     Lease lease = store.lease();

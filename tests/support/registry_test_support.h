@@ -50,7 +50,7 @@ inline int free_port() {
 }
 
 // Waits until GET url answers with an HTTP status (any), or throws after timeout.
-inline void wait_http(const std::string& url, Subprocess& process, const std::string& log) {
+inline void wait_http(const std::string& url, ChildProcess& process, const std::string& log) {
   HttpOptions options;
   options.max_attempts = 1;
   options.connect_timeout_ms = 500;
@@ -66,7 +66,7 @@ inline void wait_http(const std::string& url, Subprocess& process, const std::st
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
   }
-  process.kill(SIGKILL);
+  process.signal(SIGKILL);
   std::string text;
   read_file_if_exists(log, text);
   throw Error(Errc::kFailed, "server at " + url + " did not start: " + text.substr(0, 2000));
@@ -100,17 +100,14 @@ class TestHttpServer {
     reset.url = url("/_reset");
     http.send(reset);  // the tests count requests: forget the start-up probe
   }
-  ~TestHttpServer() {
-    process_.kill(SIGKILL);
-    process_.wait();
-  }
+  ~TestHttpServer() { process_.stop(SIGKILL, std::chrono::milliseconds(0)); }
   int port() const { return port_; }
   std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
   std::string url(const std::string& path) const { return "http://" + host() + path; }
 
  private:
   TempDir dir_;
-  Subprocess process_;
+  ChildProcess process_;
   int port_ = 0;
 };
 
@@ -140,7 +137,7 @@ inline const RegistryFixture& registry_fixture() {
     CommandResult r = run_command({"bash", script, dir});
     if (!r.status.exited() || r.status.code() != 0)
       throw Error(Errc::kFailed, "registry fixture build failed: " + r.err + r.out);
-    write_file_atomic(dir + "/done", "");
+    write_file_atomic(dir + "/done", "", Sync::kNone);
   }
   RegistryFixture f;
   f.storage = dir + "/storage";
@@ -169,7 +166,7 @@ class TestRegistry {
       CommandResult r = run_command(
           {"htpasswd", "-Bbn", htpasswd_user.substr(0, colon), htpasswd_user.substr(colon + 1)});
       if (r.status.code() != 0) throw Error(Errc::kFailed, "htpasswd failed: " + r.err);
-      write_file_atomic(dir_.path() + "/htpasswd", r.out);
+      write_file_atomic(dir_.path() + "/htpasswd", r.out, Sync::kNone);
       auth = "auth:\n  htpasswd:\n    realm: dabba-test\n    path: " + dir_.path() + "/htpasswd\n";
     }
     for (int attempt = 0;; ++attempt) {
@@ -181,7 +178,7 @@ class TestRegistry {
           "\n  maintenance:\n    uploadpurging:\n      enabled: false\n"
           "http:\n  addr: 127.0.0.1:" +
           std::to_string(port_) + "\n" + auth;
-      write_file_atomic(dir_.path() + "/config.yml", config);
+      write_file_atomic(dir_.path() + "/config.yml", config, Sync::kNone);
       log_ = dir_.path() + "/registry.log";
       UniqueFd log_fd = open_file(log_, O_WRONLY | O_CREAT | O_TRUNC, 0644);
       SpawnOptions so;
@@ -196,17 +193,14 @@ class TestRegistry {
       }
     }
   }
-  ~TestRegistry() {
-    process_.kill(SIGTERM);
-    process_.wait();
-  }
+  ~TestRegistry() { process_.stop(SIGTERM, std::chrono::seconds(10)); }
   std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
   // The registry's log: one access-log line per request.
   std::string log() const { return read_file(log_); }
 
  private:
   TempDir dir_;
-  Subprocess process_;
+  ChildProcess process_;
   int port_ = 0;
   std::string log_;
 };

@@ -4,7 +4,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -22,9 +21,10 @@
 #include <utility>
 #include <vector>
 
+#include "common/byte_source.h"
+#include "common/dir_stream.h"
 #include "common/error.h"
 #include "common/fs.h"
-#include "common/byte_source.h"
 #include "oci/digest.h"
 
 namespace dabba::testing {
@@ -244,14 +244,7 @@ inline struct stat lstat_or_die(const std::string& path) {
 
 // Names in dir, sorted, without . and ..
 inline std::vector<std::string> dir_entries_of(const std::string& dir) {
-  std::vector<std::string> out;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (auto* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") out.push_back(n);
-    }
-    ::closedir(d);
-  }
+  std::vector<std::string> out = list_dir(dir);
   std::sort(out.begin(), out.end());
   return out;
 }

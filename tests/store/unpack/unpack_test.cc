@@ -3,9 +3,10 @@
 #include <gtest/gtest.h>
 #include <sys/xattr.h>
 
+#include "common/dir_stream.h"
 #include "common/userns.h"
-#include "store/unpack/layer_writer.h"
 #include "store/store.h"
+#include "store/unpack/layer_writer.h"
 #include "store/unpack/tar_unpack.h"
 #include "tests/support/store_test_util.h"
 
@@ -216,11 +217,7 @@ struct Hostile {
 };
 
 std::vector<std::string> listing(const std::string& dir) {
-  std::vector<std::string> out;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (auto* e = ::readdir(d)) out.push_back(e->d_name);
-    ::closedir(d);
-  }
+  std::vector<std::string> out = list_dir(dir);
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -231,7 +228,7 @@ TEST_P(HostileArchive, IsRefusedAndWritesNothingOutside) {
   Scratch s;
   const std::string outside = s / "outside";
   make_dirs(outside);
-  write_file_atomic(outside + "/secret", "keep");
+  write_file_atomic(outside + "/secret", "keep", Sync::kNone);
   auto before = listing(outside);
 
   std::string tar = GetParam().build(outside).build();
@@ -250,9 +247,11 @@ TEST_P(HostileArchive, IsRefusedAndWritesNothingOutside) {
   EXPECT_EQ(listing(outside), before);
   EXPECT_EQ(read_file(outside + "/secret"), "keep");
   EXPECT_EQ(xattr(outside, "user.overlay.opaque"), "<none>");
-  EXPECT_EQ(listing(s / "store/layers"), (std::vector<std::string>{".", ".."}));
-  EXPECT_EQ(listing(s / "store/tmp"), (std::vector<std::string>{".", ".."}));
-  EXPECT_EQ(listing(s.path()), (std::vector<std::string>{".", "..", "outside", "store"}));
+  EXPECT_TRUE(path_exists(s / "store/layers"));
+  EXPECT_EQ(listing(s / "store/layers"), std::vector<std::string>{});
+  EXPECT_TRUE(path_exists(s / "store/tmp"));
+  EXPECT_EQ(listing(s / "store/tmp"), std::vector<std::string>{});
+  EXPECT_EQ(listing(s.path()), (std::vector<std::string>{"outside", "store"}));
 }
 
 const std::string kUp = "../../../../../../../../..";
