@@ -10,6 +10,7 @@
 
 namespace CLI {
 class App;
+class Option;
 }
 
 namespace dabba::cli {
@@ -25,11 +26,14 @@ struct Globals {
 // verbs do not, and stay out of it to start faster.
 enum class Needs { kNothing, kUserNamespace };
 
+// A flag that may be given many times, one value each (-e A=1 -e B=2, -p 80 -p 443): CLI11 would
+// otherwise let a vector option of a prefix command swallow the image and the command after it.
+CLI::Option* repeatable(CLI::Option* option);
+
 struct Command {
   CLI::App* app = nullptr;
   std::function<int(const Globals&)> run;
   Needs needs = Needs::kUserNamespace;
 };
-
 
 }  // namespace dabba::cli

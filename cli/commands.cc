@@ -4,6 +4,11 @@
 
 namespace dabba::cli {
 
+CLI::Option* repeatable(CLI::Option* option) {
+  return option->allow_extra_args(false)->expected(1)->multi_option_policy(
+      CLI::MultiOptionPolicy::TakeAll);
+}
+
 std::vector<Command> register_commands(CLI::App& app) {
   std::vector<Command> c;
   // Image verbs.

@@ -4,6 +4,8 @@
 
 #include "cli/network_flags.h"
 #include "common/error.h"
+#include "common/exit_codes.h"
+#include "runner/container.h"
 
 namespace dabba::cli {
 
@@ -67,6 +69,21 @@ void report_error(const Error& e) {
   std::string text = std::string("dabba: error: ") + e.what() + "\n";
   if (!e.hint().empty()) text += "dabba: hint: " + e.hint() + "\n";
   std::fputs(text.c_str(), stderr);
+}
+
+int with_container_exit_codes(const std::function<int()>& verb) {
+  try {
+    return verb();
+  } catch (const runner::ExecError& e) {
+    report_error(e);
+    return e.exit_code();
+  } catch (const Error& e) {
+    report_error(e);
+    return kExitDabbaFailed;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dabba: error: %s\n", e.what());
+    return kExitDabbaFailed;
+  }
 }
 
 }  // namespace dabba::cli

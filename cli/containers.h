@@ -2,6 +2,7 @@
 // typed, and its record, creation info and live state side by side.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -40,5 +41,9 @@ std::string human_duration(int64_t seconds);
 // Prints "dabba: error: ..." and "dabba: hint: ..." as main() does, for verbs that go on or pick
 // their own exit code.
 void report_error(const Error& e);
+
+// run and exec: verb's exit code (the container's), or its failure reported and answered with
+// podman's codes: 126/127 when the command cannot be run (runner::ExecError), 125 for any other.
+int with_container_exit_codes(const std::function<int()>& verb);
 
 }  // namespace dabba::cli

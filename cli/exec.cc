@@ -15,7 +15,6 @@
 #include "cli/command.h"
 #include "cli/commands.h"
 #include "cli/containers.h"
-#include "cli/run_options.h"
 #include "common/error.h"
 #include "runner/container.h"
 #include "runner/env.h"
@@ -91,16 +90,10 @@ Command add_exec(CLI::App& parent) {
   cmd.needs = Needs::kNothing;
   CLI::App* self = cmd.app;
   cmd.run = [args, self](const Globals& globals) {
-    try {
+    return with_container_exit_codes([&] {
       args->rest = self->remaining();
       return exec_in_container(globals, *args);
-    } catch (const runner::ExecError& e) {
-      report_error(e);
-      return e.exit_code();
-    } catch (const Error& e) {
-      report_error(e);
-      return kExitDabbaFailed;
-    }
+    });
   };
   return cmd;
 }

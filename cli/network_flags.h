@@ -3,8 +3,8 @@
 //   -p, --publish [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]   (repeatable)
 //   --dns IP                                                 (repeatable)
 //   --add-host NAME:IP                                       (repeatable)
-// run_options registers them with the rest of run's flags and hands them over here to become the
-// Spec's network and /etc files. Parsing is the runner's (runner/net/network_parse.h).
+// run_options registers them with the rest of run's flags and has them parsed here into the
+// runner's NetworkSpec, once. Parsing is the runner's (runner/net/network_parse.h).
 #pragma once
 
 #include <string>
@@ -31,10 +31,6 @@ void register_network_flags(CLI::App& app, NetworkFlags& flags);
 // The flags as the runner's plain data, checked as a whole (-p needs slirp4netns, no port twice,
 // ...). Throws Error{kInvalidArgument} with a hint.
 runner::NetworkSpec parse_network_flags(const NetworkFlags& flags);
-
-// spec.network from the flags, and spec.etc (hostname, hosts, resolv.conf) to go with it; needs
-// spec.hostname set.
-void apply_network_flags(const NetworkFlags& flags, runner::Spec& spec);
 
 // The ports a running container published ("127.0.0.1:8080->80/tcp", host ports as chosen at its
 // start), from the runner's record in its directory; empty when there is none or it is unreadable.

@@ -6,9 +6,9 @@
 //   3. open the store; find the image (a stored image needs no registry config, no network) or
 //      pull it per --pull; read and parse its config once;
 //   4. pick the id and the name; build the Spec; record the container (pins image and layers);
-//   5. foreground: start, record "running", relay signals/terminal, wait, record the exit (or,
-//      with --rm, remove the record and the directory); -d: the runner's supervisor owns it and
-//      (--rm) removes it after the exit, we print the id once the workload exec'd.
+//   5. foreground: the runner starts it, records it running, relays signals/terminal, waits,
+//      records the exit, and (--rm) we remove the record and the directory; -d: the same in the
+//      runner's supervisor, and we print the id once the workload exec'd.
 // Exit codes as Docker's: the container's own (128+N for signal N); 125 when dabba fails, 126 when
 // the command cannot be executed, 127 when it is not found.
 #include <unistd.h>
@@ -33,15 +33,13 @@
 #include "common/idmap.h"
 #include "common/log.h"
 #include "common/userns.h"
-#include "runner/attach.h"
+#include "oci/image_config.h"
+#include "pull/puller.h"
 #include "runner/container.h"
-#include "runner/signals.h"
+#include "runner/run.h"
 #include "runner/state.h"
 #include "runner/supervisor.h"
-#include "runner/terminal.h"
-#include "oci/image_config.h"
 #include "store/image_names.h"
-#include "pull/puller.h"
 #include "store/store.h"
 #include "store/store_options.h"
 
@@ -83,10 +81,10 @@ runner::ImageConfig runner_config(const dabba::ImageConfig& c) {
 
 // The image under --pull. The common case, a stored image, reads only the store: no registry
 // config, no credentials, no network.
-ImageRecord resolve_image(Store& store, const RunOptions& o, const std::string& reference) {
-  const PullPolicy policy = parse_pull_policy(o.pull);
-  std::optional<Platform> platform;
-  if (!o.platform.empty()) platform = Platform::parse(o.platform);
+ImageRecord resolve_image(Store& store, const RunOptions& o) {
+  const std::string& reference = o.image;
+  const PullPolicy policy = o.pull;
+  const std::optional<Platform>& platform = o.platform;
   if (policy != PullPolicy::kAlways) {
     if (auto img = find_image(store, reference)) {
       if (!platform || img->platform.empty() ||
@@ -132,65 +130,14 @@ void remove_record(Store& store, const std::string& id) noexcept {
   }
 }
 
-// A start that failed: recorded for `ps -a` as Docker shows it ("Exited (127)").
-void record_failed_start(const std::string& dir, runner::ContainerState state, int code,
-                         const std::string& what) noexcept {
-  state.status = runner::ContainerStatus::kExited;
-  state.exit_code = code;
-  state.error = what;
-  state.finished_at = unix_now();
-  try {
-    runner::write_state(dir, state);
-  } catch (...) {
-  }
-}
-
-// The foreground run: runner::run_foreground's steps, plus the state file, so `ps`, `stop` and
-// `exec` see a foreground container as they see a detached one (this process is its supervisor).
+// The foreground run: the runner records the state (ps, stop and exec see a foreground container
+// as they see a detached one); --rm removes the record (and the directory) after the exit.
 int run_attached(Store& store, const runner::Spec& spec, bool rm) {
-  runner::SignalRelay relay;  // before the clone: a Ctrl-C during the start waits in the queue
-  runner::StartOptions start;
-  if (spec.tty) start.terminal = runner::user_terminal_fd();
-  runner::ContainerState state;
-  state.supervisor_pid = ::getpid();
-  std::optional<runner::ContainerProcess> container;
-  try {
-    assert_single_threaded();
-    container.emplace(runner::start_container(spec, start));
-  } catch (const Error& e) {
-    const auto* exec = dynamic_cast<const runner::ExecError*>(&e);  // 126/127, else dabba's 125
-    if (rm)
-      remove_record(store, spec.id);
-    else
-      record_failed_start(spec.container_dir, state, exec ? exec->exit_code() : kExitDabbaFailed,
-                          e.what());
-    throw;
-  }
-  state.status = runner::ContainerStatus::kRunning;
-  state.pid = container->pid();
-  state.pid_start_time = process_start_time(state.pid);
-  state.started_at = unix_now();
-  state.cgroups = container->cgroup_dirs();
-  runner::write_state(spec.container_dir, state);
-
-  runner::AttachOptions attach;
-  attach.tty = spec.tty;
-  attach.stdin_open = spec.stdin_open;
-  ExitStatus status = runner::attach(*container, relay, attach);
-  const bool oom = container->oom_killed();
-  if (oom)
-    log_warn("the kernel killed a process of the container for going over its --memory limit");
-  container.reset();  // reaped, cgroups removed
-  if (rm) {
-    remove_record(store, spec.id);
-  } else {
-    state.status = runner::ContainerStatus::kExited;
-    state.exit_code = status.code();
-    state.oom_killed = oom;
-    state.finished_at = unix_now();
-    runner::write_state(spec.container_dir, state);
-  }
-  return status.code();
+  runner::OnExit on_exit;
+  if (rm)
+    on_exit = [&store, &spec](const runner::ContainerState&) { remove_record(store, spec.id); };
+  assert_single_threaded();
+  return runner::run_foreground(spec, std::move(on_exit));
 }
 
 int run_detached(const std::string& store_root, const runner::Spec& spec, bool rm) {
@@ -208,15 +155,10 @@ int run_detached(const std::string& store_root, const runner::Spec& spec, bool r
   return kExitOk;
 }
 
-int run_container(const Globals& globals, RunOptions& o) {
-  std::string reference;
-  std::vector<std::string> command;
-  split_image_and_command(o.rest, reference, command);
-  check_run_options(o);
-
+int run_container(const Globals& globals, const RunOptions& o) {
   enter_default_user_namespace();
-  Store store = Store::open(globals.root(), store_options(o.rm));
-  ImageRecord image = resolve_image(store, o, reference);
+  Store store = Store::open(globals.root(), store_options(o.flags.rm));
+  ImageRecord image = resolve_image(store, o);
   // The config blob was verified when it was stored (and `dabba check` verifies it again): hashing
   // it on every run would cost more than the rest of this lookup (OpenSSL's start-up alone).
   dabba::ImageConfig config = parse_image_config(read_file(store.blob_path(image.config)));
@@ -225,7 +167,6 @@ int run_container(const Globals& globals, RunOptions& o) {
   in.id = new_container_id();
   in.container_dir = store.container_dir(in.id);
   in.image = runner_config(config);
-  in.command = std::move(command);
   for (auto l = image.layers.rbegin(); l != image.layers.rend(); ++l)
     in.layers.push_back(store.layer_dir(l->diff_id));
   runner::Spec spec = build_spec(o, in);
@@ -237,22 +178,21 @@ int run_container(const Globals& globals, RunOptions& o) {
 #endif
   if (runner::creates_user_namespace()) spec.id_map = default_id_map(host_identity());
 
-  ContainerInfo info;
-  info.image = reference;
-  info.image_id = image.config.str();
-  info.command = spec.argv;
-  info.env = spec.env;
-  info.user = spec.user;
-  info.cwd = spec.cwd;
-  info.hostname = spec.hostname;
-  info.capabilities = spec.capabilities;
-  info.seccomp = spec.seccomp;
-  info.network = o.net.network;
-  info.stop_signal = stop_signal_for(o, in.image);
-  info.stop_timeout = stop_timeout_for(o);
-  info.tty = spec.tty;
-  info.auto_remove = o.rm;
-  info.detach = o.detach;
+  const ContainerInfo info{.image = o.image,
+                           .image_id = image.config.str(),
+                           .command = spec.argv,
+                           .env = spec.env,
+                           .user = spec.user,
+                           .cwd = spec.cwd,
+                           .hostname = spec.hostname,
+                           .network = o.flags.net.network,
+                           .capabilities = spec.capabilities,
+                           .seccomp = spec.seccomp,
+                           .stop_signal = stop_signal_for(o, in.image),
+                           .stop_timeout = o.stop_timeout,
+                           .tty = spec.tty,
+                           .auto_remove = o.flags.rm,
+                           .detach = o.flags.detach};
 
   ContainerRecord record;
   record.id = in.id;
@@ -260,16 +200,16 @@ int run_container(const Globals& globals, RunOptions& o) {
   for (const auto& l : image.layers) record.layers.push_back(l.diff_id);
   record.created = unix_now();
   record.runner_json = encode_container_info(info);
-  add_record(store, record, o.name);
+  add_record(store, record, o.flags.name);
 
-  if (o.detach) return run_detached(store.root(), spec, o.rm);
-  return run_attached(store, spec, o.rm);
+  if (o.flags.detach) return run_detached(store.root(), spec, o.flags.rm);
+  return run_attached(store, spec, o.flags.rm);
 }
 
 }  // namespace
 
 Command add_run(CLI::App& parent) {
-  auto args = std::make_shared<RunOptions>();
+  auto args = std::make_shared<RunFlags>();
   Command cmd;
   cmd.app = parent.add_subcommand("run", "Run a command in a new container");
   add_run_flags(*cmd.app, *args);
@@ -277,19 +217,11 @@ Command add_run(CLI::App& parent) {
   cmd.needs = Needs::kNothing;
   CLI::App* app = cmd.app;
   cmd.run = [args, app](const Globals& globals) {
-    try {
+    return with_container_exit_codes([&] {
       args->rest = app->remaining();
-      return run_container(globals, *args);
-    } catch (const runner::ExecError& e) {
-      report_error(e);
-      return e.exit_code();
-    } catch (const Error& e) {
-      report_error(e);
-      return kExitDabbaFailed;
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "dabba: error: %s\n", e.what());
-      return kExitDabbaFailed;
-    }
+      // Every flag parsed and checked before anything else (a typo costs no namespace, no store).
+      return run_container(globals, parse_run_options(*args));
+    });
   };
   return cmd;
 }

@@ -5,12 +5,14 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "cli/command.h"
 #include "cli/container_names.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/log.h"
 #include "runner/capabilities.h"
 #include "runner/env.h"
+#include "runner/etc_files.h"
 #include "runner/net/network_parse.h"
 #include "runner/signals.h"
 
@@ -60,12 +62,7 @@ std::optional<uint64_t> parse_memory(const std::string& text) {
 
 }  // namespace
 
-CLI::Option* repeatable(CLI::Option* opt) {
-  return opt->allow_extra_args(false)->expected(1)->multi_option_policy(
-      CLI::MultiOptionPolicy::TakeAll);
-}
-
-void add_run_flags(CLI::App& app, RunOptions& o) {
+void add_run_flags(CLI::App& app, RunFlags& o) {
   // IMAGE and everything after it are the container's, not ours: `run IMAGE ls -l` must not read
   // -l as a flag of run.
   app.prefix_command();
@@ -114,6 +111,9 @@ void add_run_flags(CLI::App& app, RunOptions& o) {
   register_network_flags(app, o.net);
 }
 
+namespace {
+
+// rest -> image and command.
 void split_image_and_command(const std::vector<std::string>& rest, std::string& image,
                              std::vector<std::string>& command) {
   size_t i = 0;
@@ -128,28 +128,10 @@ void split_image_and_command(const std::vector<std::string>& rest, std::string& 
   command.assign(rest.begin() + static_cast<std::ptrdiff_t>(i) + 1, rest.end());
 }
 
-void check_run_options(const RunOptions& o) {
-  if (!o.name.empty()) check_container_name(o.name);
-  if (o.pull != "never" && o.pull != "missing" && o.pull != "always")
-    throw Error(Errc::kInvalidArgument, "unknown --pull policy '" + o.pull + "'", 0,
-                "use --pull never, missing or always");
-  parse_memory(o.memory);
-  parse_pids_limit(o.pids_limit);
-  parse_cpus(o.cpus);
-  if (!o.stop_signal.empty()) runner::parse_signal(o.stop_signal);
-  stop_timeout_for(o);
-  for (const auto& v : o.volumes) runner::parse_volume(v);
-  for (const auto& t : o.tmpfs) runner::parse_tmpfs(t);
-  parse_network_flags(o.net);
-  runner::capability_set(o.cap_add, o.cap_drop);
-  seccomp_enabled(o);
-  if (o.workdir && (o.workdir->empty() || (*o.workdir)[0] != '/'))
-    throw Error(Errc::kInvalidArgument, "-w '" + *o.workdir + "' must be an absolute path");
-}
-
-bool seccomp_enabled(const RunOptions& o) {
+// --security-opt: false for seccomp=unconfined. Throws for an option dabba does not know.
+bool seccomp_enabled(const std::vector<std::string>& security_opt) {
   bool seccomp = true;
-  for (const std::string& opt : o.security_opt) {
+  for (const std::string& opt : security_opt) {
     if (opt == "seccomp=unconfined" || opt == "seccomp:unconfined") {
       seccomp = false;
     } else if (opt == "no-new-privileges" || opt == "no-new-privileges:true" ||
@@ -167,8 +149,43 @@ bool seccomp_enabled(const RunOptions& o) {
   return seccomp;
 }
 
+int parse_stop_timeout(const std::string& text) {
+  if (text.empty()) return 10;
+  int64_t v = parse_integer(text, "--stop-timeout");
+  if (v < 0 || v > 24 * 3600)
+    throw Error(Errc::kInvalidArgument, "--stop-timeout must be 0..86400 seconds");
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+RunOptions parse_run_options(RunFlags f) {
+  RunOptions o;
+  split_image_and_command(f.rest, o.image, o.command);
+  if (!f.name.empty()) check_container_name(f.name);
+  if (f.pull != "never" && f.pull != "missing" && f.pull != "always")
+    throw Error(Errc::kInvalidArgument, "unknown --pull policy '" + f.pull + "'", 0,
+                "use --pull never, missing or always");
+  o.pull = parse_pull_policy(f.pull);
+  if (!f.platform.empty()) o.platform = Platform::parse(f.platform);
+  o.limits.memory_bytes = parse_memory(f.memory);
+  o.limits.pids_max = parse_pids_limit(f.pids_limit);
+  o.limits.cpus = parse_cpus(f.cpus);
+  if (!f.stop_signal.empty()) o.stop_signal = runner::parse_signal(f.stop_signal);
+  o.stop_timeout = parse_stop_timeout(f.stop_timeout);
+  for (const auto& v : f.volumes) o.mounts.push_back(runner::parse_volume(v));
+  for (const auto& t : f.tmpfs) o.mounts.push_back(runner::parse_tmpfs(t));
+  o.network = parse_network_flags(f.net);
+  o.capabilities = runner::capability_set(f.cap_add, f.cap_drop);
+  o.seccomp = seccomp_enabled(f.security_opt);
+  if (f.workdir && (f.workdir->empty() || (*f.workdir)[0] != '/'))
+    throw Error(Errc::kInvalidArgument, "-w '" + *f.workdir + "' must be an absolute path");
+  o.flags = std::move(f);
+  return o;
+}
+
 int stop_signal_for(const RunOptions& o, const runner::ImageConfig& image) {
-  if (!o.stop_signal.empty()) return runner::parse_signal(o.stop_signal);
+  if (o.stop_signal) return *o.stop_signal;
   if (!image.stop_signal.empty()) {
     try {
       return runner::parse_signal(image.stop_signal);
@@ -179,26 +196,19 @@ int stop_signal_for(const RunOptions& o, const runner::ImageConfig& image) {
   return SIGTERM;
 }
 
-int stop_timeout_for(const RunOptions& o) {
-  if (o.stop_timeout.empty()) return 10;
-  int64_t v = parse_integer(o.stop_timeout, "--stop-timeout");
-  if (v < 0 || v > 24 * 3600)
-    throw Error(Errc::kInvalidArgument, "--stop-timeout must be 0..86400 seconds");
-  return static_cast<int>(v);
-}
-
 namespace {
 
 // -P: each port the image exposes as `-p PORT/PROTO` (a free host port on every address), as
 // Docker does: only with a network of the container's own, not for a port -p already publishes,
 // and ports dabba cannot publish (ranges, sctp) skipped with a warning.
-void add_exposed_ports(const std::vector<std::string>& exposed, NetworkFlags& net) {
-  runner::NetworkSpec parsed = parse_network_flags(net);
-  if (parsed.mode != runner::NetworkMode::kSlirp4netns) {
+void add_exposed_ports(const std::vector<std::string>& exposed, const std::string& network_flag,
+                       runner::NetworkSpec& network) {
+  if (network.mode != runner::NetworkMode::kSlirp4netns) {
     if (!exposed.empty())
-      log_warn("-P: published ports are discarded with --network " + net.network);
+      log_warn("-P: published ports are discarded with --network " + network_flag);
     return;
   }
+  const size_t given = network.ports.size();
   for (const std::string& port : exposed) {
     runner::PortMapping m;
     try {
@@ -208,33 +218,36 @@ void add_exposed_ports(const std::vector<std::string>& exposed, NetworkFlags& ne
       continue;
     }
     bool taken = false;
-    for (const runner::PortMapping& p : parsed.ports)
-      taken = taken || (p.container_port == m.container_port && p.protocol == m.protocol);
-    if (!taken) net.publish.push_back(port);
+    for (size_t i = 0; i < given; ++i)
+      taken = taken || (network.ports[i].container_port == m.container_port &&
+                        network.ports[i].protocol == m.protocol);
+    if (!taken) network.ports.push_back(m);
   }
+  runner::validate_network(network);
 }
 
 }  // namespace
 
 runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
+  const RunFlags& f = o.flags;
   runner::Spec spec;
   spec.id = in.id;
   spec.container_dir = in.container_dir;
   spec.layers = in.layers;
-  spec.hostname = o.hostname.empty() ? in.id.substr(0, 12) : o.hostname;
+  spec.hostname = f.hostname.empty() ? in.id.substr(0, 12) : f.hostname;
 
-  spec.argv = runner::command_line(in.image, o.entrypoint, in.command);
-  spec.cwd = runner::working_dir(in.image, o.workdir);
-  spec.user = runner::user_spec(in.image, o.user);
-  spec.tty = o.tty;
-  spec.stdin_open = o.interactive;
-  spec.init = o.init;
-  spec.capabilities = runner::capability_set(o.cap_add, o.cap_drop);
-  spec.seccomp = seccomp_enabled(o);
+  spec.argv = runner::command_line(in.image, f.entrypoint, o.command);
+  spec.cwd = runner::working_dir(in.image, f.workdir);
+  spec.user = runner::user_spec(in.image, f.user);
+  spec.tty = f.tty;
+  spec.stdin_open = f.interactive;
+  spec.init = f.init;
+  spec.capabilities = o.capabilities;
+  spec.seccomp = o.seccomp;
 
   runner::EnvInputs env;
   env.image_env = in.image.env;
-  for (const auto& path : o.env_files) {
+  for (const auto& path : f.env_files) {
     std::string text;
     try {
       text = read_file(path);
@@ -244,25 +257,22 @@ runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
     }
     env.env_files.push_back({path, std::move(text)});
   }
-  env.env_flags = o.env;
+  env.env_flags = f.env;
   env.hostname = spec.hostname;
-  env.tty = o.tty;
+  env.tty = f.tty;
   spec.env = runner::merge_env(env);
 
-  for (const auto& v : o.volumes) spec.mounts.push_back(runner::parse_volume(v));
-  for (const auto& t : o.tmpfs) spec.mounts.push_back(runner::parse_tmpfs(t));
-  spec.read_only = o.read_only;
+  spec.mounts = o.mounts;
+  spec.read_only = f.read_only;
   // The upper dir of a --rm container is deleted after the run: no need to sync it (runner.md).
-  spec.volatile_upper = o.rm;
+  spec.volatile_upper = f.rm;
 
-  spec.limits.memory_bytes = parse_memory(o.memory);
-  spec.limits.pids_max = parse_pids_limit(o.pids_limit);
-  spec.limits.cpus = parse_cpus(o.cpus);
-  spec.cgroup_parent = o.cgroup_parent;
+  spec.limits = o.limits;
+  spec.cgroup_parent = f.cgroup_parent;
 
-  NetworkFlags net = o.net;
-  if (net.publish_all) add_exposed_ports(in.image.exposed_ports, net);
-  apply_network_flags(net, spec);  // + the /etc files that go with the network
+  spec.network = o.network;
+  if (f.net.publish_all) add_exposed_ports(in.image.exposed_ports, f.net.network, spec.network);
+  spec.etc = runner::default_etc_files(spec.hostname, spec.network);
   return spec;
 }
 

@@ -1,9 +1,14 @@
 // The flags of `dabba run`, spelled as Docker and podman spell them, and how they and the image's
-// config become a runner::Spec. Plain data and pure functions (no store, no system calls but
-// reading --env-file), so the whole mapping is unit-tested.
+// config become a runner::Spec. Parsed once: CLI11 fills RunFlags with what was typed,
+// parse_run_options() turns it, before the store is opened (a typo costs nothing), into the typed
+// RunOptions that the run verb and build_spec() use. Plain data and pure functions (no store, no
+// system calls but reading --env-file), so the whole mapping is unit-tested.
 //
-// The network flags (--network, -p, --dns, --add-host) are cli/network_flags.h's: registered,
-// checked and applied from here.
+// A new flag: its text in RunFlags and add_run_flags; when dabba parses the value, its typed form
+// in RunOptions, filled in parse_run_options; used from there (build_spec for the Spec).
+//
+// The network flags (--network, -p, -P, --dns, --add-host) are cli/network_flags.h's: registered
+// and parsed from here.
 #pragma once
 
 #include <optional>
@@ -11,6 +16,9 @@
 #include <vector>
 
 #include "cli/network_flags.h"
+#include "oci/platform.h"
+#include "pull/puller.h"
+#include "runner/capabilities.h"
 #include "runner/process_config.h"
 #include "runner/spec.h"
 
@@ -21,7 +29,9 @@ class Option;
 
 namespace dabba::cli {
 
-struct RunOptions {
+// What was typed. Values dabba parses itself are kept as text here, so a bad one is dabba's own
+// error (exit 125, as podman's), not CLI11's usage error.
+struct RunFlags {
   // Mode.
   bool detach = false;  // -d
   bool rm = false;      // --rm
@@ -46,7 +56,7 @@ struct RunOptions {
   std::vector<std::string> volumes;  // -v SRC:DST[:ro]
   std::vector<std::string> tmpfs;    // --tmpfs DST[:OPTS]
   bool read_only = false;            // --read-only
-  // Limits. Taken as text and parsed by us, so a bad value is dabba's own error (exit 125).
+  // Limits.
   std::string memory;         // -m, --memory
   std::string pids_limit;     // --pids-limit
   std::string cpus;           // --cpus
@@ -54,48 +64,51 @@ struct RunOptions {
   // Stopping.
   std::string stop_signal;   // --stop-signal ("" = the image's StopSignal, else SIGTERM)
   std::string stop_timeout;  // --stop-timeout seconds ("" = 10)
-  NetworkFlags net;          // --network, -p, --dns, --add-host
+  NetworkFlags net;          // --network, -p, -P, --dns, --add-host
   // IMAGE [COMMAND [ARG...]]: everything after the first argument that is not one of our flags.
   std::vector<std::string> rest;
 };
 
+// The flags parsed and checked, once. The plain ones (booleans, names, paths the runner checks)
+// are read from flags; the others have their typed form here.
+struct RunOptions {
+  RunFlags flags;
+  std::string image;                 // IMAGE, as typed
+  std::vector<std::string> command;  // what follows it
+  PullPolicy pull = PullPolicy::kMissing;
+  std::optional<Platform> platform;
+  runner::CgroupLimits limits;            // --memory, --pids-limit, --cpus
+  std::vector<runner::MountSpec> mounts;  // -v, then --tmpfs
+  runner::NetworkSpec network;            // without -P's ports (the image adds them)
+  runner::CapabilitySet capabilities = runner::kDefaultCapabilities;
+  bool seccomp = true;             // false for --security-opt seccomp=unconfined
+  std::optional<int> stop_signal;  // --stop-signal (else the image's, else SIGTERM)
+  int stop_timeout = 10;           // --stop-timeout
+};
+
 // Registers every flag on the run subcommand. The subcommand is a prefix command: the image and
-// what follows it are left unparsed in RunOptions::rest (taken by split_image_and_command).
-void add_run_flags(CLI::App& app, RunOptions& options);
-// A flag that may be given many times, one value each (-e A=1 -e B=2): CLI11 would otherwise let a
-// vector option swallow the image and the command after it.
-CLI::Option* repeatable(CLI::Option* option);
+// what follows it are left unparsed (the caller puts app.remaining() in RunFlags::rest).
+void add_run_flags(CLI::App& app, RunFlags& flags);
 
-// rest -> image and command. Throws Error{kInvalidArgument} for no image, or an unknown flag
-// before it (CLI11 leaves those in rest too).
-void split_image_and_command(const std::vector<std::string>& rest, std::string& image,
-                             std::vector<std::string>& command);
-
-// Checks what can be checked before the store is opened, so a typo costs nothing: the name, the
-// limits, the signal, volumes, the network flags. Throws Error{kInvalidArgument}.
-void check_run_options(const RunOptions& options);
-
-// --security-opt: false for seccomp=unconfined. Throws Error{kInvalidArgument} for an option
-// dabba does not know.
-bool seccomp_enabled(const RunOptions& options);
+// Parses and checks everything that can be checked before the store is opened: the image and
+// command (no image, or an unknown flag before it, is an error), the name, the limits, the
+// signal, volumes, capabilities, the network flags. Throws Error{kInvalidArgument}.
+RunOptions parse_run_options(RunFlags flags);
 
 // The stop signal: --stop-signal, else the image's StopSignal, else SIGTERM.
 int stop_signal_for(const RunOptions& options, const runner::ImageConfig& image);
-// --stop-timeout, else 10.
-int stop_timeout_for(const RunOptions& options);
 
-// What build_spec needs besides the flags.
+// What build_spec needs besides the options.
 struct SpecInputs {
   std::string id;
   std::string container_dir;
   std::vector<std::string> layers;  // unpacked layer dirs, top first
   runner::ImageConfig image;
-  std::vector<std::string> command;  // after IMAGE on the command line
 };
 
-// The whole Spec: argv, env, cwd, user from the image config and the flags (Docker's rules),
-// hostname, /etc files, mounts, limits, network. Reads the --env-file files. Throws
-// Error{kInvalidArgument} for bad flag values (and "no command specified").
+// The whole Spec: argv, env, cwd, user from the image config and the options (Docker's rules),
+// hostname, /etc files, mounts, limits, network (with -P: the image's exposed ports). Reads the
+// --env-file files. Throws Error{kInvalidArgument} for "no command specified" and the like.
 runner::Spec build_spec(const RunOptions& options, const SpecInputs& in);
 
 }  // namespace dabba::cli

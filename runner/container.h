@@ -65,20 +65,18 @@ struct StartOptions {
 // (create_cwd, init, wait_for_go).
 template <class ProcessSpec>
 WorkloadSetup workload_setup(const ProcessSpec& spec, const StartOptions& options) {
-  WorkloadSetup w;
-  w.argv = spec.argv;
-  w.env = spec.env;
-  w.cwd = spec.cwd;
-  w.user = spec.user;
-  w.tty = spec.tty;
-  w.stdin_open = spec.stdin_open;
-  w.capabilities = spec.capabilities;
-  w.seccomp = spec.seccomp;
-  w.terminal_fd = options.terminal;
-  w.stdin_fd = options.stdio.in;
-  w.stdout_fd = options.stdio.out;
-  w.stderr_fd = options.stdio.err;
-  return w;
+  return WorkloadSetup{.argv = spec.argv,
+                       .env = spec.env,
+                       .cwd = spec.cwd,
+                       .user = spec.user,
+                       .tty = spec.tty,
+                       .stdin_open = spec.stdin_open,
+                       .capabilities = spec.capabilities,
+                       .seccomp = spec.seccomp,
+                       .terminal_fd = options.terminal,
+                       .stdin_fd = options.stdio.in,
+                       .stdout_fd = options.stdio.out,
+                       .stderr_fd = options.stdio.err};
 }
 
 class ContainerProcess {

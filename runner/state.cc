@@ -3,10 +3,15 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <sstream>
+#include <utility>
 
 #include "common/error.h"
+#include "common/exit_codes.h"
 #include "common/fs.h"
+#include "common/log.h"
+#include "runner/container.h"
 
 namespace dabba::runner {
 
@@ -89,8 +94,65 @@ ContainerState parse_state(const std::string& text) {
   return s;
 }
 
+namespace {
+
+int64_t now_seconds() { return static_cast<int64_t>(::time(nullptr)); }
+
 void write_state(const std::string& container_dir, const ContainerState& state) {
   write_file_atomic(state_path(container_dir), format_state(state), Sync::kNone);
+}
+
+}  // namespace
+
+StateOwner::StateOwner(std::string container_dir, OnExit on_exit)
+    : dir_(std::move(container_dir)), on_exit_(std::move(on_exit)) {
+  state_.supervisor_pid = ::getpid();
+}
+
+void StateOwner::running(const ContainerProcess& container) {
+  state_.status = ContainerStatus::kRunning;
+  state_.pid = container.pid();
+  state_.pid_start_time = process_start_time(container.pid());
+  state_.started_at = now_seconds();
+  state_.cgroups = container.cgroup_dirs();
+  write_state(dir_, state_);
+}
+
+void StateOwner::start_failed(const std::exception& e) noexcept {
+  const auto* exec = dynamic_cast<const ExecError*>(&e);
+  state_.status = ContainerStatus::kExited;
+  state_.exit_code = exec ? exec->exit_code() : kExitDabbaFailed;
+  state_.error = e.what();
+  state_.finished_at = now_seconds();
+  try {
+    write_state(dir_, state_);
+  } catch (const std::exception& w) {
+    log_warn(std::string("could not record the failed start: ") + w.what());
+  }
+}
+
+void StateOwner::exited(const ExitStatus& status, bool oom_killed) noexcept {
+  if (oom_killed)
+    log_warn("the kernel killed a process of the container for going over its --memory limit");
+  state_.status = ContainerStatus::kExited;
+  state_.exit_code = status.code();
+  state_.oom_killed = oom_killed;
+  state_.finished_at = now_seconds();
+  try {
+    write_state(dir_, state_);
+  } catch (const std::exception& e) {
+    log_warn(std::string("could not record the container's exit: ") + e.what());
+  }
+}
+
+void StateOwner::run_on_exit() noexcept {
+  OnExit on_exit = std::exchange(on_exit_, nullptr);
+  if (!on_exit) return;
+  try {
+    on_exit(state_);
+  } catch (const std::exception& e) {
+    log_error(std::string("after the container exited: ") + e.what());
+  }
 }
 
 std::optional<ContainerState> read_state(const std::string& container_dir) {

@@ -1,16 +1,20 @@
-// A container's runtime state, kept in <container_dir>/state by whoever owns the container (the
-// detached supervisor) and read by `ps`, `stop`, `logs`, `exec`. One small key=value file,
-// replaced atomically (rename), so a reader never sees half of it; not fsynced (it describes
-// processes, which a power loss ends anyway: alive() tells a stale "running" apart).
+// A container's runtime state, kept in <container_dir>/state by the process that owns the
+// container (StateOwner: the foreground `dabba run`, or the -d supervisor) and read by `ps`,
+// `stop`, `logs`, `exec`. One small key=value file, replaced atomically (rename), so a reader never
+// sees half of it; not fsynced (it describes processes, which a power loss ends anyway: alive()
+// tells a stale "running" apart).
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/child_process.h"
 #include "common/proc_stat.h"
 
 namespace dabba::runner {
@@ -37,7 +41,40 @@ std::string state_path(const std::string& container_dir);
 // the helpers' logs.
 std::string log_dir(const std::string& container_dir);
 
-void write_state(const std::string& container_dir, const ContainerState& state);
+// What the owner does once the container is over and its end recorded (the CLI's --rm: remove its
+// record and directory). In the -d supervisor, a forked process, it must not use anything the
+// caller had open (LMDB environments included).
+using OnExit = std::function<void(const ContainerState&)>;
+
+class ContainerProcess;
+
+// The one writer of a container's state file, used by the owner of the container from its start
+// to its end (runner/run.h in the foreground, runner/supervisor.h detached), so both paths record
+// the same things in the same order: running (pid, start time, cgroups), then the exit (code,
+// oom) or a failed start (125/126/127 and the message, as `ps -a` shows "Exited (127)").
+class StateOwner {
+ public:
+  // This process owns the container (state().supervisor_pid).
+  StateOwner(std::string container_dir, OnExit on_exit);
+
+  // The workload exec'd. Throws Error when the state cannot be written.
+  void running(const ContainerProcess& container);
+  // The start failed with e (an ExecError's code, else 125). Never throws.
+  void start_failed(const std::exception& e) noexcept;
+  // PID 1 exited (oom: the OOM killer struck in its memory cgroup, which is also logged). A
+  // failure to write is logged, not thrown: the container is over either way.
+  void exited(const ExitStatus& status, bool oom_killed) noexcept;
+  // After either end: on_exit, once (its errors logged).
+  void run_on_exit() noexcept;
+
+  const ContainerState& state() const { return state_; }
+
+ private:
+  std::string dir_;
+  OnExit on_exit_;
+  ContainerState state_;
+};
+
 // nullopt when there is no state file (never started).
 std::optional<ContainerState> read_state(const std::string& container_dir);
 std::string format_state(const ContainerState& state);

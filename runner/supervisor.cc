@@ -3,11 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <ctime>
-
 #include "common/child_process.h"
 #include "common/error.h"
-#include "common/exit_codes.h"
 #include "common/fs.h"
 #include "common/log.h"
 #include "runner/attach.h"
@@ -18,38 +15,26 @@
 namespace dabba::runner {
 namespace {
 
-int64_t now_seconds() { return static_cast<int64_t>(::time(nullptr)); }
-
 int open_log(const std::string& path) {
   return DABBA_SYSCALL(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640), path);
 }
 
-// A start that failed: record it (for `ps -a`) before telling the caller, so the state is final
+// A start that failed: recorded (for `ps -a`) before the caller is told, so the state is final
 // when the caller returns; then on_exit.
-void fail_start(const Spec& spec, ContainerState& state, SyncChannel& report, int code, int err,
-                const std::string& what, const std::string& hint, const OnExit& on_exit) noexcept {
-  state.status = ContainerStatus::kExited;
-  state.exit_code = code;  // as `docker ps -a` shows: Exited (127) for a missing command
-  state.error = what;
-  state.finished_at = now_seconds();
-  try {
-    write_state(spec.container_dir, state);
-  } catch (...) {
-  }
-  std::string text = what;
-  if (!hint.empty()) text += std::string(1, '\0') + hint;
-  report.send_noexcept(SyncKind::kError, code, err, text);
+void fail_start(StateOwner& owner, SyncChannel& report, const std::exception& e) noexcept {
+  owner.start_failed(e);
+  const auto* error = dynamic_cast<const Error*>(&e);
+  std::string text = e.what();
+  if (error && !error->hint().empty()) text += std::string(1, '\0') + error->hint();
+  report.send_noexcept(SyncKind::kError, owner.state().exit_code, error ? error->sys_errno() : 0,
+                       text);
   report.close();
-  try {
-    if (on_exit) on_exit(state);
-  } catch (...) {
-  }
+  owner.run_on_exit();
 }
 
 // The supervisor proper. Never returns.
 [[noreturn]] void supervise(const Spec& spec, SyncChannel& report, const OnExit& on_exit) noexcept {
-  ContainerState state;
-  state.supervisor_pid = ::getpid();
+  StateOwner owner(spec.container_dir, on_exit);
   try {
     // Own stdio: nothing of the caller's (a `$(dabba run -d ...)` would wait for our stdout).
     std::string logs = log_dir(spec.container_dir);
@@ -76,12 +61,7 @@ void fail_start(const Spec& spec, ContainerState& state, SyncChannel& report, in
     // logs itself.
     if (!spec.tty) out.reset();
 
-    state.status = ContainerStatus::kRunning;
-    state.pid = container.pid();
-    state.pid_start_time = process_start_time(container.pid());
-    state.started_at = now_seconds();
-    state.cgroups = container.cgroup_dirs();
-    write_state(spec.container_dir, state);
+    owner.running(container);
     report.send_noexcept(SyncKind::kPid, container.pid(), 0, {});
     report.close();
 
@@ -95,24 +75,11 @@ void fail_start(const Spec& spec, ContainerState& state, SyncChannel& report, in
       attach_options.hang_up_on_output_loss = false;
     }
     ExitStatus status = attach(container, relay, attach_options);
-    state.status = ContainerStatus::kExited;
-    state.exit_code = status.code();
-    state.oom_killed = container.oom_killed();
-    state.finished_at = now_seconds();
-    write_state(spec.container_dir, state);
-    if (state.oom_killed) log_warn("the container went over its --memory limit");
-    try {
-      if (on_exit) on_exit(state);
-    } catch (const std::exception& e) {
-      log_error(std::string("after the container exited: ") + e.what());
-    }
+    owner.exited(status, container.oom_killed());
+    owner.run_on_exit();
     ::_exit(0);
-  } catch (const ExecError& e) {
-    fail_start(spec, state, report, e.exit_code(), 0, e.what(), "", on_exit);
-  } catch (const Error& e) {
-    fail_start(spec, state, report, kExitDabbaFailed, e.sys_errno(), e.what(), e.hint(), on_exit);
   } catch (const std::exception& e) {
-    fail_start(spec, state, report, kExitDabbaFailed, 0, e.what(), "", on_exit);
+    fail_start(owner, report, e);
   }
   ::_exit(1);
 }

@@ -7,16 +7,15 @@
 //    the pty's output, one stream, copied to <logs>/stdout; nobody types into the pty, so a shell
 //    waits there, as under `docker run -dit`; `exec -it` is the way in);
 //  - tells the caller "started, pid N" or the start error (same text and exit code as run);
-//  - records the state (running, pid, cgroups), forwards the signals it gets to the container,
-//    waits, records the exit (code, oom), removes cgroups and helpers, runs on_exit (--rm).
+//  - records the state (StateOwner: running, pid, cgroups), forwards the signals it gets to the
+//    container, waits, records the exit (code, oom), removes cgroups and helpers, runs on_exit
+//    (--rm); on_exit must not use anything the caller had open (LMDB environments included).
 // The container's PID 1 has the supervisor as parent, so its parent-death signal now follows the
 // supervisor: SIGKILL it and the container dies too (state then says running with a dead pid,
 // which alive() detects).
 #pragma once
 
 #include <sys/types.h>
-
-#include <functional>
 
 #include "runner/spec.h"
 #include "runner/state.h"
@@ -27,10 +26,6 @@ struct DetachedContainer {
   pid_t supervisor = 0;
   pid_t pid = 0;  // the container's PID 1
 };
-
-// Runs in the supervisor after the exit was recorded (e.g. --rm: remove the container). Must not
-// use anything the caller had open (LMDB environments included): it runs in a forked process.
-using OnExit = std::function<void(const ContainerState&)>;
 
 // Returns once the workload has exec'd. Throws ExecError (126/127) or Error like start_container.
 // The caller must be single-threaded. spec.tty is refused (nothing to attach to yet).

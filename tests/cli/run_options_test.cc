@@ -16,20 +16,23 @@
 namespace dabba::cli {
 namespace {
 
-// Parses `dabba run ARGS...` and returns the options with rest filled in.
-RunOptions parse(std::vector<std::string> args) {
+// Parses `dabba run ARGS...` as CLI11 does: the flags as typed, with rest filled in.
+RunFlags flags(std::vector<std::string> args) {
   CLI::App root;
   CLI::App* run = root.add_subcommand("run");
-  RunOptions o;
-  add_run_flags(*run, o);
+  RunFlags f;
+  add_run_flags(*run, f);
   args.insert(args.begin(), "run");
   std::reverse(args.begin(), args.end());
   root.parse(args);
-  o.rest = run->remaining();
-  return o;
+  f.rest = run->remaining();
+  return f;
 }
 
-SpecInputs inputs(std::vector<std::string> command = {}) {
+// ... and then parsed and checked, once.
+RunOptions parse(std::vector<std::string> args) { return parse_run_options(flags(args)); }
+
+SpecInputs inputs() {
   SpecInputs in;
   in.id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
   in.container_dir = "/store/containers/0123";
@@ -39,7 +42,6 @@ SpecInputs inputs(std::vector<std::string> command = {}) {
   in.image.cmd = {"default"};
   in.image.working_dir = "/home/app";
   in.image.user = "app";
-  in.command = std::move(command);
   return in;
 }
 
@@ -51,33 +53,31 @@ std::string env_of(const runner::Spec& s, const std::string& name) {
 
 TEST(RunOptions, ImageAndCommandAreNotOurFlags) {
   RunOptions o = parse({"--rm", "-e", "A=1", "busybox", "ls", "-l", "--rm", "-e"});
-  std::string image;
-  std::vector<std::string> cmd;
-  split_image_and_command(o.rest, image, cmd);
-  EXPECT_TRUE(o.rm);
-  EXPECT_EQ(o.env, std::vector<std::string>{"A=1"});
-  EXPECT_EQ(image, "busybox");
-  EXPECT_EQ(cmd, (std::vector<std::string>{"ls", "-l", "--rm", "-e"}));
+  EXPECT_TRUE(o.flags.rm);
+  EXPECT_EQ(o.flags.env, std::vector<std::string>{"A=1"});
+  EXPECT_EQ(o.image, "busybox");
+  EXPECT_EQ(o.command, (std::vector<std::string>{"ls", "-l", "--rm", "-e"}));
 }
 
 TEST(RunOptions, CombinedShortFlagsAndRepeats) {
   RunOptions o = parse({"-it", "-e", "A=1", "--env", "B=2", "-v", "/a:/b:ro", "-v", "/c:/d",
-                        "--pull=never", "-h", "box", "img"});
-  EXPECT_TRUE(o.interactive);
-  EXPECT_TRUE(o.tty);
-  EXPECT_EQ(o.env, (std::vector<std::string>{"A=1", "B=2"}));
-  EXPECT_EQ(o.volumes.size(), 2u);
-  EXPECT_EQ(o.pull, "never");
-  EXPECT_EQ(o.hostname, "box");
-  EXPECT_EQ(o.rest, std::vector<std::string>{"img"});
+                        "--pull=never", "-h", "box", "--stop-timeout", "3", "img"});
+  EXPECT_TRUE(o.flags.interactive);
+  EXPECT_TRUE(o.flags.tty);
+  EXPECT_EQ(o.flags.env, (std::vector<std::string>{"A=1", "B=2"}));
+  ASSERT_EQ(o.mounts.size(), 2u);
+  EXPECT_TRUE(o.mounts[0].read_only);
+  EXPECT_EQ(o.pull, PullPolicy::kNever);
+  EXPECT_EQ(o.flags.hostname, "box");
+  EXPECT_EQ(o.stop_timeout, 3);
+  EXPECT_EQ(o.image, "img");
+  EXPECT_TRUE(o.command.empty());
 }
 
 TEST(RunOptions, NoImageOrUnknownFlagIsAnError) {
-  std::string image;
-  std::vector<std::string> cmd;
-  EXPECT_THROW(split_image_and_command(parse({"--rm"}).rest, image, cmd), Error);
+  EXPECT_THROW(parse({"--rm"}), Error);
   try {
-    split_image_and_command(parse({"--bogus", "img"}).rest, image, cmd);
+    parse({"--bogus", "img"});
     FAIL() << "an unknown flag was taken for the image";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("--bogus"), std::string::npos);
@@ -87,8 +87,7 @@ TEST(RunOptions, NoImageOrUnknownFlagIsAnError) {
 TEST(RunOptions, BadValuesAreCaughtBeforeAnythingRuns) {
   auto bad = [](std::vector<std::string> args) {
     args.push_back("img");
-    RunOptions o = parse(args);
-    EXPECT_THROW(check_run_options(o), Error) << args[0] << " " << args[1];
+    EXPECT_THROW(parse(args), Error) << args[0] << " " << args[1];
   };
   bad({"--memory", "lots"});
   bad({"--memory", "1k"});
@@ -105,15 +104,17 @@ TEST(RunOptions, BadValuesAreCaughtBeforeAnythingRuns) {
   bad({"--cap-add", "NET_RAWR"});
   bad({"--cap-drop", "bogus"});
   bad({"--security-opt", "label=type:x"});
+  bad({"--platform", "linux"});
   RunOptions fine = parse({"--memory", "32m", "--pids-limit", "-1", "--cpus", "0.5", "img"});
-  EXPECT_NO_THROW(check_run_options(fine));
+  EXPECT_EQ(fine.limits.memory_bytes, 32u << 20);
+  EXPECT_FALSE(fine.limits.pids_max);
+  EXPECT_DOUBLE_EQ(*fine.limits.cpus, 0.5);
 }
 
 TEST(RunOptions, CapabilityFlags) {
   EXPECT_EQ(build_spec(parse({"img"}), inputs()).capabilities, runner::kDefaultCapabilities);
   RunOptions o =
       parse({"--cap-drop", "ALL", "--cap-add", "net_raw", "--cap-add", "CAP_KILL", "img"});
-  EXPECT_NO_THROW(check_run_options(o));
   EXPECT_EQ(build_spec(o, inputs()).capabilities, (1ULL << 13) | (1ULL << 5));
 }
 
@@ -204,7 +205,8 @@ TEST(RunOptions, FlagsOverrideTheImage) {
                         "img",
                         "-c",
                         "true"});
-  runner::Spec s = build_spec(o, inputs({"-c", "true"}));
+  EXPECT_EQ(o.command, (std::vector<std::string>{"-c", "true"}));
+  runner::Spec s = build_spec(o, inputs());
   EXPECT_EQ(s.argv, (std::vector<std::string>{"/bin/sh", "-c", "true"}));
   EXPECT_EQ(s.cwd, "/tmp");
   EXPECT_EQ(s.user, "1000:2000");
@@ -238,8 +240,8 @@ TEST(RunOptions, StopSignalAndTimeout) {
   EXPECT_EQ(stop_signal_for(parse({"--stop-signal", "KILL", "img"}), image), SIGKILL);
   image.stop_signal = "SIGWHATEVER";
   EXPECT_EQ(stop_signal_for(parse({"img"}), image), SIGTERM);
-  EXPECT_EQ(stop_timeout_for(parse({"img"})), 10);
-  EXPECT_EQ(stop_timeout_for(parse({"--stop-timeout", "3", "img"})), 3);
+  EXPECT_EQ(parse({"img"}).stop_timeout, 10);
+  EXPECT_EQ(parse({"--stop-timeout", "3", "img"}).stop_timeout, 3);
 }
 
 TEST(ContainerNames, IdsAndNames) {

@@ -3,7 +3,8 @@
 # `run -d` prints the id and returns at once, `ps` (-a, -q, --format json), `logs` (-f ends when
 # the container does), `exec` (-e, -u, -w, -i, exit codes), `stop` (a handled SIGTERM, a PID 1
 # that ignores it killed after -t, the image's StopSignal), `rm` (refuses a running container,
-# -f leaves nothing), `-d --rm`, and a SIGKILLed supervisor. Every wait is bounded.
+# -f leaves nothing), `-d --rm`, signals to the supervisor, start errors (their exit code back,
+# recorded, or removed with --rm), and a SIGKILLed supervisor. Every wait is bounded.
 set -euo pipefail
 # shellcheck source=lib/run.sh
 source "$(dirname "$0")/lib/run.sh"
@@ -172,6 +173,26 @@ brief_gone() {
   ! dabba_user ps -a -q --no-trunc | grep -q "$BRIEF" && [ ! -e "$STORE/containers/$BRIEF" ]
 }
 check "-d --rm: removed after its exit (record and directory)" wait_until brief_gone
+
+# --- the supervisor's signals, exec's and -d's start errors ------------------------------------
+within_user 60 run -d --name sig "$BUSYBOX" sh -c "trap 'echo got-term; exit 5' TERM; $LOOP" \
+  >"$WORK/sig.id"
+SIG_ID=$(cat "$WORK/sig.id")
+check_eq "exec -w of a missing directory: 125" 125 "$(exit_code within_user 60 exec -w /nope sig true)"
+kill -TERM "$(state_value "$STORE" "$SIG_ID" supervisor_pid)"
+sig_recorded() { [ "$(ps_field dabba_user sig exit_code)" != null ]; }
+check "SIGTERM to the supervisor reaches the container, its exit recorded" wait_until sig_recorded
+check_eq "... exited 5 (its handler's code)" "exited 5" \
+  "$(ps_field dabba_user sig state) $(ps_field dabba_user sig exit_code)"
+check_eq "-d: a missing command is 127, as in the foreground" 127 \
+  "$(exit_code within_user 60 run -d --name dfailed "$BUSYBOX" no-such-command)"
+check_eq "... recorded: ps -a says exited 127" "exited 127" \
+  "$(ps_field dabba_user dfailed state) $(ps_field dabba_user dfailed exit_code)"
+check_eq "-d --rm: a missing command is 127" 127 \
+  "$(exit_code within_user 60 run -d --rm --name drmfailed "$BUSYBOX" no-such-command)"
+drmfailed_gone() { [ -z "$(ps_field dabba_user drmfailed id)" ]; }
+check "... and the container is removed" wait_until drmfailed_gone
+dabba_user rm sig dfailed >/dev/null
 
 # --- -dt and -dit: a pty nobody types into; its output is the stdout log ----------------------
 dabba_user run -dt --name ttyout "$BUSYBOX" sh -c "tty; echo to-err >&2; : $MARK" >/dev/null

@@ -1,12 +1,13 @@
 #!/bin/bash
-# `dabba run --pids-limit` and `--memory` through the real binary on this machine's cgroup v1
-# hierarchies: as root, as the test user in a subtree chowned to it (the delegation an admin
-# gives), and as the test user without one (exit 125 and an error naming what is missing). No
-# limits asked: no cgroup work at all. The runner's own cgroup cases are runner_cgroups.sh.
+# `dabba run --pids-limit`, `--memory` and `--cpus` through the real binary on this machine's
+# cgroup v1 hierarchies: as root, as the test user in a subtree chowned to it (the delegation an
+# admin gives), and as the test user without one (exit 125 and an error naming what is missing).
+# No limits asked: no cgroup work at all. The v2 side is tested on the real cgroup2 mount by
+# tests/runner/cgroups_test.cc.
 set -euo pipefail
 # shellcheck source=lib/run.sh
 source "$(dirname "$0")/lib/run.sh"
-for c in memory pids; do
+for c in memory pids cpu; do
   if [ ! -d /sys/fs/cgroup/$c ] || ! grep -q " - cgroup cgroup .*\b$c\b" /proc/self/mountinfo; then
     echo "SKIP: no cgroup v1 $c hierarchy"
     exit 77
@@ -27,12 +28,13 @@ not_running() { [ "$(ps_field "$1" "$2" state)" != running ]; }
 # processes are counted with builtins only (the limit leaves no fork for `ps`).
 FORK_LOOP="(for i in \$(seq 60); do sleep 2 & done); set -- /proc/[0-9]*; echo procs=\$#; : $MARK"
 
-# limits_checks WHO PIDS_PARENT MEMORY_PARENT: the cases, by WHO (dabba_root or dabba_user), whose
-# containers' cgroups are made below PIDS_PARENT and MEMORY_PARENT.
+# limits_checks WHO PIDS_PARENT MEMORY_PARENT CPU_PARENT: the cases, by WHO (dabba_root or
+# dabba_user), whose containers' cgroups are made below PIDS_PARENT, MEMORY_PARENT, CPU_PARENT.
 limits_checks() {
-  local who=$1 pids_parent=$2 mem_parent=$3 out rc before_pids before_mem
+  local who=$1 pids_parent=$2 mem_parent=$3 cpu_parent=$4 out rc before_pids before_mem before_cpu
   before_pids=$(children "$pids_parent")
   before_mem=$(children "$mem_parent")
+  before_cpu=$(children "$cpu_parent")
 
   out=$($who run --rm --pids-limit 20 "$BUSYBOX" sh -c "$FORK_LOOP" 2>&1) && rc=0 || rc=$?
   check_eq "[$who] --pids-limit 20: the fork loop's container ends (exit 0)" 0 $rc
@@ -52,20 +54,26 @@ limits_checks() {
     "$($who run --name nolimit "$BUSYBOX" true && ps_field $who nolimit oom_killed)"
 
   # Detached: the limits in the container's own cgroups, exec joins them, ps reports an OOM kill.
-  $who run -d --name lim --memory 48m --pids-limit 30 "$BUSYBOX" sh -c "sleep 600; : $MARK" >/dev/null
-  local pid mem pids
+  $who run -d --name lim --memory 48m --pids-limit 30 --cpus 0.5 "$BUSYBOX" \
+    sh -c "sleep 600; : $MARK" >/dev/null
+  local pid mem pids cpu
   pid=$(ps_field $who lim pid)
   pids=$(awk -F: '$2=="pids" {print $3}' "/proc/$pid/cgroup")
   mem=$(awk -F: '$2=="memory" {print $3}' "/proc/$pid/cgroup")
+  cpu=$(awk -F: '$2=="cpu" {print $3}' "/proc/$pid/cgroup")
   check_eq "[$who] -d: pids.max and memory.limit_in_bytes of its cgroups" "30 50331648" \
     "$(cat "/sys/fs/cgroup/pids$pids/pids.max" "/sys/fs/cgroup/memory$mem/memory.limit_in_bytes" | xargs)"
-  check_eq "[$who] -d: its cgroups are children of the caller's" "$pids_parent $mem_parent" \
-    "$(dirname "/sys/fs/cgroup/pids$pids") $(dirname "/sys/fs/cgroup/memory$mem")"
+  check_eq "[$who] -d: --cpus 0.5 is a CFS quota of 50000/100000" "50000 100000" \
+    "$(cat "/sys/fs/cgroup/cpu$cpu/cpu.cfs_quota_us" "/sys/fs/cgroup/cpu$cpu/cpu.cfs_period_us" | xargs)"
+  check_eq "[$who] -d: its cgroups are children of the caller's" \
+    "$pids_parent $mem_parent $cpu_parent" \
+    "$(dirname "/sys/fs/cgroup/pids$pids") $(dirname "/sys/fs/cgroup/memory$mem") $(dirname "/sys/fs/cgroup/cpu$cpu")"
   check_eq "[$who] exec joins the container's cgroups" "$pids $mem" \
     "$($who exec lim sh -c "awk -F: '\$2==\"pids\" || \$2==\"memory\" {print \$3}' /proc/self/cgroup" | xargs)"
   $who rm -f lim >/dev/null
   check_eq "[$who] -d: its cgroups are removed with it" "no" \
-    "$([ -e "/sys/fs/cgroup/pids$pids" ] || [ -e "/sys/fs/cgroup/memory$mem" ] && echo yes || echo no)"
+    "$([ -e "/sys/fs/cgroup/pids$pids" ] || [ -e "/sys/fs/cgroup/memory$mem" ] ||
+      [ -e "/sys/fs/cgroup/cpu$cpu" ] && echo yes || echo no)"
 
   # A SIGKILLed supervisor cannot remove its container's cgroups: rm does.
   $who run -d --name orphan --memory 48m --pids-limit 30 "$BUSYBOX" sh -c "sleep 600; : $MARK" >/dev/null
@@ -89,17 +97,18 @@ limits_checks() {
   $who rm hog nolimit dhog >/dev/null
   check_eq "[$who] no cgroup left in the pids parent" "$before_pids" "$(children "$pids_parent")"
   check_eq "[$who] no cgroup left in the memory parent" "$before_mem" "$(children "$mem_parent")"
+  check_eq "[$who] no cgroup left in the cpu parent" "$before_cpu" "$(children "$cpu_parent")"
 }
 
 echo "--- root"
-limits_checks dabba_root "$(cg_dir pids)" "$(cg_dir memory)"
+limits_checks dabba_root "$(cg_dir pids)" "$(cg_dir memory)" "$(cg_dir cpu)"
 
 echo "--- $RIG_USER without delegation"
-for flag in "--pids-limit 20" "--memory 32m"; do
+for flag in "--pids-limit 20" "--memory 32m" "--cpus 0.5"; do
   # shellcheck disable=SC2086
   out=$(dabba_user run --rm $flag "$BUSYBOX" true 2>&1) && rc=0 || rc=$?
   check_eq "[$flag] limits without a writable cgroup: exit 125" 125 $rc
-  ctrl=$([ "$flag" = "--memory 32m" ] && echo memory || echo pids)
+  case $flag in --memory*) ctrl=memory ;; --cpus*) ctrl=cpu ;; *) ctrl=pids ;; esac
   check "[$flag] the error names the $ctrl cgroup it could not create" \
     grep -q "dabba: error: .*create cgroup $(cg_dir $ctrl)/.*ermission denied" <<<"$out"
   check "[$flag] the hint says how to delegate (chown -R $RIG_USER)" \
@@ -113,7 +122,7 @@ check_no_container_leftovers dabba_user "$STORE"
 
 echo "--- $RIG_USER in a chowned subtree"
 DELEG=()
-for c in memory pids; do
+for c in memory pids cpu; do
   d=$(cg_dir $c)/dabba-deleg-$$
   mkdir "$d"
   chown -R "$RIG_USER" "$d"
@@ -137,7 +146,7 @@ limits_cleanup() {
 trap limits_cleanup EXIT
 # The user's session lives in its subtree (as a login under a delegating manager would).
 for d in "${DELEG[@]}"; do echo $$ >"$d/cgroup.procs"; done
-limits_checks dabba_user "${DELEG[1]}" "${DELEG[0]}"
+limits_checks dabba_user "${DELEG[1]}" "${DELEG[0]}" "${DELEG[2]}"
 undelegate
 check_eq "the delegated subtrees are empty and removed" "" \
   "$(for d in "${DELEG[@]}"; do [ -e "$d" ] && echo "$d"; done)"

@@ -143,8 +143,10 @@ for mode in user root; do
   check "[$mode] --read-only: /tmp and /run are writable" run --read-only -- sh -c 'touch /tmp/x /run/x'
   check "[$mode] --read-only: binds still work" run --read-only -v "$dir/data:/data" -- cat /data/in
   CDIR=$dir/readonly run --read-only -- true
-  check_eq "[$mode] --read-only: no upper/ or work/ in the container dir" "etc rootfs" \
-    "$(ls "$dir/readonly" | xargs)"
+  check_eq "[$mode] --read-only: no upper/ or work/ in the container dir (the state, as any run)" \
+    "etc rootfs state" "$(ls "$dir/readonly" | xargs)"
+  check_eq "[$mode] the foreground run recorded its exit" "exited 0" \
+    "$(sed -n 's/^status=//p; s/^exit_code=//p' "$dir/readonly/state" | xargs)"
 
   # Hostname and the generated /etc files.
   check_eq "[$mode] hostname" "box box" "$(run --hostname box -- sh -c 'echo $(hostname) $(cat /etc/hostname)')"

@@ -1,13 +1,11 @@
-// A stand-in for `dabba run` while the store and the CLI glue are not there: takes layer
-// directories and run flags, builds the Spec with the runner's own helpers, enters dabba's user
-// namespace exactly as cli/main.cc does, and runs the container in the foreground. Driven by
-// tests/integration/runner_*.sh and the start-up benchmark.
+// The runner's API driven without the store and the CLI: takes layer directories (any, made by a
+// test: hostile layouts, 150 layers, hand-made whiteouts) and run flags, builds the Spec with the
+// runner's own helpers, enters dabba's user namespace exactly as cli/main.cc does, and runs the
+// container in the foreground. For what `dabba run` cannot express: tests/integration/runner_*.sh
+// and the runner's start-up benchmark (everything else is tested through `dabba run`).
 //
 //   sandbox_driver --layer DIR [--layer DIR...] --container-dir DIR [flags] [-- CMD ARGS...]
-//   sandbox_driver exec --container-dir DIR [-u U] [-w D] [-e K=V] [-t] [-i] -- CMD ARGS...
-//   sandbox_driver state --container-dir DIR
-//   sandbox_driver ports --container-dir DIR      (the published ports, as `ps` shows them)
-//   sandbox_driver stop --container-dir DIR [SIGNAL [TIMEOUT_MS]]
+//   sandbox_driver --enter-userns-only
 #include <unistd.h>
 
 #include <cstdio>
@@ -24,16 +22,10 @@
 #include "runner/container.h"
 #include "runner/env.h"
 #include "runner/etc_files.h"
-#include "runner/join.h"
 #include "runner/net/network_parse.h"
-#include "runner/net/port_publish.h"
 #include "runner/process_config.h"
 #include "runner/run.h"
-#include "runner/signals.h"
 #include "runner/spec.h"
-#include "runner/state.h"
-#include "runner/stop.h"
-#include "runner/supervisor.h"
 
 namespace {
 
@@ -45,82 +37,13 @@ using namespace dabba::runner;
   std::exit(125);
 }
 
-// exec: joins the container recorded in DIR/state. Stays in the initial user namespace (see
-// runner/join.h).
-int exec_main(int argc, char** argv) {
-  JoinSpec join;
-  std::string dir;
-  std::vector<std::string> env_flags;
-  int i = 2;
-  auto value = [&](const char* flag) -> std::string {
-    if (i + 1 >= argc) usage(std::string(flag) + " needs a value");
-    return argv[++i];
-  };
-  for (; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--") {
-      for (++i; i < argc; ++i) join.argv.push_back(argv[i]);
-      break;
-    } else if (a == "--container-dir") {
-      dir = value("--container-dir");
-    } else if (a == "-u") {
-      join.user = value("-u");
-    } else if (a == "-w") {
-      join.cwd = value("-w");
-    } else if (a == "-e") {
-      env_flags.push_back(value("-e"));
-    } else if (a == "-t") {
-      join.tty = true;
-    } else if (a == "-i") {
-      join.stdin_open = true;
-    } else if (a == "-it" || a == "-ti") {
-      join.tty = join.stdin_open = true;
-    } else {
-      usage("exec: unknown flag " + a);
-    }
-  }
-  auto state = read_state(dir);
-  if (!state || !alive(*state)) usage("exec: the container in " + dir + " is not running");
-  join.pid = state->pid;
-  join.pid_start_time = state->pid_start_time;
-  join.cgroups = state->cgroups;
-  EnvInputs env;
-  env.tty = join.tty;
-  env.env_flags = env_flags;
-  join.env = merge_env(env);
-  return exec_foreground(join);
-}
-
 int driver_main(int argc, char** argv) {
-  if (argc > 1 && std::string(argv[1]) == "exec") return exec_main(argc, argv);
-  // stop --container-dir DIR [SIGNAL [TIMEOUT_MS]]
-  if (argc > 3 && std::string(argv[1]) == "stop") {
-    int sig = argc > 4 ? parse_signal(argv[4]) : SIGTERM;
-    int ms = argc > 5 ? std::stoi(argv[5]) : 10000;
-    StopResult r = stop_container(argv[3], sig, std::chrono::milliseconds(ms));
-    std::printf("%s\n", r == StopResult::kNotRunning ? "not-running"
-                        : r == StopResult::kExited   ? "exited"
-                                                     : "killed");
-    return 0;
-  }
-  if (argc > 2 && std::string(argv[1]) == "ports") {
-    std::printf("%s\n", format_ports(read_published_ports(argc > 3 ? argv[3] : argv[2])).c_str());
-    return 0;
-  }
-  if (argc > 2 && std::string(argv[1]) == "state") {
-    auto state = read_state(argc > 3 ? argv[3] : argv[2]);
-    if (!state) usage("no state");
-    std::fputs(format_state(*state).c_str(), stdout);
-    std::printf("alive=%d\n", alive(*state) ? 1 : 0);
-    return 0;
-  }
   // For the start-up benchmark's breakdown: only enter dabba's user namespace, as the CLI would.
   if (argc == 2 && std::string(argv[1]) == "--enter-userns-only") {
     enter_default_user_namespace();
     return 0;
   }
   Spec spec;
-  bool detach = false;
   ImageConfig image;
   std::optional<std::string> entrypoint, workdir, user;
   std::vector<std::string> args;
@@ -183,29 +106,9 @@ int driver_main(int argc, char** argv) {
     } else if (a == "--init") {
       spec.init = true;
     } else if (a == "--network") {
-      NetworkSpec n = parse_network(value("--network"));
-      n.ports = std::move(spec.network.ports);
-      n.dns = std::move(spec.network.dns);
-      n.extra_hosts = std::move(spec.network.extra_hosts);
-      spec.network = std::move(n);
-    } else if (a == "-p" || a == "--publish") {
-      spec.network.ports.push_back(parse_publish(value("-p")));
-    } else if (a == "--dns") {
-      spec.network.dns.push_back(parse_dns(value("--dns")));
-    } else if (a == "--add-host") {
-      spec.network.extra_hosts.push_back(parse_add_host(value("--add-host")));
-    } else if (a == "--memory") {
-      spec.limits.memory_bytes = parse_memory_size(value("--memory"));
-    } else if (a == "--pids-limit") {
-      spec.limits.pids_max = std::stoull(value("--pids-limit"));
-    } else if (a == "--cpus") {
-      spec.limits.cpus = std::stod(value("--cpus"));
-    } else if (a == "--cgroup-parent") {
-      spec.cgroup_parent = value("--cgroup-parent");
+      spec.network = parse_network(value("--network"));
     } else if (a == "--mount-api") {
       mount_api = value("--mount-api");
-    } else if (a == "--detach" || a == "-d") {
-      detach = true;
     } else if (a == "--debug") {
       set_log_level(LogLevel::kDebug);
     } else {
@@ -235,11 +138,6 @@ int driver_main(int argc, char** argv) {
   spec.env = merge_env(env);
   validate_network(spec.network);
   spec.etc = default_etc_files(hostname, spec.network);
-  if (detach) {
-    DetachedContainer c = start_detached(spec);
-    std::printf("%d\n", c.pid);
-    return 0;
-  }
   return run_foreground(spec);
 }
 

@@ -1,8 +1,8 @@
 # shellcheck shell=bash
-# Helpers for the runner's integration tests (tests/integration/runner_*.sh). They need no rig:
-# only root (to switch to the test user, set up cgroup delegation), busybox-static and the
-# sandbox_driver built beside the dabba binary (until `dabba run` lands, the driver is what runs
-# containers). Start a test with:
+# Helpers for the runner's integration tests (tests/integration/runner_*.sh: what only the runner's
+# API can express, with layer dirs a test makes by hand; everything else goes through `dabba run`
+# in run_*.sh). They need no rig: only root (to switch to the test user), busybox-static and the
+# sandbox_driver built beside the dabba binary. Start a test with:
 #
 #   source "$(dirname "$0")/lib/runner.sh"
 #   runner_setup my-test          # skip (77) if not root or no driver; $WORK, $DRIVER, $BASE
