@@ -1,6 +1,7 @@
-// The container's root: a kernel OverlayFS of the image's layers with `userxattr` (whiteouts and
-// opaque dirs in user.overlay.* xattrs, which a user namespace may set), mounted from inside the
-// user namespace that owns the container's mount namespace. Child side.
+// The container's root: a kernel OverlayFS of the image's layers with `userxattr` (opaque dirs in
+// the user.overlay.opaque xattr, which a user namespace may set; whiteouts are 0:0 character
+// devices, as the store unpacks them), mounted from inside the user namespace that owns the
+// container's mount namespace. Child side.
 #pragma once
 
 #include "runner/mount_plan.h"
