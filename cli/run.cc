@@ -134,8 +134,10 @@ void remove_record(Store& store, const std::string& id) noexcept {
 // as they see a detached one); --rm removes the record (and the directory) after the exit.
 int run_attached(Store& store, const runner::Spec& spec, bool rm) {
   runner::OnExit on_exit;
-  if (rm)
-    on_exit = [&store, &spec](const runner::ContainerState&) { remove_record(store, spec.id); };
+  if (rm) {
+    on_exit.run = [&store, &spec](const runner::ContainerState&) { remove_record(store, spec.id); };
+    on_exit.removes_container = true;
+  }
   assert_single_threaded();
   return runner::run_foreground(spec, std::move(on_exit));
 }
@@ -144,10 +146,11 @@ int run_detached(const std::string& store_root, const runner::Spec& spec, bool r
   runner::OnExit on_exit;
   if (rm) {
     // In the supervisor, a fork of this process: a fresh store handle, never our LMDB env.
-    on_exit = [store_root, id = spec.id](const runner::ContainerState&) {
+    on_exit.run = [store_root, id = spec.id](const runner::ContainerState&) {
       Store store = Store::open(store_root, store_options(true));
       remove_record(store, id);
     };
+    on_exit.removes_container = true;
   }
   assert_single_threaded();
   runner::start_detached(spec, std::move(on_exit));

@@ -124,6 +124,7 @@ void StateOwner::start_failed(const std::exception& e) noexcept {
   state_.exit_code = exec ? exec->exit_code() : kExitDabbaFailed;
   state_.error = e.what();
   state_.finished_at = now_seconds();
+  if (on_exit_.removes_container) return;
   try {
     write_state(dir_, state_);
   } catch (const std::exception& w) {
@@ -138,6 +139,7 @@ void StateOwner::exited(const ExitStatus& status, bool oom_killed) noexcept {
   state_.exit_code = status.code();
   state_.oom_killed = oom_killed;
   state_.finished_at = now_seconds();
+  if (on_exit_.removes_container) return;
   try {
     write_state(dir_, state_);
   } catch (const std::exception& e) {
@@ -146,10 +148,10 @@ void StateOwner::exited(const ExitStatus& status, bool oom_killed) noexcept {
 }
 
 void StateOwner::run_on_exit() noexcept {
-  OnExit on_exit = std::exchange(on_exit_, nullptr);
-  if (!on_exit) return;
+  OnExit on_exit = std::exchange(on_exit_, {});
+  if (!on_exit.run) return;
   try {
-    on_exit(state_);
+    on_exit.run(state_);
   } catch (const std::exception& e) {
     log_error(std::string("after the container exited: ") + e.what());
   }

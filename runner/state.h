@@ -41,10 +41,16 @@ std::string state_path(const std::string& container_dir);
 // the helpers' logs.
 std::string log_dir(const std::string& container_dir);
 
-// What the owner does once the container is over and its end recorded (the CLI's --rm: remove its
-// record and directory). In the -d supervisor, a forked process, it must not use anything the
-// caller had open (LMDB environments included).
-using OnExit = std::function<void(const ContainerState&)>;
+// What the owner does once the container is over (the CLI's --rm: remove its record and its
+// directory). In the -d supervisor, a forked process, it must not use anything the caller had
+// open (LMDB environments included).
+struct OnExit {
+  std::function<void(const ContainerState&)> run;
+  // run removes the container: its end is then not written to the state file, which is about to
+  // go. (It would cost more than nothing: a file replaced by rename and unlinked right after makes
+  // ext4 start its writeback and then wait for it, milliseconds of every `run --rm`.)
+  bool removes_container = false;
+};
 
 class ContainerProcess;
 
@@ -64,6 +70,7 @@ class StateOwner {
   // PID 1 exited (oom: the OOM killer struck in its memory cgroup, which is also logged). A
   // failure to write is logged, not thrown: the container is over either way.
   void exited(const ExitStatus& status, bool oom_killed) noexcept;
+  // (Neither end is written when on_exit removes the container.)
   // After either end: on_exit, once (its errors logged).
   void run_on_exit() noexcept;
 
