@@ -27,6 +27,8 @@ user namespaces on the kernel's OverlayFS, networked by slirp4netns, as an ordin
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # dabba_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
+# zstd, not xz: packing the ~100 MB of debug symbols takes seconds instead of minutes; the .deb is
+# ~1.1 MB instead of ~0.85 MB. dpkg reads zstd since 1.21.18 (Debian 12, Ubuntu 22.04).
 set(CPACK_DEBIAN_COMPRESSION_TYPE zstd)
 # Split debug: the .deb's binary is stripped; its symbols go to dabba-dbgsym_<version>_<arch>.ddeb
 # (installable beside it, for gdb and crash reports).
