@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "cli/container_names.h"
+#include "cli/security_options.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/log.h"
@@ -93,9 +94,11 @@ void add_run_flags(CLI::App& app, RunOptions& o) {
   app.add_flag("--init", o.init, "run a small init as PID 1 that forwards signals and reaps");
   repeatable(app.add_option("--cap-add", o.cap_add, "add a capability (e.g. NET_RAW, or ALL)"));
   repeatable(app.add_option("--cap-drop", o.cap_drop, "drop a capability (e.g. CHOWN, or ALL)"));
-  repeatable(
-      app.add_option("--security-opt", o.security_opt,
-                     "seccomp=unconfined (no seccomp filter); no-new-privileges (always on)"));
+  repeatable(app.add_option("--security-opt", o.security_opt,
+                            "seccomp=unconfined|PROFILE.json, mask=PATHS, unmask=ALL|PATHS, "
+                            "no-new-privileges (always on)"));
+  app.add_flag("--privileged", o.privileged,
+               "every capability, no seccomp filter, no masked paths, the host's devices");
 
   repeatable(app.add_option("-v,--volume", o.volumes, "bind mount SRC:DST[:ro]"));
   repeatable(app.add_option("--tmpfs", o.tmpfs, "mount a tmpfs at DST[:OPTIONS]"));
@@ -142,29 +145,9 @@ void check_run_options(const RunOptions& o) {
   for (const auto& t : o.tmpfs) runner::parse_tmpfs(t);
   parse_network_flags(o.net);
   runner::capability_set(o.cap_add, o.cap_drop);
-  seccomp_enabled(o);
+  parse_security_options(o.security_opt);
   if (o.workdir && (o.workdir->empty() || (*o.workdir)[0] != '/'))
     throw Error(Errc::kInvalidArgument, "-w '" + *o.workdir + "' must be an absolute path");
-}
-
-bool seccomp_enabled(const RunOptions& o) {
-  bool seccomp = true;
-  for (const std::string& opt : o.security_opt) {
-    if (opt == "seccomp=unconfined" || opt == "seccomp:unconfined") {
-      seccomp = false;
-    } else if (opt == "no-new-privileges" || opt == "no-new-privileges:true" ||
-               opt == "no-new-privileges=true") {
-      // Always on in dabba.
-    } else if (opt == "label=disable" || opt == "label:disable" || opt == "apparmor=unconfined" ||
-               opt == "apparmor:unconfined") {
-      // dabba applies no SELinux label and no AppArmor profile: nothing to turn off.
-    } else {
-      throw Error(Errc::kInvalidArgument, "unsupported --security-opt '" + opt + "'", 0,
-                  "dabba knows seccomp=unconfined, no-new-privileges, label=disable and "
-                  "apparmor=unconfined");
-    }
-  }
-  return seccomp;
 }
 
 int stop_signal_for(const RunOptions& o, const runner::ImageConfig& image) {
@@ -229,8 +212,8 @@ runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
   spec.tty = o.tty;
   spec.stdin_open = o.interactive;
   spec.init = o.init;
-  spec.capabilities = runner::capability_set(o.cap_add, o.cap_drop);
-  spec.seccomp = seccomp_enabled(o);
+  apply_security_options(parse_security_options(o.security_opt), o.privileged, o.cap_add,
+                         o.cap_drop, spec);
 
   runner::EnvInputs env;
   env.image_env = in.image.env;

@@ -41,7 +41,8 @@ struct RunOptions {
   bool init = false;                      // --init
   std::vector<std::string> cap_add;       // --cap-add (NAME, CAP_NAME or ALL)
   std::vector<std::string> cap_drop;      // --cap-drop
-  std::vector<std::string> security_opt;  // --security-opt seccomp=unconfined|no-new-privileges
+  std::vector<std::string> security_opt;  // --security-opt (security_options.h)
+  bool privileged = false;                // --privileged
   // Filesystem.
   std::vector<std::string> volumes;  // -v SRC:DST[:ro]
   std::vector<std::string> tmpfs;    // --tmpfs DST[:OPTS]
@@ -75,9 +76,6 @@ void split_image_and_command(const std::vector<std::string>& rest, std::string& 
 // limits, the signal, volumes, the network flags. Throws Error{kInvalidArgument}.
 void check_run_options(const RunOptions& options);
 
-// --security-opt: false for seccomp=unconfined. Throws Error{kInvalidArgument} for an option
-// dabba does not know.
-bool seccomp_enabled(const RunOptions& options);
 
 // The stop signal: --stop-signal, else the image's StopSignal, else SIGTERM.
 int stop_signal_for(const RunOptions& options, const runner::ImageConfig& image);

@@ -14,8 +14,10 @@
 #include "runner/clone.h"
 #include "runner/container_child.h"
 #include "runner/etc_files.h"
+#include "runner/exec_shim.h"
 #include "runner/mount_plan.h"
 #include "runner/net/network.h"
+#include "runner/seccomp.h"
 #include "runner/sync_channel.h"
 
 namespace dabba::runner {
@@ -31,12 +33,26 @@ void throw_child_error(int code, int err, const std::string& text) {
   throw Error(err ? errc_from_errno(err) : Errc::kFailed, message, 0, hint);
 }
 
+void throw_start_failure(const SyncMessage& msg, const std::string& argv0) {
+  // The shim found the program (dabba searched PATH before): its failure is the exec's own.
+  if (msg.kind == SyncKind::kExecFailed)
+    throw ExecError(msg.code, exec_failure_text(argv0, msg.error, false));
+  if (msg.kind == SyncKind::kError) throw_child_error(msg.code, msg.error, msg.text);
+  throw Error(Errc::kFailed, "unexpected message from the container's setup process");
+}
+
+std::optional<winsize> terminal_window(int terminal) {
+  struct winsize ws;
+  if (terminal < 0 || ::ioctl(terminal, TIOCGWINSZ, &ws) != 0) return std::nullopt;
+  return ws;
+}
+
 ContainerProcess::ContainerProcess() = default;
 
 ContainerProcess::ContainerProcess(ContainerProcess&& o) noexcept
     : pid_(std::exchange(o.pid_, -1)),
       pidfd_(std::move(o.pidfd_)),
-      pty_(std::move(o.pty_)),
+      io_(std::move(o.io_)),
       cgroup_(std::move(o.cgroup_)),
       network_(std::move(o.network_)),
       status_(o.status_),
@@ -63,7 +79,6 @@ void ContainerProcess::kill(int sig) {
 
 void ContainerProcess::finish(ExitStatus status) noexcept {
   status_ = status;
-  pty_.reset();
   if (cgroup_) {
     oom_killed_ = cgroup_->oom_killed();
     cgroup_->remove();
@@ -115,6 +130,7 @@ ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, b
   ContainerChildSetup setup;
   MountHost host;
   host.own_network_namespace = has_own_network_namespace(spec.network.mode);
+  if (spec.privileged) host.host_devices = list_host_devices();
   host.tty_gid_mapped = new_userns ? spec.id_map.maps_gid(5) : current_id_map().maps_gid(5);
   setup.mounts = plan_mounts(spec, host);
   setup.hostname = spec.hostname.empty() ? spec.id.substr(0, 12) : spec.hostname;
@@ -127,14 +143,12 @@ ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, b
   w.create_cwd = true;
   w.user = spec.user;
   w.tty = spec.tty;
-  w.stdin_open = spec.stdin_open;
+  w.null_stdin = !spec.tty && !spec.stdin_open;
   w.init = spec.init;
   w.capabilities = spec.capabilities;
-  w.seccomp = spec.seccomp;
-  w.terminal_fd = options.terminal;
-  w.stdin_fd = options.stdio.in;
-  w.stdout_fd = options.stdio.out;
-  w.stderr_fd = options.stdio.err;
+  if (spec.seccomp) w.seccomp = container_seccomp_filter(spec.seccomp_profile, spec.capabilities);
+  if (spec.tty) w.window = terminal_window(options.terminal);
+  w.shim_fd = exec_shim_fd();
   return setup;
 }
 
@@ -157,6 +171,13 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
   // The child waits for our go only when we have something to do before it execs.
   setup.workload.wait_for_go = proc.cgroup_ != nullptr || proc.network_ != nullptr;
 
+  // Without -t the container's stdio are pipes dabba copies (io_relay.h), never our own fds.
+  std::optional<StdioPipes> pipes;
+  if (!spec.tty) {
+    pipes = StdioPipes::make(spec.stdin_open);
+    setup.stdio = pipes->child();
+  }
+
   auto channel = SyncChannel::make();
   uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
   if (setup.own_network_namespace) flags |= CLONE_NEWNET;
@@ -170,6 +191,10 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
   proc.pid_ = child.pid;
   proc.pidfd_ = std::move(child.pidfd);
   channel.child.close();
+  if (pipes) {
+    pipes->close_child_ends();
+    proc.io_ = pipes->take_ends();
+  }
   SyncChannel& sync = channel.parent;
 
   // Any throw from here kills and reaps the child (~ContainerProcess) and lets the error through.
@@ -183,9 +208,9 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
 
   auto expect = [&](SyncKind kind) -> std::optional<SyncMessage> {
     std::optional<SyncMessage> msg = sync.receive();
-    if (msg && msg->kind == SyncKind::kError) {
+    if (msg && (msg->kind == SyncKind::kError || msg->kind == SyncKind::kExecFailed)) {
       proc.wait();
-      throw_child_error(msg->code, msg->error, msg->text);
+      throw_start_failure(*msg, spec.argv[0]);
     }
     if (msg && msg->kind != kind)
       throw Error(Errc::kFailed, "unexpected message from the container's setup process");
@@ -199,7 +224,7 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
   }
   if (spec.tty) {
     if (!ready->fd.valid()) throw Error(Errc::kFailed, "the container sent no pty");
-    proc.pty_ = std::move(ready->fd);
+    proc.io_.pty = std::move(ready->fd);
   }
   if (setup.workload.wait_for_go) {
     if (proc.network_) proc.network_->parent_before_exec();
@@ -208,8 +233,7 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
   // EOF: the workload's exec closed the child's O_CLOEXEC end. Anything else is a failure.
   if (std::optional<SyncMessage> after = sync.receive()) {
     proc.wait();
-    if (after->kind == SyncKind::kError) throw_child_error(after->code, after->error, after->text);
-    throw Error(Errc::kFailed, "unexpected message from the container's setup process");
+    throw_start_failure(*after, spec.argv[0]);
   }
   return proc;
 }

@@ -17,6 +17,8 @@
 
 #include <sys/types.h>
 
+#include <sys/ioctl.h>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +27,7 @@
 #include "common/error.h"
 #include "common/subprocess.h"
 #include "common/unique_fd.h"
+#include "runner/io_relay.h"
 #include "runner/spec.h"
 
 namespace dabba::runner {
@@ -45,16 +48,9 @@ class ExecError : public Error {
   int exit_code_;
 };
 
-// Where the container's 0, 1, 2 come from without -t (stdin only with stdin_open).
-struct Stdio {
-  int in = 0;
-  int out = 1;
-  int err = 2;
-};
-
 struct StartOptions {
-  Stdio stdio;
   // -t: the user's terminal, whose window size the pty gets before the workload execs (-1: none).
+  // Read here: the terminal itself never reaches the container.
   int terminal = -1;
 };
 
@@ -66,8 +62,8 @@ class ContainerProcess {
   ~ContainerProcess();  // a container still running is killed (SIGKILL) and reaped
 
   pid_t pid() const { return pid_; }
-  // -t: the pty's master side (the user's end); invalid otherwise.
-  int pty_master() const { return pty_.get(); }
+  // The container's stdio, dabba's ends (pipes, or the pty's master with -t), for attach() to copy.
+  IoEnds take_io() { return std::move(io_); }
   // Signals the container's PID 1 (through the pidfd: never a recycled pid). ESRCH ignored.
   void kill(int sig);
   // The status once PID 1 exited (WNOHANG); cleanup runs then.
@@ -86,7 +82,7 @@ class ContainerProcess {
 
   pid_t pid_ = -1;
   UniqueFd pidfd_;
-  UniqueFd pty_;
+  IoEnds io_;
   std::unique_ptr<ContainerCgroup> cgroup_;
   std::unique_ptr<NetworkSetup> network_;
   std::optional<ExitStatus> status_;
@@ -100,5 +96,10 @@ bool creates_user_namespace();
 
 // The SyncKind::kError text (message NUL hint) -> the Error the parent throws.
 [[noreturn]] void throw_child_error(int code, int err, const std::string& text);
+// A SyncKind::kError or kExecFailed message (the shim's, about argv0) -> the Error to throw.
+[[noreturn]] void throw_start_failure(const struct SyncMessage& msg, const std::string& argv0);
+
+// The caller's window size, when `terminal` is one.
+std::optional<winsize> terminal_window(int terminal);
 
 }  // namespace dabba::runner
