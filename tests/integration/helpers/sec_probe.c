@@ -5,8 +5,9 @@
 //                                x32); calls each with junk arguments and prints
 //                                "ABI NR ERRNO" (0: it returned >= 0)
 //   sec_probe call64 NR A0 [A1 A2]   one native call with these arguments; prints its errno
-//   sec_probe race SECONDS REPORT ALLOWED_EXE...
-//                                watches /proc for new processes for SECONDS and attacks each:
+//   sec_probe race SECONDS REPORT STOPFILE ALLOWED_EXE...
+//                                watches /proc for new processes for SECONDS (or until STOPFILE
+//                                exists) and attacks each:
 //                                ptrace-attaches it, takes an O_PATH handle on /proc/PID/exe and
 //                                tries to reopen it for writing (then and on every later round,
 //                                as CVE-2019-5736 does once the binary stops running), opens its
@@ -184,9 +185,41 @@ static void attack_fds(int pid) {
   closedir(d);
 }
 
+// The CapEff line of /proc/PID/status (world-readable), 0 when unreadable.
+static unsigned long long cap_eff(int pid) {
+  char path[64], buf[4096];
+  snprintf(path, sizeof path, "/proc/%d/status", pid);
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = '\0';
+  const char* c = strstr(buf, "CapEff:");
+  return c ? strtoull(c + 7, NULL, 16) : 0;
+}
+
+static unsigned long long own_caps;
+
+// Widens the window: a process dabba places in the container first holds every capability of
+// the user namespace (nothing of ours may touch it), then drops to the container's and execs. Its
+// CapEff is world-readable: the moment it is down to ours, SIGSTOP (container root may signal it)
+// freezes it for attack(). Bounded: 50 ms.
+static void freeze_when_reachable(int pid) {
+  double until = now() + 0.05;
+  while (now() < until) {
+    unsigned long long caps = cap_eff(pid);
+    if (caps == 0) return;  // gone (or no capabilities at all: nothing to wait for)
+    if ((caps & ~own_caps) == 0) break;
+  }
+  kill(pid, SIGSTOP);
+}
+
 static void attack(int pid) {
   char path[64], link[512];
+  freeze_when_reachable(pid);
   snprintf(path, sizeof path, "/proc/%d/exe", pid);
+  // The first thing, the cheapest: a handle on its binary while it is dabba's.
   int h = open(path, O_PATH | O_CLOEXEC);
   if (h >= 0) {
     struct stat st;
@@ -203,16 +236,22 @@ static void attack(int pid) {
     }
   }
   if (ptrace(PTRACE_SEIZE, pid, 0, 0) == 0) {
-    // Attached: fine for the container's own processes, an escape for anything dabba runs.
-    struct stat st;
-    int ok = stat(path, &st) == 0 && is_allowed_exe(&st);
-    if (!ok) {
-      readlink_into(path, link, sizeof link);
-      finding("ptrace-attached pid=%d exe=%s", pid, link);
+    // Attached: fine for the container's own processes, an escape for anything dabba runs. Held
+    // in a ptrace-stop it can neither exec nor exit while we look at what it is (a seized tracee
+    // also detaches only from such a stop).
+    int st = 0;
+    if (ptrace(PTRACE_INTERRUPT, pid, 0, 0) == 0 && waitpid(pid, &st, __WALL) == pid &&
+        !WIFEXITED(st) && !WIFSIGNALED(st)) {
+      struct stat exe;
+      if (stat(path, &exe) != 0 || !is_allowed_exe(&exe)) {
+        readlink_into(path, link, sizeof link);
+        finding("ptrace-attached pid=%d exe=%s", pid, link);
+      }
     }
     ptrace(PTRACE_DETACH, pid, 0, 0);
   }
   attack_fds(pid);
+  kill(pid, SIGCONT);
 }
 
 static int race(int argc, char** argv) {
@@ -222,24 +261,42 @@ static int race(int argc, char** argv) {
     perror(argv[3]);
     return 1;
   }
-  for (int i = 4; i < argc && n_allowed < MAX_ALLOWED; ++i)
+  const char* stop = argv[4];
+  for (int i = 5; i < argc && n_allowed < MAX_ALLOWED; ++i)
     if (stat(argv[i], &allowed[n_allowed]) == 0) ++n_allowed;
-  signal(SIGCHLD, SIG_IGN);
   int self = getpid();
+  own_caps = cap_eff(self);
   double end = now() + seconds;
   long rounds = 0, attacked = 0;
+  int next = self + 1;  // pids in a pid namespace are handed out in order: spin on the next ones
   while (now() < end) {
-    DIR* d = opendir("/proc");
-    if (!d) return 1;
-    struct dirent* e;
-    while ((e = readdir(d)) != NULL) {
-      int pid = atoi(e->d_name);
-      if (pid <= 1 || pid == self || pid >= MAX_SEEN || seen[pid]) continue;
+    if (rounds % 64 == 0 && access(stop, F_OK) == 0) break;
+    for (int pid = next; pid < next + 4 && pid < MAX_SEEN; ++pid) {
+      if (seen[pid] || pid == self) continue;
+      char dir[32];
+      snprintf(dir, sizeof dir, "/proc/%d", pid);
+      if (access(dir, F_OK) != 0) continue;
       seen[pid] = 1;
       ++attacked;
       attack(pid);
     }
-    closedir(d);
+    // Now and then the whole list: a pid the spin missed, and where the counter went.
+    if (rounds % 256 == 0) {
+      DIR* d = opendir("/proc");
+      if (!d) return 1;
+      struct dirent* e;
+      while ((e = readdir(d)) != NULL) {
+        int pid = atoi(e->d_name);
+        if (pid <= 1 || pid == self || pid >= MAX_SEEN) continue;
+        if (pid >= next) next = pid + 1;
+        if (seen[pid]) continue;
+        seen[pid] = 1;
+        ++attacked;
+        attack(pid);
+      }
+      closedir(d);
+    }
+    while (next < MAX_SEEN && seen[next]) ++next;
     try_write_handles();
     ++rounds;
   }
@@ -253,8 +310,8 @@ static int race(int argc, char** argv) {
 int main(int argc, char** argv) {
   if (argc >= 2 && strcmp(argv[1], "syscalls") == 0) return probe_syscalls();
   if (argc >= 3 && strcmp(argv[1], "call64") == 0) return call64(argc, argv);
-  if (argc >= 4 && strcmp(argv[1], "race") == 0) return race(argc, argv);
+  if (argc >= 5 && strcmp(argv[1], "race") == 0) return race(argc, argv);
   if (argc >= 2 && strcmp(argv[1], "fds") == 0) return print_fds();
-  fprintf(stderr, "usage: sec_probe syscalls | call64 NR [ARGS] | race SECONDS REPORT EXE... | fds\n");
+  fprintf(stderr, "usage: sec_probe syscalls | call64 NR [ARGS] | race SECONDS REPORT STOP EXE... | fds\n");
   return 2;
 }
