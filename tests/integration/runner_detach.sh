@@ -9,6 +9,8 @@ source "$(dirname "$0")/lib/runner.sh"
 runner_setup runner_detach
 
 state_of() { sed -n "s/^$2=//p" "$1/state"; }
+# log_of DIR STREAM: the text of the container's stdout or stderr records in its k8s-file log.
+log_of() { sed -n "s/^[^ ]* $2 [FP] //p" "$1/logs/ctr.log"; }
 
 for mode in user root; do
   if [ $mode = user ]; then drv=drv_user base=$BASE dir=$WORK/user; else
@@ -29,9 +31,9 @@ for mode in user root; do
   check "[$mode] the supervisor is its own session, not our child" \
     test "$(ps -o sid= -p "$sup" | xargs)" = "$(ps -o pid= -p "$sup" | xargs)" -o \
     "$(ps -o ppid= -p "$sup" | xargs)" != $$
-  wait_for_line out-line "$C/logs/stdout"
-  check_eq "[$mode] stdout logged" out-line "$(cat "$C/logs/stdout")"
-  check_eq "[$mode] stderr logged" err-line "$(cat "$C/logs/stderr")"
+  wait_for_line err-line "$C/logs/ctr.log"
+  check_eq "[$mode] stdout logged" out-line "$(log_of "$C" stdout)"
+  check_eq "[$mode] stderr logged" err-line "$(log_of "$C" stderr)"
 
   check_eq "[$mode] exec runs in the container's namespaces (uts, pid)" "det yes" \
     "$($drv exec --container-dir "$C" -- sh -c 'echo $(hostname) $([ $$ -lt 100 ] && echo yes)')"
@@ -51,7 +53,7 @@ for mode in user root; do
   for _ in $(seq 100); do [ "$(state_of "$C" status)" = exited ] && break; sleep 0.05; done
   check_eq "[$mode] SIGTERM to the supervisor reaches the container; exit recorded" "exited 5" \
     "$(state_of "$C" status) $(state_of "$C" exit_code)"
-  check_eq "[$mode] got-term logged" "out-line got-term" "$(xargs <"$C/logs/stdout")"
+  check_eq "[$mode] got-term logged" "out-line got-term" "$(log_of "$C" stdout | xargs)"
   check_fails "[$mode] exec into an exited container fails" $drv exec --container-dir "$C" -- true
 
   # stop: the signal if PID 1 handles it, SIGKILL after the grace period if it does not.
