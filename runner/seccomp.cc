@@ -13,10 +13,12 @@
 namespace dabba::runner {
 
 SeccompFilter default_seccomp_filter(CapabilitySet caps) {
-  if (caps == kBuiltSeccompCapabilities) {
+  for (size_t i = 0; i < kBuiltSeccompProgramCount; ++i) {
+    const BuiltSeccompProgram& built = kBuiltSeccompPrograms[i];
+    if (((caps ^ built.capabilities) & kSeccompProfileCapabilities) != 0) continue;
     SeccompFilter f;
-    f.program.resize(kBuiltSeccompProgramSize / sizeof(sock_filter));
-    std::memcpy(f.program.data(), kBuiltSeccompProgram, f.program.size() * sizeof(sock_filter));
+    f.program.resize(built.size / sizeof(sock_filter));
+    std::memcpy(f.program.data(), built.program, f.program.size() * sizeof(sock_filter));
     return f;
   }
   return compile_seccomp_filter(

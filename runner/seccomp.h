@@ -6,9 +6,11 @@
 // name is refused with ENOSYS (io_uring, personality flags that weaken ASLR, syscalls newer than
 // the profile), the capability-conditioned rules follow the container's bounding set, and the
 // filter covers x86_64, x86 and x32 (arm64 and arm) so a linux/386 image runs as under podman.
-// Compiling podman's profile costs libseccomp tens of milliseconds, so the filter for the default
-// capability set is compiled when dabba is built (tools/seccomp_gen.cc) and only copied here;
-// other capability sets and `--security-opt seccomp=PROFILE.json` are compiled per start.
+// Compiling podman's profile costs libseccomp tens of milliseconds, so the filters for podman's
+// default capability set and for none (--cap-drop ALL) are compiled when dabba is built
+// (tools/seccomp_gen.cc, seccomp_default.h) and only copied here, also for any set that agrees
+// with one of them on the capabilities the profile names; other sets (--cap-add SYS_ADMIN) and
+// `--security-opt seccomp=PROFILE.json` are compiled per start.
 //
 // Compilation rules where a profile is ambiguous: rules whose includes/excludes do not match the
 // container are dropped; a syscall with an unconditional rule gets that rule alone, and of two
@@ -36,8 +38,8 @@ struct SeccompFilter {
 // Error{kInvalidArgument} for a profile libseccomp refuses.
 SeccompFilter compile_seccomp_filter(const SeccompProfile& profile, CapabilitySet caps);
 
-// The default (podman's profile + with_dabba_additions) for `caps`: the build-time program for
-// the default capability set, else compiled now.
+// The default (podman's profile + with_dabba_additions) for `caps`: a build-time program when one
+// fits, else compiled now.
 SeccompFilter default_seccomp_filter(CapabilitySet caps);
 
 // What a container gets: "" = the default profile, else the JSON text of a profile

@@ -213,6 +213,22 @@ SeccompProfile with_dabba_additions(SeccompProfile p) {
   return p;
 }
 
+CapabilitySet profile_capabilities(const SeccompProfile& profile) {
+  CapabilitySet out = 0;
+  for (const SeccompRule& r : profile.rules) {
+    for (const auto* list : {&r.include_caps, &r.exclude_caps}) {
+      for (const std::string& name : *list) {
+        try {
+          out |= CapabilitySet{1} << parse_capability(name);
+        } catch (const Error&) {
+          // Unknown to this build: never held, so it cannot make a difference.
+        }
+      }
+    }
+  }
+  return out;
+}
+
 bool seccomp_rule_applies(const SeccompRule& r, CapabilitySet caps,
                           std::string_view kernel_version) {
   auto held = [caps](const std::string& name) {

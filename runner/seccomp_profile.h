@@ -77,6 +77,9 @@ SeccompProfile with_dabba_additions(SeccompProfile profile);
 const char* native_go_arch();
 const char* native_scmp_arch();
 
+// The capabilities the profile's rules name: only these can change its program.
+CapabilitySet profile_capabilities(const SeccompProfile& profile);
+
 // Whether `rule` applies to a container with `caps` on a kernel `kernel_version` ("6.1.0").
 bool seccomp_rule_applies(const SeccompRule& rule, CapabilitySet caps,
                           std::string_view kernel_version);

@@ -183,15 +183,26 @@ TEST(Seccomp, OtherAbisFollowTheSameProfile) {
   EXPECT_EQ(run(f, arm), errno_ret(ENOSYS));
 }
 
-TEST(Seccomp, BuildTimeProgramIsTheRuntimeCompilation) {
-  SeccompFilter built = default_seccomp_filter(kDefaultCapabilities);
-  SeccompFilter now = compile_seccomp_filter(
-      with_dabba_additions(parse_seccomp_profile(default_seccomp_profile_json())),
-      kDefaultCapabilities);
-  ASSERT_EQ(built.program.size(), now.program.size());
-  EXPECT_EQ(std::memcmp(built.program.data(), now.program.data(),
-                        built.program.size() * sizeof(sock_filter)),
-            0);
+bool same(const SeccompFilter& a, const SeccompFilter& b) {
+  return a.program.size() == b.program.size() &&
+         std::memcmp(a.program.data(), b.program.data(),
+                     a.program.size() * sizeof(sock_filter)) == 0;
+}
+
+TEST(Seccomp, BuildTimeProgramsAreTheRuntimeCompilation) {
+  const SeccompProfile profile =
+      with_dabba_additions(parse_seccomp_profile(default_seccomp_profile_json()));
+  for (CapabilitySet caps : {kDefaultCapabilities, CapabilitySet{0},
+                             kDefaultCapabilities | cap(13) /* NET_RAW: named by no rule */,
+                             kDefaultCapabilities & ~cap(0) /* CHOWN */}) {
+    EXPECT_TRUE(same(default_seccomp_filter(caps), compile_seccomp_filter(profile, caps)))
+        << std::hex << caps;
+  }
+  // A capability the profile names makes a program of its own.
+  EXPECT_FALSE(same(default_seccomp_filter(kDefaultCapabilities | cap(kCapSysAdmin)),
+                    default_seccomp_filter(kDefaultCapabilities)));
+  EXPECT_NE(profile_capabilities(profile) & cap(kCapSysAdmin), 0u);
+  EXPECT_EQ(profile_capabilities(profile) & cap(13), 0u);
 }
 
 TEST(Seccomp, EverySyscallOfTheProfileAsItSays) {
