@@ -34,6 +34,7 @@ namespace dabba::runner {
 
 class ContainerCgroup;
 class NetworkSetup;
+struct SyncMessage;
 
 // The command could not be executed: exit_code() is 127 (not found) or 126 (not executable), as
 // Docker's. Every other start failure is a plain Error (dabba's exit code 125).
@@ -97,7 +98,7 @@ bool creates_user_namespace();
 // The SyncKind::kError text (message NUL hint) -> the Error the parent throws.
 [[noreturn]] void throw_child_error(int code, int err, const std::string& text);
 // A SyncKind::kError or kExecFailed message (the shim's, about argv0) -> the Error to throw.
-[[noreturn]] void throw_start_failure(const struct SyncMessage& msg, const std::string& argv0);
+[[noreturn]] void throw_start_failure(const SyncMessage& msg, const std::string& argv0);
 
 // The caller's window size, when `terminal` is one.
 std::optional<winsize> terminal_window(int terminal);
