@@ -253,35 +253,49 @@ JSON
 done
 
 # --- a process left behind by exec reads the user's terminal ---------------------------------------
-# A shell of the test user in tmux (a real terminal): exec starts a background process that keeps
-# the exec's stdio and, once exec has returned, reads them; the user types a line into the shell.
-dabba_user run -d --name victim "$BUSYBOX" sleep 1000 >/dev/null
-cat >"$WORK/shell.sh" <<EOF
-exec runuser -u "$RIG_USER" -- env -i -C "$WORK" PATH=/usr/bin:/bin HOME="$WORK/home" \
-  XDG_RUNTIME_DIR="$WORK/run" TERM=xterm PS1='prompt$ ' bash --norc --noprofile -i
-EOF
+# A shell of the user (and of root) in tmux, a real terminal: exec starts background processes
+# that keep the exec's stdio and, once exec has returned, read them; the user types a line into
+# the shell.
 TMUX_SOCKET=$WORK/tmux.sock
-tmux -S "$TMUX_SOCKET" new-session -d -x 160 -y 30 "bash $WORK/shell.sh"
 trap 'tmux -S "$TMUX_SOCKET" kill-server 2>/dev/null || true; run_cleanup' EXIT
-pane() { tmux -S "$TMUX_SOCKET" capture-pane -p; }
-wait_until sh -c "tmux -S '$TMUX_SOCKET' capture-pane -p | grep -q 'prompt\\$'"
-# Three readers left behind, one per fd exec gave its process.
-dabba_user exec victim sh -c 'cat >/tmp/leave.sh' <<'SH'
+pane() { tmux -S "$TMUX_SOCKET" capture-pane -p -t "$1"; }
+for who in dabba_user dabba_root; do
+  "$who" run -d --name victim "$BUSYBOX" sleep 1000 >/dev/null
+  # Three readers left behind, one per fd exec gave its process.
+  "$who" exec -i victim sh -c 'cat >/tmp/leave.sh' <<'SH'
 for fd in 0 1 2; do (sleep 1; timeout 3 cat <&$fd >/tmp/stolen$1.$fd 2>/dev/null) & done
 SH
-for flags in "" "-i" "-t" "-it"; do
-  tag=${flags:-none}
-  tmux -S "$TMUX_SOCKET" send-keys "$TEST_DABBA --root $STORE exec $flags victim sh /tmp/leave.sh $tag; echo exec-done-$tag" Enter
-  wait_until sh -c "tmux -S '$TMUX_SOCKET' capture-pane -p | grep -q '^exec-done-$tag'"
-  tmux -S "$TMUX_SOCKET" send-keys "echo typed-secret-$tag-$$" Enter
-  sleep 1.5
-  check "[exec $flags] the shell got the line typed after exec returned" \
-    grep -q "^typed-secret-$tag-$$" <<<"$(pane)"
-  check_eq "[exec $flags] the left-behind processes read none of it" "" \
-    "$(dabba_user exec victim sh -c "cat /tmp/stolen$tag.* 2>/dev/null" | grep "typed-secret" || true)"
+  if [ $who = dabba_user ]; then
+    cat >"$WORK/shell.sh" <<EOF
+exec runuser -u "$RIG_USER" -- env -i -C "$WORK" PATH=/usr/bin:/bin HOME="$WORK/home" \\
+  XDG_RUNTIME_DIR="$WORK/run" TERM=xterm PS1='prompt$ ' bash --norc --noprofile -i
+EOF
+    store=$STORE flags_list=("" "-i" "-t" "-it")
+  else
+    cat >"$WORK/shell.sh" <<EOF
+exec env -i -C "$WORK" PATH=/usr/bin:/bin HOME=/root TERM=xterm PS1='prompt$ ' \\
+  bash --norc --noprofile -i
+EOF
+    store=$ROOT_STORE flags_list=("" "-it")
+  fi
+  tmux -S "$TMUX_SOCKET" new-session -d -s "$who" -x 160 -y 30 "bash $WORK/shell.sh"
+  wait_until sh -c "tmux -S '$TMUX_SOCKET' capture-pane -p -t $who | grep -q 'prompt\\$'"
+  for flags in "${flags_list[@]}"; do
+    tag=${flags:-none}
+    tmux -S "$TMUX_SOCKET" send-keys -t "$who" \
+      "$TEST_DABBA --root $store exec $flags victim sh /tmp/leave.sh $tag; echo exec-done-$tag" Enter
+    wait_until sh -c "tmux -S '$TMUX_SOCKET' capture-pane -p -t $who | grep -q '^exec-done-$tag'"
+    tmux -S "$TMUX_SOCKET" send-keys -t "$who" "echo typed-secret-$tag-$$" Enter
+    sleep 1.5
+    check "[$who exec $flags] the shell got the line typed after exec returned" \
+      grep -q "^typed-secret-$tag-$$" <<<"$(pane "$who")"
+    check_eq "[$who exec $flags] the left-behind processes read none of it" "" \
+      "$("$who" exec victim sh -c "cat /tmp/stolen$tag.* 2>/dev/null" | grep "typed-secret" || true)"
+  done
+  tmux -S "$TMUX_SOCKET" kill-session -t "$who" 2>/dev/null || true
+  "$who" rm -f victim >/dev/null
 done
 tmux -S "$TMUX_SOCKET" kill-server 2>/dev/null || true
-dabba_user rm -f victim >/dev/null
 
 check_no_container_leftovers dabba_user "$STORE"
 check_done
