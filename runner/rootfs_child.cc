@@ -161,6 +161,9 @@ std::string existing_target(const std::string& path, struct stat* st) {
     if (errno == ENOENT || errno == ENOTDIR) return "";
     throw_errno("resolve " + path);
   }
+  if (std::string(resolved) == "/")
+    throw Error(Errc::kInvalidArgument, path + " resolves to the container's root directory", 0,
+                "mask a path inside the container, not its root");
   DABBA_SYSCALL(::lstat(resolved, st), resolved);
   return resolved;
 }

@@ -162,6 +162,8 @@ JSON
     check_eq "[$who] -v onto $target is refused (exit 125)" 125 "$rc"
     check "[$who] ... saying why" grep -Eq "resolves to the container's root directory|over the container's /" <<<"$out"
   done
+  check_eq "[$who] --security-opt mask= onto the root is refused too" 125 \
+    "$(exit_code "$who" run --rm --security-opt mask=/rootlink "$LINKIMG" true)"
 
   # --- stdio: pipes and /dev/null, never the caller's ------------------------------------------
   check_eq "[$who] run: 0 is /dev/null, 1 and 2 are pipes, nothing else is open" \
