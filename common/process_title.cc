@@ -1,7 +1,10 @@
 #include "common/process_title.h"
 
+#include <linux/prctl.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+
+#include <cstdint>
 
 #include <cstdio>
 #include <cstdlib>
@@ -13,9 +16,8 @@ extern char** environ;
 namespace dabba {
 namespace {
 
-// Fields 48-51 of /proc/self/stat: where the kernel put argv and the environment.
-bool arg_env_area(unsigned long* arg_start, unsigned long* arg_end, unsigned long* env_start,
-                  unsigned long* env_end) {
+// The fields of /proc/self/stat (1-based; 0 where unread).
+bool read_stat_fields(unsigned long (&fields)[52]) {
   FILE* f = std::fopen("/proc/self/stat", "re");
   if (f == nullptr) return false;
   char buf[2048];
@@ -27,7 +29,6 @@ bool arg_env_area(unsigned long* arg_start, unsigned long* arg_end, unsigned lon
   p += 2;
   // Field 3 is the state, a letter; the rest are numbers (some negative).
   while (*p && *p != ' ') ++p;
-  unsigned long fields[52] = {};
   for (int i = 4; i <= 51 && *p; ++i) {
     while (*p == ' ') ++p;
     char* end = nullptr;
@@ -35,11 +36,37 @@ bool arg_env_area(unsigned long* arg_start, unsigned long* arg_end, unsigned lon
     if (end == p) return false;
     p = end;
   }
-  *arg_start = fields[48];
-  *arg_end = fields[49];
-  *env_start = fields[50];
-  *env_end = fields[51];
-  return *arg_start != 0 && *arg_end > *arg_start;
+  return fields[48] != 0 && fields[49] > fields[48];
+}
+
+// When argv and the environment are too small for the title: point the kernel's argv area at a
+// buffer of ours (PR_SET_MM_MAP needs no privilege unless it changes the exe).
+bool map_new_arg_area(std::string_view title, const unsigned long (&f)[52]) {
+  static char* buffer = nullptr;
+  char* area = static_cast<char*>(std::malloc(title.size() + 1));
+  if (area == nullptr) return false;
+  std::memcpy(area, title.data(), title.size());
+  area[title.size()] = '\0';
+  struct prctl_mm_map map = {};
+  map.start_code = f[26];
+  map.end_code = f[27];
+  map.start_stack = f[28];
+  map.start_data = f[45];
+  map.end_data = f[46];
+  map.start_brk = f[47];
+  map.brk = reinterpret_cast<uint64_t>(::sbrk(0));
+  map.arg_start = reinterpret_cast<uint64_t>(area);
+  map.arg_end = map.arg_start + title.size() + 1;
+  map.env_start = f[50];
+  map.env_end = f[51];
+  map.exe_fd = static_cast<uint32_t>(-1);
+  if (::prctl(PR_SET_MM, PR_SET_MM_MAP, &map, sizeof map, 0) != 0) {
+    std::free(area);
+    return false;
+  }
+  std::free(buffer);  // a title set before
+  buffer = area;
+  return true;
 }
 
 // Copies the environment's strings that live in [start, end) to the heap, so that area is free.
@@ -61,12 +88,20 @@ void move_environment(unsigned long start, unsigned long end) {
 void set_process_title(std::string_view title) noexcept {
   std::string comm(title.substr(0, title.find(' ')));
   ::prctl(PR_SET_NAME, comm.substr(0, 15).c_str(), 0, 0, 0);
-  unsigned long arg_start, arg_end, env_start, env_end;
-  if (!arg_env_area(&arg_start, &arg_end, &env_start, &env_end)) return;
+  unsigned long f[52] = {};
+  if (!read_stat_fields(f)) return;
+  const unsigned long arg_start = f[48], arg_end = f[49], env_start = f[50], env_end = f[51];
   unsigned long end = arg_end;
-  if (title.size() + 1 > arg_end - arg_start && env_start == arg_end && env_end > env_start) {
-    move_environment(env_start, env_end);
-    end = env_end;
+  if (title.size() + 1 > arg_end - arg_start) {
+    if (env_start == arg_end && env_end > env_start &&
+        title.size() + 1 <= env_end - arg_start) {
+      move_environment(env_start, env_end);
+      end = env_end;
+    } else if (map_new_arg_area(title, f)) {
+      // The old argv strings stay in memory, but nobody else can read them there.
+      std::memset(reinterpret_cast<char*>(arg_start), 0, arg_end - arg_start);
+      return;
+    }
   }
   char* area = reinterpret_cast<char*>(arg_start);
   const size_t size = end - arg_start;

@@ -3,7 +3,9 @@
 // secret for the container's life), but a title ("dabba-supervise <id>", "dabba-pause").
 // setproctitle's way: the argv strings are overwritten in place, spilling into the environment's
 // area (whose strings move to the heap first) when the title is longer; the kernel then reads the
-// title up to its NUL. The comm name (ps -o comm, /proc/PID/status) becomes its first word.
+// title up to its NUL; when both areas together are too small, the kernel is pointed at a buffer
+// holding the title (PR_SET_MM_MAP). The comm name (ps -o comm, /proc/PID/status) becomes its first
+// word.
 #pragma once
 
 #include <string_view>

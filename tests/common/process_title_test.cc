@@ -48,6 +48,9 @@ TEST(ProcessTitle, ReplacesTheCommandLine) {
   std::string longer = "dabba-supervise " + std::string(200, 'f');
   EXPECT_EQ(titled_child(longer, &comm), longer + '\0');
   EXPECT_EQ(comm, "dabba-supervise\n");
+  // Longer than argv and the environment together: a buffer of its own (PR_SET_MM_MAP).
+  std::string huge = "dabba-supervise " + std::string(64 * 1024, 'e');
+  EXPECT_EQ(titled_child(huge, &comm), huge + '\0');
 }
 
 }  // namespace
