@@ -18,6 +18,7 @@ std::string encode_container_info(const ContainerInfo& i) {
       {"network", i.network},
       {"capabilities", i.capabilities},
       {"seccomp", i.seccomp},
+      {"seccomp_profile", i.seccomp_profile},
       {"stop_signal", i.stop_signal},
       {"stop_timeout", i.stop_timeout},
       {"tty", i.tty},
@@ -43,6 +44,7 @@ ContainerInfo decode_container_info(const std::string& text) {
     i.network = j.value("network", i.network);
     i.capabilities = j.value("capabilities", i.capabilities);
     i.seccomp = j.value("seccomp", i.seccomp);
+    i.seccomp_profile = j.value("seccomp_profile", i.seccomp_profile);
     i.stop_signal = j.value("stop_signal", i.stop_signal);
     i.stop_timeout = j.value("stop_timeout", i.stop_timeout);
     i.tty = j.value("tty", i.tty);

@@ -27,6 +27,7 @@ struct ContainerInfo {
   // The workload's capabilities (runner/capabilities.h), for `exec` to give its processes.
   uint64_t capabilities = runner::kDefaultCapabilities;
   bool seccomp = true;
+  std::string seccomp_profile;  // --security-opt seccomp=PROFILE.json's text; "" = the default
   int stop_signal = 15;
   int stop_timeout = 10;  // seconds
   bool tty = false;

@@ -70,6 +70,7 @@ int exec_in_container(const Globals& globals, const ExecArgs& a) {
   join.stdin_open = a.interactive;
   join.capabilities = v.info.capabilities;
   join.seccomp = v.info.seccomp;
+  join.seccomp_profile = v.info.seccomp_profile;
   return runner::exec_foreground(join);
 }
 

@@ -173,12 +173,6 @@ int run_container(const Globals& globals, const RunOptions& o) {
   for (auto l = image.layers.rbegin(); l != image.layers.rend(); ++l)
     in.layers.push_back(store.layer_dir(l->diff_id));
   runner::Spec spec = build_spec(o, in);
-#if defined(__x86_64__)
-  if (spec.seccomp && image.platform.find("/386") != std::string::npos)
-    log_warn("the image is " + image.platform +
-             ": dabba's seccomp filter refuses 32-bit system "
-             "calls; run it with --security-opt seccomp=unconfined");
-#endif
   if (runner::creates_user_namespace()) spec.id_map = default_id_map(host_identity());
 
   const ContainerInfo info{.image = o.image,
@@ -191,6 +185,7 @@ int run_container(const Globals& globals, const RunOptions& o) {
                            .network = o.flags.net.network,
                            .capabilities = spec.capabilities,
                            .seccomp = spec.seccomp,
+                           .seccomp_profile = spec.seccomp_profile,
                            .stop_signal = stop_signal_for(o, in.image),
                            .stop_timeout = o.stop_timeout,
                            .tty = spec.tty,

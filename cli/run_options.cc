@@ -7,6 +7,7 @@
 
 #include "cli/command.h"
 #include "cli/container_names.h"
+#include "cli/security_options.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/log.h"
@@ -90,9 +91,11 @@ void add_run_flags(CLI::App& app, RunFlags& o) {
   app.add_flag("--init", o.init, "run a small init as PID 1 that forwards signals and reaps");
   repeatable(app.add_option("--cap-add", o.cap_add, "add a capability (e.g. NET_RAW, or ALL)"));
   repeatable(app.add_option("--cap-drop", o.cap_drop, "drop a capability (e.g. CHOWN, or ALL)"));
-  repeatable(
-      app.add_option("--security-opt", o.security_opt,
-                     "seccomp=unconfined (no seccomp filter); no-new-privileges (always on)"));
+  repeatable(app.add_option("--security-opt", o.security_opt,
+                            "seccomp=unconfined|PROFILE.json, mask=PATHS, unmask=ALL|PATHS, "
+                            "no-new-privileges (always on)"));
+  app.add_flag("--privileged", o.privileged,
+               "every capability, no seccomp filter, no masked paths, the host's devices");
 
   repeatable(app.add_option("-v,--volume", o.volumes, "bind mount SRC:DST[:ro]"));
   repeatable(app.add_option("--tmpfs", o.tmpfs, "mount a tmpfs at DST[:OPTIONS]"));
@@ -128,27 +131,6 @@ void split_image_and_command(const std::vector<std::string>& rest, std::string& 
   command.assign(rest.begin() + static_cast<std::ptrdiff_t>(i) + 1, rest.end());
 }
 
-// --security-opt: false for seccomp=unconfined. Throws for an option dabba does not know.
-bool seccomp_enabled(const std::vector<std::string>& security_opt) {
-  bool seccomp = true;
-  for (const std::string& opt : security_opt) {
-    if (opt == "seccomp=unconfined" || opt == "seccomp:unconfined") {
-      seccomp = false;
-    } else if (opt == "no-new-privileges" || opt == "no-new-privileges:true" ||
-               opt == "no-new-privileges=true") {
-      // Always on in dabba.
-    } else if (opt == "label=disable" || opt == "label:disable" || opt == "apparmor=unconfined" ||
-               opt == "apparmor:unconfined") {
-      // dabba applies no SELinux label and no AppArmor profile: nothing to turn off.
-    } else {
-      throw Error(Errc::kInvalidArgument, "unsupported --security-opt '" + opt + "'", 0,
-                  "dabba knows seccomp=unconfined, no-new-privileges, label=disable and "
-                  "apparmor=unconfined");
-    }
-  }
-  return seccomp;
-}
-
 int parse_stop_timeout(const std::string& text) {
   if (text.empty()) return 10;
   int64_t v = parse_integer(text, "--stop-timeout");
@@ -176,8 +158,8 @@ RunOptions parse_run_options(RunFlags f) {
   for (const auto& v : f.volumes) o.mounts.push_back(runner::parse_volume(v));
   for (const auto& t : f.tmpfs) o.mounts.push_back(runner::parse_tmpfs(t));
   o.network = parse_network_flags(f.net);
-  o.capabilities = runner::capability_set(f.cap_add, f.cap_drop);
-  o.seccomp = seccomp_enabled(f.security_opt);
+  runner::capability_set(f.cap_add, f.cap_drop);  // checked here, applied by build_spec
+  o.security = parse_security_options(f.security_opt);
   if (f.workdir && (f.workdir->empty() || (*f.workdir)[0] != '/'))
     throw Error(Errc::kInvalidArgument, "-w '" + *f.workdir + "' must be an absolute path");
   o.flags = std::move(f);
@@ -242,8 +224,7 @@ runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
   spec.tty = f.tty;
   spec.stdin_open = f.interactive;
   spec.init = f.init;
-  spec.capabilities = o.capabilities;
-  spec.seccomp = o.seccomp;
+  apply_security_options(o.security, f.privileged, f.cap_add, f.cap_drop, spec);
 
   runner::EnvInputs env;
   env.image_env = in.image.env;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli/network_flags.h"
+#include "cli/security_options.h"
 #include "oci/platform.h"
 #include "pull/puller.h"
 #include "runner/capabilities.h"
@@ -51,7 +52,8 @@ struct RunFlags {
   bool init = false;                      // --init
   std::vector<std::string> cap_add;       // --cap-add (NAME, CAP_NAME or ALL)
   std::vector<std::string> cap_drop;      // --cap-drop
-  std::vector<std::string> security_opt;  // --security-opt seccomp=unconfined|no-new-privileges
+  std::vector<std::string> security_opt;  // --security-opt (security_options.h)
+  bool privileged = false;                // --privileged
   // Filesystem.
   std::vector<std::string> volumes;  // -v SRC:DST[:ro]
   std::vector<std::string> tmpfs;    // --tmpfs DST[:OPTS]
@@ -80,8 +82,7 @@ struct RunOptions {
   runner::CgroupLimits limits;            // --memory, --pids-limit, --cpus
   std::vector<runner::MountSpec> mounts;  // -v, then --tmpfs
   runner::NetworkSpec network;            // without -P's ports (the image adds them)
-  runner::CapabilitySet capabilities = runner::kDefaultCapabilities;
-  bool seccomp = true;             // false for --security-opt seccomp=unconfined
+  SecurityOptions security;        // --security-opt (with --privileged, --cap-add/--cap-drop)
   std::optional<int> stop_signal;  // --stop-signal (else the image's, else SIGTERM)
   int stop_timeout = 10;           // --stop-timeout
 };
@@ -92,7 +93,7 @@ void add_run_flags(CLI::App& app, RunFlags& flags);
 
 // Parses and checks everything that can be checked before the store is opened: the image and
 // command (no image, or an unknown flag before it, is an error), the name, the limits, the
-// signal, volumes, capabilities, the network flags. Throws Error{kInvalidArgument}.
+// signal, volumes, capabilities, --security-opt, the network flags. Throws Error{kInvalidArgument}.
 RunOptions parse_run_options(RunFlags flags);
 
 // The stop signal: --stop-signal, else the image's StopSignal, else SIGTERM.

@@ -18,6 +18,7 @@
 #include "common/fs.h"
 #include "common/log.h"
 #include "common/proc_stat.h"
+#include "common/process_title.h"
 #include "common/unique_fd.h"
 
 namespace dabba {
@@ -101,7 +102,8 @@ pid_t create_pause(const IdMap& map, const std::string& pid_file) {
       n = ::read(down.read.get(), &byte, 1);
     } while (n < 0 && errno == EINTR);
     if (n != 1 || byte != 'g') ::_exit(1);
-    ::prctl(PR_SET_NAME, "dabba-pause", 0, 0, 0);
+    // It lives on after its creator: nothing of that command line (-e values) may show.
+    set_process_title("dabba-pause");
     // A process that changed its uids (a test harness's setuid) is not dumpable, which makes its
     // /proc files root's and so its namespace unjoinable; the pause process holds no secrets.
     ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);

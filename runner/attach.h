@@ -1,20 +1,22 @@
-// The foreground side of a running container: until its PID 1 exits, forward the signals dabba
-// gets to it and, with -t, relay the user's terminal and the container's pty both ways (raw mode,
-// window size on SIGWINCH). Without -t the container has our stdio fds directly and there is
-// nothing to copy.
+// The owner's side of a running container: until its PID 1 exits, forward the signals dabba gets
+// to it, copy its stdio (io_relay.h: pipes, or the pty with -t, to the caller and/or the log),
+// and with -t keep the caller's terminal raw and pass window size changes on.
 #pragma once
 
 #include "common/subprocess.h"
 #include "runner/container.h"
+#include "runner/container_log.h"
 #include "runner/signals.h"
 
 namespace dabba::runner {
 
 struct AttachOptions {
-  bool tty = false;         // relay the pty
-  bool stdin_open = false;  // -i: copy our stdin into the pty
+  bool tty = false;         // the container has a pty
+  bool stdin_open = false;  // -i: copy our stdin in
   int in = 0;
-  int out = 1;
+  int out = 1;   // -1: the container's output goes only to the log
+  int err = 2;
+  LogWriter* log = nullptr;  // -d: the supervisor's log of the container
   // -t: whether losing our output (the user's terminal hung up) hangs the container up. Off for a
   // detached pty whose output is a log file: a full disk drops log lines, it kills nothing.
   bool hang_up_on_output_loss = true;

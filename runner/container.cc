@@ -12,8 +12,10 @@
 #include "runner/clone.h"
 #include "runner/container_child.h"
 #include "runner/etc_files.h"
+#include "runner/exec_shim.h"
 #include "runner/mount_plan.h"
 #include "runner/net/network.h"
+#include "runner/seccomp.h"
 #include "runner/sync_channel.h"
 
 namespace dabba::runner {
@@ -29,6 +31,20 @@ void throw_child_error(int code, int err, const std::string& text) {
   throw Error(err ? errc_from_errno(err) : Errc::kFailed, message, 0, hint);
 }
 
+void throw_start_failure(const SyncMessage& msg, const std::string& argv0) {
+  // The shim found the program (dabba searched PATH before): its failure is the exec's own.
+  if (msg.kind == SyncKind::kExecFailed)
+    throw ExecError(msg.code, exec_failure_text(argv0, msg.error, false));
+  if (msg.kind == SyncKind::kError) throw_child_error(msg.code, msg.error, msg.text);
+  throw Error(Errc::kFailed, "unexpected message from the container's setup process");
+}
+
+std::optional<winsize> terminal_window(int terminal) {
+  struct winsize ws;
+  if (terminal < 0 || ::ioctl(terminal, TIOCGWINSZ, &ws) != 0) return std::nullopt;
+  return ws;
+}
+
 ContainerProcess::ContainerProcess() = default;
 
 ContainerProcess::ContainerProcess(ContainerProcess&&) noexcept = default;
@@ -42,7 +58,7 @@ ContainerProcess::~ContainerProcess() {
 void ContainerProcess::finish() noexcept {
   if (finished_) return;
   finished_ = true;
-  pty_.reset();
+  io_ = IoEnds{};
   if (cgroup_) {
     oom_killed_ = cgroup_->oom_killed();
     cgroup_->remove();
@@ -85,6 +101,7 @@ ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, b
   ContainerChildSetup setup;
   MountHost host;
   host.own_network_namespace = has_own_network_namespace(spec.network.mode);
+  if (spec.privileged) host.host_devices = list_host_devices();
   host.tty_gid_mapped = new_userns ? spec.id_map.maps_gid(5) : current_id_map().maps_gid(5);
   setup.mounts = plan_mounts(spec, host);
   setup.hostname = spec.hostname.empty() ? spec.id.substr(0, 12) : spec.hostname;
@@ -115,6 +132,13 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
   // The child waits for our go only when we have something to do before it execs.
   setup.workload.wait_for_go = proc.cgroup_ != nullptr || proc.network_ != nullptr;
 
+  // Without -t the container's stdio are pipes dabba copies (io_relay.h), never our own fds.
+  std::optional<StdioPipes> pipes;
+  if (!spec.tty) {
+    pipes = StdioPipes::make(spec.stdin_open);
+    setup.stdio = pipes->child();
+  }
+
   auto channel = SyncChannel::make();
   uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
   if (setup.own_network_namespace) flags |= CLONE_NEWNET;
@@ -127,6 +151,10 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
   }
   proc.child_ = ChildProcess(child.pid, std::move(child.pidfd));
   channel.child.close();
+  if (pipes) {
+    pipes->close_child_ends();
+    proc.io_ = pipes->take_ends();
+  }
   SyncChannel& sync = channel.parent;
 
   // Any throw from here kills and reaps the child (~ContainerProcess) and lets the error through.
@@ -140,9 +168,9 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
 
   auto expect = [&](SyncKind kind) -> std::optional<SyncMessage> {
     std::optional<SyncMessage> msg = sync.receive();
-    if (msg && msg->kind == SyncKind::kError) {
+    if (msg && (msg->kind == SyncKind::kError || msg->kind == SyncKind::kExecFailed)) {
       proc.wait();
-      throw_child_error(msg->code, msg->error, msg->text);
+      throw_start_failure(*msg, spec.argv[0]);
     }
     if (msg && msg->kind != kind)
       throw Error(Errc::kFailed, "unexpected message from the container's setup process");
@@ -156,7 +184,7 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
   }
   if (spec.tty) {
     if (!ready->fd.valid()) throw Error(Errc::kFailed, "the container sent no pty");
-    proc.pty_ = std::move(ready->fd);
+    proc.io_.pty = std::move(ready->fd);
   }
   if (setup.workload.wait_for_go) {
     if (proc.network_) proc.network_->parent_before_exec();
@@ -165,8 +193,7 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
   // EOF: the workload's exec closed the child's O_CLOEXEC end. Anything else is a failure.
   if (std::optional<SyncMessage> after = sync.receive()) {
     proc.wait();
-    if (after->kind == SyncKind::kError) throw_child_error(after->code, after->error, after->text);
-    throw Error(Errc::kFailed, "unexpected message from the container's setup process");
+    throw_start_failure(*after, spec.argv[0]);
   }
   return proc;
 }

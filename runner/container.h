@@ -15,6 +15,7 @@
 //   the child's failure, with its text.
 #pragma once
 
+#include <sys/ioctl.h>
 #include <sys/types.h>
 
 #include <memory>
@@ -26,6 +27,9 @@
 #include "common/error.h"
 #include "common/exit_codes.h"
 #include "common/unique_fd.h"
+#include "runner/exec_shim.h"
+#include "runner/io_relay.h"
+#include "runner/seccomp.h"
 #include "runner/spec.h"
 #include "runner/workload_child.h"
 
@@ -33,6 +37,7 @@ namespace dabba::runner {
 
 class ContainerCgroup;
 class NetworkSetup;
+struct SyncMessage;
 
 // The command could not be executed: exit_code() is 127 (not found) or 126 (not executable), as
 // Docker's. Every other start failure is a plain Error (dabba's exit code 125).
@@ -47,36 +52,32 @@ class ExecError : public Error {
   int exit_code_;
 };
 
-// Where the container's 0, 1, 2 come from without -t (stdin only with stdin_open).
-struct Stdio {
-  int in = 0;
-  int out = 1;
-  int err = 2;
-};
-
 struct StartOptions {
-  Stdio stdio;
   // -t: the user's terminal, whose window size the pty gets before the workload execs (-1: none).
+  // Read here: the terminal itself never reaches the container.
   int terminal = -1;
 };
 
+// The caller's window size, when `terminal` is one.
+std::optional<winsize> terminal_window(int terminal);
+
 // What run's and exec's last child process becomes (workload_child.h): the process part of a Spec
-// or a JoinSpec (they name it alike) and where its stdio comes from. The caller sets the rest
-// (create_cwd, init, wait_for_go).
+// or a JoinSpec (they name it alike), its seccomp filter compiled and the exec shim opened here,
+// before the fork. The caller sets the rest (create_cwd, init, wait_for_go).
 template <class ProcessSpec>
 WorkloadSetup workload_setup(const ProcessSpec& spec, const StartOptions& options) {
-  return WorkloadSetup{.argv = spec.argv,
-                       .env = spec.env,
-                       .cwd = spec.cwd,
-                       .user = spec.user,
-                       .tty = spec.tty,
-                       .stdin_open = spec.stdin_open,
-                       .capabilities = spec.capabilities,
-                       .seccomp = spec.seccomp,
-                       .terminal_fd = options.terminal,
-                       .stdin_fd = options.stdio.in,
-                       .stdout_fd = options.stdio.out,
-                       .stderr_fd = options.stdio.err};
+  WorkloadSetup w;
+  w.argv = spec.argv;
+  w.env = spec.env;
+  w.cwd = spec.cwd;
+  w.user = spec.user;
+  w.tty = spec.tty;
+  w.null_stdin = !spec.tty && !spec.stdin_open;
+  w.capabilities = spec.capabilities;
+  if (spec.seccomp) w.seccomp = container_seccomp_filter(spec.seccomp_profile, spec.capabilities);
+  if (spec.tty) w.window = terminal_window(options.terminal);
+  w.shim_fd = exec_shim_fd();
+  return w;
 }
 
 class ContainerProcess {
@@ -87,8 +88,8 @@ class ContainerProcess {
   ~ContainerProcess();  // a container still running is killed (SIGKILL) and reaped
 
   pid_t pid() const { return child_.pid(); }
-  // -t: the pty's master side (the user's end); invalid otherwise.
-  int pty_master() const { return pty_.get(); }
+  // The container's stdio, dabba's ends (pipes, or the pty's master with -t), for attach() to copy.
+  IoEnds take_io() { return std::move(io_); }
   // Signals the container's PID 1 (ours until reaped: never a recycled pid). ESRCH ignored.
   void kill(int sig) { child_.signal(sig); }
   // The status once PID 1 exited (without blocking); cleanup runs then.
@@ -106,7 +107,7 @@ class ContainerProcess {
   void finish() noexcept;
 
   ChildProcess child_;
-  UniqueFd pty_;
+  IoEnds io_;
   std::unique_ptr<ContainerCgroup> cgroup_;
   std::unique_ptr<NetworkSetup> network_;
   bool finished_ = false;
@@ -120,5 +121,8 @@ bool creates_user_namespace();
 
 // The SyncKind::kError text (message NUL hint) -> the Error the parent throws.
 [[noreturn]] void throw_child_error(int code, int err, const std::string& text);
+// A SyncKind::kError or kExecFailed message (the shim's, about argv0) -> the Error to throw.
+[[noreturn]] void throw_start_failure(const SyncMessage& msg, const std::string& argv0);
+
 
 }  // namespace dabba::runner

@@ -12,6 +12,9 @@
 namespace dabba::runner {
 
 void container_child_main(SyncChannel& sync, const ContainerChildSetup& setup) noexcept {
+  // The caller's stdio (its terminal, maybe) and whatever fds it passed dabba are never the
+  // container's.
+  if (!adopt_stdio_child(setup.stdio)) report_child_failure(sync, "set up the container's stdio", errno);
   // If dabba dies, so does the container. (The parent is outside our pid namespace, so getppid()
   // says 0 and cannot tell us whether it died before this line; the sync channel's EOF does.)
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);

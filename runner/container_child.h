@@ -1,5 +1,5 @@
-// Child side of `run`, from clone to exec, as a checklist (nsjail's contain.cc): parent-death
-// signal; wait for the id map if we are in a new user namespace; build the root (rootfs_child.h);
+// Child side of `run`, from clone to exec, as a checklist (nsjail's contain.cc): the container's
+// stdio on 0-2 and every other fd close-on-exec; parent-death signal; wait for the id map if we are in a new user namespace; build the root (rootfs_child.h);
 // hostname; loopback; then become the workload (workload_child.h).
 #pragma once
 
@@ -14,6 +14,7 @@ namespace dabba::runner {
 struct ContainerChildSetup {
   MountPlan mounts;
   WorkloadSetup workload;
+  ChildStdio stdio;  // pipes from the parent (-1: /dev/null)
   std::string hostname;
   bool wait_for_id_map = false;       // cloned with CLONE_NEWUSER: the parent writes the map first
   bool own_network_namespace = true;  // bring lo up

@@ -12,6 +12,8 @@
 #include "runner/attach.h"
 #include "runner/cgroups.h"
 #include "runner/clone.h"
+#include "runner/exec_shim.h"
+#include "runner/seccomp.h"
 #include "runner/signals.h"
 #include "runner/state.h"
 #include "runner/sync_channel.h"
@@ -36,7 +38,12 @@ bool same_namespace(int fd, const char* self_path) {
 // The intermediate process: joins, then clones the workload as a child of the caller
 // (CLONE_PARENT) so the caller waits for it directly. Never returns.
 [[noreturn]] void join_child(SyncChannel& sync, std::vector<Namespace>& namespaces,
-                             const JoinSpec& spec, const WorkloadSetup& setup) noexcept {
+                             const JoinSpec& spec, const WorkloadSetup& setup,
+                             const ChildStdio& stdio) noexcept {
+  // Before we join anything: the container's processes will see our child from its clone on, and
+  // must find nothing of the caller in it (its terminal, fds it passed, dabba's memory).
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 || !adopt_stdio_child(stdio))
+    report_child_failure(sync, "prepare to join the container", errno);
   try {
     // While we still see the host's /sys/fs/cgroup.
     join_cgroups(spec.cgroups, ::getpid());
@@ -90,13 +97,19 @@ ContainerProcess join_container(const JoinSpec& spec, const StartOptions& option
   WorkloadSetup setup = workload_setup(spec, options);
   setup.create_cwd = false;   // exec: a missing -w is an error
   setup.wait_for_go = false;  // the intermediate joined the cgroups before it cloned us
+  std::optional<StdioPipes> pipes;
+  ChildStdio stdio;
+  if (!spec.tty) {
+    pipes = StdioPipes::make(spec.stdin_open);
+    stdio = pipes->child();
+  }
 
   auto channel = SyncChannel::make();
   pid_t middle_pid = ::fork();
   if (middle_pid < 0) throw_errno("fork");
   if (middle_pid == 0) {
     channel.parent.close();
-    join_child(channel.child, namespaces, spec, setup);
+    join_child(channel.child, namespaces, spec, setup, stdio);
   }
   channel.child.close();
   namespaces.clear();
@@ -106,6 +119,10 @@ ContainerProcess join_container(const JoinSpec& spec, const StartOptions& option
   // Two writers share the channel: the intermediate (kPid) and the workload (kReady or kError),
   // in either order. Collect both before going on.
   ContainerProcess proc;
+  if (pipes) {
+    pipes->close_child_ends();
+    proc.io_ = pipes->take_ends();
+  }
   std::optional<SyncMessage> ready, failure;
   bool got_pid = false;
   while (!got_pid || (!ready && !failure)) {
@@ -122,22 +139,18 @@ ContainerProcess join_container(const JoinSpec& spec, const StartOptions& option
   }
   if (failure || !ready) {
     if (got_pid) proc.wait();
-    if (failure && failure->kind == SyncKind::kError)
-      throw_child_error(failure->code, failure->error, failure->text);
-    if (failure) throw Error(Errc::kFailed, "unexpected message while joining the container");
+    if (failure) throw_start_failure(*failure, spec.argv[0]);
     throw Error(Errc::kFailed, std::string("joining the container failed") +
                                    (got_pid ? "" : " (" + middle.describe() + ")"));
   }
-  auto fail = [&](const SyncMessage& m) {
-    proc.wait();
-    if (m.kind == SyncKind::kError) throw_child_error(m.code, m.error, m.text);
-    throw Error(Errc::kFailed, "unexpected message from the exec'd process");
-  };
   if (spec.tty) {
     if (!ready->fd.valid()) throw Error(Errc::kFailed, "the container sent no pty");
-    proc.pty_ = std::move(ready->fd);
+    proc.io_.pty = std::move(ready->fd);
   }
-  if (std::optional<SyncMessage> after = sync.receive()) fail(*after);
+  if (std::optional<SyncMessage> after = sync.receive()) {
+    proc.wait();
+    throw_start_failure(*after, spec.argv[0]);
+  }
   return proc;
 }
 

@@ -1,7 +1,10 @@
-// `exec`: a new process inside a running container. It joins the container's cgroups and the
-// namespaces of its PID 1 (user if it is not ours, then mnt, uts, ipc, net, and pid for its
-// children), and becomes a workload exactly as `run`'s does (workload_child.h): user from the
-// container's /etc/passwd, env, pty from the container's devpts, no_new_privs, exec.
+// `exec`: a new process inside a running container. An intermediate process makes itself not
+// dumpable and takes the container's stdio (pipes dabba copies, or /dev/null until the pty exists)
+// with every other fd close-on-exec, before anything of the container can see it; it joins the
+// container's cgroups and the namespaces of its PID 1 (user if it is not ours, then mnt, uts, ipc,
+// net, and pid for its children), and clones the process that becomes a workload exactly as
+// `run`'s does (workload_child.h): user from the container's /etc/passwd, env, pty from the
+// container's devpts, capabilities, no_new_privs, seccomp, the exec shim, exec.
 //
 // Run it from the initial user namespace: a rootless container lives in the user namespace of the
 // dabba that started it, and only its owner outside (or root) may setns() into it; a second
@@ -30,6 +33,7 @@ struct JoinSpec {
   bool stdin_open = false;
   CapabilitySet capabilities = kDefaultCapabilities;  // the container's (Spec::capabilities)
   bool seccomp = true;                                 // the container's (Spec::seccomp)
+  std::string seccomp_profile;                         // the container's (Spec::seccomp_profile)
 };
 
 // Starts the process (returns once it has exec'd); wait with attach() as for run. The returned

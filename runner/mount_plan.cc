@@ -1,6 +1,8 @@
 #include "runner/mount_plan.h"
 
+#include <dirent.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 
@@ -33,6 +35,13 @@ MountOp bind(std::string source, std::string target, bool recursive, uint64_t at
   op.target = std::move(target);
   op.recursive = recursive;
   op.attrs = attrs;
+  return op;
+}
+
+MountOp path_op(MountOp::Kind kind, std::string target) {
+  MountOp op;
+  op.kind = kind;
+  op.target = std::move(target);
   return op;
 }
 
@@ -115,6 +124,10 @@ std::string MountOp::describe() const {
       break;
     case Kind::kSymlink:
       return "symlink " + target + " -> " + source;
+    case Kind::kReadOnly:
+      return "readonly " + target;
+    case Kind::kMask:
+      return "mask " + target;
   }
   std::string a = describe_attrs(attrs);
   if (!a.empty()) out += " [" + a + "]";
@@ -131,6 +144,39 @@ std::vector<std::string> MountPlan::describe() const {
   if (volatile_upper) overlay += " volatile";
   out.push_back(overlay);
   for (const auto& m : mounts) out.push_back(m.describe());
+  return out;
+}
+
+namespace {
+
+void list_devices_under(const std::string& rel, std::vector<std::string>& out) {
+  std::string dir = rel.empty() ? "/dev" : "/dev/" + rel;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    // The container has its own of these.
+    if (rel.empty() && (name == "pts" || name == "shm" || name == "mqueue" || name == "ptmx" ||
+                        name == "console"))
+      continue;
+    std::string child = rel.empty() ? name : rel + "/" + name;
+    struct stat st;
+    if (::lstat(("/dev/" + child).c_str(), &st) != 0) continue;
+    if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+      out.push_back(child);
+    else if (S_ISDIR(st.st_mode) && out.size() < 4096)
+      list_devices_under(child, out);
+  }
+  ::closedir(d);
+}
+
+}  // namespace
+
+std::vector<std::string> list_host_devices() {
+  std::vector<std::string> out;
+  list_devices_under("", out);
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -152,19 +198,30 @@ MountPlan plan_mounts(const Spec& spec, const MountHost& host) {
   auto& m = plan.mounts;
 
   m.push_back(filesystem("proc", "/proc", {}, kNoSuid | kNoDev | kNoExec));
+  // Read-only, as podman's, but for --privileged.
+  const uint64_t sys_ro = spec.privileged ? 0 : kReadOnly;
   if (host.own_network_namespace)
-    m.push_back(filesystem("sysfs", "/sys", {}, kReadOnly | kNoSuid | kNoDev | kNoExec));
+    m.push_back(filesystem("sysfs", "/sys", {}, sys_ro | kNoSuid | kNoDev | kNoExec));
   else
-    m.push_back(bind("/sys", "/sys", true, kReadOnly | kNoSuid | kNoDev | kNoExec));
+    m.push_back(bind("/sys", "/sys", true, sys_ro | kNoSuid | kNoDev | kNoExec));
 
   // /dev without mknod (bubblewrap's recipe): a tmpfs with the host's harmless devices bound on
   // empty files. A tmpfs mounted in a user namespace is implicitly nodev, so device nodes made
   // there would not open anyway; the binds keep the host's devtmpfs superblock.
   m.push_back(filesystem("tmpfs", "/dev", {{"mode", "755"}, {"size", "65536k"}},
                          kNoSuid | MOUNT_ATTR_STRICTATIME));
-  for (const char* dev : {"null", "zero", "full", "random", "urandom", "tty"})
-    m.push_back(
-        bind(std::string("/dev/") + dev, std::string("/dev/") + dev, false, kNoSuid | kNoExec));
+  static const std::vector<std::string> kDevices = {"null", "zero",    "full",
+                                                    "random", "urandom", "tty"};
+  for (const std::string& dev : kDevices)
+    m.push_back(bind("/dev/" + dev, "/dev/" + dev, false, kNoSuid | kNoExec));
+  // --privileged: every host device too, as podman gives a rootless privileged container the
+  // devices of the user who runs it (the host's permissions still decide who may open them).
+  for (const std::string& dev : host.host_devices) {
+    if (std::find(kDevices.begin(), kDevices.end(), dev) != kDevices.end()) continue;
+    MountOp op = bind("/dev/" + dev, "/dev/" + dev, false, kNoSuid | kNoExec);
+    op.optional = true;
+    m.push_back(std::move(op));
+  }
   std::vector<std::pair<std::string, std::string>> pts = {
       {"newinstance", ""}, {"ptmxmode", "0666"}, {"mode", "0620"}};
   if (host.tty_gid_mapped) pts.emplace_back("gid", "5");
@@ -208,6 +265,11 @@ MountPlan plan_mounts(const Spec& spec, const MountHost& host) {
       m.push_back(std::move(op));
     }
   }
+
+  for (const std::string& p : spec.masked.readonly)
+    m.push_back(path_op(MountOp::Kind::kReadOnly, clean_path(p)));
+  for (const std::string& p : spec.masked.masked)
+    m.push_back(path_op(MountOp::Kind::kMask, clean_path(p)));
   return plan;
 }
 

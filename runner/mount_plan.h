@@ -7,7 +7,11 @@
 //      only allowed where a full one is visible in the mount namespace;
 //   3. pivot_root into the rootfs and detach the old root;
 //   4. attach the detached mounts and make the symlinks, in order, at their targets resolved inside
-//      the new root (so an image's symlinks can never point a mount outside it).
+//      the new root (so an image's symlinks can never point a mount outside it); a target that
+//      resolves to the root itself is refused;
+//   5. podman's read-only and masked paths (masked_paths.h), last, as runc does: read-only ones
+//      bound read-only over themselves, masked files under /dev/null, masked directories under an
+//      empty read-only tmpfs; paths this kernel lacks are skipped.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +28,8 @@ struct MountOp {
     kFilesystem,  // a new instance of fstype with options
     kBind,        // a clone of a host path (open_tree)
     kSymlink,     // target -> source
+    kReadOnly,    // target bound read-only (recursively) over itself, if it exists
+    kMask,        // target hidden: /dev/null over a file, an empty read-only tmpfs over a directory
   };
   Kind kind = Kind::kFilesystem;
   std::string target;  // absolute, inside the container
@@ -33,7 +39,8 @@ struct MountOp {
   std::string source;      // kBind: host path; kSymlink: the link's text
   uint64_t attrs = 0;      // MOUNT_ATTR_* (rdonly, nosuid, nodev, noexec, strictatime)
   bool recursive = false;  // kBind: with the mounts below source
-  // Skipped when the target is missing and cannot be made (a read-only root without /etc/hosts).
+  // Skipped when the target is missing and cannot be made (a read-only root without /etc/hosts), or,
+  // for a bind, when the source cannot be cloned (a host device the user may not reach).
   bool optional = false;
 
   // One line for tests and debug logs: "tmpfs /dev mode=755,size=65536k [nosuid,strictatime]".
@@ -63,7 +70,13 @@ struct MountHost {
   bool own_network_namespace = true;
   // True when gid 5 ("tty") is mapped in the container's user namespace: devpts gets gid=5.
   bool tty_gid_mapped = true;
+  // --privileged: the host's device nodes, relative to /dev ("fuse", "net/tun"), bound in.
+  std::vector<std::string> host_devices;
 };
+
+// The character and block devices under the host's /dev (not pts, shm, mqueue), relative to it,
+// for --privileged.
+std::vector<std::string> list_host_devices();
 
 MountPlan plan_mounts(const Spec& spec, const MountHost& host);
 

@@ -6,6 +6,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <climits>
+#include <cstdlib>
 #include <algorithm>
 
 #include "common/error.h"
@@ -38,7 +40,7 @@ Prepared prepare(const MountOp& op, MountApi api) {
       p.mount = fs.create_mount(op.attrs);
     });
   } else if (op.kind == MountOp::Kind::kBind) {
-    with_context("bind " + op.source + " on " + op.target, [&] {
+    auto bind = [&] {
       p.mount = clone_mount_tree(op.source, op.recursive);
       struct stat st;
       DABBA_SYSCALL(::fstat(p.mount.get(), &st), op.source);
@@ -53,7 +55,17 @@ Prepared prepare(const MountOp& op, MountApi api) {
           p.remount_read_only = (op.attrs & MOUNT_ATTR_RDONLY) != 0;
         }
       }
-    });
+    };
+    if (!op.optional) {
+      with_context("bind " + op.source + " on " + op.target, bind);
+    } else {
+      // A host device the user may not reach: skipped (place() sees no mount).
+      try {
+        bind();
+      } catch (const Error&) {
+        p.mount.reset();
+      }
+    }
   }
   return p;
 }
@@ -121,6 +133,12 @@ std::string resolve_and_make_dirs(const std::string& path, bool want_dir) {
 std::string make_target(const MountOp& op, bool is_dir) {
   try {
     std::string target = resolve_and_make_dirs(op.target, is_dir);
+    // Stacking a mount over the container's root (an image's "/data -> /" symlink, or -v X:/) hides
+    // the image from its own workload: refused, as podman does.
+    if (target == "/")
+      throw Error(Errc::kInvalidArgument,
+                  "mount point " + op.target + " resolves to the container's root directory", 0,
+                  "mount onto a directory inside the container, not onto its root");
     if (!is_dir) {
       int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0644);
       if (fd < 0 && errno != EISDIR) throw_errno("create " + target);
@@ -128,14 +146,64 @@ std::string make_target(const MountOp& op, bool is_dir) {
     }
     return target;
   } catch (Error& e) {
-    if (op.optional) return "";
+    if (op.optional && e.code() != Errc::kInvalidArgument) return "";
     if (e.sys_errno() == EROFS)
       e.add_context("mount point " + op.target + " is missing in the read-only root filesystem");
     throw;
   }
 }
 
-void place(const MountOp& op, Prepared& p) {
+// The target of a read-only or masked path, resolved inside the container ("" when it does not
+// exist: the kernel or the image lacks it).
+std::string existing_target(const std::string& path, struct stat* st) {
+  char resolved[PATH_MAX];
+  if (::realpath(path.c_str(), resolved) == nullptr) {
+    if (errno == ENOENT || errno == ENOTDIR) return "";
+    throw_errno("resolve " + path);
+  }
+  if (std::string(resolved) == "/")
+    throw Error(Errc::kInvalidArgument, path + " resolves to the container's root directory", 0,
+                "mask a path inside the container, not its root");
+  DABBA_SYSCALL(::lstat(resolved, st), resolved);
+  return resolved;
+}
+
+void make_read_only(const MountOp& op, MountApi api) {
+  struct stat st;
+  std::string target = existing_target(op.target, &st);
+  if (target.empty()) return;
+  with_context("make " + op.target + " read-only", [&] {
+    UniqueFd tree = clone_mount_tree(target, true);
+    constexpr uint64_t kAttrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                MOUNT_ATTR_NOEXEC;
+    bool done = api != MountApi::kLegacy && set_mount_attrs(tree.get(), kAttrs, true);
+    attach_mount(tree.get(), target);
+    if (!done) remount_bind_read_only(target);
+  });
+}
+
+void mask(const MountOp& op) {
+  struct stat st;
+  std::string target = existing_target(op.target, &st);
+  if (target.empty()) return;
+  with_context("mask " + op.target, [&] {
+    UniqueFd m;
+    if (S_ISDIR(st.st_mode)) {
+      FsContext fs("tmpfs");
+      m = fs.create_mount(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                          MOUNT_ATTR_NOEXEC);
+    } else {
+      // The container's /dev/null (a bind of the host's): reads are empty, writes vanish.
+      m = clone_mount_tree("/dev/null", false);
+    }
+    attach_mount(m.get(), target);
+  });
+}
+
+void place(const MountOp& op, Prepared& p, MountApi api) {
+  if (op.kind == MountOp::Kind::kReadOnly) return make_read_only(op, api);
+  if (op.kind == MountOp::Kind::kMask) return mask(op);
+  if (op.kind == MountOp::Kind::kBind && !p.mount.valid()) return;  // an optional bind skipped
   if (op.kind == MountOp::Kind::kSymlink) {
     std::string dir = resolve_and_make_dirs(dirname_of(op.target), true);
     std::string link =
@@ -182,7 +250,7 @@ void setup_rootfs_child(const MountPlan& plan) {
 
   // From here paths resolve inside the container: an absolute symlink in the image ends in the
   // image, and ".." stops at its root, so targets cannot escape it.
-  for (size_t i = 0; i < plan.mounts.size(); ++i) place(plan.mounts[i], prepared[i]);
+  for (size_t i = 0; i < plan.mounts.size(); ++i) place(plan.mounts[i], prepared[i], plan.api);
   if (plan.read_only) make_root_read_only(plan.api);
 }
 

@@ -12,6 +12,7 @@
 
 #include "common/idmap.h"
 #include "runner/capabilities.h"
+#include "runner/masked_paths.h"
 #include "runner/net/network_spec.h"
 
 namespace dabba::runner {
@@ -97,9 +98,17 @@ struct Spec {
   bool tty = false;  // -t: a pty from the container's devpts
   bool stdin_open = false;  // -i: keep stdin (else /dev/null)
   bool init = false;        // --init: dabba's reaper is PID 1
-  // The workload's capabilities (capabilities.h): bounding set, and permitted+effective for root.
+
+  // Security (docs/security.md). The workload's capabilities (capabilities.h): bounding set, and
+  // permitted+effective for root.
   CapabilitySet capabilities = kDefaultCapabilities;
   bool seccomp = true;  // seccomp.h's filter (--security-opt seccomp=unconfined: false)
+  // The JSON text of --security-opt seccomp=PROFILE.json; "" = podman's default (+ dabba's).
+  std::string seccomp_profile;
+  MaskedPaths masked;  // podman's masked and read-only paths, as the flags changed them
+  // --privileged: /sys read-write and the host's devices in /dev (the CLI also gives every
+  // capability, no seccomp filter and no masked paths).
+  bool privileged = false;
 
   // Isolation.
   NetworkSpec network;

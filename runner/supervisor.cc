@@ -7,8 +7,10 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/log.h"
+#include "common/process_title.h"
 #include "runner/attach.h"
 #include "runner/container.h"
+#include "runner/container_log.h"
 #include "runner/signals.h"
 #include "runner/sync_channel.h"
 
@@ -50,30 +52,24 @@ void fail_start(StateOwner& owner, SyncChannel& report, const std::exception& e)
     if (!report.move_to(3)) throw_errno("move the report channel");
     ::close_range(4, ~0u, 0);
 
-    UniqueFd out(open_log(logs + "/stdout"));
-    UniqueFd err(open_log(logs + "/stderr"));
+    // The container's output reaches its log only through us (io_relay.h): it holds no fd of it.
+    LogWriter log(UniqueFd(open_log(container_log_path(spec.container_dir))));
     SignalRelay relay;
-    StartOptions options;
-    options.stdio = Stdio{0, out.get(), err.get()};
-    ContainerProcess container = start_container(spec, options);
-    err.reset();
-    // -dt: the pty's output is copied to the stdout log below; otherwise the workload writes its
-    // logs itself.
-    if (!spec.tty) out.reset();
+    ContainerProcess container = start_container(spec);
 
     owner.running(container);
     report.send_noexcept(SyncKind::kPid, container.pid(), 0, {});
     report.close();
 
+    // Nobody types into a detached container (there is no attach verb): with -t the workload reads
+    // nothing and waits, as `docker run -dit IMAGE sh` does; exec -it is the way in.
     AttachOptions attach_options;
-    if (spec.tty) {
-      // Nobody types into a detached pty (there is no attach verb): the workload reads nothing
-      // and waits, as `docker run -dit IMAGE sh` does; exec -it is the way in.
-      attach_options.tty = true;
-      attach_options.stdin_open = false;
-      attach_options.out = out.get();
-      attach_options.hang_up_on_output_loss = false;
-    }
+    attach_options.tty = spec.tty;
+    attach_options.stdin_open = false;
+    attach_options.out = -1;
+    attach_options.err = -1;
+    attach_options.log = &log;
+    attach_options.hang_up_on_output_loss = false;
     ExitStatus status = attach(container, relay, attach_options);
     owner.exited(status, container.oom_killed());
     owner.run_on_exit();
@@ -100,6 +96,8 @@ DetachedContainer start_detached(const Spec& spec, OnExit on_exit) {
     pid_t supervisor = ::fork();
     if (supervisor < 0) ::_exit(1);
     if (supervisor > 0) ::_exit(0);
+    // It lives as long as the container: its command line must not show ours (-e values).
+    set_process_title("dabba-supervise " + spec.id);
     supervise(spec, channel.child, on_exit);
   }
   channel.child.close();

@@ -22,6 +22,7 @@ enum class SyncKind : uint32_t {
   kExec,         // parent -> child: helpers are ready, exec the workload
   kError,        // child -> parent: what failed, with the exit code dabba should use
   kPid,          // child -> parent: a pid (exec's workload) in `code`
+  kExecFailed,   // exec shim -> parent: exec failed; `code` 126/127, `error` its errno (no text)
 };
 
 struct SyncMessage {

@@ -5,7 +5,9 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -17,9 +19,9 @@
 #include "common/subprocess.h"
 #include "common/unique_fd.h"
 #include "runner/env.h"
-#include "runner/init_reaper.h"
+#include "runner/exec_shim.h"
 #include "runner/seccomp.h"
-#include "runner/terminal.h"
+#include "runner/signals.h"
 #include "runner/user.h"
 
 namespace dabba::runner {
@@ -84,14 +86,13 @@ void switch_user(const ResolvedUser& u) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
-void reset_signals() {
+// Default actions everywhere, and only `blocked` blocked.
+void reset_signals(const sigset_t& blocked) {
   for (int sig = 1; sig < NSIG; ++sig) {
     if (sig == SIGKILL || sig == SIGSTOP) continue;
     ::signal(sig, SIG_DFL);  // fails harmlessly for the realtime signals glibc reserves
   }
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::sigprocmask(SIG_SETMASK, &blocked, nullptr);
 }
 
 void dup_onto(int from, int to) {
@@ -123,16 +124,75 @@ Pty open_pty(const ResolvedUser& user) {
 
 [[noreturn]] void exec_failed(SyncChannel& sync, const std::string& argv0, int err, bool searched) {
   int code = (err == ENOENT || err == ENOTDIR) ? kExitNotFound : kExitNotExecutable;
+  sync.send_noexcept(SyncKind::kError, code, 0, exec_failure_text(argv0, err, searched));
+  ::_exit(code);
+}
+
+// The capability set the kernel passes the shim: DAC_OVERRIDE and DAC_READ_SEARCH out of the
+// effective set only (root gets them back at the exec), so the exec'ing process cannot read the
+// mode-0111 shim, and the kernel starts it non-dumpable.
+void drop_read_override() {
+  struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2] = {};
+  if (::syscall(SYS_capget, &header, data) != 0) throw_errno("capget");
+  constexpr uint32_t kRead = (1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH);
+  if ((data[0].effective & kRead) == 0) return;
+  data[0].effective &= ~kRead;
+  if (::syscall(SYS_capset, &header, data) != 0) throw_errno("capset");
+}
+
+uint64_t signal_mask(const sigset_t& set) {
+  uint64_t mask = 0;
+  for (int sig = 1; sig <= 64; ++sig)
+    if (sigismember(&set, sig) == 1) mask |= uint64_t{1} << (sig - 1);
+  return mask;
+}
+
+}  // namespace
+
+std::string exec_failure_text(const std::string& argv0, int err, bool searched) {
   std::string text = "exec \"" + argv0 + "\": ";
   if (searched && err == ENOENT)
     text += "executable file not found in $PATH";
   else
     text += std::strerror(err);
-  sync.send_noexcept(SyncKind::kError, code, 0, text);
-  ::_exit(code);
+  return text;
 }
 
-}  // namespace
+std::string find_in_path(const std::string& argv0, const std::string& path) {
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    std::string candidate = dir + "/" + argv0;
+    struct stat st;
+    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        ::access(candidate.c_str(), X_OK) == 0)
+      return candidate;
+    start = end + 1;
+  }
+  return "";
+}
+
+bool adopt_stdio_child(const ChildStdio& stdio) noexcept {
+  int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null < 0) return false;
+  // Above 2 first: a source may sit on 0-2 itself.
+  int src[3];
+  const int want[3] = {stdio.in, stdio.out, stdio.err};
+  for (int i = 0; i < 3; ++i) {
+    src[i] = ::fcntl(want[i] >= 0 ? want[i] : null, F_DUPFD_CLOEXEC, 3);
+    if (src[i] < 0) return false;
+  }
+  for (int i = 0; i < 3; ++i) {
+    if (::dup2(src[i], i) < 0) return false;
+    ::close(src[i]);
+  }
+  ::close(null);
+  return ::close_range(3, ~0u, CLOSE_RANGE_CLOEXEC) == 0;
+}
 
 void report_child_failure(SyncChannel& sync, const std::string& text, int err) noexcept {
   sync.send_noexcept(SyncKind::kError, kExitDabbaFailed, err, text);
@@ -153,6 +213,7 @@ void report_child_failure(SyncChannel& sync, const std::exception& e) noexcept {
 void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept {
   std::vector<std::string> env = setup.env;
   std::string program;
+  std::vector<std::string> shim_args;
   std::vector<char*> argv;
   std::vector<char*> envp;
   Pty pty;
@@ -164,7 +225,7 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
     set_default(env, "HOME", user.home);
     if (setup.tty) {
       pty = open_pty(user);
-      copy_window_size(setup.terminal_fd, pty.master.get());
+      if (setup.window) ::ioctl(pty.master.get(), TIOCSWINSZ, &*setup.window);
     }
 
     if (!sync.send_noexcept(SyncKind::kReady, 0, 0, {}, setup.tty ? pty.master.get() : -1))
@@ -173,41 +234,25 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
     // EOF here means the parent died or gave up: nothing left to do.
     if (setup.wait_for_go && !sync.wait_for_noexcept(SyncKind::kExec)) ::_exit(kExitDabbaFailed);
 
-    if (setup.init) {
-      // This process stays PID 1 and reaps; the workload is its child.
-      pid_t workload = ::fork();
-      if (workload < 0) throw_errno("fork the workload under --init");
-      if (workload > 0) {
-        // The reaper is bound as the workload is (it only waits and forwards signals), so the
-        // workload cannot borrow its privileges through it (ptrace, /proc/1/...).
-        // It keeps KILL, whatever was dropped: it must signal a workload of another uid.
-        const CapabilitySet reaper_caps = setup.capabilities | (CapabilitySet{1} << 5);
-        bound_capabilities(reaper_caps);
-        set_root_capabilities(reaper_caps);
-        DABBA_SYSCALL(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs");
-        if (setup.seccomp) install_seccomp_filter(reaper_caps);
-        sync.close();
-        pty.slave.reset();
-        run_init_reaper(workload);
-      }
-    }
+    // From here the container's processes may see us (--init's workload, exec'd processes, the
+    // workload of a container we join): not dumpable, so none of them can ptrace us or open our
+    // /proc files (exe, fds, memory) until the exec. (`exec` set it before it joined.)
+    DABBA_SYSCALL(::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "PR_SET_DUMPABLE");
 
-    // Its own session: the host's terminal is never our controlling tty, so TIOCSTI and job
-    // control signals cannot reach it. With -t the pty becomes the controlling tty instead.
-    DABBA_SYSCALL(::setsid(), "setsid");
     if (setup.tty) {
-      DABBA_SYSCALL(::ioctl(pty.slave.get(), TIOCSCTTY, 0), "make the pty the controlling tty");
       for (int fd = 0; fd < 3; ++fd) dup_onto(pty.slave.get(), fd);
       pty.slave.reset();
-    } else {
-      if (setup.stdout_fd >= 0) dup_onto(setup.stdout_fd, 1);
-      if (setup.stderr_fd >= 0) dup_onto(setup.stderr_fd, 2);
-      if (setup.stdin_open) {
-        if (setup.stdin_fd >= 0) dup_onto(setup.stdin_fd, 0);
-      } else {
-        UniqueFd null(DABBA_SYSCALL(::open("/dev/null", O_RDONLY | O_CLOEXEC), "/dev/null"));
-        dup_onto(null.get(), 0);
-      }
+    } else if (setup.null_stdin) {
+      // The /dev/null adopt_stdio_child() opened was the host's, which /proc shows as "/null".
+      UniqueFd null(DABBA_SYSCALL(::open("/dev/null", O_RDONLY | O_CLOEXEC), "/dev/null"));
+      dup_onto(null.get(), 0);
+    }
+    // Its own session: the host's terminal is never our controlling tty, so TIOCSTI and job
+    // control signals cannot reach it. With -t the pty becomes the controlling tty instead. With
+    // --init the shim does this for the workload it forks.
+    if (!setup.init) {
+      DABBA_SYSCALL(::setsid(), "setsid");
+      if (setup.tty) DABBA_SYSCALL(::ioctl(0, TIOCSCTTY, 0), "make the pty the controlling tty");
     }
 
     bound_capabilities(setup.capabilities);
@@ -228,22 +273,49 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
     } else {
       program = argv0;
     }
-    for (const auto& a : setup.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    const bool shim = setup.shim_fd >= 0;
+    if (setup.init && !shim)
+      throw Error(Errc::kUnsupported, "--init needs dabba's exec shim, which this kernel refuses "
+                                      "to run from a memfd (vm.memfd_noexec=2)");
+    if (shim) {
+      shim_args = exec_shim_argv(setup.init, 3, signal_mask(forwarded_signals()), program,
+                                 setup.argv);
+      for (const auto& a : shim_args) argv.push_back(const_cast<char*>(a.c_str()));
+    } else {
+      for (const auto& a : setup.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    }
     argv.push_back(nullptr);
     for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
     envp.push_back(nullptr);
 
-    reset_signals();
-    // Nothing but 0, 1, 2 and the sync end (O_CLOEXEC: the parent's EOF on it says exec worked)
-    // reaches the workload.
+    // With --init the forwarded signals stay blocked: the reaper reads them from a signalfd.
+    sigset_t blocked;
+    sigemptyset(&blocked);
+    if (setup.init && shim) blocked = forwarded_signals();
+    reset_signals(blocked);
+    // Nothing but 0, 1, 2, the sync end (the shim reports a failed exec on it; an exec closes it,
+    // and the parent's EOF says the workload runs) and the shim itself reaches the exec.
+    int shim_fd = shim ? DABBA_SYSCALL(::fcntl(setup.shim_fd, F_DUPFD_CLOEXEC, 10)) : -1;
     if (!sync.move_to(3)) throw_errno("move the sync channel to fd 3");
-    DABBA_SYSCALL(::close_range(4, ~0u, 0), "close_range");
-    // Last: from here on only execve (or the report of its failure) runs.
-    if (setup.seccomp) install_seccomp_filter(setup.capabilities);
+    if (shim) {
+      DABBA_SYSCALL(::fcntl(3, F_SETFD, 0), "keep the sync channel open for the shim");
+      DABBA_SYSCALL(::dup3(shim_fd, 4, O_CLOEXEC), "move the exec shim to fd 4");
+    }
+    DABBA_SYSCALL(::close_range(shim ? 5 : 4, ~0u, 0), "close_range");
+    if (shim) drop_read_override();
+    // Last: from here on only the exec (or the report of its failure) runs.
+    install_seccomp_filter(setup.seccomp);
   } catch (const std::exception& e) {
     report_child_failure(sync, e);
   } catch (...) {
     report_child_failure(sync, "unknown failure while starting the container", 0);
+  }
+  if (setup.shim_fd >= 0) {
+    ::syscall(SYS_execveat, 4, "", argv.data(), envp.data(), AT_EMPTY_PATH);
+    // A profile that refuses execveat: the same file by its /proc path.
+    ::execve("/proc/self/fd/4", argv.data(), envp.data());
+    report_child_failure(sync, std::string("exec dabba's exec shim: ") + std::strerror(errno),
+                         errno);
   }
   ::execve(program.c_str(), argv.data(), envp.data());
   exec_failed(sync, setup.argv[0], errno, false);

@@ -1,16 +1,32 @@
 // Child side, last stretch, shared by `run` and `exec`: inside the container's root, become the
 // workload. Resolves the user in the container's /etc/passwd and /etc/group, completes the
 // environment, allocates the pty, reports ready (with the pty master) and waits for the parent's
-// go, starts the --init reaper if asked, then: new session (and controlling tty with -t), the
-// bounding set, the user's ids, root's capabilities, the seccomp filter (last), no_new_privs, cwd, every other fd closed, PATH lookup in the container's
-// environment, exec. A failure is reported over the sync channel with the exit code dabba will
-// use (125 dabba, 126 not executable, 127 not found) and the process _exits with it.
+// go, then (docs/security.md):
+//   not dumpable (from here on processes of the container may exist: nothing of them may ptrace
+//   us or open our /proc files, whose exe is dabba's host binary);
+//   new session (and the pty as controlling tty with -t; with --init the shim does both for the
+//   workload); the bounding set, the user's ids, root's capabilities, cwd, no_new_privs, umask;
+//   PATH lookup in the container's environment; signals reset (with --init the forwarded ones stay
+//   blocked for the reaper); every fd closed but 0-2, the sync end (fd 3, inherited by the shim to
+//   report its exec failure) and the shim (fd 4, close-on-exec); DAC_OVERRIDE and DAC_READ_SEARCH
+//   out of the effective set, so the unreadable shim starts non-dumpable (the kernel gives root
+//   its capabilities back at that exec); the seccomp filter, last;
+//   execveat of the exec shim (exec_shim.h), which execs the workload (or stays as --init's
+//   reaper and forks it).
+// A failure is reported over the sync channel with the exit code dabba will use (125 dabba, 126
+// not executable, 127 not found) and the process _exits with it; the shim reports an exec failure
+// as SyncKind::kExecFailed.
 #pragma once
 
+#include <sys/ioctl.h>
+
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "runner/capabilities.h"
+#include "runner/io_relay.h"
+#include "runner/seccomp.h"
 #include "runner/sync_channel.h"
 
 namespace dabba::runner {
@@ -22,22 +38,25 @@ struct WorkloadSetup {
   bool create_cwd = true;  // run: create a missing -w; exec: a missing -w is an error
   std::string user;        // unresolved: "name|uid[:group|gid]"
   bool tty = false;
-  bool stdin_open = false;
-  bool init = false;  // fork: this process stays as PID 1 reaper (init_reaper.h)
+  bool null_stdin = false;  // stdin is /dev/null: opened again inside the container (its own)
+  bool init = false;  // the shim stays as PID 1 reaper and forks the workload
   CapabilitySet capabilities = kDefaultCapabilities;  // capabilities.h
-  bool seccomp = true;                                 // seccomp.h
+  SeccompFilter seccomp;                               // seccomp.h; empty: none
   // Wait for the parent's go (SyncKind::kExec) after reporting ready: when it must do something
   // first (move us into cgroups, start a network helper). Otherwise the workload execs at once and
   // the start saves a round trip.
   bool wait_for_go = true;
-  // -t: the user's terminal (inherited fd), whose window size the pty gets before exec; -1: none.
-  int terminal_fd = -1;
-  // Without a tty: what becomes 0, 1, 2 (-1: keep what we have; stdin without stdin_open is
-  // /dev/null in any case).
-  int stdin_fd = -1;
-  int stdout_fd = -1;
-  int stderr_fd = -1;
+  // -t: the caller's window size, for the pty before the workload starts (the caller's terminal
+  // itself never reaches the container).
+  std::optional<winsize> window;
+  int shim_fd = -1;  // exec_shim_fd(); -1: exec the workload directly
 };
+
+// The first step of every process dabba starts towards a container: 0, 1, 2 become the container's
+// stdio (pipes from the parent, /dev/null for -1) and every other fd close-on-exec, so nothing of
+// the caller's (its terminal, fds it passed us) survives into anything the container can reach.
+// Returns false (errno set) on failure.
+bool adopt_stdio_child(const ChildStdio& stdio) noexcept;
 
 [[noreturn]] void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept;
 
@@ -46,5 +65,12 @@ struct WorkloadSetup {
 [[noreturn]] void report_child_failure(SyncChannel& sync, const std::exception& e) noexcept;
 [[noreturn]] void report_child_failure(SyncChannel& sync, const std::string& text,
                                        int err) noexcept;
+
+// The message for an exec that failed with `err` (SyncKind::kExecFailed), as Docker words it.
+std::string exec_failure_text(const std::string& argv0, int err, bool searched);
+
+// Looks argv0 up in `path` (a PATH value) as execvp would, but only among regular files we may
+// execute. Returns the path to exec, or "" when nothing matches. Exposed for tests.
+std::string find_in_path(const std::string& argv0, const std::string& path);
 
 }  // namespace dabba::runner

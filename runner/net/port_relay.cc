@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "common/error.h"
+#include "common/process_title.h"
 #include "common/fs.h"
 #include "runner/net/port_publish.h"
 #include "runner/net/tcp_relay.h"
@@ -78,7 +79,10 @@ struct HostSockets {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != owner) ::_exit(0);
   ::setsid();
-  ::prctl(PR_SET_NAME, "dabba-port-relay");
+  // It enters the container's network namespace for good: not dumpable (nothing there may
+  // ptrace it), and a command line of its own (the owner's may hold -e values).
+  ::prctl(PR_SET_DUMPABLE, 0);
+  set_process_title("dabba-port-relay");
   int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null >= 0) {
     ::dup2(null, 0);

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -123,6 +124,50 @@ TEST(RunOptions, SeccompOnUnlessUnconfined) {
   EXPECT_TRUE(build_spec(parse({"--security-opt", "no-new-privileges", "img"}), inputs()).seccomp);
   EXPECT_FALSE(
       build_spec(parse({"--security-opt", "seccomp=unconfined", "img"}), inputs()).seccomp);
+}
+
+TEST(RunOptions, SecurityOptionsAsPodman) {
+  runner::Spec s = build_spec(parse({"img"}), inputs());
+  EXPECT_EQ(s.masked, runner::MaskedPaths{});
+  EXPECT_FALSE(s.privileged);
+  EXPECT_TRUE(s.seccomp_profile.empty());
+  // --privileged: everything, no filter, no masks; mask= still applies, --cap-drop does not.
+  s = build_spec(parse({"--privileged", "--cap-drop", "NET_RAW", "--security-opt",
+                        "mask=/proc/keys", "img"}),
+                 inputs());
+  EXPECT_TRUE(s.privileged);
+  EXPECT_FALSE(s.seccomp);
+  EXPECT_EQ(s.capabilities, runner::capability_set({"ALL"}, {}));
+  EXPECT_TRUE(s.masked.readonly.empty());
+  EXPECT_EQ(s.masked.masked, (std::vector<std::string>{"/proc/keys"}));
+  // unmask takes shell patterns; ALL takes every default, masked and read-only.
+  s = build_spec(parse({"--security-opt", "unmask=/proc/*", "img"}), inputs());
+  EXPECT_EQ(s.masked.masked, (std::vector<std::string>{"/sys/firmware", "/sys/fs/selinux",
+                                                       "/sys/dev/block"}));
+  EXPECT_TRUE(s.masked.readonly.empty());
+  s = build_spec(parse({"--security-opt", "unmask=ALL", "--security-opt", "mask=/a:/b", "img"}),
+                 inputs());
+  EXPECT_TRUE(s.masked.readonly.empty());
+  EXPECT_EQ(s.masked.masked, (std::vector<std::string>{"/a", "/b"}));
+  s = build_spec(parse({"--security-opt", "unmask=/proc/keys:/proc/sys", "img"}), inputs());
+  EXPECT_EQ(std::count(s.masked.masked.begin(), s.masked.masked.end(), "/proc/keys"), 0);
+  EXPECT_EQ(std::count(s.masked.readonly.begin(), s.masked.readonly.end(), "/proc/sys"), 0);
+  EXPECT_EQ(s.masked.masked.size(), runner::default_masked_paths().size() - 1);
+  // A profile is read, checked and carried as text; a bad one is an error now.
+  std::string dir = ::testing::TempDir();
+  write_file_atomic(dir + "/ok.json", R"({"defaultAction": "SCMP_ACT_ALLOW"})", Sync::kNone);
+  write_file_atomic(dir + "/bad.json", R"({"defaultAction": "SCMP_ACT_NOPE"})", Sync::kNone);
+  s = build_spec(parse({"--security-opt", "seccomp=" + dir + "/ok.json", "img"}), inputs());
+  EXPECT_TRUE(s.seccomp);
+  EXPECT_NE(s.seccomp_profile.find("SCMP_ACT_ALLOW"), std::string::npos);
+  EXPECT_THROW(build_spec(parse({"--security-opt", "seccomp=" + dir + "/bad.json", "img"}),
+                          inputs()),
+               Error);
+  EXPECT_THROW(build_spec(parse({"--security-opt", "seccomp=" + dir + "/none.json", "img"}),
+                          inputs()),
+               Error);
+  EXPECT_THROW(parse({"--security-opt", "mask=relative", "img"}), Error);
+  EXPECT_THROW(parse({"--security-opt", "proc-opts=x", "img"}), Error);
 }
 
 TEST(RunOptions, PublishAllTakesTheImagesExposedPorts) {

@@ -75,9 +75,13 @@ check "ps --format json: status Up, created_at and started_at are RFC 3339" \
   <<<"$json"
 
 # --- logs ---------------------------------------------------------------------------------------
-wait_until sh -c "grep -q out-line '$STORE/containers/$ID/logs/stdout'"
+wait_until sh -c "grep -q err-line '$STORE/containers/$ID/logs/ctr.log'"
 check_eq "logs: the container's stdout on stdout" "out-line" "$(dabba_user logs web 2>/dev/null)"
 check_eq "logs: its stderr on stderr" "err-line" "$(dabba_user logs web 2>&1 >/dev/null)"
+check_eq "logs: both, in the order written, with the stream of each (k8s-file)" "stdout out-line stderr err-line" \
+  "$(awk '{print $2, $4}' "$STORE/containers/$ID/logs/ctr.log" | xargs)"
+check "logs -t: an RFC 3339 time before each line" \
+  grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z out-line$' <<<"$(dabba_user logs -t web 2>/dev/null)"
 check_eq "logs of an unknown container fails" 1 "$(exit_code dabba_user logs no-such)"
 
 sleep 1  # `created` has a second's resolution: newest-first needs them a second apart
@@ -121,7 +125,7 @@ check_eq "exec in an image with User/WorkingDir/Env: its defaults" "app /home/ap
 # --- stop ---------------------------------------------------------------------------------------
 within_user 60 run -d --name term "$BUSYBOX" \
   sh -c "trap 'echo got-term; exit 0' TERM; echo up; $LOOP" >/dev/null
-wait_until sh -c "grep -q up '$STORE/containers/$(ps_field dabba_user term id)/logs/stdout'"
+wait_until sh -c "grep -q up '$STORE/containers/$(ps_field dabba_user term id)/logs/ctr.log'"
 t0=$(date +%s)
 check_eq "stop (a PID 1 that handles SIGTERM): prints the name" "term" "$(within_user 60 stop term)"
 check "... within the grace period (10 s by default)" test $(($(date +%s) - t0)) -lt 10
@@ -164,7 +168,7 @@ check "... its PID 1 is gone" gone "$PID"
 check_eq "... its record is gone" "" "$(ps_field dabba_user web id)"
 check_eq "... its directory is gone" no "$([ -e "$STORE/containers/$ID" ] && echo yes || echo no)"
 check_eq "... nothing of it is mounted" "" "$(findmnt -rn -o TARGET | grep -F "$ID" || true)"
-check_eq "... its supervisor is gone" "" "$(pgrep -f -- "$WORK/bin/dabba.* run -d --name web" || true)"
+check_eq "... its supervisor is gone" "" "$(pgrep -f -- "^dabba-supervise $ID" || true)"
 
 # --- -d --rm ------------------------------------------------------------------------------------
 within_user 60 run -d --rm --name brief "$BUSYBOX" sh -c "sleep 0.3; : $MARK" >"$WORK/brief.id"
@@ -197,9 +201,9 @@ dabba_user rm sig dfailed >/dev/null
 # --- -dt and -dit: a pty nobody types into; its output is the stdout log ----------------------
 dabba_user run -dt --name ttyout "$BUSYBOX" sh -c "tty; echo to-err >&2; : $MARK" >/dev/null
 check "-dt: the workload's tty is the container's pty, logged" \
-  wait_until sh -c "grep -q /dev/pts/0 '$STORE/containers/$(ps_field dabba_user ttyout id)/logs/stdout'"
+  wait_until sh -c "grep -q /dev/pts/0 '$STORE/containers/$(ps_field dabba_user ttyout id)/logs/ctr.log'"
 check "-dt: stderr goes through the pty too (one stream, as Docker's)" \
-  wait_until sh -c "dabba_out=\$(cat '$STORE/containers/$(ps_field dabba_user ttyout id)/logs/stdout'); \
+  wait_until sh -c "dabba_out=\$(cat '$STORE/containers/$(ps_field dabba_user ttyout id)/logs/ctr.log'); \
     case \$dabba_out in *to-err*) exit 0;; esac; exit 1"
 check_eq "-dt: the exit is recorded" "exited 0" \
   "$(wait_until sh -c "[ -n \"\$(cat '$STORE/containers/$(ps_field dabba_user ttyout id)/state' 2>/dev/null | grep -o exited)\" ]";
@@ -211,7 +215,7 @@ check_eq "-dit sh: a shell waiting on its pty keeps running" running \
 check_eq "-dit: exec into it reaches the same pty session (PID 1's tty is a pts)" "136,0" \
   "$(dabba_user exec shell ps -o pid,tty | awk '$1 == 1 {print $2}')"
 check "-dit: the shell's prompt is in the log" \
-  wait_until sh -c "grep -q '/ # ' '$STORE/containers/$(ps_field dabba_user shell id)/logs/stdout'"
+  wait_until sh -c "grep -q '/ # ' '$STORE/containers/$(ps_field dabba_user shell id)/logs/ctr.log'"
 check_eq "-dit: stop (sh as PID 1 ignores SIGTERM) kills it after -t" 137 \
   "$(dabba_user stop -t 1 shell >/dev/null; ps_field dabba_user shell exit_code)"
 dabba_user rm ttyout shell >/dev/null

@@ -56,12 +56,12 @@ slirp_pids() {
   done
 }
 
-# relay_pids WHO NAME: the port relay of the -d container NAME: the supervisor's child that is a
-# fork of dabba.
+# relay_pids WHO NAME: the port relay of the -d container NAME: the supervisor's child titled
+# dabba-port-relay.
 relay_pids() {
   local sup
   sup=$(sed -n 's/^supervisor_pid=//p' "$(container_dir "$1" "$2")/state")
-  pgrep -P "$sup" -f "^$TEST_DABBA" 2>/dev/null || true
+  pgrep -P "$sup" -f "^dabba-port-relay" 2>/dev/null || true
 }
 
 # relay_fds_are PID "SOCKETS PIPES": whether the relay PID holds that many sockets and pipes.

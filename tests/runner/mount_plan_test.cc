@@ -56,7 +56,46 @@ TEST(MountPlan, TheWholeDefaultPlan) {
                   "symlink /dev/stderr -> /proc/self/fd/2", "symlink /dev/core -> /proc/kcore",
                   "bind /s/containers/c0ffee/etc/hostname /etc/hostname (optional)",
                   "bind /s/containers/c0ffee/etc/hosts /etc/hosts (optional)",
-                  "bind /s/containers/c0ffee/etc/resolv.conf /etc/resolv.conf (optional)"));
+                  "bind /s/containers/c0ffee/etc/resolv.conf /etc/resolv.conf (optional)",
+                  "readonly /proc/asound", "readonly /proc/bus", "readonly /proc/fs",
+                  "readonly /proc/irq", "readonly /proc/sys", "readonly /proc/sysrq-trigger",
+                  "mask /proc/acpi", "mask /proc/kcore", "mask /proc/keys",
+                  "mask /proc/latency_stats", "mask /proc/timer_list", "mask /proc/timer_stats",
+                  "mask /proc/sched_debug", "mask /proc/scsi", "mask /sys/firmware",
+                  "mask /sys/fs/selinux", "mask /sys/dev/block"));
+}
+
+TEST(MountPlan, MasksComeLastAndPrivilegedLiftsThem) {
+  Spec s = spec();
+  s.mounts.push_back(parse_volume("/host/data:/data"));
+  s.masked = masked_paths(false, {"/data/secret"}, {"/proc/keys"});
+  std::vector<std::string> l = lines(plan_mounts(s, MountHost{}));
+  EXPECT_LT(index_of(l, "rbind /host/data /data"), index_of(l, "readonly /proc/sys"));
+  EXPECT_LT(index_of(l, "readonly /proc/sys"), index_of(l, "mask /proc/acpi"));
+  EXPECT_EQ(l.back(), "mask /data/secret");
+  EXPECT_THAT(l, Not(Contains("mask /proc/keys")));
+
+  s = spec();
+  s.privileged = true;
+  s.masked = masked_paths(true, {}, {});
+  MountHost host;
+  host.host_devices = {"fuse", "net/tun", "null"};
+  l = lines(plan_mounts(s, host));
+  EXPECT_THAT(l, Contains("sysfs /sys [nosuid,nodev,noexec]"));
+  EXPECT_THAT(l, Contains("bind /dev/fuse /dev/fuse [nosuid,noexec] (optional)"));
+  EXPECT_THAT(l, Contains("bind /dev/net/tun /dev/net/tun [nosuid,noexec] (optional)"));
+  EXPECT_EQ(std::count(l.begin(), l.end(), "bind /dev/null /dev/null [nosuid,noexec]"), 1);
+  EXPECT_EQ(index_of(l, "mask "), l.size());
+  EXPECT_EQ(index_of(l, "readonly "), l.size());
+  host.own_network_namespace = false;
+  EXPECT_THAT(lines(plan_mounts(s, host)), Contains("rbind /sys /sys [nosuid,nodev,noexec]"));
+}
+
+TEST(MountPlan, HostDevicesAreListed) {
+  std::vector<std::string> devices = list_host_devices();
+  EXPECT_THAT(devices, Contains("null"));
+  EXPECT_THAT(devices, Not(Contains("ptmx")));
+  for (const std::string& d : devices) EXPECT_NE(d.rfind("pts/", 0), 0u) << d;
 }
 
 TEST(MountPlan, DevBeforeWhatGoesInsideIt) {
@@ -99,6 +138,7 @@ TEST(MountPlan, UserMountsLastAndParentsFirst) {
   Spec s = spec();
   s.mounts = {parse_volume("/h/x:/data/x:ro"), parse_tmpfs("/scratch:size=1m,exec"),
               parse_volume("/h/data:/data"), parse_volume("/h/f.txt:/etc/app.conf")};
+  s.masked = MaskedPaths{{}, {}};  // (they come after the user's mounts: MasksComeLast...)
   auto l = lines(plan_mounts(s, MountHost{}));
   ASSERT_GE(l.size(), 4u);
   EXPECT_THAT(std::vector<std::string>(l.end() - 4, l.end()),
@@ -109,6 +149,7 @@ TEST(MountPlan, UserMountsLastAndParentsFirst) {
 TEST(MountPlan, TmpfsOptionWordsBecomeAttributes) {
   Spec s = spec();
   s.mounts = {parse_tmpfs("/t:ro,noexec,size=5m,suid,dev")};
+  s.masked = MaskedPaths{{}, {}};
   EXPECT_EQ(lines(plan_mounts(s, MountHost{})).back(), "tmpfs /t size=5m [ro,noexec]");
 }
 

@@ -26,17 +26,28 @@ run_setup() {
 run_cleanup() {
   local rc=$? pid
   set +e  # under errexit the `(exit $rc)` below would end the trap before rig_cleanup
-  for pid in $(pgrep -f -- "${MARK:-none}|$WORK/bin/dabba" 2>/dev/null); do
+  for pid in $(pgrep -f -- "${MARK:-none}|$WORK/bin/dabba" 2>/dev/null) $(titled_pids); do
     [ "$pid" = $$ ] || kill -KILL "$pid" 2>/dev/null || true
   done
   (exit $rc)
   rig_cleanup
 }
 
-# dabba_root ARGS...: the binary under test as root, on root's own store.
+# dabba_root ARGS...: the binary under test as root, on root's own store (in $WORK, as
+# dabba_user, so titled_pids finds its supervisors).
 dabba_root() {
-  env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/root TERM="${TERM:-xterm}" \
-    "$TEST_DABBA" --root "$ROOT_STORE" "$@"
+  env -i -C "$WORK" PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/root \
+    TERM="${TERM:-xterm}" "$TEST_DABBA" --root "$ROOT_STORE" "$@"
+}
+
+# titled_pids: the test's supervisors and port relays, which show a title instead of the command
+# line that made them (docs/security.md): those whose working directory is $WORK.
+titled_pids() {
+  local pid
+  for pid in $(pgrep -f '^dabba-(supervise|port-relay)' 2>/dev/null); do
+    [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$WORK" ] && echo "$pid"
+  done
+  return 0
 }
 
 # exit_code CMD...: CMD's exit status (its output discarded).
@@ -77,4 +88,8 @@ check_no_container_leftovers() {
 # test_processes: "PID ARGS" of every process of this test but dabba's pause process (which
 # holds the test user's namespace, and is this test's too: XDG_RUNTIME_DIR is private): dabba
 # run's supervisors and foreground processes, and containers whose command holds $MARK.
-test_processes() { processes_of "$MARK|$WORK/bin/dabba"; }
+test_processes() {
+  local pid
+  processes_of "$MARK|$WORK/bin/dabba"
+  for pid in $(titled_pids); do echo "$pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"; done
+}

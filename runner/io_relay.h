@@ -1,0 +1,94 @@
+// A container's stdio, copied by dabba (podman's conmon, in-process): the container never holds
+// the caller's terminal or files, nor its own log. On the container's side, pipes (stdout,
+// stderr, and stdin with -i; /dev/null otherwise) or its own pty with -t; on dabba's side, the
+// caller's stdio (foreground run and exec) and/or a k8s-file log (container_log.h; the -d
+// supervisor). One object per container, driven by the owner's poll loop (attach.h):
+//
+//   container stdout/stderr pipe (or pty) --> caller's 1/2 and/or LogWriter (stdout/stderr)
+//   caller's stdin (-i)                   --> container's stdin pipe (or pty)
+//
+// A caller's output that goes away (EPIPE: `dabba run ... | head -1`) closes our end of that
+// stream, so the container's next write gets EPIPE as it would have without us. After the
+// container's PID 1 is gone, drain() copies what its pipes still hold and stops: a process an
+// `exec` left behind can neither keep the caller waiting nor reach its terminal.
+#pragma once
+
+#include <poll.h>
+
+#include <string>
+#include <vector>
+
+#include "common/unique_fd.h"
+#include "runner/container_log.h"
+
+namespace dabba::runner {
+
+// The container's stdio, dabba's ends (made by start_container / join_container).
+struct IoEnds {
+  UniqueFd in;   // write end of the container's stdin pipe (-i without -t)
+  UniqueFd out;  // read end of its stdout pipe
+  UniqueFd err;  // read end of its stderr pipe
+  UniqueFd pty;  // -t: the pty's master (the container's 0, 1 and 2)
+};
+
+// The container's ends of new pipes: what its first process makes its 0, 1, 2 (-1: /dev/null).
+struct ChildStdio {
+  int in = -1;
+  int out = -1;
+  int err = -1;
+};
+
+// The pipes of a container without -t: stdin only when stdin_open. The child ends are closed by
+// close_child_ends() once the child has its copies.
+class StdioPipes {
+ public:
+  static StdioPipes make(bool stdin_open);
+  ChildStdio child() const;
+  void close_child_ends();
+  IoEnds take_ends();
+
+ private:
+  Pipe in_, out_, err_;
+};
+
+struct IoSinks {
+  int in = -1;   // copied into the container (-i); -1: nothing
+  int out = -1;  // where its stdout goes; -1: only the log
+  int err = -1;  // where its stderr goes (with a pty, nothing: one stream)
+  LogWriter* log = nullptr;
+};
+
+class IoRelay {
+ public:
+  IoRelay(IoEnds ends, IoSinks sinks);
+  IoRelay(const IoRelay&) = delete;
+  IoRelay& operator=(const IoRelay&) = delete;
+
+  // Appends the fds to wait on; handle() takes the same vector and the index add() returned.
+  size_t add(std::vector<pollfd>& fds);
+  void handle(const std::vector<pollfd>& fds, size_t first);
+  // After the container exited: copies what is left without waiting for more.
+  void drain();
+
+  int pty_master() const { return ends_.pty.get(); }
+  // The caller's output went away (EPIPE, a terminal hung up).
+  bool output_lost() const { return output_lost_; }
+  // -t: the caller's terminal read EOF or EIO (a closed window).
+  bool terminal_gone() const { return terminal_gone_; }
+
+ private:
+  bool copy_out(UniqueFd& from, int sink, LogStream stream);
+  void read_input();
+  void write_input();
+
+  IoEnds ends_;
+  IoSinks sinks_;
+  bool input_open_;
+  std::string to_container_;
+  bool output_lost_ = false;
+  bool terminal_gone_ = false;
+  bool input_is_terminal_ = false;
+  int in_slot_ = -1, to_slot_ = -1, out_slot_ = -1, err_slot_ = -1;
+};
+
+}  // namespace dabba::runner
