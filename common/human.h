@@ -8,8 +8,12 @@
 
 namespace dabba {
 
-// "0 B", "512 B", "1.5 kB", "7.81 MB", "1.2 GB": three significant digits, powers of 1000.
+// "0 B", "512 B", "1.5 kB", "7.81 MB", "2 MB", "1.2 GB": three significant digits, powers of
+// 1000, as podman prints image sizes.
 std::string human_size(uint64_t bytes);
+// "0B", "12B", "1.999MB", "12.01MB": four significant digits and no space, as podman's
+// `system df` prints sizes (docker's units.HumanSize).
+std::string human_size_compact(uint64_t bytes);
 
 // "Less than a second ago", "5 seconds ago", "About a minute ago", "2 hours ago", "3 days ago",
 // "2 weeks ago", "4 months ago", "2 years ago" (docker's wording). then after now: "now".

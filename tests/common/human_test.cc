@@ -8,13 +8,18 @@ namespace {
 TEST(HumanSize, ThreeSignificantDigitsInPowersOf1000) {
   EXPECT_EQ(human_size(0), "0 B");
   EXPECT_EQ(human_size(999), "999 B");
-  EXPECT_EQ(human_size(1000), "1.00 kB");
+  EXPECT_EQ(human_size(1000), "1 kB");
   EXPECT_EQ(human_size(1536), "1.54 kB");
   EXPECT_EQ(human_size(12345), "12.3 kB");
   EXPECT_EQ(human_size(999499), "999 kB");
-  EXPECT_EQ(human_size(999500), "1.00 MB");
+  EXPECT_EQ(human_size(999500), "1 MB");
   EXPECT_EQ(human_size(7812345), "7.81 MB");
-  EXPECT_EQ(human_size(1200000000), "1.20 GB");
+  EXPECT_EQ(human_size(1200000000), "1.2 GB");
+  EXPECT_EQ(human_size(1997991), "2 MB");
+  EXPECT_EQ(human_size_compact(0), "0B");
+  EXPECT_EQ(human_size_compact(12), "12B");
+  EXPECT_EQ(human_size_compact(12013013), "12.01MB");
+  EXPECT_EQ(human_size_compact(1999000), "1.999MB");
 }
 
 TEST(TimeAgo, DockersWording) {

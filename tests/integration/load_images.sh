@@ -32,7 +32,7 @@ check_eq "OCI layout dir: 4 layers unpacked" 4 "$(layer_dirs)"
 check "OCI layout dir: layer content" grep -qx v2 <<<"$(cat "$STORE"/layers/*/data/changed.txt | sort | tail -n 1)"
 check "OCI layout dir: the store checks clean" dabba_user check
 out=$(load "$A/unnamed")
-check "OCI layout without a name: an id only" grep -q "^Loaded image ID: sha256:" <<<"$out"
+check "OCI layout without a name: an id only (podman's wording)" grep -q "^Loaded image: sha256:" <<<"$out"
 check_eq "... listed as <none> <none>" 1 "$(dabba_user images | grep -Ec '^<none> +<none> ')"
 check_eq "... json has no names" 0 \
   "$(dabba_user images --format json | jq "[.[] | select(.manifest == \"$FIXTURE_SHARED_DIGEST\") | .names[]] | length")"
