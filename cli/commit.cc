@@ -16,6 +16,7 @@
 #include "cli/containers.h"
 #include "cli/image_changes.h"
 #include "cli/new_image.h"
+#include "cli/run_options.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "oci/manifest.h"
@@ -64,9 +65,9 @@ Command add_commit(CLI::App& parent) {
   Command cmd;
   cmd.app = parent.add_subcommand("commit", "Make an image from a container's changes");
   cmd.app->add_option("-a,--author", args->author, "the image's author");
-  cmd.app->add_option("-c,--change", args->changes,
+  repeatable(cmd.app->add_option("-c,--change", args->changes,
                       "Dockerfile instruction to apply (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, "
-                      "ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR)");
+                      "ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR)"));
   cmd.app->add_option("-m,--message", args->message, "commit message (history comment)");
   cmd.app->add_option("-f,--format", args->format, "oci or docker")->capture_default_str();
   cmd.app->add_option("--iidfile", args->iidfile, "write the image id to this file");

@@ -11,6 +11,7 @@
 #include "cli/confirm.h"
 #include "cli/image_filters.h"
 #include "cli/image_view.h"
+#include "cli/run_options.h"
 #include "common/error.h"
 #include "store/image_names.h"
 
@@ -48,7 +49,8 @@ Command add_image_prune(CLI::App& parent) {
   cmd.app = parent.add_subcommand("prune", "Remove dangling images (-a: all unused images)");
   cmd.app->add_flag("-a,--all", args->all, "every image no container uses, not only dangling ones");
   cmd.app->add_flag("-f,--force", args->force, "do not ask");
-  cmd.app->add_option("--filter", args->filters, "label=KEY[=VALUE], label!=..., until=TIME");
+  repeatable(cmd.app->add_option("--filter", args->filters,
+                                 "label=KEY[=VALUE], label!=..., until=TIME"));
   cmd.needs = Needs::kUserNamespace;  // gc deletes files owned by subordinate ids
   cmd.run = [args](const Globals& globals) {
     if (!args->force &&

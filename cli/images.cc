@@ -13,6 +13,7 @@
 #include "cli/format_template.h"
 #include "cli/image_filters.h"
 #include "cli/image_view.h"
+#include "cli/run_options.h"
 #include "common/error.h"
 #include "common/human.h"
 #include "store/image_names.h"
@@ -148,8 +149,8 @@ Command add_images(CLI::App& parent, const std::string& name) {
   cmd.app->add_flag("--history", args->history, "show the names each image had");
   cmd.app->add_option("--sort", args->sort, "created, id, repository, size or tag")
       ->capture_default_str();
-  cmd.app->add_option("-f,--filter", args->filters,
-                      "reference=, dangling=, label=, before=, since=, id=, until=, ...");
+  repeatable(cmd.app->add_option("-f,--filter", args->filters,
+                                 "reference=, dangling=, label=, before=, since=, id=, until=, ..."));
   cmd.app->add_option("image", args->image, "only images matching this reference");
   // LMDB and the records are readable as the caller: no user namespace needed.
   cmd.needs = Needs::kNothing;

@@ -16,6 +16,7 @@
 #include "cli/image_changes.h"
 #include "cli/input_file.h"
 #include "cli/new_image.h"
+#include "cli/run_options.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "oci/compression.h"
@@ -71,9 +72,9 @@ Command add_import(CLI::App& parent) {
   auto args = std::make_shared<Args>();
   Command cmd;
   cmd.app = parent.add_subcommand("import", "Make an image from a root filesystem tarball");
-  cmd.app->add_option("-c,--change", args->changes,
+  repeatable(cmd.app->add_option("-c,--change", args->changes,
                       "Dockerfile instruction to apply (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, "
-                      "ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR)");
+                      "ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR)"));
   cmd.app->add_option("-m,--message", args->message, "history comment");
   cmd.app->add_option("--arch", args->arch, "architecture of the image (default: the host's)");
   cmd.app->add_option("--os", args->os, "os of the image (default: linux)");

@@ -21,6 +21,7 @@
 #include "cli/image_prune.h"
 #include "cli/tab_writer.h"
 #include "cli/image_view.h"
+#include "cli/run_options.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/human.h"
@@ -180,7 +181,7 @@ Command add_system_prune(CLI::App& parent) {
   cmd.app->add_flag("-a,--all", args->all, "every unused image, not only dangling ones");
   cmd.app->add_flag("-f,--force", args->force, "do not ask");
   cmd.app->add_flag("--volumes", args->volumes, "also unused volumes (dabba has none yet)");
-  cmd.app->add_option("--filter", args->filters, "label=KEY[=VALUE], until=TIME");
+  repeatable(cmd.app->add_option("--filter", args->filters, "label=KEY[=VALUE], until=TIME"));
   cmd.needs = Needs::kNothing;  // container removal enters the namespace itself
   cmd.run = [args](const Globals& globals) {
     if (!args->force) {
@@ -253,7 +254,10 @@ Command add_system_reset(CLI::App& parent) {
     // Inside the namespace every file of the store is ours to delete, whatever its owner.
     enter_default_user_namespace();
     for (const char* entry : kStoreEntries) remove_tree(root + "/" + entry);
-    if (::rmdir(root.c_str()) != 0 && errno != ENOENT && errno != ENOTEMPTY)
+    // The root itself goes when it is empty and its parent lets us (a --root made by someone
+    // else stays, empty).
+    if (::rmdir(root.c_str()) != 0 && errno != ENOENT && errno != ENOTEMPTY && errno != EACCES &&
+        errno != EPERM)
       throw_errno("remove " + root);
     return kExitOk;
   };

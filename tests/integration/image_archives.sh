@@ -12,7 +12,7 @@ source "$(dirname "$0")/lib/pull.sh"
 run_setup image_archives
 
 A=$WORK/a
-as_user mkdir -p "$A"
+install -d -m 0755 -o "$RIG_USER" -g "$RIG_USER" "$A"
 # podman rootless wants a short runroot; its pause process is ended at exit.
 PM=$(mktemp -d /tmp/pm.XXXXXX)
 chown "$RIG_USER:" "$PM"
@@ -34,7 +34,7 @@ BB_ID=$(dabba_user image inspect --format '{{.Id}}' "$BUSYBOX")
 LAYERS_ID=$(dabba_user image inspect --format '{{.Id}}' "$FIXTURE_LAYERS")
 
 # --- dabba save | podman load -------------------------------------------------------------------
-check "save (docker-archive, to a pipe) | podman load" \
+check "save (docker-archive) to standard output" \
   as_user sh -c "'$TEST_DABBA' --root '$STORE' save '$BUSYBOX' > '$A/bb.tar'"
 check "podman loads it" podman_user load -i "$A/bb.tar"
 check_eq "podman sees the same image id and name" "$BB_ID $REGISTRY/rig/busybox:latest" \
