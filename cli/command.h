@@ -27,7 +27,13 @@ struct Command {
   CLI::App* app = nullptr;
   std::function<int(const Globals&)> run;
   Needs needs = Needs::kUserNamespace;
+  // Non-zero: the exit code of any Error the verb throws (podman's 125, for the verbs that follow
+  // podman's exit codes already); zero: dabba's mapping by error code.
+  int error_exit = 0;
 };
+
+// podman's exit code for its own failures.
+inline constexpr int kExitPodmanFailure = 125;
 
 // Exit codes shared by verbs.
 inline constexpr int kExitOk = 0;

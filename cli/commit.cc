@@ -78,6 +78,7 @@ Command add_commit(CLI::App& parent) {
   cmd.app->add_option("container", args->container, "container name or id")->required();
   cmd.app->add_option("image", args->image, "name of the new image (default: none)");
   cmd.needs = Needs::kUserNamespace;
+  cmd.error_exit = kExitPodmanFailure;
   cmd.run = [args](const Globals& globals) {
     // Everything the user typed is checked before any work.
     const ManifestFormat format = parse_manifest_format(args->format);

@@ -29,6 +29,7 @@ Command add_export(CLI::App& parent) {
   cmd.app->add_option("-o,--output", args->output, "file to write (default: stdout)");
   cmd.app->add_option("container", args->container, "container name or id")->required();
   cmd.needs = Needs::kUserNamespace;
+  cmd.error_exit = kExitPodmanFailure;
   cmd.run = [args](const Globals& globals) {
     if (args->output.empty() && ::isatty(STDOUT_FILENO))
       throw Error(Errc::kInvalidArgument, "refusing to export to terminal", 0,

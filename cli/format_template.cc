@@ -13,6 +13,12 @@ void replace_all(std::string& s, std::string_view from, std::string_view to) {
 
 }  // namespace
 
+TemplateOptions listing_options() {
+  TemplateOptions o;
+  o.time_fields.clear();
+  return o;
+}
+
 bool is_json_format(const std::string& format) {
   if (format == "json") return true;
   std::string squeezed;
@@ -71,7 +77,7 @@ RowTemplate::RowTemplate(const std::string& format, const std::vector<TemplateFi
   }
   json_rows_ = is_json_format(format);
   if (json_rows_) return;
-  format_.emplace(format, "", headers);
+  format_.emplace(format, "", headers, listing_options());
   format_->render({blank}, false);  // names an unknown field now, before any work is done
 }
 

@@ -7,7 +7,8 @@
 //   TEMPLATE            TEMPLATE per row, as is (`\t` and `\n` escapes read; a newline added)
 //
 // Templates are Go templates over each row's JSON (go_template.h). The header row is the same
-// template executed over the field -> header map, as podman does.
+// template executed over the field -> header map, as podman does. Rows hold values as the verb
+// shows them (a "Created" is "2 hours ago", not a time to reformat): listing_options().
 #pragma once
 
 #include <map>
@@ -36,6 +37,9 @@ class ListFormat {
   std::optional<GoTemplate> template_;
   std::map<std::string, std::string> headers_;
 };
+
+// Template options for listing rows: their strings are already formatted, no time fields.
+TemplateOptions listing_options();
 
 // True for "json" and "{{json .}}" (with any spacing): podman's IsJSON.
 bool is_json_format(const std::string& format);

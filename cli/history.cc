@@ -34,6 +34,7 @@ Command add_history(CLI::App& parent) {
   cmd.app->add_option("--format", args->format, "table, json or a Go template");
   cmd.app->add_option("image", args->image, "image name or id")->required();
   cmd.needs = Needs::kNothing;
+  cmd.error_exit = kExitPodmanFailure;
   cmd.run = [args](const Globals& globals) {
     static const std::map<std::string, std::string> kHeaders = {
         {"ID", "ID"},           {"Created", "CREATED"},          {"CreatedAt", "CREATED AT"},
@@ -41,7 +42,7 @@ Command add_history(CLI::App& parent) {
         {"Comment", "COMMENT"}, {"Tags", "TAGS"}};
     ListFormat format(args->format,
                       "table {{.ID}}\\t{{.Created}}\\t{{.CreatedBy}}\\t{{.Size}}\\t{{.Comment}}",
-                      kHeaders);
+                      kHeaders, listing_options());
     Store store = Store::open(globals.root());
     ImageView view = view_image(store, find_image_or_throw(store, args->image));
     std::vector<HistoryEntry> history = image_history(store, view);

@@ -15,6 +15,7 @@ Command add_image_exists(CLI::App& parent) {
   cmd.app = parent.add_subcommand("exists", "Exit 0 if an image is in the store, 1 if not");
   cmd.app->add_option("image", *image, "image name or id")->required();
   cmd.needs = Needs::kNothing;
+  cmd.error_exit = kExitPodmanFailure;
   cmd.run = [image](const Globals& globals) {
     Store store = Store::open(globals.root());
     return find_image(store, *image) ? kExitOk : kExitFailure;

@@ -52,6 +52,7 @@ Command add_image_prune(CLI::App& parent) {
   repeatable(cmd.app->add_option("--filter", args->filters,
                                  "label=KEY[=VALUE], label!=..., until=TIME"));
   cmd.needs = Needs::kUserNamespace;  // gc deletes files owned by subordinate ids
+  cmd.error_exit = kExitPodmanFailure;
   cmd.run = [args](const Globals& globals) {
     if (!args->force &&
         !confirm(args->all ? "WARNING! This command removes all images without at least one "

@@ -154,6 +154,7 @@ Command add_images(CLI::App& parent, const std::string& name) {
   cmd.app->add_option("image", args->image, "only images matching this reference");
   // LMDB and the records are readable as the caller: no user namespace needed.
   cmd.needs = Needs::kNothing;
+  cmd.error_exit = kExitPodmanFailure;
   cmd.run = [args](const Globals& globals) {
     static const std::vector<std::string> kSorts = {"created", "id", "repository", "size", "tag"};
     if (std::find(kSorts.begin(), kSorts.end(), args->sort) == kSorts.end())
@@ -163,7 +164,7 @@ Command add_images(CLI::App& parent, const std::string& name) {
     if (args->digests) def += "{{.Digest}}\\t";
     def += "{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}";
     if (args->history) def += "\\t{{.History}}";
-    ListFormat format(args->format, def, kHeaders);
+    ListFormat format(args->format, def, kHeaders, listing_options());
 
     Store store = Store::open(globals.root());
     std::vector<std::string> filters = args->filters;

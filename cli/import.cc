@@ -84,6 +84,7 @@ Command add_import(CLI::App& parent) {
       ->required();
   cmd.app->add_option("reference", args->reference, "name of the new image (default: none)");
   cmd.needs = Needs::kUserNamespace;  // unpacks the layer with its owners
+  cmd.error_exit = kExitPodmanFailure;
   cmd.run = [args](const Globals& globals) {
     json cfg = json::object();
     apply_changes(cfg, args->changes);

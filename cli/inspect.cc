@@ -91,6 +91,7 @@ Command add_inspect(CLI::App& parent) {
   cmd.app->add_flag("-s,--size", args->size, "container sizes (with container inspect)");
   cmd.app->add_option("name", args->names, "names or ids")->required();
   cmd.needs = Needs::kNothing;
+  cmd.error_exit = kExitPodmanFailure;
   cmd.run = [args](const Globals& globals) {
     Store store = Store::open(globals.root());
     return run_inspect(store, args->names, args->type, args->format);
@@ -109,6 +110,7 @@ Command add_image_inspect(CLI::App& parent) {
   cmd.app->add_option("-f,--format", args->format, "json (default) or a Go template");
   cmd.app->add_option("image", args->names, "image names or ids")->required();
   cmd.needs = Needs::kNothing;
+  cmd.error_exit = kExitPodmanFailure;
   cmd.run = [args](const Globals& globals) {
     Store store = Store::open(globals.root());
     return run_inspect(store, args->names, "image", args->format);

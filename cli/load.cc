@@ -27,12 +27,13 @@ Command add_load(CLI::App& parent) {
   Command cmd;
   cmd.app = parent.add_subcommand("load", "Load an OCI layout or docker-save archive");
   cmd.app->add_option("-i,--input", args->input,
-                      "OCI image layout (directory or tar), docker-archive or dir: layout "
-                      "(default: standard input)");
+                      "OCI image layout (directory or tar), docker-archive or dir: layout, "
+                      "a file or an http(s):// URL (default: standard input)");
   cmd.app->add_option("--platform", args->platform,
                       "os/arch[/variant] to take from a multi-platform layout");
   cmd.app->add_flag("-q,--quiet", args->quiet, "print only what was loaded");
   cmd.needs = Needs::kUserNamespace;
+  cmd.error_exit = kExitPodmanFailure;
   cmd.run = [args](const Globals& globals) {
     Store store = Store::open(globals.root());
     LoadOptions options;
@@ -43,6 +44,8 @@ Command add_load(CLI::App& parent) {
                           ? InputFile::from_stdin(store.temp_dir(),
                                                   "cannot read from terminal, use command-line "
                                                   "redirection or the --input flag")
+                      : InputFile::is_url(args->input)
+                          ? InputFile::from_url(args->input, store.temp_dir())
                           : InputFile::from_path(args->input);
     ProgressDisplay progress(
         args->quiet ? ProgressDisplay::Mode::kQuiet : ProgressDisplay::mode_for(STDERR_FILENO),

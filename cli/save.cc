@@ -54,8 +54,11 @@ Command add_save(CLI::App& parent) {
   cmd.app->add_flag("-q,--quiet", args->quiet, "no progress");
   cmd.app->add_flag("--compress", args->compress,
                     "accepted; dir formats keep the layers as stored (compressed)");
+  cmd.app->add_flag("--uncompressed", args->compress,
+                    "accepted; OCI formats keep the layers as stored");
   cmd.app->add_option("image", args->images, "image names or ids")->required();
   cmd.needs = Needs::kNothing;  // reads blobs, which are the caller's files
+  cmd.error_exit = kExitPodmanFailure;
   cmd.run = [args](const Globals& globals) {
     SaveOptions options;
     options.format = parse_archive_format(args->format);

@@ -161,6 +161,7 @@ Command add_system_df(CLI::App& parent) {
   cmd.app->add_flag("-v,--verbose", args->verbose, "per image and per container");
   cmd.app->add_option("--format", args->format, "table, json or a Go template");
   cmd.needs = Needs::kUserNamespace;  // container upper dirs hold directories of subordinate ids
+  cmd.error_exit = kExitPodmanFailure;
   cmd.run = [args](const Globals& globals) {
     Store store = Store::open(globals.root());
     return system_df(store, args->verbose, args->format);
@@ -183,6 +184,7 @@ Command add_system_prune(CLI::App& parent) {
   cmd.app->add_flag("--volumes", args->volumes, "also unused volumes (dabba has none yet)");
   repeatable(cmd.app->add_option("--filter", args->filters, "label=KEY[=VALUE], until=TIME"));
   cmd.needs = Needs::kNothing;  // container removal enters the namespace itself
+  cmd.error_exit = kExitPodmanFailure;
   cmd.run = [args](const Globals& globals) {
     if (!args->force) {
       std::string warning =
@@ -232,6 +234,7 @@ Command add_system_reset(CLI::App& parent) {
   cmd.app = parent.add_subcommand("reset", "Remove every container and image: the whole store");
   cmd.app->add_flag("-f,--force", *force, "do not ask");
   cmd.needs = Needs::kNothing;  // stops run from the initial namespace, deletion from dabba's
+  cmd.error_exit = kExitPodmanFailure;
   cmd.run = [force](const Globals& globals) {
     const std::string root = globals.root();
     if (!*force &&

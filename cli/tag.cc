@@ -50,6 +50,7 @@ Command add_tag(CLI::App& parent) {
       ->required()
       ->expected(2, -1);
   cmd.needs = Needs::kNothing;  // names only
+  cmd.error_exit = kExitPodmanFailure;
   cmd.run = [args](const Globals& globals) {
     std::vector<std::string> names;
     for (size_t i = 1; i < args->args.size(); ++i)
@@ -73,6 +74,7 @@ Command add_untag(CLI::App& parent) {
   cmd.app->add_option("image", args->image, "image name or id")->required();
   cmd.app->add_option("name", args->names, "names to remove (default: all)");
   cmd.needs = Needs::kNothing;
+  cmd.error_exit = kExitPodmanFailure;
   cmd.run = [args](const Globals& globals) {
     Store store = Store::open(globals.root());
     ImageRecord image = find_image_or_throw(store, args->image);

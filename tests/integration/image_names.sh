@@ -22,7 +22,7 @@ check_eq "the image carries the new names" \
   "$(dabba_user image inspect --format '{{join .RepoTags " "}}' mybox)"
 check_eq "the short name finds localhost/ images" "$BB_ID" \
   "$(dabba_user image inspect --format '{{.ID}}' mybox:2)"
-check_fails "tag of an unknown image" dabba_user tag nope:1 x
+check_eq "tag of an unknown image: exit 125" 125 "$(exit_code dabba_user tag nope:1 x)"
 check_fails "tag to an invalid name (upper case)" dabba_user tag mybox BAD:x
 out=$(dabba_user untag mybox localhost/mybox:9 2>&1) && rc=0 || rc=$?
 check "untag of a name the image lacks: tag not known" grep -q "tag not known" <<<"$out"
@@ -81,7 +81,9 @@ check_eq "history -q" "$LAYERS_ID $(yes '<missing>' | head -n $((ENTRIES - 1)) |
 check_eq "history --format" "$ENTRIES" "$(dabba_user history --format '{{.ID}}|{{.Size}}' "$FIXTURE_LAYERS" | grep -c '|')"
 check_eq "history --format json: sizes of the layers" 4 \
   "$(dabba_user history --format json "$FIXTURE_LAYERS" | jq '[.[] | select(.size > 0)] | length')"
-check "history -H=false: sizes in bytes" grep -Eq ' [0-9]{3,} ' <<<"$(dabba_user history --human=false "$FIXTURE_LAYERS")"
+hist=$(dabba_user history --human=false "$FIXTURE_LAYERS")
+check "history --human=false: sizes in bytes" grep -Eq ' [0-9]{3,} ' <<<"$hist"
+check "history --human=false: RFC 3339 dates" grep -Eq "^$LAYERS_ID +[0-9-]+T[0-9:]+Z " <<<"$hist"
 check_fails "history of an unknown image" dabba_user history nope
 
 # --- images -------------------------------------------------------------------------------------
