@@ -284,7 +284,18 @@ class CountingSource final : public ByteSource {
 std::vector<LoadedImage> load_images(Store& store, const std::string& path,
                                      const LoadOptions& options) {
   return with_context("load " + path, [&] {
-    std::unique_ptr<ImageArchive> archive = ImageArchive::open(path);
+    // podman's phrase for what is no image archive, which scripts match on.
+    const std::string not_an_archive =
+        "payload does not match any of the supported image formats: oci-archive, oci-dir, "
+        "docker-archive, docker-dir";
+    std::unique_ptr<ImageArchive> archive;
+    try {
+      archive = ImageArchive::open(path);
+    } catch (const Error& e) {
+      if (e.code() != Errc::kCorrupt) throw;
+      throw Error(Errc::kCorrupt, not_an_archive + " (" + e.what() + ")", 0,
+                  "make one with `dabba save`, `podman save` or `skopeo copy`");
+    }
     const Platform wanted = options.platform.value_or(Platform::host());
     std::vector<PlannedImage> images;
     if (auto index = archive->small_file("index.json")) {
@@ -297,8 +308,8 @@ std::vector<LoadedImage> load_images(Store& store, const std::string& path,
         images = plan_docker(*archive, *manifest);
     } else {
       throw Error(Errc::kInvalidArgument,
-                  "neither an OCI image layout (index.json) nor a docker archive (manifest.json)",
-                  0, "make one with `skopeo copy ... oci:DIR` or `docker save`");
+                  not_an_archive + " (neither index.json nor manifest.json)", 0,
+                  "make one with `dabba save`, `podman save` or `skopeo copy`");
     }
     if (images.empty()) throw Error(Errc::kNotFound, "the archive holds no image");
 

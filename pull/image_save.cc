@@ -147,10 +147,9 @@ struct StoredBlob {
   uint64_t size = 0;
 };
 
-StoredBlob stored_blob(const Store& store, const ImageLayer& l, bool any_compression) {
+StoredBlob stored_blob(const Store& store, const ImageLayer& l) {
   if (auto b = store.blob(l.blob)) return {l.blob, store.blob_path(l.blob), b->size};
-  if (any_compression)
-    if (auto layer = store.layer(l.diff_id); layer && !layer->blob.empty())
+  if (auto layer = store.layer(l.diff_id); layer && !layer->blob.empty())
       if (auto b = store.blob(layer->blob)) return {layer->blob, store.blob_path(layer->blob), b->size};
   throw Error(Errc::kNotFound,
               "layer " + l.diff_id.str() + ": its compressed blob " + l.blob.str() +
@@ -169,7 +168,7 @@ void say(const SaveOptions& o, const std::string& line) {
 // The uncompressed tar of a layer, from its stored blob, streamed.
 void write_layer_tar(const Store& store, const ImageLayer& l, const SaveOptions& options,
                      const Write& write) {
-  StoredBlob b = stored_blob(store, l, true);
+  StoredBlob b = stored_blob(store, l);
   UniqueFd in = open_file(b.path, O_RDONLY);
   std::vector<uint8_t> inbuf(kChunk), outbuf(kChunk);
   ssize_t got = DABBA_SYSCALL(::read(in.get(), inbuf.data(), inbuf.size()), b.path);
@@ -230,6 +229,60 @@ void save_docker_archive(const Store& store, const std::vector<SavedImage>& imag
   }
 }
 
+// The manifest an image is saved with, and the blobs it names. The stored one when every layer's
+// blob is stored; else a new one (the config, hence the image id, unchanged) naming the blob each
+// layer was unpacked from, as podman writes a new manifest when it recompresses.
+struct SavedManifest {
+  std::string bytes;
+  Digest digest;
+  std::string media_type;
+  std::vector<StoredBlob> layers;
+};
+
+SavedManifest manifest_for(const Store& store, const ImageRecord& image, bool docker) {
+  SavedManifest m;
+  bool all_stored = true;
+  for (const ImageLayer& l : image.layers) {
+    StoredBlob b = stored_blob(store, l);
+    all_stored = all_stored && b.digest == l.blob;
+    m.layers.push_back(std::move(b));
+  }
+  const bool docker_stored = image.media_type == media_type::kDockerManifest;
+  if (all_stored && (!docker || docker_stored)) {
+    m.bytes = store.read_blob(image.manifest);
+    m.digest = image.manifest;
+    m.media_type = image.media_type;
+    return m;
+  }
+  json layers = json::array();
+  for (StoredBlob& b : m.layers) {
+    UniqueFd fd = open_file(b.path, O_RDONLY);
+    uint8_t head[8];
+    ssize_t n = DABBA_SYSCALL(::pread(fd.get(), head, sizeof head, 0), b.path);
+    Compression c = detect_compression(head, static_cast<size_t>(n));
+    if (docker && c == Compression::kZstd)
+      throw Error(Errc::kUnsupported, "layer blob " + b.digest.str() + " is zstd-compressed", 0,
+                  "the Docker format has no zstd layers: save as oci-archive or oci-dir");
+    std::string_view type = docker ? (c == Compression::kNone ? media_type::kDockerLayerUncompressed
+                                                              : media_type::kDockerLayer)
+                            : c == Compression::kNone ? media_type::kOciLayer
+                            : c == Compression::kZstd ? media_type::kOciLayerZstd
+                                                      : media_type::kOciLayerGzip;
+    layers.push_back({{"mediaType", type}, {"digest", b.digest.str()}, {"size", b.size}});
+  }
+  m.media_type = std::string(docker ? media_type::kDockerManifest : media_type::kOciManifest);
+  json doc = {{"schemaVersion", 2},
+              {"mediaType", m.media_type},
+              {"config",
+               {{"mediaType", docker ? media_type::kDockerConfig : media_type::kOciConfig},
+                {"digest", image.config.str()},
+                {"size", store.blob(image.config)->size}}},
+              {"layers", layers}};
+  m.bytes = doc.dump();
+  m.digest = Digest::of(m.bytes);
+  return m;
+}
+
 void save_oci_layout(const Store& store, const std::vector<SavedImage>& images,
                      const SaveOptions& options, Output& out) {
   json manifests = json::array();
@@ -241,19 +294,15 @@ void save_oci_layout(const Store& store, const std::vector<SavedImage>& images,
   };
   out.text("oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
   for (const SavedImage& s : images) {
-    for (const ImageLayer& l : s.image.layers) {
-      StoredBlob b = stored_blob(store, l, false);
+    SavedManifest m = manifest_for(store, s.image, false);
+    for (const StoredBlob& b : m.layers) {
       say(options, "Copying blob " + b.digest.str());
       blob(b.digest, b.path, b.size);
     }
     say(options, "Copying config " + s.image.config.str());
     blob(s.image.config, store.blob_path(s.image.config), store.blob(s.image.config)->size);
-    auto m = store.blob(s.image.manifest);
-    if (!m) throw Error(Errc::kNotFound, "manifest " + s.image.manifest.str() + " is not stored");
-    blob(s.image.manifest, store.blob_path(s.image.manifest), m->size);
-    json desc = {{"mediaType", s.image.media_type},
-                 {"digest", s.image.manifest.str()},
-                 {"size", m->size}};
+    if (written.insert(m.digest).second) out.text("blobs/sha256/" + m.digest.hex(), m.bytes);
+    json desc = {{"mediaType", m.media_type}, {"digest", m.digest.str()}, {"size", m.bytes.size()}};
     if (s.names.empty()) manifests.push_back(desc);
     for (const auto& n : s.names) {
       desc["annotations"] = {{"org.opencontainers.image.ref.name", n}};
@@ -264,10 +313,11 @@ void save_oci_layout(const Store& store, const std::vector<SavedImage>& images,
   out.text("index.json", json({{"schemaVersion", 2}, {"manifests", manifests}}).dump());
 }
 
+// podman writes docker-dir with a Docker schema 2 manifest.
 void save_docker_dir(const Store& store, const SavedImage& s, const SaveOptions& options,
                      Output& out) {
-  for (const ImageLayer& l : s.image.layers) {
-    StoredBlob b = stored_blob(store, l, false);
+  SavedManifest m = manifest_for(store, s.image, true);
+  for (const StoredBlob& b : m.layers) {
     say(options, "Copying blob " + b.digest.str());
     check_cancel(options);
     out.copy(b.digest.hex(), b.path, b.size);
@@ -275,7 +325,7 @@ void save_docker_dir(const Store& store, const SavedImage& s, const SaveOptions&
   say(options, "Copying config " + s.image.config.str());
   out.copy(s.image.config.hex(), store.blob_path(s.image.config), store.blob(s.image.config)->size);
   say(options, "Writing manifest to image destination");
-  out.text("manifest.json", store.read_blob(s.image.manifest));
+  out.text("manifest.json", m.bytes);
   out.text("version", "Directory Transport Version: 1.1\n");
 }
 

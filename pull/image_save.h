@@ -8,12 +8,13 @@
 //                   org.opencontainers.image.ref.name per name, blobs/sha256/*): the stored
 //                   manifest, config and layer blobs as they are, so digests stay the registry's.
 //   oci-dir         the same layout as a directory.
-//   docker-dir      containers-image's dir: transport: manifest.json, version, one file per blob
-//                   named by its hex digest (the stored manifest and blobs as they are).
+//   docker-dir      containers-image's dir: transport: manifest.json (Docker schema 2, as podman
+//                   writes it), version, one file per blob named by its hex digest.
 //
-// Every layer's compressed blob must be in the store (a pulled, loaded, committed or imported
-// layer has one); one that is not (its blob was dropped after a pull of the same layer in another
-// compression) is refused with a hint to pull the image again.
+// A layer whose manifest blob the store does not hold (it reused a layer already unpacked from
+// another compression) is saved with the blob it was unpacked from, under a new manifest (the
+// config, so the image id, unchanged). A layer with no blob at all is refused with a hint to pull
+// the image again.
 #pragma once
 
 #include <atomic>

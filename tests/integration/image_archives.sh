@@ -84,6 +84,16 @@ out=$(dabba_user load -q -i "$A/pm-dir" 2>&1)
 check "dabba load -i podman's docker-dir (no name: its id)" grep -qx "Loaded image: sha256:$BB_ID" <<<"$out"
 out=$(as_user script -qec "'$TEST_DABBA' --root '$STORE' load" /dev/null 2>&1) && rc=0 || rc=$?
 check "load from a terminal is refused" grep -q "cannot read from terminal" <<<"$out"
+out=$(echo "not an image" | as_user "$TEST_DABBA" --root "$STORE" load 2>&1) && rc=0 || rc=$?
+check_eq "load of garbage: exit 125" 125 "$rc"
+check "... with podman's phrase" grep -q "payload does not match any of the supported image formats" <<<"$out"
+# An uncompressed docker-archive of an image whose layer is already here: the layer is reused, its
+# tar not stored. Saving it as OCI then names the blob the layer came from, in a new manifest.
+check "load a docker-archive over an unpacked layer" dabba_user load -q -i "$A/bb.tar"
+check "save it as an oci-archive" dabba_user save --format oci-archive -o "$A/reused.tar" "$BUSYBOX"
+check "podman loads it" podman_user load -q -i "$A/reused.tar"
+check_eq "... the same image id" "$BB_ID" \
+  "$(podman_user image inspect --format '{{.Id}}' "$REGISTRY/rig/busybox:latest")"
 check "the store checks clean" dabba_user check
 
 # --- export / import ----------------------------------------------------------------------------
