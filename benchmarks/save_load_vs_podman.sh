@@ -21,7 +21,6 @@ DABBA=$(realpath "$BUILD")/dabba
 BENCH=${DABBA_BENCH_DIR:-/var/tmp/dabba-bench}
 RUNS=${RUNS:-5}
 BUSER=${BENCH_USER:-dabba-test}
-SRC=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 LAYER=$BENCH/layer.tar.gz
 W=$BENCH/saveload
 PY=/usr/bin/python3
@@ -32,32 +31,12 @@ for tool in podman igzip jq tar mkfs.ext4 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "needs $tool"; exit 1; }
 done
 id "$BUSER" >/dev/null || { echo "no user $BUSER (scripts/rig user $BUSER makes one)"; exit 1; }
-# shellcheck source=../tests/fixtures/oci.sh
-source "$SRC/tests/fixtures/oci.sh"
 mkdir -p "$BENCH" "$W"
 debian_layer "$LAYER"
 
 # --- the image as a dir: layout (both `dabba load` and `podman load` read it) --------------------
-LAYER_HEX=$(oci_sha256 "$LAYER")
 IMG=$W/image
-if [ "$(cat "$IMG/layer-hex" 2>/dev/null)" != "$LAYER_HEX" ]; then
-  rm -rf "$IMG" && mkdir -p "$IMG"
-  cp "$LAYER" "$IMG/$LAYER_HEX"
-  DIFF_ID=sha256:$(igzip -dc "$LAYER" | sha256sum | cut -d' ' -f1)
-  jq -n --arg d "$DIFF_ID" '{architecture: "amd64", os: "linux", created: "2024-01-01T00:00:00Z",
-    config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-    Cmd: ["/bin/bash"]}, rootfs: {type: "layers", diff_ids: [$d]}}' >"$IMG/config.json"
-  CONFIG_HEX=$(oci_sha256 "$IMG/config.json")
-  mv "$IMG/config.json" "$IMG/$CONFIG_HEX"
-  jq -n --arg c "sha256:$CONFIG_HEX" --argjson cs "$(stat -c %s "$IMG/$CONFIG_HEX")" \
-    --arg l "sha256:$LAYER_HEX" --argjson ls "$(stat -c %s "$LAYER")" \
-    '{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $cs},
-      layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: $l,
-      size: $ls}]}' >"$IMG/manifest.json"
-  echo "Directory Transport Version: 1.1" >"$IMG/version"
-  echo "$LAYER_HEX" >"$IMG/layer-hex"
-fi
+debian_image_dir "$LAYER" "$IMG"
 chmod -R a+rX "$W"
 
 # --- a fresh ext4 for the runs ---------------------------------------------------------------------

@@ -35,36 +35,26 @@ class TempFile {
 
 NewLayer ingest(Store& store, int fd, const Digest& blob, uint64_t size, const Digest& diff_id,
                 const Lease& lease) {
-  LayerRequest req{blob, static_cast<int64_t>(size), diff_id};
-  LayerIngest in = store.begin_layer(req, lease);
-  NewLayer out;
-  if (in.complete()) {
+  LayerIngest in = store.begin_layer({blob, static_cast<int64_t>(size), diff_id}, lease);
+  const bool reused = in.complete();
+  DABBA_SYSCALL(::lseek(fd, 0, SEEK_SET), "lseek");
+  FdSource source(fd);
+  if (reused) {
     // The tar was unpacked here before (from another blob, or an earlier commit): the blob is
-    // still stored, so save and push find it as they find a pulled layer's.
-    out.reused = true;
-    const LayerResult& r = in.result();
-    if (!store.blob(blob)) {
-      DABBA_SYSCALL(::lseek(fd, 0, SEEK_SET), "lseek");
-      FdSource source(fd);
-      store.put_blob(blob, static_cast<int64_t>(size), source, lease);
-    }
-    out.blob = blob;
-    out.diff_id = r.diff_id;
-    out.blob_size = size;
-    out.tar_size = r.tar_size;
-    out.content_bytes = r.content_bytes;
-  } else {
-    if (in.resume_offset() > 0) in.restart();
-    DABBA_SYSCALL(::lseek(fd, 0, SEEK_SET), "lseek");
-    FdSource source(fd);
-    LayerResult r = in.run(source);
-    out.blob = r.blob;
-    out.diff_id = r.diff_id;
-    out.blob_size = r.blob_size;
-    out.tar_size = r.tar_size;
-    out.content_bytes = r.content_bytes;
-    out.compression = r.compression;
+    // stored all the same, so save and push find it as they find a pulled layer's.
+    if (!store.blob(blob)) store.put_blob(blob, static_cast<int64_t>(size), source, lease);
+  } else if (in.resume_offset() > 0) {
+    in.restart();
   }
+  const LayerResult r = reused ? in.result() : in.run(source);
+  NewLayer out;
+  out.blob = blob;
+  out.diff_id = r.diff_id;
+  out.blob_size = size;
+  out.tar_size = r.tar_size;
+  out.content_bytes = r.content_bytes;
+  if (!reused) out.compression = r.compression;
+  out.reused = reused;
   return out;
 }
 
