@@ -34,6 +34,9 @@ struct Command {
   CLI::App* app = nullptr;
   std::function<int(const Globals&)> run;
   Needs needs = Needs::kUserNamespace;
+  // Non-zero: the exit code of any Error the verb throws (podman's 125, for the verbs that follow
+  // podman's exit codes already); zero: dabba's mapping by error code.
+  int error_exit = 0;
 };
 
 }  // namespace dabba::cli

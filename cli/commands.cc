@@ -16,6 +16,13 @@ std::vector<Command> register_commands(CLI::App& app) {
   c.push_back(add_images(app));
   c.push_back(add_rmi(app));
   c.push_back(add_load(app));
+  c.push_back(add_save(app));
+  c.push_back(add_import(app));
+  c.push_back(add_tag(app));
+  c.push_back(add_untag(app));
+  c.push_back(add_history(app));
+  c.push_back(add_inspect(app));
+  for (Command& g : add_image_group(app)) c.push_back(std::move(g));
   c.push_back(add_gc(app));
   c.push_back(add_check(app));
   c.push_back(add_login(app));
@@ -27,8 +34,12 @@ std::vector<Command> register_commands(CLI::App& app) {
   c.push_back(add_rm(app));
   c.push_back(add_exec(app));
   c.push_back(add_logs(app));
+  c.push_back(add_commit(app));
+  c.push_back(add_export(app));
   // Host.
   c.push_back(add_info(app));
+  for (Command& g : add_system_group(app)) c.push_back(std::move(g));
+  c.push_back(add_unshare(app));
   return c;
 }
 

@@ -1,6 +1,7 @@
 // Every verb of dabba, in the order `dabba --help` lists them.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "cli/command.h"
@@ -9,11 +10,23 @@ namespace dabba::cli {
 
 std::vector<Command> register_commands(CLI::App& app);
 
-// Image verbs (one file each).
+// Image verbs (one file each). Those with a name parameter are also `image <verb>` under
+// another name (images -> image ls, rmi -> image rm).
 Command add_pull(CLI::App& parent);
-Command add_images(CLI::App& parent);
-Command add_rmi(CLI::App& parent);
+Command add_images(CLI::App& parent, const std::string& name = "images");
+Command add_rmi(CLI::App& parent, const std::string& name = "rmi");
 Command add_load(CLI::App& parent);
+Command add_save(CLI::App& parent);
+Command add_import(CLI::App& parent);
+Command add_tag(CLI::App& parent);
+Command add_untag(CLI::App& parent);
+Command add_history(CLI::App& parent);
+Command add_inspect(CLI::App& parent);        // containers or images
+Command add_image_inspect(CLI::App& parent);  // image inspect
+Command add_image_exists(CLI::App& parent);
+Command add_image_prune(CLI::App& parent);
+// `image <verb>`: the verbs above under one group.
+std::vector<Command> add_image_group(CLI::App& parent);
 Command add_gc(CLI::App& parent);
 Command add_check(CLI::App& parent);
 Command add_login(CLI::App& parent);
@@ -27,5 +40,11 @@ Command add_stop(CLI::App& parent);
 Command add_rm(CLI::App& parent);
 Command add_exec(CLI::App& parent);
 Command add_logs(CLI::App& parent);
+Command add_commit(CLI::App& parent);
+Command add_export(CLI::App& parent);
+
+// The store as a whole: `system df|prune|reset`, and `unshare`.
+std::vector<Command> add_system_group(CLI::App& parent);
+Command add_unshare(CLI::App& parent);
 
 }  // namespace dabba::cli

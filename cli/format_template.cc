@@ -1,117 +1,95 @@
 #include "cli/format_template.h"
 
-#include <nlohmann/json.hpp>
-
-#include "cli/table.h"
+#include "cli/tab_writer.h"
 #include "common/error.h"
 
 namespace dabba::cli {
 namespace {
 
-std::string unescape(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size() && (s[i + 1] == 't' || s[i + 1] == 'n')) {
-      out += s[i + 1] == 't' ? '\t' : '\n';
-      ++i;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(' '), e = s.find_last_not_of(' ');
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
-
-std::string field_names(const std::vector<TemplateField>& fields) {
-  std::string out;
-  for (const auto& f : fields) out += (out.empty() ? "" : ", ") + f.name;
-  return out;
-}
-
-// Splits at tabs, for Table's alignment.
-std::vector<std::string> cells(const std::string& line) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    size_t tab = line.find('\t', start);
-    out.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
-    if (tab == std::string::npos) return out;
-    start = tab + 1;
-  }
+void replace_all(std::string& s, std::string_view from, std::string_view to) {
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
 }
 
 }  // namespace
 
-RowTemplate::RowTemplate(const std::string& format, const std::vector<TemplateField>& fields) {
-  std::string body = format;
-  if (body.rfind("table", 0) == 0 && (body.size() == 5 || body[5] == ' ')) {
+TemplateOptions listing_options() {
+  TemplateOptions o;
+  o.time_fields.clear();
+  return o;
+}
+
+bool is_json_format(const std::string& format) {
+  if (format == "json") return true;
+  std::string squeezed;
+  for (char c : format)
+    if (c != ' ') squeezed += c;
+  return squeezed == "{{json.}}";
+}
+
+ListFormat::ListFormat(const std::string& format, const std::string& default_format,
+                       std::map<std::string, std::string> headers, TemplateOptions options)
+    : headers_(std::move(headers)) {
+  if (is_json_format(format)) {
+    json_ = true;
+    return;
+  }
+  std::string text = format.empty() || format == "table" ? default_format : format;
+  // podman's NormalizeFormat: "table " goes and spaces become tabs; escapes are read; a newline
+  // ends each row.
+  if (text.rfind("table ", 0) == 0) {
     table_ = true;
-    body = body.size() > 6 ? body.substr(6) : "";
+    replace_all(text, "table ", "");
+    replace_all(text, " ", "\t");
   }
-  if (!table_ && body.find("{{") == std::string::npos)
-    throw Error(
-        Errc::kInvalidArgument, "--format '" + format + "' is not table, json or a template", 0,
-        "e.g. --format '{{." + (fields.empty() ? std::string("ID") : fields[0].name) + "}}'");
-  body = unescape(body);
-  for (const auto& f : fields) headers_[f.name] = f.header;
-  size_t pos = 0;
-  while (pos < body.size()) {
-    size_t open = body.find("{{", pos);
-    if (open == std::string::npos) {
-      pieces_.push_back({Piece::kText, body.substr(pos)});
-      break;
-    }
-    if (open > pos) pieces_.push_back({Piece::kText, body.substr(pos, open - pos)});
-    size_t close = body.find("}}", open);
-    if (close == std::string::npos)
-      throw Error(Errc::kInvalidArgument, "--format: unclosed '{{' in '" + format + "'");
-    std::string inner = trim(body.substr(open + 2, close - open - 2));
-    if (inner == "json .") {
-      pieces_.push_back({Piece::kJson, ""});
-      pos = close + 2;
-      continue;
-    }
-    if (inner.size() < 2 || inner[0] != '.' || inner.find_first_of(" |()\"") != std::string::npos)
-      throw Error(Errc::kInvalidArgument, "--format: '{{" + inner + "}}' is not supported", 0,
-                  "use {{.Field}} with one of: " + field_names(fields));
-    std::string name = inner.substr(1);
-    if (!headers_.count(name))
-      throw Error(Errc::kInvalidArgument, "--format: no field '" + name + "'", 0,
-                  "the fields are: " + field_names(fields));
-    pieces_.push_back({Piece::kField, name});
-    pos = close + 2;
+  replace_all(text, "\\t", "\t");
+  replace_all(text, "\\n", "\n");
+  if (text.empty() || text.back() != '\n') text += "\n";
+  template_.emplace("format", text, std::move(options));
+}
+
+std::string ListFormat::render(const std::vector<TemplateData>& rows, bool heading) const {
+  if (json_) {
+    TemplateData all = TemplateData::array();
+    for (const auto& r : rows) all.push_back(r);
+    return all.dump(4) + "\n";
   }
+  std::string out;
+  if (table_ && heading) {
+    TemplateData names = TemplateData::object();
+    for (const auto& [field, header] : headers_) names[field] = header;
+    try {
+      out += template_->render(names);
+    } catch (const Error&) {
+      // A header the template cannot show (a nested field of a row): the rows only.
+    }
+  }
+  for (const auto& r : rows) out += template_->render(r);
+  return table_ ? tab_align(out) : out;
+}
+
+RowTemplate::RowTemplate(const std::string& format, const std::vector<TemplateField>& fields) {
+  std::map<std::string, std::string> headers;
+  TemplateData blank = TemplateData::object();
+  for (const auto& f : fields) {
+    headers[f.name] = f.header;
+    blank[f.name] = "";
+  }
+  json_rows_ = is_json_format(format);
+  if (json_rows_) return;
+  format_.emplace(format, "", headers, listing_options());
+  format_->render({blank}, false);  // names an unknown field now, before any work is done
 }
 
 std::string RowTemplate::render(const std::vector<std::map<std::string, std::string>>& rows) const {
-  auto line_of = [&](const std::map<std::string, std::string>* row) {
-    std::string line;
-    for (const Piece& p : pieces_) {
-      if (p.kind == Piece::kText) {
-        line += p.text;
-      } else if (p.kind == Piece::kJson) {
-        if (row != nullptr) line += nlohmann::json(*row).dump();
-      } else if (row == nullptr) {
-        line += headers_.at(p.text);
-      } else {
-        auto it = row->find(p.text);
-        if (it != row->end()) line += it->second;
-      }
-    }
-    return line;
-  };
-  if (!table_) {
+  if (json_rows_) {  // one object per line, as `--format '{{json .}}'` always gave here
     std::string out;
-    for (const auto& row : rows) out += line_of(&row) + "\n";
+    for (const auto& r : rows) out += TemplateData(r).dump() + "\n";
     return out;
   }
-  Table table(cells(line_of(nullptr)));
-  for (const auto& row : rows) table.add(cells(line_of(&row)));
-  return table.str();
+  std::vector<TemplateData> data;
+  for (const auto& r : rows) data.emplace_back(r);
+  return format_->render(data);
 }
 
 }  // namespace dabba::cli

@@ -1,4 +1,5 @@
-// dabba load [-q] [--platform P] -i FILE|DIR
+// dabba load [-q] [--platform P] [-i FILE|DIR] (also `image load`): from standard input unless
+// -i (a terminal is refused, as podman refuses it; a pipe is copied to a temp file first).
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -7,6 +8,7 @@
 
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/input_file.h"
 #include "cli/interrupt.h"
 #include "cli/progress.h"
 #include "pull/image_load.h"
@@ -24,25 +26,32 @@ Command add_load(CLI::App& parent) {
   auto args = std::make_shared<Args>();
   Command cmd;
   cmd.app = parent.add_subcommand("load", "Load an OCI layout or docker-save archive");
-  cmd.app
-      ->add_option("-i,--input", args->input,
-                   "OCI image layout (directory or tar) or docker-archive (docker save)")
-      ->required();
+  cmd.app->add_option("-i,--input", args->input,
+                      "OCI image layout (directory or tar), docker-archive or dir: layout, "
+                      "a file or an http(s):// URL (default: standard input)");
   cmd.app->add_option("--platform", args->platform,
                       "os/arch[/variant] to take from a multi-platform layout");
   cmd.app->add_flag("-q,--quiet", args->quiet, "print only what was loaded");
   cmd.needs = Needs::kUserNamespace;
+  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     Store store = Store::open(globals.root());
     LoadOptions options;
     if (!args->platform.empty()) options.platform = Platform::parse(args->platform);
     ScopedInterrupt interrupt;
     options.cancel = interrupt.flag();
+    InputFile input = args->input.empty()
+                          ? InputFile::from_stdin(store.temp_dir(),
+                                                  "cannot read from terminal, use command-line "
+                                                  "redirection or the --input flag")
+                      : InputFile::is_url(args->input)
+                          ? InputFile::from_url(args->input, store.temp_dir())
+                          : InputFile::from_path(args->input);
     ProgressDisplay progress(
         args->quiet ? ProgressDisplay::Mode::kQuiet : ProgressDisplay::mode_for(STDERR_FILENO),
         STDERR_FILENO, "reading");
     if (!args->quiet) options.progress = &progress;
-    std::vector<LoadedImage> loaded = load_images(store, args->input, options);
+    std::vector<LoadedImage> loaded = load_images(store, input.path(), options);
     progress.finish();
     for (const auto& img : loaded) {
       bool named = false;
@@ -51,7 +60,7 @@ Command add_load(CLI::App& parent) {
         std::printf("Loaded image: %s\n", n.c_str());
         named = true;
       }
-      if (!named) std::printf("Loaded image ID: %s\n", img.image.config.str().c_str());
+      if (!named) std::printf("Loaded image: %s\n", img.image.config.str().c_str());
     }
     return kExitOk;
   };

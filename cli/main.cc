@@ -48,16 +48,20 @@ int run_main(int argc, char** argv) {
     return app.exit(e);
   }
 
+  const Command* running = nullptr;
   try {
     set_log_level(parse_log_level(globals.log_level));
     for (auto& cmd : commands) {
       if (!cmd.app->parsed()) continue;
+      running = &cmd;
       if (cmd.needs == Needs::kUserNamespace) enter_default_user_namespace();
       return cmd.run(globals);
     }
     return kExitUsage;
   } catch (const Error& e) {
     report_error(e);
+    if (running != nullptr && running->error_exit != 0 && e.code() != Errc::kInterrupted)
+      return running->error_exit;
     return exit_code_for(e);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "dabba: error: %s\n", e.what());

@@ -1,5 +1,5 @@
-// Plain text tables for listing verbs: columns padded to their widest cell, three spaces apart
-// (as podman and docker print them).
+// Plain text tables for listing verbs, aligned as podman aligns them (Go's tabwriter: each column
+// as wide as its widest cell plus two spaces, at least 12; tab_writer.h).
 #pragma once
 
 #include <string>

@@ -15,7 +15,20 @@ std::string human_size(uint64_t bytes) {
     ++u;
   }
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3g %s", v, kUnits[u]);
+  std::snprintf(buf, sizeof buf, "%.3g %s", v, kUnits[u]);  // podman's: "2 MB", "4.41 MB"
+  return buf;
+}
+
+std::string human_size_compact(uint64_t bytes) {
+  static const char* const kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1000 && u < 5) {
+    v /= 1000;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g%s", v, kUnits[u]);
   return buf;
 }
 

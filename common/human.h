@@ -12,6 +12,9 @@ namespace dabba {
 // `history`: go-units' three significant digits, powers of 1000, a space before the unit). The
 // one size format of every dabba output.
 std::string human_size(uint64_t bytes);
+// "0B", "12B", "1.999MB", "12.01MB": four significant digits and no space, as podman's
+// `system df` prints sizes (docker's units.HumanSize).
+std::string human_size_compact(uint64_t bytes);
 
 // "Less than a second ago", "5 seconds ago", "About a minute ago", "2 hours ago", "3 days ago",
 // "2 weeks ago", "4 months ago", "2 years ago" (docker's wording). then after now: "now".

@@ -22,17 +22,6 @@ constexpr int kMaxLinkDepth = 16;
 
 // ---- a directory
 
-class FdSource final : public ByteSource {
- public:
-  explicit FdSource(UniqueFd fd) : fd_(std::move(fd)) {}
-  size_t read(void* buf, size_t size) override {
-    return static_cast<size_t>(DABBA_SYSCALL(::read(fd_.get(), buf, size), "read"));
-  }
-
- private:
-  UniqueFd fd_;
-};
-
 class DirArchive final : public ImageArchive {
  public:
   explicit DirArchive(std::string dir) : dir_(std::move(dir)) {}
@@ -63,7 +52,8 @@ class DirArchive final : public ImageArchive {
               const std::function<void(const std::string&, ByteSource&)>& fn) override {
     for (const std::string& path : paths) {
       if (!info(path)) continue;
-      FdSource source(open_file(full(clean_archive_path(path)), O_RDONLY));
+      UniqueFd fd = open_file(full(clean_archive_path(path)), O_RDONLY);
+      FdSource source(fd.get());
       fn(path, source);
     }
   }

@@ -216,6 +216,26 @@ std::vector<PlannedImage> plan_docker(ImageArchive& archive, const std::string& 
   return out;
 }
 
+// A `dir:` layout (skopeo copy ... dir:D, podman save --format docker-dir): manifest.json is the
+// image's manifest, every blob a file named by its hex digest. It carries no name.
+std::vector<PlannedImage> plan_dir(ImageArchive& archive, const std::string& manifest_text) {
+  PlannedImage p;
+  with_context(archive.where() + ": manifest.json", [&] {
+    ImageManifest m = parse_image_manifest(manifest_text);
+    auto config = archive.small_file(m.config.digest.hex());
+    if (!config) throw Error(Errc::kCorrupt, "config " + m.config.digest.str() + " is missing");
+    if (Digest::of(*config) != m.config.digest)
+      throw Error(Errc::kDigestMismatch, "config " + m.config.digest.str() + " does not match");
+    p.config_bytes = std::move(*config);
+    ImageConfig c = parse_image_config(p.config_bytes);
+    check_layers_match(m, c);
+    p.record = record_for(Digest::of(manifest_text), m.media_type, m, c);
+    p.manifest_bytes = manifest_text;
+    for (const auto& l : m.layers) p.layer_paths.push_back(l.blob.digest.hex());
+  });
+  return {std::move(p)};
+}
+
 // A Docker schema 2 manifest for an image that came without one.
 void synthesize_manifest(PlannedImage& p) {
   json layers = json::array();
@@ -264,17 +284,32 @@ class CountingSource final : public ByteSource {
 std::vector<LoadedImage> load_images(Store& store, const std::string& path,
                                      const LoadOptions& options) {
   return with_context("load " + path, [&] {
-    std::unique_ptr<ImageArchive> archive = ImageArchive::open(path);
+    // podman's phrase for what is no image archive, which scripts match on.
+    const std::string not_an_archive =
+        "payload does not match any of the supported image formats: oci-archive, oci-dir, "
+        "docker-archive, docker-dir";
+    std::unique_ptr<ImageArchive> archive;
+    try {
+      archive = ImageArchive::open(path);
+    } catch (const Error& e) {
+      if (e.code() != Errc::kCorrupt) throw;
+      throw Error(Errc::kCorrupt, not_an_archive + " (" + e.what() + ")", 0,
+                  "make one with `dabba save`, `podman save` or `skopeo copy`");
+    }
     const Platform wanted = options.platform.value_or(Platform::host());
     std::vector<PlannedImage> images;
     if (auto index = archive->small_file("index.json")) {
       images = plan_oci(*archive, *index, wanted);
     } else if (auto manifest = archive->small_file("manifest.json")) {
-      images = plan_docker(*archive, *manifest);
+      size_t first = manifest->find_first_not_of(" \t\r\n");
+      if (first != std::string::npos && (*manifest)[first] == '{')
+        images = plan_dir(*archive, *manifest);  // containers-image's dir: transport
+      else
+        images = plan_docker(*archive, *manifest);
     } else {
       throw Error(Errc::kInvalidArgument,
-                  "neither an OCI image layout (index.json) nor a docker archive (manifest.json)",
-                  0, "make one with `skopeo copy ... oci:DIR` or `docker save`");
+                  not_an_archive + " (neither index.json nor manifest.json)", 0,
+                  "make one with `dabba save`, `podman save` or `skopeo copy`");
     }
     if (images.empty()) throw Error(Errc::kNotFound, "the archive holds no image");
 

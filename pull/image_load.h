@@ -11,6 +11,8 @@
 //   - a docker-archive (manifest.json, <config>.json, layer tars; `docker save` before 25 and
 //     `skopeo copy ... docker-archive:FILE`): names from RepoTags. It carries no manifest, so
 //     dabba writes a Docker schema 2 manifest for it (its digest is then the image's).
+//   - a `dir:` layout (manifest.json is one image manifest, blobs are files named by hex digest;
+//     `skopeo copy ... dir:D`, `podman save --format docker-dir`): no names.
 // An image without any name is kept under its id only (dangling_name(), shown as <none>).
 #pragma once
 

@@ -60,13 +60,35 @@ ImageRecord add_named_image(Store& store, const ImageRecord& image,
   return rec;
 }
 
+bool names_registry(std::string_view text) {
+  size_t slash = text.find('/');
+  if (slash == std::string_view::npos) return false;
+  std::string_view first = text.substr(0, slash);
+  return first == "localhost" || first.find_first_of(".:") != std::string_view::npos;
+}
+
+std::string local_image_name(std::string_view text) {
+  std::string full = names_registry(text) ? std::string(text) : "localhost/" + std::string(text);
+  ImageRef ref = ImageRef::parse(full);
+  if (ref.has_digest())
+    throw Error(Errc::kInvalidArgument, "'" + std::string(text) + "' names a digest", 0,
+                "a new name is repository[:tag]");
+  return tag_name(ref);
+}
+
 std::optional<std::string> find_name(const Store& store, std::string_view text) {
-  try {
-    ImageRef ref = ImageRef::parse(text);
-    std::string name = ref.has_digest() ? digest_name(ref, ref.digest()) : tag_name(ref);
-    if (store.lookup_name(name)) return name;
-  } catch (const Error& e) {
-    if (e.code() != Errc::kInvalidArgument) throw;
+  // As pull normalises it (docker.io/library/x), then as podman names local images
+  // (localhost/x) when the text names no registry.
+  std::vector<std::string> candidates = {std::string(text)};
+  if (!names_registry(text)) candidates.push_back("localhost/" + std::string(text));
+  for (const std::string& c : candidates) {
+    try {
+      ImageRef ref = ImageRef::parse(c);
+      std::string name = ref.has_digest() ? digest_name(ref, ref.digest()) : tag_name(ref);
+      if (store.lookup_name(name)) return name;
+    } catch (const Error& e) {
+      if (e.code() != Errc::kInvalidArgument) throw;
+    }
   }
   std::string exact(text);
   if (store.lookup_name(exact)) return exact;

@@ -35,6 +35,13 @@ struct NameParts {
 };
 NameParts split_name(std::string_view name);
 
+// The name podman gives a new local image (tag, commit, import): a text that names no registry
+// lives in localhost/ ("x" -> localhost/x:latest, "a/b:1" -> localhost/a/b:1); others as pull
+// normalises them. Throws Error{kInvalidArgument} for a bad reference or one with a digest.
+std::string local_image_name(std::string_view text);
+// True when text's first path component is a registry (has '.' or ':', or is localhost).
+bool names_registry(std::string_view text);
+
 // add_image, then drops the image's dangling name if it now has a real one.
 ImageRecord add_named_image(Store& store, const ImageRecord& image,
                             const std::vector<std::string>& names);
@@ -46,6 +53,8 @@ ImageRecord add_named_image(Store& store, const ImageRecord& image,
 std::optional<ImageRecord> find_image(const Store& store, std::string_view text);
 
 // The stored name text refers to, if it names one (normalised like find_image).
+// Lookups try a text without a registry as pull normalises it (docker.io/library/x) and then as
+// podman names local images (localhost/x).
 std::optional<std::string> find_name(const Store& store, std::string_view text);
 
 // What `dabba rmi TEXT` drops. A tag: that name, and the repository's digest names with its last

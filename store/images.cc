@@ -26,8 +26,10 @@ ImageRecord Store::add_image(const ImageRecord& image, const std::vector<std::st
   return with_context("add image " + image.manifest.str(), [&] {
     WriteTxn txn(*state_->db);
     ImageRecord rec;
+    bool existed = false;
     if (auto have = get_image(txn, image.manifest)) {
       rec = *have;
+      existed = true;
     } else {
       for (const Digest& d : {image.manifest, image.config}) {
         auto b = get_blob(txn, d);
@@ -62,6 +64,23 @@ ImageRecord Store::add_image(const ImageRecord& image, const std::vector<std::st
       }
       txn.put(Db::kNames, name, rec.manifest.hex());
       ++rec.name_refs;
+    }
+    // The tags it is given go first in its history (digest and dangling names are no tags). A
+    // record written before histories were kept starts from the tags it has.
+    auto is_tag = [](const std::string& n) {
+      return n.rfind("<none>@", 0) != 0 && n.find('@') == std::string::npos;
+    };
+    if (existed && rec.names_history.empty())
+      txn.scan(Db::kNames, "", [&](std::string_view name, std::string_view m) {
+        if (m == rec.manifest.hex() && is_tag(std::string(name)) &&
+            std::find(names.begin(), names.end(), name) == names.end())
+          rec.names_history.emplace_back(name);
+        return true;
+      });
+    for (auto it = names.rbegin(); it != names.rend(); ++it) {
+      if (!is_tag(*it)) continue;
+      std::erase(rec.names_history, *it);
+      rec.names_history.insert(rec.names_history.begin(), *it);
     }
     put_or_release_image(txn, rec);
     txn.commit();

@@ -154,6 +154,7 @@ std::string encode_image(const ImageRecord& r) {
             {"added", r.added},
             {"name_refs", r.name_refs},
             {"container_refs", r.container_refs}};
+  if (!r.names_history.empty()) j["names_history"] = r.names_history;
   return j.dump();
 }
 
@@ -172,6 +173,9 @@ ImageRecord decode_image(std::string_view bytes) {
     r.added = j.value("added", int64_t{0});
     r.name_refs = j.value("name_refs", uint32_t{0});
     r.container_refs = j.value("container_refs", uint32_t{0});
+    if (auto h = j.find("names_history"); h != j.end() && h->is_array())
+      for (const auto& n : *h)
+        if (n.is_string()) r.names_history.push_back(n.get<std::string>());
     return r;
   });
 }

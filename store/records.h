@@ -53,6 +53,9 @@ struct ImageRecord {
   int64_t added = 0;
   uint32_t name_refs = 0;       // names pointing at it
   uint32_t container_refs = 0;  // containers created from it
+  // Every name the image has had, latest first (podman's NamesHistory: `images --format
+  // {{.History}}` shows what an untagged image was called).
+  std::vector<std::string> names_history;
 
   // The image id users see: the config digest's first 12 hex digits.
   std::string short_id() const { return config.short_hex(); }

@@ -46,6 +46,8 @@ Store Store::open(const std::string& root, const StoreOptions& given) {
 
 const std::string& Store::root() const { return state_->layout.root(); }
 
+std::string Store::temp_dir() const { return state_->layout.tmp_dir(); }
+
 Lease Store::lease() {
   unsigned char raw[8];
   if (::getrandom(raw, sizeof raw, 0) != static_cast<ssize_t>(sizeof raw)) throw_errno("getrandom");
@@ -106,7 +108,8 @@ std::optional<LayerInfo> Store::layer(const Digest& diff_id) const {
   ReadTxn txn(*state_->db);
   auto rec = get_layer(txn, diff_id);
   if (!rec) return std::nullopt;
-  return LayerInfo{diff_id, layer_dir(diff_id), rec->tar_size, rec->content_bytes, rec->refs};
+  return LayerInfo{diff_id,           layer_dir(diff_id), rec->tar_size,
+                   rec->content_bytes, rec->refs,          rec->blob};
 }
 
 std::optional<Digest> Store::diff_id_of(const Digest& blob) const {

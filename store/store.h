@@ -48,6 +48,7 @@ struct LayerInfo {
   uint64_t tar_size = 0;
   uint64_t content_bytes = 0;
   uint32_t refs = 0;
+  Digest blob;  // the compressed blob it was unpacked from (empty: unknown; may be gone since)
 };
 
 struct ImageEntry {
@@ -94,6 +95,9 @@ class Store {
   static Store open(const std::string& root, const StoreOptions& options = {});
 
   const std::string& root() const;
+  // Where verbs put large scratch files on the store's filesystem (a commit's compressed layer
+  // before its ingest, a `load` from a pipe): <root>/tmp. gc removes entries older than an hour.
+  std::string temp_dir() const;
 
   // ---- leases
   // A new lease owned by this process. Everything that stores content takes one (an inactive,

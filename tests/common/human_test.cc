@@ -18,6 +18,11 @@ TEST(HumanSize, PodmansThreeSignificantDigitsInPowersOf1000) {
   EXPECT_EQ(human_size(7812345), "7.81 MB");
   EXPECT_EQ(human_size(1200000000), "1.2 GB");
   EXPECT_EQ(human_size(5830000), "5.83 MB");
+  EXPECT_EQ(human_size(1997991), "2 MB");
+  EXPECT_EQ(human_size_compact(0), "0B");
+  EXPECT_EQ(human_size_compact(12), "12B");
+  EXPECT_EQ(human_size_compact(12013013), "12.01MB");
+  EXPECT_EQ(human_size_compact(1999000), "1.999MB");
 }
 
 TEST(TimeAgo, DockersWording) {

@@ -10,8 +10,8 @@ rig_setup images_verbs
 dabba_user pull -q "$FIXTURE_BUSYBOX" >/dev/null 2>&1
 dabba_user pull -q "$FIXTURE_SHARED" >/dev/null 2>&1
 dabba_user pull -q "$FIXTURE_BUSYBOX_APP" >/dev/null 2>&1
-BUSYBOX_ID=$(dabba_user images --format json | jq -r ".[] | select(.manifest == \"$FIXTURE_BUSYBOX_DIGEST\") | .short_id")
-SHARED_ID=$(dabba_user images --format json | jq -r ".[] | select(.manifest == \"$FIXTURE_SHARED_DIGEST\") | .short_id")
+BUSYBOX_ID=$(dabba_user images --format json | jq -r ".[] | select(.Digest == \"$FIXTURE_BUSYBOX_DIGEST\") | .Id[0:12]")
+SHARED_ID=$(dabba_user images --format json | jq -r ".[] | select(.Digest == \"$FIXTURE_SHARED_DIGEST\") | .Id[0:12]")
 
 # --- images -----------------------------------------------------------------------------------
 table=$(dabba_user images)
@@ -29,18 +29,19 @@ check "--digests adds the registry digest" grep -q "$FIXTURE_SHARED_DIGEST" <<<"
 json=$(dabba_user images --format json)
 check_eq "json: an array of 3 images" 3 "$(jq length <<<"$json")"
 check_eq "json: full names" "$REGISTRY/rig/shared:latest" \
-  "$(jq -r ".[] | select(.manifest == \"$FIXTURE_SHARED_DIGEST\") | .repo_tags[0]" <<<"$json")"
+  "$(jq -r ".[] | select(.Digest == \"$FIXTURE_SHARED_DIGEST\") | .RepoTags[0]" <<<"$json")"
 check_eq "json: digests" "$REGISTRY/rig/shared@$FIXTURE_SHARED_DIGEST" \
-  "$(jq -r ".[] | select(.manifest == \"$FIXTURE_SHARED_DIGEST\") | .repo_digests[0]" <<<"$json")"
-check "json: sizes are the unpacked bytes" test "$(jq ".[] | select(.manifest == \"$FIXTURE_SHARED_DIGEST\") | .size" <<<"$json")" -gt 1000000
-check "json: newest first" test "$(jq '[.[].created] | . == (sort | reverse)' <<<"$json")" = true
-check_fails "--format yaml is refused" dabba_user images --format yaml
+  "$(jq -r ".[] | select(.Digest == \"$FIXTURE_SHARED_DIGEST\") | .RepoDigests[0]" <<<"$json")"
+check "json: sizes are the unpacked bytes" test "$(jq ".[] | select(.Digest == \"$FIXTURE_SHARED_DIGEST\") | .Size" <<<"$json")" -gt 1000000
+check "json: newest first" test "$(jq '[.[].Created] | . == (sort | reverse)' <<<"$json")" = true
+check_eq "--format of plain text prints it per row, as podman" "yaml yaml yaml" \
+  "$(dabba_user images --format yaml | xargs)"
+check_fails "--format with an unclosed action is refused" dabba_user images --format '{{.ID'
 check "--format '{{.Repository}}:{{.Tag}}' (a Go-template, as Docker's)" \
   grep -qx "$REGISTRY/rig/shared:latest" <<<"$(dabba_user images --format '{{.Repository}}:{{.Tag}}')"
 check_eq "--format 'table {{.ID}}\t{{.Tag}}': header and aligned rows" "IMAGE ID TAG" \
   "$(dabba_user images --format 'table {{.ID}}\t{{.Tag}}' | head -1 | xargs)"
-check_eq "--format '{{json .}}': one object per line" "$REGISTRY/rig/shared" \
-  "$(dabba_user images --format '{{json .}}' | jq -r "select(.Tag == \"latest\" and (.Repository | endswith(\"shared\"))) | .Repository")"
+check_eq "--format '{{json .}}' is --format json, as podman" "$json" "$(dabba_user images --format '{{ json . }}')"
 check_fails "--format '{{.Nope}}' names the field" dabba_user images --format '{{.Nope}}'
 
 # --- rmi --------------------------------------------------------------------------------------
@@ -55,7 +56,7 @@ check_fails "rmi of an unknown image id fails" dabba_user rmi 0123456789ab
 LAYERS_BEFORE=$(layer_dirs)
 check "rmi rig/shared by its image id" dabba_user rmi "$SHARED_ID"
 check_eq "rig/shared is gone, busybox stays" "1 $FIXTURE_BUSYBOX_DIGEST" \
-  "$(image_count) $(dabba_user images --format json | jq -r '.[0].manifest')"
+  "$(image_count) $(dabba_user images --format json | jq -r '.[0].Digest')"
 check_eq "rmi freed no file yet" "$LAYERS_BEFORE" "$(layer_dirs)"
 out=$(dabba_user gc 2>&1)
 check "gc says what it freed" grep -Eq "^freed .*1 layer" <<<"$out"
@@ -68,7 +69,7 @@ check "busybox still checks clean" dabba_user check
 # --- check and check --repair ---------------------------------------------------------------
 check "check of a sound store exits 0" dabba_user check
 # A flipped byte in the stored config blob.
-CONFIG_HEX=$(dabba_user images --format json | jq -r '.[0].id' | sed 's/^sha256://')
+CONFIG_HEX=$(dabba_user images --format json | jq -r '.[0].Id')
 printf 'X' | dd of="$STORE/blobs/sha256/$CONFIG_HEX" bs=1 seek=3 conv=notrunc 2>/dev/null
 out=$(dabba_user check 2>&1) && rc=0 || rc=$?
 check_eq "check finds the damaged blob (exit 1)" 1 "$rc"

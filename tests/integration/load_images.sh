@@ -27,18 +27,18 @@ fresh_store layout
 check_eq "OCI layout dir: a bare tag names localhost/<dir>:<tag>" \
   "Loaded image: localhost/layout:v1" "$(load "$A/layout")"
 check_eq "OCI layout dir: the manifest digest is the registry's" "$FIXTURE_LAYERS_DIGEST" \
-  "$(dabba_user images --format json | jq -r '.[0].manifest')"
+  "$(dabba_user images --format json | jq -r '.[0].Digest')"
 check_eq "OCI layout dir: 4 layers unpacked" 4 "$(layer_dirs)"
 check "OCI layout dir: layer content" grep -qx v2 <<<"$(cat "$STORE"/layers/*/data/changed.txt | sort | tail -n 1)"
 check "OCI layout dir: the store checks clean" dabba_user check
 out=$(load "$A/unnamed")
-check "OCI layout without a name: an id only" grep -q "^Loaded image ID: sha256:" <<<"$out"
+check "OCI layout without a name: an id only (podman's wording)" grep -q "^Loaded image: sha256:" <<<"$out"
 check_eq "... listed as <none> <none>" 1 "$(dabba_user images | grep -Ec '^<none> +<none> ')"
 check_eq "... json has no names" 0 \
-  "$(dabba_user images --format json | jq "[.[] | select(.manifest == \"$FIXTURE_SHARED_DIGEST\") | .names[]] | length")"
+  "$(dabba_user images --format json | jq "[.[] | select(.Digest == \"$FIXTURE_SHARED_DIGEST\") | .Names[]] | length")"
 check_eq "... the shared base layer was not unpacked twice" 5 "$(layer_dirs)"
 check "... removable by its id" dabba_user rmi "$(dabba_user images --format json |
-  jq -r ".[] | select(.manifest == \"$FIXTURE_SHARED_DIGEST\") | .short_id")"
+  jq -r ".[] | select(.Digest == \"$FIXTURE_SHARED_DIGEST\") | .Id[0:12]")"
 check_eq "... gone" 1 "$(image_count)"
 check "... and loading it again" load "$A/unnamed"
 check "pulling it names it, dropping the <none> row" dabba_user pull -q "$FIXTURE_SHARED"

@@ -45,7 +45,7 @@ for var in FIXTURE_MULTI FIXTURE_MULTI_V2S2; do
   check_eq "$var --platform linux/arm64: the arm64 image" "linux/arm64/v8" \
     "$(cat "$STORE"/layers/*/platform)"
   check_eq "$var --platform linux/arm64: image platform recorded" "linux/arm64/v8" \
-    "$(dabba_user images --format json | jq -r '.[0].platform')"
+    "$(dabba_user image inspect --format '{{.Os}}/{{.Architecture}}{{with .Variant}}/{{.}}{{end}}' "$(dabba_user images -q | head -n 1)")"
 done
 STORE=$WORK/store-multi-bad
 install -d -m 0700 -o "$RIG_USER" "$STORE"

@@ -33,7 +33,7 @@ check_eq "second pull: no manifest GET, one HEAD" "0 1" \
 check "pull by digest of a stored image" pull "$PROXY/rig/shared@$FIXTURE_SHARED_DIGEST"
 check_eq "pull by digest of a stored image: no request at all" 0 "$(wc -l <"$PROXY_LOG")"
 check_eq "... and it is named by that digest" 1 \
-  "$(dabba_user images --format json | jq "[.[].repo_digests[] | select(. == \"$PROXY/rig/shared@$FIXTURE_SHARED_DIGEST\")] | length")"
+  "$(dabba_user images --format json | jq "[.[].RepoDigests[] | select(. == \"$PROXY/rig/shared@$FIXTURE_SHARED_DIGEST\")] | length")"
 
 : >"$PROXY_LOG"
 check "pull rig/layers (gzip)" pull "$PROXY/rig/layers:latest"

@@ -9,6 +9,7 @@
 #include "store/unpack/layer_writer.h"
 #include "store/unpack/tar_unpack.h"
 #include "tests/support/store_test_util.h"
+#include "tests/support/unpack_into.h"
 
 namespace dabba {
 namespace {
@@ -18,22 +19,7 @@ using testing::exists;
 using testing::lstat_or_die;
 using testing::Scratch;
 using testing::TarBuilder;
-
-void unpack_into(const std::string& tar, const std::string& dir) {
-  make_dirs(dir);
-  UniqueFd fd = open_dir(dir);
-  LayerWriter writer(fd.get(), current_id_map());
-  size_t pos = 0;
-  unpack_tar(
-      [&](const uint8_t** data) {
-        size_t n = std::min<size_t>(tar.size() - pos, 10240);
-        *data = reinterpret_cast<const uint8_t*>(tar.data()) + pos;
-        pos += n;
-        return n;
-      },
-      writer);
-  writer.finish();
-}
+using testing::unpack_into;
 
 std::string xattr(const std::string& path, const char* name) {
   char buf[256];

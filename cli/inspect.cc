@@ -1,0 +1,121 @@
+// dabba inspect [--type image|container|all] [-f/--format FORMAT] NAME...
+// dabba image inspect [-f/--format FORMAT] IMAGE...
+#include "cli/inspect.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+
+#include "cli/command.h"
+#include "cli/commands.h"
+#include "cli/containers.h"
+#include "cli/format_template.h"
+#include "cli/image_view.h"
+#include "common/error.h"
+#include "store/image_names.h"
+
+namespace dabba::cli {
+
+InspectKind image_inspect_kind() {
+  InspectKind k;
+  k.type = "image";
+  k.find = [](const Store& store, const std::string& name) -> std::optional<TemplateData> {
+    auto img = find_image(store, name);
+    if (!img) return std::nullopt;
+    return inspect_image(store, view_image(store, *img));
+  };
+  k.template_view = inspect_image_template_view;
+  k.not_found_suffix = ": image not known";
+  return k;
+}
+
+const std::vector<InspectKind>& inspect_kinds() {
+  // Containers go first (as podman's --type all); their row comes with container inspect.
+  static const std::vector<InspectKind> kinds = {image_inspect_kind()};
+  return kinds;
+}
+
+int run_inspect(const Store& store, const std::vector<std::string>& names, const std::string& type,
+                const std::string& format) {
+  std::vector<const InspectKind*> kinds;
+  for (const auto& k : inspect_kinds())
+    if (type == "all" || type == k.type) kinds.push_back(&k);
+  // podman's other types exist but hold nothing here: every name is then not found.
+  if (kinds.empty() && type != "container" && type != "pod" && type != "network" &&
+      type != "volume")
+    throw Error(Errc::kInvalidArgument, "invalid type \"" + type + "\"", 0,
+                "--type is image, container, pod, network, volume or all");
+  std::vector<TemplateData> found, views;
+  std::vector<std::string> missing;
+  for (const std::string& name : names) {
+    bool hit = false;
+    for (const InspectKind* k : kinds) {
+      if (auto j = k->find(store, name)) {
+        views.push_back(k->template_view ? k->template_view(*j) : *j);
+        found.push_back(std::move(*j));
+        hit = true;
+        break;
+      }
+    }
+    if (!hit) missing.push_back(name);
+  }
+  if (format.empty() || is_json_format(format)) {
+    TemplateData all = TemplateData::array();
+    for (auto& j : found) all.push_back(std::move(j));
+    std::printf("%s\n", all.dump(4).c_str());
+  } else {
+    ListFormat list(format, "", {});
+    std::fputs(list.render(views).c_str(), stdout);
+  }
+  for (const std::string& name : missing) {
+    std::string text = type == "all"       ? "no such object: \"" + name + "\""
+                       : kinds.size() == 1 ? name + kinds[0]->not_found_suffix
+                                           : "no such " + type + " " + name;
+    report_error(Error(Errc::kNotFound, "inspecting object: " + text));
+  }
+  return missing.empty() ? kExitOk : 125;
+}
+
+Command add_inspect(CLI::App& parent) {
+  struct Args {
+    std::string format;
+    std::string type = "all";
+    bool size = false;
+    std::vector<std::string> names;
+  };
+  auto args = std::make_shared<Args>();
+  Command cmd;
+  cmd.app = parent.add_subcommand("inspect", "Show details of containers or images as JSON");
+  cmd.app->add_option("-f,--format", args->format, "json (default) or a Go template");
+  cmd.app->add_option("-t,--type", args->type, "image, container or all")->capture_default_str();
+  cmd.app->add_flag("-s,--size", args->size, "container sizes (with container inspect)");
+  cmd.app->add_option("name", args->names, "names or ids")->required();
+  cmd.needs = Needs::kNothing;
+  cmd.error_exit = kExitDabbaFailed;
+  cmd.run = [args](const Globals& globals) {
+    Store store = Store::open(globals.root());
+    return run_inspect(store, args->names, args->type, args->format);
+  };
+  return cmd;
+}
+
+Command add_image_inspect(CLI::App& parent) {
+  struct Args {
+    std::string format;
+    std::vector<std::string> names;
+  };
+  auto args = std::make_shared<Args>();
+  Command cmd;
+  cmd.app = parent.add_subcommand("inspect", "Show details of images as JSON");
+  cmd.app->add_option("-f,--format", args->format, "json (default) or a Go template");
+  cmd.app->add_option("image", args->names, "image names or ids")->required();
+  cmd.needs = Needs::kNothing;
+  cmd.error_exit = kExitDabbaFailed;
+  cmd.run = [args](const Globals& globals) {
+    Store store = Store::open(globals.root());
+    return run_inspect(store, args->names, "image", args->format);
+  };
+  return cmd;
+}
+
+}  // namespace dabba::cli

@@ -1,0 +1,106 @@
+#include "store/layer_create.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/byte_source.h"
+#include "common/error.h"
+#include "common/fs.h"
+#include "store/unpack/gzip_writer.h"
+
+namespace dabba {
+namespace {
+
+// A temp file removed when this goes out of scope.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& dir) {
+    make_dirs(dir, 0700);
+    path_ = dir + "/layer-XXXXXX";
+    int fd = ::mkostemp(path_.data(), O_CLOEXEC);
+    if (fd < 0) throw_errno("create a temp file in " + dir);
+    fd_ = UniqueFd(fd);
+  }
+  ~TempFile() { ::unlink(path_.c_str()); }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  int fd() const { return fd_.get(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  UniqueFd fd_;
+};
+
+NewLayer ingest(Store& store, int fd, const Digest& blob, uint64_t size, const Digest& diff_id,
+                const Lease& lease) {
+  LayerIngest in = store.begin_layer({blob, static_cast<int64_t>(size), diff_id}, lease);
+  const bool reused = in.complete();
+  DABBA_SYSCALL(::lseek(fd, 0, SEEK_SET), "lseek");
+  FdSource source(fd);
+  if (reused) {
+    // The tar was unpacked here before (from another blob, or an earlier commit): the blob is
+    // stored all the same, so save and push find it as they find a pulled layer's.
+    if (!store.blob(blob)) store.put_blob(blob, static_cast<int64_t>(size), source, lease);
+  } else if (in.resume_offset() > 0) {
+    in.restart();
+  }
+  const LayerResult r = reused ? in.result() : in.run(source);
+  NewLayer out;
+  out.blob = blob;
+  out.diff_id = r.diff_id;
+  out.blob_size = size;
+  out.tar_size = r.tar_size;
+  out.content_bytes = r.content_bytes;
+  if (!reused) out.compression = r.compression;
+  out.reused = reused;
+  return out;
+}
+
+}  // namespace
+
+NewLayer create_layer(Store& store, const std::function<void(const TarSink&)>& make_tar,
+                      const Lease& lease) {
+  TempFile blob_file(store.temp_dir());
+  Sha256 tar_hash, blob_hash;
+  uint64_t tar_bytes = 0, blob_bytes = 0;
+  std::vector<uint8_t> pending;  // compressed bytes, written in large chunks
+  auto flush = [&] {
+    write_all(blob_file.fd(), pending.data(), pending.size());
+    pending.clear();
+  };
+  GzipWriter gzip([&](const uint8_t* data, size_t size) {
+    blob_hash.update(data, size);
+    blob_bytes += size;
+    pending.insert(pending.end(), data, data + size);
+    if (pending.size() >= (1 << 20)) flush();
+  });
+  make_tar([&](const void* data, size_t size) {
+    tar_hash.update(data, size);
+    tar_bytes += size;
+    gzip.write(data, size);
+  });
+  gzip.finish();
+  flush();
+  Digest diff_id = tar_hash.finish();
+  NewLayer out = ingest(store, blob_file.fd(), blob_hash.finish(), blob_bytes, diff_id, lease);
+  if (out.tar_size == 0) out.tar_size = tar_bytes;
+  return out;
+}
+
+NewLayer ingest_layer_file(Store& store, const std::string& path, const Lease& lease) {
+  UniqueFd fd = open_file(path, O_RDONLY);
+  Sha256 hash;
+  std::vector<char> buf(1 << 20);
+  uint64_t size = 0;
+  for (;;) {
+    ssize_t n = DABBA_SYSCALL(::read(fd.get(), buf.data(), buf.size()), path);
+    if (n == 0) break;
+    hash.update(buf.data(), static_cast<size_t>(n));
+    size += static_cast<uint64_t>(n);
+  }
+  return ingest(store, fd.get(), hash.finish(), size, Digest(), lease);
+}
+
+}  // namespace dabba
