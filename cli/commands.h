@@ -11,6 +11,7 @@ std::vector<Command> register_commands(CLI::App& app);
 
 // Image verbs (one file each).
 Command add_pull(CLI::App& parent);
+Command add_push(CLI::App& parent);
 Command add_images(CLI::App& parent);
 Command add_rmi(CLI::App& parent);
 Command add_load(CLI::App& parent);

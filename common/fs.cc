@@ -74,6 +74,11 @@ bool path_exists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
+bool is_regular_file(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
 void fsync_fd(int fd, const std::string& what) { DABBA_SYSCALL(::fsync(fd), what); }
 
 void fsync_dir(const std::string& path) {

@@ -26,6 +26,8 @@ bool read_file_if_exists(const std::string& path, std::string& out);
 // mkdir -p; existing directories are fine.
 void make_dirs(const std::string& path, mode_t mode = 0755);
 bool path_exists(const std::string& path);
+// True for a regular file (following symlinks).
+bool is_regular_file(const std::string& path);
 
 void fsync_fd(int fd, const std::string& what);
 void fsync_dir(const std::string& path);

@@ -375,5 +375,20 @@ TEST_F(IngestTest, NewerSchemaIsRefused) {
   }
 }
 
+TEST_F(IngestTest, SchemaOneIsMigratedToTwo) {
+  {
+    Store store = open();
+    auto env = LmdbEnv::open(scratch_ / "store/db");
+    WriteTxn txn(*env);
+    txn.put(Db::kMeta, "schema", "1");
+    txn.commit();
+  }
+  Store store = open();  // a version 1 store: layer_blobs added, nothing else to do
+  auto env = LmdbEnv::open(scratch_ / "store/db");
+  ReadTxn txn(*env);
+  EXPECT_EQ(txn.get(Db::kMeta, "schema"), std::optional<std::string_view>("2"));
+  EXPECT_EQ(txn.count(Db::kLayerBlobs), 0u);
+}
+
 }  // namespace
 }  // namespace dabba
