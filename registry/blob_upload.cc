@@ -107,7 +107,7 @@ bool BlobUploader::status(std::string& location, uint64_t& offset) {
   }
 }
 
-void BlobUploader::send(const BlobSource& blob, std::string location, uint64_t offset,
+void BlobUploader::send(const BlobSource& blob, std::string& location, uint64_t offset,
                         bool chunked, const UploadOptions& options) {
   const std::string what = "upload of blob " + blob.digest.str();
   auto body = [&](HttpRequest& req, uint64_t from, uint64_t size) {

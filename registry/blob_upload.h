@@ -68,8 +68,10 @@ class BlobUploader {
   HttpRequest request_to(const std::string& url, const std::string& scope) const;
   // POST of a new session (or a mount); returns the session's Location, or "" when mounted.
   std::string start(const BlobSource& blob, const std::string& mount_from);
-  // Sends the bytes from offset on through the session at location; returns when committed.
-  void send(const BlobSource& blob, std::string location, uint64_t offset, bool chunked,
+  // Sends the bytes from offset on through the session at location (kept up to date with the
+  // registry's answers, so a failure can ask that session where it stands); returns when
+  // committed.
+  void send(const BlobSource& blob, std::string& location, uint64_t offset, bool chunked,
             const UploadOptions& options);
   // GET of the session's status: the offset to go on from and the new location, or false.
   bool status(std::string& location, uint64_t& offset);

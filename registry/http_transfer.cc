@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 
 #include "common/error.h"
@@ -161,6 +162,9 @@ void CurlTransfer::prepare() {
     curl_easy_setopt(easy_, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(easy_, CURLOPT_READFUNCTION, &CurlTransfer::on_read);
     curl_easy_setopt(easy_, CURLOPT_READDATA, this);
+    // The body is read at an offset, so curl may rewind it (a request resent on a new connection).
+    curl_easy_setopt(easy_, CURLOPT_SEEKFUNCTION, &CurlTransfer::on_seek);
+    curl_easy_setopt(easy_, CURLOPT_SEEKDATA, this);
     const uint64_t size =
         job_.request.body_reader ? job_.request.body_size : job_.request.body.size();
     curl_easy_setopt(easy_, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(size));
@@ -237,6 +241,16 @@ bool CurlTransfer::has_body() const {
 
 size_t CurlTransfer::on_read(char* data, size_t size, size_t count, void* self) {
   return static_cast<CurlTransfer*>(self)->read_body(data, size * count);
+}
+
+int CurlTransfer::on_seek(void* self, curl_off_t offset, int origin) {
+  auto* t = static_cast<CurlTransfer*>(self);
+  const HttpRequest& r = t->job_.request;
+  const uint64_t size = r.body_reader ? r.body_size : r.body.size();
+  if (origin != SEEK_SET || offset < 0 || static_cast<uint64_t>(offset) > size)
+    return CURL_SEEKFUNC_CANTSEEK;
+  t->body_sent_ = static_cast<uint64_t>(offset);
+  return CURL_SEEKFUNC_OK;
 }
 
 size_t CurlTransfer::read_body(char* buf, size_t size) {

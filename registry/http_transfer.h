@@ -45,6 +45,7 @@ class CurlTransfer {
   static size_t on_write(char* data, size_t size, size_t count, void* self);
   static int on_progress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
   static size_t on_read(char* data, size_t size, size_t count, void* self);
+  static int on_seek(void* self, curl_off_t offset, int origin);
   size_t write(const char* data, size_t size);
   size_t read_body(char* buf, size_t size);
   bool has_body() const;

@@ -81,7 +81,7 @@ Error explain_tls_failure(const HttpTransportError& failure, const std::string& 
                ": add that CA's certificate (PEM) there as a .crt file; --tls-verify=false "
                "skips the check";
       } else {
-        hint = "put the certificate of the CA that signed it" + issuer + " (PEM) in " +
+        hint = "put the certificate of the CA that signed it" + issuer + ", in PEM, in " +
                where_cas_go(host) + " (containers-certs.d(5)), or pass --cert-dir DIR; "
                "--tls-verify=false skips the check";
       }
