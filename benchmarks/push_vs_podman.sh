@@ -103,8 +103,8 @@ as_user() { runuser -u "$BUSER" -- env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr
   HOME="$ROOT" USER="$BUSER" XDG_RUNTIME_DIR="$RUNTIME" "$@"; }
 PODMAN=(podman --root "$ROOT/podman" --runroot "$RUNTIME/podman" --storage-driver overlay
   --events-backend file --cgroup-manager cgroupfs)
-as_user "$DABBA" --root "$ROOT/dabba" pull -q "$REF" >/dev/null
-as_user "${PODMAN[@]}" pull -q --tls-verify=false "$REF" >/dev/null
+as_user "$DABBA" --root "$ROOT/dabba" pull -q "$REF" >/dev/null 2>&1
+as_user "${PODMAN[@]}" pull -q --tls-verify=false "$REF" >/dev/null 2>&1
 
 RESULTS=$W/results.txt
 : >"$RESULTS"
@@ -123,11 +123,12 @@ run_case() {
   esac
   # A store of its own per zstd run, pulled untimed: dabba keeps the zstd blob it makes, so
   # only a store that never pushed zstd measures the compression.
-  [ "$name" != dabba-zstd ] || as_user "$DABBA" --root "$ROOT/dabba-zstd-$i" pull -q "$REF" >/dev/null
+  [ "$name" != dabba-zstd ] ||
+    as_user "$DABBA" --root "$ROOT/dabba-zstd-$i" pull -q "$REF" >/dev/null 2>&1
   sync
-  as_user /usr/bin/time -o "$W/time" -f "%e %M %U %S" bash -c "$cmd" >/dev/null ||
+  as_user /usr/bin/time -o "$ROOT/time" -f "%e %M %U %S" bash -c "$cmd" >/dev/null ||
     { echo "$name run $i failed"; exit 1; }
-  echo "$name $(tail -n 1 "$W/time")" >>"$RESULTS"
+  echo "$name $(tail -n 1 "$ROOT/time")" >>"$RESULTS"
 }
 
 for i in $(seq "$RUNS"); do

@@ -39,7 +39,10 @@ ShortNameResolution resolve_pull_name(std::string_view text, const RegistriesCon
     out.description = "Resolved \"" + repo + "\" as an alias (" + alias->origin + ")";
     return out;
   }
-  const auto& search = conf.search_registries();
+  // Without any containers-registries.conf(5) at all (no podman on the machine), Docker Hub, as
+  // Docker resolves short names; podman would refuse (it always ships the file).
+  static const std::vector<std::string> kDockerHub = {"docker.io"};
+  const auto& search = conf.files().empty() ? kDockerHub : conf.search_registries();
   if (search.empty()) {
     const std::string& origin =
         conf.search_origin().empty() ? conf.main_path() : conf.search_origin();
@@ -52,8 +55,12 @@ ShortNameResolution resolve_pull_name(std::string_view text, const RegistriesCon
                 "unqualified-search-registries in ~/.config/containers/registries.conf");
   }
   for (const std::string& reg : search) out.candidates.push_back(ImageRef::parse(reg + "/" + std::string(text)));
-  out.description = "Resolving \"" + repo + "\" using unqualified-search registries (" +
-                    (conf.search_origin().empty() ? conf.main_path() : conf.search_origin()) + ")";
+  out.description =
+      "Resolving \"" + repo + "\" using unqualified-search registries (" +
+      (conf.files().empty()          ? std::string("no containers-registries.conf(5): docker.io")
+       : conf.search_origin().empty() ? conf.main_path()
+                                      : conf.search_origin()) +
+      ")";
   if (out.candidates.size() > 1 && conf.short_name_mode() == ShortNameMode::kEnforcing)
     throw Error(Errc::kFailed, "short-name resolution enforced but cannot prompt without a TTY",
                 0,

@@ -3,6 +3,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
+#include <thread>
 #include <vector>
 
 #include "common/error.h"
@@ -124,6 +126,11 @@ class Zstd final : public Compressor {
     if (ctx_ == nullptr) throw Error(Errc::kFailed, "ZSTD_createCCtx failed");
     ZSTD_CCtx_setParameter(ctx_, ZSTD_c_compressionLevel, level);
     ZSTD_CCtx_setParameter(ctx_, ZSTD_c_checksumFlag, 1);
+    // zstd's own threads (a big layer is one stream): its output is the same for any number
+    // of workers >= 1, so the blob digest does not depend on the machine. Without them (a
+    // libzstd built single-threaded) the call fails and the output is that of 0 workers.
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    ZSTD_CCtx_setParameter(ctx_, ZSTD_c_nbWorkers, static_cast<int>(std::min(cores, 4u)));
   }
   ~Zstd() override { ZSTD_freeCCtx(ctx_); }
   void write(const uint8_t* data, size_t size) override { run(data, size, ZSTD_e_continue); }

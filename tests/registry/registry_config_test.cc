@@ -315,13 +315,19 @@ unqualified-search-registries = ["one.example", "two.example:5000"]
   EXPECT_EQ(std::string(e.what()), "short-name resolution enforced but cannot prompt without a TTY");
   EXPECT_EQ(resolve_pull_name("fedora", conf).candidates.size(), 1u) << "an alias is no ambiguity";
 
-  RegistriesConf none;
-  Error n = error_of([&] { resolve_pull_name("alpine", none); });
+  RegistriesConf empty;
+  empty.merge("# nothing\n", "/etc/containers/registries.conf");
+  Error n = error_of([&] { resolve_pull_name("alpine", empty); });
   EXPECT_NE(std::string(n.what()).find(
                 "short-name \"alpine\" did not resolve to an alias and no unqualified-search "
                 "registries are defined in"),
             std::string::npos)
       << n.what();
+  // No registries.conf anywhere (no podman on the machine): Docker Hub, as Docker does.
+  RegistriesConf none;
+  ShortNameResolution hub = resolve_pull_name("alpine", none);
+  ASSERT_EQ(hub.candidates.size(), 1u);
+  EXPECT_EQ(hub.candidates[0].str(), "docker.io/library/alpine:latest");
 }
 
 TEST(ShortNames, LocalCandidates) {
