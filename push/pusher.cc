@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -201,6 +202,13 @@ class Pusher {
   void push_one(BlobUploader& uploader, size_t i) {
     Item& it = items_[i];
     PushProgress* progress = options_.progress;
+    const auto start = std::chrono::steady_clock::now();
+    auto ms = [&] {
+      return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - start)
+                                .count()) +
+             " ms";
+    };
     if (!it.config) {
       it.blob = store_.layer_blob(it.diff_id, it.want, lease_, it.hint, [&](uint64_t done) {
         if (progress) progress->blob_compressing(i, done, it.tar_size);
@@ -211,6 +219,8 @@ class Pusher {
         std::lock_guard lock(mu_);
         ++result_.compressed;
       }
+      log_debug("layer " + it.diff_id.str() + ": blob " + it.blob.digest.str() +
+                (it.blob.made ? " made in " : " found in ") + ms());
     }
     if (progress) progress->blob_started(i, it.blob.digest, it.blob.size);
     const std::string path = store_.blob_path(it.blob.digest);
@@ -233,6 +243,11 @@ class Pusher {
     if (progress) upload.on_progress = [progress, i](uint64_t sent) { progress->blob_bytes(i, sent); };
     upload.cancel = options_.client.http.cancel;
     UploadOutcome how = uploader.push(source, upload);
+    log_debug("blob " + it.blob.digest.str() + ": " +
+              (how == UploadOutcome::kExists    ? "present"
+               : how == UploadOutcome::kMounted ? "mounted"
+                                                : "uploaded") +
+              " after " + ms());
     it.outcome = how == UploadOutcome::kExists    ? PushBlobOutcome::kExists
                  : how == UploadOutcome::kMounted ? PushBlobOutcome::kMounted
                                                   : PushBlobOutcome::kUploaded;

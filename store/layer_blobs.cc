@@ -5,9 +5,10 @@
 // the blob the layer was unpacked from, every blob that unpacked to the layer (blob_diffs). A
 // blob's compression is read from its first bytes, never trusted from a media type.
 //
-// Made ones are written like an ingest: into tmp/, hashed on the way, fsynced, renamed into
-// blobs/ under the publish lock, then recorded (blob, blob_diffs, layer_blobs, lease pin) in one
-// transaction. gc keeps a stored blob while its layer is stored, so a second push finds it.
+// Made ones are written like an ingest: into tmp/, hashed on the way, renamed into blobs/ under
+// the publish lock, then recorded (blob, blob_diffs, layer_blobs, lease pin) in one transaction;
+// they are not flushed (a cache: see below). gc keeps a stored blob while its layer is stored,
+// so a second push finds it.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -188,7 +189,9 @@ LayerBlob Store::layer_blob(const Digest& diff_id, Compression c, const Lease& l
                          : "the layer's files changed since it was made; commit or pull the "
                            "image again");
     LayerBlob made{blob_hash.finish(), blob_bytes, c, true};
-    if (st.options.sync) fsync_fd(fd.get(), tmp);
+    // Not flushed (podman keeps no such blob at all): this blob is a cache of what the layer
+    // gives. Should a power cut leave it damaged, the registry's digest check refuses its upload
+    // and `dabba check` finds it; nothing else reads it.
     fd.reset();
 
     FileLock publish = st.publish_lock();
