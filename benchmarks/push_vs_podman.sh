@@ -43,24 +43,7 @@ mkdir -p "$BENCH" "$W"
 debian_layer "$LAYER"
 
 # --- the image, in a skopeo dir: layout, pushed byte for byte (as pull_vs_podman.sh) ------------
-LAYER_HEX=$(oci_sha256 "$LAYER")
-if [ ! -f "$W/image/manifest.json" ] || [ "$(cat "$W/image/layer-hex" 2>/dev/null)" != "$LAYER_HEX" ]; then
-  rm -rf "$W/image" && mkdir -p "$W/image"
-  cp "$LAYER" "$W/image/$LAYER_HEX"
-  DIFF_ID=sha256:$(gzip -dc "$LAYER" | sha256sum | cut -d' ' -f1)
-  jq -n --arg d "$DIFF_ID" '{architecture: "amd64", os: "linux", created: "2024-01-01T00:00:00Z",
-    config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-    Cmd: ["/bin/bash"]}, rootfs: {type: "layers", diff_ids: [$d]}}' >"$W/image/config.json"
-  CONFIG_HEX=$(oci_sha256 "$W/image/config.json")
-  mv "$W/image/config.json" "$W/image/$CONFIG_HEX"
-  jq -n --arg c "sha256:$CONFIG_HEX" --argjson cs "$(stat -c %s "$W/image/$CONFIG_HEX")" \
-    --arg l "sha256:$LAYER_HEX" --argjson ls "$(stat -c %s "$LAYER")" \
-    '{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $cs},
-      layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: $l,
-      size: $ls}]}' >"$W/image/manifest.json"
-  echo "$LAYER_HEX" >"$W/image/layer-hex"
-fi
+debian_image_dir "$LAYER" "$W/image"
 
 PIDS=()
 cleanup() {

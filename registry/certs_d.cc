@@ -1,6 +1,5 @@
 #include "registry/certs_d.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -14,19 +13,6 @@ namespace {
 
 bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::vector<std::string> names_in(const std::string& dir) {
-  std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return out;
-  while (struct dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") out.push_back(n);
-  }
-  ::closedir(d);
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 bool is_dir(const std::string& path) {
@@ -70,7 +56,7 @@ TlsFiles find_tls_files(std::string_view host_port, const std::string& cert_dir)
       }
   }
   if (out.dir.empty()) return out;
-  std::vector<std::string> names = names_in(out.dir);
+  std::vector<std::string> names = list_directory(out.dir);
   auto has = [&](const std::string& n) { return std::binary_search(names.begin(), names.end(), n); };
   for (const std::string& n : names) {
     const std::string path = out.dir + "/" + n;

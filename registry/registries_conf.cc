@@ -1,7 +1,5 @@
 #include "registry/registries_conf.h"
 
-#include <dirent.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <set>
@@ -229,17 +227,10 @@ toml::table parse_toml(std::string_view text, const std::string& origin) {
 
 std::vector<std::string> conf_files_in(const std::string& dir) {
   std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return out;
-  while (struct dirent* e = ::readdir(d)) {
-    std::string name = e->d_name;
+  for (const std::string& name : list_directory(dir)) {
     if (name.size() <= 5 || name.compare(name.size() - 5, 5, ".conf") != 0) continue;
-    std::string path = dir + "/" + name;
-    if (!is_regular_file(path)) continue;
-    out.push_back(path);
+    if (is_regular_file(dir + "/" + name)) out.push_back(dir + "/" + name);
   }
-  ::closedir(d);
-  std::sort(out.begin(), out.end());
   return out;
 }
 

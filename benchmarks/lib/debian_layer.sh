@@ -15,3 +15,29 @@ debian_layer() {
   gzip -6 -c "$dir/layer.tar" >"$layer.tmp" && mv "$layer.tmp" "$layer"
   rm -f "$dir/layer.tar"
 }
+
+# debian_image_dir LAYER DIR: a one-layer image of LAYER in a skopeo dir: layout at DIR
+# (manifest.json, the blobs named by their hex), for oci_push_dir (tests/fixtures/oci.sh, which
+# the caller sources); remade only when the layer changed.
+debian_image_dir() {
+  local layer=$1 dir=$2 layer_hex diff_id config_hex
+  layer_hex=$(oci_sha256 "$layer")
+  if [ -f "$dir/manifest.json" ] && [ "$(cat "$dir/layer-hex" 2>/dev/null)" = "$layer_hex" ]; then
+    return 0
+  fi
+  rm -rf "$dir" && mkdir -p "$dir"
+  cp "$layer" "$dir/$layer_hex"
+  diff_id=sha256:$(gzip -dc "$layer" | sha256sum | cut -d' ' -f1)
+  jq -n --arg d "$diff_id" '{architecture: "amd64", os: "linux", created: "2024-01-01T00:00:00Z",
+    config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+    Cmd: ["/bin/bash"]}, rootfs: {type: "layers", diff_ids: [$d]}}' >"$dir/config.json"
+  config_hex=$(oci_sha256 "$dir/config.json")
+  mv "$dir/config.json" "$dir/$config_hex"
+  jq -n --arg c "sha256:$config_hex" --argjson cs "$(stat -c %s "$dir/$config_hex")" \
+    --arg l "sha256:$layer_hex" --argjson ls "$(stat -c %s "$layer")" \
+    '{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $cs},
+      layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: $l,
+      size: $ls}]}' >"$dir/manifest.json"
+  echo "$layer_hex" >"$dir/layer-hex"
+}

@@ -10,6 +10,7 @@
 #include "common/fs.h"
 #include "oci/image_config.h"
 #include "tests/support/registry_test_support.h"
+#include "tests/support/error_of.h"
 
 namespace dabba {
 namespace {
@@ -44,15 +45,7 @@ class RegistryClientTest : public testing::Test {
   CredentialStore::Paths paths_;
 };
 
-Error error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no error";
-  return Error(Errc::kFailed, "none");
-}
+using testing_support::error_of;
 
 // Fetches blobs into memory, checking each one's digest the way the store's ingest will.
 struct Collected {

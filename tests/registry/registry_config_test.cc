@@ -9,19 +9,12 @@
 #include "common/fs.h"
 #include "registry/certs_d.h"
 #include "registry/short_names.h"
+#include "tests/support/error_of.h"
 
 namespace dabba {
 namespace {
 
-Error error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no error";
-  return Error(Errc::kFailed, "none");
-}
+using testing_support::error_of;
 
 TEST(RegistryConfig, LoopbackRegistries) {
   for (const char* yes : {"localhost", "localhost:5000", "LOCALHOST:1", "127.0.0.1",
