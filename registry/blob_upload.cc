@@ -168,7 +168,14 @@ UploadOutcome BlobUploader::push(const BlobSource& blob, const UploadOptions& op
     size_t mounts = 0;
     for (const std::string& from : options.mount_from) {
       if (from == target_.repository || mounts++ == 3) continue;
-      location = start(blob, from);
+      try {
+        location = start(blob, from);
+      } catch (const Error& e) {
+        // No right to read the other repository, say: upload it instead.
+        if (e.code() == Errc::kInterrupted || e.code() == Errc::kDigestMismatch) throw;
+        log_debug("mount of " + blob.digest.str() + " from " + from + " refused: " + e.what());
+        continue;
+      }
       if (location.empty()) return UploadOutcome::kMounted;
       break;  // not mounted: the session it opened takes the upload
     }
