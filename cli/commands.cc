@@ -13,6 +13,7 @@ std::vector<Command> register_commands(CLI::App& app) {
   std::vector<Command> c;
   // Image verbs.
   c.push_back(add_pull(app));
+  c.push_back(add_push(app));
   c.push_back(add_images(app));
   c.push_back(add_rmi(app));
   c.push_back(add_load(app));

@@ -13,6 +13,7 @@ std::vector<Command> register_commands(CLI::App& app);
 // Image verbs (one file each). Those with a name parameter are also `image <verb>` under
 // another name (images -> image ls, rmi -> image rm).
 Command add_pull(CLI::App& parent);
+Command add_push(CLI::App& parent);
 Command add_images(CLI::App& parent, const std::string& name = "images");
 Command add_rmi(CLI::App& parent, const std::string& name = "rmi");
 Command add_load(CLI::App& parent);

@@ -1,12 +1,11 @@
-// dabba login [-u USER] [--password-stdin] [--tls-verify=false] [REGISTRY]
-// dabba logout [REGISTRY]
+// dabba login [-u USER] [-p PASS | --password-stdin] [--get-login] [--authfile FILE]
+//             [--tls-verify[=false]] [--cert-dir DIR] [-v] [REGISTRY[/NAMESPACE]]
+// dabba logout [--authfile FILE] [--all | REGISTRY[/NAMESPACE]]
 //
-// login checks the credentials with the registry before it saves them (0600, in dabba's own
-// auth file); logout removes them from there. Neither ever prints a password.
-#include <fcntl.h>
-#include <termios.h>
-#include <unistd.h>
-
+// As podman: login checks the credentials with the registry before it saves them in podman's
+// auth file (${XDG_RUNTIME_DIR}/containers/auth.json, or --authfile / $REGISTRY_AUTH_FILE), or
+// in the credential helper that file names; so podman, buildah and skopeo see the login, and
+// dabba sees theirs. Neither verb ever prints a password.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
@@ -14,10 +13,8 @@
 
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/registry_flags.h"
 #include "common/error.h"
-#include "common/fs.h"
-#include "common/unique_fd.h"
-#include "oci/image_ref.h"
 #include "registry/credentials.h"
 #include "registry/registry_config.h"
 #include "registry/registry_login.h"
@@ -30,110 +27,139 @@ std::string strip_newline(std::string s) {
   return s;
 }
 
-// Reads one line from the terminal, echoing it or not.
-std::string prompt(const std::string& text, bool echo) {
-  int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    throw Error(Errc::kInvalidArgument, "no terminal to ask for the " + text, 0,
-                "give -u USER and pipe the password with --password-stdin");
-  UniqueFd tty(fd);
-  write_all(tty.get(), text + ": ");
-  termios saved{};
-  bool restore = false;
-  if (!echo && ::tcgetattr(tty.get(), &saved) == 0) {
-    termios quiet = saved;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    restore = ::tcsetattr(tty.get(), TCSAFLUSH, &quiet) == 0;
+// The auth file key for the argument: "host[:port][/namespace]", docker.io for Docker Hub's
+// spellings; with no argument, the first unqualified-search registry (as podman).
+std::string key_of(const std::string& arg, const RegistryConfig& config) {
+  if (arg.empty()) {
+    const auto& search = config.conf().search_registries();
+    if (search.empty())
+      throw Error(Errc::kInvalidArgument,
+                  "no registries found in registries.conf, a registry must be provided");
+    return normalize_auth_key(search.front());
   }
-  std::string line;
-  char c;
-  while (::read(tty.get(), &c, 1) == 1 && c != '\n') line += c;
-  if (restore) {
-    ::tcsetattr(tty.get(), TCSAFLUSH, &saved);
-    write_all(tty.get(), "\n");
-  }
-  return strip_newline(line);
+  return normalize_auth_key(arg);
 }
 
-std::string registry_of(const std::string& arg) {
-  if (arg.empty()) return "docker.io";
-  return canonical_registry(normalize_auth_key(arg));
-}
+std::string host_of(const std::string& key) { return key.substr(0, key.find('/')); }
 
 }  // namespace
 
 Command add_login(CLI::App& parent) {
   struct Args {
     std::string username;
+    std::string password;
     bool password_stdin = false;
-    bool tls_verify = true;
-    std::string registry;
+    bool get_login = false;
+    bool verbose = false;
+    RegistryFlags registry;
+    std::string target;
   };
   auto args = std::make_shared<Args>();
   Command cmd;
   cmd.app = parent.add_subcommand("login", "Log in to a registry (checked before it is saved)");
-  cmd.app->add_option("-u,--username", args->username, "user name (asked when not given)");
-  cmd.app->add_flag("--password-stdin", args->password_stdin, "read the password from stdin");
-  cmd.app
-      ->add_flag("--tls-verify", args->tls_verify,
-                 "verify TLS (--tls-verify=false: plain HTTP or an unverified certificate)")
-      ->capture_default_str();
-  cmd.app->add_option("registry", args->registry, "registry host[:port] (default docker.io)");
+  CLI::App& app = *cmd.app;
+  app.add_option("-u,--username", args->username, "user name (asked when not given)");
+  app.add_option("-p,--password", args->password, "password (asked when not given)");
+  app.add_flag("--password-stdin", args->password_stdin, "read the password from stdin");
+  app.add_flag("--get-login", args->get_login, "print the user name logged in to REGISTRY");
+  app.add_flag("-v,--verbose", args->verbose, "say which auth file is used");
+  register_registry_flags(app, args->registry, false);
+  app.add_option("registry", args->target,
+                 "REGISTRY[/NAMESPACE] (default: the first unqualified-search registry)");
   cmd.needs = Needs::kNothing;
   cmd.run = [args](const Globals&) {
-    const std::string registry = registry_of(args->registry);
+    RegistryClientOptions options;
+    options.config = RegistryConfig::load_default();
+    apply_registry_flags(args->registry, options, false);
+    const std::string key = key_of(args->target, options.config);
+    const CredentialStore& store = *options.credentials;
+    if (args->verbose) std::printf("Used:  %s\n", store.paths().primary.c_str());
+
+    if (args->get_login) {
+      auto have = store.find_primary(key);
+      if (!have) throw Error(Errc::kNotFound, "not logged into " + key);
+      std::printf("%s\n", have->username.c_str());
+      return kExitOk;
+    }
+    if (!args->password.empty() && args->password_stdin)
+      throw Error(Errc::kInvalidArgument, "Can't specify both --password-stdin and --password");
+    if (args->password_stdin && args->username.empty())
+      throw Error(Errc::kInvalidArgument, "Must provide --username with --password-stdin");
+
+    // No new credentials given: check the saved ones first, as podman does.
+    if (args->username.empty() && args->password.empty() && !args->password_stdin) {
+      if (auto have = store.find_primary(key)) {
+        std::printf("Authenticating with existing credentials for %s\n", key.c_str());
+        try {
+          verify_login(host_of(key), *have, options.config, options.http);
+          std::printf("Existing credentials are valid. Already logged in to %s\n", key.c_str());
+          return kExitOk;
+        } catch (const Error& e) {
+          if (e.code() != Errc::kAuth) throw;
+          std::printf("Existing credentials are invalid, please enter valid username and "
+                      "password\n");
+        }
+      }
+    }
     std::string user = args->username;
-    std::string password;
+    std::string password = args->password;
     if (args->password_stdin) {
-      if (user.empty())
-        throw Error(Errc::kInvalidArgument, "--password-stdin needs the user name (-u USER)");
       password = strip_newline(std::string(std::istreambuf_iterator<char>(std::cin), {}));
     } else {
-      if (user.empty()) user = prompt("Username", true);
-      password = prompt("Password", false);
+      if (user.empty()) user = prompt_line("Username", true);
+      if (password.empty()) password = prompt_line("Password", false);
     }
     if (user.empty()) throw Error(Errc::kInvalidArgument, "the user name is empty");
     if (password.empty()) throw Error(Errc::kInvalidArgument, "the password is empty");
 
-    RegistryConfig config = RegistryConfig::load(RegistryConfig::default_path());
-    if (!args->tls_verify) config.set_insecure(registry);
-    CredentialStore store;
     Credentials credentials{user, password, "the command line"};
-    LoginCheck check = with_context("log in to " + registry, [&] {
-      return verify_login(registry, credentials, config, HttpOptions{});
+    with_context("logging into \"" + key + "\"", [&] {
+      verify_login(host_of(key), credentials, options.config, options.http);
     });
-    store.save(registry, user, password);
-    if (!check.needs_auth)
-      std::fprintf(stderr,
-                   "dabba: note: %s accepts anonymous requests; the credentials were "
-                   "saved without being checked\n",
-                   registry.c_str());
-    std::printf("Login Succeeded (%s, saved in %s)\n", registry.c_str(),
-                store.paths().dabba.c_str());
+    store.save(key, user, password);
+    std::printf("Login Succeeded!\n");
     return kExitOk;
   };
   return cmd;
 }
 
 Command add_logout(CLI::App& parent) {
-  auto registry_arg = std::make_shared<std::string>();
+  struct Args {
+    bool all = false;
+    std::string authfile;
+    std::string target;
+  };
+  auto args = std::make_shared<Args>();
   Command cmd;
   cmd.app = parent.add_subcommand("logout", "Remove the saved login for a registry");
-  cmd.app->add_option("registry", *registry_arg, "registry host[:port] (default docker.io)");
+  cmd.app->add_flag("-a,--all", args->all, "remove the logins of every registry");
+  cmd.app->add_option("--authfile", args->authfile, "auth file (default: podman's)")
+      ->type_name("FILE");
+  cmd.app->add_option("registry", args->target, "REGISTRY[/NAMESPACE]");
   cmd.needs = Needs::kNothing;
-  cmd.run = [registry_arg](const Globals&) {
-    const std::string registry = registry_of(*registry_arg);
-    CredentialStore store;
-    bool removed = store.remove(registry);
-    for (const auto& other : store.other_sources(registry))
-      std::fprintf(stderr,
-                   "dabba: note: %s still holds credentials for %s (dabba reads it, never "
-                   "changes it)\n",
-                   other.c_str(), registry.c_str());
-    if (!removed)
-      throw Error(Errc::kNotFound,
-                  "not logged in to " + registry + " (in " + store.paths().dabba + ")");
-    std::printf("Removed login credentials for %s\n", registry.c_str());
+  cmd.run = [args](const Globals&) {
+    CredentialStore store(CredentialStore::default_paths(args->authfile));
+    if (args->all) {
+      store.remove_all();
+      std::printf("Removed login credentials for all registries\n");
+      return kExitOk;
+    }
+    std::string key;
+    if (args->target.empty()) {
+      key = key_of("", RegistryConfig::load_default());
+    } else {
+      key = normalize_auth_key(args->target);
+    }
+    if (!store.remove(key)) {
+      std::vector<std::string> others = store.other_sources(key);
+      if (!others.empty())
+        throw Error(Errc::kNotFound,
+                    "Not logged into " + key + " with dabba. Existing credentials were "
+                    "established via docker login or in " + others.front() +
+                    ". Please use docker logout instead.");
+      throw Error(Errc::kNotFound, "not logged into " + key);
+    }
+    std::printf("Removed login credentials for %s\n", key.c_str());
     return kExitOk;
   };
   return cmd;

@@ -1,34 +1,12 @@
 #include "cli/progress.h"
 
-#include <sys/ioctl.h>
-#include <unistd.h>
-
-#include <cstdlib>
-#include <cstring>
+#include <cstdio>
 
 #include "common/fs.h"
 #include "common/human.h"
 
 namespace dabba::cli {
 namespace {
-
-constexpr auto kRedrawInterval = std::chrono::milliseconds(100);
-constexpr size_t kBarWidth = 24;
-
-struct TerminalSize {
-  size_t rows = 24;
-  size_t cols = 80;
-};
-
-TerminalSize terminal_size(int fd) {
-  TerminalSize out;
-  struct winsize ws {};
-  if (::ioctl(fd, TIOCGWINSZ, &ws) == 0) {
-    if (ws.ws_col > 20) out.cols = ws.ws_col;
-    if (ws.ws_row > 4) out.rows = ws.ws_row;
-  }
-  return out;
-}
 
 double seconds(std::chrono::steady_clock::duration d) {
   return std::chrono::duration<double>(d).count();
@@ -39,55 +17,14 @@ std::string rate_text(uint64_t bytes, double secs) {
   return human_size(static_cast<uint64_t>(static_cast<double>(bytes) / secs)) + "/s";
 }
 
-std::string bar(uint64_t held, int64_t total) {
-  std::string out = "[";
-  size_t fill = 0;
-  if (total > 0)
-    fill = static_cast<size_t>(static_cast<double>(held) / static_cast<double>(total) * kBarWidth);
-  fill = std::min(fill, kBarWidth);
-  out += std::string(fill, '=');
-  if (fill < kBarWidth) out += '>' + std::string(kBarWidth - fill - 1, ' ');
-  return out + "]";
-}
-
 }  // namespace
 
-ProgressDisplay::Mode ProgressDisplay::mode_for(int fd) {
-  const char* term = std::getenv("TERM");
-  if (::isatty(fd) && !(term != nullptr && std::strcmp(term, "dumb") == 0)) return Mode::kTerminal;
-  return Mode::kPlain;
-}
-
 ProgressDisplay::ProgressDisplay(Mode mode, int fd, std::string action)
-    : mode_(mode), fd_(fd), action_(std::move(action)) {}
+    : live_(mode, fd), action_(std::move(action)) {}
 
-void ProgressDisplay::write_out(const std::string& text) {
-  try {
-    write_all(fd_, text);
-  } catch (...) {
-    // Progress is best effort: a closed stderr must not fail the pull.
-  }
-}
+void ProgressDisplay::note(const std::string& text) { live_.note(text); }
 
-void ProgressDisplay::note(const std::string& text) {
-  std::lock_guard lock(mu_);
-  if (mode_ == Mode::kQuiet) return;
-  if (mode_ == Mode::kTerminal && drawn_ > 0) {
-    // Above the layer lines: clear them, print, draw them again below.
-    std::string out = "\x1b[" + std::to_string(drawn_) + "A\r\x1b[J" + text + "\n";
-    drawn_ = 0;
-    write_out(out);
-    redraw(true);
-    return;
-  }
-  write_out(text + "\n");
-}
-
-void ProgressDisplay::plain(const std::string& text) {
-  if (mode_ == Mode::kPlain) write_out(text + "\n");
-}
-
-std::string ProgressDisplay::render(const Line& l, size_t width) const {
+std::string ProgressDisplay::render(const Line& l) const {
   std::string out = l.layer.blob.short_hex() + "  ";
   const std::string total = l.layer.size >= 0 ? human_size(l.layer.size) : "?";
   switch (l.state) {
@@ -101,7 +38,7 @@ std::string ProgressDisplay::render(const Line& l, size_t width) const {
     case State::kUnpacking: {
       std::string verb = l.state == State::kDownloading ? action_ : "unpacking";
       out += verb + std::string(verb.size() < 12 ? 12 - verb.size() : 1, ' ');
-      out += bar(l.held, l.layer.size) + " " + human_size(l.held) + " / " + total;
+      out += progress_bar(l.held, l.layer.size) + " " + human_size(l.held) + " / " + total;
       std::string rate = rate_text(l.held - l.resumed, seconds(Clock::now() - l.started));
       if (!rate.empty()) out += "  " + rate;
       break;
@@ -119,38 +56,30 @@ std::string ProgressDisplay::render(const Line& l, size_t width) const {
       out += "failed: " + l.error;
       break;
   }
-  if (out.size() > width - 1) out.resize(width - 1);
   return out;
 }
 
 void ProgressDisplay::redraw(bool force) {
-  if (mode_ != Mode::kTerminal || lines_.empty()) return;
-  auto now = Clock::now();
-  if (!force && now - last_draw_ < kRedrawInterval) return;
-  last_draw_ = now;
-  TerminalSize term = terminal_size(fd_);
-  // Back to the first layer line, clear to the end of the screen, draw again. When the lines
-  // would not fit the screen (cursor-up stops at its top), only the busy ones and a count.
-  std::string out = drawn_ > 0 ? "\x1b[" + std::to_string(drawn_) + "A\r\x1b[J" : "\r\x1b[J";
-  size_t drawn = 0;
-  if (lines_.size() < term.rows - 1) {
-    for (const Line& l : lines_) out += render(l, term.cols) + "\n";
-    drawn = lines_.size();
+  if (live_.mode() != Mode::kTerminal || lines_.empty()) return;
+  // When the lines would not fit the screen (cursor-up stops at its top), only the busy ones and
+  // a count.
+  const size_t rows = live_.size().second;
+  std::vector<std::string> out;
+  if (lines_.size() < rows - 1) {
+    for (const Line& l : lines_) out.push_back(render(l));
   } else {
     size_t finished = 0;
     for (const Line& l : lines_) {
       if (l.state == State::kDone || l.state == State::kExists) {
         ++finished;
-      } else if (l.state != State::kWaiting && drawn + 2 < term.rows) {
-        out += render(l, term.cols) + "\n";
-        ++drawn;
+      } else if (l.state != State::kWaiting && out.size() + 2 < rows) {
+        out.push_back(render(l));
       }
     }
-    out += std::to_string(finished) + " of " + std::to_string(lines_.size()) + " layers done\n";
-    ++drawn;
+    out.push_back(std::to_string(finished) + " of " + std::to_string(lines_.size()) +
+                  " layers done");
   }
-  drawn_ = drawn;
-  write_out(out);
+  live_.show(std::move(out), force);
 }
 
 void ProgressDisplay::finish() {
@@ -159,7 +88,6 @@ void ProgressDisplay::finish() {
 }
 
 void ProgressDisplay::resolved(const std::string& reference, const Digest& digest, bool cached) {
-  if (mode_ == Mode::kQuiet) return;
   note(cached ? reference + ": image is up to date (" + digest.str() + ")"
               : "Pulling " + reference + " (" + digest.str() + ")");
 }
@@ -175,7 +103,7 @@ void ProgressDisplay::layer_reused(size_t i) {
   std::lock_guard lock(mu_);
   if (i >= lines_.size()) return;
   lines_[i].state = State::kExists;
-  plain("Layer " + lines_[i].layer.blob.str() + ": already exists");
+  live_.plain("Layer " + lines_[i].layer.blob.str() + ": already exists");
   redraw(true);
 }
 
@@ -187,7 +115,7 @@ void ProgressDisplay::layer_started(size_t i, uint64_t resumed) {
   l.held = l.resumed = resumed;
   l.started = Clock::now();
   std::string size = l.layer.size >= 0 ? human_size(l.layer.size) : "unknown size";
-  plain("Layer " + l.layer.blob.str() + ": " + action_ + " (" + size +
+  live_.plain("Layer " + l.layer.blob.str() + ": " + action_ + " (" + size +
         (resumed > 0 ? ", resuming at " + human_size(resumed) : "") + ")");
   redraw(true);
 }
@@ -216,7 +144,7 @@ void ProgressDisplay::layer_done(size_t i, const LayerResult& result) {
   l.held = result.blob_size;
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.1f", seconds(l.ended - l.started));
-  plain("Layer " + l.layer.blob.str() + ": done (" + human_size(result.blob_size) + " in " + secs +
+  live_.plain("Layer " + l.layer.blob.str() + ": done (" + human_size(result.blob_size) + " in " + secs +
         " s, " + human_size(result.tar_size) + " unpacked" +
         (l.resumed > 0 ? ", resumed at " + human_size(l.resumed) : "") + ")");
   redraw(true);
@@ -227,7 +155,7 @@ void ProgressDisplay::layer_failed(size_t i, const std::string& why) {
   if (i >= lines_.size()) return;
   lines_[i].state = State::kFailed;
   lines_[i].error = why;
-  plain("Layer " + lines_[i].layer.blob.str() + ": failed");
+  live_.plain("Layer " + lines_[i].layer.blob.str() + ": failed");
   redraw(true);
 }
 

@@ -1,6 +1,6 @@
 // The pull's progress on stderr. On a terminal: one line per layer (short digest, state, a bar,
-// bytes/total, rate), redrawn in place with ANSI escapes at most ten times a second. Off a
-// terminal: one plain line when a layer starts and one when it ends. Quiet: nothing.
+// bytes/total, rate), redrawn in place (LiveLines) at most ten times a second. Off a terminal:
+// one plain line when a layer starts and one when it ends. Quiet: nothing.
 #pragma once
 
 #include <chrono>
@@ -8,15 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "cli/live_lines.h"
 #include "pull/pull_progress.h"
 
 namespace dabba::cli {
 
 class ProgressDisplay final : public PullProgress {
  public:
-  enum class Mode { kTerminal, kPlain, kQuiet };
-  // kTerminal when fd is a terminal (and TERM is not "dumb"), else kPlain.
-  static Mode mode_for(int fd);
+  using Mode = LiveLines::Mode;
+  static Mode mode_for(int fd) { return LiveLines::mode_for(fd); }
 
   // action names what happens to a layer's bytes: "downloading" (pull), "reading" (load).
   ProgressDisplay(Mode mode, int fd, std::string action = "downloading");
@@ -27,6 +27,7 @@ class ProgressDisplay final : public PullProgress {
   void finish();
 
   void resolved(const std::string& reference, const Digest& digest, bool cached) override;
+  void message(const std::string& line) override { note(line); }
   void layers(const std::vector<PullLayer>& layers) override;
   void layer_reused(size_t layer) override;
   void layer_started(size_t layer, uint64_t resumed) override;
@@ -48,18 +49,13 @@ class ProgressDisplay final : public PullProgress {
     std::string error;
   };
 
-  std::string render(const Line& line, size_t width) const;
-  void plain(const std::string& text);  // one line, off a terminal
-  void redraw(bool force);              // terminal: all layer lines in place
-  void write_out(const std::string& text);
+  std::string render(const Line& line) const;
+  void redraw(bool force);  // terminal: all layer lines in place (caller holds mu_)
 
-  const Mode mode_;
-  const int fd_;
+  LiveLines live_;
   const std::string action_;
   std::mutex mu_;
   std::vector<Line> lines_;
-  size_t drawn_ = 0;  // layer lines currently on the screen
-  Clock::time_point last_draw_;
 };
 
 }  // namespace dabba::cli

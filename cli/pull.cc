@@ -1,4 +1,5 @@
-// dabba pull [-q] [--platform P] [--max-parallel N] [--tls-verify=false] REF
+// dabba pull [-q] [--platform P] [--max-parallel N] [--tls-verify[=false]] [--cert-dir DIR]
+//            [--authfile FILE] [--creds USER:PASS] NAME
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/interrupt.h"
 #include "cli/progress.h"
+#include "cli/registry_flags.h"
 #include "common/human.h"
 #include "oci/image_ref.h"
 #include "pull/puller.h"
@@ -21,7 +23,7 @@ Command add_pull(CLI::App& parent) {
     bool quiet = false;
     std::string platform;
     size_t max_parallel = 4;
-    bool tls_verify = true;
+    RegistryFlags registry;
     std::string reference;
   };
   auto args = std::make_shared<Args>();
@@ -34,19 +36,17 @@ Command add_pull(CLI::App& parent) {
   app.add_option("--max-parallel", args->max_parallel, "layers downloaded at once")
       ->check(CLI::Range(1, 16))
       ->capture_default_str();
-  app.add_flag("--tls-verify", args->tls_verify,
-               "verify TLS and require HTTPS (--tls-verify=false: plain HTTP or an unverified "
-               "certificate for this registry)")
-      ->capture_default_str();
-  app.add_option("reference", args->reference, "image reference, e.g. alpine:3.20")->required();
+  register_registry_flags(app, args->registry, true);
+  app.add_option("reference", args->reference,
+                 "image name, e.g. alpine:3.20 (short names resolve as registries.conf says)")
+      ->required();
   cmd.needs = Needs::kUserNamespace;
   cmd.run = [args](const Globals& globals) {
-    ImageRef ref = ImageRef::parse(args->reference);
-    Store store = Store::open(globals.root());
     PullOptions options = PullOptions::from_environment();
+    apply_registry_flags(args->registry, options.client);
+    Store store = Store::open(globals.root());
     if (!args->platform.empty()) options.platform = Platform::parse(args->platform);
     options.max_parallel = args->max_parallel;
-    options.tls_verify = args->tls_verify;
 
     ScopedInterrupt interrupt;
     options.client.http.cancel = interrupt.flag();
@@ -55,11 +55,12 @@ Command add_pull(CLI::App& parent) {
         STDERR_FILENO);
     if (!args->quiet) options.progress = &progress;
 
-    PullResult result = pull_image(store, ref, options);
+    PullResult result = pull_by_name(store, args->reference, options);
     progress.finish();
     if (!args->quiet && !result.cached) {
-      std::string summary = "Pulled " + ref.str() + ": " + std::to_string(result.layers_fetched) +
-                            " layer" + (result.layers_fetched == 1 ? "" : "s") + " fetched (" +
+      std::string summary = "Pulled " + result.names.front() + ": " +
+                            std::to_string(result.layers_fetched) + " layer" +
+                            (result.layers_fetched == 1 ? "" : "s") + " fetched (" +
                             human_size(result.bytes_fetched) + ")";
       if (result.layers_reused > 0)
         summary += ", " + std::to_string(result.layers_reused) + " already in the store";

@@ -86,7 +86,7 @@ ImageRecord resolve_image(Store& store, const RunOptions& o) {
   const PullPolicy policy = o.pull;
   const std::optional<Platform>& platform = o.platform;
   if (policy != PullPolicy::kAlways) {
-    if (auto img = find_image(store, reference)) {
+    if (auto img = find_local_image(store, reference)) {
       if (!platform || img->platform.empty() ||
           platform_match_rank(Platform::parse(img->platform), *platform) >= 0)
         return *img;

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/unique_fd.h"
 
@@ -26,6 +27,10 @@ bool read_file_if_exists(const std::string& path, std::string& out);
 // mkdir -p; existing directories are fine.
 void make_dirs(const std::string& path, mode_t mode = 0755);
 bool path_exists(const std::string& path);
+// True for a regular file (following symlinks).
+bool is_regular_file(const std::string& path);
+// The names in directory dir (not "." and ".."), in byte order; empty when it cannot be read.
+std::vector<std::string> list_directory(const std::string& dir);
 
 void fsync_fd(int fd, const std::string& what);
 void fsync_dir(const std::string& path);

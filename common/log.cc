@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <mutex>
 #include <string>
 
 #include "common/error.h"
@@ -10,6 +11,19 @@
 namespace dabba {
 namespace {
 std::atomic<LogLevel> g_level{LogLevel::kWarn};
+
+std::mutex& sink_mutex() {
+  static std::mutex* m = new std::mutex;  // never destroyed: logging may outlive statics
+  return *m;
+}
+LogSink g_sink = nullptr;
+void* g_sink_context = nullptr;
+}
+
+void set_log_sink(LogSink sink, void* context) {
+  std::lock_guard lock(sink_mutex());
+  g_sink = sink;
+  g_sink_context = context;
 }
 
 void set_log_level(LogLevel level) { g_level.store(level); }
@@ -31,6 +45,13 @@ void log_message(LogLevel level, std::string_view message) {
   line += kPrefix[static_cast<int>(level)];
   line += message;
   line += '\n';
+  {
+    std::lock_guard lock(sink_mutex());
+    if (g_sink != nullptr) {
+      g_sink(g_sink_context, line);
+      return;
+    }
+  }
   // One write() so lines from several threads or processes do not interleave.
   ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
   (void)ignored;

@@ -14,6 +14,13 @@ LogLevel parse_log_level(std::string_view name);
 inline bool log_enabled(LogLevel level) { return level <= log_level(); }
 
 void log_message(LogLevel level, std::string_view message);
+
+// While a display owns the terminal (progress lines redrawn in place), log lines must go through
+// it, or a warning printed between two redraws pushes its lines down and leaves a stale copy on
+// the screen. sink gets the whole line ("dabba: warning: ...\n"); nullptr restores stderr. Calls
+// are serialised; the sink must not log.
+using LogSink = void (*)(void* context, std::string_view line);
+void set_log_sink(LogSink sink, void* context);
 inline void log_error(std::string_view m) { log_message(LogLevel::kError, m); }
 inline void log_warn(std::string_view m) { log_message(LogLevel::kWarn, m); }
 inline void log_info(std::string_view m) { log_message(LogLevel::kInfo, m); }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -86,14 +87,40 @@ ChildProcess spawn(const std::vector<std::string>& argv, const SpawnOptions& opt
 }
 
 CommandResult run_command(const std::vector<std::string>& argv) {
+  return run_command(argv, std::nullopt);
+}
+
+CommandResult run_command(const std::vector<std::string>& argv,
+                          std::optional<std::string_view> input) {
   Pipe out = Pipe::make();
   Pipe err = Pipe::make();
   SpawnOptions options;
   options.stdout_fd = out.write.get();
   options.stderr_fd = err.write.get();
+  // stdin as a socket: send(MSG_NOSIGNAL) to a child that exits unread is EPIPE, not SIGPIPE.
+  UniqueFd in_parent, in_child;
+  if (input) {
+    int sv[2];
+    DABBA_SYSCALL(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+    in_parent = UniqueFd(sv[0]);
+    in_child = UniqueFd(sv[1]);
+    options.stdin_fd = in_child.get();
+  }
   ChildProcess child = spawn(argv, options);
   out.write.reset();
   err.write.reset();
+  if (input) {
+    in_child.reset();
+    // Small inputs (a credential helper's request): they fit the socket buffer.
+    size_t done = 0;
+    while (done < input->size()) {
+      ssize_t n = ::send(in_parent.get(), input->data() + done, input->size() - done, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    ::shutdown(in_parent.get(), SHUT_WR);
+  }
   CommandResult result;
   struct pollfd fds[2] = {{out.read.get(), POLLIN, 0}, {err.read.get(), POLLIN, 0}};
   int open_count = 2;

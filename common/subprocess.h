@@ -3,6 +3,9 @@
 // and reaped if its owner lets it go unwaited.
 #pragma once
 
+#include <sys/types.h>
+
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +34,9 @@ struct CommandResult {
 };
 // Runs argv to completion, capturing stdout and stderr.
 CommandResult run_command(const std::vector<std::string>& argv);
+// The same with input (a few KiB at most) on its stdin; nullopt: /dev/null.
+CommandResult run_command(const std::vector<std::string>& argv,
+                          std::optional<std::string_view> input);
 
 // Looks a program up in PATH (and /usr/sbin, /sbin); empty if absent.
 std::string find_program(const std::string& name);

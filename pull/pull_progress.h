@@ -29,6 +29,8 @@ class PullProgress {
   // image was in the store already; no layer events follow.
   virtual void resolved(const std::string& /*reference*/, const Digest& /*digest*/,
                         bool /*cached*/) {}
+  // A line for the user before the work starts (short-name resolution, "Trying to pull ...").
+  virtual void message(const std::string& /*line*/) {}
   // The image's layers, base first; `layer` below indexes this list.
   virtual void layers(const std::vector<PullLayer>& /*layers*/) {}
   // Already unpacked in the store (from this blob or another with the same diff_id).

@@ -9,6 +9,7 @@
 #include "store/image_names.h"
 #include "pull/layer_fetcher.h"
 #include "oci/manifest.h"
+#include "registry/short_names.h"
 
 namespace dabba {
 namespace {
@@ -89,7 +90,7 @@ void check_platform(const ImageConfig& config, const ResolvedImage& resolved,
 
 PullOptions PullOptions::from_environment() {
   PullOptions o;
-  o.client.config = RegistryConfig::load(RegistryConfig::default_path());
+  o.client.config = RegistryConfig::load_default();
   return o;
 }
 
@@ -103,7 +104,7 @@ PullResult pull_image(Store& store, const ImageRef& ref, const PullOptions& opti
         return from_cache(store, ref, ref.digest(), *img, options);
 
     RegistryClientOptions client_options = options.client;
-    if (!options.tls_verify) client_options.config.set_insecure(ref.registry());
+    client_options.by_digest = ref.has_digest();
     RegistryClient client(ref.registry(), client_options);
 
     // 2. A tag: has it moved? One HEAD.
@@ -199,13 +200,72 @@ PullPolicy parse_pull_policy(std::string_view text) {
 ImageRecord ensure_image(Store& store, std::string_view reference, PullPolicy policy,
                          const PullOptions& options) {
   if (policy != PullPolicy::kAlways)
-    if (auto img = find_image(store, reference)) return *img;
+    if (auto img = find_local_image(store, reference)) return *img;
   if (policy == PullPolicy::kNever)
     throw Error(Errc::kNotFound,
                 "image '" + std::string(reference) + "' is not in the store (--pull=never)", 0,
                 "pull it first: dabba pull " + std::string(reference));
-  ImageRef ref = ImageRef::parse(reference);
-  return pull_image(store, ref, options).image;
+  return pull_by_name(store, reference, options).image;
+}
+
+PullResult pull_by_name(Store& store, std::string_view name, const PullOptions& options) {
+  ShortNameResolution resolution = resolve_pull_name(name, options.client.config.conf());
+  const bool quiet = options.progress == nullptr;
+  if (!quiet && !resolution.description.empty()) options.progress->message(resolution.description);
+  std::vector<std::string> failures;
+  std::optional<Errc> code;
+  for (const ImageRef& candidate : resolution.candidates) {
+    if (!quiet && !resolution.description.empty())
+      options.progress->message("Trying to pull " + candidate.str() + "...");
+    try {
+      return pull_image(store, candidate, options);
+    } catch (const Error& e) {
+      if (e.code() == Errc::kInterrupted || resolution.candidates.size() == 1) throw;
+      failures.push_back(e.what());
+      code = !code || *code == e.code() ? e.code() : Errc::kFailed;
+    }
+  }
+  std::string text = std::to_string(failures.size()) + " errors occurred while pulling:";
+  for (const std::string& f : failures) text += "\n * " + f;
+  throw Error(code.value_or(Errc::kFailed), text);
+}
+
+std::optional<ImageRecord> find_local_image(const Store& store, std::string_view text) {
+  auto named = [&](const ImageRef& ref) -> std::optional<ImageRecord> {
+    std::string name = ref.has_digest() ? digest_name(ref, ref.digest()) : tag_name(ref);
+    if (auto m = store.lookup_name(name)) return store.image(*m);
+    return std::nullopt;
+  };
+  const bool short_name = is_short_name(text);
+  if (short_name) {
+    try {
+      if (auto img = named(ImageRef::parse("localhost/" + std::string(text)))) return img;
+    } catch (const Error& e) {
+      if (e.code() != Errc::kInvalidArgument) throw;
+    }
+  }
+  if (auto img = find_image(store, text)) return img;
+  if (!short_name) return std::nullopt;
+  try {
+    ImageRef::parse(text);
+  } catch (const Error&) {
+    return std::nullopt;  // not a name (an id prefix, say, that find_image did not know)
+  }
+  for (const ImageRef& candidate :
+       local_name_candidates(text, RegistryConfig::load_default().conf()))
+    if (auto img = named(candidate)) return img;
+  // Last, any stored name whose path ends with the short name ("rig/busybox:latest" finds
+  // "127.0.0.1:5000/rig/busybox:latest"), as podman does for names pulled through a search
+  // registry that is no longer configured.
+  ImageRef docker = ImageRef::parse(text);
+  std::string suffix = "/" + std::string(text.substr(0, text.find('@')));
+  if (suffix.find(':', suffix.rfind('/')) == std::string::npos && !docker.has_digest())
+    suffix += ":latest";
+  for (const ImageEntry& e : store.list_images())
+    for (const std::string& n : e.names)
+      if (n.size() > suffix.size() && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0)
+        return e.image;
+  return std::nullopt;
 }
 
 }  // namespace dabba

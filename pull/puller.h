@@ -36,12 +36,12 @@ namespace dabba {
 struct PullOptions {
   std::optional<Platform> platform;  // nullopt: the host's (Platform::host())
   size_t max_parallel = 4;           // layer downloads at once
-  bool tls_verify = true;            // false: the registry is insecure (--tls-verify=false)
-  // HTTP settings (timeouts, retries, cancel flag for Ctrl-C), registries.json, credentials.
+  // HTTP settings (timeouts, retries, cancel flag for Ctrl-C), registries.conf with the command
+  // line's --tls-verify and --cert-dir, credentials.
   RegistryClientOptions client;
   PullProgress* progress = nullptr;
 
-  // Client options from the environment: registries.json from its default path.
+  // Client options from the environment: registries.conf from podman's paths.
   static PullOptions from_environment();
 };
 
@@ -56,6 +56,18 @@ struct PullResult {
 };
 
 PullResult pull_image(Store& store, const ImageRef& ref, const PullOptions& options);
+
+// `dabba pull NAME`: NAME resolved as podman resolves it (short names: an alias, else each
+// unqualified-search registry in turn, see registry/short_names.h), the first candidate that
+// pulls wins. progress->message() hears podman's "Resolved ..." and "Trying to pull ..." lines.
+// When every candidate fails: that error for one candidate, else all of them in one.
+PullResult pull_by_name(Store& store, std::string_view name, const PullOptions& options);
+
+// The stored image text names, as podman looks up local images: a fully qualified name, id or
+// digest as it is; a short name as localhost/NAME, Docker Hub's normalisation, its alias and
+// search registries (registries.conf is read only when those first two miss), and at last any
+// stored name ending in /NAME. nullopt when none.
+std::optional<ImageRecord> find_local_image(const Store& store, std::string_view text);
 
 // `dabba run --pull=...`.
 enum class PullPolicy {

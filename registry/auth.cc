@@ -1,5 +1,6 @@
 #include "registry/auth.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
@@ -48,6 +49,10 @@ std::string pull_scope(const std::string& repository) {
   return "repository:" + repository + ":pull";
 }
 
+std::string push_scope(const std::string& repository) {
+  return "repository:" + repository + ":pull,push";
+}
+
 RegistryAuth::RegistryAuth(Options options, std::optional<Credentials> credentials,
                            HttpOptions http)
     : options_(std::move(options)), credentials_(std::move(credentials)), http_(std::move(http)) {}
@@ -57,10 +62,12 @@ std::string RegistryAuth::who() const {
 }
 
 void RegistryAuth::learn(const HttpResponse& unauthorized) {
+  std::lock_guard lock(mu_);
   if (auto c = pick_challenge(unauthorized)) challenge_ = std::move(c);
 }
 
 std::string RegistryAuth::authorization(const std::string& scope) {
+  std::lock_guard lock(mu_);
   if (!challenge_) return {};
   if (challenge_->scheme == "basic")
     return credentials_ ? credentials_->basic_authorization() : std::string();
@@ -70,6 +77,7 @@ std::string RegistryAuth::authorization(const std::string& scope) {
 }
 
 std::string RegistryAuth::answer(const HttpResponse& unauthorized, const std::string& scope) {
+  std::lock_guard lock(mu_);
   std::optional<AuthChallenge> challenge = pick_challenge(unauthorized);
   if (!challenge) return {};
   challenge_ = std::move(challenge);
@@ -98,8 +106,16 @@ std::string RegistryAuth::fetch_token(const std::string& scope) {
   std::string service = challenge_->param("service");
   url += "service=" + url_encode(service);
   std::string challenged_scope = challenge_->param("scope");
-  if (!scope.empty()) url += "&scope=" + url_encode(scope);
-  if (!challenged_scope.empty() && challenged_scope != scope)
+  std::vector<std::string> scopes;
+  for (size_t start = 0; start < scope.size();) {
+    size_t space = scope.find(' ', start);
+    if (space == std::string::npos) space = scope.size();
+    if (space > start) scopes.push_back(scope.substr(start, space - start));
+    start = space + 1;
+  }
+  for (const std::string& s : scopes) url += "&scope=" + url_encode(s);
+  if (!challenged_scope.empty() &&
+      std::find(scopes.begin(), scopes.end(), challenged_scope) == scopes.end())
     url += "&scope=" + url_encode(challenged_scope);
 
   HttpRequest request;
@@ -107,6 +123,7 @@ std::string RegistryAuth::fetch_token(const std::string& scope) {
   request.headers.push_back("Accept: application/json");
   if (credentials_) request.authorization = credentials_->basic_authorization();
   request.tls_verify = options_.tls_verify || !same_host;
+  if (same_host) request.tls = options_.tls;
   request.max_body = 1 << 20;
   log_debug("token for " + (scope.empty() ? std::string("registry") : scope) + " from " +
             url_for_display(realm) + " (" + who() + ")");

@@ -5,11 +5,13 @@
 // until "expires_in" seconds (default and minimum 60) have passed, cached per scope.
 // Basic: "Basic base64(user:password)" for every request once the registry asked for it.
 //
-// One RegistryAuth per registry endpoint, used from one thread (the one running the requests).
+// One RegistryAuth per registry endpoint; thread-safe (parallel uploads share it, and a token
+// is fetched once for all of them).
 #pragma once
 
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -22,6 +24,10 @@ namespace dabba {
 
 // "repository:library/alpine:pull"
 std::string pull_scope(const std::string& repository);
+// "repository:library/alpine:pull,push"
+std::string push_scope(const std::string& repository);
+// A scope may hold several, separated by spaces ("repository:a:pull,push repository:b:pull"):
+// each goes to the token service as its own scope parameter.
 
 class RegistryAuth {
  public:
@@ -29,6 +35,7 @@ class RegistryAuth {
     std::string registry_host;  // host[:port] of the endpoint, for messages and realm checks
     bool allow_http = false;    // the endpoint may use plain HTTP (loopback / insecure)
     bool tls_verify = true;     // the endpoint's TLS setting (applies to a realm on the same host)
+    std::shared_ptr<const TlsConfig> tls;  // its certs.d files (likewise)
   };
   RegistryAuth(Options options, std::optional<Credentials> credentials, HttpOptions http);
 
@@ -46,7 +53,10 @@ class RegistryAuth {
   // "the credentials from FILE" or "anonymous access", for messages.
   std::string who() const;
   // Tokens fetched so far (for tests of the cache).
-  int tokens_fetched() const { return tokens_fetched_; }
+  int tokens_fetched() const {
+    std::lock_guard lock(mu_);
+    return tokens_fetched_;
+  }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -56,6 +66,7 @@ class RegistryAuth {
   };
   std::string fetch_token(const std::string& scope);
 
+  mutable std::mutex mu_;
   Options options_;
   std::optional<Credentials> credentials_;
   HttpClient http_;

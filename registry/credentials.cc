@@ -1,16 +1,17 @@
 #include "registry/credentials.h"
 
-#include <pwd.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/idmap.h"
+#include "common/log.h"
 #include "common/text.h"
+#include "common/user_dirs.h"
 #include "oci/image_ref.h"
+#include "registry/credential_helper.h"
 
 namespace dabba {
 namespace {
@@ -20,14 +21,6 @@ using nlohmann::json;
 std::string env(const char* name) {
   const char* v = std::getenv(name);
   return v == nullptr ? std::string() : std::string(v);
-}
-
-std::string home_dir() {
-  std::string home = env("HOME");
-  if (!home.empty()) return home;
-  if (struct passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_dir != nullptr)
-    return pw->pw_dir;
-  return "/";
 }
 
 // Reads an auth file; an absent file is an empty object. Never puts file content in an error:
@@ -76,14 +69,41 @@ std::optional<Credentials> decode_entry(const json& entry, const std::string& pa
   return std::nullopt;
 }
 
-// The entry of auths that matches registry/repository best: "reg/a/b", then "reg/a", then "reg".
-std::optional<Credentials> find_in(const std::string& path, const std::string& registry,
-                                   std::string_view repository) {
-  json doc = load_auth_file(path);
-  auto auths = doc.find("auths");
-  if (auths == doc.end() || !auths->is_object()) return std::nullopt;
+// The helper a file names for registry: credHelpers[registry], else credsStore; "" for none.
+std::string helper_for(const json& doc, const std::string& registry, bool with_store = true) {
+  if (auto helpers = doc.find("credHelpers"); helpers != doc.end() && helpers->is_object())
+    for (auto it = helpers->begin(); it != helpers->end(); ++it)
+      if (normalize_auth_key(it.key()) == registry && it->is_string()) return it->get<std::string>();
+  if (with_store)
+    if (auto store = doc.find("credsStore"); store != doc.end() && store->is_string())
+      return store->get<std::string>();
+  return {};
+}
+
+std::optional<Credentials> from_helper(const std::string& helper, const std::string& server,
+                                       const std::string& path) {
+  std::optional<HelperCredentials> got;
+  try {
+    got = credential_helper_get(helper, server);
+  } catch (const Error& e) {
+    // A helper named but not installed (Docker Desktop's credsStore on a server, say): no
+    // credentials from it, as containers/image treats it.
+    if (e.code() != Errc::kNotFound) throw;
+    log_debug(std::string(e.what()) + " (named in " + path + ")");
+    return std::nullopt;
+  }
+  if (!got) return std::nullopt;
+  return Credentials{got->username, got->secret,
+                     "docker-credential-" + helper + " (named in " + path + ")"};
+}
+
+// The auths entry that matches registry/repository best ("reg/a/b", then "reg/a", then "reg").
+std::optional<Credentials> find_in_auths(const json& auths, const std::string& path,
+                                         const std::string& registry,
+                                         std::string_view repository) {
+  if (!auths.is_object()) return std::nullopt;
   std::map<std::string, const json*> by_key;
-  for (auto it = auths->begin(); it != auths->end(); ++it)
+  for (auto it = auths.begin(); it != auths.end(); ++it)
     by_key.emplace(normalize_auth_key(it.key()), &it.value());  // the first spelling wins
   std::string candidate = registry;
   if (!repository.empty()) candidate += "/" + std::string(repository);
@@ -96,21 +116,57 @@ std::optional<Credentials> find_in(const std::string& path, const std::string& r
   return std::nullopt;
 }
 
+// A file's credentials: its helper for the registry, its auths, its credsStore.
+std::optional<Credentials> find_in(const std::string& path, const std::string& registry,
+                                   std::string_view repository, bool legacy = false) {
+  json doc = load_auth_file(path);
+  if (legacy) return find_in_auths(doc, path, registry, repository);
+  std::string helper = helper_for(doc, registry, false);
+  if (!helper.empty()) return from_helper(helper, registry, path);
+  if (auto auths = doc.find("auths"); auths != doc.end())
+    if (auto c = find_in_auths(*auths, path, registry, repository)) return c;
+  helper = helper_for(doc, registry, true);
+  if (!helper.empty()) return from_helper(helper, registry, path);
+  return std::nullopt;
+}
+
+std::string registry_of_key(std::string_view key) {
+  std::string k = normalize_auth_key(key);
+  return k.substr(0, k.find('/'));
+}
+
+void write_auth_file(const std::string& path, const json& doc) {
+  make_dirs(dirname_of(path), 0700);
+  write_file_atomic(path, doc.dump(1, '\t') + "\n", 0600);
+}
+
 }  // namespace
 
 std::string Credentials::basic_authorization() const {
   return "Basic " + base64_encode(username + ":" + password);
 }
 
-CredentialStore::Paths CredentialStore::default_paths() {
+CredentialStore::Paths CredentialStore::default_paths(const std::string& authfile) {
   Paths p;
-  std::string config_home = env("XDG_CONFIG_HOME");
-  if (config_home.empty()) config_home = home_dir() + "/.config";
-  p.dabba = config_home + "/dabba/auth.json";
-  std::string runtime = env("XDG_RUNTIME_DIR");
-  if (!runtime.empty()) p.podman = runtime + "/containers/auth.json";
-  std::string docker_config = env("DOCKER_CONFIG");
-  p.docker = (docker_config.empty() ? home_dir() + "/.docker" : docker_config) + "/config.json";
+  std::string env_file = env("REGISTRY_AUTH_FILE");
+  if (!authfile.empty()) {
+    p.primary = authfile;
+  } else if (!env_file.empty()) {
+    p.primary = env_file;
+  } else if (std::string runtime = user_runtime_dir(); !runtime.empty()) {
+    p.primary = runtime + "/containers/auth.json";
+  } else {
+    p.primary = "/run/containers/" + std::to_string(host_identity().uid) + "/auth.json";
+  }
+  try {
+    p.read_only.push_back(user_config_dir() + "/containers/auth.json");
+    std::string docker_config = env("DOCKER_CONFIG");
+    p.read_only.push_back(
+        (docker_config.empty() ? user_home_dir() + "/.docker" : docker_config) + "/config.json");
+    p.dockercfg = user_home_dir() + "/.dockercfg";
+  } catch (const Error&) {
+    // No home: only the primary file.
+  }
   return p;
 }
 
@@ -133,48 +189,93 @@ std::string normalize_auth_key(std::string_view key) {
 std::optional<Credentials> CredentialStore::find(std::string_view registry,
                                                  std::string_view repository) const {
   std::string reg = canonical_registry(registry);
-  for (const std::string* path : {&paths_.dabba, &paths_.podman, &paths_.docker}) {
-    if (path->empty()) continue;
-    if (auto c = find_in(*path, reg, repository)) return c;
+  if (!paths_.primary.empty())
+    if (auto c = find_in(paths_.primary, reg, repository)) return c;
+  for (const std::string& path : paths_.read_only) {
+    if (path == paths_.primary) continue;
+    if (auto c = find_in(path, reg, repository)) return c;
   }
+  if (!paths_.dockercfg.empty())
+    if (auto c = find_in(paths_.dockercfg, reg, repository, true)) return c;
   return std::nullopt;
 }
 
-void CredentialStore::save(std::string_view registry, const std::string& username,
+std::optional<Credentials> CredentialStore::find_primary(std::string_view key) const {
+  const std::string k = normalize_auth_key(key);
+  const std::string reg = registry_of_key(k);
+  json doc = load_auth_file(paths_.primary);
+  std::string helper = helper_for(doc, reg, false);
+  if (helper.empty())
+    if (auto auths = doc.find("auths"); auths != doc.end() && auths->is_object()) {
+      for (auto it = auths->begin(); it != auths->end(); ++it)
+        if (normalize_auth_key(it.key()) == k) return decode_entry(it.value(), paths_.primary);
+      return std::nullopt;
+    }
+  if (helper.empty()) helper = helper_for(doc, reg, true);
+  if (helper.empty()) return std::nullopt;
+  return from_helper(helper, reg, paths_.primary);
+}
+
+void CredentialStore::save(std::string_view key, const std::string& username,
                            const std::string& password) const {
   if (username.find(':') != std::string::npos)
     throw Error(Errc::kInvalidArgument, "a registry user name cannot contain ':'");
-  json doc = load_auth_file(paths_.dabba);
-  if (!doc.contains("auths") || !doc["auths"].is_object()) doc["auths"] = json::object();
-  doc["auths"][canonical_registry(registry)] = {{"auth", base64_encode(username + ":" + password)}};
-  make_dirs(dirname_of(paths_.dabba), 0700);
-  write_file_atomic(paths_.dabba, doc.dump(2) + "\n", Sync::kDurable, 0600);
+  const std::string k = normalize_auth_key(key);
+  json doc = load_auth_file(paths_.primary);
+  std::string helper = helper_for(doc, registry_of_key(k));
+  if (!helper.empty()) {
+    credential_helper_store(helper, registry_of_key(k), username, password);
+    // As containers/image does: an empty entry says the helper has it.
+    if (!doc.contains("auths") || !doc["auths"].is_object()) doc["auths"] = json::object();
+    doc["auths"][k] = json::object();
+  } else {
+    if (!doc.contains("auths") || !doc["auths"].is_object()) doc["auths"] = json::object();
+    doc["auths"][k] = {{"auth", base64_encode(username + ":" + password)}};
+  }
+  write_auth_file(paths_.primary, doc);
 }
 
-bool CredentialStore::remove(std::string_view registry) const {
-  json doc = load_auth_file(paths_.dabba);
-  auto auths = doc.find("auths");
-  if (auths == doc.end() || !auths->is_object()) return false;
-  std::string reg = canonical_registry(registry);
+bool CredentialStore::remove(std::string_view key) const {
+  const std::string k = normalize_auth_key(key);
+  json doc = load_auth_file(paths_.primary);
   bool removed = false;
-  for (auto it = auths->begin(); it != auths->end();) {
-    if (normalize_auth_key(it.key()) == reg) {
-      it = auths->erase(it);
-      removed = true;
-    } else {
-      ++it;
+  std::string helper = helper_for(doc, registry_of_key(k));
+  if (!helper.empty()) removed = credential_helper_erase(helper, registry_of_key(k));
+  if (auto auths = doc.find("auths"); auths != doc.end() && auths->is_object()) {
+    for (auto it = auths->begin(); it != auths->end();) {
+      if (normalize_auth_key(it.key()) == k) {
+        it = auths->erase(it);
+        removed = true;
+      } else {
+        ++it;
+      }
     }
   }
-  if (removed) write_file_atomic(paths_.dabba, doc.dump(2) + "\n", Sync::kDurable, 0600);
+  if (removed) write_auth_file(paths_.primary, doc);
   return removed;
 }
 
-std::vector<std::string> CredentialStore::other_sources(std::string_view registry) const {
+void CredentialStore::remove_all() const {
+  json doc = load_auth_file(paths_.primary);
+  if (doc.empty()) return;
+  if (auto helpers = doc.find("credHelpers"); helpers != doc.end() && helpers->is_object())
+    for (auto it = helpers->begin(); it != helpers->end(); ++it)
+      if (it->is_string()) credential_helper_erase(it->get<std::string>(), normalize_auth_key(it.key()));
+  if (auto store = doc.find("credsStore"); store != doc.end() && store->is_string())
+    if (auto auths = doc.find("auths"); auths != doc.end() && auths->is_object())
+      for (auto it = auths->begin(); it != auths->end(); ++it)
+        credential_helper_erase(store->get<std::string>(), registry_of_key(it.key()));
+  doc["auths"] = json::object();
+  write_auth_file(paths_.primary, doc);
+}
+
+std::vector<std::string> CredentialStore::other_sources(std::string_view key) const {
   std::vector<std::string> out;
-  std::string reg = canonical_registry(registry);
-  for (const std::string* path : {&paths_.podman, &paths_.docker}) {
-    if (!path->empty() && find_in(*path, reg, {})) out.push_back(*path);
-  }
+  const std::string k = normalize_auth_key(key);
+  const std::string reg = registry_of_key(k);
+  const std::string repo = k.size() > reg.size() ? k.substr(reg.size() + 1) : std::string();
+  for (const std::string& path : paths_.read_only)
+    if (path != paths_.primary && find_in(path, reg, repo)) out.push_back(path);
   return out;
 }
 

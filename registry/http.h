@@ -6,11 +6,14 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "common/error.h"
 
 namespace dabba {
 
@@ -36,11 +39,51 @@ struct HttpResponse {
   // answers of requests without a body callback (up to HttpRequest::max_body).
   std::string body;
 
+  // The peer's certificates as curl describes them ("Subject: CN=..", "Issuer: ..", one string
+  // per certificate, leaf first), only for requests with want_certificates.
+  std::vector<std::string> certificates;
+
   bool ok() const { return status >= 200 && status < 300; }
 };
 
+// A registry's own TLS settings (containers-certs.d(5)): what it is trusted with and how we
+// prove who we are. Applied to the request's origin only, never to a redirect elsewhere.
+struct TlsConfig {
+  std::string ca_pem;       // every CA trusted for this origin (the system's and its own), PEM
+  std::string client_cert;  // PEM file of a client certificate (mutual TLS), or ""
+  std::string client_key;   // its key
+  std::string source;       // the directory they came from, for messages
+};
+
+// Why a TLS handshake failed, when it did.
+enum class TlsProblem {
+  kNone,
+  kUntrusted,          // the peer's certificate chain ends at no trusted CA
+  kHostMismatch,       // the certificate is for another name
+  kClientCertificate,  // the peer wants a client certificate, or refused ours
+  kOther,              // any other handshake failure
+};
+
+// True when the failure shows the peer speaks TLS (so plain HTTP is not the way round it).
+inline bool speaks_tls(TlsProblem p) {
+  return p == TlsProblem::kUntrusted || p == TlsProblem::kHostMismatch ||
+         p == TlsProblem::kClientCertificate;
+}
+
+// A request that got no HTTP answer (connection, timeout, TLS): an Error{kNetwork} that also
+// says what went wrong with TLS, if anything.
+class HttpTransportError : public Error {
+ public:
+  HttpTransportError(std::string message, TlsProblem tls, std::string hint = {})
+      : Error(Errc::kNetwork, std::move(message), 0, std::move(hint)), tls_(tls) {}
+  TlsProblem tls() const { return tls_; }
+
+ private:
+  TlsProblem tls_;
+};
+
 struct HttpRequest {
-  std::string method = "GET";  // GET or HEAD
+  std::string method = "GET";  // GET, HEAD, POST, PUT, PATCH or DELETE
   std::string url;
   std::vector<std::string> headers;  // "Name: value"; never Authorization (see below)
   // "Bearer ..." or "Basic ...": sent only to the origin (scheme, host, port) of url, never to
@@ -53,6 +96,21 @@ struct HttpRequest {
   // Verify the origin's TLS certificate. Turned off only for registries marked insecure; a
   // redirect to another origin is always verified.
   bool tls_verify = true;
+  // The origin's own CAs and client certificate (null: the system's CAs, no client certificate).
+  std::shared_ptr<const TlsConfig> tls;
+  // Ask curl for the peer's certificates (HttpResponse::certificates), to explain a TLS failure.
+  bool want_certificates = false;
+  // The request body of a POST, PUT or PATCH: body, or body_size bytes from body_reader, which
+  // reads at an offset (pread-like: a retry or a redirect reads again from 0) and returns how
+  // many bytes it put in buf (0 only past the end). May throw to abort the request.
+  std::string body;
+  std::function<size_t(uint64_t offset, char* buf, size_t size)> body_reader;
+  uint64_t body_size = 0;
+  // Called as body bytes go out (the total sent so far in this attempt).
+  std::function<void(uint64_t sent)> on_sent;
+  // Whether failed attempts (connection, timeout, 5xx) are retried with backoff. Uploads whose
+  // retry the server would refuse (a chunk already half-taken) turn it off and recover above.
+  bool retry = true;
   // Called (once per request) with a 401 answer; returns the Authorization to retry with, or ""
   // to give up and let the 401 through. May throw. Runs in the thread running the transfer.
   std::function<std::string(const HttpResponse& unauthorized)> reauthorize;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <cstring>
 
 #include "common/error.h"
 #include "common/log.h"
@@ -41,6 +43,32 @@ bool is_retryable_code(CURLcode code) {
     default:
       return false;
   }
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+// What a failed transfer says about TLS. A server that wants a client certificate refuses with a
+// TLS alert, which curl may only see on the first read after the handshake (TLS 1.3).
+TlsProblem classify_tls(CURLcode code, std::string_view detail) {
+  const std::string d = lower(detail);
+  if (d.find("certificate required") != std::string::npos ||
+      d.find("alert bad certificate") != std::string::npos ||
+      d.find("alert unknown ca") != std::string::npos || code == CURLE_SSL_CLIENTCERT)
+    return TlsProblem::kClientCertificate;
+  if (code == CURLE_PEER_FAILED_VERIFICATION) {
+    if (d.find("subject name") != std::string::npos || d.find("host name") != std::string::npos)
+      return TlsProblem::kHostMismatch;
+    return TlsProblem::kUntrusted;
+  }
+  if (code == CURLE_SSL_CONNECT_ERROR || code == CURLE_SSL_CERTPROBLEM ||
+      code == CURLE_SSL_CACERT_BADFILE)
+    return TlsProblem::kOther;
+  return TlsProblem::kNone;
 }
 
 std::string_view trim(std::string_view s) {
@@ -107,11 +135,14 @@ void CurlTransfer::prepare() {
   const bool same_origin = same_origin_as_request();
   for (const std::string& h : job_.request.headers)
     headers_ = curl_slist_append(headers_, h.c_str());
+  // No "Expect: 100-continue" round trip before a body: registries answer at the end anyway.
+  if (has_body()) headers_ = curl_slist_append(headers_, "Expect:");
   if (same_origin && !authorization_.empty()) {
     std::string h = "Authorization: " + authorization_;
     headers_ = curl_slist_append(headers_, h.c_str());
   }
   range_sent_ = job_.request.method == "GET" ? position_ : 0;
+  body_sent_ = 0;
   if (range_sent_ > 0) {
     std::string h = "Range: bytes=" + std::to_string(range_sent_) + "-";
     headers_ = curl_slist_append(headers_, h.c_str());
@@ -123,7 +154,25 @@ void CurlTransfer::prepare() {
   curl_easy_setopt(easy_, CURLOPT_PRIVATE, this);
   curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
   curl_easy_setopt(easy_, CURLOPT_USERAGENT, agent.c_str());
-  if (job_.request.method == "HEAD") curl_easy_setopt(easy_, CURLOPT_NOBODY, 1L);
+  const std::string& method = job_.request.method;
+  if (method == "HEAD") {
+    curl_easy_setopt(easy_, CURLOPT_NOBODY, 1L);
+  } else if (has_body()) {
+    // PUT is curl's upload method; POST and PATCH are the same with another name.
+    curl_easy_setopt(easy_, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(easy_, CURLOPT_READFUNCTION, &CurlTransfer::on_read);
+    curl_easy_setopt(easy_, CURLOPT_READDATA, this);
+    // The body is read at an offset, so curl may rewind it (a request resent on a new connection).
+    curl_easy_setopt(easy_, CURLOPT_SEEKFUNCTION, &CurlTransfer::on_seek);
+    curl_easy_setopt(easy_, CURLOPT_SEEKDATA, this);
+    const uint64_t size =
+        job_.request.body_reader ? job_.request.body_size : job_.request.body.size();
+    curl_easy_setopt(easy_, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(size));
+  }
+  if (method != "GET" && method != "HEAD" && method != "PUT") {
+    custom_method_ = method;
+    curl_easy_setopt(easy_, CURLOPT_CUSTOMREQUEST, custom_method_.c_str());
+  }
   // Redirects are followed here, one by one, so that we decide where credentials go. (curl's
   // CURLOPT_FOLLOWLOCATION would also hold a custom Authorization header back from another host
   // unless CURLOPT_UNRESTRICTED_AUTH is set, and since 7.83 from another port or scheme too
@@ -142,6 +191,18 @@ void CurlTransfer::prepare() {
   curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, verify);
   curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
   if (!options_.ca_file.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, options_.ca_file.c_str());
+  if (const TlsConfig* tls = job_.request.tls.get(); tls != nullptr && same_origin) {
+    if (!tls->ca_pem.empty()) {
+      curl_blob blob{const_cast<char*>(tls->ca_pem.data()), tls->ca_pem.size(),
+                     CURL_BLOB_NOCOPY};  // the request (holding tls) outlives the handle's use
+      curl_easy_setopt(easy_, CURLOPT_CAINFO_BLOB, &blob);
+    }
+    if (!tls->client_cert.empty()) {
+      curl_easy_setopt(easy_, CURLOPT_SSLCERT, tls->client_cert.c_str());
+      curl_easy_setopt(easy_, CURLOPT_SSLKEY, tls->client_key.c_str());
+    }
+  }
+  if (job_.request.want_certificates) curl_easy_setopt(easy_, CURLOPT_CERTINFO, 1L);
   curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_buffer_);
   curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &CurlTransfer::on_header);
   curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
@@ -171,6 +232,64 @@ size_t CurlTransfer::on_header(char* data, size_t size, size_t count, void* self
 
 int CurlTransfer::on_progress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return static_cast<CurlTransfer*>(self)->cancelled() ? 1 : 0;
+}
+
+bool CurlTransfer::has_body() const {
+  const std::string& m = job_.request.method;
+  return m == "POST" || m == "PUT" || m == "PATCH";
+}
+
+size_t CurlTransfer::on_read(char* data, size_t size, size_t count, void* self) {
+  return static_cast<CurlTransfer*>(self)->read_body(data, size * count);
+}
+
+int CurlTransfer::on_seek(void* self, curl_off_t offset, int origin) {
+  auto* t = static_cast<CurlTransfer*>(self);
+  const HttpRequest& r = t->job_.request;
+  const uint64_t size = r.body_reader ? r.body_size : r.body.size();
+  if (origin != SEEK_SET || offset < 0 || static_cast<uint64_t>(offset) > size)
+    return CURL_SEEKFUNC_CANTSEEK;
+  t->body_sent_ = static_cast<uint64_t>(offset);
+  return CURL_SEEKFUNC_OK;
+}
+
+size_t CurlTransfer::read_body(char* buf, size_t size) {
+  try {
+    const HttpRequest& r = job_.request;
+    size_t n;
+    if (r.body_reader) {
+      uint64_t left = r.body_size - body_sent_;
+      size_t want = static_cast<size_t>(std::min<uint64_t>(left, size));
+      n = want == 0 ? 0 : r.body_reader(body_sent_, buf, want);
+      if (n == 0 && want > 0)
+        throw Error(Errc::kFailed, describe() + ": the request body ended after " +
+                                       std::to_string(body_sent_) + " of " +
+                                       std::to_string(r.body_size) + " bytes");
+    } else {
+      n = std::min<size_t>(size, r.body.size() - body_sent_);
+      std::memcpy(buf, r.body.data() + body_sent_, n);
+    }
+    body_sent_ += n;
+    if (r.on_sent) r.on_sent(body_sent_);
+    return n;
+  } catch (...) {
+    error_ = std::current_exception();
+    return CURL_READFUNC_ABORT;
+  }
+}
+
+void CurlTransfer::collect_certificates() {
+  curl_certinfo* info = nullptr;
+  if (curl_easy_getinfo(easy_, CURLINFO_CERTINFO, &info) != CURLE_OK || info == nullptr) return;
+  for (int i = 0; i < info->num_of_certs; ++i) {
+    std::string text;
+    for (curl_slist* s = info->certinfo[i]; s != nullptr; s = s->next) {
+      std::string_view line = s->data;
+      for (std::string_view key : {"Subject:", "Issuer:", "X509v3 Subject Alternative Name:"})
+        if (line.substr(0, key.size()) == key) text += (text.empty() ? "" : "; ") + std::string(line);
+    }
+    head_.certificates.push_back(text);
+  }
 }
 
 size_t CurlTransfer::on_write(char* data, size_t size, size_t count, void* self) {
@@ -244,7 +363,7 @@ size_t CurlTransfer::write(const char* data, size_t size) {
 }
 
 bool CurlTransfer::schedule_retry(const std::string& why) {
-  if (attempts_ >= options_.max_attempts) return false;
+  if (!job_.request.retry || attempts_ >= options_.max_attempts) return false;
   long delay = options_.backoff_initial_ms;
   for (int i = 1; i < attempts_ && delay < options_.backoff_max_ms; ++i) delay *= 2;
   delay = std::min(delay, options_.backoff_max_ms);
@@ -263,6 +382,7 @@ bool CurlTransfer::schedule_retry(const std::string& why) {
 }
 
 CurlTransfer::Next CurlTransfer::finished(CURLcode code) {
+  if (job_.request.want_certificates) collect_certificates();
   if (error_) return Next::kDone;
   if (cancelled() || code == CURLE_ABORTED_BY_CALLBACK) {
     error_ = std::make_exception_ptr(Error(Errc::kInterrupted, describe() + ": interrupted"));
@@ -318,14 +438,14 @@ CurlTransfer::Next CurlTransfer::finished(CURLcode code) {
         describe() + ": response larger than " + std::to_string(job_.request.max_body) + " bytes"));
     return Next::kDone;
   }
-  if (is_retryable_code(code) && schedule_retry(why)) return Next::kAgainLater;
-  Error error(Errc::kNetwork, describe() + ": " + why);
-  if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CONNECT_ERROR ||
-      code == CURLE_SSL_CACERT_BADFILE)
-    error.set_hint(
-        "if this registry has a self-signed certificate or speaks plain HTTP, mark it insecure "
-        "(--tls-verify=false or \"insecure\": true in registries.json)");
-  error_ = std::make_exception_ptr(error);
+  const TlsProblem tls = classify_tls(code, error_buffer_);
+  if (tls == TlsProblem::kNone && is_retryable_code(code) && schedule_retry(why))
+    return Next::kAgainLater;
+  std::string hint;
+  if (speaks_tls(tls))
+    hint = "a registry with a private CA needs that CA in /etc/containers/certs.d/HOST:PORT/ "
+           "(see containers-certs.d(5)); --tls-verify=false skips the check";
+  error_ = std::make_exception_ptr(HttpTransportError(describe() + ": " + why, tls, hint));
   return Next::kDone;
 }
 

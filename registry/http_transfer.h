@@ -44,7 +44,12 @@ class CurlTransfer {
   static size_t on_header(char* data, size_t size, size_t count, void* self);
   static size_t on_write(char* data, size_t size, size_t count, void* self);
   static int on_progress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
+  static size_t on_read(char* data, size_t size, size_t count, void* self);
+  static int on_seek(void* self, curl_off_t offset, int origin);
   size_t write(const char* data, size_t size);
+  size_t read_body(char* buf, size_t size);
+  bool has_body() const;
+  void collect_certificates();
   bool begin_body();
   bool streaming() const { return static_cast<bool>(job_.on_data) && job_.request.method == "GET"; }
   bool same_origin_as_request() const;
@@ -62,6 +67,7 @@ class CurlTransfer {
   std::string origin_;       // the request URL's origin: where the Authorization may go
   std::string current_url_;  // after redirects
   std::string authorization_;
+  std::string custom_method_;  // CURLOPT_CUSTOMREQUEST keeps a pointer: it must outlive the handle
   int attempts_ = 1;
   int redirects_ = 0;
   bool reauthorized_ = false;
@@ -72,6 +78,7 @@ class CurlTransfer {
 
   // This attempt.
   uint64_t range_sent_ = 0;
+  uint64_t body_sent_ = 0;
   bool first_write_ = true;
   bool to_sink_ = false;  // body goes to on_data (a 2xx of a streaming GET), else to body_
   uint64_t skip_ = 0;     // bytes the server resent that the sink already has

@@ -7,6 +7,8 @@
 #include "common/log.h"
 #include "registry/auth.h"
 #include "registry/http_url.h"
+#include "registry/registry_errors.h"
+#include "registry/tls_diagnosis.h"
 
 namespace dabba {
 namespace {
@@ -14,25 +16,6 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kNoTransfer = static_cast<size_t>(-1);
-
-// "MANIFEST_UNKNOWN: manifest unknown" from a registry's {"errors": [...]} body.
-std::string registry_errors(const std::string& body) {
-  std::string out;
-  try {
-    json doc = json::parse(body);
-    auto errors = doc.find("errors");
-    if (errors == doc.end() || !errors->is_array()) return {};
-    for (const json& e : *errors) {
-      if (!e.is_object()) continue;
-      std::string code = e.value("code", "");
-      std::string message = e.value("message", "");
-      if (!out.empty()) out += "; ";
-      out += code.empty() ? message : code + (message.empty() ? "" : ": " + message);
-    }
-  } catch (const std::exception&) {
-  }
-  return out.substr(0, 300);
-}
 
 bool is_interrupted(const std::exception_ptr& error) {
   try {
@@ -46,138 +29,144 @@ bool is_interrupted(const std::exception_ptr& error) {
 
 }  // namespace
 
-struct RegistryClient::Endpoint {
-  RegistryEndpoint config;
+struct RegistryClient::Host {
+  std::string host;  // host[:port]
+  bool allow_http = false;
+  bool tls_verify = true;
   std::string base_url;  // "https://host:port", decided by the ping
   std::unique_ptr<RegistryAuth> auth;
+  std::shared_ptr<const TlsConfig> tls;  // certs.d, or null
+  TlsFiles tls_files;
   bool pinged = false;
   std::exception_ptr failure;  // why it cannot be used
-
-  std::string name() const {
-    return config.host + (config.path_prefix.empty() ? "" : "/" + config.path_prefix);
-  }
 };
 
-namespace {
-
-Error http_error(const HttpResponse& r, const std::string& what, const RegistryAuth& auth,
-                 const std::string& host) {
-  std::string detail = registry_errors(r.body);
-  std::string suffix =
-      " (HTTP " + std::to_string(r.status) + (detail.empty() ? "" : ": " + detail) + ")";
-  switch (r.status) {
-    case 401:
-      return Error(Errc::kAuth,
-                   what + ": the registry refused " + auth.who() +
-                       " (the repository may not exist, or may need a login)" + suffix,
-                   0,
-                   auth.has_credentials() ? "check the user name and password: dabba login " + host
-                                          : "if the repository is private: dabba login " + host);
-    case 403:
-      return Error(Errc::kAuth, what + ": access denied to " + auth.who() + suffix);
-    case 404:
-      return Error(Errc::kNotFound, what + ": not found" + suffix);
-    case 429:
-      return Error(Errc::kNetwork,
-                   what + ": too many requests, the registry rate-limits us" + suffix, 0,
-                   "wait a while, or log in to get a higher limit");
-    default:
-      return Error(r.status >= 500 ? Errc::kNetwork : Errc::kFailed, what + ": failed" + suffix);
-  }
-}
-
-}  // namespace
+std::string RegistryClient::Endpoint::name() const { return host->host + "/" + repository; }
 
 RegistryClient::RegistryClient(std::string registry, RegistryClientOptions options)
-    : registry_(std::move(registry)), options_(std::move(options)), http_(options_.http) {
-  for (RegistryEndpoint& config : options_.config.endpoints(registry_)) {
-    auto e = std::make_unique<Endpoint>();
-    std::optional<Credentials> credentials;
-    if (options_.credentials)
-      credentials = options_.credentials->find(config.mirror ? config.host : registry_);
-    e->auth = std::make_unique<RegistryAuth>(
-        RegistryAuth::Options{config.host, config.allow_http, config.tls_verify},
-        std::move(credentials), options_.http);
-    e->config = std::move(config);
-    endpoints_.push_back(std::move(e));
-  }
-}
+    : registry_(std::move(registry)), options_(std::move(options)), http_(options_.http) {}
 
 RegistryClient::~RegistryClient() = default;
 
-RegistryClient::Endpoint& RegistryClient::endpoint(size_t i) { return *endpoints_[i]; }
-
 int RegistryClient::tokens_fetched() const {
+  std::lock_guard lock(mu_);
   int n = 0;
-  for (const auto& e : endpoints_) n += e->auth->tokens_fetched();
+  for (const auto& [key, h] : hosts_) n += h->auth->tokens_fetched();
   return n;
 }
 
-bool RegistryClient::ready(size_t i) {
-  Endpoint& e = endpoint(i);
-  if (e.pinged) return !e.failure;
+RegistryClient::Host& RegistryClient::host_for(const RegistryEndpoint& e,
+                                               const std::string& repository) {
+  const std::string key =
+      e.host + (e.allow_http ? "|http" : "|https") + (e.tls_verify ? "|verify" : "|noverify");
+  auto it = hosts_.find(key);
+  if (it != hosts_.end()) return *it->second;
+  auto h = std::make_unique<Host>();
+  h->host = e.host;
+  h->allow_http = e.allow_http;
+  h->tls_verify = e.tls_verify;
+  h->tls_files = options_.config.tls_files(e.host);
+  h->tls = make_tls_config(h->tls_files);
+  std::optional<Credentials> credentials;
+  if (options_.fixed_credentials && !e.mirror)
+    credentials = options_.fixed_credentials;
+  else if (options_.credentials)
+    credentials = e.mirror ? options_.credentials->find(e.host, e.repository)
+                           : options_.credentials->find(registry_, repository);
+  h->auth = std::make_unique<RegistryAuth>(
+      RegistryAuth::Options{e.host, e.allow_http, e.tls_verify, h->tls}, std::move(credentials),
+      options_.http);
+  Host& ref = *h;
+  hosts_.emplace(key, std::move(h));
+  return ref;
+}
+
+const std::vector<RegistryClient::Endpoint>& RegistryClient::endpoints(
+    const std::string& repository) {
+  std::lock_guard lock(mu_);
+  auto it = endpoints_.find(repository);
+  if (it != endpoints_.end()) return it->second;
+  std::vector<RegistryEndpoint> configured =
+      options_.access == RegistryAccess::kPush
+          ? std::vector<RegistryEndpoint>{options_.config.push_endpoint(registry_, repository)}
+          : options_.config.pull_endpoints(registry_, repository, options_.by_digest);
+  std::vector<Endpoint> out;
+  for (const RegistryEndpoint& e : configured)
+    out.push_back({&host_for(e, repository), e.repository, e.mirror});
+  return endpoints_.emplace(repository, std::move(out)).first->second;
+}
+
+bool RegistryClient::ready(Host& h) {
+  if (h.pinged) return !h.failure;
   std::vector<std::string> schemes = {"https"};
-  if (e.config.allow_http) schemes.push_back("http");
+  if (h.allow_http) schemes.push_back("http");
   std::string why;
   for (const std::string& scheme : schemes) {
     HttpRequest req;
-    req.url = scheme + "://" + e.config.host + "/v2/";
-    req.tls_verify = e.config.tls_verify;
+    req.url = scheme + "://" + h.host + "/v2/";
+    req.tls_verify = h.tls_verify;
+    req.tls = h.tls;
     req.max_body = 64 << 10;
     try {
       HttpResponse r = http_.send(req);
       if (r.status == 200 || r.status == 401) {
-        if (r.status == 401) e.auth->learn(r);
-        e.base_url = scheme + "://" + e.config.host;
-        e.pinged = true;
-        log_debug("registry " + e.name() + " answers at " + e.base_url);
+        if (r.status == 401) h.auth->learn(r);
+        h.base_url = scheme + "://" + h.host;
+        h.pinged = true;
+        log_debug("registry " + h.host + " answers at " + h.base_url);
         return true;
       }
       why += (why.empty() ? "" : "; ") + describe_request("GET", req.url) + ": HTTP " +
              std::to_string(r.status) + " (not a registry API v2)";
+    } catch (const HttpTransportError& err) {
+      if (speaks_tls(err.tls()) && h.tls_verify) {
+        // It speaks TLS, so plain HTTP is not the answer: say what is wrong with the TLS.
+        h.pinged = true;
+        h.failure = std::make_exception_ptr(explain_tls_failure(
+            err, h.host, h.tls_files, h.tls ? h.tls->source : "", options_.http));
+        return false;
+      }
+      why += (why.empty() ? "" : "; ") + std::string(err.what());
     } catch (const Error& err) {
       if (err.code() == Errc::kInterrupted) throw;
       why += (why.empty() ? "" : "; ") + std::string(err.what());
     }
   }
-  e.pinged = true;
-  e.failure = std::make_exception_ptr(Error(
-      Errc::kNetwork, "registry " + e.name() + " cannot be reached: " + why, 0,
-      e.config.allow_http ? "is the registry running?"
-                          : "check the name and the network; a plain-HTTP registry must be marked "
-                            "insecure (--tls-verify=false or registries.json)"));
+  h.pinged = true;
+  h.failure = std::make_exception_ptr(Error(
+      Errc::kNetwork, "registry " + h.host + " cannot be reached: " + why, 0,
+      h.allow_http ? "is the registry running?"
+                   : "check the name and the network; a plain-HTTP registry must be marked "
+                     "insecure (--tls-verify=false, or insecure = true in registries.conf)"));
   return false;
 }
 
-std::string RegistryClient::url(const Endpoint& e, const std::string& repository,
-                                const std::string& tail) const {
-  std::string path =
-      e.config.path_prefix.empty() ? repository : e.config.path_prefix + "/" + repository;
-  return e.base_url + "/v2/" + path + "/" + tail;
-}
-
-HttpRequest RegistryClient::request(Endpoint& e, const std::string& repository,
-                                    const std::string& tail) {
-  std::string path =
-      e.config.path_prefix.empty() ? repository : e.config.path_prefix + "/" + repository;
-  std::string scope = pull_scope(path);
+HttpRequest PushTarget::request(const std::string& tail, const std::string& scope) const {
   HttpRequest req;
-  req.url = url(e, repository, tail);
-  req.tls_verify = e.config.tls_verify;
-  req.authorization = e.auth->authorization(scope);
-  req.reauthorize = [auth = e.auth.get(), scope](const HttpResponse& r) {
-    return auth->answer(r, scope);
-  };
+  req.url = base_url + "/v2/" + repository + "/" + tail;
+  req.tls_verify = tls_verify;
+  req.tls = tls;
+  req.authorization = auth->authorization(scope);
+  req.reauthorize = [a = auth, scope](const HttpResponse& r) { return a->answer(r, scope); };
   return req;
 }
 
+HttpRequest RegistryClient::request(const Endpoint& e, const std::string& tail) {
+  PushTarget t{e.host->base_url, e.host->host, e.repository, e.host->auth.get(), e.host->tls,
+               e.host->tls_verify};
+  return t.request(tail, options_.access == RegistryAccess::kPush ? push_scope(e.repository)
+                                                                  : pull_scope(e.repository));
+}
+
 template <class T, class F>
-T RegistryClient::on_endpoints(const std::string& what, F&& attempt) {
-  for (size_t i = 0; i < endpoints_.size(); ++i) {
-    Endpoint& e = endpoint(i);
-    const bool last = i + 1 == endpoints_.size();
+T RegistryClient::on_endpoints(const std::string& repository, const std::string& what,
+                               F&& attempt) {
+  const std::vector<Endpoint>& list = endpoints(repository);
+  for (size_t i = 0; i < list.size(); ++i) {
+    const Endpoint& e = list[i];
+    const bool last = i + 1 == list.size();
     try {
-      if (!ready(i)) std::rethrow_exception(e.failure);
+      if (!ready(*e.host)) std::rethrow_exception(e.host->failure);
       return attempt(e);
     } catch (Error& err) {
       if (last || err.code() == Errc::kInterrupted) throw;
@@ -187,21 +176,55 @@ T RegistryClient::on_endpoints(const std::string& what, F&& attempt) {
   throw Error(Errc::kFailed, "registry " + registry_ + " has no endpoint");
 }
 
-void RegistryClient::ping() {
-  on_endpoints<bool>("ping", [](Endpoint&) { return true; });
+PushTarget RegistryClient::push_target(const std::string& repository) {
+  const Endpoint& e = endpoints(repository).back();
+  {
+    std::lock_guard lock(mu_);
+    if (e.host->pinged) {
+      if (e.host->failure) std::rethrow_exception(e.host->failure);
+      return {e.host->base_url, e.host->host, e.repository, e.host->auth.get(), e.host->tls,
+              e.host->tls_verify};
+    }
+  }
+  if (!ready(*e.host)) std::rethrow_exception(e.host->failure);
+  return {e.host->base_url, e.host->host, e.repository, e.host->auth.get(), e.host->tls,
+          e.host->tls_verify};
+}
+
+Digest RegistryClient::put_manifest(const std::string& repository, const std::string& reference,
+                                    const std::string& media_type, const std::string& bytes) {
+  const Digest digest = Digest::of(bytes);
+  const std::string what = "manifest " + repository + ":" + reference;
+  PushTarget t = push_target(repository);
+  HttpRequest req = t.request("manifests/" + reference, push_scope(t.repository));
+  req.method = "PUT";
+  req.headers.push_back("Content-Type: " + media_type);
+  req.body = bytes;
+  HttpResponse r = with_context("put " + what, [&] { return http_.send(req); });
+  if (!r.ok()) throw http_error(r, "put " + what + " on " + t.host, *t.auth, registry_);
+  Digest answered;
+  if (auto header = r.headers.get("docker-content-digest");
+      header && Digest::try_parse(*header, answered) && answered != digest)
+    throw Error(Errc::kDigestMismatch, "put " + what + ": the registry stored it as " +
+                                           answered.str() + ", not " + digest.str());
+  return digest;
+}
+
+void RegistryClient::ping(const std::string& repository) {
+  on_endpoints<bool>(repository, "ping", [](const Endpoint&) { return true; });
 }
 
 ManifestResult RegistryClient::get_manifest(const std::string& repository,
                                             const std::string& reference) {
   std::string what =
       "manifest " + repository + (reference.find(':') == std::string::npos ? ":" : "@") + reference;
-  return on_endpoints<ManifestResult>(what, [&](Endpoint& e) {
+  return on_endpoints<ManifestResult>(repository, what, [&](const Endpoint& e) {
     std::string where = what + " on " + e.name();
-    HttpRequest req = request(e, repository, "manifests/" + reference);
+    HttpRequest req = request(e, "manifests/" + reference);
     req.headers.push_back(std::string("Accept: ") + kManifestAccept);
     req.max_body = kMaxManifestSize;
     HttpResponse r = with_context(where, [&] { return http_.send(req); });
-    if (!r.ok()) throw http_error(r, where, *e.auth, registry_);
+    if (!r.ok()) throw http_error(r, where, *e.host->auth, registry_);
     ManifestResult m;
     m.bytes = std::move(r.body);
     m.digest = Digest::of(m.bytes);
@@ -228,13 +251,13 @@ std::optional<Descriptor> RegistryClient::head_manifest(const std::string& repos
                                                         const std::string& reference) {
   std::string what =
       "manifest " + repository + (reference.find(':') == std::string::npos ? ":" : "@") + reference;
-  return on_endpoints<std::optional<Descriptor>>(what, [&](Endpoint& e) {
+  return on_endpoints<std::optional<Descriptor>>(repository, what, [&](const Endpoint& e) {
     std::string where = what + " on " + e.name();
-    HttpRequest req = request(e, repository, "manifests/" + reference);
+    HttpRequest req = request(e, "manifests/" + reference);
     req.method = "HEAD";
     req.headers.push_back(std::string("Accept: ") + kManifestAccept);
     HttpResponse r = with_context(where, [&] { return http_.send(req); });
-    if (!r.ok()) throw http_error(r, where, *e.auth, registry_);
+    if (!r.ok()) throw http_error(r, where, *e.host->auth, registry_);
     Descriptor d;
     auto header = r.headers.get("docker-content-digest");
     if (!header || !Digest::try_parse(*header, d.digest)) return std::optional<Descriptor>();
@@ -250,12 +273,12 @@ std::optional<Descriptor> RegistryClient::head_manifest(const std::string& repos
 std::string RegistryClient::get_blob(const std::string& repository, const Digest& digest,
                                      size_t max_size) {
   std::string what = "blob " + digest.str() + " of " + repository;
-  return on_endpoints<std::string>(what, [&](Endpoint& e) {
+  return on_endpoints<std::string>(repository, what, [&](const Endpoint& e) {
     std::string where = what + " on " + e.name();
-    HttpRequest req = request(e, repository, "blobs/" + digest.str());
+    HttpRequest req = request(e, "blobs/" + digest.str());
     req.max_body = max_size;
     HttpResponse r = with_context(where, [&] { return http_.send(req); });
-    if (!r.ok()) throw http_error(r, where, *e.auth, registry_);
+    if (!r.ok()) throw http_error(r, where, *e.host->auth, registry_);
     Digest actual = Digest::of(r.body);
     if (actual != digest)
       throw Error(Errc::kDigestMismatch,
@@ -294,16 +317,23 @@ void RegistryClient::fetch_blobs(const std::string& repository, std::vector<Blob
     if (fetches[i].on_done) fetches[i].on_done(std::move(error));
   };
 
-  for (size_t ei = 0; ei < endpoints_.size() && !todo.empty(); ++ei) {
-    Endpoint& e = endpoint(ei);
-    const bool last = ei + 1 == endpoints_.size();
+  const std::vector<Endpoint>* list = nullptr;
+  try {
+    list = &endpoints(repository);
+  } catch (...) {
+    for (size_t i : todo) finish(i, std::current_exception());
+    return;
+  }
+  for (size_t ei = 0; ei < list->size() && !todo.empty(); ++ei) {
+    const Endpoint& e = (*list)[ei];
+    const bool last = ei + 1 == list->size();
     std::vector<HttpTransfer> transfers;
     std::vector<size_t> next;
     try {
-      if (!ready(ei)) std::rethrow_exception(e.failure);
+      if (!ready(*e.host)) std::rethrow_exception(e.host->failure);
       for (size_t i : todo) {
         HttpTransfer t;
-        t.request = request(e, repository, "blobs/" + fetches[i].digest.str());
+        t.request = request(e, "blobs/" + fetches[i].digest.str());
         t.request.range_start = state[i].position;
         transfers.push_back(std::move(t));
       }
@@ -388,7 +418,8 @@ void RegistryClient::fetch_blobs(const std::string& repository, std::vector<Blob
         }
         if (!r.ok()) {
           if (!last) return next.push_back(i);
-          return finish(i, std::make_exception_ptr(http_error(r, what, *e.auth, registry_)));
+          return finish(i,
+                        std::make_exception_ptr(http_error(r, what, *e.host->auth, registry_)));
         }
         if (fetches[i].size >= 0 && s.position != static_cast<uint64_t>(fetches[i].size))
           return finish(i, std::make_exception_ptr(

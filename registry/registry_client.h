@@ -1,20 +1,24 @@
 // A client of one registry's HTTP API v2 (the OCI distribution spec): ping, manifests by tag or
 // digest (verified against their digest), blobs one at a time (small, verified) or many in
-// parallel (streamed to sinks, resumable with Range). Mirrors from the registry config are tried
-// in order before the registry itself; authentication (Bearer tokens, Basic) is answered on the
-// way, with credentials from the CredentialStore.
+// parallel (streamed to sinks, resumable with Range), and for a push (RegistryAccess::kPush) the
+// manifest PUT (blob uploads: blob_upload.h). For a pull, the mirrors registries.conf gives are
+// tried in order before the registry itself; authentication (Bearer tokens, Basic) is answered on
+// the way, with credentials from the CredentialStore; TLS follows containers-certs.d(5).
 //
-// Used from one thread, except resume() and wakeup(). Blob sinks run in that thread.
+// Used from one thread, except resume(), wakeup() and push_target() (see there). Blob sinks run
+// in that thread.
 #pragma once
 
 #include <exception>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "registry/auth.h"
 #include "registry/credentials.h"
 #include "oci/digest.h"
 #include "registry/http.h"
@@ -26,11 +30,31 @@
 
 namespace dabba {
 
+enum class RegistryAccess { kPull, kPush };
+
 struct RegistryClientOptions {
   HttpOptions http;
-  RegistryConfig config;  // registries.json, plus set_insecure() for --tls-verify=false
+  RegistryConfig config;  // registries.conf, with --tls-verify and --cert-dir applied
   // Where credentials come from; nullopt = anonymous only.
   std::optional<CredentialStore> credentials = CredentialStore();
+  // --creds: these, for the registry itself (not its mirrors), whatever the files hold.
+  std::optional<Credentials> fixed_credentials;
+  // kPush: the registry itself (no mirrors, no rewriting), tokens with pull and push scope.
+  RegistryAccess access = RegistryAccess::kPull;
+  // A pull that names a digest (pull-from-mirror = "digest-only" mirrors serve only those).
+  bool by_digest = false;
+};
+
+// Where a push's requests go, for uploads in other threads (each with its own HttpClient).
+struct PushTarget {
+  std::string base_url;    // "https://host:port"
+  std::string host;        // host:port
+  std::string repository;  // on that host
+  RegistryAuth* auth = nullptr;  // thread-safe
+  std::shared_ptr<const TlsConfig> tls;
+  bool tls_verify = true;
+  // "https://host/v2/<repository>/<tail>" with the authorization for scope.
+  HttpRequest request(const std::string& tail, const std::string& scope) const;
 };
 
 struct ManifestResult {
@@ -64,7 +88,8 @@ struct BlobFetch {
 
 class RegistryClient {
  public:
-  // registry as in ImageRef::registry(): "docker.io", "localhost:5000".
+  // registry as in ImageRef::registry(): "docker.io", "localhost:5000". Requests name
+  // repositories of that registry; registries.conf decides where each goes.
   RegistryClient(std::string registry, RegistryClientOptions options = {});
   ~RegistryClient();
   RegistryClient(const RegistryClient&) = delete;
@@ -74,7 +99,7 @@ class RegistryClient {
 
   // GET /v2/ on the first endpoint that answers as a registry; throws Error{kNetwork} when none
   // does.
-  void ping();
+  void ping(const std::string& repository = "library/x");
   // GET a manifest by tag or digest. Verified: by digest, the bytes must hash to it; by tag,
   // to the Docker-Content-Digest header when there is one. Throws Error{kNotFound} when the
   // registry has no such manifest, Error{kAuth} when it refuses us, Error{kUnsupported} for
@@ -97,25 +122,43 @@ class RegistryClient {
   // Thread-safe: wake the transfer loop (after setting the cancel flag, say).
   void wakeup() { http_.wakeup(); }
 
+  // ---- push (RegistryAccess::kPush)
+  // Where pushes of repository go. The first call pings the registry and must come from the
+  // client's thread; later calls are thread-safe.
+  PushTarget push_target(const std::string& repository);
+  // PUTs a manifest under reference (a tag or its digest). Checks the registry's
+  // Docker-Content-Digest against the manifest's digest. Returns that digest.
+  Digest put_manifest(const std::string& repository, const std::string& reference,
+                      const std::string& media_type, const std::string& bytes);
+
   // Tokens fetched so far, over all endpoints (tests check the cache with it).
   int tokens_fetched() const;
 
  private:
-  struct Endpoint;
-  Endpoint& endpoint(size_t i);
-  // Pings endpoint i once; false when it cannot be used (the reason is kept for messages).
-  bool ready(size_t i);
-  std::string url(const Endpoint& e, const std::string& repository, const std::string& tail) const;
-  HttpRequest request(Endpoint& e, const std::string& repository, const std::string& tail);
-  // Runs attempt(endpoint) on each usable endpoint in order until one returns; a mirror's
-  // failure moves on, the origin's is thrown.
+  struct Host;
+  struct Endpoint {
+    Host* host = nullptr;
+    std::string repository;  // on that host
+    bool mirror = false;
+    std::string name() const;
+  };
+  // The endpoints for repository, in the order they are tried (cached).
+  const std::vector<Endpoint>& endpoints(const std::string& repository);
+  Host& host_for(const RegistryEndpoint& e, const std::string& repository);
+  // Pings a host once; false when it cannot be used (the reason is kept for messages).
+  bool ready(Host& h);
+  HttpRequest request(const Endpoint& e, const std::string& tail);
+  // Runs attempt(endpoint) on each usable endpoint of repository in order until one returns; a
+  // mirror's failure moves on, the last one's is thrown.
   template <class T, class F>
-  T on_endpoints(const std::string& what, F&& attempt);
+  T on_endpoints(const std::string& repository, const std::string& what, F&& attempt);
 
   std::string registry_;
   RegistryClientOptions options_;
   HttpClient http_;
-  std::vector<std::unique_ptr<Endpoint>> endpoints_;
+  mutable std::mutex mu_;  // hosts_ and endpoints_ (push_target from other threads)
+  std::map<std::string, std::unique_ptr<Host>> hosts_;
+  std::map<std::string, std::vector<Endpoint>> endpoints_;
   std::mutex resume_mutex_;
   std::vector<size_t> transfer_of_fetch_;  // fetch index -> transfer id of the current round
 };

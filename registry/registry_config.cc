@@ -3,12 +3,13 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <nlohmann/json.hpp>
+#include <atomic>
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/log.h"
 #include "common/text.h"
+#include "common/user_dirs.h"
 #include "oci/image_ref.h"
 
 namespace dabba {
@@ -27,6 +28,33 @@ std::string host_only(std::string_view host_port) {
   return std::string(host_port.substr(0, host_port.find(':')));
 }
 
+// dabba before containers-registries.conf(5) read files of its own: say where their settings go
+// now, once per process.
+void warn_about_old_dabba_files() {
+  static std::atomic<bool> warned{false};
+  if (warned.exchange(true)) return;
+  std::string dir;
+  try {
+    dir = user_config_dir() + "/dabba";
+  } catch (const Error&) {
+    return;
+  }
+  if (path_exists(dir + "/registries.json"))
+    log_warn(dir + "/registries.json is no longer read: dabba uses containers-registries.conf(5) "
+                   "like podman. Move its mirrors and insecure registries to ~/.config/containers/"
+                   "registries.conf ([[registry]] location, insecure, [[registry.mirror]]; see "
+                   "docs/registries.md) and delete it");
+  if (path_exists(dir + "/auth.json"))
+    log_warn(dir + "/auth.json is no longer read: dabba keeps logins where podman does "
+                   "(${XDG_RUNTIME_DIR}/containers/auth.json). Log in again with dabba login and "
+                   "delete it");
+}
+
+[[noreturn]] void blocked(const RegistryConf& r) {
+  throw Error(Errc::kPermission, "registry " + r.prefix + " is blocked in " + r.origin, 0,
+              "remove `blocked = true` from that [[registry]] to pull from it");
+}
+
 }  // namespace
 
 bool is_loopback_registry(std::string_view host_port) {
@@ -41,91 +69,73 @@ bool is_loopback_registry(std::string_view host_port) {
   return false;
 }
 
-std::string RegistryConfig::default_path() {
-  const char* config_home = std::getenv("XDG_CONFIG_HOME");
-  if (config_home != nullptr && *config_home != '\0')
-    return std::string(config_home) + "/dabba/registries.json";
-  const char* home = std::getenv("HOME");
-  return std::string(home != nullptr ? home : "/") + "/.config/dabba/registries.json";
+RegistryConfig RegistryConfig::load_default() {
+  warn_about_old_dabba_files();
+  return RegistryConfig(RegistriesConf::load(RegistriesConf::default_paths()));
 }
 
-RegistryConfig RegistryConfig::load(const std::string& path) {
-  std::string text;
-  if (!read_file_if_exists(path, text)) return {};
-  return parse(text, path);
+RegistryConfig RegistryConfig::from_toml(std::string_view text, const std::string& origin) {
+  RegistriesConf conf;
+  conf.merge(text, origin);
+  return RegistryConfig(std::move(conf));
 }
 
-RegistryConfig RegistryConfig::parse(std::string_view json_text, const std::string& origin) {
-  auto bad = [&](const std::string& why) {
-    return Error(Errc::kCorrupt, "registry config " + origin + ": " + why, 0,
-                 "see the format in docs or fix the file");
-  };
-  json doc;
-  try {
-    doc = json::parse(json_text);
-  } catch (const json::parse_error& e) {
-    throw bad("not valid JSON (at byte " + std::to_string(e.byte) + ")");
-  }
-  RegistryConfig config;
-  if (!doc.is_object()) throw bad("not a JSON object");
-  auto regs = doc.find("registries");
-  if (regs == doc.end()) return config;
-  if (!regs->is_object()) throw bad("\"registries\" must be an object keyed by registry host");
-  for (auto it = regs->begin(); it != regs->end(); ++it) {
-    const json& entry = it.value();
-    if (!entry.is_object()) throw bad("entry \"" + it.key() + "\" must be an object");
-    RegistrySettings s;
-    if (auto insecure = entry.find("insecure"); insecure != entry.end()) {
-      if (!insecure->is_boolean()) throw bad("\"" + it.key() + "\".insecure must be true or false");
-      s.insecure = insecure->get<bool>();
-    }
-    if (auto mirrors = entry.find("mirrors"); mirrors != entry.end()) {
-      if (!mirrors->is_array()) throw bad("\"" + it.key() + "\".mirrors must be an array");
-      for (const json& m : *mirrors) {
-        if (!m.is_string() || m.get<std::string>().empty())
-          throw bad("\"" + it.key() + "\".mirrors must hold host[:port][/prefix] strings");
-        std::string mirror = m.get<std::string>();
-        for (std::string_view scheme : {"https://", "http://"})
-          if (mirror.rfind(scheme, 0) == 0) mirror.erase(0, scheme.size());
-        while (!mirror.empty() && mirror.back() == '/') mirror.pop_back();
-        s.mirrors.push_back(mirror);
-      }
-    }
-    config.registries_[canonical_registry(it.key())] = std::move(s);
-  }
-  return config;
+RegistryEndpoint RegistryConfig::endpoint(const std::string& location, std::string_view rest,
+                                          bool insecure, bool mirror) const {
+  ImageRef remote = with_context("registries.conf location '" + location + "'", [&] {
+    return ImageRef::parse(location + std::string(rest));
+  });
+  // The endpoint's own host may be marked insecure too (containers/image looks it up again).
+  if (const RegistryConf* own = conf_.find(remote.registry()); own != nullptr && own->insecure)
+    insecure = true;
+  RegistryEndpoint e;
+  e.host = remote.api_host();
+  e.repository = remote.repository();
+  bool skip_verify = tls_verify_.has_value() ? !*tls_verify_ : insecure;
+  e.tls_verify = !skip_verify;
+  e.allow_http = skip_verify || is_loopback_registry(e.host);
+  e.mirror = mirror;
+  return e;
 }
 
-RegistrySettings RegistryConfig::settings_for(std::string_view registry) const {
-  auto it = registries_.find(canonical_registry(registry));
-  return it == registries_.end() ? RegistrySettings{} : it->second;
-}
-
-void RegistryConfig::set_insecure(std::string_view registry) {
-  registries_[canonical_registry(registry)].insecure = true;
-}
-
-std::vector<RegistryEndpoint> RegistryConfig::endpoints(std::string_view registry) const {
+std::vector<RegistryEndpoint> RegistryConfig::pull_endpoints(std::string_view registry,
+                                                             std::string_view repository,
+                                                             bool by_digest) const {
+  const std::string name = std::string(registry) + "/" + std::string(repository);
+  const RegistryConf* r = conf_.find(name);
   std::vector<RegistryEndpoint> out;
-  RegistrySettings settings = settings_for(registry);
-  for (const std::string& mirror : settings.mirrors) {
-    RegistryEndpoint e;
-    size_t slash = mirror.find('/');
-    e.host = mirror.substr(0, slash);
-    if (slash != std::string::npos) e.path_prefix = mirror.substr(slash + 1);
-    bool insecure = settings_for(e.host).insecure;
-    e.allow_http = insecure || is_loopback_registry(e.host);
-    e.tls_verify = !insecure;
-    e.mirror = true;
-    out.push_back(std::move(e));
+  if (r == nullptr) {
+    out.push_back(endpoint(name, "", false, false));
+    return out;
   }
-  RegistryEndpoint origin;
-  std::string reg = canonical_registry(registry);
-  origin.host = reg == kDockerHubRegistry ? std::string(kDockerHubApiHost) : std::string(registry);
-  origin.allow_http = settings.insecure || is_loopback_registry(origin.host);
-  origin.tls_verify = !settings.insecure;
-  out.push_back(std::move(origin));
+  if (r->blocked) blocked(*r);
+  const bool wildcard = r->prefix.rfind("*.", 0) == 0;
+  // What follows the prefix in the name ("/library/alpine" for prefix "docker.io").
+  const std::string rest = wildcard ? std::string() : name.substr(r->prefix.size());
+  const std::string primary = wildcard || r->location.empty() ? name : r->location + rest;
+  for (const MirrorConf& m : r->mirrors) {
+    bool allowed = r->mirror_by_digest_only ? by_digest
+                   : m.pull_from_mirror == PullFromMirror::kDigestOnly ? by_digest
+                   : m.pull_from_mirror == PullFromMirror::kTagOnly   ? !by_digest
+                                                                      : true;
+    if (!allowed) continue;
+    // A mirror of a wildcard prefix mirrors the whole name.
+    out.push_back(endpoint(m.location, wildcard ? "/" + name : rest, m.insecure, true));
+  }
+  out.push_back(endpoint(primary, "", r->insecure, false));
   return out;
+}
+
+RegistryEndpoint RegistryConfig::push_endpoint(std::string_view registry,
+                                               std::string_view repository) const {
+  const std::string name = std::string(registry) + "/" + std::string(repository);
+  const RegistryConf* r = conf_.find(name);
+  if (r != nullptr && r->blocked) blocked(*r);
+  return endpoint(name, "", r != nullptr && r->insecure, false);
+}
+
+TlsFiles RegistryConfig::tls_files(std::string_view host) const {
+  return find_tls_files(host, cert_dir_);
 }
 
 }  // namespace dabba

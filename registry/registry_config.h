@@ -1,54 +1,68 @@
-// Per-registry settings and the endpoints a registry is reached through.
+// What one registry operation needs to know about where to go and how: the user's
+// containers-registries.conf(5) (registries_conf.h), plus the command line's overrides
+// (--tls-verify, --cert-dir), turned into endpoints.
 //
-// $XDG_CONFIG_HOME/dabba/registries.json (else ~/.config/dabba/registries.json), optional:
-//   {
-//     "registries": {
-//       "docker.io":        { "mirrors": ["mirror.lan:5000", "cache.lan/dockerhub"] },
-//       "registry.lan:5000": { "insecure": true },
-//       "mirror.lan:5000":  { "insecure": true }
-//     }
-//   }
-// "mirrors" are host[:port][/path-prefix], tried in order before the registry itself.
-// "insecure" allows plain HTTP and skips TLS verification for that host. Loopback registries
-// (localhost, 127.0.0.0/8, ::1) may always use plain HTTP, as with Docker; HTTPS is tried first.
+// A pull of registry/repository goes to the mirrors of the [[registry]] whose prefix matches
+// longest (those allowed for a pull by tag or by digest), then to its location (the prefix
+// rewritten), as containers/image does; a push goes to the named registry itself (podman
+// neither mirrors nor rewrites pushes). A blocked registry is refused. Plain HTTP: for insecure
+// registries and, unlike podman, for loopback ones (HTTPS is tried first, as Docker does).
 #pragma once
 
-#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace dabba {
+#include "registry/certs_d.h"
+#include "registry/registries_conf.h"
 
-struct RegistrySettings {
-  bool insecure = false;
-  std::vector<std::string> mirrors;
-};
+namespace dabba {
 
 // One place to send a registry's API requests to.
 struct RegistryEndpoint {
-  std::string host;         // host[:port], IPv6 in brackets; "registry-1.docker.io" for docker.io
-  std::string path_prefix;  // a mirror's namespace, "" or "a/b" (put before the repository)
+  std::string host;        // host[:port] ("registry-1.docker.io" for docker.io)
+  std::string repository;  // the repository there (after prefix/location rewriting)
   bool allow_http = false;  // plain HTTP allowed (loopback or insecure); HTTPS tried first
   bool tls_verify = true;
   bool mirror = false;
+  // "host/repository", for messages.
+  std::string name() const { return host + "/" + repository; }
 };
 
 class RegistryConfig {
  public:
-  static std::string default_path();
-  // Reads path; a missing file is an empty config. Throws Error{kCorrupt} naming the problem.
-  static RegistryConfig load(const std::string& path);
-  static RegistryConfig parse(std::string_view json_text, const std::string& origin);
+  RegistryConfig() = default;  // no registries.conf at all
+  explicit RegistryConfig(RegistriesConf conf) : conf_(std::move(conf)) {}
+  // registries.conf from podman's paths; warns (once) about a registries.json of an older dabba.
+  static RegistryConfig load_default();
+  // A configuration from TOML text (tests).
+  static RegistryConfig from_toml(std::string_view text, const std::string& origin = "test");
 
-  RegistrySettings settings_for(std::string_view registry) const;
-  // --tls-verify=false for registry (and its mirrors' hosts are unaffected).
-  void set_insecure(std::string_view registry);
-  // The endpoints for registry ("docker.io", "host:port"): mirrors in order, then the origin.
-  std::vector<RegistryEndpoint> endpoints(std::string_view registry) const;
+  const RegistriesConf& conf() const { return conf_; }
+  // --tls-verify: true verifies everywhere (even where registries.conf says insecure); false
+  // allows plain HTTP and unverified certificates for every endpoint of this operation.
+  void set_tls_verify(std::optional<bool> verify) { tls_verify_ = verify; }
+  // --cert-dir: the one directory of CA and client certificates (instead of certs.d).
+  void set_cert_dir(std::string dir) { cert_dir_ = std::move(dir); }
+
+  // Mirrors (in order, those allowed for this kind of pull), then the primary location. Throws
+  // Error{kPermission} "registry X is blocked in FILE".
+  std::vector<RegistryEndpoint> pull_endpoints(std::string_view registry,
+                                               std::string_view repository,
+                                               bool by_digest) const;
+  // The registry itself. Throws like pull_endpoints for a blocked registry.
+  RegistryEndpoint push_endpoint(std::string_view registry, std::string_view repository) const;
+  // The CA and client certificates for host[:port] (containers-certs.d(5) or --cert-dir).
+  TlsFiles tls_files(std::string_view host) const;
 
  private:
-  std::map<std::string, RegistrySettings> registries_;
+  RegistryEndpoint endpoint(const std::string& location, std::string_view rest, bool insecure,
+                            bool mirror) const;
+
+  RegistriesConf conf_;
+  std::optional<bool> tls_verify_;
+  std::string cert_dir_;
 };
 
 // "localhost", "localhost:5000", "127.1.2.3:80", "[::1]:5000", "::1".

@@ -1,6 +1,6 @@
-// `dabba login`: checks credentials against a registry before they are saved, as docker login
-// does: GET /v2/ answers 401 with a challenge; Basic is retried with the credentials, Bearer
-// asks the token service for a token with them (no scope), then retries /v2/ with it.
+// `dabba login`: checks credentials against a registry before they are saved, as podman login
+// does: GET /v2/ answers 401 with a challenge; Basic is retried with the credentials, Bearer asks
+// the token service for a token with them (no scope), then retries /v2/ with it.
 #pragma once
 
 #include <string>
@@ -16,8 +16,9 @@ struct LoginCheck {
   bool needs_auth = true;  // false: /v2/ answered 200 without credentials (nothing to check)
 };
 
-// Throws Error{kAuth} when the registry (or its token service) refuses the credentials,
-// Error{kNetwork} when it cannot be reached. registry as in ImageRef::registry().
+// Throws Error{kAuth} "invalid username/password" when the registry (or its token service)
+// refuses the credentials, Error{kNetwork} when it cannot be reached (TLS failures explained).
+// registry: "host[:port]".
 LoginCheck verify_login(const std::string& registry, const Credentials& credentials,
                         const RegistryConfig& config, const HttpOptions& http);
 

@@ -98,10 +98,28 @@ GcReport Store::gc(const GcOptions& options) {
       return true;
     });
 
+    // Layers first: a compressed blob of a layer is kept as long as its layer (a push may need
+    // it again), so which blobs go depends on which layers stay.
+    std::vector<std::string> drop_layers;
+    txn.scan(Db::kLayers, "", [&](std::string_view hex, std::string_view value) {
+      if (decode_layer(value).refs > 0 || pinned_layers.count(std::string(hex))) return true;
+      drop_layers.emplace_back(hex);
+      return true;
+    });
+    std::set<std::string> dropped_layers(drop_layers.begin(), drop_layers.end());
+    for (const auto& hex : drop_layers) {
+      txn.del(Db::kLayers, hex);
+      txn.del_prefix(Db::kLayerBlobs, hex + "/");
+      dead_layers.push_back(digest_from_hex(hex));
+    }
     std::vector<std::string> drop_blobs;
     txn.scan(Db::kBlobs, "", [&](std::string_view hex, std::string_view value) {
       BlobRecord b = decode_blob(value);
       if (b.refs > 0 || pinned_blobs.count(std::string(hex))) return true;
+      if (b.present)
+        if (auto diff = txn.get(Db::kBlobDiffs, hex);
+            diff && !dropped_layers.count(std::string(*diff)) && txn.contains(Db::kLayers, *diff))
+          return true;  // its layer stays, and so does it
       drop_blobs.emplace_back(hex);
       if (b.present) dead_blobs.emplace_back(digest_from_hex(hex), b.size);
       return true;
@@ -109,16 +127,6 @@ GcReport Store::gc(const GcOptions& options) {
     for (const auto& hex : drop_blobs) {
       txn.del(Db::kBlobs, hex);
       txn.del(Db::kBlobDiffs, hex);
-    }
-    std::vector<std::string> drop_layers;
-    txn.scan(Db::kLayers, "", [&](std::string_view hex, std::string_view value) {
-      if (decode_layer(value).refs > 0 || pinned_layers.count(std::string(hex))) return true;
-      drop_layers.emplace_back(hex);
-      return true;
-    });
-    for (const auto& hex : drop_layers) {
-      txn.del(Db::kLayers, hex);
-      dead_layers.push_back(digest_from_hex(hex));
     }
     txn.commit();
   }

@@ -7,7 +7,7 @@
 #include "common/byte_source.h"
 #include "common/error.h"
 #include "common/fs.h"
-#include "store/unpack/gzip_writer.h"
+#include "store/unpack/compress.h"
 
 namespace dabba {
 namespace {
@@ -70,18 +70,19 @@ NewLayer create_layer(Store& store, const std::function<void(const TarSink&)>& m
     write_all(blob_file.fd(), pending.data(), pending.size());
     pending.clear();
   };
-  GzipWriter gzip([&](const uint8_t* data, size_t size) {
-    blob_hash.update(data, size);
-    blob_bytes += size;
-    pending.insert(pending.end(), data, data + size);
-    if (pending.size() >= (1 << 20)) flush();
-  });
+  std::unique_ptr<Compressor> gzip =
+      make_compressor(Compression::kGzip, [&](const uint8_t* data, size_t size) {
+        blob_hash.update(data, size);
+        blob_bytes += size;
+        pending.insert(pending.end(), data, data + size);
+        if (pending.size() >= (1 << 20)) flush();
+      });
   make_tar([&](const void* data, size_t size) {
     tar_hash.update(data, size);
     tar_bytes += size;
-    gzip.write(data, size);
+    gzip->write(static_cast<const uint8_t*>(data), size);
   });
-  gzip.finish();
+  gzip->finish();
   flush();
   Digest diff_id = tar_hash.finish();
   NewLayer out = ingest(store, blob_file.fd(), blob_hash.finish(), blob_bytes, diff_id, lease);

@@ -270,6 +270,7 @@ void LayerIngest::publish(LayerResult& r, const std::string& tmp_dir, uint64_t e
     txn.put(Db::kBlobs, req_.blob.hex(), encode_blob(blob));
   }
   txn.put(Db::kBlobDiffs, req_.blob.hex(), r.diff_id.hex());
+  txn.put(Db::kLayerBlobs, layer_blob_key(r.diff_id, r.compression), req_.blob.hex());
   if (!get_layer(txn, r.diff_id)) {
     LayerRecord layer;
     layer.tar_size = r.tar_size;

@@ -32,6 +32,13 @@ class StoreLayout {
   std::string layer_lock_path(const Digest& diff_id) const {
     return locks_dir() + "/layer-" + diff_id.hex();
   }
+  std::string pack_lock_path(const Digest& diff_id, const char* compression) const {
+    return locks_dir() + "/pack-" + diff_id.hex() + "-" + compression;
+  }
+  // Blobs being compressed for a push: tmp/pack-<diff_id hex>-<compression>-XXXXXX.
+  std::string pack_prefix(const Digest& diff_id, const char* compression) const {
+    return "pack-" + diff_id.hex() + "-" + compression + "-";
+  }
   std::string containers_dir() const { return root_ + "/containers"; }
   std::string container_dir(const std::string& id) const { return containers_dir() + "/" + id; }
 

@@ -18,9 +18,9 @@ namespace {
 // as it is written. A full map would be MDB_MAP_FULL, a hard error.
 constexpr size_t kMapSize = size_t{1} << 40;
 
-constexpr const char* kDbNames[] = {"meta",      "blobs", "layers",     "blob_diffs",      "images",
-                                    "image_ids", "names", "containers", "container_names", "leases",
-                                    "lease_pins"};
+constexpr const char* kDbNames[] = {"meta",       "blobs",      "layers",      "blob_diffs",
+                                    "images",     "image_ids",  "names",       "containers",
+                                    "container_names", "leases", "lease_pins", "layer_blobs"};
 static_assert(std::size(kDbNames) == static_cast<size_t>(Db::kCount));
 
 [[noreturn]] void rethrow_lmdb(const std::string& what, const lmdb::error& e) {
@@ -115,7 +115,9 @@ void LmdbEnv::open_dbs() {
                   "the store was written by a newer dabba (schema " + std::to_string(version) +
                       ", this dabba knows up to " + std::to_string(kSchemaVersion) + ")",
                   0, "use a newer dabba, or another --root");
-    if (version == 0) {
+    // New store, or an older schema: every change so far only added databases, which are
+    // created below; the version written records that.
+    if (version < kSchemaVersion) {
       std::string v = std::to_string(kSchemaVersion);
       lmdb::val vv(v.data(), v.size());
       lmdb::dbi_put(txn, meta, key, vv, 0);

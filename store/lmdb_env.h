@@ -18,8 +18,9 @@
 namespace dabba {
 
 // The schema this code writes. A store with a higher number was written by a newer dabba and is
-// refused; lower numbers would be migrated at open (there are none yet).
-inline constexpr uint32_t kSchemaVersion = 1;
+// refused; a lower one is migrated at open. 2 added `layer_blobs` (created empty: nothing to
+// convert).
+inline constexpr uint32_t kSchemaVersion = 2;
 
 // The named databases. Key and value formats: docs/store-format.md.
 enum class Db {
@@ -34,6 +35,7 @@ enum class Db {
   kContainerNames,  // container name -> container id
   kLeases,          // lease id -> LeaseRecord (JSON)
   kLeasePins,       // lease id + "/b/" or "/l/" + hex -> ""
+  kLayerBlobs,      // diff_id hex + "/" + compression ("gzip", "zstd", "none") -> blob hex
   kCount,
 };
 

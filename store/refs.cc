@@ -78,6 +78,10 @@ std::string image_id_key(const ImageRecord& image) {
   return image.config.hex() + "/" + image.manifest.hex();
 }
 
+std::string layer_blob_key(const Digest& diff_id, Compression c) {
+  return diff_id.hex() + "/" + compression_name(c);
+}
+
 bool put_or_release_image(WriteTxn& txn, const ImageRecord& image) {
   if (image.name_refs > 0 || image.container_refs > 0) {
     txn.put(Db::kImages, image.manifest.hex(), encode_image(image));

@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "oci/compression.h"
 #include "oci/digest.h"
 #include "store/lmdb_env.h"
 #include "store/records.h"
@@ -28,5 +29,7 @@ void ref_image_content(WriteTxn& txn, const ImageRecord& image, int delta);
 bool put_or_release_image(WriteTxn& txn, const ImageRecord& image);
 
 std::string image_id_key(const ImageRecord& image);
+// The layer_blobs key: "<diff_id hex>/<gzip|zstd|none>".
+std::string layer_blob_key(const Digest& diff_id, Compression c);
 
 }  // namespace dabba

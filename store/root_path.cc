@@ -1,12 +1,11 @@
 #include "store/root_path.h"
 
-#include <pwd.h>
 #include <unistd.h>
 
 #include <cstdlib>
 
 #include "common/error.h"
-#include "common/idmap.h"
+#include "common/user_dirs.h"
 
 namespace dabba {
 namespace {
@@ -16,17 +15,6 @@ std::string absolute(const std::string& path) {
   char cwd[4096];
   if (::getcwd(cwd, sizeof cwd) == nullptr) throw_errno("getcwd");
   return std::string(cwd) + "/" + path;
-}
-
-std::string home_dir() {
-  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') return home;
-  struct passwd pw;
-  struct passwd* found = nullptr;
-  char buf[4096];
-  if (::getpwuid_r(host_identity().uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr)
-    return found->pw_dir;
-  throw Error(Errc::kNotFound, "cannot find the home directory", 0,
-              "set HOME, DABBA_ROOT or pass --root DIR");
 }
 
 }  // namespace
@@ -40,7 +28,11 @@ std::string resolve_store_root(const std::string& root_flag) {
   } else if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && *xdg != '\0') {
     root = std::string(xdg) + "/dabba";
   } else {
-    root = home_dir() + "/.local/share/dabba";
+    try {
+      root = user_home_dir() + "/.local/share/dabba";
+    } catch (Error& e) {
+      throw Error(e.code(), e.what(), 0, "set HOME, DABBA_ROOT or pass --root DIR");
+    }
   }
   root = absolute(root);
   while (root.size() > 1 && root.back() == '/') root.pop_back();

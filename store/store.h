@@ -19,6 +19,7 @@
 //   now hold everything)
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "common/byte_source.h"
+#include "oci/compression.h"
 #include "oci/digest.h"
 #include "store/layer_ingest.h"
 #include "store/lease.h"
@@ -49,6 +51,14 @@ struct LayerInfo {
   uint64_t content_bytes = 0;
   uint32_t refs = 0;
   Digest blob;  // the compressed blob it was unpacked from (empty: unknown; may be gone since)
+};
+
+// A compressed (or plain) tar of a layer, stored as a blob (for a push).
+struct LayerBlob {
+  Digest digest;
+  uint64_t size = 0;
+  Compression compression = Compression::kGzip;
+  bool made = false;  // written now by layer_blob(), not found stored
 };
 
 struct ImageEntry {
@@ -123,6 +133,20 @@ class Store {
   // Starts the ingest of one layer (see layer_ingest.h). Blocks while another thread or process
   // ingests the same blob or diff_id.
   LayerIngest begin_layer(const LayerRequest& request, const Lease& lease);
+  // A stored blob of layer diff_id in compression c, if there is one (hint: a blob digest to try
+  // first, e.g. the one the image's manifest names). Its compression is read from its first
+  // bytes. Pinned by lease.
+  std::optional<LayerBlob> find_layer_blob(const Digest& diff_id, Compression c,
+                                           const Lease& lease, const Digest& hint = {}) const;
+  // find_layer_blob, else a blob made now and stored (kept as long as the layer is): another
+  // stored blob of the layer decompressed and compressed again, or, without one, the layer's
+  // directory written as a tar (store/unpack/layer_tar.h); the tar must hash to diff_id.
+  // on_bytes (optional) hears the uncompressed bytes done. Two makers of one (diff_id, c) wait
+  // for each other. Throws Error{kNotFound} without the layer, Error{kDigestMismatch} when the
+  // directory no longer gives diff_id.
+  LayerBlob layer_blob(const Digest& diff_id, Compression c, const Lease& lease,
+                       const Digest& hint = {},
+                       const std::function<void(uint64_t tar_bytes)>& on_bytes = {});
 
   // ---- images
   // Adds (or re-tags) an image in one transaction: the record, its names (each moved from any

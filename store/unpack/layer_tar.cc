@@ -11,6 +11,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <exception>
 #include <map>
 #include <memory>
@@ -142,10 +143,7 @@ class TreeTar {
       const size_t layer = layers[k];
       if (is_whiteout(st)) {
         if (mode_ == TreeTarMode::kLayer) {
-          struct stat marker = st;
-          marker.st_mode = S_IFREG | 0600;
-          marker.st_size = 0;
-          write_header(join(rel, ".wh." + name), marker, -1, "");
+          write_marker(join(rel, ".wh." + name));
           ++stats_.whiteouts;
         }
         continue;
@@ -167,10 +165,7 @@ class TreeTar {
         write_header(path + "/", st, fd.get(), "");
         fd.reset();
         if (mode_ == TreeTarMode::kLayer && is_opaque) {
-          struct stat marker = st;
-          marker.st_mode = S_IFREG | 0600;
-          marker.st_size = 0;
-          write_header(join(path, ".wh..wh..opq"), marker, -1, "");
+          write_marker(join(path, ".wh..wh..opq"));
           ++stats_.opaques;
         }
         walk(path, below);
@@ -240,6 +235,20 @@ class TreeTar {
     return e;
   }
 
+  // An empty regular file: a whiteout or an opaque marker. Its owner, mode and time carry no
+  // meaning, so they are fixed (0:0, 0000, the epoch): an unpack that does not keep them (the
+  // kernel's whiteouts, say) still gives the same tar, and so the same diff_id for push.
+  void write_marker(const std::string& path) {
+    EntryPtr e(archive_entry_new());
+    if (!e) throw Error(Errc::kFailed, "libarchive: out of memory");
+    archive_entry_set_pathname(e.get(), path.c_str());
+    archive_entry_set_filetype(e.get(), AE_IFREG);
+    archive_entry_set_perm(e.get(), 0);
+    archive_entry_set_size(e.get(), 0);
+    check(archive_write_header(a_.get(), e.get()), path);
+    ++stats_.entries;
+  }
+
   // fd (or -1) gives the xattrs.
   void write_header(const std::string& path, const struct stat& st, int fd,
                     const std::string& symlink) {
@@ -257,10 +266,14 @@ class TreeTar {
     n = ::flistxattr(fd, names.data(), names.size());
     if (n < 0) throw_errno("list xattrs of " + path);
     names.resize(static_cast<size_t>(n));
+    std::vector<std::string> kept;  // sorted: the order a file system lists them in is its own
     for (size_t i = 0; i < names.size();) {
       std::string name(names.c_str() + i);
       i += name.size() + 1;
-      if (!keep_xattr(name)) continue;
+      if (keep_xattr(name)) kept.push_back(std::move(name));
+    }
+    std::sort(kept.begin(), kept.end());
+    for (const std::string& name : kept) {
       ssize_t size = ::fgetxattr(fd, name.c_str(), nullptr, 0);
       if (size < 0) continue;
       std::string value(static_cast<size_t>(size), '\0');

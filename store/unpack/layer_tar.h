@@ -8,7 +8,10 @@
 //            whiteouts hide what is below them, an opaque directory hides the lower ones' content,
 //            and no whiteout appears in the tar.
 //
-// Names are sorted (the same tree gives the same tar), times are whole seconds, owners numeric
+// The output is a function of the tree alone, so the same directory always gives the same tar and
+// the same diff_id (push can write again a layer that has no stored blob and get its digest):
+// names sorted, xattrs (user.* and security.capability) sorted, whiteout and opaque markers
+// 0:0 mode 0000 at the epoch, times whole seconds, owners numeric
 // (the ids as this process sees them: inside dabba's user namespace, the container's own), hard
 // links within one directory tree become tar hardlinks, sockets are skipped. Every open is
 // beneath its layer root without following symlinks (openat2), so a running container that swaps

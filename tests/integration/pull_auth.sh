@@ -1,7 +1,8 @@
 #!/bin/bash
 # Pulls from the basic-auth and the bearer-token registries, anonymously, with right and wrong
-# credentials, given by `dabba login` (checked against the registry before it is saved), by a
-# podman auth.json and by a docker config.json. No output ever shows a password.
+# credentials, given by `dabba login` (checked against the registry before it is saved, written
+# where podman keeps its logins), by a podman auth.json (the runtime one and the one in
+# ~/.config) and by a docker config.json. No output ever shows a password.
 set -euo pipefail
 # shellcheck source=lib/pull.sh
 source "$(dirname "$0")/lib/pull.sh"
@@ -15,8 +16,9 @@ login() { # login REGISTRY USER PASSWORD
     2>&1 | tee -a "$ALL_OUTPUT"
   return "${PIPESTATUS[1]}"
 }
-DABBA_AUTH=$WORK/home/.config/dabba/auth.json
 PODMAN_AUTH=$WORK/run/containers/auth.json
+DABBA_AUTH=$PODMAN_AUTH  # dabba login writes podman's file
+CONFIG_AUTH=$WORK/home/.config/containers/auth.json
 DOCKER_AUTH=$WORK/home/.docker/config.json
 auth_json() { # auth_json REGISTRY USER PASSWORD
   printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$1" "$(printf '%s:%s' "$2" "$3" | base64 -w0)"
@@ -52,6 +54,10 @@ dabba_user gc >/dev/null 2>&1 || true
 put_file "$PODMAN_AUTH" "$(auth_json "$REGISTRY_BASIC" "$REGISTRY_BASIC_USER" "$REGISTRY_BASIC_PASS")"
 check "basic: pull with podman's auth.json" run_logged pull -q "$FIXTURE_BASIC_PRIVATE"
 rm -f "$PODMAN_AUTH"
+dabba_user rmi "$FIXTURE_BASIC_PRIVATE" >/dev/null 2>&1; dabba_user gc >/dev/null 2>&1 || true
+put_file "$CONFIG_AUTH" "$(auth_json "$REGISTRY_BASIC" "$REGISTRY_BASIC_USER" "$REGISTRY_BASIC_PASS")"
+check "basic: pull with ~/.config/containers/auth.json" run_logged pull -q "$FIXTURE_BASIC_PRIVATE"
+rm -f "$CONFIG_AUTH"
 dabba_user rmi "$FIXTURE_BASIC_PRIVATE" >/dev/null 2>&1; dabba_user gc >/dev/null 2>&1 || true
 put_file "$DOCKER_AUTH" "$(auth_json "$REGISTRY_BASIC" "$REGISTRY_BASIC_USER" "$REGISTRY_BASIC_PASS")"
 check "basic: pull with docker's config.json" run_logged pull -q "$FIXTURE_BASIC_PRIVATE"

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
+#include "tests/support/error_of.h"
 
 namespace dabba {
 namespace {
@@ -22,15 +23,7 @@ std::string oci_manifest(
     "annotations": {"org.opencontainers.image.title": "t"}})";
 }
 
-Error error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no error";
-  return Error(Errc::kFailed, "none");
-}
+using testing_support::error_of;
 
 TEST(Manifest, OciImage) {
   std::string text = oci_manifest("application/vnd.oci.image.layer.v1.tar+gzip");

@@ -10,6 +10,7 @@
 #include "common/fs.h"
 #include "oci/image_config.h"
 #include "tests/support/registry_test_support.h"
+#include "tests/support/error_of.h"
 
 namespace dabba {
 namespace {
@@ -22,9 +23,9 @@ using testing_support::TestRegistry;
 class RegistryClientTest : public testing::Test {
  protected:
   RegistryClientTest() : home_("/tmp", "dabba-registry-client-home-") {
-    paths_.dabba = home_.path() + "/dabba/auth.json";
-    paths_.podman = home_.path() + "/containers/auth.json";
-    paths_.docker = home_.path() + "/docker/config.json";
+    paths_.primary = home_.path() + "/run/containers/auth.json";
+    paths_.read_only = {home_.path() + "/config/containers/auth.json",
+                        home_.path() + "/docker/config.json"};
   }
   // Options that never read the real user's credentials and retry fast.
   RegistryClientOptions options() const {
@@ -44,15 +45,7 @@ class RegistryClientTest : public testing::Test {
   CredentialStore::Paths paths_;
 };
 
-Error error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no error";
-  return Error(Errc::kFailed, "none");
-}
+using testing_support::error_of;
 
 // Fetches blobs into memory, checking each one's digest the way the store's ingest will.
 struct Collected {
@@ -320,7 +313,7 @@ TEST_F(RegistryClientTest, BasicAuthRegistry) {
     Error e = error_of([&] { wrong.get_manifest("test/busybox", "latest"); });
     EXPECT_EQ(e.code(), Errc::kAuth);
     std::string text = std::string(e.what()) + "\n" + e.hint();
-    EXPECT_NE(text.find(paths_.dabba), std::string::npos) << text;  // names where they came from
+    EXPECT_NE(text.find(paths_.primary), std::string::npos) << text;  // names where they came from
     EXPECT_EQ(text.find(password), std::string::npos) << "password leaked: " << text;
     EXPECT_EQ(text.find(base64_encode("alice:wrong-" + password)), std::string::npos) << text;
     EXPECT_EQ(text.find("Basic "), std::string::npos) << text;
@@ -420,7 +413,7 @@ TEST_F(RegistryClientTest, BearerTokenWithCredentials) {
     Error e = error_of([&] { wrong.get_manifest("team/app", "latest"); });
     EXPECT_EQ(e.code(), Errc::kAuth);
     std::string text = std::string(e.what()) + "\n" + e.hint();
-    EXPECT_NE(text.find(paths_.dabba), std::string::npos) << text;
+    EXPECT_NE(text.find(paths_.primary), std::string::npos) << text;
     EXPECT_EQ(text.find(password), std::string::npos) << "password leaked: " << text;
     EXPECT_EQ(text.find(base64_encode("bob:not-" + password)), std::string::npos) << text;
   }
@@ -445,11 +438,12 @@ TEST_F(RegistryClientTest, MirrorsAreTriedInOrderBeforeTheOrigin) {
   TestRegistry empty_mirror(empty.path());
   const int dead = testing_support::free_port();
   RegistryClientOptions o = options();
-  o.config = RegistryConfig::parse(R"({"registries": {")" + origin.host() + R"(": {"mirrors": [
-      "127.0.0.1:)" + std::to_string(dead) +
-                                       R"(", ")" + empty_mirror.host() + R"(", ")" + mirror.host() +
-                                       R"("]}}})",
-                                   "test");
+  o.config = RegistryConfig::from_toml("[[registry]]\nlocation = \"" + origin.host() +
+                                       "\"\n[[registry.mirror]]\nlocation = \"127.0.0.1:" +
+                                       std::to_string(dead) + "\"\n[[registry.mirror]]\n"
+                                       "location = \"" + empty_mirror.host() +
+                                       "\"\n[[registry.mirror]]\nlocation = \"" +
+                                       mirror.host() + "\"\n");
   RegistryClient client(origin.host(), o);
   ResolvedImage r =
       resolve_image(client, ImageRef::parse(origin.host() + "/test/busybox"), Platform::host());

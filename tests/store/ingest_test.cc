@@ -352,13 +352,18 @@ TEST_F(IngestTest, PutBlobVerifies) {
   expect_no_leftovers();
 }
 
+// Writes schema into a store's meta database, as another version of dabba would have.
+void set_schema(const std::string& db_dir, const std::string& schema) {
+  auto env = LmdbEnv::open(db_dir);
+  WriteTxn txn(*env);
+  txn.put(Db::kMeta, "schema", schema);
+  txn.commit();
+}
+
 TEST_F(IngestTest, NewerSchemaIsRefused) {
   {
     Store store = open();
-    auto env = LmdbEnv::open(scratch_ / "store/db");
-    WriteTxn txn(*env);
-    txn.put(Db::kMeta, "schema", "99");
-    txn.commit();
+    set_schema(scratch_ / "store/db", "99");
   }
   try {
     open();
@@ -367,6 +372,18 @@ TEST_F(IngestTest, NewerSchemaIsRefused) {
     EXPECT_EQ(e.code(), Errc::kUnsupported);
     EXPECT_NE(std::string(e.what()).find("newer dabba"), std::string::npos) << e.what();
   }
+}
+
+TEST_F(IngestTest, SchemaOneIsMigratedToTwo) {
+  {
+    Store store = open();
+    set_schema(scratch_ / "store/db", "1");
+  }
+  Store store = open();  // a version 1 store: layer_blobs added, nothing else to do
+  auto env = LmdbEnv::open(scratch_ / "store/db");
+  ReadTxn txn(*env);
+  EXPECT_EQ(txn.get(Db::kMeta, "schema"), std::optional<std::string_view>("2"));
+  EXPECT_EQ(txn.count(Db::kLayerBlobs), 0u);
 }
 
 }  // namespace
