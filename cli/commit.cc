@@ -134,7 +134,7 @@ Command add_commit(CLI::App& parent) {
                       std::string(media_type::kOciLayerGzip)});
     ImageRecord image = store_new_image(store, config, layers, format, names, lease);
     lease.release();
-    if (!args->iidfile.empty()) write_file_atomic(args->iidfile, image.config.hex());
+    if (!args->iidfile.empty()) write_file_atomic(args->iidfile, image.config.hex(), Sync::kNone);
     std::printf("%s\n", image.config.hex().c_str());
     return kExitOk;
   };

@@ -137,7 +137,7 @@ std::string registry_of_key(std::string_view key) {
 
 void write_auth_file(const std::string& path, const json& doc) {
   make_dirs(dirname_of(path), 0700);
-  write_file_atomic(path, doc.dump(1, '\t') + "\n", 0600);
+  write_file_atomic(path, doc.dump(1, '\t') + "\n", Sync::kDurable, 0600);
 }
 
 }  // namespace

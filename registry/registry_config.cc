@@ -15,8 +15,6 @@
 namespace dabba {
 namespace {
 
-using nlohmann::json;
-
 // "host:port" -> "host"; "[::1]:5000" -> "::1".
 std::string host_only(std::string_view host_port) {
   if (!host_port.empty() && host_port.front() == '[') {

@@ -186,7 +186,7 @@ layers() { find "$STORE/layers" -mindepth 1 -maxdepth 1 -type d | wc -l; }
 for c in $(dabba_user ps -aq); do dabba_user rm "$c" >/dev/null; done
 dabba_user run --name pinned "$FIXTURE_SHARED" true
 check_fails "rmi refuses an image a container uses" dabba_user rmi "$FIXTURE_SHARED"
-check "rmi -f drops its name" dabba_user rmi -f "$FIXTURE_SHARED"
+check "untag drops its name" dabba_user untag "$FIXTURE_SHARED"
 before=$(layers)
 dabba_user gc >/dev/null
 check_eq "gc keeps the stopped container's layers" "$before" "$(layers)"

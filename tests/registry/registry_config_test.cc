@@ -248,13 +248,13 @@ TEST(RegistriesConf, LoadsMainAndDropInsFromDirectories) {
   paths.aliases_cache = dir.path() + "/cache/short-name-aliases.conf";
   make_dirs(dir.path() + "/system.d");
   make_dirs(dir.path() + "/user.d");
-  write_file_atomic(paths.main, "unqualified-search-registries = [\"main.example\"]\n");
-  write_file_atomic(dir.path() + "/system.d/20-b.conf", "[aliases]\n\"b\" = \"b.example/b\"\n");
+  write_file_atomic(paths.main, "unqualified-search-registries = [\"main.example\"]\n", Sync::kNone);
+  write_file_atomic(dir.path() + "/system.d/20-b.conf", "[aliases]\n\"b\" = \"b.example/b\"\n", Sync::kNone);
   write_file_atomic(dir.path() + "/system.d/10-a.conf",
-                    "unqualified-search-registries = [\"a.example\"]\n");
-  write_file_atomic(dir.path() + "/system.d/30-ignored.txt", "not toml [[[");
+                    "unqualified-search-registries = [\"a.example\"]\n", Sync::kNone);
+  write_file_atomic(dir.path() + "/system.d/30-ignored.txt", "not toml [[[", Sync::kNone);
   write_file_atomic(dir.path() + "/user.d/00-user.conf",
-                    "unqualified-search-registries = [\"user.example\"]\n");
+                    "unqualified-search-registries = [\"user.example\"]\n", Sync::kNone);
   RegistriesConf conf = RegistriesConf::load(paths);
   EXPECT_EQ(conf.search_registries(), (std::vector<std::string>{"user.example"}));
   EXPECT_EQ(conf.files(),
@@ -339,11 +339,11 @@ unqualified-search-registries = ["one.example"]
 
 TEST(CertsD, FindsCasAndTheClientPair) {
   TempDir dir("/tmp", "dabba-certs-d-");
-  write_file_atomic(dir.path() + "/b.crt", "B");
-  write_file_atomic(dir.path() + "/a.crt", "A");
-  write_file_atomic(dir.path() + "/client.cert", "C");
-  write_file_atomic(dir.path() + "/client.key", "K");
-  write_file_atomic(dir.path() + "/notes.txt", "ignored");
+  write_file_atomic(dir.path() + "/b.crt", "B", Sync::kNone);
+  write_file_atomic(dir.path() + "/a.crt", "A", Sync::kNone);
+  write_file_atomic(dir.path() + "/client.cert", "C", Sync::kNone);
+  write_file_atomic(dir.path() + "/client.key", "K", Sync::kNone);
+  write_file_atomic(dir.path() + "/notes.txt", "ignored", Sync::kNone);
   TlsFiles f = find_tls_files("r.example:5000", dir.path());
   EXPECT_EQ(f.dir, dir.path());
   EXPECT_EQ(f.ca_files, (std::vector<std::string>{dir.path() + "/a.crt", dir.path() + "/b.crt"}));

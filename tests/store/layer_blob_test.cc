@@ -107,10 +107,10 @@ TEST_F(LayerBlobTest, DirectoryRoundTripAndBlobFromTheDirectory) {
   const std::string dir = scratch_ / "upper";
   make_dirs(dir + "/etc/sub", 0755);
   make_dirs(dir + "/opaque/inner", 0750);
-  write_file_atomic(dir + "/etc/hosts", "127.0.0.1 localhost\n", 0644);
-  write_file_atomic(dir + "/etc/sub/secret", "s\n", 0600);
-  write_file_atomic(dir + "/opaque/inner/new", "new\n", 0644);
-  write_file_atomic(dir + "/big", std::string(300000, 'x'), 0755);
+  write_file_atomic(dir + "/etc/hosts", "127.0.0.1 localhost\n", Sync::kNone, 0644);
+  write_file_atomic(dir + "/etc/sub/secret", "s\n", Sync::kNone, 0600);
+  write_file_atomic(dir + "/opaque/inner/new", "new\n", Sync::kNone, 0644);
+  write_file_atomic(dir + "/big", std::string(300000, 'x'), Sync::kNone, 0755);
   ASSERT_EQ(::chmod((dir + "/big").c_str(), 04755), 0);
   ASSERT_EQ(::link((dir + "/etc/hosts").c_str(), (dir + "/hosts-link").c_str()), 0);
   ASSERT_EQ(::symlink("etc/hosts", (dir + "/hosts-sym").c_str()), 0);
@@ -154,7 +154,7 @@ TEST_F(LayerBlobTest, DirectoryRoundTripAndBlobFromTheDirectory) {
     const std::string etc = store_.layer_dir(diff) + "/etc";
     struct stat etc_st {};
     ASSERT_EQ(::stat(etc.c_str(), &etc_st), 0);
-    write_file_atomic(etc + "/hosts-changed", "x");
+    write_file_atomic(etc + "/hosts-changed", "x", Sync::kNone);
     try {
       store_.layer_blob(diff, Compression::kZstd, lease);
       ADD_FAILURE() << "no error";

@@ -53,7 +53,7 @@ TEST(CreateLayer, AFileIsIngestedAsItIs) {
   Store store = Store::open(s / "store");
   Lease lease = store.lease();
   std::string gz = testing::gzip(kTar);
-  write_file_atomic(s / "layer.tar.gz", gz);
+  write_file_atomic(s / "layer.tar.gz", gz, Sync::kNone);
   NewLayer l = ingest_layer_file(store, s / "layer.tar.gz", lease);
   EXPECT_EQ(l.blob, Digest::of(gz));
   EXPECT_EQ(l.diff_id, Digest::of(kTar));
