@@ -37,6 +37,10 @@ std::vector<Command> register_commands(CLI::App& app) {
   c.push_back(add_logs(app));
   c.push_back(add_commit(app));
   c.push_back(add_export(app));
+  c.push_back(add_cp(app));
+  c.push_back(add_diff(app));
+  c.push_back(add_top(app));
+  for (Command& g : add_volume_group(app)) c.push_back(std::move(g));
   // Host.
   c.push_back(add_info(app));
   for (Command& g : add_system_group(app)) c.push_back(std::move(g));

@@ -43,6 +43,11 @@ Command add_exec(CLI::App& parent);
 Command add_logs(CLI::App& parent);
 Command add_commit(CLI::App& parent);
 Command add_export(CLI::App& parent);
+Command add_cp(CLI::App& parent);
+Command add_diff(CLI::App& parent);
+Command add_top(CLI::App& parent);
+// `volume create|ls|inspect|rm|prune|exists` (cli/volume.cc).
+std::vector<Command> add_volume_group(CLI::App& parent);
 
 // The store as a whole: `system df|prune|reset`, and `unshare`.
 std::vector<Command> add_system_group(CLI::App& parent);

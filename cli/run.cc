@@ -27,6 +27,7 @@
 #include "cli/interrupt.h"
 #include "cli/progress.h"
 #include "cli/run_options.h"
+#include "cli/volumes.h"
 #include "common/dir_stream.h"
 #include "common/error.h"
 #include "common/fs.h"
@@ -123,7 +124,7 @@ void add_record(Store& store, ContainerRecord& record, const std::string& name_f
 
 void remove_record(Store& store, const std::string& id) noexcept {
   try {
-    store.remove_container(id);
+    store.remove_container(id, /*with_anonymous_volumes=*/true);  // as podman's run --rm
   } catch (const Error& e) {
     if (e.code() != Errc::kNotFound)  // `rm -f` may have been quicker
       log_warn(std::string("could not remove the container: ") + e.what());
@@ -173,6 +174,7 @@ int run_container(const Globals& globals, const RunOptions& o) {
   for (auto l = image.layers.rbegin(); l != image.layers.rend(); ++l)
     in.layers.push_back(store.layer_dir(l->diff_id));
   runner::Spec spec = build_spec(o, in);
+  std::vector<std::string> volumes = prepare_volumes(store, spec.mounts, config.volumes, in.layers);
   if (runner::creates_user_namespace()) spec.id_map = default_id_map(host_identity());
 
   const ContainerInfo info{.image = o.image,
@@ -198,6 +200,7 @@ int run_container(const Globals& globals, const RunOptions& o) {
   for (const auto& l : image.layers) record.layers.push_back(l.diff_id);
   record.created = unix_now();
   record.runner_json = encode_container_info(info);
+  record.volumes = std::move(volumes);
   add_record(store, record, o.flags.name);
 
   if (o.flags.detach) return run_detached(store.root(), spec, o.flags.rm);

@@ -58,6 +58,8 @@ ImageConfig parse_image_config(std::string_view bytes) {
     c.stop_signal = string_field(*cfg, "StopSignal");
     if (auto ports = cfg->find("ExposedPorts"); ports != cfg->end() && ports->is_object())
       for (auto it = ports->begin(); it != ports->end(); ++it) c.exposed_ports.push_back(it.key());
+    if (auto vols = cfg->find("Volumes"); vols != cfg->end() && vols->is_object())
+      for (auto it = vols->begin(); it != vols->end(); ++it) c.volumes.push_back(it.key());
     if (auto labels = cfg->find("Labels"); labels != cfg->end() && labels->is_object())
       for (auto it = labels->begin(); it != labels->end(); ++it)
         if (it.value().is_string()) c.labels[it.key()] = it.value().get<std::string>();

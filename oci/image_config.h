@@ -24,6 +24,7 @@ struct ImageConfig {
   std::string user;
   std::string stop_signal;
   std::vector<std::string> exposed_ports;  // "80/tcp", sorted
+  std::vector<std::string> volumes;        // VOLUME paths ("/data"), sorted
   std::map<std::string, std::string> labels;
   std::string created;  // RFC 3339 as written, may be empty
   std::vector<Digest> diff_ids;

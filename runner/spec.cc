@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "common/error.h"
+#include "common/text.h"
 #include "runner/net/network_parse.h"
 #include "runner/path.h"
 
@@ -54,17 +55,26 @@ MountSpec parse_volume(const std::string& text) {
     if (colon == std::string::npos) break;
     start = colon + 1;
   }
-  if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty())
+  // "-v /path": an anonymous volume at /path (podman's). Never a host path alone.
+  if (parts.size() == 1 && !parts[0].empty() && parts[0][0] == '/') parts.insert(parts.begin(), "");
+  if (parts.size() < 2 || parts.size() > 3 || parts[1].empty() ||
+      (parts[0].empty() && text.find(':') != std::string::npos))
     throw Error(Errc::kInvalidArgument, "invalid volume '" + text + "'", 0,
-                "use -v /host/path:/container/path[:ro]");
-  if (parts[0][0] != '/')
-    throw Error(Errc::kInvalidArgument,
-                "volume source '" + parts[0] + "' must be an absolute host path", 0,
-                "named volumes are not supported: give a host directory or file");
+                "use -v /host/path:/container/path[:ro] or -v NAME:/container/path");
   if (parts[1][0] != '/')
     throw Error(Errc::kInvalidArgument,
                 "volume target '" + parts[1] + "' must be an absolute path in the container");
-  m.source = clean_path(parts[0]);
+  if (parts[0].empty()) {
+    m.volume = "";
+  } else if (parts[0][0] == '/') {
+    m.source = clean_path(parts[0]);
+  } else if (is_volume_name(parts[0])) {
+    m.volume = parts[0];
+  } else {
+    throw Error(Errc::kInvalidArgument,
+                "volume source '" + parts[0] + "' is neither an absolute host path nor a volume name",
+                0, "give a host path as /abs/path, or a name matching [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+  }
   m.target = clean_path(parts[1]);
   if (parts.size() == 3) {
     // Docker accepts a comma list ("ro,z"); we honour ro/rw and ignore SELinux labels.

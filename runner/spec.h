@@ -41,9 +41,13 @@ struct MountSpec {
   std::string target;  // absolute path inside the container
   bool read_only = false;
   std::string tmpfs_options;  // kTmpfs: "size=64m,mode=1777" style, may be empty
+  // -v NAME:/path (a named volume) or -v /path (anonymous: volume "" until the CLI names it):
+  // the CLI finds or creates the volume and sets source to its directory before the run.
+  std::optional<std::string> volume;
   bool operator==(const MountSpec&) const = default;
 };
-// "-v SRC:DST[:ro|:rw]" (SRC must be absolute: named volumes are not a thing here).
+// "-v SRC:DST[:OPTS]": SRC an absolute host path, or a volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]*,
+// MountSpec::volume); "-v DST" an anonymous volume. OPTS: ro, rw, z, Z (labels: ignored).
 MountSpec parse_volume(const std::string& text);
 // "--tmpfs DST[:OPTIONS]".
 MountSpec parse_tmpfs(const std::string& text);

@@ -27,6 +27,10 @@ void Store::add_container(const ContainerRecord& record) {
     ++img->container_refs;
     put_or_release_image(txn, *img);
     for (const Digest& l : record.layers) ref_layer(txn, l, +1);
+    // In this transaction, so a volume removed just before cannot end up held by a container.
+    for (const auto& v : record.volumes)
+      if (!txn.contains(Db::kVolumes, v))
+        throw Error(Errc::kNotFound, "no volume with name \"" + v + "\" found: no such volume");
     ContainerRecord rec = record;
     if (rec.created == 0) rec.created = unix_now();
     txn.put(Db::kContainers, rec.id, encode_container(rec));
@@ -72,7 +76,8 @@ void Store::update_container(const std::string& id, const std::string& runner_js
   txn.commit();
 }
 
-void Store::remove_container(const std::string& id) {
+void Store::remove_container(const std::string& id, bool with_anonymous_volumes) {
+  std::vector<std::string> volume_dirs;
   with_context("remove container " + id, [&] {
     {
       WriteTxn txn(*state_->db);
@@ -85,10 +90,15 @@ void Store::remove_container(const std::string& id) {
       }
       txn.del(Db::kContainers, id);
       if (!c->name.empty()) txn.del(Db::kContainerNames, c->name);
+      if (with_anonymous_volumes)
+        for (const auto& v : c->volumes)
+          if (remove_unused_anonymous_volume(txn, v))
+            volume_dirs.push_back(state_->layout.volume_dir(v));
       txn.commit();
     }
     // After the commit: a crash here leaves an orphan directory that gc removes.
     remove_tree(container_dir(id));
+    for (const auto& d : volume_dirs) remove_tree(d);
   });
 }
 

@@ -41,6 +41,9 @@ class StoreLayout {
   }
   std::string containers_dir() const { return root_ + "/containers"; }
   std::string container_dir(const std::string& id) const { return containers_dir() + "/" + id; }
+  // volumes/<name>/_data is what containers mount (podman's layout: Mountpoint ends in _data).
+  std::string volumes_dir() const { return root_ + "/volumes"; }
+  std::string volume_dir(const std::string& name) const { return volumes_dir() + "/" + name; }
 
  private:
   std::string root_;

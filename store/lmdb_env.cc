@@ -20,7 +20,7 @@ constexpr size_t kMapSize = size_t{1} << 40;
 
 constexpr const char* kDbNames[] = {"meta",       "blobs",      "layers",      "blob_diffs",
                                     "images",     "image_ids",  "names",       "containers",
-                                    "container_names", "leases", "lease_pins", "layer_blobs"};
+                                    "container_names", "leases", "lease_pins", "layer_blobs", "volumes"};
 static_assert(std::size(kDbNames) == static_cast<size_t>(Db::kCount));
 
 [[noreturn]] void rethrow_lmdb(const std::string& what, const lmdb::error& e) {

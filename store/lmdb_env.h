@@ -19,8 +19,8 @@ namespace dabba {
 
 // The schema this code writes. A store with a higher number was written by a newer dabba and is
 // refused; a lower one is migrated at open. 2 added `layer_blobs` (created empty: nothing to
-// convert).
-inline constexpr uint32_t kSchemaVersion = 2;
+// convert); 3 added `volumes` (likewise).
+inline constexpr uint32_t kSchemaVersion = 3;
 
 // The named databases. Key and value formats: docs/store-format.md.
 enum class Db {
@@ -36,6 +36,7 @@ enum class Db {
   kLeases,          // lease id -> LeaseRecord (JSON)
   kLeasePins,       // lease id + "/b/" or "/l/" + hex -> ""
   kLayerBlobs,      // diff_id hex + "/" + compression ("gzip", "zstd", "none") -> blob hex
+  kVolumes,         // volume name -> VolumeRecord (JSON)
   kCount,
 };
 

@@ -185,6 +185,7 @@ std::string encode_container(const ContainerRecord& r) {
   for (const auto& l : r.layers) layers.push_back(l.str());
   json j = {{"id", r.id},       {"name", r.name},       {"image", r.image.str()},
             {"layers", layers}, {"created", r.created}, {"runner", r.runner_json}};
+  if (!r.volumes.empty()) j["volumes"] = r.volumes;
   return j.dump();
 }
 
@@ -197,6 +198,25 @@ ContainerRecord decode_container(std::string_view bytes) {
     for (const auto& l : j.at("layers")) r.layers.push_back(Digest::parse(l.get<std::string>()));
     r.created = j.value("created", int64_t{0});
     r.runner_json = j.value("runner", "");
+    if (j.contains("volumes")) r.volumes = j.at("volumes").get<std::vector<std::string>>();
+    return r;
+  });
+}
+
+std::string encode_volume(const VolumeRecord& r) {
+  json j = {{"name", r.name},     {"created", r.created},     {"labels", r.labels},
+            {"options", r.options}, {"anonymous", r.anonymous}};
+  return j.dump();
+}
+VolumeRecord decode_volume(std::string_view bytes) {
+  return parse_json("volume", bytes, [](const json& j) {
+    VolumeRecord r;
+    r.name = j.at("name").get<std::string>();
+    r.created = j.value("created", int64_t{0});
+    if (j.contains("labels")) r.labels = j.at("labels").get<std::map<std::string, std::string>>();
+    if (j.contains("options"))
+      r.options = j.at("options").get<std::map<std::string, std::string>>();
+    r.anonymous = j.value("anonymous", false);
     return r;
   });
 }

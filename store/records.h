@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,17 @@ struct ContainerRecord {
   std::vector<Digest> layers;  // diff_ids, base first
   int64_t created = 0;
   std::string runner_json;  // opaque to the store: the runner's own state
+  // Volumes it mounts (named and anonymous): while it exists they cannot be removed.
+  std::vector<std::string> volumes;
+};
+
+// volumes/<name>/_data, podman's "local" driver: a directory the container binds.
+struct VolumeRecord {
+  std::string name;  // [a-zA-Z0-9][a-zA-Z0-9_.-]*; anonymous ones are 64 hex
+  int64_t created = 0;  // unix seconds
+  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> options;  // -o KEY=VALUE as given (kept, not acted on)
+  bool anonymous = false;  // made for an image's VOLUME; `rm -v` and `run --rm` remove it
 };
 
 struct LeaseRecord {
@@ -84,6 +96,8 @@ std::string encode_image(const ImageRecord& r);
 ImageRecord decode_image(std::string_view bytes);
 std::string encode_container(const ContainerRecord& r);
 ContainerRecord decode_container(std::string_view bytes);
+std::string encode_volume(const VolumeRecord& r);
+VolumeRecord decode_volume(std::string_view bytes);
 std::string encode_lease(const LeaseRecord& r);
 LeaseRecord decode_lease(std::string_view bytes);
 

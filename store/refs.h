@@ -16,6 +16,9 @@ std::optional<BlobRecord> get_blob(const ReadTxn& txn, const Digest& d);
 std::optional<LayerRecord> get_layer(const ReadTxn& txn, const Digest& diff_id);
 std::optional<ImageRecord> get_image(const ReadTxn& txn, const Digest& manifest);
 std::optional<ContainerRecord> get_container(const ReadTxn& txn, const std::string& id);
+// Deletes the record of volume name when it is anonymous and no container names it any more;
+// true when it did (the caller removes its directory after the commit). store/volumes.cc.
+bool remove_unused_anonymous_volume(WriteTxn& txn, const std::string& name);
 
 // +1/-1 on a blob. A reference to a blob that is not stored keeps a placeholder record (present
 // false) carrying the count; the placeholder goes when the count reaches zero.

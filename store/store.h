@@ -174,8 +174,24 @@ class Store {
   std::vector<ContainerRecord> list_containers() const;
   void update_container(const std::string& id, const std::string& runner_json);
   // Deletes the record (unpinning) and then its directory.
-  void remove_container(const std::string& id);
+  // with_anonymous_volumes (rm -v, run --rm): its anonymous volumes that no other container
+  // uses go in the same transaction.
+  void remove_container(const std::string& id, bool with_anonymous_volumes = false);
   std::string container_dir(const std::string& id) const;
+
+  // Volumes (store/volumes.cc): a record in `volumes` and a directory volumes/<name>/_data. The
+  // containers naming a volume in their record hold it: it cannot be removed while one exists.
+  // Throws Error{kAlreadyExists} "volume with name N already exists", kInvalidArgument for a
+  // name podman would refuse.
+  VolumeRecord create_volume(const VolumeRecord& record);
+  std::optional<VolumeRecord> volume(const std::string& name) const;
+  std::vector<VolumeRecord> list_volumes() const;  // by name
+  std::string volume_data_dir(const std::string& name) const;  // <root>/volumes/<name>/_data
+  // Ids of the containers whose record names the volume.
+  std::vector<std::string> volume_users(const std::string& name) const;
+  // Removes record and directory. Throws kNotFound "no volume with name N found", kConflict
+  // "volume N is being used by the following container(s): ID...: volume is being used".
+  void remove_volume(const std::string& name);
 
   // ---- maintenance
   GcReport gc(const GcOptions& options = {});

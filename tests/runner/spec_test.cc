@@ -30,9 +30,24 @@ TEST(ParseVolume, SourceTargetAndMode) {
   EXPECT_EQ(parse_volume("/a/./x/:/b/../c/").target, "/c");
 }
 
+TEST(ParseVolume, NamedAndAnonymous) {
+  MountSpec n = parse_volume("data:/srv/data:ro");
+  EXPECT_EQ(n.volume, std::optional<std::string>("data"));
+  EXPECT_EQ(n.source, "");
+  EXPECT_EQ(n.target, "/srv/data");
+  EXPECT_TRUE(n.read_only);
+  EXPECT_EQ(parse_volume("my.vol-1_x:/d").volume, std::optional<std::string>("my.vol-1_x"));
+  MountSpec a = parse_volume("/only");
+  EXPECT_EQ(a.volume, std::optional<std::string>(""));
+  EXPECT_EQ(a.target, "/only");
+  EXPECT_FALSE(parse_volume("/a:/b").volume);
+}
+
 TEST(ParseVolume, Refusals) {
-  EXPECT_THROW(parse_volume("/only"), Error);
-  EXPECT_THROW(parse_volume("named:/data"), Error);
+  EXPECT_THROW(parse_volume("only"), Error);
+  EXPECT_THROW(parse_volume("-bad:/data"), Error);
+  EXPECT_THROW(parse_volume("rel/path:/data"), Error);
+  EXPECT_THROW(parse_volume(":/data"), Error);
   EXPECT_THROW(parse_volume("/a:relative"), Error);
   EXPECT_THROW(parse_volume("/a:/b:bogus"), Error);
   EXPECT_THROW(parse_volume("/a:/"), Error);

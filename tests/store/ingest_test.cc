@@ -374,16 +374,17 @@ TEST_F(IngestTest, NewerSchemaIsRefused) {
   }
 }
 
-TEST_F(IngestTest, SchemaOneIsMigratedToTwo) {
+TEST_F(IngestTest, SchemaOneIsMigratedToTheCurrent) {
   {
     Store store = open();
     set_schema(scratch_ / "store/db", "1");
   }
-  Store store = open();  // a version 1 store: layer_blobs added, nothing else to do
+  Store store = open();  // a version 1 store: layer_blobs and volumes added, nothing else to do
   auto env = LmdbEnv::open(scratch_ / "store/db");
   ReadTxn txn(*env);
-  EXPECT_EQ(txn.get(Db::kMeta, "schema"), std::optional<std::string_view>("2"));
+  EXPECT_EQ(txn.get(Db::kMeta, "schema"), std::optional<std::string_view>("3"));
   EXPECT_EQ(txn.count(Db::kLayerBlobs), 0u);
+  EXPECT_EQ(txn.count(Db::kVolumes), 0u);
 }
 
 }  // namespace

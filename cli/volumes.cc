@@ -1,0 +1,147 @@
+#include "cli/volumes.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "cli/container_names.h"
+#include "cli/container_root.h"
+#include "cli/tree_copy.h"
+#include "common/error.h"
+#include "common/human.h"
+#include "runner/path.h"
+
+namespace dabba::cli {
+
+TemplateData volume_json(const Store& store, const VolumeRecord& v) {
+  TemplateData labels = TemplateData::object(), options = TemplateData::object();
+  for (const auto& [k, val] : v.labels) labels[k] = val;
+  for (const auto& [k, val] : v.options) options[k] = val;
+  TemplateData j = TemplateData::object();
+  j["Name"] = v.name;
+  j["Driver"] = "local";
+  j["Mountpoint"] = store.volume_data_dir(v.name);
+  j["CreatedAt"] = format_rfc3339(v.created);
+  j["Labels"] = labels;
+  j["Scope"] = "local";
+  j["Options"] = options;
+  j["MountCount"] = 0;
+  j["NeedsCopyUp"] = true;
+  j["NeedsChown"] = true;
+  if (v.anonymous) j["Anonymous"] = true;
+  return j;
+}
+
+VolumeFilter::VolumeFilter(const std::vector<std::string>& filters) {
+  static const std::vector<std::string> keys = {"name",     "label", "driver", "scope",
+                                                "dangling", "opt",   "label!"};
+  for (const auto& f : filters) {
+    auto eq = f.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw Error(Errc::kInvalidArgument, "invalid filter \"" + f + "\"", 0,
+                  "filters are KEY=VALUE: name, label, driver, scope, dangling, opt");
+    std::string key = f.substr(0, eq);
+    if (std::find(keys.begin(), keys.end(), key) == keys.end())
+      throw Error(Errc::kInvalidArgument, "\"" + key + "\" is an invalid volume filter", 0,
+                  "filters are name, label, driver, scope, dangling, opt");
+    std::string value = f.substr(eq + 1);
+    if (key == "dangling" && value != "true" && value != "false" && value != "1" && value != "0")
+      throw Error(Errc::kInvalidArgument, "invalid dangling filter value \"" + value + "\"");
+    filters_.emplace_back(key, value);
+  }
+}
+
+namespace {
+
+bool match_map(const std::map<std::string, std::string>& map, const std::string& want) {
+  auto eq = want.find('=');
+  auto it = map.find(want.substr(0, eq));
+  return it != map.end() && (eq == std::string::npos || it->second == want.substr(eq + 1));
+}
+
+bool match_one(const Store& store, const VolumeRecord& v, const std::string& key,
+               const std::string& value) {
+  if (key == "name") return v.name.find(value) != std::string::npos;
+  if (key == "label") return match_map(v.labels, value);
+  if (key == "label!") return !match_map(v.labels, value);
+  if (key == "driver") return value == "local";
+  if (key == "scope") return value == "local";
+  if (key == "opt") return match_map(v.options, value);
+  bool dangling = value == "true" || value == "1";
+  return store.volume_users(v.name).empty() == dangling;  // dangling
+}
+
+}  // namespace
+
+bool VolumeFilter::match(const Store& store, const VolumeRecord& v) const {
+  // Keys AND, values of one key OR.
+  std::map<std::string, bool> by_key;
+  for (const auto& [key, value] : filters_) by_key[key] = by_key[key] || match_one(store, v, key, value);
+  return std::all_of(by_key.begin(), by_key.end(), [](const auto& kv) { return kv.second; });
+}
+
+namespace {
+
+// Copies the image's directory at target into the new volume's directory (contents, owner, mode),
+// as podman does for a volume mounted for the first time. Nothing when the image has no directory
+// there.
+void fill_from_image(const Store& store, const ContainerRoot& image, const std::string& volume,
+                     const std::string& target) {
+  UniqueFd src = image.open(target, O_PATH | O_DIRECTORY);
+  if (!src.valid()) return;
+  std::string dir = store.volume_data_dir(volume);
+  UniqueFd parent = open_dir(dirname_of(dir));
+  with_context("fill volume " + volume + " from the image's " + target, [&] {
+    copy_tree(src.get(), target, parent.get(), basename_of(dir), TreeCopy{.keep_owner = true});
+  });
+}
+
+}  // namespace
+
+std::vector<std::string> prepare_volumes(Store& store, std::vector<runner::MountSpec>& mounts,
+                                         const std::vector<std::string>& image_volumes,
+                                         const std::vector<std::string>& layers) {
+  for (const auto& path : image_volumes) {
+    std::string target = runner::clean_path(path);
+    bool covered = std::any_of(mounts.begin(), mounts.end(),
+                               [&](const runner::MountSpec& m) { return m.target == target; });
+    if (covered || target.empty() || target[0] != '/' || target == "/") continue;
+    runner::MountSpec m;
+    m.target = target;
+    m.volume = "";
+    mounts.push_back(m);
+  }
+  std::vector<std::string> names;
+  std::optional<ContainerRoot> image;  // mounted once, for the first volume that needs filling
+  for (auto& m : mounts) {
+    if (!m.volume) continue;
+    bool created = false;
+    if (m.volume->empty()) {
+      VolumeRecord rec;
+      rec.name = new_container_id();  // 64 hex, as podman names anonymous volumes
+      rec.anonymous = true;
+      store.create_volume(rec);
+      m.volume = rec.name;
+      created = true;
+    } else if (!store.volume(*m.volume)) {
+      try {
+        store.create_volume(VolumeRecord{.name = *m.volume});
+        created = true;
+      } catch (const Error& e) {
+        if (e.code() != Errc::kAlreadyExists) throw;  // made meanwhile by another run: use it
+      }
+    }
+    if (created) {
+      if (!image) image.emplace(ContainerRoot::mount_layers(layers, "", "", store.temp_dir()));
+      fill_from_image(store, *image, *m.volume, m.target);
+    }
+    m.source = store.volume_data_dir(*m.volume);
+    if (std::find(names.begin(), names.end(), *m.volume) == names.end())
+      names.push_back(*m.volume);
+  }
+  return names;
+}
+
+}  // namespace dabba::cli

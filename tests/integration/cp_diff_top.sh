@@ -1,0 +1,112 @@
+#!/bin/bash
+# cp, diff and top through the real binary, as the test user (key cases as root): cp both ways
+# for a running and a stopped container, files and directories, `-` tar streams, owners; symlink
+# attacks (links in the container to /, ../.. and host paths must keep cp inside the container's
+# root, reading and writing); diff's A/C/D lines and --format json; top's default columns and
+# descriptors.
+set -euo pipefail
+# shellcheck source=lib/run.sh
+source "$(dirname "$0")/lib/run.sh"
+run_setup cp_diff_top
+dabba_root pull -q "$BUSYBOX" >/dev/null 2>&1
+LOOP="while :; do sleep 0.1; done # $MARK"
+H=$WORK/host
+mkdir -p "$H/dir/sub" && echo hello >"$H/file" && echo deep >"$H/dir/sub/x"
+chown -R dabba-test "$H"
+U=$(id -u dabba-test)
+
+dabba_user run -d --name live "$BUSYBOX" sh -c "$LOOP" >/dev/null
+wait_until dabba_user exec live true
+
+# --- cp into a running container ---------------------------------------------------------------
+dabba_user cp "$H/file" live:/tmp/
+check_eq "cp FILE ctr:/dir/: lands under its name" "hello" "$(dabba_user exec live cat /tmp/file)"
+check_eq "... owned by the container's root" "0:0" "$(dabba_user exec live stat -c %u:%g /tmp/file)"
+dabba_user cp "$H/file" live:/tmp/renamed
+check_eq "cp FILE ctr:/new-name" "hello" "$(dabba_user exec live cat /tmp/renamed)"
+dabba_user cp "$H/dir" live:/tmp/
+check_eq "cp DIR ctr:/existing-dir: DIR inside it" "deep" "$(dabba_user exec live cat /tmp/dir/sub/x)"
+dabba_user cp "$H/dir/." live:/opt
+check_eq "cp DIR/. ctr:/dir: the contents" "deep" "$(dabba_user exec live cat /opt/sub/x)"
+check_eq "cp to a missing parent: exit 125" 125 "$(exit_code dabba_user cp "$H/file" live:/no/such/x)"
+check_eq "cp from a missing host path: exit 125" 125 "$(exit_code dabba_user cp "$H/nope" live:/tmp)"
+
+# --- cp out of a running container -------------------------------------------------------------
+OUT=$WORK/out && mkdir -p "$OUT" && chown dabba-test "$OUT"
+dabba_user cp live:/etc/passwd "$OUT/"
+check "cp ctr:FILE HOSTDIR/" cmp "$OUT/passwd" <(dabba_user exec live cat /etc/passwd)
+check_eq "... owned by the caller" "$U" "$(stat -c %u "$OUT/passwd")"
+dabba_user cp live:/tmp/dir "$OUT/copied"
+check_eq "cp ctr:DIR HOST-NEW: a copy of DIR" "deep" "$(cat "$OUT/copied/sub/x")"
+check_eq "cp of a missing path: exit 125" 125 "$(exit_code dabba_user cp live:/nope "$OUT/")"
+check "... says it could not be found" grep -q '"/nope" could not be found on container live' \
+  <<<"$(dabba_user cp live:/nope "$OUT/" 2>&1 || true)"
+
+# --- tar streams --------------------------------------------------------------------------------
+check_eq "cp ctr:DIR -: a tar of DIR under its name" "dir/sub/x" \
+  "$(dabba_user cp live:/tmp/dir - | tar -t | grep 'sub/x$')"
+tar -C "$H" -c file dir | dabba_user cp - live:/srv
+check_eq "cp - ctr:DIR: the tar unpacked into DIR" "hello deep" \
+  "$(dabba_user exec live cat /srv/file /srv/dir/sub/x | xargs)"
+
+# --- symlinks stay inside the container ---------------------------------------------------------
+SECRET=$WORK/secret && echo host-secret >"$SECRET" && chmod 644 "$SECRET"
+dabba_user exec live sh -c "mkdir -p '$WORK' && echo ctr-copy > '$SECRET' &&
+  ln -s / /tmp/root && ln -s ../../../../../../.. /tmp/up && ln -s '$WORK' /tmp/wl &&
+  ln -s '$SECRET' /tmp/sl"
+dabba_user cp live:/tmp/sl "$OUT/sl" 2>/dev/null || true
+check_eq "cp out through a link to a host path reads the container's file, not the host's" \
+  "ctr-copy" "$(cat "$OUT/sl" 2>/dev/null)"
+dabba_user cp "live:/tmp/up$SECRET" "$OUT/up" 2>/dev/null || true
+check_eq "cp out through ../.. stops at the container's root" "ctr-copy" "$(cat "$OUT/up" 2>/dev/null)"
+dabba_user cp "live:/tmp/root/etc/hostname" "$OUT/hn"
+check_eq "a link to / is the container's /" "$(dabba_user exec live cat /etc/hostname)" "$(cat "$OUT/hn")"
+dabba_user cp "$H/file" live:/tmp/wl/planted 2>/dev/null || true
+check "cp in through a link to a host dir writes inside the container ..." \
+  dabba_user exec live test -f "$WORK/planted"
+check "... and never on the host" test ! -e "$WORK/planted"
+dabba_user cp "$H/file" "live:/tmp/up$WORK/planted2" 2>/dev/null || true
+check "cp in through ../.. never writes on the host" test ! -e "$WORK/planted2"
+check_eq "the host's file is untouched" "host-secret" "$(cat "$SECRET")"
+printf 'evil\n' >"$WORK/evil" && tar -C "$WORK" -c --transform 's|^evil$|../../../../../../tmp/escaped-'$$'|' evil \
+  | dabba_user cp - live:/tmp 2>/dev/null || true
+check "a tar with ../ names writes nothing outside" test ! -e "/tmp/escaped-$$"
+
+# --- top ----------------------------------------------------------------------------------------
+T=$(dabba_user top live)
+check_eq "top: podman's default columns" "USER PID PPID %CPU ELAPSED TTY TIME COMMAND" \
+  "$(head -1 <<<"$T" | xargs)"
+check "top: PID 1 is the container's sh, as root" grep -Eq '^root +1 +0 +[0-9.]+ +[0-9hms.]+ +\? +[0-9hms.]+ +sh -c' <<<"$T"
+check_eq "top with descriptors (comma list)" "PID COMMAND 1 sh" \
+  "$(dabba_user top live pid,comm | head -2 | xargs)"
+check_eq "top with AIX descriptors" "PID USER 1 root" "$(dabba_user top live %p %U | head -2 | xargs)"
+check_eq "top with an unknown descriptor: exit 125" 125 "$(exit_code dabba_user top live bogus)"
+
+# --- a stopped container ------------------------------------------------------------------------
+dabba_user run --name stopped "$BUSYBOX" sh -c 'echo made > /made; rm /etc/group; mkdir /newdir' >/dev/null
+dabba_user cp stopped:/made "$OUT/made"
+check_eq "cp out of a stopped container" "made" "$(cat "$OUT/made")"
+dabba_user cp "$H/file" stopped:/etc/
+check "cp into a stopped container: in its upper dir" test -f "$STORE/containers/$(dabba_user ps -a -q --no-trunc --filter name=stopped 2>/dev/null || dabba_user ps -a --format json | jq -r '.[] | select(.name=="stopped") | .id')/upper/etc/file"
+D=$(dabba_user diff stopped)
+check "diff: A for a new file" grep -qx 'A /made' <<<"$D"
+check "diff: A for a new directory" grep -qx 'A /newdir' <<<"$D"
+check "diff: C for a changed directory" grep -qx 'C /etc' <<<"$D"
+check "diff: D for a deleted file" grep -qx 'D /etc/group' <<<"$D"
+check "diff: A for what cp put in" grep -qx 'A /etc/file' <<<"$D"
+check_eq "diff --format json" '/etc/group' "$(dabba_user diff --format json stopped | jq -r '.deleted[0]')"
+check_eq "diff of a missing container: exit 125" 125 "$(exit_code dabba_user diff nope)"
+
+# --- as root ------------------------------------------------------------------------------------
+dabba_root run -d --name rlive "$BUSYBOX" sh -c "$LOOP" >/dev/null
+wait_until dabba_root exec rlive true
+dabba_root cp "$H/file" rlive:/tmp/
+check_eq "root: cp into a running container" "hello" "$(dabba_root exec rlive cat /tmp/file)"
+dabba_root exec rlive ln -s / /tmp/root
+dabba_root cp rlive:/tmp/root/etc/hostname "$OUT/rhn"
+check_eq "root: a link to / is the container's /" "$(dabba_root exec rlive cat /etc/hostname)" "$(cat "$OUT/rhn")"
+check_eq "root: top's first row" "root 1" "$(dabba_root top rlive user,pid | sed -n 2p | xargs)"
+dabba_root rm -f rlive >/dev/null
+dabba_user rm -f live stopped >/dev/null
+
+check_done

@@ -1,0 +1,100 @@
+#!/bin/bash
+# Volumes through the real binary, as the test user (key cases as root): volume create (labels,
+# a taken name, a bad name), ls (-q, --format, --filter), inspect (podman's fields), exists, rm
+# (exit 1 for none, 2 for one in use, -f removes its containers), prune; run -v NAME:/path (made
+# on first use, filled from the image, kept across runs, :ro), -v /path and an image's VOLUME as
+# anonymous volumes (gone with run --rm).
+set -euo pipefail
+# shellcheck source=lib/run.sh
+source "$(dirname "$0")/lib/run.sh"
+run_setup volumes
+dabba_root pull -q "$BUSYBOX" >/dev/null 2>&1
+
+# --- volume create / ls / inspect / exists ------------------------------------------------------
+check_eq "volume create prints the name" "v1" "$(dabba_user volume create --label a=b v1)"
+check_eq "a taken name: exit 125" 125 "$(exit_code dabba_user volume create v1)"
+check "... with podman's phrase" grep -q "volume with name v1 already exists: volume already exists" \
+  <<<"$(dabba_user volume create v1 2>&1 || true)"
+check_eq "--ignore: a taken name is fine" "v1" "$(dabba_user volume create --ignore v1)"
+check_eq "a bad name: exit 125" 125 "$(exit_code dabba_user volume create -- -bad)"
+ANON=$(dabba_user volume create)
+check "no name: a random 64-hex one" grep -Eqx '[0-9a-f]{64}' <<<"$ANON"
+dabba_user volume rm "$ANON" >/dev/null
+check_eq "volume ls: podman's table" "DRIVER      VOLUME NAME
+local       v1" "$(dabba_user volume ls)"
+check_eq "volume ls -q" "v1" "$(dabba_user volume ls -q)"
+check_eq "volume ls --format" "v1 local map[a:b]" \
+  "$(dabba_user volume ls --format '{{.Name}} {{.Driver}} {{.Labels}}')"
+check_eq "--filter label=a=b" "v1" "$(dabba_user volume ls -q --filter label=a=b)"
+check_eq "--filter label=a=c" "" "$(dabba_user volume ls -q --filter label=a=c)"
+check_eq "--filter name=v" "v1" "$(dabba_user volume ls -q --filter name=v)"
+check_eq "an unknown filter: exit 125" 125 "$(exit_code dabba_user volume ls --filter bogus=1)"
+J=$(dabba_user volume inspect v1)
+check_eq "inspect: Name, Driver, Scope, Labels" "v1 local local b" \
+  "$(jq -r '.[0] | "\(.Name) \(.Driver) \(.Scope) \(.Labels.a)"' <<<"$J")"
+check_eq "inspect: the Mountpoint is the store's volumes/v1/_data" "$STORE/volumes/v1/_data" \
+  "$(jq -r '.[0].Mountpoint' <<<"$J")"
+check "inspect: CreatedAt is RFC 3339" grep -Eq '"CreatedAt": "20[0-9]{2}-' <<<"$J"
+check_eq "inspect --format" "v1" "$(dabba_user volume inspect --format '{{.Name}}' v1)"
+check_eq "inspect of a missing volume: exit 125" 125 "$(exit_code dabba_user volume inspect nope)"
+check_eq "volume exists v1: 0" 0 "$(exit_code dabba_user volume exists v1)"
+check_eq "volume exists nope: 1" 1 "$(exit_code dabba_user volume exists nope)"
+check_eq "volume rm of a missing one: exit 1" 1 "$(exit_code dabba_user volume rm nope)"
+check "... with podman's phrase" grep -q 'no volume with name "nope" found: no such volume' \
+  <<<"$(dabba_user volume rm nope 2>&1 || true)"
+
+# --- run -v NAME:/path --------------------------------------------------------------------------
+dabba_user run --rm -v v1:/data "$BUSYBOX" sh -c 'echo kept > /data/f' >/dev/null
+check_eq "a named volume keeps what a container wrote" "kept" \
+  "$(dabba_user run --rm -v v1:/data "$BUSYBOX" cat /data/f)"
+check_eq "... the file is in the volume's directory, owned by the caller (the container's root)" \
+  "$(id -u dabba-test)" "$(stat -c %u "$STORE/volumes/v1/_data/f")"
+check_fails "-v NAME:/path:ro is read-only" dabba_user run --rm -v v1:/data:ro "$BUSYBOX" \
+  sh -c 'echo x > /data/g'
+check_eq "a volume made on first use" "root" \
+  "$(dabba_user run --rm -v fresh:/etc "$BUSYBOX" sh -c 'head -1 /etc/passwd | cut -d: -f1')"
+check "... filled from the image's directory at that path" test -s "$STORE/volumes/fresh/_data/passwd"
+check_eq "... and listed" "fresh v1" "$(dabba_user volume ls -q | sort | xargs)"
+check_eq "a volume already used keeps its content (not filled again)" "kept" \
+  "$(dabba_user run --rm -v v1:/etc "$BUSYBOX" /bin/cat /etc/f)"
+
+# --- in use -------------------------------------------------------------------------------------
+dabba_user run --name holder -v v1:/data "$BUSYBOX" true >/dev/null
+check_eq "volume rm of a volume in use: exit 2" 2 "$(exit_code dabba_user volume rm v1)"
+check "... with podman's phrase" grep -q "volume v1 is being used by the following container(s): .*: volume is being used" \
+  <<<"$(dabba_user volume rm v1 2>&1 || true)"
+check_eq "volume prune leaves a volume in use" "fresh" "$(dabba_user volume prune -f)"
+check_eq "volume rm -f removes the container too" "v1" "$(dabba_user volume rm -f v1)"
+check_eq "... no container left" "" "$(dabba_user ps -a -q)"
+check_eq "... no volume left" "" "$(dabba_user volume ls -q)"
+check "... its directory is gone" test ! -e "$STORE/volumes/v1"
+
+# --- anonymous volumes --------------------------------------------------------------------------
+dabba_user run --name anon -v /scratch "$BUSYBOX" sh -c 'echo a > /scratch/x' >/dev/null
+A=$(dabba_user volume ls -q)
+check "-v /path makes an anonymous volume (64 hex)" grep -Eqx '[0-9a-f]{64}' <<<"$A"
+check_eq "... holding what the container wrote" "a" "$(cat "$STORE/volumes/$A/_data/x")"
+dabba_user rm anon >/dev/null
+dabba_user volume prune -f >/dev/null
+dabba_user run --name vc "$BUSYBOX" true >/dev/null
+dabba_user commit -q -c 'VOLUME /etc' vc withvol >/dev/null
+dabba_user rm vc >/dev/null
+check_eq "an image's VOLUME: an anonymous volume filled from the image" "root" \
+  "$(dabba_user run --name img-vol withvol sh -c 'head -1 /etc/passwd | cut -d: -f1')"
+check_eq "... one volume made" 1 "$(dabba_user volume ls -q | wc -l)"
+dabba_user rm img-vol >/dev/null
+dabba_user volume prune -f >/dev/null
+dabba_user run --rm withvol true
+check_eq "run --rm removes its anonymous volumes" "" "$(dabba_user volume ls -q)"
+dabba_user run --rm -v named2:/etc withvol true
+check_eq "-v NAME over an image's VOLUME: no anonymous one, the named one stays" "named2" \
+  "$(dabba_user volume ls -q)"
+
+# --- as root ------------------------------------------------------------------------------------
+check_eq "root: volume create" "rv" "$(dabba_root volume create rv)"
+dabba_root run --rm -v rv:/data "$BUSYBOX" sh -c 'echo r > /data/f' >/dev/null
+check_eq "root: a named volume keeps what a container wrote" "r" \
+  "$(dabba_root run --rm -v rv:/data "$BUSYBOX" cat /data/f)"
+check_eq "root: volume rm" "rv" "$(dabba_root volume rm rv)"
+
+check_done
