@@ -9,6 +9,14 @@
 
 namespace dabba::cli {
 
+ContainerRecord latest_container(const Store& store) {
+  std::optional<ContainerRecord> newest;
+  for (auto& c : store.list_containers())
+    if (!newest || c.created >= newest->created) newest = std::move(c);
+  if (!newest) throw Error(Errc::kNotFound, "no containers to act on (--latest)");
+  return *newest;
+}
+
 ContainerRecord find_container(const Store& store, const std::string& id_or_name) {
   std::optional<ContainerRecord> c = store.container(id_or_name);
   if (!c)

@@ -24,6 +24,8 @@ struct ContainerView {
 
 // By id, unique id prefix or name; throws Error{kNotFound} "no such container".
 ContainerRecord find_container(const Store& store, const std::string& id_or_name);
+// podman's -l/--latest: the container created last; throws Error{kNotFound} when there is none.
+ContainerRecord latest_container(const Store& store);
 
 // Reads the state file (a missing or unreadable one reads as "created").
 ContainerView view_container(const Store& store, const ContainerRecord& record);

@@ -249,11 +249,14 @@ Command add_cp(CLI::App& parent) {
     Store store = Store::open(globals.root());
     const Location& c = src.container.empty() ? dest : src;
     ContainerView view = view_container(store, find_container(store, c.container));
-    std::string cpath = c.path.empty() ? "/" : c.path;
-    return with_context("cp", [&] {
-      return src.container.empty() ? copy_in(store, view, src.path, cpath)
-                                   : copy_out(store, view, cpath, dest.path);
-    });
+    // A relative path is from the container's working directory, as podman's.
+    std::string cpath = c.path;
+    if (cpath.empty() || cpath[0] != '/') {
+      std::string cwd = view.info.cwd.empty() ? "/" : view.info.cwd;
+      cpath = cpath.empty() ? cwd : (cwd.back() == '/' ? cwd : cwd + "/") + cpath;
+    }
+    return src.container.empty() ? copy_in(store, view, src.path, cpath)
+                                 : copy_out(store, view, cpath, dest.path);
   };
   return cmd;
 }

@@ -1,7 +1,8 @@
 // dabba diff [--format json] CONTAINER: what the container changed in its filesystem, from its
 // upper dir (overlay's record of it): a whiteout (0:0 character device) is D, a name the image
 // also has is C (directories included: overlay copies a directory up when something in it
-// changes), any other name is A. Sorted by path, as podman's. Runs in dabba's user namespace (the
+// changes), any other name is A; the runtime's own mount points (/dev, /etc/hosts, ...) are left
+// out, as podman's. Sorted by path, as podman's. Runs in dabba's user namespace (the
 // upper dir holds files of the container's ids).
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -27,6 +28,18 @@ struct Change {
   char kind;  // 'A', 'C', 'D'
 };
 
+// What the runtime itself puts in a container's tree (mount points and the files it binds), left
+// out as podman leaves them out.
+bool runtime_path(const std::string& path) {
+  static const char* const kPaths[] = {"/dev",        "/etc/hostname",      "/etc/hosts",
+                                       "/etc/resolv.conf", "/proc",         "/run",
+                                       "/run/notify", "/run/.containerenv", "/run/secrets",
+                                       "/sys",        "/etc/mtab"};
+  for (const char* p : kPaths)
+    if (path == p) return true;
+  return false;
+}
+
 bool is_whiteout(const struct stat& st) { return S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0); }
 
 // True when the image (its layers, top first) shows something at rel ("/a/b").
@@ -51,7 +64,7 @@ void walk(const std::string& upper, const std::string& rel, const std::vector<st
       continue;
     }
     bool added = parent_added || !in_image(layers, path);
-    out.push_back({path, added ? 'A' : 'C'});
+    if (!runtime_path(path)) out.push_back({path, added ? 'A' : 'C'});
     if (S_ISDIR(st.st_mode)) walk(upper, path, layers, added, out);
   }
 }
@@ -61,20 +74,25 @@ void walk(const std::string& upper, const std::string& rel, const std::vector<st
 Command add_diff(CLI::App& parent) {
   struct Args {
     std::string format;
+    bool latest = false;
     std::string container;
   };
   auto args = std::make_shared<Args>();
   Command cmd;
   cmd.app = parent.add_subcommand("diff", "Show what a container changed in its filesystem");
   cmd.app->add_option("--format", args->format, "json, or the default A/C/D lines");
-  cmd.app->add_option("container", args->container, "container name or id")->required();
+  cmd.app->add_flag("-l,--latest", args->latest, "the container created last");
+  cmd.app->add_option("container", args->container, "container name or id");
   cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     if (!args->format.empty() && args->format != "json")
       throw Error(Errc::kInvalidArgument, "only json is supported as --format", 0,
                   "use --format json, or no --format for A/C/D lines");
+    if (args->latest == !args->container.empty())
+      throw Error(Errc::kInvalidArgument, "give one container, or --latest");
     Store store = Store::open(globals.root());
-    ContainerView view = view_container(store, find_container(store, args->container));
+    ContainerView view = view_container(
+        store, args->latest ? latest_container(store) : find_container(store, args->container));
     std::vector<std::string> layers;
     for (auto l = view.record.layers.rbegin(); l != view.record.layers.rend(); ++l)
       layers.push_back(store.layer_dir(*l));
@@ -85,7 +103,8 @@ Command add_diff(CLI::App& parent) {
               [](const Change& a, const Change& b) { return a.path < b.path; });
     if (args->format == "json") {
       TemplateData j = TemplateData::object();
-      for (const auto& [kind, key] : {std::pair{'C', "changed"}, {'A', "added"}, {'D', "deleted"}})
+      const std::pair<char, const char*> kinds[] = {{'C', "changed"}, {'A', "added"}, {'D', "deleted"}};
+      for (const auto& [kind, key] : kinds)
         for (const auto& c : changes)
           if (c.kind == kind) j[key].push_back(c.path);
       std::printf("%s\n", j.dump(4).c_str());

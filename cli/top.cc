@@ -212,11 +212,17 @@ Command add_top(CLI::App& parent) {
   auto args = std::make_shared<Args>();
   Command cmd;
   cmd.app = parent.add_subcommand("top", "Show the processes of a running container");
-  cmd.app->add_option("container", args->words, "CONTAINER [DESCRIPTORS...]")->required();
+  cmd.app->add_flag("-l,--latest", args->latest, "the container created last");
+  cmd.app->add_option("container", args->words, "CONTAINER [DESCRIPTORS...]");
   cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     Store store = Store::open(globals.root());
-    ContainerView view = view_container(store, find_container(store, args->words[0]));
+    if (!args->latest && args->words.empty())
+      throw Error(Errc::kInvalidArgument, "give a container, or --latest");
+    // With --latest every word is a descriptor.
+    if (args->latest) args->words.insert(args->words.begin(), "");
+    ContainerView view = view_container(
+        store, args->latest ? latest_container(store) : find_container(store, args->words[0]));
     if (!view.running || !view.state)
       throw Error(Errc::kConflict, "top can only be used on running containers", 0,
                   "start it first (container " + view.record.name + " is not running)");

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/confirm.h"
 #include "cli/container_removal.h"
+#include "cli/container_names.h"
 #include "cli/containers.h"
 #include "cli/format_template.h"
 #include "cli/volumes.h"
@@ -30,7 +31,7 @@ std::map<std::string, std::string> key_values(const std::vector<std::string>& it
   return out;
 }
 
-Command add_create(CLI::App& parent) {
+Command add_volume_create(CLI::App& parent) {
   struct Args {
     std::vector<std::string> labels, options;
     std::string driver = "local";
@@ -66,7 +67,7 @@ Command add_create(CLI::App& parent) {
   return cmd;
 }
 
-Command add_ls(CLI::App& parent) {
+Command add_volume_ls(CLI::App& parent) {
   struct Args {
     bool quiet = false, noheading = false;
     std::string format;
@@ -106,7 +107,7 @@ Command add_ls(CLI::App& parent) {
   return cmd;
 }
 
-Command add_inspect(CLI::App& parent) {
+Command add_volume_inspect(CLI::App& parent) {
   struct Args {
     std::string format;
     bool all = false;
@@ -156,9 +157,10 @@ void remove_users(const std::string& root, const std::vector<std::string>& ids) 
   remove_containers(root, ids, how);
 }
 
-Command add_rm(CLI::App& parent) {
+Command add_volume_rm(CLI::App& parent) {
   struct Args {
     bool force = false, all = false;
+    std::string time;
     std::vector<std::string> names;
   };
   auto args = std::make_shared<Args>();
@@ -167,7 +169,7 @@ Command add_rm(CLI::App& parent) {
   cmd.app->alias("remove");
   cmd.app->add_flag("-f,--force", args->force, "remove the containers using them first");
   cmd.app->add_flag("-a,--all", args->all, "every volume");
-  cmd.app->add_option("-t,--time", "seconds to wait before killing a container (accepted)");
+  cmd.app->add_option("-t,--time", args->time, "seconds before a container is killed (accepted)");
   cmd.app->add_option("volume", args->names, "volume names");
   cmd.needs = Needs::kNothing;  // -f stops containers from the initial namespace first
   cmd.error_exit = kExitDabbaFailed;
@@ -205,7 +207,7 @@ Command add_rm(CLI::App& parent) {
   return cmd;
 }
 
-Command add_prune(CLI::App& parent) {
+Command add_volume_prune(CLI::App& parent) {
   struct Args {
     bool force = false;
     std::vector<std::string> filters;
@@ -237,7 +239,7 @@ Command add_prune(CLI::App& parent) {
   return cmd;
 }
 
-Command add_exists(CLI::App& parent) {
+Command add_volume_exists(CLI::App& parent) {
   auto name = std::make_shared<std::string>();
   Command cmd;
   cmd.app = parent.add_subcommand("exists", "Exit 0 if a volume exists, 1 if not");
@@ -257,12 +259,12 @@ std::vector<Command> add_volume_group(CLI::App& parent) {
   CLI::App* volume = parent.add_subcommand("volume", "Manage volumes (volume create, ls, rm, ...)");
   volume->require_subcommand(1);
   std::vector<Command> c;
-  c.push_back(add_create(*volume));
-  c.push_back(add_ls(*volume));
-  c.push_back(add_inspect(*volume));
-  c.push_back(add_rm(*volume));
-  c.push_back(add_prune(*volume));
-  c.push_back(add_exists(*volume));
+  c.push_back(add_volume_create(*volume));
+  c.push_back(add_volume_ls(*volume));
+  c.push_back(add_volume_inspect(*volume));
+  c.push_back(add_volume_rm(*volume));
+  c.push_back(add_volume_prune(*volume));
+  c.push_back(add_volume_exists(*volume));
   return c;
 }
 
