@@ -4,6 +4,7 @@
 // changes), any other name is A; the runtime's own mount points (/dev, /etc/hosts, ...) are left
 // out, as podman's. Sorted by path, as podman's. Runs in dabba's user namespace (the
 // upper dir holds files of the container's ids).
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
