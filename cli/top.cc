@@ -271,6 +271,14 @@ Command add_top(CLI::App& parent) {
         procs.push_back(std::move(*p));
       }
     }
+    // PPid is the parent as we see it: the container's number for it, 0 when the parent is not in
+    // the container (PID 1's, an exec'd process's).
+    std::map<pid_t, pid_t> in_container;
+    for (const auto& p : procs) in_container[p.host_pid] = p.pid;
+    for (auto& p : procs) {
+      auto it = in_container.find(p.ppid);
+      p.ppid = it == in_container.end() ? 0 : it->second;
+    }
     std::sort(procs.begin(), procs.end(), [](const Proc& a, const Proc& b) { return a.pid < b.pid; });
     std::string text;
     for (size_t i = 0; i < cols.size(); ++i) text += cols[i].header + (i + 1 < cols.size() ? "\t" : "\n");

@@ -45,6 +45,7 @@ check "... says it could not be found" grep -q '"/nope" could not be found on co
 # --- tar streams --------------------------------------------------------------------------------
 check_eq "cp ctr:DIR -: a tar of DIR under its name" "dir/sub/x" \
   "$(dabba_user cp live:/tmp/dir - | tar -t | grep 'sub/x$')"
+dabba_user exec live mkdir /srv
 tar -C "$H" -c file dir | dabba_user cp - live:/srv
 check_eq "cp - ctr:DIR: the tar unpacked into DIR" "hello deep" \
   "$(dabba_user exec live cat /srv/file /srv/dir/sub/x | xargs)"
