@@ -99,7 +99,7 @@ TEST(RunOptions, BadValuesAreCaughtBeforeAnythingRuns) {
   bad({"--pull", "sometimes"});
   bad({"--name", "-bad"});
   bad({"--name", "a/b"});
-  bad({"-v", "relative:/x"});
+  bad({"-v", "rel/path:/x"});  // "relative:/x" is a named volume
   bad({"--network", "bogus"});
   bad({"-w", "relative"});
   bad({"--cap-add", "NET_RAWR"});
