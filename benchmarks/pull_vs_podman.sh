@@ -21,7 +21,6 @@ set -euo pipefail
 source "$(dirname "$(readlink -f "$0")")/lib/debian_layer.sh"
 bench_settings "${1:-build}"
 W=$BENCH/pull
-PY=/usr/bin/python3
 
 bench_preflight "it mounts a scratch filesystem" \
   podman igzip curl jq tar mkfs.ext4 /usr/bin/time /usr/bin/docker-registry
@@ -140,14 +139,4 @@ for n in 1 4 8 16; do
 done
 
 echo
-echo "| case | min s | median s | max peak RSS | user s (median) | sys s (median) |"
-echo "|---|---|---|---|---|---|"
-for name in floor floor+sync dabba dabba-nosync podman; do
-  awk -v n="$name" '$1 == n { print $2, $3, $4, $5 }' "$RESULTS" | $PY -c '
-import sys, statistics
-rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
-t = sorted(r[0] for r in rows)
-print("| %s | %.2f | %.2f | %.1f MiB | %.2f | %.2f |" % (sys.argv[1], t[0], statistics.median(t),
-      max(r[1] for r in rows) / 1024, statistics.median(r[2] for r in rows),
-      statistics.median(r[3] for r in rows)))' "$name"
-done
+bench_table "$RESULTS" floor floor+sync dabba dabba-nosync podman

@@ -22,7 +22,6 @@ set -euo pipefail
 source "$(dirname "$(readlink -f "$0")")/lib/debian_layer.sh"
 bench_settings "${1:-build}"
 W=$BENCH/push
-PY=/usr/bin/python3
 
 bench_preflight "it runs the tools as $BUSER" podman curl jq /usr/bin/time /usr/bin/docker-registry
 # shellcheck source=../tests/fixtures/oci.sh
@@ -99,14 +98,4 @@ if [ -f "$RUNTIME/libpod/tmp/pause.pid" ]; then
 fi
 
 echo
-echo "| case | min s | median s | max peak RSS | user s (median) | sys s (median) |"
-echo "|---|---|---|---|---|---|"
-for name in dabba-cold dabba-warm podman-cold podman-warm dabba-zstd podman-zstd; do
-  awk -v n="$name" '$1 == n { print $2, $3, $4, $5 }' "$RESULTS" | $PY -c '
-import sys, statistics
-rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
-t = sorted(r[0] for r in rows)
-print("| %s | %.2f | %.2f | %.1f MiB | %.2f | %.2f |" % (sys.argv[1], t[0], statistics.median(t),
-      max(r[1] for r in rows) / 1024, statistics.median(r[2] for r in rows),
-      statistics.median(r[3] for r in rows)))' "$name"
-done
+bench_table "$RESULTS" dabba-cold dabba-warm podman-cold podman-warm dabba-zstd podman-zstd

@@ -105,3 +105,22 @@ scratch_ext4_remove() {
   rm -f "$1"
   rmdir "$2" 2>/dev/null || true
 }
+
+# bench_table RESULTS CASE...: the markdown table of each CASE's runs in RESULTS (lines "CASE
+# seconds maxrss_kB user sys", as GNU time's "%e %M %U %S" gives them): min and median wall time,
+# the largest peak RSS, median user and sys time.
+bench_table() {
+  local results=$1 name
+  shift
+  echo "| case | min s | median s | max peak RSS | user s (median) | sys s (median) |"
+  echo "|---|---|---|---|---|---|"
+  for name in "$@"; do
+    awk -v n="$name" '$1 == n { print $2, $3, $4, $5 }' "$results" | python3 -c '
+import sys, statistics
+rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
+t = sorted(r[0] for r in rows)
+print("| %s | %.2f | %.2f | %.1f MiB | %.2f | %.2f |" % (sys.argv[1], t[0], statistics.median(t),
+      max(r[1] for r in rows) / 1024, statistics.median(r[2] for r in rows),
+      statistics.median(r[3] for r in rows)))' "$name"
+  done
+}
