@@ -61,11 +61,16 @@ bool LogWriter::write(LogStream stream, std::string_view chunk) {
   timespec now;
   ::clock_gettime(CLOCK_REALTIME, &now);
   std::string records = format_log_records(stream, chunk, now);
-  if (max_size_) {
-    if (size_ + records.size() > *max_size_ && ::ftruncate(fd_.get(), 0) == 0) size_ = 0;
-    size_ += records.size();
-  }
   std::string_view rest = records;
+  if (max_size_) {
+    if (size_ + rest.size() > *max_size_ && ::ftruncate(fd_.get(), 0) == 0) size_ = 0;
+    // A chunk bigger than the whole file: only its last records that fit (whole lines).
+    if (rest.size() > *max_size_) {
+      size_t from = rest.find('\n', rest.size() - *max_size_ - 1);
+      rest.remove_prefix(from == std::string_view::npos ? rest.size() : from + 1);
+    }
+    size_ += rest.size();
+  }
   while (!rest.empty()) {
     ssize_t n = ::write(fd_.get(), rest.data(), rest.size());
     if (n < 0 && errno == EINTR) continue;

@@ -30,26 +30,25 @@ for who in dabba_user dabba_root; do
   check_eq "[$who] --log-driver none: no log file" "no" \
     "$(test -e "$st/containers/$(id_of $who none-$who)/logs/ctr.log" && echo yes || echo no)"
 
-  out=$($who run --rm --log-driver passthrough "$BUSYBOX" sh -c 'echo pass; ls -l /proc/self/fd/1')
-  check_eq "[$who] passthrough: output shown" "pass" "$(head -1 <<<"$out")"
-  check "[$who] passthrough: the container's stdout is the caller's (no pipe of ours)" \
-    sh -c "! grep -q pipe: <<<'$(tail -1 <<<"$out")'"
+  $who run --rm --log-driver passthrough "$BUSYBOX" sh -c 'echo pass; readlink /proc/self/fd/1' \
+    >"$WORK/u/pt-$who"
+  check_eq "[$who] passthrough: output shown" "pass" "$(head -1 "$WORK/u/pt-$who")"
+  check "[$who] passthrough: the container's stdout is the caller's file (no pipe of ours)" \
+    grep -q "pt-$who" "$WORK/u/pt-$who"
   check_eq "[$who] passthrough with -d: 125" 125 \
     "$(exit_code $who run -d --log-driver passthrough "$BUSYBOX" true)"
 
   logfile=$WORK/u/custom-$who.log
   $who run --rm --log-opt "path=$logfile" "$BUSYBOX" echo to-custom >/dev/null
   check "[$who] --log-opt path=: the log is there" grep -q ' stdout F to-custom$' "$logfile"
-  $who run --rm --log-opt max-size=1k "$BUSYBOX" sh -c 'i=0; while [ $i -lt 200 ]; do
-    echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done' >/dev/null
   $who run --name big-$who --log-opt max-size=2k "$BUSYBOX" sh -c 'i=0; while [ $i -lt 200 ];
     do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done' >/dev/null
   size=$(stat -c %s "$st/containers/$(id_of $who big-$who)/logs/ctr.log")
   check "[$who] --log-opt max-size=2k: the log stays under it ($size bytes)" test "$size" -le 2048
   out=$($who run --log-driver=InvalidDriver "$BUSYBOX" true 2>&1) && rc=0 || rc=$?
-  check_eq "[$who] bad --log-driver: podman's error, 125" \
-    "125 Error: running container create option: invalid log driver: invalid argument" \
-    "$rc $(head -1 <<<"$out")"
+  check_eq "[$who] bad --log-driver: 125" 125 $rc
+  check "[$who] ... podman's message" \
+    grep -q "running container create option: invalid log driver: invalid argument" <<<"$out"
 
   # --- -a -------------------------------------------------------------------------------------
   out=$($who run --name att-$who -a stderr "$BUSYBOX" sh -c 'echo o; echo e >&2' 2>&1)
@@ -70,7 +69,7 @@ for who in dabba_user dabba_root; do
   $who run --name first-$who --name last-$who "$BUSYBOX" true
   check_eq "[$who] a repeated --name: the last" "last-$who" "$(ps_field $who last-$who name)"
   check_eq "[$who] --memory=0: no limit, it runs" 0 "$(exit_code $who run --rm --memory=0 "$BUSYBOX" true)"
-  check_eq "[$who] TERM=xterm without -t" "xterm" "$($who run --rm "$BUSYBOX" printenv TERM)"
+  check_eq "[$who] TERM=xterm without -t" "xterm" "$($who run --rm "$BUSYBOX" sh -c 'echo $TERM')"
   out=$($who run --rm -w /i/do/not/exist "$BUSYBOX" pwd 2>&1) && rc=0 || rc=$?
   check_eq "[$who] -w to a missing directory: 126" 126 $rc
   check "[$who] ... podman's message" grep -q 'workdir "/i/do/not/exist" does not exist on container' <<<"$out"
@@ -129,7 +128,7 @@ check "host.containers.internal: the host's first address, as podman" \
   <<<"$(dabba_user run --rm "$BUSYBOX" cat /etc/hosts)"
 echo data >"$WORK/u/m" && chmod 644 "$WORK/u/m"
 check_eq "--mount type=bind,...,ro" "data ro" "$(dabba_user run --rm \
-  --mount "type=bind,source=$WORK/u,target=/m,ro" "$BUSYBOX" sh -c 'cat /m/m; touch /m/x 2>/dev/null && echo rw || echo ro')"
+  --mount "type=bind,source=$WORK/u,target=/m,ro" "$BUSYBOX" sh -c 'cat /m/m; touch /m/x 2>/dev/null && echo rw || echo ro' | xargs)"
 check_eq "--mount type=tmpfs,tmpfs-size=1m" "1024" "$(dabba_user run --rm \
   --mount type=tmpfs,target=/t,tmpfs-size=1m "$BUSYBOX" df -k /t | awk 'NR==2 {print $2}')"
 out=$(dabba_user run --rm --mount type=volume,source=v,target=/v "$BUSYBOX" true 2>&1) && rc=0 || rc=$?

@@ -65,8 +65,9 @@ TEST(MergeEnv, LaterWinsAndKeepsFirstPosition) {
   in.env_files = {{"f.env", "A=file\nC=file\n"}};
   in.env_flags = {"C=flag", "A=flag1", "A=flag2"};
   in.host_lookup = host({});
-  EXPECT_THAT(merge_env(in), ElementsAre(std::string("PATH=") + kDefaultPath, "HOSTNAME=fromimage",
-                                         "container=dabba", "A=flag2", "B=image", "C=flag"));
+  EXPECT_THAT(merge_env(in),
+              ElementsAre(std::string("PATH=") + kDefaultPath, "HOSTNAME=fromimage", "TERM=xterm",
+                          "container=dabba", "A=flag2", "B=image", "C=flag"));
 }
 
 TEST(MergeEnv, FlagsWinOverEnvFilesLikeDocker) {
