@@ -256,7 +256,7 @@ MountPlan plan_mounts(const Spec& spec, const MountHost& host) {
   }
 
   // podman's marker that this is a container (after /run's tmpfs with --read-only).
-  MountOp containerenv = bind(etc + "/containerenv", "/run/.containerenv", false, kReadOnly);
+  MountOp containerenv = bind(etc + "/containerenv", "/run/.containerenv", false, 0);
   containerenv.optional = true;
   m.push_back(std::move(containerenv));
 
