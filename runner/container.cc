@@ -109,6 +109,7 @@ ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, b
   setup.own_network_namespace = host.own_network_namespace;
   setup.workload = workload_setup(spec, options);
   setup.workload.create_cwd = spec.create_cwd;
+  setup.workload.missing_cwd_is_126 = !spec.create_cwd;
   setup.workload.init = spec.init;
   return setup;
 }

@@ -241,7 +241,7 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
     bound_capabilities(setup.capabilities);
     switch_user(user);
     set_root_capabilities(setup.capabilities);
-    if (::chdir(setup.cwd.c_str()) != 0 && errno == ENOENT && !setup.create_cwd) {
+    if (::chdir(setup.cwd.c_str()) != 0 && errno == ENOENT && setup.missing_cwd_is_126) {
       // podman's words and exit code (126) for a -w that is not there.
       sync.send_noexcept(SyncKind::kError, kExitNotExecutable, 0,
                          "workdir \"" + setup.cwd + "\" does not exist on container");
