@@ -21,14 +21,9 @@ set -euo pipefail
 source "$(dirname "$(readlink -f "$0")")/lib/debian_layer.sh"
 bench_settings "${1:-build}"
 W=$BENCH/pull
-PY=/usr/bin/python3
 
-[ "$(id -u)" -eq 0 ] || { echo "run as root (it mounts a scratch filesystem)"; exit 1; }
-[ -x "$DABBA" ] || { echo "build $DABBA first"; exit 1; }
-for tool in podman igzip curl jq tar mkfs.ext4 /usr/bin/time /usr/bin/docker-registry; do
-  command -v "$tool" >/dev/null || { echo "needs $tool"; exit 1; }
-done
-id "$BUSER" >/dev/null || { echo "no user $BUSER (scripts/rig user $BUSER makes one)"; exit 1; }
+bench_preflight "it mounts a scratch filesystem" \
+  podman igzip curl jq tar mkfs.ext4 /usr/bin/time /usr/bin/docker-registry
 # shellcheck source=../tests/fixtures/oci.sh
 source "$SRC/tests/fixtures/oci.sh"
 
@@ -45,25 +40,11 @@ MNT=""
 cleanup() {
   local p
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  if [ -n "$MNT" ]; then
-    umount "$MNT" 2>/dev/null || true
-    rm -f "$W/fs.img"
-    rmdir "$MNT" 2>/dev/null || true
-  fi
+  [ -z "$MNT" ] || scratch_ext4_remove "$W/fs.img" "$MNT"
   [ -z "${RUNTIME:-}" ] || rm -rf --one-file-system "$RUNTIME"
 }
 trap cleanup EXIT
-PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$W/registry"
-cat >"$W/registry.yml" <<EOF
-version: 0.1
-log: {level: error}
-storage: {filesystem: {rootdirectory: $W/registry}}
-http: {addr: 127.0.0.1:$PORT}
-EOF
-/usr/bin/docker-registry serve "$W/registry.yml" >"$W/registry.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/v2/" && break; sleep 0.1; done
+bench_registry "$W/registry"
 REF=127.0.0.1:$PORT/bench/debian:latest
 oci_push_dir "$W/image" "127.0.0.1:$PORT" bench/debian latest >/dev/null
 
@@ -95,11 +76,7 @@ echo "image: $REF, layer $(stat -c %s "$LAYER") bytes gzip, $(igzip -dc "$LAYER"
 
 # --- a fresh ext4 for the runs ---------------------------------------------------------------------
 MNT=$W/mnt
-mkdir -p "$MNT"
-rm -f "$W/fs.img"
-truncate -s 40G "$W/fs.img"
-mkfs.ext4 -q -F "$W/fs.img"
-mount -o loop "$W/fs.img" "$MNT"
+scratch_ext4 "$W/fs.img" "$MNT"
 chown "$BUSER:" "$MNT"
 as_user() { runuser -u "$BUSER" -- env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
   HOME="$MNT" USER="$BUSER" "$@"; }
@@ -162,14 +139,4 @@ for n in 1 4 8 16; do
 done
 
 echo
-echo "| case | min s | median s | max peak RSS | user s (median) | sys s (median) |"
-echo "|---|---|---|---|---|---|"
-for name in floor floor+sync dabba dabba-nosync podman; do
-  awk -v n="$name" '$1 == n { print $2, $3, $4, $5 }' "$RESULTS" | $PY -c '
-import sys, statistics
-rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
-t = sorted(r[0] for r in rows)
-print("| %s | %.2f | %.2f | %.1f MiB | %.2f | %.2f |" % (sys.argv[1], t[0], statistics.median(t),
-      max(r[1] for r in rows) / 1024, statistics.median(r[2] for r in rows),
-      statistics.median(r[3] for r in rows)))' "$name"
-done
+bench_table "$RESULTS" floor floor+sync dabba dabba-nosync podman

@@ -22,14 +22,8 @@ set -euo pipefail
 source "$(dirname "$(readlink -f "$0")")/lib/debian_layer.sh"
 bench_settings "${1:-build}"
 W=$BENCH/push
-PY=/usr/bin/python3
 
-[ "$(id -u)" -eq 0 ] || { echo "run as root"; exit 1; }
-[ -x "$DABBA" ] || { echo "build $DABBA first"; exit 1; }
-for tool in podman curl jq /usr/bin/time /usr/bin/docker-registry; do
-  command -v "$tool" >/dev/null || { echo "needs $tool"; exit 1; }
-done
-id "$BUSER" >/dev/null || { echo "no user $BUSER (scripts/rig user $BUSER makes one)"; exit 1; }
+bench_preflight "it runs the tools as $BUSER" podman curl jq /usr/bin/time /usr/bin/docker-registry
 # shellcheck source=../tests/fixtures/oci.sh
 source "$SRC/tests/fixtures/oci.sh"
 
@@ -48,22 +42,7 @@ cleanup() {
 trap cleanup EXIT
 
 # start_registry NAME: a docker-registry with empty storage under $W/registries/NAME; sets PORT.
-start_registry() {
-  local dir=$W/registries/$1
-  rm -rf "$dir" && mkdir -p "$dir/storage"
-  PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  cat >"$dir/config.yml" <<EOF
-version: 0.1
-log: {level: error}
-storage: {filesystem: {rootdirectory: $dir/storage}}
-http: {addr: 127.0.0.1:$PORT}
-EOF
-  /usr/bin/docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
-  PIDS+=($!)
-  local i
-  for i in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/v2/" && return 0; sleep 0.1; done
-  echo "registry $1 did not start"; exit 1
-}
+start_registry() { bench_registry "$W/registries/$1"; }
 
 start_registry source
 SOURCE=127.0.0.1:$PORT
@@ -119,14 +98,4 @@ if [ -f "$RUNTIME/libpod/tmp/pause.pid" ]; then
 fi
 
 echo
-echo "| case | min s | median s | max peak RSS | user s (median) | sys s (median) |"
-echo "|---|---|---|---|---|---|"
-for name in dabba-cold dabba-warm podman-cold podman-warm dabba-zstd podman-zstd; do
-  awk -v n="$name" '$1 == n { print $2, $3, $4, $5 }' "$RESULTS" | $PY -c '
-import sys, statistics
-rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
-t = sorted(r[0] for r in rows)
-print("| %s | %.2f | %.2f | %.1f MiB | %.2f | %.2f |" % (sys.argv[1], t[0], statistics.median(t),
-      max(r[1] for r in rows) / 1024, statistics.median(r[2] for r in rows),
-      statistics.median(r[3] for r in rows)))' "$name"
-done
+bench_table "$RESULTS" dabba-cold dabba-warm podman-cold podman-warm dabba-zstd podman-zstd

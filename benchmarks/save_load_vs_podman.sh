@@ -20,12 +20,7 @@ bench_settings "${1:-build}"
 W=$BENCH/saveload
 PY=/usr/bin/python3
 
-[ "$(id -u)" -eq 0 ] || { echo "run as root (it mounts a scratch filesystem)"; exit 1; }
-[ -x "$DABBA" ] || { echo "build $DABBA first"; exit 1; }
-for tool in podman igzip jq tar mkfs.ext4 /usr/bin/time; do
-  command -v "$tool" >/dev/null || { echo "needs $tool"; exit 1; }
-done
-id "$BUSER" >/dev/null || { echo "no user $BUSER (scripts/rig user $BUSER makes one)"; exit 1; }
+bench_preflight "it mounts a scratch filesystem" podman igzip jq tar mkfs.ext4 /usr/bin/time
 mkdir -p "$BENCH" "$W"
 debian_layer "$LAYER"
 
@@ -45,16 +40,10 @@ cleanup() {
     done
     rm -rf --one-file-system "$RUNTIME"
   fi
-  umount "$MNT" 2>/dev/null || true
-  rm -f "$W/fs.img"
-  rmdir "$MNT" 2>/dev/null || true
+  scratch_ext4_remove "$W/fs.img" "$MNT"
 }
 trap cleanup EXIT
-mkdir -p "$MNT"
-rm -f "$W/fs.img"
-truncate -s 40G "$W/fs.img"
-mkfs.ext4 -q -F "$W/fs.img"
-mount -o loop "$W/fs.img" "$MNT"
+scratch_ext4 "$W/fs.img" "$MNT"
 chown "$BUSER:" "$MNT"
 RUNTIME=$(mktemp -d /tmp/dsl.XXXX)
 chown "$BUSER:" "$RUNTIME"

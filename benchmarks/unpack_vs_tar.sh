@@ -38,20 +38,12 @@ echo "layer: $LAYER ($(stat -c %s "$LAYER") bytes gzip, $(zcat "$LAYER" | wc -c)
 
 MNT=""
 cleanup() {
-  if [ -n "$MNT" ]; then
-    umount "$MNT" 2>/dev/null || true
-    rm -f "$BENCH/fs.img"
-    rmdir "$MNT" 2>/dev/null || true
-  fi
+  [ -z "$MNT" ] || scratch_ext4_remove "$BENCH/fs.img" "$MNT"
 }
 trap cleanup EXIT
 if [ -z "${BENCH_FS:-}" ]; then
   MNT=$BENCH/mnt
-  mkdir -p "$MNT"
-  rm -f "$BENCH/fs.img"
-  truncate -s 40G "$BENCH/fs.img"
-  mkfs.ext4 -q -F "$BENCH/fs.img"
-  mount -o loop "$BENCH/fs.img" "$MNT"
+  scratch_ext4 "$BENCH/fs.img" "$MNT"
   FS=$MNT
   echo "filesystem: a fresh ext4 on a loop device ($MNT)"
 else

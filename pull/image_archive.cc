@@ -116,10 +116,7 @@ class TarArchive final : public ImageArchive {
     if (wanted.empty()) return;
     ArchivePtr a = open_archive();
     struct archive_entry* entry = nullptr;
-    for (;;) {
-      int r = archive_read_next_header(a.get(), &entry);
-      if (r == ARCHIVE_EOF) break;
-      check(a.get(), r, "read header");
+    while (next_header(a.get(), &entry)) {
       auto it = wanted.find(clean_archive_path(archive_entry_pathname(entry)));
       if (it == wanted.end() || archive_entry_filetype(entry) != AE_IFREG) continue;
       // Several asked paths may be one entry; each gets it once (from the start only for the
@@ -155,6 +152,14 @@ class TarArchive final : public ImageArchive {
     return a;
   }
 
+  // Reads the next header of A into ENTRY; false at the end of the archive.
+  bool next_header(struct archive* a, struct archive_entry** entry) const {
+    int r = archive_read_next_header(a, entry);
+    if (r == ARCHIVE_EOF) return false;
+    check(a, r, "read header");
+    return true;
+  }
+
   void check(struct archive* a, int r, const char* what) const {
     if (r >= ARCHIVE_WARN) return;
     const char* msg = archive_error_string(a);
@@ -166,10 +171,7 @@ class TarArchive final : public ImageArchive {
   void index() {
     ArchivePtr a = open_archive();
     struct archive_entry* entry = nullptr;
-    for (;;) {
-      int r = archive_read_next_header(a.get(), &entry);
-      if (r == ARCHIVE_EOF) break;
-      check(a.get(), r, "read header");
+    while (next_header(a.get(), &entry)) {
       std::string path = clean_archive_path(archive_entry_pathname(entry));
       if (path.empty()) continue;
       Entry e;

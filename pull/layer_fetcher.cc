@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/interrupted.h"
 #include "common/log.h"
 #include "registry/http_byte_queue.h"
 
@@ -28,16 +29,6 @@ bool is_nothing_to_fetch(const std::exception_ptr& e) {
     std::rethrow_exception(e);
   } catch (const NothingToFetch&) {
     return true;
-  } catch (...) {
-    return false;
-  }
-}
-
-bool is_interrupted(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const Error& err) {
-    return err.code() == Errc::kInterrupted;
   } catch (...) {
     return false;
   }

@@ -112,6 +112,16 @@ void HttpClient::run(std::vector<HttpTransfer>& transfers, size_t max_parallel) 
       if (!callback_error) callback_error = std::current_exception();
     }
   };
+  // Ends transfer ID, which never started, with ERROR: tells its on_done (the first error that
+  // callback throws stops the run).
+  auto fail_unstarted = [&](size_t id, std::exception_ptr error) {
+    HttpResponse none;
+    try {
+      if (transfers[id].on_done) transfers[id].on_done(none, error);
+    } catch (...) {
+      if (!callback_error) callback_error = std::current_exception();
+    }
+  };
   // Ends every transfer not yet done with error, telling each one's on_done.
   auto end_all = [&](const Error& error) {
     for (auto& t : active) {
@@ -165,24 +175,14 @@ void HttpClient::run(std::vector<HttpTransfer>& transfers, size_t max_parallel) 
           }
         } catch (...) {
           it = pending.erase(it);
-          HttpResponse none;
-          try {
-            if (transfers[id].on_done) transfers[id].on_done(none, std::current_exception());
-          } catch (...) {
-            if (!callback_error) callback_error = std::current_exception();
-          }
+          fail_unstarted(id, std::current_exception());
           continue;
         }
         it = pending.erase(it);
         try {
           t = std::make_unique<CurlTransfer>(transfers[id], id, options_);
         } catch (...) {
-          HttpResponse none;
-          try {
-            if (transfers[id].on_done) transfers[id].on_done(none, std::current_exception());
-          } catch (...) {
-            if (!callback_error) callback_error = std::current_exception();
-          }
+          fail_unstarted(id, std::current_exception());
           continue;
         }
         add(std::move(t));

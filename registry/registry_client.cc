@@ -4,11 +4,13 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/interrupted.h"
 #include "common/log.h"
 #include "registry/auth.h"
 #include "registry/http_url.h"
 #include "registry/registry_errors.h"
 #include "registry/tls_diagnosis.h"
+#include "registry/v2_ping.h"
 
 namespace dabba {
 namespace {
@@ -16,16 +18,6 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kNoTransfer = static_cast<size_t>(-1);
-
-bool is_interrupted(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const Error& e) {
-    return e.code() == Errc::kInterrupted;
-  } catch (...) {
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -98,15 +90,9 @@ const std::vector<RegistryClient::Endpoint>& RegistryClient::endpoints(
 
 bool RegistryClient::ready(Host& h) {
   if (h.pinged) return !h.failure;
-  std::vector<std::string> schemes = {"https"};
-  if (h.allow_http) schemes.push_back("http");
   std::string why;
-  for (const std::string& scheme : schemes) {
-    HttpRequest req;
-    req.url = scheme + "://" + h.host + "/v2/";
-    req.tls_verify = h.tls_verify;
-    req.tls = h.tls;
-    req.max_body = 64 << 10;
+  for (const std::string& scheme : ping_schemes(h.allow_http)) {
+    HttpRequest req = ping_request(scheme, h.host, h.tls_verify, h.tls);
     try {
       HttpResponse r = http_.send(req);
       if (r.status == 200 || r.status == 401) {
@@ -116,8 +102,7 @@ bool RegistryClient::ready(Host& h) {
         log_debug("registry " + h.host + " answers at " + h.base_url);
         return true;
       }
-      why += (why.empty() ? "" : "; ") + describe_request("GET", req.url) + ": HTTP " +
-             std::to_string(r.status) + " (not a registry API v2)";
+      add_ping_failure(why, not_a_registry(req, r.status));
     } catch (const HttpTransportError& err) {
       if (speaks_tls(err.tls()) && h.tls_verify) {
         // It speaks TLS, so plain HTTP is not the answer: say what is wrong with the TLS.
@@ -126,18 +111,14 @@ bool RegistryClient::ready(Host& h) {
             err, h.host, h.tls_files, h.tls ? h.tls->source : "", options_.http));
         return false;
       }
-      why += (why.empty() ? "" : "; ") + std::string(err.what());
+      add_ping_failure(why, err.what());
     } catch (const Error& err) {
       if (err.code() == Errc::kInterrupted) throw;
-      why += (why.empty() ? "" : "; ") + std::string(err.what());
+      add_ping_failure(why, err.what());
     }
   }
   h.pinged = true;
-  h.failure = std::make_exception_ptr(Error(
-      Errc::kNetwork, "registry " + h.host + " cannot be reached: " + why, 0,
-      h.allow_http ? "is the registry running?"
-                   : "check the name and the network; a plain-HTTP registry must be marked "
-                     "insecure (--tls-verify=false, or insecure = true in registries.conf)"));
+  h.failure = std::make_exception_ptr(unreachable_registry(h.host, why, h.allow_http));
   return false;
 }
 

@@ -4,6 +4,7 @@
 #include "registry/auth.h"
 #include "registry/http_client.h"
 #include "registry/tls_diagnosis.h"
+#include "registry/v2_ping.h"
 
 namespace dabba {
 
@@ -14,26 +15,20 @@ LoginCheck verify_login(const std::string& registry, const Credentials& credenti
   const TlsFiles files = config.tls_files(e.host);
   const std::shared_ptr<const TlsConfig> tls = make_tls_config(files);
   HttpClient client(http);
-  std::vector<std::string> schemes = {"https"};
-  if (e.allow_http) schemes.push_back("http");
   std::string why;
-  for (const std::string& scheme : schemes) {
-    HttpRequest req;
-    req.url = scheme + "://" + e.host + "/v2/";
-    req.tls_verify = e.tls_verify;
-    req.tls = tls;
-    req.max_body = 64 << 10;
+  for (const std::string& scheme : ping_schemes(e.allow_http)) {
+    HttpRequest req = ping_request(scheme, e.host, e.tls_verify, tls);
     HttpResponse r;
     try {
       r = client.send(req);
     } catch (const HttpTransportError& err) {
       if (speaks_tls(err.tls()) && e.tls_verify)
         throw explain_tls_failure(err, e.host, files, tls ? tls->source : "", http);
-      why += (why.empty() ? "" : "; ") + std::string(err.what());
+      add_ping_failure(why, err.what());
       continue;
     } catch (const Error& err) {
       if (err.code() == Errc::kInterrupted) throw;
-      why += (why.empty() ? "" : "; ") + std::string(err.what());
+      add_ping_failure(why, err.what());
       continue;
     }
     LoginCheck out;
@@ -43,8 +38,7 @@ LoginCheck verify_login(const std::string& registry, const Credentials& credenti
       return out;
     }
     if (r.status != 401) {
-      why += (why.empty() ? "" : "; ") + describe_request("GET", req.url) + ": HTTP " +
-             std::to_string(r.status) + " (not a registry API v2)";
+      add_ping_failure(why, not_a_registry(req, r.status));
       continue;
     }
     RegistryAuth auth({e.host, e.allow_http, e.tls_verify, tls}, credentials, http);
@@ -66,11 +60,7 @@ LoginCheck verify_login(const std::string& registry, const Credentials& credenti
                                       std::to_string(again.status));
     return out;
   }
-  throw Error(Errc::kNetwork, "registry " + registry + " cannot be reached: " + why, 0,
-              e.allow_http ? "is the registry running?"
-                           : "check the name and the network; a plain-HTTP registry must be "
-                             "marked insecure (--tls-verify=false, or insecure = true in "
-                             "registries.conf)");
+  throw unreachable_registry(registry, why, e.allow_http);
 }
 
 }  // namespace dabba

@@ -1,21 +1,30 @@
 #include "runner/path.h"
 
+#include <utility>
+
 namespace dabba::runner {
 
-std::vector<std::string> path_components(std::string_view path) {
+std::vector<std::string> split_path(std::string_view path) {
   std::vector<std::string> out;
   size_t i = 0;
   while (i < path.size()) {
     while (i < path.size() && path[i] == '/') ++i;
     size_t start = i;
     while (i < path.size() && path[i] != '/') ++i;
-    std::string_view part = path.substr(start, i - start);
-    if (part.empty() || part == ".") continue;
+    if (i > start) out.emplace_back(path.substr(start, i - start));
+  }
+  return out;
+}
+
+std::vector<std::string> path_components(std::string_view path) {
+  std::vector<std::string> out;
+  for (std::string& part : split_path(path)) {
+    if (part == ".") continue;
     if (part == "..") {
       if (!out.empty()) out.pop_back();
       continue;
     }
-    out.emplace_back(part);
+    out.push_back(std::move(part));
   }
   return out;
 }

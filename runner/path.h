@@ -12,6 +12,9 @@ namespace dabba::runner {
 // above "/"). A relative path is taken relative to "/".
 std::string clean_path(std::string_view path);
 
+// The parts of path between slashes, as they are ("." and ".." kept): "a//./b/" -> {"a", ".", "b"}.
+std::vector<std::string> split_path(std::string_view path);
+
 // The components of a cleaned absolute path: "/a/b" -> {"a", "b"}, "/" -> {}.
 std::vector<std::string> path_components(std::string_view path);
 

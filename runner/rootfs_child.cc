@@ -107,14 +107,7 @@ std::string resolve_and_make_dirs(const std::string& path, bool want_dir) {
       std::string target(buf, static_cast<size_t>(n));
       // The link's components go in front of what is left, "." and ".." kept as they are: ".."
       // must step out of the resolved directory, not be folded away lexically.
-      std::vector<std::string> parts;
-      size_t i = 0;
-      while (i < target.size()) {
-        while (i < target.size() && target[i] == '/') ++i;
-        size_t start = i;
-        while (i < target.size() && target[i] != '/') ++i;
-        if (i > start) parts.push_back(target.substr(start, i - start));
-      }
+      std::vector<std::string> parts = split_path(target);
       for (auto it = parts.rbegin(); it != parts.rend(); ++it) todo.push_back(*it);
       if (!target.empty() && target[0] == '/') cur = "/";
       continue;

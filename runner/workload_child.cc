@@ -56,6 +56,16 @@ bool setgroups_allowed() {
   return text.rfind("deny", 0) != 0;
 }
 
+// The failure ERR of setting the KIND ("group" or "user") to ID; EINVAL means ID is not mapped.
+Error set_id_error(const std::string& kind, const std::string& id_name, uint32_t id, int err) {
+  if (err != EINVAL)
+    return Error(errc_from_errno(err), "set " + kind + " " + std::to_string(id), err);
+  return Error(errc_from_errno(err),
+               "set " + kind + " " + std::to_string(id) + ": " + id_name +
+                   " is not mapped in the user namespace",
+               0, "the container can use the ids of your /etc/sub" + id_name + " range");
+}
+
 void switch_user(const ResolvedUser& u) {
   std::string who = std::to_string(u.uid) + ":" + std::to_string(u.gid);
   if (setgroups_allowed()) {
@@ -66,22 +76,8 @@ void switch_user(const ResolvedUser& u) {
                       " (a group id may be outside the user namespace's map)",
                   errno);
   }
-  if (::setresgid(u.gid, u.gid, u.gid) != 0) {
-    int err = errno;
-    throw Error(errc_from_errno(err),
-                "set group " + std::to_string(u.gid) +
-                    (err == EINVAL ? ": gid is not mapped in the user namespace" : ""),
-                err == EINVAL ? 0 : err,
-                err == EINVAL ? "the container can use the ids of your /etc/subgid range" : "");
-  }
-  if (::setresuid(u.uid, u.uid, u.uid) != 0) {
-    int err = errno;
-    throw Error(errc_from_errno(err),
-                "set user " + std::to_string(u.uid) +
-                    (err == EINVAL ? ": uid is not mapped in the user namespace" : ""),
-                err == EINVAL ? 0 : err,
-                err == EINVAL ? "the container can use the ids of your /etc/subuid range" : "");
-  }
+  if (::setresgid(u.gid, u.gid, u.gid) != 0) throw set_id_error("group", "gid", u.gid, errno);
+  if (::setresuid(u.uid, u.uid, u.uid) != 0) throw set_id_error("user", "uid", u.uid, errno);
   // Changing credentials clears the parent-death signal: set it again.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
 }

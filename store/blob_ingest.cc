@@ -46,13 +46,7 @@ namespace {
 
 void record_blob(StoreState& st, const Digest& d, uint64_t size, const Lease& lease) {
   WriteTxn txn(*st.db);
-  BlobRecord rec = get_blob(txn, d).value_or(BlobRecord{});
-  if (!rec.present) {
-    rec.present = true;
-    rec.size = size;
-    rec.added = unix_now();
-    txn.put(Db::kBlobs, d.hex(), encode_blob(rec));
-  }
+  mark_blob_present(txn, d, size);
   lease.pin(txn, 'b', d);
   txn.commit();
 }

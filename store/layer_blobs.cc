@@ -206,13 +206,7 @@ LayerBlob Store::layer_blob(const Digest& diff_id, Compression c, const Lease& l
       cleanup.keep = true;
     }
     WriteTxn txn(*st.db);
-    BlobRecord rec = get_blob(txn, made.digest).value_or(BlobRecord{});
-    if (!rec.present) {
-      rec.present = true;
-      rec.size = made.size;
-      rec.added = unix_now();
-      txn.put(Db::kBlobs, made.digest.hex(), encode_blob(rec));
-    }
+    mark_blob_present(txn, made.digest, made.size);
     txn.put(Db::kBlobDiffs, made.digest.hex(), diff_id.hex());
     txn.put(Db::kLayerBlobs, layer_blob_key(diff_id, c), made.digest.hex());
     lease.pin(txn, 'b', made.digest);

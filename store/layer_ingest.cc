@@ -262,13 +262,7 @@ void LayerIngest::publish(LayerResult& r, const std::string& tmp_dir, uint64_t e
   st.crash_point("layer-renamed");
 
   WriteTxn txn(*st.db);
-  BlobRecord blob = get_blob(txn, req_.blob).value_or(BlobRecord{});
-  if (!blob.present) {
-    blob.present = true;
-    blob.size = r.blob_size;
-    blob.added = unix_now();
-    txn.put(Db::kBlobs, req_.blob.hex(), encode_blob(blob));
-  }
+  mark_blob_present(txn, req_.blob, r.blob_size);
   txn.put(Db::kBlobDiffs, req_.blob.hex(), r.diff_id.hex());
   txn.put(Db::kLayerBlobs, layer_blob_key(r.diff_id, r.compression), req_.blob.hex());
   if (!get_layer(txn, r.diff_id)) {

@@ -11,6 +11,15 @@ std::optional<BlobRecord> get_blob(const ReadTxn& txn, const Digest& d) {
   return decode_blob(*v);
 }
 
+void mark_blob_present(WriteTxn& txn, const Digest& d, uint64_t size) {
+  BlobRecord rec = get_blob(txn, d).value_or(BlobRecord{});
+  if (rec.present) return;
+  rec.present = true;
+  rec.size = size;
+  rec.added = unix_now();
+  txn.put(Db::kBlobs, d.hex(), encode_blob(rec));
+}
+
 std::optional<LayerRecord> get_layer(const ReadTxn& txn, const Digest& diff_id) {
   auto v = txn.get(Db::kLayers, diff_id.hex());
   if (!v) return std::nullopt;

@@ -17,6 +17,9 @@ std::optional<LayerRecord> get_layer(const ReadTxn& txn, const Digest& diff_id);
 std::optional<ImageRecord> get_image(const ReadTxn& txn, const Digest& manifest);
 std::optional<ContainerRecord> get_container(const ReadTxn& txn, const std::string& id);
 
+// Records blob D as stored (SIZE bytes, added now) unless it already is; its count is kept.
+void mark_blob_present(WriteTxn& txn, const Digest& d, uint64_t size);
+
 // +1/-1 on a blob. A reference to a blob that is not stored keeps a placeholder record (present
 // false) carrying the count; the placeholder goes when the count reaches zero.
 void ref_blob(WriteTxn& txn, const Digest& d, int delta);

@@ -51,3 +51,76 @@ bench_settings() {
   SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
   LAYER=$BENCH/layer.tar.gz
 }
+
+# bench_preflight WHY TOOL...: what the *_vs_podman.sh benchmarks check first (after
+# bench_settings): that they run as root (WHY says what for), that $DABBA is built, that every
+# TOOL is installed and that the user $BUSER exists.
+bench_preflight() {
+  local why=$1 tool
+  shift
+  [ "$(id -u)" -eq 0 ] || { echo "run as root ($why)"; exit 1; }
+  [ -x "$DABBA" ] || { echo "build $DABBA first"; exit 1; }
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "needs $tool"; exit 1; }
+  done
+  id "$BUSER" >/dev/null || { echo "no user $BUSER (scripts/rig user $BUSER makes one)"; exit 1; }
+}
+
+# bench_registry DIR: a docker-registry with empty storage under DIR (its config, storage and
+# log), on a free port of 127.0.0.1; sets PORT and adds its pid to PIDS (the caller's cleanup
+# kills them).
+bench_registry() {
+  local dir=$1 _
+  rm -rf "$dir" && mkdir -p "$dir/storage"
+  PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  cat >"$dir/config.yml" <<EOF
+version: 0.1
+log: {level: error}
+storage: {filesystem: {rootdirectory: $dir/storage}}
+http: {addr: 127.0.0.1:$PORT}
+EOF
+  /usr/bin/docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 100); do
+    curl -fs -o /dev/null "http://127.0.0.1:$PORT/v2/" && return 0
+    sleep 0.1
+  done
+  echo "the registry in $dir did not start"
+  exit 1
+}
+
+# scratch_ext4 IMG MNT: a fresh ext4 filesystem in the sparse 40 GB file IMG, loop-mounted at MNT,
+# for the runs to write into (see unpack_vs_tar.sh for why a fresh one).
+scratch_ext4() {
+  mkdir -p "$2"
+  rm -f "$1"
+  truncate -s 40G "$1"
+  mkfs.ext4 -q -F "$1"
+  mount -o loop "$1" "$2"
+}
+
+# scratch_ext4_remove IMG MNT: unmounts and deletes what scratch_ext4 made (for cleanup traps).
+scratch_ext4_remove() {
+  umount "$2" 2>/dev/null || true
+  rm -f "$1"
+  rmdir "$2" 2>/dev/null || true
+}
+
+# bench_table RESULTS CASE...: the markdown table of each CASE's runs in RESULTS (lines "CASE
+# seconds maxrss_kB user sys", as GNU time's "%e %M %U %S" gives them): min and median wall time,
+# the largest peak RSS, median user and sys time.
+bench_table() {
+  local results=$1 name
+  shift
+  echo "| case | min s | median s | max peak RSS | user s (median) | sys s (median) |"
+  echo "|---|---|---|---|---|---|"
+  for name in "$@"; do
+    awk -v n="$name" '$1 == n { print $2, $3, $4, $5 }' "$results" | python3 -c '
+import sys, statistics
+rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
+t = sorted(r[0] for r in rows)
+print("| %s | %.2f | %.2f | %.1f MiB | %.2f | %.2f |" % (sys.argv[1], t[0], statistics.median(t),
+      max(r[1] for r in rows) / 1024, statistics.median(r[2] for r in rows),
+      statistics.median(r[3] for r in rows)))' "$name"
+  done
+}

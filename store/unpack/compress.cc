@@ -18,6 +18,17 @@ namespace {
 
 constexpr size_t kOutChunk = 256 << 10;
 
+// Calls fn(piece, n) for DATA in pieces of at most 1 GiB: zlib's and isa-l's avail_in are 32 bits.
+template <class Fn>
+void in_pieces(const uint8_t* data, size_t size, Fn&& fn) {
+  while (size > 0) {
+    size_t n = std::min<size_t>(size, 1u << 30);
+    fn(data, n);
+    data += n;
+    size -= n;
+  }
+}
+
 class Passthrough final : public Compressor {
  public:
   explicit Passthrough(Sink sink) : sink_(std::move(sink)) {}
@@ -46,13 +57,8 @@ class IsalGzip final : public Compressor {
     st_.level_buf_size = static_cast<uint32_t>(level_buf_.size());
   }
   void write(const uint8_t* data, size_t size) override {
-    while (size > 0) {
-      // avail_in is 32 bits.
-      uint32_t n = static_cast<uint32_t>(std::min<size_t>(size, 1u << 30));
-      run(data, n, false);
-      data += n;
-      size -= n;
-    }
+    in_pieces(data, size,
+              [this](const uint8_t* p, size_t n) { run(p, static_cast<uint32_t>(n), false); });
   }
   void finish() override { run(nullptr, 0, true); }
   const char* name() const override { return "isa-l gzip"; }
@@ -90,12 +96,8 @@ class ZlibGzip final : public Compressor {
   }
   ~ZlibGzip() override { deflateEnd(&z_); }
   void write(const uint8_t* data, size_t size) override {
-    while (size > 0) {
-      uInt n = static_cast<uInt>(std::min<size_t>(size, 1u << 30));
-      run(data, n, Z_NO_FLUSH);
-      data += n;
-      size -= n;
-    }
+    in_pieces(data, size,
+              [this](const uint8_t* p, size_t n) { run(p, static_cast<uInt>(n), Z_NO_FLUSH); });
   }
   void finish() override { run(nullptr, 0, Z_FINISH); }
   const char* name() const override { return "zlib gzip"; }

@@ -100,6 +100,18 @@ std::string describe_ids(std::vector<IdMapping> ranges) {
   return IdMap::describe(merged);
 }
 
+// The error for an entry at PATH whose ROLE ("owner" or "group") ID, a KIND ("uid" or "gid"), is
+// outside the user namespace's MAPPED ranges.
+Error unmapped_id(const std::string& path, const std::string& role, const std::string& kind,
+                  la_int64_t id, const std::vector<IdMapping>& mapped) {
+  return Error(
+      Errc::kPermission,
+      (path.empty() ? std::string("/") : path) + ": " + role + " " + kind + " " +
+          std::to_string(id) + " is not mapped in this user namespace (mapped " + kind +
+          "s: " + describe_ids(mapped) + ")",
+      0, "give the user a larger range in /etc/sub" + kind + " (65536 ids is the usual size)");
+}
+
 std::atomic<bool> g_device_warning_given{false};
 std::atomic<bool> g_capability_warning_given{false};
 
@@ -131,17 +143,9 @@ LayerWriter::Owner LayerWriter::checked_owner(const std::string& path,
                                               struct archive_entry* e) const {
   la_int64_t uid = archive_entry_uid(e), gid = archive_entry_gid(e);
   if (uid < 0 || uid > 0xfffffffe || !ids_.maps_uid(static_cast<uint32_t>(uid)))
-    throw Error(
-        Errc::kPermission,
-        (path.empty() ? std::string("/") : path) + ": owner uid " + std::to_string(uid) +
-            " is not mapped in this user namespace (mapped uids: " + describe_ids(ids_.uids) + ")",
-        0, "give the user a larger range in /etc/subuid (65536 ids is the usual size)");
+    throw unmapped_id(path, "owner", "uid", uid, ids_.uids);
   if (gid < 0 || gid > 0xfffffffe || !ids_.maps_gid(static_cast<uint32_t>(gid)))
-    throw Error(
-        Errc::kPermission,
-        (path.empty() ? std::string("/") : path) + ": group gid " + std::to_string(gid) +
-            " is not mapped in this user namespace (mapped gids: " + describe_ids(ids_.gids) + ")",
-        0, "give the user a larger range in /etc/subgid (65536 ids is the usual size)");
+    throw unmapped_id(path, "group", "gid", gid, ids_.gids);
   return {static_cast<uid_t>(uid), static_cast<gid_t>(gid)};
 }
 
@@ -298,6 +302,20 @@ bool LayerWriter::needs_chown(const Parent& p, Owner owner) const {
   return owner.uid != euid_ || owner.gid != created_gid;
 }
 
+void LayerWriter::chown_nofollow(const Parent& p, const std::string& name, const std::string& path,
+                                 Owner owner, const char* what) const {
+  if (needs_chown(p, owner) &&
+      ::fchownat(p.fd, name.c_str(), owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) != 0)
+    fail_errno(path, what);
+}
+
+void LayerWriter::set_times_nofollow(const Parent& p, const std::string& name,
+                                     const std::string& path, const Times& t) {
+  struct timespec ts[2] = {{t.atime_sec, t.atime_nsec}, {t.mtime_sec, t.mtime_nsec}};
+  if (::utimensat(p.fd, name.c_str(), ts, AT_SYMLINK_NOFOLLOW) != 0)
+    fail_errno(path, "set times of");
+}
+
 void LayerWriter::write_file(const Parent& p, const std::string& name, const std::string& path,
                              mode_t mode, Owner owner, const Times& t, struct archive* a,
                              struct archive_entry* e) {
@@ -372,12 +390,8 @@ void LayerWriter::write_symlink(const Parent& p, const std::string& name, const 
     clear_name(p.fd, name, path);
     if (::symlinkat(target, p.fd, name.c_str()) != 0) fail_errno(path, "symlink");
   }
-  if (needs_chown(p, owner) &&
-      ::fchownat(p.fd, name.c_str(), owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) != 0)
-    fail_errno(path, "chown");
-  struct timespec ts[2] = {{t.atime_sec, t.atime_nsec}, {t.mtime_sec, t.mtime_nsec}};
-  if (::utimensat(p.fd, name.c_str(), ts, AT_SYMLINK_NOFOLLOW) != 0)
-    fail_errno(path, "set times of");
+  chown_nofollow(p, name, path, owner, "chown");
+  set_times_nofollow(p, name, path, t);
   ++stats_.symlinks;
 }
 
@@ -429,14 +443,10 @@ void LayerWriter::write_special(const Parent& p, const std::string& name, const 
     }
     fail_errno(path, "mknod");
   }
-  if (needs_chown(p, owner) &&
-      ::fchownat(p.fd, name.c_str(), owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) != 0)
-    fail_errno(path, "chown");
+  chown_nofollow(p, name, path, owner, "chown");
   if ((mode & 07000) != 0 || (mode & 0777 & ~umask_) != (mode & 0777))
     chmod_nofollow(p.fd, name, mode, path);
-  struct timespec ts[2] = {{t.atime_sec, t.atime_nsec}, {t.mtime_sec, t.mtime_nsec}};
-  if (::utimensat(p.fd, name.c_str(), ts, AT_SYMLINK_NOFOLLOW) != 0)
-    fail_errno(path, "set times of");
+  set_times_nofollow(p, name, path, t);
   ++stats_.specials;
 }
 
@@ -449,12 +459,8 @@ void LayerWriter::write_whiteout(const Parent& p, const std::string& target,
     clear_name(p.fd, target, path);
     if (make() != 0) fail_errno(path, "create whiteout");
   }
-  if (needs_chown(p, owner) &&
-      ::fchownat(p.fd, target.c_str(), owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) != 0)
-    fail_errno(path, "chown whiteout");
-  struct timespec ts[2] = {{t.atime_sec, t.atime_nsec}, {t.mtime_sec, t.mtime_nsec}};
-  if (::utimensat(p.fd, target.c_str(), ts, AT_SYMLINK_NOFOLLOW) != 0)
-    fail_errno(path, "set times of");
+  chown_nofollow(p, target, path, owner, "chown whiteout");
+  set_times_nofollow(p, target, path, t);
   ++stats_.whiteouts;
 }
 

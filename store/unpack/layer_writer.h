@@ -93,6 +93,13 @@ class LayerWriter {
                       Owner owner, const Times& t);
   void apply_xattrs(int fd, const std::string& path, struct archive_entry* e);
   bool needs_chown(const Parent& p, Owner owner) const;
+  // Gives NAME in P (never followed if a symlink) its owner when needs_chown says so; WHAT names
+  // the step in the error.
+  void chown_nofollow(const Parent& p, const std::string& name, const std::string& path,
+                      Owner owner, const char* what) const;
+  // Sets the times of NAME in P (never followed if a symlink).
+  static void set_times_nofollow(const Parent& p, const std::string& name, const std::string& path,
+                                 const Times& t);
   Owner checked_owner(const std::string& path, struct archive_entry* e) const;
 
   UniqueFd root_;

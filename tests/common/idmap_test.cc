@@ -25,12 +25,17 @@ TEST(IdMap, ReadsEveryRangeOfTheUserByNameOrId) {
   EXPECT_TRUE(read_subid_ranges(dir.path() + "/missing", "alice", 1000).empty());
 }
 
-TEST(IdMap, PutsTheCallerOnZeroAndRangesAfter) {
+// default_id_map of WHO with files /etc/subuid and /etc/subgid as SUBUID and SUBGID.
+IdMap id_map_with(const HostIdentity& who, const std::string& subuid, const std::string& subgid) {
   TempDir dir("/tmp", "idmap-test-");
-  write_file_atomic(dir.path() + "/subuid", "alice:100000:65536\nalice:400000:5\n", Sync::kNone);
-  write_file_atomic(dir.path() + "/subgid", "alice:200000:65536\n", Sync::kNone);
-  HostIdentity alice{1000, 1000, "alice"};
-  IdMap map = default_id_map(alice, dir.path() + "/subuid", dir.path() + "/subgid");
+  write_file_atomic(dir.path() + "/subuid", subuid, Sync::kNone);
+  write_file_atomic(dir.path() + "/subgid", subgid, Sync::kNone);
+  return default_id_map(who, dir.path() + "/subuid", dir.path() + "/subgid");
+}
+
+TEST(IdMap, PutsTheCallerOnZeroAndRangesAfter) {
+  IdMap map = id_map_with(HostIdentity{1000, 1000, "alice"}, "alice:100000:65536\nalice:400000:5\n",
+                          "alice:200000:65536\n");
   ASSERT_EQ(map.uids.size(), 3u);
   EXPECT_EQ(map.uids[0], (IdMapping{0, 1000, 1}));
   EXPECT_EQ(map.uids[1], (IdMapping{1, 100000, 65536}));
@@ -44,11 +49,7 @@ TEST(IdMap, PutsTheCallerOnZeroAndRangesAfter) {
 }
 
 TEST(IdMap, WithoutRangesMapsOneIdAndDeniesSetgroups) {
-  TempDir dir("/tmp", "idmap-test-");
-  write_file_atomic(dir.path() + "/subuid", "someone-else:100000:65536\n", Sync::kNone);
-  write_file_atomic(dir.path() + "/subgid", "", Sync::kNone);
-  HostIdentity bob{1001, 1002, "bob"};
-  IdMap map = default_id_map(bob, dir.path() + "/subuid", dir.path() + "/subgid");
+  IdMap map = id_map_with(HostIdentity{1001, 1002, "bob"}, "someone-else:100000:65536\n", "");
   EXPECT_TRUE(map.deny_setgroups);
   ASSERT_EQ(map.uids.size(), 1u);
   EXPECT_EQ(map.gids[0], (IdMapping{0, 1002, 1}));

@@ -71,21 +71,21 @@ out=$(dabba_user pull layers-alias:v2s2 2>&1)
 check "an alias pulls what it names (the tag kept)" grep -q "^sha256:" <<<"$out"
 check "podman's alias line" grep -qF "Resolved \"layers-alias\" as an alias ($CONF)" <<<"$out"
 check "named as the alias's target" grep -qF "$REGISTRY/rig/layers:v2s2" <<<"$(names)"
-as_user tee "$CONF_DIR/registries.conf.d/50-mine.conf" >/dev/null <<EOF
+# alias_wins NAME FILE TARGET: with FILE aliasing layers-alias to TARGET, `pull layers-alias`
+# says that it resolved it through FILE (the check NAME).
+alias_wins() {
+  local name=$1 file=$2 out
+  as_user tee "$file" >/dev/null <<EOF
 [aliases]
-"layers-alias" = "$REGISTRY/rig/shared"
+"layers-alias" = "$3"
 EOF
-out=$(dabba_user pull layers-alias 2>&1)
-check "a drop-in overrides the main file's alias" grep -qF \
-  "Resolved \"layers-alias\" as an alias ($CONF_DIR/registries.conf.d/50-mine.conf)" <<<"$out"
-as_user tee "$WORK/home/.cache/containers/short-name-aliases.conf" >/dev/null <<EOF
-[aliases]
-"layers-alias" = "$REGISTRY/rig/busybox"
-EOF
-out=$(dabba_user pull layers-alias 2>&1)
-check "short-name-aliases.conf wins over every registries.conf" grep -qF \
-  "Resolved \"layers-alias\" as an alias ($WORK/home/.cache/containers/short-name-aliases.conf)" \
-  <<<"$out"
+  out=$(dabba_user pull layers-alias 2>&1)
+  check "$name" grep -qF "Resolved \"layers-alias\" as an alias ($file)" <<<"$out"
+}
+alias_wins "a drop-in overrides the main file's alias" \
+  "$CONF_DIR/registries.conf.d/50-mine.conf" "$REGISTRY/rig/shared"
+alias_wins "short-name-aliases.conf wins over every registries.conf" \
+  "$WORK/home/.cache/containers/short-name-aliases.conf" "$REGISTRY/rig/busybox"
 rm -f "$CONF_DIR/registries.conf.d/50-mine.conf" "$WORK/home/.cache/containers/short-name-aliases.conf"
 
 # --- mirrors and location rewriting --------------------------------------------------------------

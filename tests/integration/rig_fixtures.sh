@@ -41,6 +41,18 @@ with tarfile.open(sys.argv[1], "r:*") as t:
 EOF
 }
 
+# skopeo_private_checks WHICH IMAGE USER PASSWORD: skopeo is refused IMAGE without credentials
+# and with a wrong password, and pulls it with USER's.
+skopeo_private_checks() {
+  local which=$1 image=docker://$2 user=$3 pass=$4
+  check_fails "$which registry: skopeo without credentials is refused rig/private" \
+    skopeo_user inspect --tls-verify=false --no-creds "$image"
+  check_fails "$which registry: skopeo with a wrong password is refused" \
+    skopeo_user inspect --tls-verify=false --creds "$user:wrong" "$image"
+  check "$which registry: skopeo with the right credentials pulls rig/private" \
+    skopeo_user inspect --tls-verify=false --creds "$user:$pass" "$image"
+}
+
 # --- the env file ---------------------------------------------------------------------------
 for var in RIG_DIR RIG_DABBA RIG_USER RIG_WORK REGISTRY REGISTRY_DIR REGISTRY_LOG \
   REGISTRY_PROXY REGISTRY_PROXY_LOG REGISTRY_PROXY_CONTROL REGISTRY_BASIC REGISTRY_BASIC_USER \
@@ -187,14 +199,7 @@ check_eq "basic registry: anonymous /v2/ gets 401" 401 \
 check_eq "basic registry: wrong password gets 401" 401 \
   "$(curl -s -o /dev/null -w '%{http_code}' -u "$REGISTRY_BASIC_USER:wrong" \
     "http://$REGISTRY_BASIC/v2/")"
-check_fails "basic registry: skopeo without credentials is refused" \
-  skopeo_user inspect --tls-verify=false --no-creds "docker://$FIXTURE_BASIC_PRIVATE"
-check_fails "basic registry: skopeo with a wrong password is refused" \
-  skopeo_user inspect --tls-verify=false --creds "$REGISTRY_BASIC_USER:wrong" \
-  "docker://$FIXTURE_BASIC_PRIVATE"
-check "basic registry: skopeo with the right credentials pulls rig/private" \
-  skopeo_user inspect --tls-verify=false --creds "$REGISTRY_BASIC_USER:$REGISTRY_BASIC_PASS" \
-  "docker://$FIXTURE_BASIC_PRIVATE"
+skopeo_private_checks basic "$FIXTURE_BASIC_PRIVATE" "$REGISTRY_BASIC_USER" "$REGISTRY_BASIC_PASS"
 
 # --- bearer tokens ----------------------------------------------------------------------------
 challenge=$(curl -s -D - -o /dev/null "http://$REGISTRY_TOKEN/v2/rig/private/manifests/latest" |
@@ -218,14 +223,7 @@ check_eq "token registry: the user's token opens rig/private" 200 \
 check_eq "token registry: a forged signature is refused" 401 \
   "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${good%.*}.AAAA" \
     -H "Accept: $OCI_MANIFEST" "http://$REGISTRY_TOKEN/v2/rig/private/manifests/latest")"
-check_fails "token registry: skopeo without credentials is refused rig/private" \
-  skopeo_user inspect --tls-verify=false --no-creds "docker://$FIXTURE_TOKEN_PRIVATE"
-check_fails "token registry: skopeo with a wrong password is refused" \
-  skopeo_user inspect --tls-verify=false --creds "$REGISTRY_TOKEN_USER:wrong" \
-  "docker://$FIXTURE_TOKEN_PRIVATE"
-check "token registry: skopeo with the right credentials pulls rig/private" \
-  skopeo_user inspect --tls-verify=false --creds "$REGISTRY_TOKEN_USER:$REGISTRY_TOKEN_PASS" \
-  "docker://$FIXTURE_TOKEN_PRIVATE"
+skopeo_private_checks token "$FIXTURE_TOKEN_PRIVATE" "$REGISTRY_TOKEN_USER" "$REGISTRY_TOKEN_PASS"
 check "token registry: anonymous pull of rig/public works" \
   skopeo_user inspect --tls-verify=false --no-creds "docker://$FIXTURE_TOKEN_PUBLIC"
 

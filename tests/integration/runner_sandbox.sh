@@ -12,6 +12,19 @@ subuid_start=$(awk -F: -v u="$TEST_USER" '$1==u {print $2; exit}' /etc/subuid)
 subuid_count=$(awk -F: -v u="$TEST_USER" '$1==u {print $3; exit}' /etc/subuid)
 user_uid=$(id -u "$TEST_USER")
 
+# start_ready OUT ARGS...: `run ARGS...` (run is the mode's, below) in the background, its output
+# in OUT, until it prints "ready"; sets pid.
+start_ready() {
+  run "${@:2}" >"$1" 2>&1 &
+  pid=$!
+  wait_for_line ready "$1"
+}
+# reap: waits for $pid; sets rc to its exit status.
+reap() {
+  rc=0
+  wait "$pid" || rc=$?
+}
+
 for mode in user root; do
   if [ $mode = user ]; then
     drv=drv_user
@@ -51,40 +64,28 @@ for mode in user root; do
   check "[$mode] 127 says what is missing" grep -q 'exec "nosuchcommand": executable file not found in \$PATH' <<<"$out"
 
   # Signals: SIGTERM to dabba reaches PID 1 (which has a handler here).
-  run -- sh -c "trap 'exit 3' TERM; echo ready; while :; do sleep 0.1; done # $RUNNER_MARK-a" \
-    >"$WORK/sig.$mode" 2>&1 &
-  pid=$!
-  wait_for_line ready "$WORK/sig.$mode"
+  start_ready "$WORK/sig.$mode" -- \
+    sh -c "trap 'exit 3' TERM; echo ready; while :; do sleep 0.1; done # $RUNNER_MARK-a"
   signal_driver TERM "$RUNNER_MARK-a"
-  rc=0
-  wait $pid || rc=$?
+  reap
   check_eq "[$mode] SIGTERM is forwarded to the container" 3 $rc
   # PID 1 without a handler ignores it, as under Docker.
-  run -- sh -c "echo ready; sleep 1 # $RUNNER_MARK-b" >"$WORK/sig1.$mode" 2>&1 &
-  pid=$!
-  wait_for_line ready "$WORK/sig1.$mode"
+  start_ready "$WORK/sig1.$mode" -- sh -c "echo ready; sleep 1 # $RUNNER_MARK-b"
   signal_driver TERM "$RUNNER_MARK-b"
-  rc=0
-  wait $pid || rc=$?
+  reap
   check_eq "[$mode] PID 1 without a handler ignores SIGTERM" 0 $rc
   # --init forwards to the workload, which then dies of it.
-  run --init -- sh -c "echo ready; sleep 100 # $RUNNER_MARK-c" >"$WORK/sig2.$mode" 2>&1 &
-  pid=$!
-  wait_for_line ready "$WORK/sig2.$mode"
+  start_ready "$WORK/sig2.$mode" --init -- sh -c "echo ready; sleep 100 # $RUNNER_MARK-c"
   sleep 0.2
   signal_driver TERM "$RUNNER_MARK-c"
-  rc=0
-  wait $pid || rc=$?
+  reap
   check_eq "[$mode] --init: SIGTERM kills the workload -> 143" 143 $rc
 
   # SIGKILL from outside reaches even a PID 1 without handlers: 128+9.
   # (busybox sh execs its last command: "; true" keeps sh, with the mark, as PID 1.)
-  run -- sh -c "echo ready; sleep 100; true # $RUNNER_MARK-d" >"$WORK/sig3.$mode" 2>&1 &
-  pid=$!
-  wait_for_line ready "$WORK/sig3.$mode"
+  start_ready "$WORK/sig3.$mode" -- sh -c "echo ready; sleep 100; true # $RUNNER_MARK-d"
   pkill -KILL -f "^sh -c echo ready; sleep 100; true # $RUNNER_MARK-d" || true
-  rc=0
-  wait $pid || rc=$?
+  reap
   check_eq "[$mode] PID 1 killed by SIGKILL -> 137" 137 $rc
 
   # stdin: passed with -i, /dev/null without.

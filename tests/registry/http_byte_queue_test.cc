@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "oci/digest.h"
 #include "registry/registry_client.h"
+#include "tests/support/error_of.h"
 #include "tests/support/registry_test_support.h"
 
 namespace dabba {
@@ -17,6 +18,13 @@ namespace {
 
 using testing_support::registry_fixture;
 using testing_support::TestRegistry;
+
+// A client of REGISTRY that sends no credentials (the test registry asks for none).
+RegistryClient anonymous_client(const TestRegistry& registry) {
+  RegistryClientOptions o;
+  o.credentials.reset();
+  return RegistryClient(registry.host(), o);
+}
 
 std::string read_all_from(ByteSource& source, size_t step = 7000) {
   std::string out;
@@ -99,9 +107,7 @@ TEST(ByteQueue, ThreadedStreamArrivesIntact) {
 // What the puller will do: fetch_blobs' sinks push into queues; one reader thread per blob.
 TEST(ByteQueue, BridgesRegistryBlobsToReaderThreads) {
   TestRegistry registry(registry_fixture().storage);
-  RegistryClientOptions o;
-  o.credentials.reset();
-  RegistryClient client(registry.host(), o);
+  RegistryClient client = anonymous_client(registry);
   const auto& f = registry_fixture();
   std::vector<std::string> digests = {f.fact("BUSYBOX_LAYER"), f.fact("BUSYBOX_CONFIG")};
   std::vector<std::unique_ptr<ByteQueue>> queues;
@@ -131,9 +137,7 @@ TEST(ByteQueue, BridgesRegistryBlobsToReaderThreads) {
 
 TEST(ByteQueue, AReaderThatGivesUpEndsItsTransferOnly) {
   TestRegistry registry(registry_fixture().storage);
-  RegistryClientOptions o;
-  o.credentials.reset();
-  RegistryClient client(registry.host(), o);
+  RegistryClient client = anonymous_client(registry);
   const auto& f = registry_fixture();
   ByteQueue q(16 << 10, [&client] { client.resume(0); });
   std::vector<BlobFetch> fetches(1);
@@ -153,11 +157,8 @@ TEST(ByteQueue, AReaderThatGivesUpEndsItsTransferOnly) {
   client.fetch_blobs("test/big", fetches, 1);  // must return, not hang on the paused transfer
   reader.join();
   ASSERT_TRUE(done_error);
-  try {
-    std::rethrow_exception(done_error);
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), Errc::kDigestMismatch) << e.what();
-  }
+  Error e = testing_support::error_in(done_error);
+  EXPECT_EQ(e.code(), Errc::kDigestMismatch) << e.what();
 }
 
 }  // namespace

@@ -45,6 +45,7 @@ class RegistryClientTest : public testing::Test {
   CredentialStore::Paths paths_;
 };
 
+using testing_support::error_in;
 using testing_support::error_of;
 
 // Fetches blobs into memory, checking each one's digest the way the store's ingest will.
@@ -229,12 +230,9 @@ TEST_F(RegistryClientTest, BlobsStreamInParallel) {
   ASSERT_FALSE(got[2].error);
   EXPECT_EQ(Digest::of(got[2].data).str(), fact("BUSYBOX_CONFIG"));
   ASSERT_TRUE(got[1].error);  // the big layer is not in test/busybox
-  try {
-    std::rethrow_exception(got[1].error);
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), Errc::kNotFound) << e.what();
-    EXPECT_NE(std::string(e.what()).find(fact("BIG_LAYER")), std::string::npos);
-  }
+  Error e = error_in(got[1].error);
+  EXPECT_EQ(e.code(), Errc::kNotFound) << e.what();
+  EXPECT_NE(std::string(e.what()).find(fact("BIG_LAYER")), std::string::npos);
 }
 
 TEST_F(RegistryClientTest, BlobResumesFromAnOffsetWithRange) {
@@ -287,13 +285,10 @@ TEST_F(RegistryClientTest, WrongSizeFromTheManifestIsCaught) {
   std::vector<BlobFetch> fetches{blob(fact("BUSYBOX_LAYER"), 1000)};
   std::vector<Collected> got = fetch(client, "test/busybox", fetches);
   ASSERT_TRUE(got[0].error);
-  try {
-    std::rethrow_exception(got[0].error);
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), Errc::kCorrupt);
-    EXPECT_NE(std::string(e.what()).find("more than the 1000 bytes"), std::string::npos)
-        << e.what();
-  }
+  Error e = error_in(got[0].error);
+  EXPECT_EQ(e.code(), Errc::kCorrupt);
+  EXPECT_NE(std::string(e.what()).find("more than the 1000 bytes"), std::string::npos)
+      << e.what();
 }
 
 TEST_F(RegistryClientTest, BasicAuthRegistry) {
@@ -397,15 +392,12 @@ TEST_F(RegistryClientTest, BearerTokenWithCredentials) {
     std::vector<BlobFetch> fetches{blob(digest)};
     std::vector<Collected> got = fetch(anonymous, "team/app", fetches);
     ASSERT_TRUE(got[0].error);
-    try {
-      std::rethrow_exception(got[0].error);
-    } catch (const Error& e) {
-      EXPECT_EQ(e.code(), Errc::kAuth) << e.what();
-      EXPECT_NE(std::string(e.what()).find("refused anonymous access"), std::string::npos)
-          << e.what();
-      EXPECT_NE(std::string(e.what()).find("incorrect username or password"), std::string::npos);
-      EXPECT_NE(e.hint().find("dabba login"), std::string::npos);
-    }
+    Error e = error_in(got[0].error);
+    EXPECT_EQ(e.code(), Errc::kAuth) << e.what();
+    EXPECT_NE(std::string(e.what()).find("refused anonymous access"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("incorrect username or password"), std::string::npos);
+    EXPECT_NE(e.hint().find("dabba login"), std::string::npos);
   }
   login(registry.host(), "bob", "not-" + password);
   {

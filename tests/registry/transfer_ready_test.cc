@@ -10,12 +10,14 @@
 
 #include "common/error.h"
 #include "registry/http_client.h"
+#include "tests/support/error_of.h"
 #include "tests/support/registry_test_support.h"
 
 namespace dabba {
 namespace {
 
 using nlohmann::json;
+using testing_support::error_in;
 using testing_support::expected_body;
 using testing_support::TestHttpServer;
 
@@ -43,6 +45,18 @@ struct Sink {
   }
 };
 
+// Each test's server, and the count of transfers finished so far.
+class TransferReady : public testing::Test {
+ protected:
+  // A transfer of PATH from the server into SINK.
+  HttpTransfer transfer(Sink& sink, const std::string& path) {
+    return sink.transfer(server.url(path), &finished);
+  }
+
+  TestHttpServer server;
+  int finished = 0;
+};
+
 std::vector<std::string> logged_paths(const TestHttpServer& server) {
   HttpClient http;
   HttpRequest r;
@@ -52,13 +66,10 @@ std::vector<std::string> logged_paths(const TestHttpServer& server) {
   return out;
 }
 
-TEST(TransferReady, AWaitingTransferHoldsNoSlot) {
-  TestHttpServer server;
+TEST_F(TransferReady, AWaitingTransferHoldsNoSlot) {
   HttpClient http;
-  int finished = 0;
   std::vector<Sink> sinks(2);
-  std::vector<HttpTransfer> t{sinks[0].transfer(server.url("/data/1000"), &finished),
-                              sinks[1].transfer(server.url("/data/2000"), &finished)};
+  std::vector<HttpTransfer> t{transfer(sinks[0], "/data/1000"), transfer(sinks[1], "/data/2000")};
   // The first becomes ready only once the second is done: with one slot, that works only if
   // the waiting first leaves the slot to the second.
   int asked = 0;
@@ -75,12 +86,10 @@ TEST(TransferReady, AWaitingTransferHoldsNoSlot) {
   EXPECT_GE(asked, 2);
 }
 
-TEST(TransferReady, ReadySetsTheRange) {
-  TestHttpServer server;
+TEST_F(TransferReady, ReadySetsTheRange) {
   HttpClient http;
-  int finished = 0;
   Sink sink;
-  std::vector<HttpTransfer> t{sink.transfer(server.url("/data/5000"), &finished)};
+  std::vector<HttpTransfer> t{transfer(sink, "/data/5000")};
   t[0].ready = [](HttpRequest& r) {
     r.range_start = 1234;
     return true;
@@ -91,12 +100,10 @@ TEST(TransferReady, ReadySetsTheRange) {
   EXPECT_EQ(sink.data, expected_body(1234, 5000));
 }
 
-TEST(TransferReady, ReadyFromAnotherThreadWakesTheLoop) {
-  TestHttpServer server;
+TEST_F(TransferReady, ReadyFromAnotherThreadWakesTheLoop) {
   HttpClient http;
-  int finished = 0;
   Sink sink;
-  std::vector<HttpTransfer> t{sink.transfer(server.url("/data/100"), &finished)};
+  std::vector<HttpTransfer> t{transfer(sink, "/data/100")};
   std::atomic<bool> ready{false};
   t[0].ready = [&](HttpRequest&) { return ready.load(); };
   std::thread later([&] {
@@ -112,35 +119,26 @@ TEST(TransferReady, ReadyFromAnotherThreadWakesTheLoop) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(150));
 }
 
-TEST(TransferReady, AThrowingReadyFailsOnlyItsTransferWithoutARequest) {
-  TestHttpServer server;
+TEST_F(TransferReady, AThrowingReadyFailsOnlyItsTransferWithoutARequest) {
   HttpClient http;
-  int finished = 0;
   std::vector<Sink> sinks(2);
-  std::vector<HttpTransfer> t{sinks[0].transfer(server.url("/data/10"), &finished),
-                              sinks[1].transfer(server.url("/data/20"), &finished)};
+  std::vector<HttpTransfer> t{transfer(sinks[0], "/data/10"), transfer(sinks[1], "/data/20")};
   t[0].ready = [](HttpRequest&) -> bool { throw Error(Errc::kAlreadyExists, "nothing to fetch"); };
   http.run(t, 4);
   ASSERT_TRUE(sinks[0].error);
-  try {
-    std::rethrow_exception(sinks[0].error);
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), Errc::kAlreadyExists);
-  }
+  EXPECT_EQ(error_in(sinks[0].error).code(), Errc::kAlreadyExists);
   EXPECT_TRUE(sinks[0].starts.empty());
   EXPECT_FALSE(sinks[1].error);
   EXPECT_EQ(logged_paths(server), std::vector<std::string>{"/data/20"});
 }
 
-TEST(TransferReady, CancelEndsATransferThatNeverBecameReady) {
-  TestHttpServer server;
+TEST_F(TransferReady, CancelEndsATransferThatNeverBecameReady) {
   std::atomic<bool> cancel{false};
   HttpOptions o;
   o.cancel = &cancel;
   HttpClient http(o);
-  int finished = 0;
   Sink sink;
-  std::vector<HttpTransfer> t{sink.transfer(server.url("/data/10"), &finished)};
+  std::vector<HttpTransfer> t{transfer(sink, "/data/10")};
   t[0].ready = [](HttpRequest&) { return false; };
   std::thread later([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

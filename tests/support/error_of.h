@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <exception>
 #include <functional>
 
 #include "common/error.h"
@@ -18,6 +19,13 @@ inline Error error_of(const std::function<void()>& f) {
   }
   ADD_FAILURE() << "no error";
   return Error(Errc::kFailed, "none");
+}
+
+// The Error that an exception_ptr (a failed transfer's, a worker's) holds, likewise.
+inline Error error_in(const std::exception_ptr& p) {
+  return error_of([&] {
+    if (p) std::rethrow_exception(p);
+  });
 }
 
 }  // namespace dabba::testing_support

@@ -65,44 +65,27 @@ class TarBuilder {
   }
   TarBuilder& file(const std::string& path, const std::string& data, mode_t mode = 0644,
                    int64_t uid = 0, int64_t gid = 0) {
-    Entry e;
-    e.path = path;
+    Entry e = entry(path, AE_IFREG, mode, uid, gid);
     e.data = data;
-    e.mode = mode;
-    e.uid = uid;
-    e.gid = gid;
     return add(e);
   }
   TarBuilder& dir(const std::string& path, mode_t mode = 0755, int64_t uid = 0, int64_t gid = 0) {
-    Entry e;
-    e.path = path;
-    e.type = AE_IFDIR;
-    e.mode = mode;
-    e.uid = uid;
-    e.gid = gid;
-    return add(e);
+    return add(entry(path, AE_IFDIR, mode, uid, gid));
   }
   TarBuilder& symlink(const std::string& path, const std::string& target) {
-    Entry e;
-    e.path = path;
-    e.type = AE_IFLNK;
-    e.mode = 0777;
+    Entry e = entry(path, AE_IFLNK, 0777);
     e.link = target;
     return add(e);
   }
   TarBuilder& hardlink(const std::string& path, const std::string& target) {
-    Entry e;
-    e.path = path;
+    Entry e = entry(path, AE_IFREG, 0644);
     e.link = target;
     e.hardlink = true;
     return add(e);
   }
   TarBuilder& special(const std::string& path, mode_t type, dev_t rdev = 0, mode_t mode = 0644) {
-    Entry e;
-    e.path = path;
-    e.type = type;
+    Entry e = entry(path, type, mode);
     e.rdev = rdev;
-    e.mode = mode;
     return add(e);
   }
 
@@ -117,6 +100,18 @@ class TarBuilder {
   }
 
  private:
+  // An entry of PATH: TYPE, MODE, owned by UID:GID.
+  static Entry entry(const std::string& path, mode_t type, mode_t mode, int64_t uid = 0,
+                     int64_t gid = 0) {
+    Entry e;
+    e.path = path;
+    e.type = type;
+    e.mode = mode;
+    e.uid = uid;
+    e.gid = gid;
+    return e;
+  }
+
   std::string build_archive() const {
     std::string out;
     struct archive* a = archive_write_new();

@@ -103,35 +103,39 @@ dabba_user() { as_user "$TEST_DABBA" --root "$STORE" "$@"; }
 skopeo_user() { as_user skopeo --policy "$WORK/policy.json" "$@"; }
 
 # check NAME CMD...: CMD must succeed. Output is shown only on failure.
-check() {
-  local name=$1 out rc=0
-  shift
+check() { run_check pass "$@"; }
+
+# check_fails NAME CMD...: CMD must fail (exit non-zero, not by a signal from a crash).
+check_fails() { run_check fail "$@"; }
+
+# run_check pass|fail NAME CMD...: what check and check_fails share: runs CMD, counts the check
+# and reports it (CMD's output only on failure).
+run_check() {
+  local want=$1 name=$2 out rc=0
+  shift 2
   CHECKS_RUN=$((CHECKS_RUN + 1))
   out=$("$@" 2>&1) || rc=$?
-  if [ $rc -eq 0 ]; then
+  if [ "$want" = pass ] && [ $rc -eq 0 ]; then
     echo "ok   - $name"
+  elif [ "$want" = fail ] && [ $rc -ne 0 ] && [ $rc -lt 128 ]; then
+    echo "ok   - $name (exit $rc)"
   else
     CHECKS_FAILED=$((CHECKS_FAILED + 1))
-    echo "FAIL - $name (exit $rc): $*"
+    if [ "$want" = pass ]; then
+      echo "FAIL - $name (exit $rc): $*"
+    else
+      echo "FAIL - $name: expected a clean failure, got exit $rc: $*"
+    fi
     sed 's/^/       | /' <<<"$out" | tail -n 40
   fi
   return 0
 }
 
-# check_fails NAME CMD...: CMD must fail (exit non-zero, not by a signal from a crash).
-check_fails() {
-  local name=$1 out rc=0
-  shift
-  CHECKS_RUN=$((CHECKS_RUN + 1))
-  out=$("$@" 2>&1) || rc=$?
-  if [ $rc -ne 0 ] && [ $rc -lt 128 ]; then
-    echo "ok   - $name (exit $rc)"
-  else
-    CHECKS_FAILED=$((CHECKS_FAILED + 1))
-    echo "FAIL - $name: expected a clean failure, got exit $rc: $*"
-    sed 's/^/       | /' <<<"$out" | tail -n 40
-  fi
-  return 0
+# exit_code CMD...: prints CMD's exit status (its output discarded).
+exit_code() {
+  local rc=0
+  "$@" >/dev/null 2>&1 || rc=$?
+  echo $rc
 }
 
 # check_eq NAME EXPECTED ACTUAL

@@ -50,13 +50,6 @@ titled_pids() {
   return 0
 }
 
-# exit_code CMD...: CMD's exit status (its output discarded).
-exit_code() {
-  local rc=0
-  "$@" >/dev/null 2>&1 || rc=$?
-  echo $rc
-}
-
 # wait_until CMD...: until CMD succeeds (10 s at most).
 wait_until() {
   local _

@@ -99,13 +99,6 @@ drv_user() { runuser -u "$TEST_USER" -- env -i PATH=/usr/bin:/bin HOME="$WORK/us
 # drv_root ARGS...: the driver as root (the runner adds a user namespace of its own).
 drv_root() { env -i PATH=/usr/bin:/bin HOME=/root "$DRIVER" "$@"; }
 
-# exit_code CMD...: prints CMD's exit status (its output discarded).
-exit_code() {
-  local rc=0
-  "$@" >/dev/null 2>&1 || rc=$?
-  echo $rc
-}
-
 # wait_for_line TEXT FILE: until FILE has a line with TEXT (5 s at most).
 wait_for_line() {
   local _

@@ -17,20 +17,12 @@
 #include "runner/net/network_parse.h"
 #include "runner/net/port_publish.h"
 #include "runner/spec.h"
+#include "tests/support/error_of.h"
 
 namespace dabba::runner {
 namespace {
 
-template <class F>
-Error error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no error thrown";
-  return Error(Errc::kFailed, "none");
-}
+using testing_support::error_of;
 
 TEST(SlirpOptions, DefaultsArePodmans) {
   SlirpOptions o = parse_slirp_options("");
