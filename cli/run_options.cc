@@ -35,6 +35,16 @@ int64_t parse_integer(const std::string& text, const char* what) {
   return v;
 }
 
+// A file a flag names (--env-file, --label-file), its errors with the flag's hint.
+std::string read_flag_file(const std::string& path, const char* hint) {
+  try {
+    return read_file(path);
+  } catch (Error& e) {
+    e.set_hint(hint);
+    throw;
+  }
+}
+
 std::optional<uint64_t> parse_pids_limit(const std::string& text) {
   if (text.empty()) return std::nullopt;
   int64_t v = parse_integer(text, "--pids-limit");
@@ -301,13 +311,7 @@ void set_label(std::vector<std::pair<std::string, std::string>>& labels, std::st
 
 void parse_labels(const RunFlags& f, RunOptions& o) {
   for (const std::string& path : f.label_files) {
-    std::string text;
-    try {
-      text = read_file(path);
-    } catch (Error& e) {
-      e.set_hint("--label-file names a file of KEY=VALUE lines");
-      throw;
-    }
+    std::string text = read_flag_file(path, "--label-file names a file of KEY=VALUE lines");
     for (auto& [k, v] : parse_label_lines(text, path)) set_label(o.labels, k, v);
   }
   for (const std::string& l : f.labels)
@@ -453,13 +457,7 @@ runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
   runner::EnvInputs env;
   env.image_env = in.image.env;
   for (const auto& path : f.env_files) {
-    std::string text;
-    try {
-      text = read_file(path);
-    } catch (Error& e) {
-      e.set_hint("--env-file names a file of K=V lines");
-      throw;
-    }
+    std::string text = read_flag_file(path, "--env-file names a file of K=V lines");
     env.env_files.push_back({path, std::move(text)});
   }
   env.env_flags = f.env;
