@@ -24,7 +24,15 @@ std::string encode_container_info(const ContainerInfo& i) {
       {"tty", i.tty},
       {"auto_remove", i.auto_remove},
       {"detach", i.detach},
+      {"log_driver", i.log_driver},
+      {"log_path", i.log_path},
+      {"log_tag", i.log_tag},
+      {"timeout", i.timeout},
+      {"cidfile", i.cidfile},
   };
+  nlohmann::json labels = nlohmann::json::object();
+  for (const auto& [k, v] : i.labels) labels[k] = v;
+  j["labels"] = std::move(labels);
   return j.dump();
 }
 
@@ -50,6 +58,14 @@ ContainerInfo decode_container_info(const std::string& text) {
     i.tty = j.value("tty", i.tty);
     i.auto_remove = j.value("auto_remove", i.auto_remove);
     i.detach = j.value("detach", i.detach);
+    i.log_driver = j.value("log_driver", i.log_driver);
+    i.log_path = j.value("log_path", i.log_path);
+    i.log_tag = j.value("log_tag", i.log_tag);
+    i.timeout = j.value("timeout", i.timeout);
+    i.cidfile = j.value("cidfile", i.cidfile);
+    if (auto it = j.find("labels"); it != j.end() && it->is_object())
+      for (const auto& [k, v] : it->items())
+        if (v.is_string()) i.labels.emplace_back(k, v.get<std::string>());
   } catch (const nlohmann::json::exception& e) {
     throw Error(Errc::kCorrupt, std::string("container record: ") + e.what());
   }

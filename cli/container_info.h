@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runner/capabilities.h"
@@ -33,6 +34,13 @@ struct ContainerInfo {
   bool tty = false;
   bool auto_remove = false;  // --rm
   bool detach = false;
+  // -l and --label-file (a later value of a key replaced the earlier); stored sorted by key.
+  std::vector<std::pair<std::string, std::string>> labels;
+  std::string log_driver = "k8s-file";  // --log-driver as podman names it ("none", "passthrough")
+  std::string log_path;  // the k8s-file log ("" with none/passthrough)
+  std::string log_tag;   // --log-opt tag=
+  unsigned timeout = 0;  // --timeout seconds
+  std::string cidfile;   // --cidfile (absolute), for `rm`/`stop --cidfile` users
 };
 
 std::string encode_container_info(const ContainerInfo& info);

@@ -3,7 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command.h"
-
+#include "common/log.h"
 #include "runner/net/network_parse.h"
 #include "runner/net/port_publish.h"
 
@@ -22,13 +22,30 @@ void register_network_flags(CLI::App& app, NetworkFlags& f) {
   repeatable(
       app.add_option("--dns", f.dns, "a DNS server for the container (replaces the default)"));
   repeatable(app.add_option("--add-host", f.add_host, "add NAME:IP to the container's /etc/hosts"));
+  repeatable(
+      app.add_option("--dns-search", f.dns_search,
+                     "a DNS search domain for the container (replaces the host's; . for none)"));
+  repeatable(app.add_option("--dns-opt,--dns-option", f.dns_opt,
+                            "a resolv.conf option for the container (replaces the host's)"));
 }
 
 runner::NetworkSpec parse_network_flags(const NetworkFlags& f) {
-  runner::NetworkSpec n = runner::parse_network(f.network);
+  // podman's names of its default network: rootless, that is slirp4netns.
+  const bool bridge = f.network == "bridge" || f.network == "podman";
+  runner::NetworkSpec n = runner::parse_network(bridge ? "slirp4netns" : f.network);
   for (const auto& p : f.publish) n.ports.push_back(runner::parse_publish(p));
+  if (!n.ports.empty() &&
+      (n.mode == runner::NetworkMode::kHost || n.mode == runner::NetworkMode::kNone)) {
+    // podman's warning, and it goes on without them.
+    log_warn(
+        "Port mappings have been discarded as one of the Host, Container, Pod, and None "
+        "network modes are in use");
+    n.ports.clear();
+  }
   for (const auto& d : f.dns) n.dns.push_back(runner::parse_dns(d));
   for (const auto& h : f.add_host) n.extra_hosts.push_back(runner::parse_add_host(h));
+  n.dns_search = f.dns_search;
+  n.dns_options = f.dns_opt;
   runner::validate_network(n);
   return n;
 }

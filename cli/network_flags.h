@@ -24,6 +24,8 @@ struct NetworkFlags {
   bool publish_all = false;             // -P, --publish-all: the image's ExposedPorts, free ports
   std::vector<std::string> dns;         // --dns
   std::vector<std::string> add_host;    // --add-host
+  std::vector<std::string> dns_search;  // --dns-search
+  std::vector<std::string> dns_opt;     // --dns-opt, --dns-option
 };
 
 void register_network_flags(CLI::App& app, NetworkFlags& flags);

@@ -11,11 +11,13 @@
 //      runner's supervisor, and we print the id once the workload exec'd.
 // Exit codes as Docker's: the container's own (128+N for signal N); 125 when dabba fails, 126 when
 // the command cannot be executed, 127 when it is not found.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -33,10 +35,13 @@
 #include "common/fs.h"
 #include "common/idmap.h"
 #include "common/log.h"
+#include "common/unique_fd.h"
 #include "common/userns.h"
+#include "common/version.h"
 #include "oci/image_config.h"
 #include "pull/puller.h"
 #include "runner/container.h"
+#include "runner/container_log.h"
 #include "runner/run.h"
 #include "runner/state.h"
 #include "runner/supervisor.h"
@@ -159,7 +164,43 @@ int run_detached(const std::string& store_root, const runner::Spec& spec, bool r
   return kExitOk;
 }
 
+// /run/.containerenv's text, as podman writes it for a --privileged container (others get the
+// file empty). The engine is dabba's own name.
+std::string containerenv(const ContainerRecord& record, const ContainerInfo& info,
+                         const ImageRecord& image) {
+  auto quoted = [](const std::string& s) { return "\"" + s + "\"\n"; };
+  return "engine=" + quoted(std::string("dabba-") + kVersion) + "name=" + quoted(record.name) +
+         "id=" + quoted(record.id) + "image=" + quoted(info.image) +
+         "imageid=" + quoted(image.config.hex()) +
+         "rootless=" + (host_identity().is_root() ? "0\n" : "1\n");
+}
+
+// --cidfile: the id, without a newline, as podman writes it; a file made meanwhile is not
+// overwritten. A failure undoes the record.
+void write_cidfile(Store& store, const std::string& path, const std::string& id) {
+  try {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (!fd.valid()) {
+      if (errno == EEXIST)
+        throw Error(Errc::kAlreadyExists,
+                    "container id file exists. Ensure another container is not using it or "
+                    "delete " +
+                        path);
+      throw_errno("create the --cidfile " + path);
+    }
+    if (::write(fd.get(), id.data(), id.size()) != static_cast<ssize_t>(id.size()))
+      throw_errno("write the --cidfile " + path);
+  } catch (...) {
+    remove_record(store, id);
+    throw;
+  }
+}
+
 int run_container(const Globals& globals, const RunOptions& o) {
+  if (o.flags.tty && o.flags.interactive && !::isatty(STDIN_FILENO))
+    log_warn(
+        "The input device is not a TTY. The --tty and --interactive flags might not work "
+        "properly");  // podman's warning; it goes on, and so do we
   enter_default_user_namespace();
   Store store = Store::open(globals.root(), store_options(o.flags.rm));
   ImageRecord image = resolve_image(store, o);
@@ -176,23 +217,35 @@ int run_container(const Globals& globals, const RunOptions& o) {
   runner::Spec spec = build_spec(o, in);
   std::vector<std::string> volumes = prepare_volumes(store, spec.mounts, config.volumes, in.layers);
   if (runner::creates_user_namespace()) spec.id_map = default_id_map(host_identity());
+  const std::string log_path = o.log.driver != runner::LogDriver::kK8sFile ? std::string()
+                               : o.log.path.empty() ? runner::container_log_path(in.container_dir)
+                                                    : o.log.path;
 
-  const ContainerInfo info{.image = o.image,
-                           .image_id = image.config.str(),
-                           .command = spec.argv,
-                           .env = spec.env,
-                           .user = spec.user,
-                           .cwd = spec.cwd,
-                           .hostname = spec.hostname,
-                           .network = o.flags.net.network,
-                           .capabilities = spec.capabilities,
-                           .seccomp = spec.seccomp,
-                           .seccomp_profile = spec.seccomp_profile,
-                           .stop_signal = stop_signal_for(o, in.image),
-                           .stop_timeout = o.stop_timeout,
-                           .tty = spec.tty,
-                           .auto_remove = o.flags.rm,
-                           .detach = o.flags.detach};
+  const ContainerInfo info{
+      .image = o.image,
+      .image_id = image.config.str(),
+      .command = spec.argv,
+      .env = spec.env,
+      .user = spec.user,
+      .cwd = spec.cwd,
+      .hostname = spec.hostname,
+      .network = o.flags.net.network,
+      .capabilities = spec.capabilities,
+      .seccomp = spec.seccomp,
+      .seccomp_profile = spec.seccomp_profile,
+      .stop_signal = stop_signal_for(o, in.image),
+      .stop_timeout = o.stop_timeout,
+      .tty = spec.tty,
+      .auto_remove = o.flags.rm,
+      .detach = o.flags.detach,
+      .labels = o.labels,
+      .log_driver = o.log_driver,
+      .log_path = log_path,
+      .log_tag = o.log_tag,
+      .timeout = o.timeout,
+      .cidfile = o.flags.cidfile.empty()
+                     ? std::string()
+                     : std::filesystem::absolute(o.flags.cidfile).lexically_normal().string()};
 
   ContainerRecord record;
   record.id = in.id;
@@ -202,6 +255,8 @@ int run_container(const Globals& globals, const RunOptions& o) {
   record.runner_json = encode_container_info(info);
   record.volumes = std::move(volumes);
   add_record(store, record, o.flags.name);
+  if (o.flags.privileged) spec.etc.containerenv = containerenv(record, info, image);
+  if (!o.flags.cidfile.empty()) write_cidfile(store, o.flags.cidfile, in.id);
 
   if (o.flags.detach) return run_detached(store.root(), spec, o.flags.rm);
   return run_attached(store, spec, o.flags.rm);

@@ -1,9 +1,13 @@
 #include "cli/run_options.h"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "cli/container_names.h"
@@ -31,6 +35,16 @@ int64_t parse_integer(const std::string& text, const char* what) {
   return v;
 }
 
+// A file a flag names (--env-file, --label-file), its errors with the flag's hint.
+std::string read_flag_file(const std::string& path, const char* hint) {
+  try {
+    return read_file(path);
+  } catch (Error& e) {
+    e.set_hint(hint);
+    throw;
+  }
+}
+
 std::optional<uint64_t> parse_pids_limit(const std::string& text) {
   if (text.empty()) return std::nullopt;
   int64_t v = parse_integer(text, "--pids-limit");
@@ -54,6 +68,7 @@ std::optional<double> parse_cpus(const std::string& text) {
 std::optional<uint64_t> parse_memory(const std::string& text) {
   if (text.empty()) return std::nullopt;
   uint64_t bytes = runner::parse_memory_size(text);
+  if (bytes == 0) return std::nullopt;  // podman: 0 is "no limit"
   // The kernel's own floor is a few pages; Docker refuses below 6 MiB, which would only confuse.
   if (bytes < 4 * 1024 * 1024)
     throw Error(Errc::kInvalidArgument, "--memory " + text + " is too small", 0,
@@ -72,7 +87,24 @@ void add_run_flags(CLI::App& app, RunFlags& o) {
 
   app.add_flag("-d,--detach", o.detach, "run in the background and print the container id");
   app.add_flag("--rm", o.rm, "remove the container when it exits");
-  app.add_option("--name", o.name, "the container's name (default: a generated one)");
+  // A flag podman takes once but scripts may repeat: the last one counts, as podman's.
+  auto last_wins = [](CLI::Option* opt) {
+    return opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  };
+  last_wins(app.add_option("--name", o.name, "the container's name (default: a generated one)"));
+  last_wins(app.add_option("--cidfile", o.cidfile, "write the container's id to this file"));
+  repeatable(app.add_option("-a,--attach", o.attach,
+                            "attach to stdin, stdout or stderr (default: stdout and stderr)"));
+  repeatable(app.add_option("-l,--label", o.labels, "set a label on the container (K=V)"));
+  repeatable(app.add_option("--label-file", o.label_files, "read labels from a file of K=V lines"));
+  last_wins(
+      app.add_option("--tz", o.tz, "the container's time zone (e.g. Europe/Paris, or local)"));
+  last_wins(app.add_option("--log-driver", o.log_driver,
+                           "where output is kept: k8s-file (default), none or passthrough"));
+  repeatable(
+      app.add_option("--log-opt", o.log_opts, "log option: path=FILE, max-size=SIZE or tag=TEXT"));
+  last_wins(app.add_option("--timeout", o.timeout,
+                           "seconds after which the container is killed (default 0: never)"));
 
   app.add_option("--pull", o.pull, "pull the image: never, missing or always")
       ->capture_default_str();
@@ -84,9 +116,18 @@ void add_run_flags(CLI::App& app, RunFlags& o) {
   repeatable(
       app.add_option("-e,--env", o.env, "set an environment variable (K=V, or K to pass ours)"));
   repeatable(app.add_option("--env-file", o.env_files, "read environment variables from a file"));
+  app.add_flag("--env-host", o.env_host, "pass dabba's whole environment into the container");
+  app.add_flag("--http-proxy", o.http_proxy,
+               "pass the host's proxy variables in (default true; --http-proxy=false: not)");
+  last_wins(app.add_option("--pidfile", o.pidfile, "write the container's pid to this file"));
+  last_wins(app.add_option("--restart", o.restart, "restart policy (only no, the default)"));
+  last_wins(app.add_option("--userns", o.userns,
+                           "user namespace: host (the default, dabba's own); keep-id, nomap and "
+                           "auto are not supported yet"));
   app.add_option("-u,--user", o.user, "user[:group] or uid[:gid] to run as");
   app.add_option("-w,--workdir", o.workdir, "working directory inside the container");
-  app.add_option("--entrypoint", o.entrypoint, "override the image's entrypoint");
+  last_wins(app.add_option("--entrypoint", o.entrypoint,
+                           "override the image's entrypoint (a command, or a JSON array)"));
   app.add_option("-h,--hostname", o.hostname, "the container's hostname (default: its short id)");
   app.add_flag("--init", o.init, "run a small init as PID 1 that forwards signals and reaps");
   repeatable(app.add_option("--cap-add", o.cap_add, "add a capability (e.g. NET_RAW, or ALL)"));
@@ -99,6 +140,9 @@ void add_run_flags(CLI::App& app, RunFlags& o) {
 
   repeatable(app.add_option("-v,--volume", o.volumes, "bind mount SRC:DST[:ro]"));
   repeatable(app.add_option("--tmpfs", o.tmpfs, "mount a tmpfs at DST[:OPTIONS]"));
+  repeatable(app.add_option("--mount", o.mounts,
+                            "type=bind,source=SRC,target=DST[,ro] or type=tmpfs,target=DST[,...]"));
+  last_wins(app.add_option("--shm-size", o.shm_size, "size of /dev/shm (default 64m)"));
   app.add_flag("--read-only", o.read_only, "mount the root filesystem read-only");
 
   app.add_option("-m,--memory", o.memory, "memory limit (e.g. 512m, 1g)");
@@ -139,6 +183,141 @@ int parse_stop_timeout(const std::string& text) {
   return static_cast<int>(v);
 }
 
+unsigned parse_timeout(const std::string& text) {
+  if (text.empty()) return 0;
+  int64_t v = parse_integer(text, "--timeout");
+  if (v < 0 || v > UINT32_MAX)
+    throw Error(Errc::kInvalidArgument, "--timeout must be >= 0 seconds");
+  return static_cast<unsigned>(v);
+}
+
+// --entrypoint '["/bin/echo","x"]': podman reads a JSON array of strings as the whole entrypoint.
+std::optional<std::vector<std::string>> parse_entrypoint_json(
+    const std::optional<std::string>& text) {
+  if (!text || text->empty() || (*text)[0] != '[') return std::nullopt;
+  nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
+  if (!j.is_array()) return std::nullopt;  // not JSON: a command whose name starts with '['
+  std::vector<std::string> out;
+  for (const auto& e : j) {
+    if (!e.is_string())
+      throw Error(Errc::kInvalidArgument, "--entrypoint " + *text + ": not an array of strings");
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+// --log-driver: podman's names. json-file is podman's alias of k8s-file; journald (which dabba
+// does not write) keeps the output in the k8s-file log, so `logs` works either way.
+runner::LogDriver parse_log_driver(const std::string& name) {
+  if (name == "k8s-file" || name == "json-file" || name == "journald")
+    return runner::LogDriver::kK8sFile;
+  if (name == "none") return runner::LogDriver::kNone;
+  if (name == "passthrough") return runner::LogDriver::kPassthrough;
+  throw Error(Errc::kInvalidArgument,
+              "running container create option: invalid log driver: "
+              "invalid argument",
+              0, "--log-driver takes k8s-file, json-file, journald, none or passthrough");
+}
+
+void parse_log_opts(const std::vector<std::string>& opts, RunOptions& o) {
+  for (const std::string& opt : opts) {
+    auto eq = opt.find('=');
+    std::string key = opt.substr(0, eq);
+    std::string value = eq == std::string::npos ? "" : opt.substr(eq + 1);
+    if (eq == std::string::npos || value.empty())
+      throw Error(Errc::kInvalidArgument, "invalid log option '" + opt + "'", 0,
+                  "--log-opt takes path=FILE, max-size=SIZE or tag=TEXT");
+    if (key == "path") {
+      if (value[0] != '/')
+        value = (std::filesystem::current_path() / value).lexically_normal().string();
+      o.log.path = value;
+    } else if (key == "max-size") {
+      o.log.max_size = runner::parse_memory_size(value);
+    } else if (key == "tag") {
+      o.log_tag = value;
+    } else {
+      throw Error(Errc::kInvalidArgument, "unknown log option '" + key + "'", 0,
+                  "--log-opt takes path=FILE, max-size=SIZE or tag=TEXT");
+    }
+  }
+}
+
+void parse_attach(const std::vector<std::string>& streams, RunOptions& o) {
+  if (streams.empty()) return;
+  o.attach_stdin = o.attach_stdout = o.attach_stderr = false;
+  for (const std::string& s : streams) {
+    std::string lower;
+    for (char c : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "stdin")
+      o.attach_stdin = true;
+    else if (lower == "stdout")
+      o.attach_stdout = true;
+    else if (lower == "stderr")
+      o.attach_stderr = true;
+    else
+      throw Error(Errc::kInvalidArgument, "invalid stream \"" + s + "\" for --attach", 0,
+                  "must be stdin, stdout, or stderr");
+  }
+}
+
+// --tz: the host's zoneinfo file for a zone name ("local": the host's own /etc/localtime).
+std::string timezone_file(const std::string& tz) {
+  if (tz.empty()) return "";
+  if (tz == "local") return "/etc/localtime";
+  if (tz[0] == '/' || tz.find("..") != std::string::npos)
+    throw Error(Errc::kInvalidArgument, "finding timezone: unknown time zone " + tz);
+  std::string path = "/usr/share/zoneinfo/" + tz;
+  if (!is_regular_file(path))
+    throw Error(Errc::kInvalidArgument, "finding timezone: unknown time zone " + tz, 0,
+                "give a name from /usr/share/zoneinfo (e.g. Europe/Paris), or local");
+  return path;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> parse_label_lines(const std::string& text,
+                                                                   const std::string& path) {
+  std::vector<std::pair<std::string, std::string>> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? text.size() : nl + 1;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] == '#') continue;
+    line.erase(0, start);
+    auto eq = line.find('=');
+    std::string key = line.substr(0, eq);
+    if (key.empty())
+      throw Error(Errc::kInvalidArgument, path + ": invalid label '" + line + "'", 0,
+                  "labels are KEY=VALUE");
+    out.emplace_back(key, eq == std::string::npos ? "" : line.substr(eq + 1));
+  }
+  return out;
+}
+
+namespace {
+
+void set_label(std::vector<std::pair<std::string, std::string>>& labels, std::string key,
+               std::string value) {
+  for (auto& l : labels)
+    if (l.first == key) {
+      l.second = std::move(value);
+      return;
+    }
+  labels.emplace_back(std::move(key), std::move(value));
+}
+
+void parse_labels(const RunFlags& f, RunOptions& o) {
+  for (const std::string& path : f.label_files) {
+    std::string text = read_flag_file(path, "--label-file names a file of KEY=VALUE lines");
+    for (auto& [k, v] : parse_label_lines(text, path)) set_label(o.labels, k, v);
+  }
+  for (const std::string& l : f.labels)
+    for (auto& [k, v] : parse_label_lines(l, "--label")) set_label(o.labels, k, v);
+}
+
 }  // namespace
 
 RunOptions parse_run_options(RunFlags f) {
@@ -157,11 +336,46 @@ RunOptions parse_run_options(RunFlags f) {
   o.stop_timeout = parse_stop_timeout(f.stop_timeout);
   for (const auto& v : f.volumes) o.mounts.push_back(runner::parse_volume(v));
   for (const auto& t : f.tmpfs) o.mounts.push_back(runner::parse_tmpfs(t));
+  for (const auto& m : f.mounts) o.mounts.push_back(runner::parse_mount(m));
+  if (!f.shm_size.empty()) {
+    o.shm_size = runner::parse_memory_size(f.shm_size);
+    if (o.shm_size < 4096)
+      throw Error(Errc::kInvalidArgument, "--shm-size " + f.shm_size + " is too small", 0,
+                  "give at least 4k");
+  }
+  if (!f.restart.empty() && f.restart != "no")
+    throw Error(Errc::kUnsupported,
+                "--restart " + f.restart +
+                    ": dabba does not restart "
+                    "containers yet",
+                0, "leave --restart out (or --restart=no) and restart the container yourself");
+  if (!f.userns.empty() && f.userns != "host")
+    throw Error(Errc::kUnsupported, "--userns " + f.userns + " is not supported yet", 0,
+                "leave --userns out: dabba maps the container's root to you, as --userns=host");
   o.network = parse_network_flags(f.net);
   runner::capability_set(f.cap_add, f.cap_drop);  // checked here, applied by build_spec
   o.security = parse_security_options(f.security_opt);
   if (f.workdir && (f.workdir->empty() || (*f.workdir)[0] != '/'))
     throw Error(Errc::kInvalidArgument, "-w '" + *f.workdir + "' must be an absolute path");
+  o.entrypoint_json = parse_entrypoint_json(f.entrypoint);
+  o.log.driver = parse_log_driver(f.log_driver);
+  o.log_driver = f.log_driver == "json-file" ? "k8s-file" : f.log_driver;
+  parse_log_opts(f.log_opts, o);
+  if (o.log.driver == runner::LogDriver::kPassthrough && f.detach)
+    throw Error(Errc::kInvalidArgument, "passthrough logging is not supported with --detach", 0,
+                "use --log-driver k8s-file (the default) for a detached container");
+  if (o.log.driver == runner::LogDriver::kPassthrough && f.tty)
+    throw Error(Errc::kInvalidArgument, "passthrough logging is not supported with --tty");
+  o.timeout = parse_timeout(f.timeout);
+  parse_attach(f.attach, o);
+  if (f.detach && !f.attach.empty())
+    throw Error(Errc::kInvalidArgument, "--attach and --detach cannot be used together");
+  o.tz_file = timezone_file(f.tz);
+  parse_labels(f, o);
+  if (!f.cidfile.empty() && path_exists(f.cidfile))
+    throw Error(Errc::kAlreadyExists,
+                "container id file exists. Ensure another container is not using it or delete " +
+                    f.cidfile);
   o.flags = std::move(f);
   return o;
 }
@@ -218,30 +432,45 @@ runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
   spec.layers = in.layers;
   spec.hostname = f.hostname.empty() ? in.id.substr(0, 12) : f.hostname;
 
-  spec.argv = runner::command_line(in.image, f.entrypoint, o.command);
+  if (o.entrypoint_json) {
+    // The whole entrypoint; the image's Cmd goes with its Entrypoint, as with any --entrypoint.
+    spec.argv = *o.entrypoint_json;
+    spec.argv.insert(spec.argv.end(), o.command.begin(), o.command.end());
+    if (spec.argv.empty() || spec.argv[0].empty())
+      throw Error(Errc::kInvalidArgument, "no command specified", 0,
+                  "--entrypoint '[]' leaves nothing to run: give a command after the image");
+  } else {
+    spec.argv = runner::command_line(in.image, f.entrypoint, o.command);
+  }
   spec.cwd = runner::working_dir(in.image, f.workdir);
+  spec.create_cwd = !f.workdir;  // podman creates the image's WorkingDir, never a -w
   spec.user = runner::user_spec(in.image, f.user);
   spec.tty = f.tty;
-  spec.stdin_open = f.interactive;
+  spec.stdin_open = f.interactive && o.attach_stdin;
   spec.init = f.init;
+  spec.attach_stdout = o.attach_stdout;
+  spec.attach_stderr = o.attach_stderr;
+  spec.log = o.log;
+  spec.timeout_seconds = o.timeout;
   apply_security_options(o.security, f.privileged, f.cap_add, f.cap_drop, spec);
 
   runner::EnvInputs env;
   env.image_env = in.image.env;
   for (const auto& path : f.env_files) {
-    std::string text;
-    try {
-      text = read_file(path);
-    } catch (Error& e) {
-      e.set_hint("--env-file names a file of K=V lines");
-      throw;
-    }
+    std::string text = read_flag_file(path, "--env-file names a file of K=V lines");
     env.env_files.push_back({path, std::move(text)});
   }
   env.env_flags = f.env;
   env.hostname = spec.hostname;
   env.tty = f.tty;
+  if (f.env_host)
+    for (char** e = environ; *e != nullptr; ++e) env.host_env.emplace_back(*e);
+  env.http_proxy = f.http_proxy;
   spec.env = runner::merge_env(env);
+  spec.pidfile = f.pidfile.empty()
+                     ? std::string()
+                     : std::filesystem::absolute(f.pidfile).lexically_normal().string();
+  spec.shm_size = o.shm_size;
 
   spec.mounts = o.mounts;
   spec.read_only = f.read_only;
@@ -254,6 +483,7 @@ runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
   spec.network = o.network;
   if (f.net.publish_all) add_exposed_ports(in.image.exposed_ports, f.net.network, spec.network);
   spec.etc = runner::default_etc_files(spec.hostname, spec.network);
+  if (!o.tz_file.empty()) spec.etc.localtime = read_file(o.tz_file);
   return spec;
 }
 

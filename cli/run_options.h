@@ -12,6 +12,7 @@
 #pragma once
 
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -36,7 +37,9 @@ struct RunFlags {
   // Mode.
   bool detach = false;  // -d
   bool rm = false;      // --rm
-  std::string name;     // --name ("" = generated)
+  std::string name;     // --name ("" = generated; repeated: the last)
+  std::string cidfile;  // --cidfile: where the id is written
+  std::vector<std::string> attach;  // -a stdin|stdout|stderr (none: all)
   // Image.
   std::string pull = "missing";  // --pull never|missing|always
   std::string platform;          // --platform os/arch[/variant]
@@ -45,9 +48,14 @@ struct RunFlags {
   bool tty = false;                       // -t
   std::vector<std::string> env;           // -e K=V | -e K
   std::vector<std::string> env_files;     // --env-file
+  bool env_host = false;                  // --env-host
+  bool http_proxy = true;                 // --http-proxy (=false: the host's proxy vars stay out)
+  std::string pidfile;                    // --pidfile
+  std::string restart;                    // --restart (only "no" so far)
+  std::string userns;                     // --userns ("" or host: dabba's own namespace)
   std::optional<std::string> user;        // -u
   std::optional<std::string> workdir;     // -w
-  std::optional<std::string> entrypoint;  // --entrypoint ("" clears the image's)
+  std::optional<std::string> entrypoint;  // --entrypoint ("" clears the image's; '["a","b"]')
   std::string hostname;                   // --hostname ("" = the short id)
   bool init = false;                      // --init
   std::vector<std::string> cap_add;       // --cap-add (NAME, CAP_NAME or ALL)
@@ -57,13 +65,22 @@ struct RunFlags {
   // Filesystem.
   std::vector<std::string> volumes;  // -v SRC:DST[:ro]
   std::vector<std::string> tmpfs;    // --tmpfs DST[:OPTS]
+  std::vector<std::string> mounts;   // --mount type=bind|tmpfs,...
+  std::string shm_size;              // --shm-size
   bool read_only = false;            // --read-only
   // Limits.
   std::string memory;         // -m, --memory
   std::string pids_limit;     // --pids-limit
   std::string cpus;           // --cpus
   std::string cgroup_parent;  // --cgroup-parent
+  std::string tz;  // --tz ZONE|local
+  std::vector<std::string> labels;       // -l, --label K=V
+  std::vector<std::string> label_files;  // --label-file
+  // Output.
+  std::string log_driver = "k8s-file";  // --log-driver k8s-file|none|passthrough (+ aliases)
+  std::vector<std::string> log_opts;    // --log-opt path=|max-size=|tag=
   // Stopping.
+  std::string timeout;  // --timeout seconds (0: none)
   std::string stop_signal;   // --stop-signal ("" = the image's StopSignal, else SIGTERM)
   std::string stop_timeout;  // --stop-timeout seconds ("" = 10)
   NetworkFlags net;          // --network, -p, -P, --dns, --add-host
@@ -85,6 +102,16 @@ struct RunOptions {
   SecurityOptions security;        // --security-opt (with --privileged, --cap-add/--cap-drop)
   std::optional<int> stop_signal;  // --stop-signal (else the image's, else SIGTERM)
   int stop_timeout = 10;           // --stop-timeout
+  // --entrypoint given as a JSON array: the whole entrypoint (else flags.entrypoint is one word).
+  std::optional<std::vector<std::string>> entrypoint_json;
+  std::vector<std::pair<std::string, std::string>> labels;  // --label-file, then -l; last wins
+  std::string log_driver = "k8s-file";  // as typed, normalized (json-file, journald: k8s-file)
+  runner::LogSpec log;
+  std::string log_tag;     // --log-opt tag= (kept, shown by inspect)
+  unsigned timeout = 0;    // --timeout seconds
+  bool attach_stdin = true, attach_stdout = true, attach_stderr = true;  // -a
+  std::string tz_file;     // --tz: the host's zoneinfo file ("" = none)
+  uint64_t shm_size = 64 * 1024 * 1024;  // --shm-size
 };
 
 // Registers every flag on the run subcommand. The subcommand is a prefix command: the image and
@@ -95,6 +122,11 @@ void add_run_flags(CLI::App& app, RunFlags& flags);
 // command (no image, or an unknown flag before it, is an error), the name, the limits, the
 // signal, volumes, capabilities, --security-opt, the network flags. Throws Error{kInvalidArgument}.
 RunOptions parse_run_options(RunFlags flags);
+
+// A label file's K=V lines (blank lines and # comments skipped; a bare K is K=""). path names it
+// in errors.
+std::vector<std::pair<std::string, std::string>> parse_label_lines(const std::string& text,
+                                                                   const std::string& path);
 
 // The stop signal: --stop-signal, else the image's StopSignal, else SIGTERM.
 int stop_signal_for(const RunOptions& options, const runner::ImageConfig& image);

@@ -56,18 +56,32 @@ ExitStatus attach(ContainerProcess& container, SignalRelay& relay, const AttachO
     kill_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(kHangupGraceMs);
   };
 
+  using Clock = std::chrono::steady_clock;
+  bool timing = options.timeout_seconds > 0;
+  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(options.timeout_seconds);
+
   std::vector<pollfd> fds;
   for (;;) {
     if (options.tty && ((io.output_lost() && options.hang_up_on_output_loss) || io.terminal_gone()))
       hang_up();
+    if (timing && Clock::now() >= deadline) {
+      // conmon's --timeout: SIGKILL, no grace period.
+      container.kill(SIGKILL);
+      if (options.timed_out) *options.timed_out = true;
+      timing = false;
+    }
     int timeout = -1;
+    if (timing)
+      timeout = static_cast<int>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count() +
+          1);
     if (kill_at) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                       *kill_at - std::chrono::steady_clock::now())
                       .count();
       if (left <= 0)
         container.kill(SIGKILL);
-      else
+      else if (timeout < 0 || left < timeout)
         timeout = static_cast<int>(left);
     }
     fds.clear();

@@ -20,6 +20,10 @@ struct AttachOptions {
   // -t: whether losing our output (the user's terminal hung up) hangs the container up. Off for a
   // detached pty whose output is a log file: a full disk drops log lines, it kills nothing.
   bool hang_up_on_output_loss = true;
+  // --timeout: seconds after the attach starts that the container is killed (SIGKILL); 0: never.
+  // timed_out (if given) tells whether that happened.
+  unsigned timeout_seconds = 0;
+  bool* timed_out = nullptr;
 };
 
 // Returns PID 1's status. The relay must have been created before the container was started.

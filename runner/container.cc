@@ -108,7 +108,8 @@ ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, b
   setup.wait_for_id_map = new_userns;
   setup.own_network_namespace = host.own_network_namespace;
   setup.workload = workload_setup(spec, options);
-  setup.workload.create_cwd = true;
+  setup.workload.create_cwd = spec.create_cwd;
+  setup.workload.missing_cwd_is_126 = !spec.create_cwd;
   setup.workload.init = spec.init;
   return setup;
 }
@@ -133,8 +134,13 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
   setup.workload.wait_for_go = proc.cgroup_ != nullptr || proc.network_ != nullptr;
 
   // Without -t the container's stdio are pipes dabba copies (io_relay.h), never our own fds.
+  // Except --log-driver passthrough: the caller's own stdout and stderr (and stdin with -i), as
+  // podman's passthrough driver does, nothing copied and nothing logged.
   std::optional<StdioPipes> pipes;
-  if (!spec.tty) {
+  if (!spec.tty && spec.log.driver == LogDriver::kPassthrough) {
+    setup.stdio = {spec.stdin_open ? 0 : -1, spec.attach_stdout ? 1 : -1,
+                   spec.attach_stderr ? 2 : -1};
+  } else if (!spec.tty) {
     pipes = StdioPipes::make(spec.stdin_open);
     setup.stdio = pipes->child();
   }

@@ -1,11 +1,16 @@
 #include "runner/container_log.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
 
+#include "common/error.h"
+#include "common/fs.h"
+#include "runner/spec.h"
 #include "runner/state.h"
 
 namespace dabba::runner {
@@ -44,12 +49,28 @@ std::string format_log_records(LogStream stream, std::string_view chunk, const t
   return out;
 }
 
+LogWriter::LogWriter(UniqueFd fd, std::optional<uint64_t> max_size)
+    : fd_(std::move(fd)), max_size_(max_size) {
+  struct stat st;
+  if (max_size_ && fd_.valid() && ::fstat(fd_.get(), &st) == 0)
+    size_ = static_cast<uint64_t>(st.st_size);
+}
+
 bool LogWriter::write(LogStream stream, std::string_view chunk) {
   if (!fd_.valid() || chunk.empty()) return true;
   timespec now;
   ::clock_gettime(CLOCK_REALTIME, &now);
   std::string records = format_log_records(stream, chunk, now);
   std::string_view rest = records;
+  if (max_size_) {
+    if (size_ + rest.size() > *max_size_ && ::ftruncate(fd_.get(), 0) == 0) size_ = 0;
+    // A chunk bigger than the whole file: only its last records that fit (whole lines).
+    if (rest.size() > *max_size_) {
+      size_t from = rest.find('\n', rest.size() - *max_size_ - 1);
+      rest.remove_prefix(from == std::string_view::npos ? rest.size() : from + 1);
+    }
+    size_ += rest.size();
+  }
   while (!rest.empty()) {
     ssize_t n = ::write(fd_.get(), rest.data(), rest.size());
     if (n < 0 && errno == EINTR) continue;
@@ -57,6 +78,21 @@ bool LogWriter::write(LogStream stream, std::string_view chunk) {
     rest.remove_prefix(static_cast<size_t>(n));
   }
   return true;
+}
+
+std::optional<LogWriter> open_container_log(const std::string& container_dir,
+                                           const LogSpec& spec) {
+  if (spec.driver != LogDriver::kK8sFile) return std::nullopt;
+  make_dirs(log_dir(container_dir), 0750);
+  const std::string own = container_log_path(container_dir);
+  const std::string& path = spec.path.empty() ? own : spec.path;
+  if (path != own) {
+    ::unlink(own.c_str());
+    DABBA_SYSCALL(::symlink(path.c_str(), own.c_str()), own);
+  }
+  int fd = DABBA_SYSCALL(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640),
+                         "open the container's log " + path);
+  return LogWriter(UniqueFd(fd), spec.max_size);
 }
 
 std::optional<LogRecord> parse_log_record(std::string_view line) {

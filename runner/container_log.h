@@ -14,6 +14,7 @@
 
 #include <time.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,16 +30,25 @@ std::string container_log_path(const std::string& container_dir);
 // The records for one chunk read from `stream` at time `now`.
 std::string format_log_records(LogStream stream, std::string_view chunk, const timespec& now);
 
-// Appends records to an O_APPEND fd, one write per chunk.
+// Appends records to an O_APPEND fd, one write per chunk. With a max_size (--log-opt max-size),
+// a file that would grow past it starts over empty, as conmon's k8s-file log does.
 class LogWriter {
  public:
-  explicit LogWriter(UniqueFd fd) : fd_(std::move(fd)) {}
+  explicit LogWriter(UniqueFd fd, std::optional<uint64_t> max_size = std::nullopt);
   // False when the write failed (a full disk): those lines are lost, the container goes on.
   bool write(LogStream stream, std::string_view chunk);
 
  private:
   UniqueFd fd_;
+  std::optional<uint64_t> max_size_;
+  uint64_t size_ = 0;  // what the file holds, kept only with max_size_
 };
+
+struct LogSpec;
+// The log a container's --log-driver keeps (nullopt: none, or passthrough), opened for appending:
+// the file under the container's directory, or --log-opt path= with a link to it from there (so
+// `logs` finds it in one place). Makes the log directory.
+std::optional<LogWriter> open_container_log(const std::string& container_dir, const LogSpec& spec);
 
 struct LogRecord {
   std::string_view time;  // as written

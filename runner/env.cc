@@ -86,8 +86,15 @@ std::vector<std::string> merge_env(const EnvInputs& in) {
     if (name_of(e) == "PATH") image_has_path = true;
   if (!image_has_path) env.set(std::string("PATH=") + kDefaultPath);
   if (!in.hostname.empty()) env.set("HOSTNAME=" + in.hostname);
-  if (in.tty) env.set("TERM=xterm");
+  env.set("TERM=xterm");  // podman's containers.conf default, with or without -t
   env.set("container=dabba");
+  for (const auto& e : in.host_env)
+    if (e.find('=') != std::string::npos && e[0] != '=') env.set(e);
+  if (in.http_proxy && in.host_lookup) {
+    for (const char* name : {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "ftp_proxy",
+                             "FTP_PROXY", "no_proxy", "NO_PROXY"})
+      if (auto v = in.host_lookup(name)) env.set(std::string(name) + "=" + *v);
+  }
   for (const auto& e : in.image_env) {
     // An image config entry without '=' is malformed; Docker keeps it verbatim, which makes
     // execve() pass a string no program can read as a variable. Skip it.

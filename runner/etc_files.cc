@@ -27,7 +27,7 @@ void write_plain(const std::string& path, const std::string& data) {
 }  // namespace
 
 EtcFiles default_etc_files(const std::string& hostname, const NetworkSpec& network) {
-  return network_etc_files(hostname, network, read_host_network_files());
+  return network_etc_files(hostname, network, read_host_network_files(network.mode == NetworkMode::kSlirp4netns));
 }
 
 EtcFiles default_etc_files(const std::string& hostname, NetworkMode mode) {
@@ -44,6 +44,8 @@ void write_etc_files(const std::string& container_dir, const EtcFiles& files) {
   write_plain(dir + "/hostname", files.hostname);
   write_plain(dir + "/hosts", files.hosts);
   write_plain(dir + "/resolv.conf", files.resolv_conf);
+  write_plain(dir + "/containerenv", files.containerenv);
+  if (!files.localtime.empty()) write_plain(dir + "/localtime", files.localtime);
 }
 
 }  // namespace dabba::runner

@@ -18,7 +18,8 @@ EtcFiles default_etc_files(const std::string& hostname, NetworkMode mode);
 // Where the generated files live: <container_dir>/etc.
 std::string etc_files_dir(const std::string& container_dir);
 
-// Writes the three files into etc_files_dir(container_dir).
+// Writes the files into etc_files_dir(container_dir): hostname, hosts, resolv.conf, containerenv
+// (bound on /run/.containerenv) and, with --tz, localtime.
 void write_etc_files(const std::string& container_dir, const EtcFiles& files);
 
 }  // namespace dabba::runner

@@ -227,7 +227,8 @@ MountPlan plan_mounts(const Spec& spec, const MountHost& host) {
   if (host.tty_gid_mapped) pts.emplace_back("gid", "5");
   m.push_back(filesystem("devpts", "/dev/pts", std::move(pts), kNoSuid | kNoExec));
   m.push_back(symlink("pts/ptmx", "/dev/ptmx"));
-  m.push_back(filesystem("tmpfs", "/dev/shm", {{"mode", "1777"}, {"size", "65536k"}},
+  m.push_back(filesystem("tmpfs", "/dev/shm",
+                         {{"mode", "1777"}, {"size", std::to_string(spec.shm_size / 1024) + "k"}},
                          kNoSuid | kNoDev | kNoExec));
   m.push_back(filesystem("mqueue", "/dev/mqueue", {}, kNoSuid | kNoDev | kNoExec));
   m.push_back(symlink("/proc/self/fd", "/dev/fd"));
@@ -243,11 +244,21 @@ MountPlan plan_mounts(const Spec& spec, const MountHost& host) {
     op.optional = true;
     m.push_back(std::move(op));
   }
+  if (!spec.etc.localtime.empty()) {
+    MountOp op = bind(etc + "/localtime", "/etc/localtime", false, kReadOnly);
+    op.optional = true;
+    m.push_back(std::move(op));
+  }
 
   if (spec.read_only) {
     m.push_back(filesystem("tmpfs", "/tmp", {{"mode", "1777"}}, kNoSuid | kNoDev));
     m.push_back(filesystem("tmpfs", "/run", {{"mode", "755"}}, kNoSuid | kNoDev));
   }
+
+  // podman's marker that this is a container (after /run's tmpfs with --read-only).
+  MountOp containerenv = bind(etc + "/containerenv", "/run/.containerenv", false, 0);
+  containerenv.optional = true;
+  m.push_back(std::move(containerenv));
 
   // The user's mounts last, parents before children (Docker sorts them the same way), so
   // "-v a:/data/x -v b:/data" does not hide the first under the second.

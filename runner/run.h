@@ -13,6 +13,8 @@ namespace dabba::runner {
 // Returns the container's exit code (128+N when signal N killed it). Throws ExecError (exit 126 or
 // 127) when the command cannot be executed and Error (exit 125) for any other start failure, after
 // recording the failure and running on_exit. The caller must be single-threaded.
+// With --timeout, a container killed for it makes the run exit 255 (podman's code).
+inline constexpr int kExitTimedOut = 255;
 int run_foreground(const Spec& spec, OnExit on_exit = {});
 
 }  // namespace dabba::runner

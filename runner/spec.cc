@@ -114,6 +114,68 @@ MountSpec parse_tmpfs(const std::string& text) {
   return m;
 }
 
+MountSpec parse_mount(const std::string& text) {
+  std::string type, source, target, tmpfs_options;
+  bool read_only = false;
+  auto bad = [&](const std::string& why) {
+    return Error(Errc::kInvalidArgument, "invalid --mount '" + text + "': " + why, 0,
+                 "use --mount type=bind,source=/host/path,target=/path[,ro] or "
+                 "type=tmpfs,target=/path[,tmpfs-size=64m][,tmpfs-mode=1777] or "
+                 "type=volume[,source=NAME],target=/path[,ro]");
+  };
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos
+                                                                     : comma - start);
+    start = comma == std::string::npos ? text.size() + 1 : comma + 1;
+    if (item.empty()) continue;
+    auto eq = item.find('=');
+    std::string key = item.substr(0, eq);
+    std::string value = eq == std::string::npos ? "" : item.substr(eq + 1);
+    if (key == "type") {
+      type = value;
+    } else if (key == "source" || key == "src") {
+      source = value;
+    } else if (key == "target" || key == "destination" || key == "dst") {
+      target = value;
+    } else if (key == "ro" || key == "readonly") {
+      read_only = value.empty() || value == "true" || value == "1";
+    } else if (key == "rw") {
+      read_only = !(value.empty() || value == "true" || value == "1");
+    } else if (key == "tmpfs-size") {
+      tmpfs_options += (tmpfs_options.empty() ? "" : ",") + ("size=" + value);
+    } else if (key == "tmpfs-mode") {
+      tmpfs_options += (tmpfs_options.empty() ? "" : ",") + ("mode=" + value);
+    } else if (key == "bind-propagation" || key == "relabel" || key == "z" || key == "Z" ||
+               key == "consistency" || key == "bind-nonrecursive") {
+      // Accepted as podman's, without effect here (docs/compatibility.md).
+    } else {
+      throw bad("unknown option '" + key + "'");
+    }
+  }
+  if (type.empty()) throw bad("no type=");
+  if (type == "volume") {  // as -v NAME:/path, or -v /path (anonymous) without a source
+    if (target.empty()) throw bad("no target=");
+    MountSpec m = parse_volume(source.empty() ? target : source + ":" + target);
+    m.read_only = read_only;
+    return m;
+  }
+  if (type == "bind") {
+    if (source.empty()) throw bad("no source=");
+    if (target.empty()) throw bad("no target=");
+    MountSpec m = parse_volume(source + ":" + target);
+    m.read_only = read_only;
+    return m;
+  }
+  if (type == "tmpfs") {
+    if (target.empty()) throw bad("no target=");
+    MountSpec m = parse_tmpfs(target + (tmpfs_options.empty() ? "" : ":" + tmpfs_options));
+    return m;
+  }
+  throw bad("unknown type '" + type + "' (bind, tmpfs or volume)");
+}
+
 uint64_t parse_memory_size(const std::string& text) {
   auto bad = [&] {
     return Error(Errc::kInvalidArgument, "invalid memory size '" + text + "'", 0,

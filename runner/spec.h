@@ -30,6 +30,8 @@ struct NetworkSpec {
   std::vector<PortMapping> ports;      // -p (slirp4netns only)
   std::vector<std::string> dns;        // --dns: replaces the default nameservers
   std::vector<HostEntry> extra_hosts;  // --add-host
+  std::vector<std::string> dns_search;   // --dns-search: replaces resolv.conf's search ("." none)
+  std::vector<std::string> dns_options;  // --dns-opt: replaces its options
 };
 NetworkSpec parse_network(const std::string& text);
 
@@ -51,6 +53,9 @@ struct MountSpec {
 MountSpec parse_volume(const std::string& text);
 // "--tmpfs DST[:OPTIONS]".
 MountSpec parse_tmpfs(const std::string& text);
+// "--mount type=bind,source=SRC,target=DST[,ro]" or "type=tmpfs,target=DST[,tmpfs-size=N]
+// [,tmpfs-mode=M]" (type=volume: as -v NAME:/path, anonymous without source=).
+MountSpec parse_mount(const std::string& text);
 
 struct CgroupLimits {
   std::optional<uint64_t> memory_bytes;  // --memory
@@ -61,11 +66,25 @@ struct CgroupLimits {
 // "512m", "1g", "1048576", "100k" (docker's units, binary multiples).
 uint64_t parse_memory_size(const std::string& text);
 
-// The three files generated per container and bind-mounted over the image's (etc_files.h).
+// The files generated per container and bind-mounted over the image's (etc_files.h).
 struct EtcFiles {
   std::string hostname;
   std::string hosts;
   std::string resolv_conf;
+  std::string containerenv;  // /run/.containerenv, podman's format ("" = none)
+  std::string localtime;     // --tz: a zoneinfo file to bind on /etc/localtime ("" = the image's)
+};
+
+// Where the container's output is kept (--log-driver). kK8sFile: podman's k8s-file log
+// (container_log.h), read by `logs`; kNone: nowhere; kPassthrough: the container writes to the
+// caller's own stdout/stderr (foreground only, no copy, no log).
+enum class LogDriver { kK8sFile, kNone, kPassthrough };
+struct LogSpec {
+  LogDriver driver = LogDriver::kK8sFile;
+  // --log-opt path=: the log file; "" = container_log_path(). Another path is also linked from
+  // there, so `logs` finds it.
+  std::string path;
+  std::optional<uint64_t> max_size;  // --log-opt max-size=: the file starts over past this size
 };
 
 // How the root overlay and read-only binds are made. kAuto: the overlay through fsopen/fsconfig
@@ -91,17 +110,28 @@ struct Spec {
   // lost writes), so never set it for a container that can be restarted.
   bool volatile_upper = false;
   MountApi mount_api = MountApi::kAuto;
+  uint64_t shm_size = 64 * 1024 * 1024;  // --shm-size: /dev/shm's tmpfs
 
   // Process.
   std::vector<std::string> argv;  // Entrypoint + Cmd, already combined (process_config.h)
   // The final environment but for HOME: when it has no HOME, the child adds the user's home from
   // the container's /etc/passwd (which only the child can read safely).
   std::vector<std::string> env;
-  std::string cwd = "/";  // absolute; created if missing
+  std::string cwd = "/";  // absolute
+  // A missing cwd is created (the image's WorkingDir), or is an error (-w: podman's exit 126).
+  bool create_cwd = true;
   std::string user;  // "name|uid[:group|gid]" as -u takes it; "" is root. Resolved in the child.
   bool tty = false;  // -t: a pty from the container's devpts
   bool stdin_open = false;  // -i: keep stdin (else /dev/null)
   bool init = false;        // --init: dabba's reaper is PID 1
+  std::string pidfile;      // --pidfile: where the runner writes the workload's pid
+  // -a/--attach: which of the container's output streams the foreground caller gets (the log keeps
+  // both either way).
+  bool attach_stdout = true;
+  bool attach_stderr = true;
+  LogSpec log;
+  // --timeout: seconds after which the runner kills the container (SIGKILL); 0 = never.
+  unsigned timeout_seconds = 0;
 
   // Security (docs/security.md). The workload's capabilities (capabilities.h): bounding set, and
   // permitted+effective for root.

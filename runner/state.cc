@@ -30,6 +30,15 @@ const char* container_status_name(ContainerStatus status) {
 std::string state_path(const std::string& container_dir) { return container_dir + "/state"; }
 std::string log_dir(const std::string& container_dir) { return container_dir + "/logs"; }
 
+void write_pidfile(const std::string& path, pid_t pid) noexcept {
+  if (path.empty()) return;
+  try {
+    write_file_atomic(path, std::to_string(pid), Sync::kNone);
+  } catch (const std::exception& e) {
+    log_warn(std::string("--pidfile: ") + e.what());
+  }
+}
+
 std::string format_state(const ContainerState& s) {
   std::string cgroups;
   for (const auto& c : s.cgroups) cgroups += (cgroups.empty() ? "" : ":") + c;

@@ -53,11 +53,12 @@ void fail_start(StateOwner& owner, SyncChannel& report, const std::exception& e)
     ::close_range(4, ~0u, 0);
 
     // The container's output reaches its log only through us (io_relay.h): it holds no fd of it.
-    LogWriter log(UniqueFd(open_log(container_log_path(spec.container_dir))));
+    std::optional<LogWriter> log = open_container_log(spec.container_dir, spec.log);
     SignalRelay relay;
     ContainerProcess container = start_container(spec);
 
     owner.running(container);
+    write_pidfile(spec.pidfile, container.pid());
     report.send_noexcept(SyncKind::kPid, container.pid(), 0, {});
     report.close();
 
@@ -68,7 +69,8 @@ void fail_start(StateOwner& owner, SyncChannel& report, const std::exception& e)
     attach_options.stdin_open = false;
     attach_options.out = -1;
     attach_options.err = -1;
-    attach_options.log = &log;
+    if (log) attach_options.log = &*log;
+    attach_options.timeout_seconds = spec.timeout_seconds;
     attach_options.hang_up_on_output_loss = false;
     ExitStatus status = attach(container, relay, attach_options);
     owner.exited(status, container.oom_killed());

@@ -237,6 +237,12 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
     bound_capabilities(setup.capabilities);
     switch_user(user);
     set_root_capabilities(setup.capabilities);
+    if (::chdir(setup.cwd.c_str()) != 0 && errno == ENOENT && setup.missing_cwd_is_126) {
+      // podman's words and exit code (126) for a -w that is not there.
+      sync.send_noexcept(SyncKind::kError, kExitNotExecutable, 0,
+                         "workdir \"" + setup.cwd + "\" does not exist on container");
+      ::_exit(kExitNotExecutable);
+    }
     if (::chdir(setup.cwd.c_str()) != 0)
       throw Error(errc_from_errno(errno), "chdir to the working directory " + setup.cwd, errno);
     DABBA_SYSCALL(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs");

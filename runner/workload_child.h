@@ -35,7 +35,9 @@ struct WorkloadSetup {
   std::vector<std::string> argv;
   std::vector<std::string> env;  // HOME is added from the user's passwd entry when missing
   std::string cwd = "/";
-  bool create_cwd = true;  // run: create a missing -w; exec: a missing -w is an error
+  bool create_cwd = true;  // run: create a missing WorkingDir; exec: a missing -w is an error
+  // run -w: a missing directory is podman's `workdir "DIR" does not exist on container`, exit 126.
+  bool missing_cwd_is_126 = false;
   std::string user;        // unresolved: "name|uid[:group|gid]"
   bool tty = false;
   bool null_stdin = false;  // stdin is /dev/null: opened again inside the container (its own)

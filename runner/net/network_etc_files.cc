@@ -1,5 +1,10 @@
 #include "runner/net/network_etc_files.h"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
 #include <sstream>
 
 #include "common/fs.h"
@@ -63,10 +68,21 @@ std::string resolve_host_gateway(const std::string& ip, const NetworkSpec& netwo
 
 }  // namespace
 
-HostNetworkFiles read_host_network_files() {
+HostNetworkFiles read_host_network_files(bool with_host_ip) {
   HostNetworkFiles f;
   read_file_if_exists("/etc/hosts", f.hosts);
   read_file_if_exists("/etc/resolv.conf", f.resolv_conf);
+  ifaddrs* list = nullptr;
+  if (with_host_ip && ::getifaddrs(&list) == 0) {
+    for (ifaddrs* a = list; a != nullptr && f.host_ip.empty(); a = a->ifa_next) {
+      if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET) continue;
+      if (a->ifa_flags & IFF_LOOPBACK) continue;
+      char text[INET_ADDRSTRLEN];
+      const auto* in = reinterpret_cast<const sockaddr_in*>(a->ifa_addr);
+      if (::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text)) f.host_ip = text;
+    }
+    ::freeifaddrs(list);
+  }
   return f;
 }
 
@@ -122,6 +138,8 @@ EtcFiles network_etc_files(const std::string& hostname, const NetworkSpec& netwo
       // podman's names for the host; they reach it only when its loopback is allowed.
       if (network.slirp.allow_host_loopback)
         f.hosts += a.gateway + "\thost.containers.internal host.docker.internal\n";
+      else if (!host.host_ip.empty())
+        f.hosts += host.host_ip + "\thost.containers.internal\n";  // as podman 4 writes it
       ResolvConf rc = from_host;
       rc.nameservers = network.dns;
       if (rc.nameservers.empty()) {
@@ -131,6 +149,20 @@ EtcFiles network_etc_files(const std::string& hostname, const NetworkSpec& netwo
       f.resolv_conf = format_resolv_conf(rc);
       break;
     }
+  }
+  if (!network.dns_search.empty() || !network.dns_options.empty()) {
+    ResolvConf rc = parse_resolv_conf(f.resolv_conf);
+    auto joined = [](const std::vector<std::string>& v) {
+      std::string out;
+      for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
+      return out;
+    };
+    // podman: --dns-search=. means no search domains.
+    if (!network.dns_search.empty())
+      rc.search = network.dns_search == std::vector<std::string>{"."} ? ""
+                                                                      : joined(network.dns_search);
+    if (!network.dns_options.empty()) rc.options = joined(network.dns_options);
+    f.resolv_conf = format_resolv_conf(rc);
   }
   for (const auto& h : network.extra_hosts)
     f.hosts += resolve_host_gateway(h.ip, network) + "\t" + h.name + "\n";

@@ -20,8 +20,12 @@ namespace dabba::runner {
 struct HostNetworkFiles {
   std::string hosts;
   std::string resolv_conf;
+  // The host's first non-loopback IPv4 address (`hostname -I`'s first), which podman names
+  // host.containers.internal in a slirp4netns container's /etc/hosts; "" if none.
+  std::string host_ip;
 };
-HostNetworkFiles read_host_network_files();
+// with_host_ip: also look host_ip up (only slirp4netns needs it: a netlink dump saved elsewhere).
+HostNetworkFiles read_host_network_files(bool with_host_ip = false);
 
 EtcFiles network_etc_files(const std::string& hostname, const NetworkSpec& network,
                            const HostNetworkFiles& host);

@@ -132,9 +132,9 @@ TEST(RunOptions, SecurityOptionsAsPodman) {
   EXPECT_FALSE(s.privileged);
   EXPECT_TRUE(s.seccomp_profile.empty());
   // --privileged: everything, no filter, no masks; mask= still applies, --cap-drop does not.
-  s = build_spec(parse({"--privileged", "--cap-drop", "NET_RAW", "--security-opt",
-                        "mask=/proc/keys", "img"}),
-                 inputs());
+  s = build_spec(
+      parse({"--privileged", "--cap-drop", "NET_RAW", "--security-opt", "mask=/proc/keys", "img"}),
+      inputs());
   EXPECT_TRUE(s.privileged);
   EXPECT_FALSE(s.seccomp);
   EXPECT_EQ(s.capabilities, runner::capability_set({"ALL"}, {}));
@@ -142,8 +142,8 @@ TEST(RunOptions, SecurityOptionsAsPodman) {
   EXPECT_EQ(s.masked.masked, (std::vector<std::string>{"/proc/keys"}));
   // unmask takes shell patterns; ALL takes every default, masked and read-only.
   s = build_spec(parse({"--security-opt", "unmask=/proc/*", "img"}), inputs());
-  EXPECT_EQ(s.masked.masked, (std::vector<std::string>{"/sys/firmware", "/sys/fs/selinux",
-                                                       "/sys/dev/block"}));
+  EXPECT_EQ(s.masked.masked,
+            (std::vector<std::string>{"/sys/firmware", "/sys/fs/selinux", "/sys/dev/block"}));
   EXPECT_TRUE(s.masked.readonly.empty());
   s = build_spec(parse({"--security-opt", "unmask=ALL", "--security-opt", "mask=/a:/b", "img"}),
                  inputs());
@@ -160,12 +160,12 @@ TEST(RunOptions, SecurityOptionsAsPodman) {
   s = build_spec(parse({"--security-opt", "seccomp=" + dir + "/ok.json", "img"}), inputs());
   EXPECT_TRUE(s.seccomp);
   EXPECT_NE(s.seccomp_profile.find("SCMP_ACT_ALLOW"), std::string::npos);
-  EXPECT_THROW(build_spec(parse({"--security-opt", "seccomp=" + dir + "/bad.json", "img"}),
-                          inputs()),
-               Error);
-  EXPECT_THROW(build_spec(parse({"--security-opt", "seccomp=" + dir + "/none.json", "img"}),
-                          inputs()),
-               Error);
+  EXPECT_THROW(
+      build_spec(parse({"--security-opt", "seccomp=" + dir + "/bad.json", "img"}), inputs()),
+      Error);
+  EXPECT_THROW(
+      build_spec(parse({"--security-opt", "seccomp=" + dir + "/none.json", "img"}), inputs()),
+      Error);
   EXPECT_THROW(parse({"--security-opt", "mask=relative", "img"}), Error);
   EXPECT_THROW(parse({"--security-opt", "proc-opts=x", "img"}), Error);
 }
@@ -326,6 +326,129 @@ TEST(ContainerInfo, RoundTripAndOldRecords) {
   EXPECT_EQ(old.stop_signal, SIGTERM);
   EXPECT_EQ(old.cwd, "/");
   EXPECT_THROW(decode_container_info("not json"), Error);
+}
+
+// --- issue 11's run flags -----------------------------------------------------------------------
+
+TEST(RunFlags11, RepeatedNameTzLogDriverTakeTheLast) {
+  RunOptions o = parse({"--name", "a", "--name", "b", "--log-driver", "none", "--log-driver",
+                        "k8s-file", "--tz", "UTC", "--tz", "local", "img"});
+  EXPECT_EQ(o.flags.name, "b");
+  EXPECT_EQ(o.log.driver, runner::LogDriver::kK8sFile);
+  EXPECT_EQ(o.tz_file, "/etc/localtime");
+}
+
+TEST(RunFlags11, LogDriverAndOptions) {
+  EXPECT_EQ(parse({"img"}).log.driver, runner::LogDriver::kK8sFile);
+  EXPECT_EQ(parse({"--log-driver", "none", "img"}).log.driver, runner::LogDriver::kNone);
+  EXPECT_EQ(parse({"--log-driver=json-file", "img"}).log_driver, "k8s-file");
+  EXPECT_EQ(parse({"--log-driver=journald", "img"}).log_driver, "journald");
+  EXPECT_EQ(parse({"--log-driver=passthrough", "img"}).log.driver, runner::LogDriver::kPassthrough);
+  try {
+    parse({"--log-driver=InvalidDriver", "img"});
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "running container create option: invalid log driver: invalid argument");
+  }
+  EXPECT_THROW(parse({"-d", "--log-driver=passthrough", "img"}), Error);
+  RunOptions o = parse(
+      {"--log-opt", "path=/tmp/x.log", "--log-opt=max-size=1k", "--log-opt", "tag=hello", "img"});
+  EXPECT_EQ(o.log.path, "/tmp/x.log");
+  EXPECT_EQ(o.log.max_size, 1024u);
+  EXPECT_EQ(o.log_tag, "hello");
+  EXPECT_THROW(parse({"--log-opt", "bogus=1", "img"}), Error);
+  EXPECT_THROW(parse({"--log-opt", "path", "img"}), Error);
+  runner::Spec s = build_spec(o, inputs());
+  EXPECT_EQ(s.log.path, "/tmp/x.log");
+}
+
+TEST(RunFlags11, EntrypointAsJsonArray) {
+  runner::Spec s = build_spec(parse({"--entrypoint", R"(["/bin/echo","x y"])", "img"}), inputs());
+  EXPECT_EQ(s.argv, (std::vector<std::string>{"/bin/echo", "x y"}));
+  s = build_spec(parse({"--entrypoint", R"(["/bin/echo"])", "img", "a"}), inputs());
+  EXPECT_EQ(s.argv, (std::vector<std::string>{"/bin/echo", "a"}));
+  s = build_spec(parse({"--entrypoint", "/bin/sh", "img"}), inputs());
+  EXPECT_EQ(s.argv, (std::vector<std::string>{"/bin/sh"}));
+  EXPECT_THROW(parse({"--entrypoint", "[1,2]", "img"}), Error);
+}
+
+TEST(RunFlags11, LabelsFromFilesThenFlags) {
+  std::string dir = ::testing::TempDir();
+  std::string path = dir + "/labels";
+  std::ofstream(path) << "# comment\n\na=1\nb=from file\nbare\n";
+  RunOptions o = parse({"--label-file", path, "-l", "b=2", "--label", "c=3=x", "img"});
+  using L = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(o.labels, (L{{"a", "1"}, {"b", "2"}, {"bare", ""}, {"c", "3=x"}}));
+  EXPECT_THROW(parse({"--label-file", dir + "/missing", "img"}), Error);
+  EXPECT_THROW(parse({"-l", "=v", "img"}), Error);
+}
+
+TEST(RunFlags11, MemoryZeroIsNoLimitTimeoutAttach) {
+  EXPECT_FALSE(parse({"--memory=0", "img"}).limits.memory_bytes);
+  RunOptions o = parse({"--timeout", "5", "-a", "stderr", "img"});
+  EXPECT_EQ(o.timeout, 5u);
+  EXPECT_FALSE(o.attach_stdout);
+  EXPECT_TRUE(o.attach_stderr);
+  runner::Spec s = build_spec(o, inputs());
+  EXPECT_EQ(s.timeout_seconds, 5u);
+  EXPECT_FALSE(s.attach_stdout);
+  EXPECT_THROW(parse({"-a", "stdfoo", "img"}), Error);
+  EXPECT_THROW(parse({"--timeout", "-1", "img"}), Error);
+  EXPECT_THROW(parse({"-d", "-a", "stdout", "img"}), Error);
+}
+
+TEST(RunFlags11, TimezoneAndWorkdir) {
+  EXPECT_THROW(parse({"--tz", "No/Such_Zone", "img"}), Error);
+  EXPECT_THROW(parse({"--tz", "../../etc/passwd", "img"}), Error);
+  EXPECT_TRUE(build_spec(parse({"img"}), inputs()).create_cwd);
+  EXPECT_FALSE(build_spec(parse({"-w", "/x", "img"}), inputs()).create_cwd);
+  EXPECT_TRUE(build_spec(parse({"img"}), inputs()).etc.localtime.empty());
+}
+
+TEST(RunFlags11, NetworkBridgeAndHostWithPorts) {
+  EXPECT_EQ(parse({"--network", "bridge", "img"}).network.mode, runner::NetworkMode::kSlirp4netns);
+  EXPECT_EQ(parse({"--network=podman", "img"}).network.mode, runner::NetworkMode::kSlirp4netns);
+  RunOptions o = parse({"--network", "host", "-p", "8080:80", "img"});
+  EXPECT_EQ(o.network.mode, runner::NetworkMode::kHost);
+  EXPECT_TRUE(o.network.ports.empty());
+}
+
+TEST(RunFlags11, TermIsAlwaysSet) {
+  EXPECT_EQ(env_of(build_spec(parse({"img"}), inputs()), "TERM"), "xterm");
+}
+
+TEST(RunFlags11, CidfileThatExistsIsRefused) {
+  std::string path = ::testing::TempDir() + "/cid-exists";
+  std::ofstream(path) << "x";
+  try {
+    parse({"--cidfile", path, "img"});
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("container id file exists. Ensure another container is "
+                                         "not using it or delete " +
+                                         path),
+              std::string::npos);
+  }
+}
+
+TEST(ContainerInfo, Issue11Fields) {
+  ContainerInfo i;
+  i.labels = {{"b", "2"}, {"a", "1"}};
+  i.log_driver = "none";
+  i.log_path = "/x";
+  i.log_tag = "t";
+  i.timeout = 3;
+  i.cidfile = "/c";
+  ContainerInfo d = decode_container_info(encode_container_info(i));
+  using L = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(d.labels, (L{{"a", "1"}, {"b", "2"}}));
+  EXPECT_EQ(d.log_driver, "none");
+  EXPECT_EQ(d.log_path, "/x");
+  EXPECT_EQ(d.log_tag, "t");
+  EXPECT_EQ(d.timeout, 3u);
+  EXPECT_EQ(d.cidfile, "/c");
+  EXPECT_EQ(decode_container_info("{}").log_driver, "k8s-file");
 }
 
 }  // namespace

@@ -24,11 +24,25 @@ TEST(MergeEnv, DefaultsWhenTheImageSetsNothing) {
   EnvInputs in;
   in.hostname = "abc";
   in.host_lookup = host({});
-  EXPECT_THAT(merge_env(in),
-              ElementsAre(std::string("PATH=") + kDefaultPath, "HOSTNAME=abc", "container=dabba"));
+  EXPECT_THAT(merge_env(in), ElementsAre(std::string("PATH=") + kDefaultPath, "HOSTNAME=abc",
+                                         "TERM=xterm", "container=dabba"));
 }
 
-TEST(MergeEnv, TermOnlyWithTty) {
+TEST(MergeEnv, EnvHostThenProxyThenImage) {
+  EnvInputs in;
+  in.host_env = {"FROM_HOST=1", "PATH=/host/bin", "http_proxy=ignored-here"};
+  in.image_env = {"FROM_HOST=image"};
+  in.host_lookup = host({{"HTTPS_PROXY", "http://proxy:3128"}});
+  EXPECT_THAT(merge_env(in),
+              ElementsAre("PATH=/host/bin", "TERM=xterm", "container=dabba", "FROM_HOST=image",
+                          "http_proxy=ignored-here", "HTTPS_PROXY=http://proxy:3128"));
+  in.http_proxy = false;
+  in.host_env.clear();
+  EXPECT_THAT(merge_env(in), ElementsAre(std::string("PATH=") + kDefaultPath, "TERM=xterm",
+                                         "container=dabba", "FROM_HOST=image"));
+}
+
+TEST(MergeEnv, TermAlsoWithTty) {
   EnvInputs in;
   in.tty = true;
   in.host_lookup = host({});
@@ -40,7 +54,8 @@ TEST(MergeEnv, ImagePathReplacesTheDefault) {
   EnvInputs in;
   in.image_env = {"PATH=/opt/bin", "LANG=C.UTF-8"};
   in.host_lookup = host({});
-  EXPECT_THAT(merge_env(in), ElementsAre("container=dabba", "PATH=/opt/bin", "LANG=C.UTF-8"));
+  EXPECT_THAT(merge_env(in),
+              ElementsAre("TERM=xterm", "container=dabba", "PATH=/opt/bin", "LANG=C.UTF-8"));
 }
 
 TEST(MergeEnv, LaterWinsAndKeepsFirstPosition) {
@@ -50,8 +65,9 @@ TEST(MergeEnv, LaterWinsAndKeepsFirstPosition) {
   in.env_files = {{"f.env", "A=file\nC=file\n"}};
   in.env_flags = {"C=flag", "A=flag1", "A=flag2"};
   in.host_lookup = host({});
-  EXPECT_THAT(merge_env(in), ElementsAre(std::string("PATH=") + kDefaultPath, "HOSTNAME=fromimage",
-                                         "container=dabba", "A=flag2", "B=image", "C=flag"));
+  EXPECT_THAT(merge_env(in),
+              ElementsAre(std::string("PATH=") + kDefaultPath, "HOSTNAME=fromimage", "TERM=xterm",
+                          "container=dabba", "A=flag2", "B=image", "C=flag"));
 }
 
 TEST(MergeEnv, FlagsWinOverEnvFilesLikeDocker) {

@@ -57,6 +57,7 @@ TEST(MountPlan, TheWholeDefaultPlan) {
                   "bind /s/containers/c0ffee/etc/hostname /etc/hostname (optional)",
                   "bind /s/containers/c0ffee/etc/hosts /etc/hosts (optional)",
                   "bind /s/containers/c0ffee/etc/resolv.conf /etc/resolv.conf (optional)",
+                  "bind /s/containers/c0ffee/etc/containerenv /run/.containerenv (optional)",
                   "readonly /proc/asound", "readonly /proc/bus", "readonly /proc/fs",
                   "readonly /proc/irq", "readonly /proc/sys", "readonly /proc/sysrq-trigger",
                   "mask /proc/acpi", "mask /proc/kcore", "mask /proc/keys",
