@@ -37,6 +37,7 @@ std::vector<Command> register_commands(CLI::App& app) {
   c.push_back(add_logs(app));
   c.push_back(add_commit(app));
   c.push_back(add_export(app));
+  for (Command& g : add_container_group(app)) c.push_back(std::move(g));
   // Host.
   c.push_back(add_info(app));
   for (Command& g : add_system_group(app)) c.push_back(std::move(g));

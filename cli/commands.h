@@ -36,13 +36,17 @@ Command add_info(CLI::App& parent);
 
 // Container verbs (one file each).
 Command add_run(CLI::App& parent);
-Command add_ps(CLI::App& parent);
-Command add_stop(CLI::App& parent);
-Command add_rm(CLI::App& parent);
+Command add_ps(CLI::App& parent, const std::string& name = "ps");
+Command add_stop(CLI::App& parent, const std::string& name = "stop");
+Command add_rm(CLI::App& parent, const std::string& name = "rm");
 Command add_exec(CLI::App& parent);
 Command add_logs(CLI::App& parent);
 Command add_commit(CLI::App& parent);
 Command add_export(CLI::App& parent);
+Command add_container_inspect(CLI::App& parent);  // container inspect
+Command add_container_exists(CLI::App& parent);   // container exists
+// `container <verb>`: the container verbs under one group.
+std::vector<Command> add_container_group(CLI::App& parent);
 
 // The store as a whole: `system df|prune|reset`, and `unshare`.
 std::vector<Command> add_system_group(CLI::App& parent);

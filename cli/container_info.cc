@@ -25,6 +25,7 @@ std::string encode_container_info(const ContainerInfo& i) {
       {"auto_remove", i.auto_remove},
       {"detach", i.detach},
   };
+  if (!i.labels.empty()) j["labels"] = i.labels;
   return j.dump();
 }
 
@@ -50,6 +51,7 @@ ContainerInfo decode_container_info(const std::string& text) {
     i.tty = j.value("tty", i.tty);
     i.auto_remove = j.value("auto_remove", i.auto_remove);
     i.detach = j.value("detach", i.detach);
+    i.labels = j.value("labels", i.labels);
   } catch (const nlohmann::json::exception& e) {
     throw Error(Errc::kCorrupt, std::string("container record: ") + e.what());
   }

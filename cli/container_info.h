@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,8 @@ struct ContainerInfo {
   bool tty = false;
   bool auto_remove = false;  // --rm
   bool detach = false;
+  // --label (and the image's labels), as `ps --filter label=` and `inspect` show them.
+  std::map<std::string, std::string> labels;
 };
 
 std::string encode_container_info(const ContainerInfo& info);
