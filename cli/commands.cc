@@ -40,6 +40,7 @@ std::vector<Command> register_commands(CLI::App& app) {
   for (Command& g : add_container_group(app)) c.push_back(std::move(g));
   // Host.
   c.push_back(add_info(app));
+  c.push_back(add_version(app));
   for (Command& g : add_system_group(app)) c.push_back(std::move(g));
   c.push_back(add_unshare(app));
   return c;

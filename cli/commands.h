@@ -33,6 +33,7 @@ Command add_check(CLI::App& parent);
 Command add_login(CLI::App& parent);
 Command add_logout(CLI::App& parent);
 Command add_info(CLI::App& parent);
+Command add_version(CLI::App& parent);
 
 // Container verbs (one file each).
 Command add_run(CLI::App& parent);
