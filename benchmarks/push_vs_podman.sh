@@ -20,13 +20,7 @@
 set -euo pipefail
 # shellcheck source=lib/debian_layer.sh
 source "$(dirname "$(readlink -f "$0")")/lib/debian_layer.sh"
-BUILD=${1:-build}
-DABBA=$(realpath "$BUILD")/dabba
-BENCH=${DABBA_BENCH_DIR:-/var/tmp/dabba-bench}
-RUNS=${RUNS:-5}
-BUSER=${BENCH_USER:-dabba-test}
-SRC=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
-LAYER=$BENCH/layer.tar.gz
+bench_settings "${1:-build}"
 W=$BENCH/push
 PY=/usr/bin/python3
 

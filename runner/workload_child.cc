@@ -159,23 +159,6 @@ std::string exec_failure_text(const std::string& argv0, int err, bool searched) 
   return text;
 }
 
-std::string find_in_path(const std::string& argv0, const std::string& path) {
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find(':', start);
-    if (end == std::string::npos) end = path.size();
-    std::string dir = path.substr(start, end - start);
-    if (dir.empty()) dir = ".";
-    std::string candidate = dir + "/" + argv0;
-    struct stat st;
-    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-        ::access(candidate.c_str(), X_OK) == 0)
-      return candidate;
-    start = end + 1;
-  }
-  return "";
-}
-
 bool adopt_stdio_child(const ChildStdio& stdio) noexcept {
   int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null < 0) return false;

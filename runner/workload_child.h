@@ -69,8 +69,4 @@ bool adopt_stdio_child(const ChildStdio& stdio) noexcept;
 // The message for an exec that failed with `err` (SyncKind::kExecFailed), as Docker words it.
 std::string exec_failure_text(const std::string& argv0, int err, bool searched);
 
-// Looks argv0 up in `path` (a PATH value) as execvp would, but only among regular files we may
-// execute. Returns the path to exec, or "" when nothing matches. Exposed for tests.
-std::string find_in_path(const std::string& argv0, const std::string& path);
-
 }  // namespace dabba::runner

@@ -40,3 +40,14 @@ debian_image_dir() {
   echo "Directory Transport Version: 1.1" >"$dir/version"
   echo "$layer_hex" >"$dir/layer-hex"
 }
+
+# bench_settings BUILD_DIR: what the *_vs_podman.sh benchmarks share: DABBA (the binary), BENCH
+# (the cache dir, DABBA_BENCH_DIR), RUNS, BUSER (BENCH_USER), SRC (the checkout), LAYER.
+bench_settings() {
+  DABBA=$(realpath "$1")/dabba
+  BENCH=${DABBA_BENCH_DIR:-/var/tmp/dabba-bench}
+  RUNS=${RUNS:-5}
+  BUSER=${BENCH_USER:-dabba-test}
+  SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  LAYER=$BENCH/layer.tar.gz
+}

@@ -98,7 +98,7 @@ printf '\x00\x00\x00\x00' | dd of="$A/tampered/blobs/sha256/$BIG" bs=1 seek=5000
 chown -R "$RIG_USER" "$A/tampered"
 fresh_store tampered
 out=$(load "$A/tampered") && rc=0 || rc=$?
-check_eq "tampered layout: load fails" 1 "$rc"
+check_eq "tampered layout: load fails with podman's 125" 125 "$rc"
 check "tampered layout: with a digest error" grep -q "digest mismatch" <<<"$out"
 check_eq "tampered layout: no image" 0 "$(image_count)"
 check "tampered layout: the store checks clean" dabba_user check

@@ -192,6 +192,7 @@ dabba_user gc >/dev/null
 check_eq "gc keeps the stopped container's layers" "$before" "$(layers)"
 check "its own layer's files are still there" sh -c "ls '$STORE'/layers/*/shared/own.txt"
 check "rm of the container" dabba_user rm pinned
+check "image prune removes the unnamed image" dabba_user image prune -f
 dabba_user gc >/dev/null
 check_eq "then gc frees rig/shared's own layer" $((before - 1)) "$(layers)"
 
