@@ -37,6 +37,8 @@ std::vector<Command> register_commands(CLI::App& app) {
   c.push_back(add_logs(app));
   c.push_back(add_commit(app));
   c.push_back(add_export(app));
+  c.push_back(add_wait(app));
+  c.push_back(add_kill(app));
   for (Command& g : add_container_group(app)) c.push_back(std::move(g));
   // Host.
   c.push_back(add_info(app));

@@ -44,6 +44,8 @@ Command add_exec(CLI::App& parent);
 Command add_logs(CLI::App& parent);
 Command add_commit(CLI::App& parent);
 Command add_export(CLI::App& parent);
+Command add_wait(CLI::App& parent);
+Command add_kill(CLI::App& parent);
 Command add_container_inspect(CLI::App& parent);  // container inspect
 Command add_container_exists(CLI::App& parent);   // container exists
 // `container <verb>`: the container verbs under one group.

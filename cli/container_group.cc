@@ -1,5 +1,5 @@
 // dabba container <verb>: podman's container group (container ls/list/ps, rm, stop, inspect,
-// exists, run, exec, logs, commit, export), the same verbs as the top-level ones.
+// exists, run, exec, logs, commit, export, wait, kill), the same verbs as the top-level ones.
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
@@ -21,6 +21,8 @@ std::vector<Command> add_container_group(CLI::App& parent) {
   c.push_back(add_logs(*group));
   c.push_back(add_commit(*group));
   c.push_back(add_export(*group));
+  c.push_back(add_wait(*group));
+  c.push_back(add_kill(*group));
   return c;
 }
 

@@ -128,6 +128,34 @@ check_eq "--storage-driver btrfs: 125" 125 "$(exit_code dabba_user --storage-dri
 check "... named" grep -q 'unsupported storage driver "btrfs"' <<<"$(err dabba_user --storage-driver btrfs ps)"
 check_eq "an unknown --log-level: 1 (podman's)" 1 "$(exit_code dabba_user --log-level loud ps)"
 
+# --- wait, kill ---------------------------------------------------------------------------------
+dabba_user run -d --name w1 "$BUSYBOX" sh -c 'sleep 0.5; exit 7' >/dev/null
+check_eq "wait prints the exit code once it ends" 7 "$(as_user timeout 20 "$TEST_DABBA" --root "$STORE" wait w1)"
+check_eq "wait --condition exited of an exited one: at once" "7" \
+  "$(as_user timeout 20 "$TEST_DABBA" --root "$STORE" wait --condition exited w1)"
+dabba_user run -d --name k1 "$BUSYBOX" sleep 60 >/dev/null
+check_eq "kill prints the name" k1 "$(dabba_user kill k1)"
+check_eq "... and SIGKILL ended it: wait says 137" 137 \
+  "$(as_user timeout 20 "$TEST_DABBA" --root "$STORE" wait k1)"
+check_eq "kill of a stopped one: 125" 125 "$(exit_code dabba_user kill k1)"
+check "... podman's words" grep -q "can only kill running containers.* is in state exited" \
+  <<<"$(err dabba_user kill k1)"
+dabba_user run -d --name k2 "$BUSYBOX" sleep 60 >/dev/null
+check_eq "kill -s TERM (PID 1 sleep ignores it): still running" "k2 running" \
+  "$(dabba_user kill -s TERM k2) $(dabba_user inspect --format '{{.State.Status}}' k2)"
+dabba_user rm -f k2 >/dev/null
+
+# --- version, info --format ---------------------------------------------------------------------
+check "version --format '{{.Client.Version}}'" grep -Eq '^[0-9]+\.[0-9]+' \
+  <<<"$(dabba_user version --format '{{.Client.Version}}')"
+check_eq "info --format '{{.Store.GraphRoot}} {{.Store.GraphDriverName}}'" "$STORE overlay" \
+  "$(dabba_user info --format '{{.Store.GraphRoot}} {{.Store.GraphDriverName}}')"
+check_eq "info --format '{{.Host.Arch}} {{.Host.OCIRuntime.Name}}'" "$(dpkg --print-architecture) dabba" \
+  "$(dabba_user info --format '{{.Host.Arch}} {{ .Host.OCIRuntime.Name }}')"
+check "info --format json: podman's keys" jq -e '.host.rootless == true and
+  (.store.imageStore.number >= 1) and (.store.runRoot | length > 0)' \
+  <<<"$(dabba_user info --format json)"
+
 # --- as root ------------------------------------------------------------------------------------
 dabba_root run -d --name rs "$BUSYBOX" sleep 60 >/dev/null
 check_eq "[root] inspect .State.Running" true "$(dabba_root inspect --format '{{.State.Running}}' rs)"
