@@ -1,6 +1,7 @@
 #include "cli/container_inspect.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <memory>
 
 #include "cli/command.h"

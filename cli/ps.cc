@@ -81,7 +81,7 @@ TemplateData list_json(const Listed& l) {
       {"IsInfra", false},
       {"Labels", labels_json(v.info.labels)},
       {"Mounts", TemplateData::array()},
-      {"Names", {v.record.name}},
+      {"Names", TemplateData::array({v.record.name})},
       {"Namespaces", TemplateData::object()},
       {"Networks", TemplateData::array()},
       {"Pid", v.running ? v.state->pid : 0},
