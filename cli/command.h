@@ -18,6 +18,11 @@ namespace dabba::cli {
 struct Globals {
   std::string root_flag;  // --root, empty when not given
   std::string log_level = "warn";
+  // podman's globals that scripts pass (docs/compatibility.md, "Global flags"): kept so a verb
+  // that has a use for one can read it; most mean nothing to dabba and are only accepted.
+  std::string runroot;         // --runroot
+  std::string storage_driver;  // --storage-driver (overlay; vfs accepted, see main.cc)
+  bool noout = false;          // --noout: stdout goes to /dev/null
   // The store root after --root / DABBA_ROOT / XDG_DATA_HOME / ~/.local/share resolution.
   std::string root() const;
 };

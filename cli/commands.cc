@@ -41,8 +41,12 @@ std::vector<Command> register_commands(CLI::App& app) {
   c.push_back(add_diff(app));
   c.push_back(add_top(app));
   for (Command& g : add_volume_group(app)) c.push_back(std::move(g));
+  c.push_back(add_wait(app));
+  c.push_back(add_kill(app));
+  for (Command& g : add_container_group(app)) c.push_back(std::move(g));
   // Host.
   c.push_back(add_info(app));
+  c.push_back(add_version(app));
   for (Command& g : add_system_group(app)) c.push_back(std::move(g));
   c.push_back(add_unshare(app));
   return c;

@@ -33,12 +33,13 @@ Command add_check(CLI::App& parent);
 Command add_login(CLI::App& parent);
 Command add_logout(CLI::App& parent);
 Command add_info(CLI::App& parent);
+Command add_version(CLI::App& parent);
 
 // Container verbs (one file each).
 Command add_run(CLI::App& parent);
-Command add_ps(CLI::App& parent);
-Command add_stop(CLI::App& parent);
-Command add_rm(CLI::App& parent);
+Command add_ps(CLI::App& parent, const std::string& name = "ps");
+Command add_stop(CLI::App& parent, const std::string& name = "stop");
+Command add_rm(CLI::App& parent, const std::string& name = "rm");
 Command add_exec(CLI::App& parent);
 Command add_logs(CLI::App& parent);
 Command add_commit(CLI::App& parent);
@@ -48,6 +49,12 @@ Command add_diff(CLI::App& parent);
 Command add_top(CLI::App& parent);
 // `volume create|ls|inspect|rm|prune|exists` (cli/volume.cc).
 std::vector<Command> add_volume_group(CLI::App& parent);
+Command add_wait(CLI::App& parent);
+Command add_kill(CLI::App& parent);
+Command add_container_inspect(CLI::App& parent);  // container inspect
+Command add_container_exists(CLI::App& parent);   // container exists
+// `container <verb>`: the container verbs under one group.
+std::vector<Command> add_container_group(CLI::App& parent);
 
 // The store as a whole: `system df|prune|reset`, and `unshare`.
 std::vector<Command> add_system_group(CLI::App& parent);

@@ -30,9 +30,7 @@ std::string encode_container_info(const ContainerInfo& i) {
       {"timeout", i.timeout},
       {"cidfile", i.cidfile},
   };
-  nlohmann::json labels = nlohmann::json::object();
-  for (const auto& [k, v] : i.labels) labels[k] = v;
-  j["labels"] = std::move(labels);
+  if (!i.labels.empty()) j["labels"] = i.labels;
   return j.dump();
 }
 
@@ -63,9 +61,7 @@ ContainerInfo decode_container_info(const std::string& text) {
     i.log_tag = j.value("log_tag", i.log_tag);
     i.timeout = j.value("timeout", i.timeout);
     i.cidfile = j.value("cidfile", i.cidfile);
-    if (auto it = j.find("labels"); it != j.end() && it->is_object())
-      for (const auto& [k, v] : it->items())
-        if (v.is_string()) i.labels.emplace_back(k, v.get<std::string>());
+    i.labels = j.value("labels", i.labels);
   } catch (const nlohmann::json::exception& e) {
     throw Error(Errc::kCorrupt, std::string("container record: ") + e.what());
   }

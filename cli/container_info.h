@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,8 +35,9 @@ struct ContainerInfo {
   bool tty = false;
   bool auto_remove = false;  // --rm
   bool detach = false;
-  // -l and --label-file (a later value of a key replaced the earlier); stored sorted by key.
-  std::vector<std::pair<std::string, std::string>> labels;
+  // -l and --label-file (a later value of a key replaces the earlier), as `ps --filter label=` and
+  // `inspect` show them.
+  std::map<std::string, std::string> labels;
   std::string log_driver = "k8s-file";  // --log-driver as podman names it ("none", "passthrough")
   std::string log_path;  // the k8s-file log ("" with none/passthrough)
   std::string log_tag;   // --log-opt tag=

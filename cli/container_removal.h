@@ -9,6 +9,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,13 +19,18 @@ namespace dabba::cli {
 
 struct ContainerRemoval {
   bool force = false;
+  // With force: the stop signal first and SIGKILL after this long (rm -t); unset: SIGKILL at once.
+  std::optional<int> stop_seconds;
+  // A container that does not exist is skipped without a word (rm -i).
+  bool ignore_missing = false;
   // Called with what the user typed once that container is gone (rm prints it).
   std::function<void(const std::string& name)> on_removed;
   // Called for each container that could not be removed (the others are still removed).
   std::function<void(const std::string& name, const Error& e)> on_error;
 };
 
-// Removes the containers named (ids, prefixes or names). Returns how many failed.
+// Removes the containers named (ids, prefixes or names); the running ones (force) are stopped in
+// parallel. Returns how many failed.
 size_t remove_containers(const std::string& store_root, const std::vector<std::string>& names,
                          const ContainerRemoval& how);
 

@@ -20,7 +20,8 @@ ContainerRecord latest_container(const Store& store) {
 ContainerRecord find_container(const Store& store, const std::string& id_or_name) {
   std::optional<ContainerRecord> c = store.container(id_or_name);
   if (!c)
-    throw Error(Errc::kNotFound, "no such container: " + id_or_name, 0,
+    throw Error(Errc::kNotFound,
+                "no container with name or ID \"" + id_or_name + "\" found: no such container", 0,
                 "dabba ps -a lists the containers");
   return *c;
 }
@@ -74,7 +75,8 @@ std::string status_text(const ContainerView& v, int64_t now) {
 }
 
 void report_error(const Error& e) {
-  std::string text = std::string("dabba: error: ") + e.what() + "\n";
+  // podman's prefix: scripts match "Error: ..." and the key phrase after it.
+  std::string text = std::string("Error: ") + e.what() + "\n";
   if (!e.hint().empty()) text += "dabba: hint: " + e.hint() + "\n";
   std::fputs(text.c_str(), stderr);
 }
@@ -89,7 +91,7 @@ int with_container_exit_codes(const std::function<int()>& verb) {
     report_error(e);
     return kExitDabbaFailed;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "dabba: error: %s\n", e.what());
+    std::fprintf(stderr, "Error: %s\n", e.what());
     return kExitDabbaFailed;
   }
 }

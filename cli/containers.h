@@ -40,7 +40,7 @@ std::string state_name(const ContainerView& view);
 // "3 minutes", "About an hour", "2 hours", "3 days", "2 weeks", "4 months", "2 years".
 std::string human_duration(int64_t seconds);
 
-// Prints "dabba: error: ..." and "dabba: hint: ..." as main() does, for verbs that go on or pick
+// Prints "Error: ..." (podman's prefix) and "dabba: hint: ..." as main() does, for verbs that go on or pick
 // their own exit code.
 void report_error(const Error& e);
 

@@ -3,11 +3,14 @@
 // does.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <memory>
 #include <set>
 
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/format_template.h"
 #include "cli/host_probe.h"
+#include "cli/podman_info.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/human.h"
@@ -43,13 +46,36 @@ void print_store(const std::string& root) {
   std::printf("  containers:  %zu\n", store.list_containers().size());
 }
 
+// `info -f json|TEMPLATE`: podman's info object (podman_info.h) as JSON or through the template.
+int print_podman_info(const std::string& root, const std::string& format) {
+  TemplateData info = podman_info(root);
+  if (is_json_format(format)) {
+    std::printf("%s\n", info.dump(4).c_str());
+    return kExitOk;
+  }
+  std::string text = GoTemplate("info", format).render(info);
+  if (text.empty() || text.back() != '\n') text += '\n';
+  std::fputs(text.c_str(), stdout);
+  return kExitOk;
+}
+
 }  // namespace
 
 Command add_info(CLI::App& parent) {
+  struct Args {
+    std::string format;
+    bool debug = false;
+  };
+  auto args = std::make_shared<Args>();
   Command cmd;
   cmd.app = parent.add_subcommand("info", "Show the store and what this host allows");
+  cmd.app->add_option("-f,--format", args->format,
+                      "json or a Go template over podman's info object ({{.Store.GraphRoot}})");
+  cmd.app->add_flag("-D,--debug", args->debug, "accepted");
   cmd.needs = Needs::kNothing;
-  cmd.run = [](const Globals& globals) {
+  cmd.error_exit = kExitDabbaFailed;
+  cmd.run = [args](const Globals& globals) {
+    if (!args->format.empty()) return print_podman_info(globals.root(), args->format);
     std::printf("dabba %s\n", kVersion);
     const std::string root = globals.root();
     print_store(root);

@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/container_inspect.h"
 #include "cli/containers.h"
 #include "cli/format_template.h"
 #include "cli/image_view.h"
@@ -30,8 +31,8 @@ InspectKind image_inspect_kind() {
 }
 
 const std::vector<InspectKind>& inspect_kinds() {
-  // Containers go first (as podman's --type all); their row comes with container inspect.
-  static const std::vector<InspectKind> kinds = {image_inspect_kind()};
+  // Containers go first (as podman's --type all).
+  static const std::vector<InspectKind> kinds = {container_inspect_kind(), image_inspect_kind()};
   return kinds;
 }
 
@@ -41,8 +42,7 @@ int run_inspect(const Store& store, const std::vector<std::string>& names, const
   for (const auto& k : inspect_kinds())
     if (type == "all" || type == k.type) kinds.push_back(&k);
   // podman's other types exist but hold nothing here: every name is then not found.
-  if (kinds.empty() && type != "container" && type != "pod" && type != "network" &&
-      type != "volume")
+  if (kinds.empty() && type != "pod" && type != "network" && type != "volume")
     throw Error(Errc::kInvalidArgument, "invalid type \"" + type + "\"", 0,
                 "--type is image, container, pod, network, volume or all");
   std::vector<TemplateData> found, views;
@@ -68,9 +68,10 @@ int run_inspect(const Store& store, const std::vector<std::string>& names, const
     std::fputs(list.render(views).c_str(), stdout);
   }
   for (const std::string& name : missing) {
-    std::string text = type == "all"       ? "no such object: \"" + name + "\""
-                       : kinds.size() == 1 ? name + kinds[0]->not_found_suffix
-                                           : "no such " + type + " " + name;
+    std::string text = type == "all" ? "no such object: \"" + name + "\""
+                       : kinds.size() == 1 && !kinds[0]->not_found_suffix.empty()
+                           ? name + kinds[0]->not_found_suffix
+                           : "no such " + type + " " + name;
     report_error(Error(Errc::kNotFound, "inspecting object: " + text));
   }
   return missing.empty() ? kExitOk : 125;

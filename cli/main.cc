@@ -10,6 +10,7 @@
 #include "cli/command.h"
 #include "cli/commands.h"
 #include "cli/containers.h"
+#include "cli/global_flags.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/userns.h"
@@ -21,7 +22,7 @@ namespace {
 int exit_code_for(const Error& e) {
   switch (e.code()) {
     case Errc::kInvalidArgument:
-      return kExitUsage;
+      return kExitDabbaFailed;  // podman's usage errors: 125
     case Errc::kInterrupted:
       return kExitInterrupted;
     default:
@@ -38,33 +39,44 @@ int run_main(int argc, char** argv) {
                  "~/.local/share/dabba)");
   app.add_option("--log-level", globals.log_level, "error, warn, info or debug")
       ->capture_default_str();
-  app.set_version_flag("--version", std::string("dabba ") + kVersion);
+  app.set_version_flag("-v,--version", std::string("dabba version ") + kVersion);
+  add_podman_globals(app, globals);
 
   std::vector<Command> commands = register_commands(app);
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // podman's usage errors: "Error: ..." and 125, whatever CLI11 would answer.
+    std::fprintf(stderr, "Error: %s\nSee 'dabba --help'\n", e.what());
+    return kExitDabbaFailed;
   }
 
   const Command* running = nullptr;
   try {
-    set_log_level(parse_log_level(globals.log_level));
+    try {
+      set_log_level(parse_log_level(globals.log_level));
+    } catch (const Error& e) {
+      report_error(e);
+      return kExitFailure;  // podman: 1
+    }
+    check_podman_globals(globals);
     for (auto& cmd : commands) {
       if (!cmd.app->parsed()) continue;
       running = &cmd;
       if (cmd.needs == Needs::kUserNamespace) enter_default_user_namespace();
       return cmd.run(globals);
     }
-    return kExitUsage;
+    return kExitDabbaFailed;
   } catch (const Error& e) {
     report_error(e);
     if (running != nullptr && running->error_exit != 0 && e.code() != Errc::kInterrupted)
       return running->error_exit;
     return exit_code_for(e);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "dabba: error: %s\n", e.what());
+    std::fprintf(stderr, "Error: %s\n", e.what());
     return kExitFailure;
   }
 }

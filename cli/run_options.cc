@@ -299,23 +299,13 @@ std::vector<std::pair<std::string, std::string>> parse_label_lines(const std::st
 
 namespace {
 
-void set_label(std::vector<std::pair<std::string, std::string>>& labels, std::string key,
-               std::string value) {
-  for (auto& l : labels)
-    if (l.first == key) {
-      l.second = std::move(value);
-      return;
-    }
-  labels.emplace_back(std::move(key), std::move(value));
-}
-
 void parse_labels(const RunFlags& f, RunOptions& o) {
   for (const std::string& path : f.label_files) {
     std::string text = read_flag_file(path, "--label-file names a file of KEY=VALUE lines");
-    for (auto& [k, v] : parse_label_lines(text, path)) set_label(o.labels, k, v);
+    for (auto& [k, v] : parse_label_lines(text, path)) o.labels.insert_or_assign(k, v);
   }
   for (const std::string& l : f.labels)
-    for (auto& [k, v] : parse_label_lines(l, "--label")) set_label(o.labels, k, v);
+    for (auto& [k, v] : parse_label_lines(l, "--label")) o.labels.insert_or_assign(k, v);
 }
 
 }  // namespace

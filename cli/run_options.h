@@ -11,6 +11,7 @@
 // and parsed from here.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <utility>
 #include <string>
@@ -104,7 +105,7 @@ struct RunOptions {
   int stop_timeout = 10;           // --stop-timeout
   // --entrypoint given as a JSON array: the whole entrypoint (else flags.entrypoint is one word).
   std::optional<std::vector<std::string>> entrypoint_json;
-  std::vector<std::pair<std::string, std::string>> labels;  // --label-file, then -l; last wins
+  std::map<std::string, std::string> labels;  // --label-file, then -l; last wins
   std::string log_driver = "k8s-file";  // as typed, normalized (json-file, journald: k8s-file)
   runner::LogSpec log;
   std::string log_tag;     // --log-opt tag= (kept, shown by inspect)

@@ -8,8 +8,7 @@ namespace dabba {
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;          // any other verb failed
-inline constexpr int kExitUsage = 2;            // bad flags or arguments (any other verb)
-inline constexpr int kExitDabbaFailed = 125;    // run/exec: dabba's own failure
+inline constexpr int kExitDabbaFailed = 125;    // dabba's own failure; usage errors too (podman)
 inline constexpr int kExitNotExecutable = 126;  // run/exec: the command cannot be invoked
 inline constexpr int kExitNotFound = 127;       // run/exec: the command cannot be found
 inline constexpr int kExitInterrupted = 130;    // SIGINT/SIGTERM while working (128 + SIGINT)

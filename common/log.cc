@@ -30,10 +30,11 @@ void set_log_level(LogLevel level) { g_level.store(level); }
 LogLevel log_level() { return g_level.load(std::memory_order_relaxed); }
 
 LogLevel parse_log_level(std::string_view name) {
-  if (name == "error") return LogLevel::kError;
+  // podman's (logrus) names too: trace is our debug, fatal and panic our error.
+  if (name == "error" || name == "fatal" || name == "panic") return LogLevel::kError;
   if (name == "warn" || name == "warning") return LogLevel::kWarn;
   if (name == "info") return LogLevel::kInfo;
-  if (name == "debug") return LogLevel::kDebug;
+  if (name == "debug" || name == "trace") return LogLevel::kDebug;
   throw Error(Errc::kInvalidArgument, "unknown log level '" + std::string(name) + "'", 0,
               "use one of: error, warn, info, debug");
 }

@@ -378,7 +378,7 @@ TEST(RunFlags11, LabelsFromFilesThenFlags) {
   std::string path = dir + "/labels";
   std::ofstream(path) << "# comment\n\na=1\nb=from file\nbare\n";
   RunOptions o = parse({"--label-file", path, "-l", "b=2", "--label", "c=3=x", "img"});
-  using L = std::vector<std::pair<std::string, std::string>>;
+  using L = std::map<std::string, std::string>;
   EXPECT_EQ(o.labels, (L{{"a", "1"}, {"b", "2"}, {"bare", ""}, {"c", "3=x"}}));
   EXPECT_THROW(parse({"--label-file", dir + "/missing", "img"}), Error);
   EXPECT_THROW(parse({"-l", "=v", "img"}), Error);
@@ -441,7 +441,7 @@ TEST(ContainerInfo, Issue11Fields) {
   i.timeout = 3;
   i.cidfile = "/c";
   ContainerInfo d = decode_container_info(encode_container_info(i));
-  using L = std::vector<std::pair<std::string, std::string>>;
+  using L = std::map<std::string, std::string>;
   EXPECT_EQ(d.labels, (L{{"a", "1"}, {"b", "2"}}));
   EXPECT_EQ(d.log_driver, "none");
   EXPECT_EQ(d.log_path, "/x");

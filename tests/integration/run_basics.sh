@@ -50,7 +50,7 @@ for bad in "--memory lots" "--pids-limit ten" "--cpus x" "--stop-signal SIGNOPE"
 done
 check_eq "no image: 125" 125 "$(exit_code dabba_user run --rm)"
 out=$(dabba_user run --rm --memory lots "$BUSYBOX" true 2>&1) || true
-check "a bad value is named" grep -q "dabba: error: .*lots" <<<"$out"
+check "a bad value is named" grep -q "Error: .*lots" <<<"$out"
 check_eq "unreachable registry (default --pull=missing): 125" 125 \
   "$(exit_code dabba_user run --rm 127.0.0.1:1/nope:latest true)"
 
@@ -174,7 +174,7 @@ check_eq "the name is taken: 125" 125 "$(exit_code dabba_user run --name kept "$
 out=$(dabba_user run --name kept "$BUSYBOX" true 2>&1) || true
 check "... and says so" grep -q "name 'kept' is taken" <<<"$out"
 dabba_user run "$BUSYBOX" true
-names=$(dabba_user ps -a --format json | jq -r '.[].name' | sort | xargs)
+names=$(dabba_user ps -a --format json | jq -r '.[].Names[0]' | sort | xargs)
 check "a generated name is adjective_noun" grep -Eq '(^| )[a-z]+_[a-z]+( |$)' <<<"$names"
 check_eq "a failed start is recorded: Exited (127)" "exited 127" \
   "$(exit_code dabba_user run --name failed "$BUSYBOX" no-such-command >/dev/null;

@@ -110,7 +110,7 @@ for flag in "--pids-limit 20" "--memory 32m" "--cpus 0.5"; do
   check_eq "[$flag] limits without a writable cgroup: exit 125" 125 $rc
   case $flag in --memory*) ctrl=memory ;; --cpus*) ctrl=cpu ;; *) ctrl=pids ;; esac
   check "[$flag] the error names the $ctrl cgroup it could not create" \
-    grep -q "dabba: error: .*create cgroup $(cg_dir $ctrl)/.*ermission denied" <<<"$out"
+    grep -q "Error: .*create cgroup $(cg_dir $ctrl)/.*ermission denied" <<<"$out"
   check "[$flag] the hint says how to delegate (chown -R $RIG_USER)" \
     grep -q "dabba: hint: .*chown -R $RIG_USER" <<<"$out"
 done

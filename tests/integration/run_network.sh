@@ -220,7 +220,7 @@ for who in dabba_user dabba_root; do
   out=$("$who" run --rm -v "$WORK/ran-$who:/ran" -p "127.0.0.1:$P:80" "$BUSYBOX" \
     touch /ran/started 2>&1) && rc=0 || rc=$?
   check_eq "[$who] TCP port $P in use (by the first container): exit 125" 125 "$rc"
-  check "[$who] ... the error names the port" grep -q "dabba: error: .*port $P/tcp.* in use" <<<"$out"
+  check "[$who] ... the error names the port" grep -q "Error: .*port $P/tcp.* in use" <<<"$out"
   check_eq "[$who] ... the workload never started" "" "$(ls "$WORK/ran-$who")"
   U=$(free_port udp)
   background $PY -c 'import socket, sys, time
@@ -230,7 +230,7 @@ open(sys.argv[2], "w").close(); time.sleep(300)' "$U" "$WORK/udp-held-$U"
   out=$("$who" run --rm -v "$WORK/ran-$who:/ran" -p "$U:$U/udp" "$BUSYBOX" \
     touch /ran/started 2>&1) && rc=0 || rc=$?
   check_eq "[$who] UDP port $U in use (by a host process): exit 125" 125 "$rc"
-  check "[$who] ... the error names the port" grep -q "dabba: error: .*port $U/udp.* in use" <<<"$out"
+  check "[$who] ... the error names the port" grep -q "Error: .*port $U/udp.* in use" <<<"$out"
   check_eq "[$who] ... the workload never started" "" "$(ls "$WORK/ran-$who")"
 
   check "[$who] rm -f of both web containers" "$who" rm -f web web2

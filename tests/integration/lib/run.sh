@@ -62,7 +62,16 @@ wait_until() {
 
 # ps_field WHO NAME FIELD: a field of `dabba ps -a --format json` for the container NAME, WHO
 # being dabba_user or dabba_root.
-ps_field() { "$1" ps -a --format json | jq -r ".[] | select(.name == \"$2\") | .$3"; }
+# (podman's ListContainer keys; exit_code is null until the container has exited.)
+ps_field() {
+  local f
+  case "$3" in
+    id) f=.Id ;; pid) f=.Pid ;; state) f=.State ;; status) f=.Status ;;
+    exit_code) f='(if .State == "exited" then .ExitCode else null end)' ;;
+    *) f=".$3" ;;
+  esac
+  "$1" ps -a --format json | jq -r ".[] | select(.Names[0] == \"$2\") | $f"
+}
 
 # container_count WHO: containers in WHO's store (ps -a).
 container_count() { "$1" ps -a -q | wc -l; }

@@ -1,0 +1,286 @@
+#include "cli/container_inspect.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <memory>
+
+#include "cli/command.h"
+#include "cli/commands.h"
+#include "cli/container_targets.h"
+#include "common/fs.h"
+#include "common/human.h"
+
+namespace dabba::cli {
+namespace {
+
+// Go's zero time.Time, which podman prints for a time not reached yet.
+const char* const kZeroTime = "0001-01-01T00:00:00Z";
+
+std::string time_or_zero(int64_t unix_seconds) {
+  return unix_seconds > 0 ? format_rfc3339(unix_seconds) : kZeroTime;
+}
+
+std::string hex_of(const std::string& digest) {
+  return digest.rfind("sha256:", 0) == 0 ? digest.substr(7) : digest;
+}
+
+// "0.0.0.0:8080->80/tcp" -> ("80/tcp", "0.0.0.0", "8080").
+void add_port(TemplateData& ports, const std::string& text) {
+  const size_t arrow = text.find("->");
+  if (arrow == std::string::npos) return;
+  const std::string host = text.substr(0, arrow), target = text.substr(arrow + 2);
+  const size_t colon = host.rfind(':');
+  TemplateData binding = {{"HostIp", colon == std::string::npos ? "" : host.substr(0, colon)},
+                          {"HostPort", colon == std::string::npos ? host : host.substr(colon + 1)}};
+  if (!ports.contains(target)) ports[target] = TemplateData::array();
+  ports[target].push_back(std::move(binding));
+}
+
+// The image's Entrypoint when the container's command starts with it (podman keeps the two apart;
+// dabba records the command as run), and the rest as Cmd.
+std::pair<TemplateData, TemplateData> split_command(const std::vector<std::string>& command,
+                                                    const TemplateData& runtime) {
+  std::vector<std::string> entrypoint;
+  if (runtime.contains("Entrypoint") && runtime["Entrypoint"].is_array())
+    for (const auto& e : runtime["Entrypoint"])
+      if (e.is_string()) entrypoint.push_back(e.get<std::string>());
+  if (entrypoint.empty() || command.size() < entrypoint.size() ||
+      !std::equal(entrypoint.begin(), entrypoint.end(), command.begin()))
+    return {TemplateData::array(), command};
+  return {entrypoint, std::vector<std::string>(command.begin() + entrypoint.size(), command.end())};
+}
+
+}  // namespace
+
+TemplateData inspect_container(const ContainerView& v, const TemplateData& image_config) {
+  const ContainerInfo& info = v.info;
+  const TemplateData runtime =
+      image_config.contains("config") && image_config["config"].is_object()
+          ? image_config["config"]
+          : TemplateData::object();
+  const auto& st = v.state;
+  const bool exited = st && st->status == runner::ContainerStatus::kExited;
+  const std::string status = state_name(v);
+
+  TemplateData labels = TemplateData::object();
+  if (runtime.contains("Labels") && runtime["Labels"].is_object())
+    for (const auto& [k, val] : runtime["Labels"].items()) labels[k] = val;
+  for (const auto& [k, val] : info.labels) labels[k] = val;
+
+  TemplateData ports = TemplateData::object();
+  for (const std::string& p : info.ports) add_port(ports, p);
+
+  auto [entrypoint, cmd] = split_command(info.command, runtime);
+  TemplateData state = {
+      {"OciVersion", "1.0.2"},
+      {"Status", status},
+      {"Running", v.running},
+      {"Paused", false},
+      {"Restarting", false},
+      {"OOMKilled", exited && st->oom_killed},
+      {"Dead", false},
+      {"Pid", v.running ? st->pid : 0},
+      {"ConmonPid", v.running ? st->supervisor_pid : 0},
+      {"ExitCode", exited ? st->exit_code : 0},
+      {"Error", st ? st->error : ""},
+      {"StartedAt", time_or_zero(st ? st->started_at : 0)},
+      {"FinishedAt", time_or_zero(exited ? st->finished_at : 0)},
+      {"Health", {{"Status", ""}, {"FailingStreak", 0}, {"Log", nullptr}}},
+      {"CheckpointedAt", kZeroTime},
+      {"RestoredAt", kZeroTime},
+  };
+  TemplateData config = {
+      {"Hostname", info.hostname},
+      {"Domainname", ""},
+      {"User", info.user},
+      {"AttachStdin", false},
+      {"AttachStdout", !info.detach},
+      {"AttachStderr", !info.detach},
+      {"Tty", info.tty},
+      {"OpenStdin", false},
+      {"StdinOnce", false},
+      {"Env", info.env},
+      {"Cmd", cmd},
+      {"Image", info.image},
+      {"Volumes", nullptr},
+      {"WorkingDir", info.cwd},
+      {"Entrypoint", entrypoint},
+      {"OnBuild", nullptr},
+      {"Labels", labels},
+      {"Annotations", TemplateData::object()},
+      {"StopSignal", info.stop_signal},
+      {"StopTimeout", info.stop_timeout},
+      {"CreateCommand", TemplateData::array()},
+      {"Umask", "0022"},
+      {"Timeout", 0},
+      {"Passwd", true},
+  };
+  const std::string network = info.network.empty() ? "slirp4netns" : info.network;
+  TemplateData host_config = {
+      {"Binds", TemplateData::array()},
+      {"CgroupManager", "cgroupfs"},
+      {"CgroupMode", "private"},
+      {"ContainerIDFile", ""},
+      {"LogConfig", {{"Type", "k8s-file"}, {"Config", nullptr},
+                     {"Path", runner::log_dir(v.dir) + "/ctr.log"}, {"Tag", ""}, {"Size", "0B"}}},
+      {"NetworkMode", network},
+      {"PortBindings", ports},
+      {"RestartPolicy", {{"Name", ""}, {"MaximumRetryCount", 0}}},
+      {"AutoRemove", info.auto_remove},
+      {"VolumeDriver", ""},
+      {"VolumesFrom", nullptr},
+      {"CapAdd", TemplateData::array()},
+      {"CapDrop", TemplateData::array()},
+      {"Dns", TemplateData::array()},
+      {"DnsOptions", TemplateData::array()},
+      {"DnsSearch", TemplateData::array()},
+      {"ExtraHosts", TemplateData::array()},
+      {"GroupAdd", TemplateData::array()},
+      {"IpcMode", "private"},
+      {"Cgroup", ""},
+      {"Cgroups", "default"},
+      {"Links", nullptr},
+      {"OomScoreAdj", 0},
+      {"PidMode", "private"},
+      {"Privileged", false},
+      {"PublishAllPorts", false},
+      {"ReadonlyRootfs", false},
+      {"SecurityOpt", TemplateData::array()},
+      {"Tmpfs", TemplateData::object()},
+      {"UTSMode", "private"},
+      {"UsernsMode", ""},
+      {"ShmSize", 65536000},
+      {"Runtime", "oci"},
+      {"ConsoleSize", {0, 0}},
+  };
+  TemplateData network_settings = {
+      {"EndpointID", ""},
+      {"Gateway", ""},
+      {"IPAddress", ""},
+      {"IPPrefixLen", 0},
+      {"IPv6Gateway", ""},
+      {"GlobalIPv6Address", ""},
+      {"GlobalIPv6PrefixLen", 0},
+      {"MacAddress", ""},
+      {"Bridge", ""},
+      {"SandboxID", ""},
+      {"HairpinMode", false},
+      {"LinkLocalIPv6Address", ""},
+      {"LinkLocalIPv6PrefixLen", 0},
+      {"Ports", ports},
+      {"SandboxKey", ""},
+  };
+  return {
+      {"Id", v.record.id},
+      {"Created", format_rfc3339(v.record.created)},
+      {"Path", info.command.empty() ? "" : info.command.front()},
+      {"Args", info.command.size() > 1
+                   ? std::vector<std::string>(info.command.begin() + 1, info.command.end())
+                   : std::vector<std::string>{}},
+      {"State", state},
+      {"Image", hex_of(info.image_id)},
+      {"ImageDigest", v.record.image.str()},
+      {"ImageName", info.image},
+      {"Rootfs", ""},
+      {"Pod", ""},
+      {"ResolvConfPath", v.dir + "/etc/resolv.conf"},
+      {"HostnamePath", v.dir + "/etc/hostname"},
+      {"HostsPath", v.dir + "/etc/hosts"},
+      {"StaticDir", v.dir},
+      {"OCIRuntime", "dabba"},
+      {"ConmonPidFile", ""},
+      {"PidFile", ""},
+      {"Name", v.record.name},
+      {"RestartCount", 0},
+      {"Driver", "overlay"},
+      {"MountLabel", ""},
+      {"ProcessLabel", ""},
+      {"AppArmorProfile", ""},
+      {"EffectiveCaps", TemplateData::array()},
+      {"BoundingCaps", TemplateData::array()},
+      {"ExecIDs", TemplateData::array()},
+      {"GraphDriver", {{"Name", "overlay"}, {"Data", TemplateData::object()}}},
+      {"Mounts", TemplateData::array()},
+      {"Dependencies", TemplateData::array()},
+      {"NetworkSettings", network_settings},
+      {"Namespace", ""},
+      {"IsInfra", false},
+      {"IsService", false},
+      {"Config", config},
+      {"HostConfig", host_config},
+  };
+}
+
+InspectKind container_inspect_kind() {
+  InspectKind k;
+  k.type = "container";
+  k.find = [](const Store& store, const std::string& name) -> std::optional<TemplateData> {
+    std::optional<ContainerRecord> r = store.container(name);
+    if (!r) return std::nullopt;
+    ContainerView v = view_container(store, *r);
+    TemplateData config = TemplateData::object();
+    if (auto img = store.image(r->image)) {
+      std::string text;
+      if (read_file_if_exists(store.blob_path(img->config), text)) {
+        config = TemplateData::parse(text, nullptr, false);
+        if (!config.is_object()) config = TemplateData::object();
+      }
+    }
+    return inspect_container(v, config);
+  };
+  k.not_found_suffix = "";
+  return k;
+}
+
+}  // namespace dabba::cli
+
+namespace dabba::cli {
+
+// dabba container inspect [-f FORMAT] [-l] [-s] CONTAINER...
+Command add_container_inspect(CLI::App& parent) {
+  struct Args {
+    std::string format;
+    bool latest = false;
+    bool size = false;
+    std::vector<std::string> names;
+  };
+  auto args = std::make_shared<Args>();
+  Command cmd;
+  cmd.app = parent.add_subcommand("inspect", "Show details of containers as JSON");
+  cmd.app->add_option("-f,--format", args->format, "json (default) or a Go template");
+  cmd.app->add_flag("-l,--latest", args->latest, "the newest container");
+  cmd.app->add_flag("-s,--size", args->size, "sizes (accepted)");
+  cmd.app->add_option("container", args->names, "container names or ids");
+  cmd.needs = Needs::kNothing;
+  cmd.error_exit = kExitDabbaFailed;
+  cmd.run = [args](const Globals& globals) {
+    Store store = Store::open(globals.root());
+    TargetFlags targets;
+    targets.latest = args->latest;
+    targets.names = args->names;
+    return run_inspect(store, resolve_targets(store, targets), "container", args->format);
+  };
+  return cmd;
+}
+
+// dabba container exists CONTAINER: exit 0 when the store has it, 1 when not (podman's).
+Command add_container_exists(CLI::App& parent) {
+  struct Args {
+    std::string name;
+    bool external = false;
+  };
+  auto args = std::make_shared<Args>();
+  Command cmd;
+  cmd.app = parent.add_subcommand("exists", "Exit 0 if a container exists, 1 if not");
+  cmd.app->add_flag("--external", args->external, "accepted (dabba has no external containers)");
+  cmd.app->add_option("container", args->name, "container name or id")->required();
+  cmd.needs = Needs::kNothing;
+  cmd.error_exit = kExitDabbaFailed;
+  cmd.run = [args](const Globals& globals) {
+    Store store = Store::open(globals.root());
+    return store.container(args->name) ? kExitOk : kExitFailure;
+  };
+  return cmd;
+}
+
+}  // namespace dabba::cli

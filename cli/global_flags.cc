@@ -1,0 +1,53 @@
+#include "cli/global_flags.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "common/error.h"
+#include "common/log.h"
+
+namespace dabba::cli {
+
+void add_podman_globals(CLI::App& app, Globals& g) {
+  // Values nobody reads: podman's knobs for parts dabba does not have.
+  static std::string ignored;
+  static std::vector<std::string> ignored_list;
+  app.add_option("--runroot", g.runroot, "accepted (dabba keeps run state in the store)");
+  app.add_option("--storage-driver", g.storage_driver,
+                 "overlay (vfs is accepted: dabba's store is its own overlay store)");
+  repeatable(app.add_option("--storage-opt", ignored_list, "accepted, ignored"));
+  app.add_flag("--noout", g.noout, "print nothing on stdout (the container's output still shows)");
+  app.add_option("--events-backend", ignored, "accepted (dabba keeps no events log)");
+  repeatable(app.add_option("--runtime-flag", ignored_list,
+                            "accepted (dabba is its own runtime: no OCI runtime to pass it to)"));
+  app.add_option("--runtime", ignored, "accepted (dabba is its own runtime)");
+  app.add_option("--cgroup-manager", ignored, "accepted (dabba writes cgroupfs itself)");
+  app.add_option("--conmon", ignored, "accepted (dabba's supervisor stands for conmon)");
+  app.add_option("--tmpdir", ignored, "accepted, ignored");
+  app.add_option("--volumepath", ignored, "accepted, ignored");
+  app.add_option("--network-cmd-path", ignored, "accepted, ignored");
+  app.add_option("--network-config-dir,--cni-config-dir", ignored, "accepted, ignored");
+  static bool ignored_flag = false;
+  app.add_flag("--syslog", ignored_flag, "accepted, ignored");
+}
+
+void check_podman_globals(const Globals& g) {
+  if (!g.storage_driver.empty() && g.storage_driver != "overlay") {
+    if (g.storage_driver != "vfs")
+      throw Error(Errc::kInvalidArgument,
+                  "unsupported storage driver \"" + g.storage_driver + "\"", 0,
+                  "dabba's store is an overlay store: --storage-driver overlay (or leave it out)");
+    log_debug("--storage-driver vfs: dabba uses its own overlay store");
+  }
+  // Only what dabba prints goes: the FILE, not fd 1, which a container in the foreground writes
+  // to directly. (glibc's stdout is an assignable variable; the /dev/null stream lives as long as
+  // the process.)
+  if (g.noout) {
+    if (FILE* null = std::fopen("/dev/null", "w")) stdout = null;
+  }
+}
+
+}  // namespace dabba::cli
