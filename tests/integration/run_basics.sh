@@ -44,7 +44,7 @@ done
 out=$(dabba_user run --rm "$BUSYBOX" no-such-command 2>&1) || true
 check "127 says what was not found" grep -q "no-such-command" <<<"$out"
 for bad in "--memory lots" "--pids-limit ten" "--cpus x" "--stop-signal SIGNOPE" "--pull sometimes" \
-  "--name a/b" "-v relative:/x" "--network bogus" "--bogus-flag"; do
+  "--name a/b" "-v rel/path:/x" "--network bogus" "--bogus-flag"; do
   # shellcheck disable=SC2086
   check_eq "bad flag '$bad': 125" 125 "$(exit_code dabba_user run --rm $bad "$BUSYBOX" true)"
 done

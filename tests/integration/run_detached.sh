@@ -159,7 +159,7 @@ check_eq "logs -f ends when the followed container is stopped (exit 0)" 0 $rc
 
 # --- rm -----------------------------------------------------------------------------------------
 out=$(dabba_user rm web 2>&1) && rc=0 || rc=$?
-check_eq "rm of a running container fails" 1 $rc
+check_eq "rm of a running container fails with podman's 2" 2 $rc
 check "... saying it runs and how to force it" grep -q "is running.*" <<<"$out"
 check_eq "... and it still runs" "running" "$(ps_field dabba_user web state)"
 check_eq "rm -f of the running container" "web" "$(within_user 60 rm -f web)"

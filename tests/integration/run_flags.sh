@@ -67,7 +67,7 @@ for who in dabba_user dabba_root; do
   check_eq "[$who] --entrypoint as a JSON array" "x y" \
     "$($who run --rm --entrypoint '["/bin/echo","x y"]' "$BUSYBOX")"
   $who run --name first-$who --name last-$who "$BUSYBOX" true
-  check_eq "[$who] a repeated --name: the last" "last-$who" "$(ps_field $who last-$who name)"
+  check_eq "[$who] a repeated --name: the last" "last-$who" "$(ps_field $who last-$who 'Names[0]')"
   check_eq "[$who] --memory=0: no limit, it runs" 0 "$(exit_code $who run --rm --memory=0 "$BUSYBOX" true)"
   check_eq "[$who] TERM=xterm without -t" "xterm" "$($who run --rm "$BUSYBOX" sh -c 'echo $TERM')"
   out=$($who run --rm -w /i/do/not/exist "$BUSYBOX" pwd 2>&1) && rc=0 || rc=$?

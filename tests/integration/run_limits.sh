@@ -47,11 +47,11 @@ limits_checks() {
   check_eq "[$who] --memory 32m: a 64 MiB hog (PID 1) is killed: exit 137" 137 $rc
   check "[$who] --memory 32m: run says it went over the limit" grep -q "memory limit" <<<"$out"
   check_eq "[$who] --memory 32m: ps -a says exited 137, OOM-killed" "exited 137 true" \
-    "$(echo "$(ps_field $who hog state) $(ps_field $who hog exit_code) $(ps_field $who hog oom_killed)")"
+    "$(echo "$(ps_field $who hog state) $(ps_field $who hog exit_code) $($who inspect --format "{{.State.OOMKilled}}" hog)")"
   check_eq "[$who] --memory 32m: a small process lives" "ok" \
     "$($who run --rm --memory 32m "$BUSYBOX" sh -c 'dd if=/dev/zero of=/dev/null bs=4M count=1 2>/dev/null && echo ok')"
   check_eq "[$who] without limits: not OOM-killed" "false" \
-    "$($who run --name nolimit "$BUSYBOX" true && ps_field $who nolimit oom_killed)"
+    "$($who run --name nolimit "$BUSYBOX" true && $who inspect --format "{{.State.OOMKilled}}" nolimit)"
 
   # Detached: the limits in the container's own cgroups, exec joins them, ps reports an OOM kill.
   $who run -d --name lim --memory 48m --pids-limit 30 --cpus 0.5 "$BUSYBOX" \
@@ -92,7 +92,7 @@ limits_checks() {
   $who run -d --name dhog --memory 32m "$BUSYBOX" sh -c \
     "sleep 0.3; dd if=/dev/zero of=/dev/null bs=64M count=1; : $MARK" >/dev/null
   check "[$who] -d: the hog's container ends, its exit recorded" wait_until recorded $who dhog
-  check_eq "[$who] -d: ps -a says it was OOM-killed" "true" "$(ps_field $who dhog oom_killed)"
+  check_eq "[$who] -d: ps -a says it was OOM-killed" "true" "$($who inspect --format "{{.State.OOMKilled}}" dhog)"
 
   $who rm hog nolimit dhog >/dev/null
   check_eq "[$who] no cgroup left in the pids parent" "$before_pids" "$(children "$pids_parent")"

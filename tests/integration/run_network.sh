@@ -177,7 +177,7 @@ for who in dabba_user dabba_root; do
     "$(curl -fsS -m 5 "http://127.0.0.1:$P/" 2>&1)"
   check_eq "[$who] ps --format json: the ports" \
     "[\"127.0.0.1:$P->80/tcp\",\"127.0.0.1:$P81->81/tcp\",\"127.0.0.1:$P82->82/tcp\"]" \
-    "$("$who" ps --format json | jq -c '.[] | select(.name == "web") | .ports')"
+    "$("$who" ps --format json | jq -c '.[] | select(.Names[0] == "web") | .Ports')"
   # The relay (port_relay.h) carries every published port: many connections at once, large
   # transfers byte-exact both ways, half-close, and a port nobody listens on closed at once.
   rm -f "$WORK"/par-*
@@ -207,7 +207,7 @@ for who in dabba_user dabba_root; do
 
   check "[$who] run -d -p 80 (a free host port)" \
     "$who" run -d --name web2 -p 80 "$BUSYBOX" sh -c "$web"
-  ports=$("$who" ps --format json | jq -r '.[] | select(.name == "web2") | .ports[]')
+  ports=$("$who" ps --format json | jq -r '.[] | select(.Names[0] == "web2") | .Ports[]')
   check "[$who] ps --format json shows the chosen port ($ports)" \
     grep -Eqx '0\.0\.0\.0:[0-9]+->80/tcp' <<<"$ports"
   P2=$(sed -E 's/^0\.0\.0\.0:([0-9]+)->.*/\1/' <<<"$ports")
@@ -251,7 +251,7 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()' "$P"
   check_eq "[$who] a UDP datagram reaches the container, its answer the host" "pong ping-$who" \
     "$(udp_ask "$U" "ping-$who" 2>&1)"
   check_eq "[$who] ps shows the UDP port" "0.0.0.0:$U->$U/udp" \
-    "$("$who" ps --format json | jq -r '.[] | select(.name == "udp") | .ports[]')"
+    "$("$who" ps --format json | jq -r '.[] | select(.Names[0] == "udp") | .Ports[]')"
   slirp=$(slirp_pids "$who")
   relay=$(relay_pids "$who" udp)
   check_eq "[$who] it has one slirp4netns and one port relay" "1 1" \
@@ -265,7 +265,7 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()' "$P"
   check "[$who] ... which frees its UDP port" $PY -c 'import socket, sys
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("127.0.0.1", int(sys.argv[1])))' "$U"
   check_eq "[$who] ps: no ports shown for it any more" "" \
-    "$("$who" ps -a --format json | jq -r '.[] | select(.name == "udp") | .ports[]')"
+    "$("$who" ps -a --format json | jq -r '.[] | select(.Names[0] == "udp") | .Ports[]')"
   check "[$who] rm -f of the container" "$who" rm -f udp
   check_eq "[$who] no slirp4netns left" "" "$(slirp_pids "$who")"
   check_eq "[$who] no socket left" "" "$(api_sockets "$who")"
@@ -363,7 +363,7 @@ oci_push_dir "$WORK/exposed" "$REGISTRY" rig/busybox "exposed-$$" >/dev/null
 EXPOSED=$REGISTRY/rig/busybox:exposed-$$
 check "-P: run -d publishes the image's ExposedPorts" dabba_user run -d --name pall -P "$EXPOSED" \
   sh -c "mkdir -p /www && echo exposed >/www/index.html && httpd -f -p 80 -h /www # $MARK"
-ports=$(dabba_user ps --format json | jq -r '.[] | select(.name == "pall") | .ports[]' | sort | xargs)
+ports=$(dabba_user ps --format json | jq -r '.[] | select(.Names[0] == "pall") | .Ports[]' | sort | xargs)
 check "-P: ps shows 80/tcp on a free host port ($ports)" \
   grep -Eq '(^| )0\.0\.0\.0:[0-9]+->80/tcp( |$)' <<<"$ports"
 check "-P: ... and 9999/udp" grep -Eq '(^| )0\.0\.0\.0:[0-9]+->9999/udp( |$)' <<<"$ports"

@@ -150,7 +150,7 @@ check "the second container is up" until_pane 'up'
 tm kill-server
 check "a closed terminal ends the container" until_gone "$MARK-hup"
 check_eq "... and dabba recorded its exit (ps -a: exited, with a code)" "exited number" \
-  "$(dabba_user ps -a --format json | jq -r '.[] | select(.name == "hup") | "\(.state) \(.exit_code | type)"')"
+  "$(dabba_user ps -a --format json | jq -r '.[] | select(.Names[0] == "hup") | "\(.State) \(.ExitCode | type)"')"
 
 # As root (the container has a user namespace of its own): the same pty.
 cat >"$WORK/root.sh" <<SCRIPT

@@ -105,7 +105,7 @@ for mode in user root; do
   check "[$mode] --env-file" grep -qx 'FROMFILE=file' <<<"$env_out"
   check "[$mode] -e wins over the env file and the image" grep -qx 'OVER=flag' <<<"$env_out"
   check "[$mode] -e K=V" grep -qx 'FLAG=1' <<<"$env_out"
-  check_eq "[$mode] no TERM without -t" "" "$(grep '^TERM=' <<<"$env_out" || true)"
+  check_eq "[$mode] TERM=xterm without -t, as podman" "TERM=xterm" "$(grep '^TERM=' <<<"$env_out" || true)"
   check_eq "[$mode] -e NAME takes the caller's value" "from-host" \
     "$(run -e HOME -- sh -c 'echo $HOME' | sed "s|$WORK/user|from-host|;s|^/root$|from-host|")"
 
@@ -145,7 +145,7 @@ for mode in user root; do
   check "[$mode] --read-only: binds still work" run --read-only -v "$dir/data:/data" -- cat /data/in
   CDIR=$dir/readonly run --read-only -- true
   check_eq "[$mode] --read-only: no upper/ or work/ in the container dir (the state, as any run)" \
-    "etc rootfs state" "$(ls "$dir/readonly" | xargs)"
+    "etc logs rootfs state" "$(ls "$dir/readonly" | xargs)"
   check_eq "[$mode] the foreground run recorded its exit" "exited 0" \
     "$(sed -n 's/^status=//p; s/^exit_code=//p' "$dir/readonly/state" | xargs)"
 
