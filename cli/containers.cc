@@ -1,6 +1,10 @@
 #include "cli/containers.h"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 
 #include "cli/network_flags.h"
 #include "common/error.h"
@@ -74,10 +78,22 @@ std::string status_text(const ContainerView& v, int64_t now) {
   return text;
 }
 
+namespace {
+
+// dabba's hint follows podman's line on a terminal; a script that reads stderr gets podman's text
+// alone (podman's own tests compare it whole). DABBA_HINTS=1 or 0 forces either.
+bool show_hints() {
+  const char* v = std::getenv("DABBA_HINTS");
+  if (v != nullptr && *v != '\0') return std::string_view(v) != "0";
+  return ::isatty(STDERR_FILENO) == 1;
+}
+
+}  // namespace
+
 void report_error(const Error& e) {
   // podman's prefix: scripts match "Error: ..." and the key phrase after it.
   std::string text = std::string("Error: ") + e.what() + "\n";
-  if (!e.hint().empty()) text += "dabba: hint: " + e.hint() + "\n";
+  if (!e.hint().empty() && show_hints()) text += "dabba: hint: " + e.hint() + "\n";
   std::fputs(text.c_str(), stderr);
 }
 

@@ -40,8 +40,9 @@ std::string state_name(const ContainerView& view);
 // "3 minutes", "About an hour", "2 hours", "3 days", "2 weeks", "4 months", "2 years".
 std::string human_duration(int64_t seconds);
 
-// Prints "Error: ..." (podman's prefix) and "dabba: hint: ..." as main() does, for verbs that go on or pick
-// their own exit code.
+// Prints "Error: ..." (podman's prefix and key phrases), then "dabba: hint: ..." when stderr is a
+// terminal (or DABBA_HINTS=1; DABBA_HINTS=0 never): scripts get podman's text alone. main() and
+// the verbs that go on or pick their own exit code use it.
 void report_error(const Error& e);
 
 // run and exec: verb's exit code (the container's), or its failure reported and answered with

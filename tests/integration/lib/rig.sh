@@ -93,7 +93,7 @@ as_user() {
   runuser -u "$RIG_USER" -- env -i -C "$WORK" \
     PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$WORK/home" USER="$RIG_USER" \
     XDG_RUNTIME_DIR="$WORK/run" XDG_DATA_HOME="$WORK/home/.local/share" \
-    XDG_CONFIG_HOME="$WORK/home/.config" "${keep[@]}" "$@"
+    XDG_CONFIG_HOME="$WORK/home/.config" DABBA_HINTS=1 "${keep[@]}" "$@"
 }
 
 # dabba_user ARGS...: the binary under test, as the test user, on this test's store.

@@ -37,7 +37,7 @@ run_cleanup() {
 # dabba_user, so titled_pids finds its supervisors).
 dabba_root() {
   env -i -C "$WORK" PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/root \
-    TERM="${TERM:-xterm}" "$TEST_DABBA" --root "$ROOT_STORE" "$@"
+    TERM="${TERM:-xterm}" DABBA_HINTS=1 "$TEST_DABBA" --root "$ROOT_STORE" "$@"
 }
 
 # titled_pids: the test's supervisors and port relays, which show a title instead of the command
