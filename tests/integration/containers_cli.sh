@@ -62,6 +62,7 @@ check_eq "container exists: 0, missing: 1" "0 1" \
 
 # --- ps -----------------------------------------------------------------------------------------
 dabba_user run --name ok "$BUSYBOX" true
+sleep 1  # created times are whole seconds: bad is the newest for ps -l
 dabba_user run --name bad "$BUSYBOX" false || true
 check_eq "ps --no-trunc --format '{{.ID}} {{.Image}} {{.Command}} {{.Names}}' (podman's)" \
   "$CID $BUSYBOX sleep 60 sleeper" \

@@ -28,7 +28,7 @@ trap nosub_cleanup EXIT
 install -d -m 0700 -o "$NOSUB" "$WORK/nosub-home" "$WORK/nosub-run" "$WORK/nosub-store"
 dabba_nosub() {
   runuser -u "$NOSUB" -- env -i -C /tmp PATH=/usr/local/bin:/usr/bin:/bin HOME="$WORK/nosub-home" \
-    XDG_RUNTIME_DIR="$WORK/nosub-run" ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
+    XDG_RUNTIME_DIR="$WORK/nosub-run" DABBA_HINTS=1 ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
     "$TEST_DABBA" --root "$WORK/nosub-store" "$@"
 }
 
