@@ -61,8 +61,9 @@ check_eq "container exists: 0, missing: 1" "0 1" \
   "$(exit_code dabba_user container exists sleeper) $(exit_code dabba_user container exists nosuch)"
 
 # --- ps -----------------------------------------------------------------------------------------
+sleep 1  # created times are whole seconds: ok is newer than sleeper, bad newer than ok
 dabba_user run --name ok "$BUSYBOX" true
-sleep 1  # created times are whole seconds: bad is the newest for ps -l
+sleep 1
 dabba_user run --name bad "$BUSYBOX" false || true
 check_eq "ps --no-trunc --format '{{.ID}} {{.Image}} {{.Command}} {{.Names}}' (podman's)" \
   "$CID $BUSYBOX sleep 60 sleeper" \
