@@ -94,6 +94,12 @@ pid_t create_pause(const IdMap& map, const std::string& pid_file) {
     }
     up.read.reset();
     down.write.reset();
+    // It lives on after its creator: nothing of that command line (-e values) may show.
+    set_process_title("dabba-pause");
+    // A process that changed its uids (a test harness's setuid) is not dumpable, which makes its
+    // /proc files root's and so its namespace unjoinable; the pause process holds no secrets.
+    // Before 'u': the creator joins the namespace as soon as it has sent 'g', without waiting.
+    ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
     char byte = ::unshare(CLONE_NEWUSER) == 0 ? 'u' : 'e';
     if (::write(up.write.get(), &byte, 1) != 1 || byte != 'u') ::_exit(1);
     up.write.reset();
@@ -102,11 +108,6 @@ pid_t create_pause(const IdMap& map, const std::string& pid_file) {
       n = ::read(down.read.get(), &byte, 1);
     } while (n < 0 && errno == EINTR);
     if (n != 1 || byte != 'g') ::_exit(1);
-    // It lives on after its creator: nothing of that command line (-e values) may show.
-    set_process_title("dabba-pause");
-    // A process that changed its uids (a test harness's setuid) is not dumpable, which makes its
-    // /proc files root's and so its namespace unjoinable; the pause process holds no secrets.
-    ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
     if (::chdir("/") != 0) ::_exit(1);
     int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     for (int fd = 0; fd < 3; ++fd) ::dup2(null_fd, fd);

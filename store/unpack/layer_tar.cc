@@ -286,8 +286,9 @@ class TreeTar {
   TreeTarMode mode_;
   const TarSink& sink_;
   std::vector<UniqueFd> roots_;
-  std::unique_ptr<struct archive, ArchiveDeleter> a_;
+  // Declared before a_: freeing the archive flushes through on_write, which may store here.
   std::exception_ptr sink_error_;
+  std::unique_ptr<struct archive, ArchiveDeleter> a_;
   std::map<std::pair<dev_t, ino_t>, std::string> links_;
   std::vector<char> buf_ = std::vector<char>(1 << 20);
   TreeTarStats stats_;
