@@ -263,24 +263,4 @@ Command add_container_inspect(CLI::App& parent) {
   return cmd;
 }
 
-// dabba container exists CONTAINER: exit 0 when the store has it, 1 when not (podman's).
-Command add_container_exists(CLI::App& parent) {
-  struct Args {
-    std::string name;
-    bool external = false;
-  };
-  auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("exists", "Exit 0 if a container exists, 1 if not");
-  cmd.app->add_flag("--external", args->external, "accepted (dabba has no external containers)");
-  cmd.app->add_option("container", args->name, "container name or id")->required();
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
-  cmd.run = [args](const Globals& globals) {
-    Store store = Store::open(globals.root());
-    return store.container(args->name) ? kExitOk : kExitFailure;
-  };
-  return cmd;
-}
-
 }  // namespace dabba::cli

@@ -239,20 +239,6 @@ Command add_volume_prune(CLI::App& parent) {
   return cmd;
 }
 
-Command add_volume_exists(CLI::App& parent) {
-  auto name = std::make_shared<std::string>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("exists", "Exit 0 if a volume exists, 1 if not");
-  cmd.app->add_option("volume", *name, "volume name")->required();
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
-  cmd.run = [name](const Globals& globals) {
-    Store store = Store::open(globals.root());
-    return store.volume(*name) ? kExitOk : kExitFailure;
-  };
-  return cmd;
-}
-
 }  // namespace
 
 std::vector<Command> add_volume_group(CLI::App& parent) {
