@@ -11,6 +11,7 @@
 #include "common/exit_codes.h"
 #include "common/fs.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "runner/container.h"
 
 namespace dabba::runner {
@@ -61,9 +62,7 @@ std::string format_state(const ContainerState& s) {
 
 ContainerState parse_state(const std::string& text) {
   ContainerState s;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
+  for (const std::string& line : split_lines(text)) {
     auto eq = line.find('=');
     if (eq == std::string::npos) continue;
     std::string key = line.substr(0, eq), value = line.substr(eq + 1);
