@@ -15,6 +15,9 @@ namespace dabba::cli {
 
 std::vector<Command> register_commands(CLI::App& app);
 
+// `NAME <verb>`: a group of verbs under parent (image, container, volume, system); one is required.
+CLI::App& add_group(CLI::App& parent, const std::string& name, const std::string& description);
+
 // Image verbs (one file each). Those with a name parameter are also `image <verb>` under
 // another name (images -> image ls, rmi -> image rm).
 Command add_pull(CLI::App& parent);
