@@ -53,6 +53,14 @@ Command add_wait(CLI::App& parent);
 Command add_kill(CLI::App& parent);
 Command add_container_inspect(CLI::App& parent);  // container inspect
 Command add_container_exists(CLI::App& parent);   // container exists
+Command add_create(CLI::App& parent);
+Command add_start(CLI::App& parent);
+Command add_restart(CLI::App& parent);
+Command add_rename(CLI::App& parent);
+Command add_port(CLI::App& parent);
+Command add_container_prune(CLI::App& parent);  // container prune
+Command add_pause(CLI::App& parent);    // cli/pause.cc
+Command add_unpause(CLI::App& parent);  // cli/pause.cc
 // `container <verb>`: the container verbs under one group.
 std::vector<Command> add_container_group(CLI::App& parent);
 

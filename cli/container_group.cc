@@ -1,5 +1,6 @@
 // dabba container <verb>: podman's container group (container ls/list/ps, rm, stop, inspect,
-// exists, run, exec, logs, commit, export, wait, kill), the same verbs as the top-level ones.
+// exists, run, exec, logs, commit, export, wait, kill, create, start, restart, rename, port, pause,
+// unpause), the same verbs as the top-level ones, and prune, which is only here.
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
@@ -23,6 +24,14 @@ std::vector<Command> add_container_group(CLI::App& parent) {
   c.push_back(add_export(*group));
   c.push_back(add_wait(*group));
   c.push_back(add_kill(*group));
+  c.push_back(add_create(*group));
+  c.push_back(add_start(*group));
+  c.push_back(add_restart(*group));
+  c.push_back(add_rename(*group));
+  c.push_back(add_port(*group));
+  c.push_back(add_pause(*group));
+  c.push_back(add_unpause(*group));
+  c.push_back(add_container_prune(*group));
   return c;
 }
 
