@@ -70,6 +70,15 @@ check "a new PID 1" test "$(ps_field dabba_user life pid)" != "$PID1"
 check "the old PID 1 is gone" wait_until test ! -e "/proc/$PID1"
 check_eq "exec still works" ok "$(dabba_user exec life echo ok)"
 
+# --- pause: this machine's rootless containers have no freezer (cgroup v1, no limits) ---------
+if [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ]; then
+  check_eq "pause on cgroup v1 (rootless) exits 125" 125 "$(user_to "$WORK/pa.out" 30 pause life)"
+  check "... with podman's phrase" grep -qx \
+    'Error: can not pause containers on rootless containers with cgroup V1: this container does not have a cgroup' \
+    "$WORK/pa.out.err"
+  check_eq "... and it still runs" running "$(state_of life)"
+fi
+
 # --- rename ----------------------------------------------------------------------------------
 check_eq "create a second container" 0 "$(user_to "$WORK/c2.out" 60 create --name other "$BUSYBOX" true)"
 check_eq "rename to a taken name exits 125" 125 "$(user_to "$WORK/rn0.out" 30 rename life other)"
