@@ -53,6 +53,14 @@ skopeo_private_checks() {
     skopeo_user inspect --tls-verify=false --creds "$user:$pass" "$image"
 }
 
+# --- the harness ----------------------------------------------------------------------------
+# A sanitizer's exit status is never an expected failure (scripts/test gives it exitcode=86).
+planted=$(CHECKS_RUN=0 CHECKS_FAILED=0
+  check_fails "planted sanitizer report" sh -c "exit $SANITIZER_EXIT" >/dev/null
+  check_fails "planted clean failure" sh -c "exit 1" >/dev/null
+  echo "$CHECKS_FAILED")
+check_eq "check_fails refuses a sanitizer's exit status and accepts a clean failure" 1 "$planted"
+
 # --- the env file ---------------------------------------------------------------------------
 for var in RIG_DIR RIG_DABBA RIG_USER RIG_WORK REGISTRY REGISTRY_DIR REGISTRY_LOG \
   REGISTRY_PROXY REGISTRY_PROXY_LOG REGISTRY_PROXY_CONTROL REGISTRY_BASIC REGISTRY_BASIC_USER \
@@ -190,8 +198,11 @@ check_eq "rig/busybox:app config" \
 
 # --- the corruptible blob belongs to rig/corruptible alone --------------------------------------
 check "FIXTURE_CORRUPTIBLE_BLOB exists in the registry's storage" test -f "$FIXTURE_CORRUPTIBLE_BLOB"
+# Under the lock pull_corrupt.sh holds while it flips a byte of that blob (tests run two at a time).
+corruptible_hash=$(flock "$RIG_DIR/corruptible.lock" sha256sum <"$FIXTURE_CORRUPTIBLE_BLOB" |
+  cut -d' ' -f1)
 check_eq "FIXTURE_CORRUPTIBLE_BLOB holds FIXTURE_CORRUPTIBLE_LAYER_DIGEST" \
-  "$FIXTURE_CORRUPTIBLE_LAYER_DIGEST" "sha256:$(sha256sum <"$FIXTURE_CORRUPTIBLE_BLOB" | cut -d' ' -f1)"
+  "$FIXTURE_CORRUPTIBLE_LAYER_DIGEST" "sha256:$corruptible_hash"
 
 # --- basic auth -------------------------------------------------------------------------------
 check_eq "basic registry: anonymous /v2/ gets 401" 401 \
