@@ -104,6 +104,18 @@ void report_error(const Error& e) {
   std::fputs(text.c_str(), stderr);
 }
 
+bool act_and_print(const std::string& typed, const std::function<void()>& act) {
+  try {
+    act();
+    std::printf("%s\n", typed.c_str());
+    std::fflush(stdout);
+    return true;
+  } catch (const Error& e) {
+    report_error(e);
+    return false;
+  }
+}
+
 int with_container_exit_codes(const std::function<int()>& verb) {
   try {
     return verb();

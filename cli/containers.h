@@ -46,6 +46,10 @@ std::string human_duration(int64_t seconds);
 // the verbs that go on or pick their own exit code use it.
 void report_error(const Error& e);
 
+// The container verbs' step for one container (start, restart, pause, kill): act, then print what
+// the user typed. An Error is reported (report_error) and answered with false.
+bool act_and_print(const std::string& typed, const std::function<void()>& act);
+
 // run and exec: verb's exit code (the container's), or its failure reported and answered with
 // podman's codes: 126/127 when the command cannot be run (runner::ExecError), 125 for any other.
 int with_container_exit_codes(const std::function<int()>& verb);

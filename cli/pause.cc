@@ -67,14 +67,8 @@ Command add_freeze_verb(CLI::App& parent, bool pause) {
     for (size_t i = 0; i < views.size(); ++i) {
       // --all: only those it applies to, as podman's pause --all (running) / unpause --all.
       if (targets->all && (!views[i].running || views[i].paused == pause)) continue;
-      try {
-        freeze_container(views[i], pause);
-        std::printf("%s\n", names[i].c_str());
-        std::fflush(stdout);
-      } catch (const Error& e) {
-        report_error(e);
+      if (!act_and_print(names[i], [&] { freeze_container(views[i], pause); }))
         rc = kExitDabbaFailed;
-      }
     }
     return rc;
   };

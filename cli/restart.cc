@@ -68,15 +68,11 @@ int restart_containers(const Globals& globals, const RestartFlags& f) {
       rc = kExitDabbaFailed;
       continue;
     }
-    try {
-      // Read again: a --rm container is gone once stopped, and the state has changed.
-      start_saved(store, view_container(store, find_container(store, t.id)));
-      std::printf("%s\n", t.typed.c_str());
-      std::fflush(stdout);
-    } catch (const Error& e) {
-      report_error(e);
+    // Read again: a --rm container is gone once stopped, and the state has changed.
+    if (!act_and_print(t.typed, [&] {
+          start_saved(store, view_container(store, find_container(store, t.id)));
+        }))
       rc = kExitDabbaFailed;
-    }
   }
   return rc;
 }

@@ -60,14 +60,7 @@ int start_containers(const Globals& globals, const StartFlags& f) {
   int rc = kExitOk;
   for (const Target& t : targets) {
     if (t.view.running) continue;
-    try {
-      start_saved(store, t.view);
-      std::printf("%s\n", t.typed.c_str());
-      std::fflush(stdout);
-    } catch (const Error& e) {
-      report_error(e);
-      rc = kExitDabbaFailed;
-    }
+    if (!act_and_print(t.typed, [&] { start_saved(store, t.view); })) rc = kExitDabbaFailed;
   }
   return rc;
 }
