@@ -37,9 +37,12 @@ check_eq "rig/many: 101 layers" 101 "$(layer_dirs)"
 check_eq "rig/many: layer 100's file" "100" "$(cat "$STORE"/layers/*/layers/100)"
 
 # Indexes: the host's platform by default, the asked one with --platform.
+# The host's platform as OCI names it (Debian's architecture names match for amd64 and arm64).
+HOST_PLATFORM=linux/$(dpkg --print-architecture)
 for var in FIXTURE_MULTI FIXTURE_MULTI_V2S2; do
   STORE=$WORK/store-$var
-  check_eq "$var: the host's image" "linux/amd64" "$(cat "$STORE"/layers/*/platform)"
+  check_eq "$var: the host's image ($HOST_PLATFORM)" "$HOST_PLATFORM" \
+    "$(cat "$STORE"/layers/*/platform)"
   STORE=$WORK/store-$var-arm64
   install -d -m 0700 -o "$RIG_USER" "$STORE"
   out=$(dabba_user pull --platform linux/arm64 "${!var}" 2>/dev/null) || true
