@@ -61,13 +61,11 @@ Command add_container_prune(CLI::App& parent) {
     std::vector<std::string> filters;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("prune", "Remove all non running containers");
+  // remove_containers enters the user namespace itself
+  Command cmd = podman_verb(parent, "prune", "Remove all non running containers", Needs::kNothing);
   cmd.app->add_flag("-f,--force", args->force, "do not ask");
-  repeatable(cmd.app->add_option("--filter", args->filters,
-                                 "label=KEY[=VALUE], label!=..., until=TIME"));
-  cmd.needs = Needs::kNothing;  // remove_containers enters the user namespace itself
-  cmd.error_exit = kExitDabbaFailed;
+  repeatable(
+      cmd.app->add_option("--filter", args->filters, "label=KEY[=VALUE], label!=..., until=TIME"));
   cmd.run = [args](const Globals& globals) {
     std::vector<std::string> ids;
     {

@@ -44,25 +44,24 @@ void freeze_container(const ContainerView& v, bool pause) {
   }
   if (v.paused == pause)
     throw Error(Errc::kConflict, "\"" + v.record.id + "\" is " +
-                                     (pause ? "already paused" : "not paused") +
-                                     ", can't " + verb + ": container state improper");
+                                     (pause ? "already paused" : "not paused") + ", can't " + verb +
+                                     ": container state improper");
   runner::set_frozen(*dir, pause);
 }
 
 Command add_freeze_verb(CLI::App& parent, bool pause) {
   auto targets = std::make_shared<TargetFlags>();
-  Command cmd;
-  cmd.app = parent.add_subcommand(pause ? "pause" : "unpause",
-                                  pause ? "Pause all the processes in one or more containers"
-                                        : "Unpause the processes in one or more containers");
+  Command cmd = podman_verb(parent, pause ? "pause" : "unpause",
+                            pause ? "Pause all the processes in one or more containers"
+                                  : "Unpause the processes in one or more containers",
+                            Needs::kNothing);
   add_target_flags(*cmd.app, *targets, false);
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [targets, pause](const Globals& globals) {
     Store store = Store::open(globals.root());
     std::vector<ContainerView> views;
     std::vector<std::string> names = resolve_targets(store, *targets);
-    for (const std::string& n : names) views.push_back(view_container(store, find_container(store, n)));
+    for (const std::string& n : names)
+      views.push_back(view_container(store, find_container(store, n)));
     int rc = kExitOk;
     for (size_t i = 0; i < views.size(); ++i) {
       // --all: only those it applies to, as podman's pause --all (running) / unpause --all.

@@ -77,13 +77,12 @@ Command add_port(CLI::App& parent) {
     std::vector<std::string> args;  // CONTAINER [PRIVATE_PORT] (-a: none)
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("port", "List port mappings or a specific mapping for the container");
+  Command cmd =
+      podman_verb(parent, "port", "List port mappings or a specific mapping for the container",
+                  Needs::kNothing);
   cmd.app->add_flag("-a,--all", args->all, "every running container");
   cmd.app->add_flag("-l,--latest", args->latest, "the newest container");
   cmd.app->add_option("args", args->args, "CONTAINER [PRIVATE_PORT[/PROTO]]");
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     const std::vector<std::string>& a = args->args;
     const size_t named = args->latest ? 0 : 1;  // positionals that name the container
@@ -121,8 +120,7 @@ Command add_port(CLI::App& parent) {
         std::printf("%s\n", host_side(p).c_str());
         found = true;
       }
-    if (!found)
-      throw Error(Errc::kNotFound, "failed to find published port \"" + a[named] + "\"");
+    if (!found) throw Error(Errc::kNotFound, "failed to find published port \"" + a[named] + "\"");
     return kExitOk;
   };
   return cmd;

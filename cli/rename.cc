@@ -21,11 +21,10 @@ Command add_rename(CLI::App& parent) {
     std::string new_name;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("rename", "Rename an existing container");
+  Command cmd =
+      podman_verb(parent, "rename", "Rename an existing container", Needs::kUserNamespace);
   cmd.app->add_option("container", args->container, "the container (name or id)")->required();
   cmd.app->add_option("newname", args->new_name, "its new name")->required();
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     std::string name = args->new_name;
     if (!name.empty() && name[0] == '/') name.erase(0, 1);  // podman accepts Docker's "/name"

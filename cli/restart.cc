@@ -81,16 +81,14 @@ int restart_containers(const Globals& globals, const RestartFlags& f) {
 
 Command add_restart(CLI::App& parent) {
   auto args = std::make_shared<RestartFlags>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("restart", "Restart one or more containers");
+  // the stops run from the initial user namespace
+  Command cmd = podman_verb(parent, "restart", "Restart one or more containers", Needs::kNothing);
   cmd.app
       ->add_option("-t,--time", args->timeout,
                    "seconds to wait for the stop signal to work before SIGKILL")
       ->check(CLI::Range(-1, 24 * 3600));
   cmd.app->add_flag("--running", args->running_only, "only the running ones");
   add_target_flags(*cmd.app, args->targets, false);
-  cmd.needs = Needs::kNothing;  // the stops run from the initial user namespace
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) { return restart_containers(globals, *args); };
   return cmd;
 }

@@ -48,7 +48,8 @@ int start_containers(const Globals& globals, const StartFlags& f) {
     ContainerView view;
   };
   std::vector<Target> targets;
-  for (const std::string& n : names) targets.push_back({n, view_container(store, find_container(store, n))});
+  for (const std::string& n : names)
+    targets.push_back({n, view_container(store, find_container(store, n))});
 
   if (f.attach) {
     const ContainerView& v = targets.front().view;
@@ -69,8 +70,7 @@ int start_containers(const Globals& globals, const StartFlags& f) {
 
 Command add_start(CLI::App& parent) {
   auto args = std::make_shared<StartFlags>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("start", "Start one or more containers");
+  Command cmd = podman_verb(parent, "start", "Start one or more containers", Needs::kUserNamespace);
   cmd.app->add_flag("-a,--attach", args->attach,
                     "attach to the container's output and return its exit code");
   cmd.app->add_flag("-i,--interactive", args->interactive, "with -a: attach stdin too");
@@ -81,7 +81,6 @@ Command add_start(CLI::App& parent) {
   cmd.app->add_option("--detach-keys", args->detach_keys,
                       "accepted; dabba has no attach to detach from yet");
   cmd.app->add_option("container", args->targets.names, "container names or ids");
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) { return start_containers(globals, *args); };
   return cmd;
 }
