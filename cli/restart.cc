@@ -10,6 +10,8 @@
 #include <memory>
 #include <optional>
 
+#include <signal.h>
+
 #include "cli/command.h"
 #include "cli/commands.h"
 #include "cli/container_start.h"
@@ -17,6 +19,7 @@
 #include "cli/containers.h"
 #include "common/error.h"
 #include "common/userns.h"
+#include "runner/state.h"
 #include "runner/stop.h"
 #include "store/store.h"
 
@@ -55,6 +58,13 @@ int restart_containers(const Globals& globals, const RestartFlags& f) {
       int seconds = f.timeout.value_or(v.info.stop_timeout);
       if (seconds < 0) seconds = 24 * 3600;
       runner::stop_container(v.dir, v.info.stop_signal, std::chrono::seconds(seconds));
+      // stop gives up waiting for the supervisor after a while: one still running would record
+      // its exit over the new start (and may hold the published ports).
+      std::optional<runner::ContainerState> s = runner::read_state(v.dir);
+      if (s && s->supervisor_pid > 0 && ::kill(s->supervisor_pid, 0) == 0)
+        throw Error(Errc::kConflict, targets[i].typed +
+                                         ": its supervisor has not finished the stop yet; "
+                                         "try the restart again");
     } catch (const Error& e) {
       targets[i].ok = false;
       report_error(e);  // (stderr writes of whole lines; the error count is set below)

@@ -54,7 +54,9 @@ check_eq "inspect: running" running "$(state_of life)"
 check "ps lists it Up" grep -Eq '^life Up' <<<"$(dabba_user ps --format '{{.Names}} {{.Status}}')"
 check_eq "exec works in it (its env from create)" hello \
   "$(dabba_user exec life sh -c 'echo $GREETING')"
-check "its output is logged" wait_until grep -qx started <(dabba_user logs life)
+# logs_say NAME LINE: the container's log has LINE now (read afresh on every try).
+logs_say() { dabba_user logs "$1" 2>/dev/null | grep -qx "$2"; }
+check "its output is logged" wait_until logs_say life started
 check_eq "start of a running container: exit 0, nothing printed (podman 4)" "0:" \
   "$(user_to "$WORK/s2.out" 30 start life):$(cat "$WORK/s2.out")"
 
