@@ -31,6 +31,7 @@ std::string encode_container_info(const ContainerInfo& i) {
       {"cidfile", i.cidfile},
   };
   if (!i.labels.empty()) j["labels"] = i.labels;
+  if (!i.group_add.empty()) j["group_add"] = i.group_add;
   return j.dump();
 }
 
@@ -62,6 +63,7 @@ ContainerInfo decode_container_info(const std::string& text) {
     i.timeout = j.value("timeout", i.timeout);
     i.cidfile = j.value("cidfile", i.cidfile);
     i.labels = j.value("labels", i.labels);
+    i.group_add = j.value("group_add", i.group_add);
   } catch (const nlohmann::json::exception& e) {
     throw Error(Errc::kCorrupt, std::string("container record: ") + e.what());
   }

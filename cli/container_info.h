@@ -30,6 +30,7 @@ struct ContainerInfo {
   uint64_t capabilities = runner::kDefaultCapabilities;
   bool seccomp = true;
   std::string seccomp_profile;  // --security-opt seccomp=PROFILE.json's text; "" = the default
+  std::vector<std::string> group_add;  // --group-add, which `exec`'d processes get too
   int stop_signal = 15;
   int stop_timeout = 10;  // seconds
   bool tty = false;

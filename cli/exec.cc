@@ -71,6 +71,7 @@ int exec_in_container(const Globals& globals, const ExecArgs& a) {
   join.capabilities = v.info.capabilities;
   join.seccomp = v.info.seccomp;
   join.seccomp_profile = v.info.seccomp_profile;
+  join.group_add = v.info.group_add;
   return runner::exec_foreground(join);
 }
 

@@ -171,6 +171,7 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
       .capabilities = spec.capabilities,
       .seccomp = spec.seccomp,
       .seccomp_profile = spec.seccomp_profile,
+      .group_add = spec.group_add,
       .stop_signal = stop_signal_for(o, in.image),
       .stop_timeout = o.stop_timeout,
       .tty = spec.tty,

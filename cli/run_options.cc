@@ -20,6 +20,7 @@
 #include "runner/etc_files.h"
 #include "runner/net/network_parse.h"
 #include "runner/signals.h"
+#include "runner/user.h"
 
 namespace dabba::cli {
 namespace {
@@ -137,6 +138,14 @@ void add_run_flags(CLI::App& app, RunFlags& o) {
                             "no-new-privileges (always on)"));
   app.add_flag("--privileged", o.privileged,
                "every capability, no seccomp filter, no masked paths, the host's devices");
+  repeatable(app.add_option("--group-add", o.group_add,
+                            "add a supplementary group (name or gid), or keep-groups"));
+  repeatable(app.add_option("--ulimit", o.ulimits,
+                            "resource limit NAME=SOFT[:HARD] (e.g. nofile=1024:2048), or host"));
+  repeatable(app.add_option("--sysctl", o.sysctls,
+                            "namespaced kernel parameter NAME=VALUE (kernel.shm*, net.*, ...)"));
+  repeatable(app.add_option("--device", o.devices,
+                            "a host device in the container: HOST[:CONTAINER][:PERMS]"));
 
   repeatable(app.add_option("-v,--volume", o.volumes, "bind mount SRC:DST[:ro]"));
   repeatable(app.add_option("--tmpfs", o.tmpfs, "mount a tmpfs at DST[:OPTIONS]"));
@@ -299,6 +308,24 @@ std::vector<std::pair<std::string, std::string>> parse_label_lines(const std::st
 
 namespace {
 
+// --ulimit, --sysctl, --device, --group-add: checked as podman checks them at create (a device
+// must exist now; it is looked for again at each start).
+void parse_process_extras(const RunFlags& f, RunOptions& o) {
+  for (const std::string& u : f.ulimits) {
+    if (u == "host")
+      o.ulimit_host = true;
+    else
+      o.ulimits.push_back(runner::parse_ulimit(u));
+  }
+  for (const std::string& s : f.sysctls) {
+    o.sysctls.push_back(runner::parse_sysctl(s));
+    runner::check_sysctl_network(o.sysctls.back(), o.network.mode != runner::NetworkMode::kHost);
+  }
+  for (const std::string& d : f.devices) o.devices.push_back(runner::parse_device(d));
+  runner::device_binds(o.devices);
+  runner::check_group_add(f.group_add);
+}
+
 void parse_labels(const RunFlags& f, RunOptions& o) {
   for (const std::string& path : f.label_files) {
     std::string text = read_flag_file(path, "--label-file names a file of KEY=VALUE lines");
@@ -343,6 +370,7 @@ RunOptions parse_run_options(RunFlags f) {
     throw Error(Errc::kUnsupported, "--userns " + f.userns + " is not supported yet", 0,
                 "leave --userns out: dabba maps the container's root to you, as --userns=host");
   o.network = parse_network_flags(f.net);
+  parse_process_extras(f, o);
   runner::capability_set(f.cap_add, f.cap_drop);  // checked here, applied by build_spec
   o.security = parse_security_options(f.security_opt);
   if (f.workdir && (f.workdir->empty() || (*f.workdir)[0] != '/'))
@@ -435,6 +463,11 @@ runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
   spec.cwd = runner::working_dir(in.image, f.workdir);
   spec.create_cwd = !f.workdir;  // podman creates the image's WorkingDir, never a -w
   spec.user = runner::user_spec(in.image, f.user);
+  spec.group_add = f.group_add;
+  spec.ulimits = o.ulimits;
+  spec.ulimit_host = o.ulimit_host;
+  spec.sysctls = o.sysctls;
+  spec.devices = o.devices;
   spec.tty = f.tty;
   spec.stdin_open = f.interactive && o.attach_stdin;
   spec.init = f.init;

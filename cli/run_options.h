@@ -63,6 +63,10 @@ struct RunFlags {
   std::vector<std::string> cap_drop;      // --cap-drop
   std::vector<std::string> security_opt;  // --security-opt (security_options.h)
   bool privileged = false;                // --privileged
+  std::vector<std::string> group_add;     // --group-add GROUP | keep-groups
+  std::vector<std::string> ulimits;       // --ulimit NAME=SOFT[:HARD] | host
+  std::vector<std::string> sysctls;       // --sysctl NAME=VALUE
+  std::vector<std::string> devices;       // --device HOST[:CONTAINER][:PERMS]
   // Filesystem.
   std::vector<std::string> volumes;  // -v SRC:DST[:ro]
   std::vector<std::string> tmpfs;    // --tmpfs DST[:OPTS]
@@ -113,6 +117,10 @@ struct RunOptions {
   bool attach_stdin = true, attach_stdout = true, attach_stderr = true;  // -a
   std::string tz_file;     // --tz: the host's zoneinfo file ("" = none)
   uint64_t shm_size = 64 * 1024 * 1024;  // --shm-size
+  std::vector<runner::UlimitSpec> ulimits;  // --ulimit (not "host")
+  bool ulimit_host = false;                 // --ulimit host
+  std::vector<runner::Sysctl> sysctls;      // --sysctl
+  std::vector<runner::DeviceSpec> devices;  // --device
 };
 
 // Registers every flag on the run subcommand. The subcommand is a prefix command: the image and

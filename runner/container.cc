@@ -11,10 +11,12 @@
 #include "runner/cgroups.h"
 #include "runner/clone.h"
 #include "runner/container_child.h"
+#include "runner/devices.h"
 #include "runner/etc_files.h"
 #include "runner/exec_shim.h"
 #include "runner/mount_plan.h"
 #include "runner/net/network.h"
+#include "runner/rlimits.h"
 #include "runner/seccomp.h"
 #include "runner/sync_channel.h"
 
@@ -102,6 +104,7 @@ ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, b
   MountHost host;
   host.own_network_namespace = has_own_network_namespace(spec.network.mode);
   if (spec.privileged) host.host_devices = list_host_devices();
+  host.devices = device_binds(spec.devices);
   host.tty_gid_mapped = new_userns ? spec.id_map.maps_gid(5) : current_id_map().maps_gid(5);
   setup.mounts = plan_mounts(spec, host);
   setup.hostname = spec.hostname.empty() ? spec.id.substr(0, 12) : spec.hostname;
@@ -111,6 +114,8 @@ ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, b
   setup.workload.create_cwd = spec.create_cwd;
   setup.workload.missing_cwd_is_126 = !spec.create_cwd;
   setup.workload.init = spec.init;
+  setup.workload.rlimits = container_rlimits(spec.ulimits, spec.ulimit_host);
+  setup.sysctls = spec.sysctls;
   return setup;
 }
 
@@ -122,6 +127,9 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
   if (new_userns && spec.id_map.uids.empty())
     throw Error(Errc::kInvalidArgument, "the container's id map is empty");
   prepare_container_dir(spec);
+  // Real root's child is in a new user namespace, where no hard limit can be raised: raise ours
+  // first (child_setup() then takes the defaults from them).
+  if (new_userns) raise_hard_limits(spec.ulimits, spec.ulimit_host);
   ContainerChildSetup setup = child_setup(spec, options, new_userns);
   if (log_enabled(LogLevel::kDebug))
     for (const auto& line : setup.mounts.describe()) log_debug("mount plan: " + line);

@@ -71,6 +71,7 @@ WorkloadSetup workload_setup(const ProcessSpec& spec, const StartOptions& option
   w.env = spec.env;
   w.cwd = spec.cwd;
   w.user = spec.user;
+  w.group_add = spec.group_add;
   w.tty = spec.tty;
   w.null_stdin = !spec.tty && !spec.stdin_open;
   w.capabilities = spec.capabilities;

@@ -23,6 +23,7 @@ void container_child_main(SyncChannel& sync, const ContainerChildSetup& setup) n
   if (setup.wait_for_id_map && !sync.wait_for_noexcept(SyncKind::kProceed))
     ::_exit(kExitDabbaFailed);
   try {
+    write_sysctls(setup.sysctls);
     setup_rootfs_child(setup.mounts);
     DABBA_SYSCALL(::sethostname(setup.hostname.data(), setup.hostname.size()), "sethostname",
                   setup.hostname);

@@ -29,6 +29,7 @@ struct JoinSpec {
   std::vector<std::string> env;  // the container's env + exec's -e; HOME added when missing
   std::string cwd = "/";         // must exist
   std::string user;              // "" = root
+  std::vector<std::string> group_add;  // the container's --group-add (Spec::group_add)
   bool tty = false;
   bool stdin_open = false;
   CapabilitySet capabilities = kDefaultCapabilities;  // the container's (Spec::capabilities)

@@ -222,6 +222,8 @@ MountPlan plan_mounts(const Spec& spec, const MountHost& host) {
     op.optional = true;
     m.push_back(std::move(op));
   }
+  for (const auto& [from, to] : host.devices)
+    m.push_back(bind(from, clean_path(to), false, kNoSuid | kNoExec));
   std::vector<std::pair<std::string, std::string>> pts = {
       {"newinstance", ""}, {"ptmxmode", "0666"}, {"mode", "0620"}};
   if (host.tty_gid_mapped) pts.emplace_back("gid", "5");

@@ -72,6 +72,8 @@ struct MountHost {
   bool tty_gid_mapped = true;
   // --privileged: the host's device nodes, relative to /dev ("fuse", "net/tun"), bound in.
   std::vector<std::string> host_devices;
+  // --device: host node -> container path (devices.h: device_binds), bound after /dev's own.
+  std::vector<std::pair<std::string, std::string>> devices;
 };
 
 // The character and block devices under the host's /dev (not pts, shm, mqueue), relative to it,

@@ -7,6 +7,7 @@
 #include "common/text.h"
 #include "runner/net/network_parse.h"
 #include "runner/path.h"
+#include "runner/user.h"
 
 namespace dabba::runner {
 
@@ -236,6 +237,12 @@ void validate(const Spec& spec) {
   if (spec.limits.memory_bytes && *spec.limits.memory_bytes < 6 * 1024 * 1024)
     throw Error(Errc::kInvalidArgument, "--memory must be at least 6m", 0,
                 "a container needs a few MiB for its own start-up");
+  for (const auto& s : spec.sysctls)
+    check_sysctl_network(s, spec.network.mode != NetworkMode::kHost);
+  for (const auto& d : spec.devices)
+    if (d.container.empty() || d.container[0] != '/')
+      throw invalid("device path '" + d.container + "' is not absolute");
+  check_group_add(spec.group_add);
   if (spec.hostname.size() > 64) throw invalid("hostname '" + spec.hostname + "' is too long");
   if (!spec.cgroup_parent.empty() && spec.cgroup_parent[0] != '/')
     throw invalid("cgroup parent '" + spec.cgroup_parent + "' must be absolute");

@@ -12,8 +12,11 @@
 
 #include "common/idmap.h"
 #include "runner/capabilities.h"
+#include "runner/devices.h"
 #include "runner/masked_paths.h"
 #include "runner/net/network_spec.h"
+#include "runner/rlimits.h"
+#include "runner/sysctl.h"
 
 namespace dabba::runner {
 
@@ -121,6 +124,11 @@ struct Spec {
   // A missing cwd is created (the image's WorkingDir), or is an error (-w: podman's exit 126).
   bool create_cwd = true;
   std::string user;  // "name|uid[:group|gid]" as -u takes it; "" is root. Resolved in the child.
+  // --group-add: gids or names (resolved in the container's /etc/group), added to the user's
+  // supplementary groups; {"keep-groups"}: the caller's own groups are kept instead.
+  std::vector<std::string> group_add;
+  std::vector<UlimitSpec> ulimits;  // --ulimit (rlimits.h); podman's defaults added at start
+  bool ulimit_host = false;         // --ulimit host: the caller's limits, no defaults
   bool tty = false;  // -t: a pty from the container's devpts
   bool stdin_open = false;  // -i: keep stdin (else /dev/null)
   bool init = false;        // --init: dabba's reaper is PID 1
@@ -143,10 +151,12 @@ struct Spec {
   // --privileged: /sys read-write and the host's devices in /dev (the CLI also gives every
   // capability, no seccomp filter and no masked paths).
   bool privileged = false;
+  std::vector<DeviceSpec> devices;  // --device: host nodes bound in (devices.h)
 
   // Isolation.
   NetworkSpec network;
   CgroupLimits limits;
+  std::vector<Sysctl> sysctls;  // --sysctl: namespaced ones only (sysctl.h)
   // Where the container's cgroup is made, in each hierarchy: "" is the caller's own cgroup, an
   // absolute path ("/dabba") is taken from the hierarchy's root.
   std::string cgroup_parent;

@@ -127,6 +127,10 @@ std::string encode_spec(const Spec& s) {
   if (s.limits.cpus) limits["cpus"] = *s.limits.cpus;
   json log = {{"driver", static_cast<int>(s.log.driver)}, {"path", s.log.path}};
   if (s.log.max_size) log["max_size"] = *s.log.max_size;
+  json ulimits = json::array();
+  for (const auto& u : s.ulimits) ulimits.push_back({u.name, u.soft, u.hard});
+  json devices = json::array();
+  for (const auto& d : s.devices) devices.push_back({d.host, d.container, d.perms});
   json j = {
       {"version", kSpecVersion},
       {"id", s.id},
@@ -149,6 +153,11 @@ std::string encode_spec(const Spec& s) {
       {"cwd", s.cwd},
       {"create_cwd", s.create_cwd},
       {"user", s.user},
+      {"group_add", s.group_add},
+      {"ulimits", ulimits},
+      {"ulimit_host", s.ulimit_host},
+      {"devices", devices},
+      {"sysctls", s.sysctls},
       {"tty", s.tty},
       {"stdin_open", s.stdin_open},
       {"init", s.init},
@@ -209,6 +218,17 @@ Spec decode_spec(const std::string& text) {
     get(j, "cwd", s.cwd);
     get(j, "create_cwd", s.create_cwd);
     get(j, "user", s.user);
+    get(j, "group_add", s.group_add);
+    if (auto u = j.find("ulimits"); u != j.end())
+      for (const auto& one : *u)
+        s.ulimits.push_back(
+            {one.at(0).get<std::string>(), one.at(1).get<uint64_t>(), one.at(2).get<uint64_t>()});
+    get(j, "ulimit_host", s.ulimit_host);
+    if (auto d = j.find("devices"); d != j.end())
+      for (const auto& one : *d)
+        s.devices.push_back({one.at(0).get<std::string>(), one.at(1).get<std::string>(),
+                             one.at(2).get<std::string>()});
+    get(j, "sysctls", s.sysctls);
     get(j, "tty", s.tty);
     get(j, "stdin_open", s.stdin_open);
     get(j, "init", s.init);

@@ -1,5 +1,6 @@
 #include "runner/user.h"
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 
@@ -75,7 +76,40 @@ void for_each_group(std::string_view group, F&& f) {
   });
 }
 
+// A group by name, or by number (which need not be in the file).
+uint32_t find_group(std::string_view name_or_gid, std::string_view group) {
+  std::optional<uint32_t> gid;
+  auto numeric_gid = parse_id(name_or_gid);
+  for_each_group(group, [&](const GroupEntry& g) {
+    if (gid) return;
+    if (g.name == name_or_gid || (numeric_gid && g.gid == *numeric_gid)) gid = g.gid;
+  });
+  if (!gid) gid = numeric_gid;
+  if (!gid)
+    throw Error(Errc::kNotFound, "unable to find group " + std::string(name_or_gid) +
+                                     ": no matching entries in group file");
+  return *gid;
+}
+
 }  // namespace
+
+void add_groups(ResolvedUser& user, const std::vector<std::string>& extra, std::string_view group) {
+  for (const std::string& name : extra) {
+    gid_t gid =
+        with_context("looking up supplemental groups", [&] { return find_group(name, group); });
+    if (std::find(user.groups.begin(), user.groups.end(), gid) == user.groups.end())
+      user.groups.push_back(gid);
+  }
+}
+
+void check_group_add(const std::vector<std::string>& groups) {
+  if (groups.size() > 1 && std::find(groups.begin(), groups.end(), "keep-groups") != groups.end())
+    throw Error(Errc::kInvalidArgument,
+                "the '--group-add keep-groups' option is not allowed with any other --group-add "
+                "options");
+  for (const std::string& g : groups)
+    if (g.empty()) throw Error(Errc::kInvalidArgument, "--group-add needs a group name or gid");
+}
 
 ResolvedUser resolve_user(std::string_view spec, std::string_view passwd, std::string_view group) {
   std::string_view user_part = spec;
@@ -107,19 +141,7 @@ ResolvedUser resolve_user(std::string_view spec, std::string_view passwd, std::s
                                      ": no matching entries in passwd file");
   }
 
-  if (has_group) {
-    std::optional<uint32_t> gid;
-    auto numeric_gid = parse_id(group_part);
-    for_each_group(group, [&](const GroupEntry& g) {
-      if (gid) return;
-      if (g.name == group_part || (numeric_gid && g.gid == *numeric_gid)) gid = g.gid;
-    });
-    if (!gid) gid = numeric_gid;
-    if (!gid)
-      throw Error(Errc::kNotFound, "unable to find group " + std::string(group_part) +
-                                       ": no matching entries in group file");
-    out.gid = *gid;
-  }
+  if (has_group) out.gid = find_group(group_part, group);
   // The primary group is a supplementary one too, as Docker and podman set it (`id` shows
   // groups=0(root),10(wheel) for root in busybox).
   out.groups.push_back(out.gid);

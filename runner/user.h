@@ -30,4 +30,13 @@ struct ResolvedUser {
 // entries in passwd file" (Docker's words) and Error{kInvalidArgument} for a malformed spec.
 ResolvedUser resolve_user(std::string_view spec, std::string_view passwd, std::string_view group);
 
+// --group-add: each group, by name in `group` or by number, appended to user.groups (once).
+// Throws Error{kNotFound} "looking up supplemental groups: unable to find group NAME: no matching
+// entries in group file" (podman's words).
+void add_groups(ResolvedUser& user, const std::vector<std::string>& extra, std::string_view group);
+
+// --group-add's own rule: keep-groups only alone (podman's words otherwise). Throws
+// Error{kInvalidArgument}.
+void check_group_add(const std::vector<std::string>& groups);
+
 }  // namespace dabba::runner

@@ -66,9 +66,10 @@ Error set_id_error(const std::string& kind, const std::string& id_name, uint32_t
                0, "the container can use the ids of your /etc/sub" + id_name + " range");
 }
 
-void switch_user(const ResolvedUser& u) {
+// keep_groups (--group-add keep-groups): no setgroups, the caller's groups stay, as podman's.
+void switch_user(const ResolvedUser& u, bool keep_groups) {
   std::string who = std::to_string(u.uid) + ":" + std::to_string(u.gid);
-  if (setgroups_allowed()) {
+  if (!keep_groups && setgroups_allowed()) {
     // Also drops the supplementary groups dabba inherited from the host.
     if (::setgroups(u.groups.size(), u.groups.data()) != 0)
       throw Error(errc_from_errno(errno),
@@ -199,8 +200,10 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
   try {
     if (setup.create_cwd)
       with_context("create the working directory " + setup.cwd, [&] { make_dirs(setup.cwd); });
-    ResolvedUser user = resolve_user(setup.user, read_container_file("/etc/passwd"),
-                                     read_container_file("/etc/group"));
+    const std::string group_file = read_container_file("/etc/group");
+    ResolvedUser user = resolve_user(setup.user, read_container_file("/etc/passwd"), group_file);
+    const bool keep_groups = setup.group_add.size() == 1 && setup.group_add[0] == "keep-groups";
+    if (!keep_groups) add_groups(user, setup.group_add, group_file);
     set_default(env, "HOME", user.home);
     if (setup.tty) {
       pty = open_pty(user);
@@ -235,7 +238,7 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
     }
 
     bound_capabilities(setup.capabilities);
-    switch_user(user);
+    switch_user(user, keep_groups);
     set_root_capabilities(setup.capabilities);
     if (::chdir(setup.cwd.c_str()) != 0 && errno == ENOENT && setup.missing_cwd_is_126) {
       // podman's words and exit code (126) for a -w that is not there.
@@ -287,6 +290,8 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
       DABBA_SYSCALL(::dup3(shim_fd, 4, O_CLOEXEC), "move the exec shim to fd 4");
     }
     DABBA_SYSCALL(::close_range(shim ? 5 : 4, ~0u, 0), "close_range");
+    // After the fd shuffle (a nofile of 3 must not break it), before the filter and the exec.
+    apply_rlimits(setup.rlimits);
     if (shim) drop_read_override();
     // Last: from here on only the exec (or the report of its failure) runs.
     install_seccomp_filter(setup.seccomp);

@@ -8,7 +8,8 @@
 //   workload); the bounding set, the user's ids, root's capabilities, cwd, no_new_privs, umask;
 //   PATH lookup in the container's environment; signals reset (with --init the forwarded ones stay
 //   blocked for the reaper); every fd closed but 0-2, the sync end (fd 3, inherited by the shim to
-//   report its exec failure) and the shim (fd 4, close-on-exec); DAC_OVERRIDE and DAC_READ_SEARCH
+//   report its exec failure) and the shim (fd 4, close-on-exec); the rlimits (--ulimit: after
+//   the fd shuffle, so a tiny nofile cannot break it); DAC_OVERRIDE and DAC_READ_SEARCH
 //   out of the effective set, so the unreadable shim starts non-dumpable (the kernel gives root
 //   its capabilities back at that exec); the seccomp filter, last;
 //   execveat of the exec shim (exec_shim.h), which execs the workload (or stays as --init's
@@ -26,6 +27,7 @@
 
 #include "runner/capabilities.h"
 #include "runner/io_relay.h"
+#include "runner/rlimits.h"
 #include "runner/seccomp.h"
 #include "runner/sync_channel.h"
 
@@ -39,6 +41,10 @@ struct WorkloadSetup {
   // run -w: a missing directory is podman's `workdir "DIR" does not exist on container`, exit 126.
   bool missing_cwd_is_126 = false;
   std::string user;        // unresolved: "name|uid[:group|gid]"
+  // --group-add (Spec::group_add): more supplementary groups, resolved in the container's
+  // /etc/group; {"keep-groups"}: no setgroups at all, the caller's groups stay.
+  std::vector<std::string> group_add;
+  std::vector<UlimitSpec> rlimits;  // set last before the seccomp filter (rlimits.h)
   bool tty = false;
   bool null_stdin = false;  // stdin is /dev/null: opened again inside the container (its own)
   bool init = false;  // the shim stays as PID 1 reaper and forks the workload

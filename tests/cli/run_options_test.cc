@@ -440,6 +440,7 @@ TEST(ContainerInfo, Issue11Fields) {
   i.log_tag = "t";
   i.timeout = 3;
   i.cidfile = "/c";
+  i.group_add = {"wheel", "keep-groups"};
   ContainerInfo d = decode_container_info(encode_container_info(i));
   using L = std::map<std::string, std::string>;
   EXPECT_EQ(d.labels, (L{{"a", "1"}, {"b", "2"}}));
@@ -448,7 +449,42 @@ TEST(ContainerInfo, Issue11Fields) {
   EXPECT_EQ(d.log_tag, "t");
   EXPECT_EQ(d.timeout, 3u);
   EXPECT_EQ(d.cidfile, "/c");
+  EXPECT_EQ(d.group_add, (std::vector<std::string>{"wheel", "keep-groups"}));
   EXPECT_EQ(decode_container_info("{}").log_driver, "k8s-file");
+}
+
+TEST(RunFlags11, UlimitGroupAddSysctlDeviceReachTheSpec) {
+  RunOptions o = parse({"--ulimit", "nofile=100:200", "--ulimit=core=-1", "--group-add", "wheel",
+                        "--group-add=10", "--sysctl", "kernel.shmmax=12345", "--sysctl",
+                        "net.ipv4.ip_forward=1", "--device", "/dev/zero:/dev/myzero", "img"});
+  runner::Spec s = build_spec(o, inputs());
+  EXPECT_EQ(s.ulimits, (std::vector<runner::UlimitSpec>{{"nofile", 100, 200},
+                                                        {"core", runner::kUnlimited,
+                                                         runner::kUnlimited}}));
+  EXPECT_FALSE(s.ulimit_host);
+  EXPECT_EQ(s.group_add, (std::vector<std::string>{"wheel", "10"}));
+  EXPECT_EQ(s.sysctls, (std::vector<runner::Sysctl>{{"kernel.shmmax", "12345"},
+                                                    {"net.ipv4.ip_forward", "1"}}));
+  EXPECT_EQ(s.devices, (std::vector<runner::DeviceSpec>{{"/dev/zero", "/dev/myzero", "rwm"}}));
+  EXPECT_TRUE(build_spec(parse({"--ulimit", "host", "img"}), inputs()).ulimit_host);
+  EXPECT_TRUE(build_spec(parse({"img"}), inputs()).ulimits.empty());
+}
+
+TEST(RunFlags11, UlimitGroupAddSysctlDeviceErrors) {
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"--ulimit", "bogus=1"},
+           {"--ulimit", "nofile=3:2"},
+           {"--group-add", "keep-groups", "--group-add", "10"},
+           {"--sysctl", "vm.swappiness=1"},
+           {"--sysctl", "kernel.shmmax"},
+           {"--network", "host", "--sysctl", "net.ipv4.ip_forward=1"},
+           {"--device", "/dev/nosuch"},
+           {"--device", "/dev/zero:/z:q"}}) {
+    args.push_back("img");
+    EXPECT_THROW(parse(args), Error) << args[0] << " " << args[1];
+  }
+  // kernel.* sysctls live in the IPC namespace, which is always the container's own.
+  EXPECT_NO_THROW(parse({"--network", "host", "--sysctl", "kernel.shmmax=1", "img"}));
 }
 
 }  // namespace

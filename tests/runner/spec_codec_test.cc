@@ -35,6 +35,11 @@ Spec full_spec() {
   s.cwd = "/work";
   s.create_cwd = false;
   s.user = "1000:1000";
+  s.group_add = {"wheel", "10"};
+  s.ulimits = {{"nofile", 100, 200}, {"core", kUnlimited, kUnlimited}};
+  s.ulimit_host = true;
+  s.devices = {{"/dev/zero", "/dev/myzero", "r"}};
+  s.sysctls = {{"kernel.shmmax", "12345"}};
   s.tty = true;
   s.stdin_open = true;
   s.init = true;
@@ -92,6 +97,11 @@ TEST(SpecCodec, EveryFieldRoundTrips) {
   EXPECT_EQ(back.mount_api, MountApi::kLegacy);
   EXPECT_EQ(back.network.mode, NetworkMode::kSlirp4netns);
   EXPECT_FALSE(back.create_cwd);
+  EXPECT_EQ(back.group_add, s.group_add);
+  EXPECT_EQ(back.ulimits, s.ulimits);
+  EXPECT_TRUE(back.ulimit_host);
+  EXPECT_EQ(back.devices, s.devices);
+  EXPECT_EQ(back.sysctls, s.sysctls);
   // And the defaults stay defaults.
   EXPECT_EQ(encode_spec(decode_spec(encode_spec(Spec{}))), encode_spec(Spec{}));
 }

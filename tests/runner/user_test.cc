@@ -109,5 +109,26 @@ TEST(ResolveUser, MalformedSpecs) {
   EXPECT_THROW(resolve_user("user:", kPasswd, kGroup), Error);
 }
 
+TEST(GroupAdd, NamesAndNumbersAppendedOnce) {
+  ResolvedUser u = resolve_user("", kPasswd, kGroup);
+  add_groups(u, {"staff", "4242", "wheel", "0", "29"}, kGroup);
+  EXPECT_THAT(u.groups, ElementsAre(0u, 10u, 50u, 4242u, 29u));
+  try {
+    add_groups(u, {"nosuch"}, kGroup);
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "looking up supplemental groups: unable to find group nosuch: no matching entries "
+              "in group file");
+  }
+}
+
+TEST(GroupAdd, KeepGroupsOnlyAlone) {
+  check_group_add({"keep-groups"});
+  check_group_add({"wheel", "10"});
+  EXPECT_THROW(check_group_add({"keep-groups", "10"}), Error);
+  EXPECT_THROW(check_group_add({""}), Error);
+}
+
 }  // namespace
 }  // namespace dabba::runner
