@@ -26,6 +26,7 @@
 #include "cli/container_info.h"
 #include "cli/container_names.h"
 #include "cli/containers.h"
+#include "cli/containers_conf.h"
 #include "cli/interrupt.h"
 #include "cli/progress.h"
 #include "cli/run_options.h"
@@ -275,6 +276,10 @@ Command add_run(CLI::App& parent) {
   cmd.run = [args, app](const Globals& globals) {
     return with_container_exit_codes([&] {
       args->rest = app->remaining();
+      // containers.conf's defaults under the flags given (the one place they are applied).
+      apply_containers_conf(
+          ContainersConf::load(), [app](const char* flag) { return app->count(flag) > 0; },
+          *args);
       // Every flag parsed and checked before anything else (a typo costs no namespace, no store).
       return run_container(globals, parse_run_options(*args));
     });
