@@ -9,8 +9,8 @@
 #include <toml++/toml.h>
 #pragma GCC diagnostic pop
 
-#include "common/error.h"
 #include "common/conf_dir.h"
+#include "common/error.h"
 #include "common/fs.h"
 #include "common/idmap.h"
 #include "common/user_dirs.h"
@@ -26,8 +26,8 @@ constexpr const char* kHint = "fix the file (see containers.conf(5))";
 
 [[noreturn]] void bad_type(const std::string& origin, const toml::node& n, const char* key,
                            const char* want) {
-  bad(origin, "line " + std::to_string(n.source().begin.line) + ": containers." + key + " must be " +
-                  want);
+  bad(origin,
+      "line " + std::to_string(n.source().begin.line) + ": containers." + key + " must be " + want);
 }
 
 void read_bool(const toml::table& t, const char* key, const std::string& origin,
@@ -74,8 +74,8 @@ void ContainersConf::merge(std::string_view text, const std::string& origin) {
   const toml::node* c = root.get("containers");
   if (c == nullptr) return;
   const toml::table* t = c->as_table();
-  if (t == nullptr) bad(origin, "line " + std::to_string(c->source().begin.line) +
-                                    ": containers must be a table");
+  if (t == nullptr)
+    bad(origin, "line " + std::to_string(c->source().begin.line) + ": containers must be a table");
   read_strings(*t, "env", origin, env);
   read_bool(*t, "env_host", origin, env_host);
   read_bool(*t, "http_proxy", origin, http_proxy);
@@ -96,9 +96,9 @@ void ContainersConf::merge(std::string_view text, const std::string& origin) {
 std::vector<std::string> ContainersConf::default_files() {
   if (const char* path = std::getenv("CONTAINERS_CONF"); path != nullptr && *path) {
     if (!is_regular_file(path))
-      throw Error(Errc::kNotFound, std::string("CONTAINERS_CONF names ") + path +
-                                       ", which is not a file",
-                  0, "create it, or unset CONTAINERS_CONF");
+      throw Error(Errc::kNotFound,
+                  std::string("CONTAINERS_CONF names ") + path + ", which is not a file", 0,
+                  "create it, or unset CONTAINERS_CONF");
     return {path};
   }
   std::vector<std::string> out;

@@ -25,17 +25,17 @@ struct ContainersConf {
   std::vector<std::string> files;
   // [containers]: each set only when some file sets it.
   std::optional<std::vector<std::string>> env;                   // env
-  std::optional<bool> env_host;                                   // env_host
-  std::optional<bool> http_proxy;                                 // http_proxy
+  std::optional<bool> env_host;                                  // env_host
+  std::optional<bool> http_proxy;                                // http_proxy
   std::optional<std::vector<std::string>> default_capabilities;  // default_capabilities
   std::optional<std::vector<std::string>> dns_servers;           // dns_servers
   std::optional<std::vector<std::string>> dns_searches;          // dns_searches
   std::optional<std::vector<std::string>> dns_options;           // dns_options
-  std::optional<std::string> tz;                                  // tz
-  std::optional<int64_t> pids_limit;                              // pids_limit
-  std::optional<std::string> shm_size;                            // shm_size
-  std::optional<bool> init;                                       // init
-  std::optional<std::string> log_driver;                          // log_driver
+  std::optional<std::string> tz;                                 // tz
+  std::optional<int64_t> pids_limit;                             // pids_limit
+  std::optional<std::string> shm_size;                           // shm_size
+  std::optional<bool> init;                                      // init
+  std::optional<std::string> log_driver;                         // log_driver
 
   // The files podman would read now, in order; those that do not exist are left out.
   // CONTAINERS_CONF names one file, which must exist.

@@ -110,10 +110,12 @@ TEST(ContainersConf, UserFilesAndDropInsInOrder) {
   ScopedEnv xdg("XDG_CONFIG_HOME", home.path());
   ::unsetenv("CONTAINERS_CONF");
   make_dirs(home.path() + "/containers/containers.conf.d");
-  write_file_atomic(home.path() + "/containers/containers.conf", "[containers]\ninit = true\n");
-  write_file_atomic(home.path() + "/containers/containers.conf.d/20-b.conf", "");
-  write_file_atomic(home.path() + "/containers/containers.conf.d/10-a.conf", "");
-  write_file_atomic(home.path() + "/containers/containers.conf.d/notes.txt", "not read");
+  write_file_atomic(home.path() + "/containers/containers.conf", "[containers]\ninit = true\n",
+                    Sync::kNone);
+  write_file_atomic(home.path() + "/containers/containers.conf.d/20-b.conf", "", Sync::kNone);
+  write_file_atomic(home.path() + "/containers/containers.conf.d/10-a.conf", "", Sync::kNone);
+  write_file_atomic(home.path() + "/containers/containers.conf.d/notes.txt", "not read",
+                    Sync::kNone);
   Strings files = ContainersConf::default_files();
   ASSERT_GE(files.size(), 3u);
   EXPECT_EQ((Strings(files.end() - 3, files.end())),
@@ -125,7 +127,7 @@ TEST(ContainersConf, UserFilesAndDropInsInOrder) {
 TEST(ContainersConf, ContainersConfReplacesEveryFile) {
   TempDir dir(::testing::TempDir(), "cconf");
   const std::string only = dir.path() + "/only.conf";
-  write_file_atomic(only, "[containers]\ntz = \"UTC\"\n");
+  write_file_atomic(only, "[containers]\ntz = \"UTC\"\n", Sync::kNone);
   {
     ScopedEnv env("CONTAINERS_CONF", only);
     EXPECT_EQ(ContainersConf::default_files(), Strings{only});
@@ -146,7 +148,8 @@ RunOptions run_with(const ContainersConf& conf, std::vector<std::string> args) {
   std::reverse(args.begin(), args.end());
   root.parse(args);
   f.rest = run->remaining();
-  apply_containers_conf(conf, [run](const char* flag) { return run->count(flag) > 0; }, f);
+  apply_containers_conf(
+      conf, [run](const char* flag) { return run->count(flag) > 0; }, f);
   return parse_run_options(f);
 }
 
@@ -204,9 +207,9 @@ http_proxy = false
 log_driver = "none"
 )",
           "/c.conf");
-  RunOptions o = run_with(c, {"-e", "SHARED=flag", "--cap-add", "KILL", "--dns", "10.9.9.9",
-                              "--pids-limit", "5", "--init=false", "--http-proxy=true",
-                              "--log-driver", "k8s-file", "img"});
+  RunOptions o =
+      run_with(c, {"-e", "SHARED=flag", "--cap-add", "KILL", "--dns", "10.9.9.9", "--pids-limit",
+                   "5", "--init=false", "--http-proxy=true", "--log-driver", "k8s-file", "img"});
   runner::Spec spec = build_spec(o, inputs());
   EXPECT_TRUE(has(spec.env, "SHARED=flag"));
   EXPECT_FALSE(has(spec.env, "SHARED=conf"));
@@ -225,8 +228,7 @@ TEST(ContainersConfRun, UnsupportedLogDriverAndBadCapability) {
   ContainersConf bad;
   bad.merge("[containers]\ndefault_capabilities = [\"NOPE\"]\n", "/c.conf");
   Error e = error_of([&] { run_with(bad, {"img"}); });
-  EXPECT_NE(std::string(e.what()).find("containers.conf default_capabilities"),
-            std::string::npos)
+  EXPECT_NE(std::string(e.what()).find("containers.conf default_capabilities"), std::string::npos)
       << e.what();
 }
 
