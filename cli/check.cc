@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/with_store.h"
 #include "store/store.h"
 
 namespace dabba::cli {
@@ -22,8 +23,7 @@ Command add_check(CLI::App& parent) {
                     "drop damaged blobs and layers (and the images needing them), fix counts");
   cmd.app->add_flag("--quick", args->quick, "do not re-hash the blobs");
   cmd.needs = Needs::kUserNamespace;  // walks unpacked layers owned by subordinate ids
-  cmd.run = [args](const Globals& globals) {
-    Store store = Store::open(globals.root());
+  cmd.run = with_store([args](Store& store) {
     CheckOptions options;
     options.repair = args->repair;
     options.verify_blobs = !args->quick;
@@ -42,7 +42,7 @@ Command add_check(CLI::App& parent) {
                           (args->repair ? " (repaired)" : "; run dabba check --repair"))
                              .c_str());
     return r.ok() ? kExitOk : kExitFailure;
-  };
+  });
   return cmd;
 }
 

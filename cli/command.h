@@ -44,4 +44,9 @@ struct Command {
   int error_exit = 0;
 };
 
+// The usual verb: a CLI11 subcommand of parent, run where needs says, and podman's exit code 125
+// for any Error it throws. The caller adds the options and the run function.
+Command podman_verb(CLI::App& parent, const std::string& name, const std::string& description,
+                    Needs needs);
+
 }  // namespace dabba::cli

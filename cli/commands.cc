@@ -9,6 +9,21 @@ CLI::Option* repeatable(CLI::Option* option) {
       CLI::MultiOptionPolicy::TakeAll);
 }
 
+Command podman_verb(CLI::App& parent, const std::string& name, const std::string& description,
+                    Needs needs) {
+  Command cmd;
+  cmd.app = parent.add_subcommand(name, description);
+  cmd.needs = needs;
+  cmd.error_exit = kExitDabbaFailed;
+  return cmd;
+}
+
+CLI::App& add_group(CLI::App& parent, const std::string& name, const std::string& description) {
+  CLI::App* group = parent.add_subcommand(name, description);
+  group->require_subcommand(1);
+  return *group;
+}
+
 std::vector<Command> register_commands(CLI::App& app) {
   std::vector<Command> c;
   // Image verbs.

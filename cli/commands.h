@@ -1,14 +1,22 @@
 // Every verb of dabba, in the order `dabba --help` lists them.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "cli/command.h"
 
+namespace dabba {
+class Store;
+}
+
 namespace dabba::cli {
 
 std::vector<Command> register_commands(CLI::App& app);
+
+// `NAME <verb>`: a group of verbs under parent (image, container, volume, system); one is required.
+CLI::App& add_group(CLI::App& parent, const std::string& name, const std::string& description);
 
 // Image verbs (one file each). Those with a name parameter are also `image <verb>` under
 // another name (images -> image ls, rmi -> image rm).
@@ -24,7 +32,7 @@ Command add_untag(CLI::App& parent);
 Command add_history(CLI::App& parent);
 Command add_inspect(CLI::App& parent);        // containers or images
 Command add_image_inspect(CLI::App& parent);  // image inspect
-Command add_image_exists(CLI::App& parent);
+Command add_image_exists(CLI::App& parent);   // cli/exists.cc, as the other two
 Command add_image_prune(CLI::App& parent);
 // `image <verb>`: the verbs above under one group.
 std::vector<Command> add_image_group(CLI::App& parent);
@@ -53,6 +61,11 @@ Command add_wait(CLI::App& parent);
 Command add_kill(CLI::App& parent);
 Command add_container_inspect(CLI::App& parent);  // container inspect
 Command add_container_exists(CLI::App& parent);   // container exists
+Command add_volume_exists(CLI::App& parent);      // volume exists
+// `NOUN exists NAME`: exit 0 when lookup finds NAME, 1 when not, 125 when the store fails.
+using ExistsLookup = std::function<bool(const Store&, const std::string&)>;
+Command add_exists(CLI::App& parent, const std::string& noun, const std::string& argname,
+                   const std::string& arghelp, ExistsLookup lookup);
 // `container <verb>`: the container verbs under one group.
 std::vector<Command> add_container_group(CLI::App& parent);
 

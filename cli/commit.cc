@@ -62,8 +62,8 @@ Command add_commit(CLI::App& parent) {
     std::string image;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("commit", "Make an image from a container's changes");
+  Command cmd = podman_verb(parent, "commit", "Make an image from a container's changes",
+                            Needs::kUserNamespace);
   cmd.app->add_option("-a,--author", args->author, "the image's author");
   repeatable(cmd.app->add_option("-c,--change", args->changes,
                       "Dockerfile instruction to apply (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, "
@@ -77,8 +77,6 @@ Command add_commit(CLI::App& parent) {
                     "accepted; the image's VOLUME entries are kept as they are");
   cmd.app->add_option("container", args->container, "container name or id")->required();
   cmd.app->add_option("image", args->image, "name of the new image (default: none)");
-  cmd.needs = Needs::kUserNamespace;
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     // Everything the user typed is checked before any work.
     const ManifestFormat format = parse_manifest_format(args->format);

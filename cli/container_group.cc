@@ -7,22 +7,12 @@
 namespace dabba::cli {
 
 std::vector<Command> add_container_group(CLI::App& parent) {
-  CLI::App* group = parent.add_subcommand("container", "Manage containers (container ls, ...)");
-  group->require_subcommand(1);
-  std::vector<Command> c;
-  c.push_back(add_ps(*group, "ls"));
-  c.back().app->alias("list")->alias("ps");
-  c.push_back(add_rm(*group));
-  c.push_back(add_stop(*group));
-  c.push_back(add_container_inspect(*group));
-  c.push_back(add_container_exists(*group));
-  c.push_back(add_run(*group));
-  c.push_back(add_exec(*group));
-  c.push_back(add_logs(*group));
-  c.push_back(add_commit(*group));
-  c.push_back(add_export(*group));
-  c.push_back(add_wait(*group));
-  c.push_back(add_kill(*group));
+  CLI::App& group = add_group(parent, "container", "Manage containers (container ls, ...)");
+  std::vector<Command> c = {
+      add_ps(group, "ls"),         add_rm(group),     add_stop(group), add_container_inspect(group),
+      add_container_exists(group), add_run(group),    add_exec(group), add_logs(group),
+      add_commit(group),           add_export(group), add_wait(group), add_kill(group)};
+  c.front().app->alias("list")->alias("ps");
   return c;
 }
 

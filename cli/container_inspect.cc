@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "cli/commands.h"
 #include "cli/container_targets.h"
+#include "cli/with_store.h"
 #include "common/fs.h"
 #include "common/human.h"
 
@@ -245,41 +246,18 @@ Command add_container_inspect(CLI::App& parent) {
     std::vector<std::string> names;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("inspect", "Show details of containers as JSON");
+  Command cmd =
+      podman_verb(parent, "inspect", "Show details of containers as JSON", Needs::kNothing);
   cmd.app->add_option("-f,--format", args->format, "json (default) or a Go template");
   cmd.app->add_flag("-l,--latest", args->latest, "the newest container");
   cmd.app->add_flag("-s,--size", args->size, "sizes (accepted)");
   cmd.app->add_option("container", args->names, "container names or ids");
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
-  cmd.run = [args](const Globals& globals) {
-    Store store = Store::open(globals.root());
+  cmd.run = with_store([args](Store& store) {
     TargetFlags targets;
     targets.latest = args->latest;
     targets.names = args->names;
     return run_inspect(store, resolve_targets(store, targets), "container", args->format);
-  };
-  return cmd;
-}
-
-// dabba container exists CONTAINER: exit 0 when the store has it, 1 when not (podman's).
-Command add_container_exists(CLI::App& parent) {
-  struct Args {
-    std::string name;
-    bool external = false;
-  };
-  auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("exists", "Exit 0 if a container exists, 1 if not");
-  cmd.app->add_flag("--external", args->external, "accepted (dabba has no external containers)");
-  cmd.app->add_option("container", args->name, "container name or id")->required();
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
-  cmd.run = [args](const Globals& globals) {
-    Store store = Store::open(globals.root());
-    return store.container(args->name) ? kExitOk : kExitFailure;
-  };
+  });
   return cmd;
 }
 

@@ -229,14 +229,13 @@ Command add_cp(CLI::App& parent) {
     std::string src, dest;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("cp", "Copy files between a container and the host");
+  Command cmd = podman_verb(parent, "cp", "Copy files between a container and the host",
+                            Needs::kUserNamespace);
   cmd.app->add_flag("-a,--archive", args->archive, "keep the archive's owners (default)");
   cmd.app->add_flag("--overwrite", args->overwrite,
                     "replace a directory by a file and the other way round (accepted)");
   cmd.app->add_option("src", args->src, "CONTAINER:PATH, a host path or -")->required();
   cmd.app->add_option("dest", args->dest, "CONTAINER:PATH, a host path or -")->required();
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     Location src = parse_location(args->src), dest = parse_location(args->dest);
     if (src.container.empty() == dest.container.empty())

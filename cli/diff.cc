@@ -79,12 +79,11 @@ Command add_diff(CLI::App& parent) {
     std::string container;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("diff", "Show what a container changed in its filesystem");
+  Command cmd = podman_verb(parent, "diff", "Show what a container changed in its filesystem",
+                            Needs::kUserNamespace);
   cmd.app->add_option("--format", args->format, "json, or the default A/C/D lines");
   cmd.app->add_flag("-l,--latest", args->latest, "the container created last");
   cmd.app->add_option("container", args->container, "container name or id");
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     if (!args->format.empty() && args->format != "json")
       throw Error(Errc::kInvalidArgument, "only json is supported as --format", 0,

@@ -24,12 +24,10 @@ Command add_export(CLI::App& parent) {
     std::string container;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("export", "Write a container's filesystem as a tar");
+  Command cmd = podman_verb(parent, "export", "Write a container's filesystem as a tar",
+                            Needs::kUserNamespace);
   cmd.app->add_option("-o,--output", args->output, "file to write (default: stdout)");
   cmd.app->add_option("container", args->container, "container name or id")->required();
-  cmd.needs = Needs::kUserNamespace;
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     if (args->output.empty() && ::isatty(STDOUT_FILENO))
       throw Error(Errc::kInvalidArgument, "refusing to export to terminal", 0,

@@ -5,6 +5,7 @@
 
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/with_store.h"
 #include "common/human.h"
 #include "store/store.h"
 
@@ -14,8 +15,7 @@ Command add_gc(CLI::App& parent) {
   Command cmd;
   cmd.app = parent.add_subcommand("gc", "Delete unreferenced blobs and layers");
   cmd.needs = Needs::kUserNamespace;  // unpacked layers hold files owned by subordinate ids
-  cmd.run = [](const Globals& globals) {
-    Store store = Store::open(globals.root());
+  cmd.run = with_store([](Store& store) {
     GcReport r = store.gc();
     auto line = [](uint64_t n, const char* what, uint64_t bytes) {
       if (n > 0)
@@ -30,7 +30,7 @@ Command add_gc(CLI::App& parent) {
     line(r.container_dirs, "container leftovers", r.container_bytes);
     line(r.leases, "stale leases", 0);
     return kExitOk;
-  };
+  });
   return cmd;
 }
 

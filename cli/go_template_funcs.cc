@@ -9,6 +9,7 @@
 #include <cmath>
 #include <ctime>
 #include <map>
+#include <string_view>
 
 #include "common/error.h"
 #include "common/human.h"
@@ -188,28 +189,29 @@ std::string go_sprintf(const std::string& format, const std::vector<Value>& args
     const Value& a = args[next++];
     std::string s;
     bool numeric = false;
-    switch (verb) {
-      case 'v':
-      case 's':
-        s = a.missing ? "<no value>" : print_value(a, options);
-        if (prec >= 0 && static_cast<int>(s.size()) > prec) s.resize(prec);
-        break;
-      case 'q':
-        s = quote(a.v.is_string() ? a.v.get<std::string>() : print_value(a, options));
-        break;
-      case 't':
-        s = a.v.is_boolean() ? (a.v.get<bool>() ? "true" : "false")
-                             : "%!t(" + type_name(a.v) + "=" + print_value(a, options) + ")";
-        break;
-      case 'd':
-      case 'x':
-      case 'X':
-      case 'c':
-        if (!a.v.is_number()) {
-          s = std::string("%!") + verb + "(" + type_name(a.v) + "=" + print_value(a, options) + ")";
+    // Go's text for an operand the verb does not fit: "%!d(string=abc)".
+    auto wrong_type = [&] {
+      return std::string("%!") + verb + "(" + type_name(a.v) + "=" + print_value(a, options) + ")";
+    };
+    if (std::string_view("dxXcfFge").find(verb) != std::string_view::npos && !a.v.is_number()) {
+      s = wrong_type();  // the number verbs take numbers only
+    } else {
+      switch (verb) {
+        case 'v':
+        case 's':
+          s = a.missing ? "<no value>" : print_value(a, options);
+          if (prec >= 0 && static_cast<int>(s.size()) > prec) s.resize(prec);
           break;
-        }
-        {
+        case 'q':
+          s = quote(a.v.is_string() ? a.v.get<std::string>() : print_value(a, options));
+          break;
+        case 't':
+          s = a.v.is_boolean() ? (a.v.get<bool>() ? "true" : "false") : wrong_type();
+          break;
+        case 'd':
+        case 'x':
+        case 'X':
+        case 'c': {
           numeric = true;
           int64_t n = a.v.is_number_integer() ? a.v.get<int64_t>()
                                               : static_cast<int64_t>(a.v.get<double>());
@@ -225,17 +227,11 @@ std::string go_sprintf(const std::string& format, const std::vector<Value>& args
             s = buf;
           }
           if (plus && n >= 0 && verb == 'd') s = "+" + s;
-        }
-        break;
-      case 'f':
-      case 'F':
-      case 'g':
-      case 'e':
-        if (!a.v.is_number()) {
-          s = std::string("%!") + verb + "(" + type_name(a.v) + "=" + print_value(a, options) + ")";
-          break;
-        }
-        {
+        } break;
+        case 'f':
+        case 'F':
+        case 'g':
+        case 'e': {
           numeric = true;
           std::string spec = "%" + std::string(plus ? "+" : "") + "." +
                              std::to_string(prec >= 0 ? prec : 6) +
@@ -244,10 +240,10 @@ std::string go_sprintf(const std::string& format, const std::vector<Value>& args
           char buf[64];
           std::snprintf(buf, sizeof buf, spec.c_str(), a.v.get<double>());
           s = buf;
-        }
-        break;
-      default:
-        s = std::string("%!") + verb + "(" + type_name(a.v) + "=" + print_value(a, options) + ")";
+        } break;
+        default:
+          s = wrong_type();
+      }
     }
     if (width > static_cast<int>(s.size())) {
       size_t pad = static_cast<size_t>(width) - s.size();

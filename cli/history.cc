@@ -24,8 +24,7 @@ Command add_history(CLI::App& parent) {
     std::string image;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("history", "Show the history of an image");
+  Command cmd = podman_verb(parent, "history", "Show the history of an image", Needs::kNothing);
   cmd.app->add_flag("-H,--human,!--no-human", args->human,
                     "sizes and dates in human readable form (default true; -H=false for raw)")
       ->default_str("true");
@@ -33,8 +32,6 @@ Command add_history(CLI::App& parent) {
   cmd.app->add_flag("-q,--quiet", args->quiet, "print only the ids");
   cmd.app->add_option("--format", args->format, "table, json or a Go template");
   cmd.app->add_option("image", args->image, "image name or id")->required();
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     static const std::map<std::string, std::string> kHeaders = {
         {"ID", "ID"},           {"Created", "CREATED"},          {"CreatedAt", "CREATED AT"},

@@ -7,22 +7,11 @@
 namespace dabba::cli {
 
 std::vector<Command> add_image_group(CLI::App& parent) {
-  CLI::App* image = parent.add_subcommand("image", "Manage images (image ls, image rm, ...)");
-  image->require_subcommand(1);
-  std::vector<Command> c;
-  c.push_back(add_images(*image, "ls"));
-  c.push_back(add_rmi(*image, "rm"));
-  c.push_back(add_pull(*image));
-  c.push_back(add_tag(*image));
-  c.push_back(add_untag(*image));
-  c.push_back(add_history(*image));
-  c.push_back(add_save(*image));
-  c.push_back(add_load(*image));
-  c.push_back(add_import(*image));
-  c.push_back(add_image_inspect(*image));
-  c.push_back(add_image_exists(*image));
-  c.push_back(add_image_prune(*image));
-  return c;
+  CLI::App& image = add_group(parent, "image", "Manage images (image ls, image rm, ...)");
+  return {add_images(image, "ls"),  add_rmi(image, "rm"),    add_pull(image),
+          add_tag(image),           add_untag(image),        add_history(image),
+          add_save(image),          add_load(image),         add_import(image),
+          add_image_inspect(image), add_image_exists(image), add_image_prune(image)};
 }
 
 }  // namespace dabba::cli

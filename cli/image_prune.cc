@@ -45,14 +45,13 @@ Command add_image_prune(CLI::App& parent) {
     std::vector<std::string> filters;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("prune", "Remove dangling images (-a: all unused images)");
+  // Gc deletes files owned by subordinate ids.
+  Command cmd = podman_verb(parent, "prune", "Remove dangling images (-a: all unused images)",
+                            Needs::kUserNamespace);
   cmd.app->add_flag("-a,--all", args->all, "every image no container uses, not only dangling ones");
   cmd.app->add_flag("-f,--force", args->force, "do not ask");
-  repeatable(cmd.app->add_option("--filter", args->filters,
-                                 "label=KEY[=VALUE], label!=..., until=TIME"));
-  cmd.needs = Needs::kUserNamespace;  // gc deletes files owned by subordinate ids
-  cmd.error_exit = kExitDabbaFailed;
+  repeatable(
+      cmd.app->add_option("--filter", args->filters, "label=KEY[=VALUE], label!=..., until=TIME"));
   cmd.run = [args](const Globals& globals) {
     if (!args->force &&
         !confirm(args->all ? "WARNING! This command removes all images without at least one "

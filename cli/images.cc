@@ -136,8 +136,7 @@ Command add_images(CLI::App& parent, const std::string& name) {
     std::string image;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand(name, "List images in the store");
+  Command cmd = podman_verb(parent, name, "List images in the store", Needs::kNothing);
   if (name == "ls") cmd.app->alias("list");
   cmd.app->add_option("--format", args->format,
                       "table, json or a Go template ('{{.Repository}}:{{.Tag}}')");
@@ -153,8 +152,6 @@ Command add_images(CLI::App& parent, const std::string& name) {
                                  "reference=, dangling=, label=, before=, since=, id=, until=, ..."));
   cmd.app->add_option("image", args->image, "only images matching this reference");
   // LMDB and the records are readable as the caller: no user namespace needed.
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     static const std::vector<std::string> kSorts = {"created", "id", "repository", "size", "tag"};
     if (std::find(kSorts.begin(), kSorts.end(), args->sort) == kSorts.end())

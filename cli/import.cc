@@ -70,8 +70,9 @@ Command add_import(CLI::App& parent) {
     std::string reference;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("import", "Make an image from a root filesystem tarball");
+  // Unpacks the layer with its owners.
+  Command cmd = podman_verb(parent, "import", "Make an image from a root filesystem tarball",
+                            Needs::kUserNamespace);
   repeatable(cmd.app->add_option("-c,--change", args->changes,
                       "Dockerfile instruction to apply (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, "
                       "ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR)"));
@@ -83,8 +84,6 @@ Command add_import(CLI::App& parent) {
   cmd.app->add_option("source", args->source, "tarball: a file, a URL, or - for stdin")
       ->required();
   cmd.app->add_option("reference", args->reference, "name of the new image (default: none)");
-  cmd.needs = Needs::kUserNamespace;  // unpacks the layer with its owners
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     json cfg = json::object();
     apply_changes(cfg, args->changes);
@@ -92,13 +91,8 @@ Command add_import(CLI::App& parent) {
     if (!args->reference.empty()) names.push_back(local_image_name(args->reference));
 
     Store store = Store::open(globals.root());
-    InputFile input = args->source == "-"
-                          ? InputFile::from_stdin(store.temp_dir(),
-                                                  "cannot read from terminal, use command-line "
-                                                  "redirection")
-                      : InputFile::is_url(args->source)
-                          ? InputFile::from_url(args->source, store.temp_dir())
-                          : InputFile::from_path(args->source);
+    InputFile input = InputFile::open(args->source == "-", args->source, store.temp_dir(),
+                                      "cannot read from terminal, use command-line redirection");
     if (!path_exists(input.path()))
       throw Error(Errc::kNotFound, args->source + ": no such file");
     Lease lease = store.lease();

@@ -67,13 +67,11 @@ Command add_info(CLI::App& parent) {
     bool debug = false;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("info", "Show the store and what this host allows");
+  Command cmd =
+      podman_verb(parent, "info", "Show the store and what this host allows", Needs::kNothing);
   cmd.app->add_option("-f,--format", args->format,
                       "json or a Go template over podman's info object ({{.Store.GraphRoot}})");
   cmd.app->add_flag("-D,--debug", args->debug, "accepted");
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     if (!args->format.empty()) return print_podman_info(globals.root(), args->format);
     std::printf("dabba %s\n", kVersion);

@@ -40,6 +40,12 @@ bool InputFile::is_url(const std::string& text) {
 
 InputFile InputFile::from_path(const std::string& path) { return InputFile(path, false); }
 
+InputFile InputFile::open(bool use_stdin, const std::string& source, const std::string& tmp_dir,
+                          const std::string& terminal_error) {
+  if (use_stdin) return from_stdin(tmp_dir, terminal_error);
+  return is_url(source) ? from_url(source, tmp_dir) : from_path(source);
+}
+
 InputFile InputFile::from_stdin(const std::string& tmp_dir, const std::string& terminal_error) {
   if (::isatty(STDIN_FILENO))
     throw Error(Errc::kInvalidArgument, terminal_error, 0,

@@ -15,6 +15,9 @@ class InputFile {
   static InputFile from_url(const std::string& url, const std::string& tmp_dir);
   static InputFile from_path(const std::string& path);
   static bool is_url(const std::string& text);
+  // What the user gave: standard input when use_stdin, else a URL or a path.
+  static InputFile open(bool use_stdin, const std::string& source, const std::string& tmp_dir,
+                        const std::string& terminal_error);
 
   InputFile(InputFile&& other) noexcept;
   InputFile& operator=(InputFile&&) = delete;

@@ -12,6 +12,7 @@
 #include "cli/containers.h"
 #include "cli/format_template.h"
 #include "cli/image_view.h"
+#include "cli/with_store.h"
 #include "common/error.h"
 #include "store/image_names.h"
 
@@ -85,18 +86,14 @@ Command add_inspect(CLI::App& parent) {
     std::vector<std::string> names;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("inspect", "Show details of containers or images as JSON");
+  Command cmd = podman_verb(parent, "inspect", "Show details of containers or images as JSON",
+                            Needs::kNothing);
   cmd.app->add_option("-f,--format", args->format, "json (default) or a Go template");
   cmd.app->add_option("-t,--type", args->type, "image, container or all")->capture_default_str();
   cmd.app->add_flag("-s,--size", args->size, "container sizes (with container inspect)");
   cmd.app->add_option("name", args->names, "names or ids")->required();
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
-  cmd.run = [args](const Globals& globals) {
-    Store store = Store::open(globals.root());
-    return run_inspect(store, args->names, args->type, args->format);
-  };
+  cmd.run = with_store(
+      [args](Store& store) { return run_inspect(store, args->names, args->type, args->format); });
   return cmd;
 }
 
@@ -106,16 +103,11 @@ Command add_image_inspect(CLI::App& parent) {
     std::vector<std::string> names;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("inspect", "Show details of images as JSON");
+  Command cmd = podman_verb(parent, "inspect", "Show details of images as JSON", Needs::kNothing);
   cmd.app->add_option("-f,--format", args->format, "json (default) or a Go template");
   cmd.app->add_option("image", args->names, "image names or ids")->required();
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
-  cmd.run = [args](const Globals& globals) {
-    Store store = Store::open(globals.root());
-    return run_inspect(store, args->names, "image", args->format);
-  };
+  cmd.run = with_store(
+      [args](Store& store) { return run_inspect(store, args->names, "image", args->format); });
   return cmd;
 }
 

@@ -24,12 +24,9 @@ Command add_kill(CLI::App& parent) {
     TargetFlags targets;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("kill", "Send a signal to containers");
+  Command cmd = podman_verb(parent, "kill", "Send a signal to containers", Needs::kNothing);
   cmd.app->add_option("-s,--signal", args->signal, "signal name or number (default KILL)");
   add_target_flags(*cmd.app, args->targets, false);
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     const int sig = runner::parse_signal(args->signal);
     Store store = Store::open(globals.root());

@@ -11,6 +11,7 @@
 #include "cli/input_file.h"
 #include "cli/interrupt.h"
 #include "cli/progress.h"
+#include "cli/with_store.h"
 #include "pull/image_load.h"
 #include "store/image_names.h"
 #include "store/store.h"
@@ -24,29 +25,22 @@ Command add_load(CLI::App& parent) {
     bool quiet = false;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("load", "Load an OCI layout or docker-save archive");
+  Command cmd = podman_verb(parent, "load", "Load an OCI layout or docker-save archive",
+                            Needs::kUserNamespace);
   cmd.app->add_option("-i,--input", args->input,
                       "OCI image layout (directory or tar), docker-archive or dir: layout, "
                       "a file or an http(s):// URL (default: standard input)");
   cmd.app->add_option("--platform", args->platform,
                       "os/arch[/variant] to take from a multi-platform layout");
   cmd.app->add_flag("-q,--quiet", args->quiet, "print only what was loaded");
-  cmd.needs = Needs::kUserNamespace;
-  cmd.error_exit = kExitDabbaFailed;
-  cmd.run = [args](const Globals& globals) {
-    Store store = Store::open(globals.root());
+  cmd.run = with_store([args](Store& store) {
     LoadOptions options;
     if (!args->platform.empty()) options.platform = Platform::parse(args->platform);
     ScopedInterrupt interrupt;
     options.cancel = interrupt.flag();
-    InputFile input = args->input.empty()
-                          ? InputFile::from_stdin(store.temp_dir(),
-                                                  "cannot read from terminal, use command-line "
-                                                  "redirection or the --input flag")
-                      : InputFile::is_url(args->input)
-                          ? InputFile::from_url(args->input, store.temp_dir())
-                          : InputFile::from_path(args->input);
+    InputFile input = InputFile::open(
+        args->input.empty(), args->input, store.temp_dir(),
+        "cannot read from terminal, use command-line redirection or the --input flag");
     ProgressDisplay progress(
         args->quiet ? ProgressDisplay::Mode::kQuiet : ProgressDisplay::mode_for(STDERR_FILENO),
         STDERR_FILENO, "reading");
@@ -63,7 +57,7 @@ Command add_load(CLI::App& parent) {
       if (!named) std::printf("Loaded image: %s\n", img.image.config.str().c_str());
     }
     return kExitOk;
-  };
+  });
   return cmd;
 }
 

@@ -8,6 +8,7 @@
 #include <linux/magic.h>
 
 #include "common/fs.h"
+#include "common/text.h"
 #include "common/user_dirs.h"
 #include "common/userns.h"
 #include "common/version.h"
@@ -20,12 +21,7 @@ namespace {
 std::string os_release(const std::string& key) {
   std::string text;
   if (!read_file_if_exists("/etc/os-release", text)) return "";
-  size_t at = 0;
-  while (at < text.size()) {
-    size_t end = text.find('\n', at);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(at, end - at);
-    at = end + 1;
+  for (const std::string& line : split_lines(text)) {
     if (line.rfind(key + "=", 0) != 0) continue;
     std::string v = line.substr(key.size() + 1);
     if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'')) v = v.substr(1, v.size() - 2);

@@ -165,8 +165,7 @@ Command add_ps(CLI::App& parent, const std::string& name) {
     std::string format;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand(name, "List containers");
+  Command cmd = podman_verb(parent, name, "List containers", Needs::kNothing);
   cmd.app->add_flag("-a,--all", args->all, "every container (default: running ones)");
   cmd.app->add_flag("-q,--quiet", args->quiet, "print only container ids");
   cmd.app->add_flag("--no-trunc", args->no_trunc, "full ids and commands");
@@ -182,8 +181,6 @@ Command add_ps(CLI::App& parent, const std::string& name) {
                       "command, created, id, image, names, runningfor, size or status")
       ->capture_default_str();
   cmd.app->add_option("--format", args->format, "table, json or a Go template");
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     PsFilters filters(args->filters);
     // Parsed before the store is read: a bad template costs nothing.

@@ -26,8 +26,8 @@ Command add_rm(CLI::App& parent, const std::string& name) {
     TargetFlags targets;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand(name, "Remove containers");
+  // Enters the namespace itself, after the stops.
+  Command cmd = podman_verb(parent, name, "Remove containers", Needs::kNothing);
   cmd.app->add_flag("-f,--force", args->force, "stop a running container first");
   cmd.app
       ->add_option("-t,--time", args->time,
@@ -37,8 +37,6 @@ Command add_rm(CLI::App& parent, const std::string& name) {
   cmd.app->add_flag("--depend", args->depend,
                     "remove dependent containers too (dabba's containers have none)");
   add_target_flags(*cmd.app, args->targets, true);
-  cmd.needs = Needs::kNothing;  // enters the namespace itself, after the stops
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     std::vector<std::string> names;
     {

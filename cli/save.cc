@@ -43,8 +43,8 @@ Command add_save(CLI::App& parent) {
     std::vector<std::string> images;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("save", "Write images to an archive");
+  // Reads blobs, which are the caller's files.
+  Command cmd = podman_verb(parent, "save", "Write images to an archive", Needs::kNothing);
   cmd.app->add_option("-o,--output", args->output, "file (or directory) to write");
   cmd.app->add_option("--format", args->format,
                       "docker-archive, oci-archive, oci-dir or docker-dir")
@@ -57,8 +57,6 @@ Command add_save(CLI::App& parent) {
   cmd.app->add_flag("--uncompressed", args->compress,
                     "accepted; OCI formats keep the layers as stored");
   cmd.app->add_option("image", args->images, "image names or ids")->required();
-  cmd.needs = Needs::kNothing;  // reads blobs, which are the caller's files
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     SaveOptions options;
     options.format = parse_archive_format(args->format);

@@ -21,6 +21,7 @@
 #include "cli/commands.h"
 #include "cli/container_targets.h"
 #include "cli/containers.h"
+#include "cli/with_store.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "runner/stop.h"
@@ -42,17 +43,13 @@ Command add_stop(CLI::App& parent, const std::string& name) {
     TargetFlags targets;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand(name, "Stop running containers");
+  Command cmd = podman_verb(parent, name, "Stop running containers", Needs::kNothing);
   cmd.app
       ->add_option("-t,--time", args->timeout,
                    "seconds to wait for the stop signal to work before SIGKILL")
       ->check(CLI::Range(-1, 24 * 3600));
   add_target_flags(*cmd.app, args->targets, true);
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
-  cmd.run = [args](const Globals& globals) {
-    Store store = Store::open(globals.root());
+  cmd.run = with_store([args](Store& store) {
     std::vector<std::string> names = resolve_targets(store, args->targets);
     struct Target {
       std::string typed;
@@ -92,7 +89,7 @@ Command add_stop(CLI::App& parent, const std::string& name) {
       }
     });
     return rc;
-  };
+  });
   return cmd;
 }
 

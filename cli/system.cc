@@ -19,9 +19,10 @@
 #include "cli/containers.h"
 #include "cli/format_template.h"
 #include "cli/image_prune.h"
-#include "cli/tab_writer.h"
 #include "cli/image_view.h"
 #include "cli/run_options.h"
+#include "cli/tab_writer.h"
+#include "cli/with_store.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/human.h"
@@ -156,16 +157,13 @@ Command add_system_df(CLI::App& parent) {
     std::string format;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("df", "Show the space images and containers use");
+  // Container upper dirs hold directories of subordinate ids.
+  Command cmd =
+      podman_verb(parent, "df", "Show the space images and containers use", Needs::kUserNamespace);
   cmd.app->add_flag("-v,--verbose", args->verbose, "per image and per container");
   cmd.app->add_option("--format", args->format, "table, json or a Go template");
-  cmd.needs = Needs::kUserNamespace;  // container upper dirs hold directories of subordinate ids
-  cmd.error_exit = kExitDabbaFailed;
-  cmd.run = [args](const Globals& globals) {
-    Store store = Store::open(globals.root());
-    return system_df(store, args->verbose, args->format);
-  };
+  cmd.run =
+      with_store([args](Store& store) { return system_df(store, args->verbose, args->format); });
   return cmd;
 }
 
@@ -177,14 +175,13 @@ Command add_system_prune(CLI::App& parent) {
     std::vector<std::string> filters;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("prune", "Remove stopped containers and unused images");
+  // Container removal enters the namespace itself.
+  Command cmd =
+      podman_verb(parent, "prune", "Remove stopped containers and unused images", Needs::kNothing);
   cmd.app->add_flag("-a,--all", args->all, "every unused image, not only dangling ones");
   cmd.app->add_flag("-f,--force", args->force, "do not ask");
   cmd.app->add_flag("--volumes", args->volumes, "also unused volumes (dabba has none yet)");
   repeatable(cmd.app->add_option("--filter", args->filters, "label=KEY[=VALUE], until=TIME"));
-  cmd.needs = Needs::kNothing;  // container removal enters the namespace itself
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     if (!args->force) {
       std::string warning =
@@ -230,11 +227,10 @@ Command add_system_prune(CLI::App& parent) {
 
 Command add_system_reset(CLI::App& parent) {
   auto force = std::make_shared<bool>(false);
-  Command cmd;
-  cmd.app = parent.add_subcommand("reset", "Remove every container and image: the whole store");
+  // Stops run from the initial namespace, deletion from dabba's.
+  Command cmd = podman_verb(parent, "reset", "Remove every container and image: the whole store",
+                            Needs::kNothing);
   cmd.app->add_flag("-f,--force", *force, "do not ask");
-  cmd.needs = Needs::kNothing;  // stops run from the initial namespace, deletion from dabba's
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [force](const Globals& globals) {
     const std::string root = globals.root();
     if (!*force &&
@@ -270,9 +266,8 @@ Command add_system_reset(CLI::App& parent) {
 }  // namespace
 
 std::vector<Command> add_system_group(CLI::App& parent) {
-  CLI::App* system = parent.add_subcommand("system", "Manage the store (df, prune, reset)");
-  system->require_subcommand(1);
-  return {add_system_df(*system), add_system_prune(*system), add_system_reset(*system)};
+  CLI::App& system = add_group(parent, "system", "Manage the store (df, prune, reset)");
+  return {add_system_df(system), add_system_prune(system), add_system_reset(system)};
 }
 
 }  // namespace dabba::cli

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "common/text.h"
+
 namespace dabba::cli {
 namespace {
 
@@ -68,25 +70,10 @@ class Aligner {
 
 std::string tab_align(std::string_view text, size_t minwidth, size_t padding) {
   std::vector<std::vector<std::string>> lines;
-  size_t start = 0;
   bool final_newline = !text.empty() && text.back() == '\n';
   std::string_view body = final_newline ? text.substr(0, text.size() - 1) : text;
   if (text.empty()) return "";
-  for (;;) {
-    size_t nl = body.find('\n', start);
-    std::string_view line = body.substr(start, nl == std::string_view::npos ? nl : nl - start);
-    std::vector<std::string> cells;
-    size_t c = 0;
-    for (;;) {
-      size_t tab = line.find('\t', c);
-      cells.emplace_back(line.substr(c, tab == std::string_view::npos ? tab : tab - c));
-      if (tab == std::string_view::npos) break;
-      c = tab + 1;
-    }
-    lines.push_back(std::move(cells));
-    if (nl == std::string_view::npos) break;
-    start = nl + 1;
-  }
+  for (const std::string& line : split(body, '\n')) lines.push_back(split(line, '\t'));
   return Aligner(std::move(lines), minwidth, padding).run(final_newline);
 }
 

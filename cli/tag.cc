@@ -10,6 +10,7 @@
 #include "cli/command.h"
 #include "cli/commands.h"
 #include "cli/image_view.h"
+#include "cli/with_store.h"
 #include "common/error.h"
 #include "store/image_names.h"
 #include "store/store.h"
@@ -44,13 +45,11 @@ Command add_tag(CLI::App& parent) {
     std::vector<std::string> args;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("tag", "Add names to an image");
+  // Names only.
+  Command cmd = podman_verb(parent, "tag", "Add names to an image", Needs::kNothing);
   cmd.app->add_option("image", args->args, "IMAGE TARGET_NAME [TARGET_NAME...]")
       ->required()
       ->expected(2, -1);
-  cmd.needs = Needs::kNothing;  // names only
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     std::vector<std::string> names;
     for (size_t i = 1; i < args->args.size(); ++i)
@@ -69,14 +68,11 @@ Command add_untag(CLI::App& parent) {
     std::vector<std::string> names;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("untag", "Remove names from an image (the image stays)");
+  Command cmd =
+      podman_verb(parent, "untag", "Remove names from an image (the image stays)", Needs::kNothing);
   cmd.app->add_option("image", args->image, "image name or id")->required();
   cmd.app->add_option("name", args->names, "names to remove (default: all)");
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
-  cmd.run = [args](const Globals& globals) {
-    Store store = Store::open(globals.root());
+  cmd.run = with_store([args](Store& store) {
     ImageRecord image = find_image_or_throw(store, args->image);
     std::vector<std::string> have = store.names_of(image.manifest);
     std::vector<std::string> drop;
@@ -110,7 +106,7 @@ Command add_untag(CLI::App& parent) {
         break;
       }
     return kExitOk;
-  };
+  });
   return cmd;
 }
 

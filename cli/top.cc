@@ -26,6 +26,7 @@
 #include "cli/container_root.h"
 #include "cli/containers.h"
 #include "cli/tab_writer.h"
+#include "cli/with_store.h"
 #include "common/dir_stream.h"
 #include "common/error.h"
 #include "common/fs.h"
@@ -210,13 +211,11 @@ Command add_top(CLI::App& parent) {
     std::vector<std::string> words;  // CONTAINER [DESCRIPTORS...]
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("top", "Show the processes of a running container");
+  Command cmd = podman_verb(parent, "top", "Show the processes of a running container",
+                            Needs::kUserNamespace);
   cmd.app->add_flag("-l,--latest", args->latest, "the container created last");
   cmd.app->add_option("container", args->words, "CONTAINER [DESCRIPTORS...]");
-  cmd.error_exit = kExitDabbaFailed;
-  cmd.run = [args](const Globals& globals) {
-    Store store = Store::open(globals.root());
+  cmd.run = with_store([args](Store& store) {
     if (!args->latest && args->words.empty())
       throw Error(Errc::kInvalidArgument, "give a container, or --latest");
     // With --latest every word is a descriptor.
@@ -281,12 +280,14 @@ Command add_top(CLI::App& parent) {
     }
     std::sort(procs.begin(), procs.end(), [](const Proc& a, const Proc& b) { return a.pid < b.pid; });
     std::string text;
-    for (size_t i = 0; i < cols.size(); ++i) text += cols[i].header + (i + 1 < cols.size() ? "\t" : "\n");
+    for (size_t i = 0; i < cols.size(); ++i)
+      text += cols[i].header + (i + 1 < cols.size() ? "\t" : "\n");
     for (const auto& p : procs)
-      for (size_t i = 0; i < cols.size(); ++i) text += cols[i].value(p) + (i + 1 < cols.size() ? "\t" : "\n");
+      for (size_t i = 0; i < cols.size(); ++i)
+        text += cols[i].value(p) + (i + 1 < cols.size() ? "\t" : "\n");
     std::fputs(tab_align(text).c_str(), stdout);
     return kExitOk;
-  };
+  });
   return cmd;
 }
 

@@ -13,11 +13,8 @@ namespace dabba::cli {
 
 Command add_version(CLI::App& parent) {
   auto format = std::make_shared<std::string>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("version", "Show dabba's version");
+  Command cmd = podman_verb(parent, "version", "Show dabba's version", Needs::kNothing);
   cmd.app->add_option("-f,--format", *format, "json or a Go template ({{.Client.Version}})");
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [format](const Globals&) {
     TemplateData v = podman_version();
     if (is_json_format(*format)) {

@@ -8,11 +8,12 @@
 #include "cli/command.h"
 #include "cli/commands.h"
 #include "cli/confirm.h"
-#include "cli/container_removal.h"
 #include "cli/container_names.h"
+#include "cli/container_removal.h"
 #include "cli/containers.h"
 #include "cli/format_template.h"
 #include "cli/volumes.h"
+#include "cli/with_store.h"
 #include "common/error.h"
 #include "common/userns.h"
 
@@ -39,14 +40,12 @@ Command add_volume_create(CLI::App& parent) {
     std::string name;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("create", "Create a volume");
+  Command cmd = podman_verb(parent, "create", "Create a volume", Needs::kUserNamespace);
   repeatable(cmd.app->add_option("-l,--label", args->labels, "KEY=VALUE label"));
   repeatable(cmd.app->add_option("-o,--opt", args->options, "KEY=VALUE driver option (kept)"));
   cmd.app->add_option("-d,--driver", args->driver, "volume driver (only local)");
   cmd.app->add_flag("--ignore", args->ignore, "an existing volume of that name is no error");
   cmd.app->add_option("name", args->name, "volume name (default: a random 64-hex name)");
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     if (args->driver != "local")
       throw Error(Errc::kUnsupported, "volume driver \"" + args->driver + "\" is not supported", 0,
@@ -74,16 +73,13 @@ Command add_volume_ls(CLI::App& parent) {
     std::vector<std::string> filters;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("ls", "List volumes");
+  Command cmd = podman_verb(parent, "ls", "List volumes", Needs::kNothing);
   cmd.app->alias("list");
   cmd.app->add_flag("-q,--quiet", args->quiet, "names only");
   cmd.app->add_flag("-n,--noheading", args->noheading, "no header row");
   cmd.app->add_option("--format", args->format, "table, json or a Go template");
   repeatable(cmd.app->add_option("-f,--filter", args->filters,
                                  "name=, label=, driver=, scope=, dangling=, opt="));
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     VolumeFilter filter(args->filters);
     Store store = Store::open(globals.root());
@@ -114,15 +110,11 @@ Command add_volume_inspect(CLI::App& parent) {
     std::vector<std::string> names;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("inspect", "Show volumes as JSON");
+  Command cmd = podman_verb(parent, "inspect", "Show volumes as JSON", Needs::kNothing);
   cmd.app->add_option("-f,--format", args->format, "json (default) or a Go template");
   cmd.app->add_flag("-a,--all", args->all, "every volume");
   cmd.app->add_option("volume", args->names, "volume names");
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
-  cmd.run = [args](const Globals& globals) {
-    Store store = Store::open(globals.root());
+  cmd.run = with_store([args](Store& store) {
     if (!args->all && args->names.empty())
       throw Error(Errc::kInvalidArgument, "provide one or more volume names or use --all");
     std::vector<TemplateData> found;
@@ -145,7 +137,7 @@ Command add_volume_inspect(CLI::App& parent) {
     for (const auto& n : missing)
       report_error(Error(Errc::kNotFound, "no such volume " + n));
     return missing.empty() ? kExitOk : 125;
-  };
+  });
   return cmd;
 }
 
@@ -164,15 +156,13 @@ Command add_volume_rm(CLI::App& parent) {
     std::vector<std::string> names;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("rm", "Remove volumes");
+  // -f stops containers from the initial namespace first
+  Command cmd = podman_verb(parent, "rm", "Remove volumes", Needs::kNothing);
   cmd.app->alias("remove");
   cmd.app->add_flag("-f,--force", args->force, "remove the containers using them first");
   cmd.app->add_flag("-a,--all", args->all, "every volume");
   cmd.app->add_option("-t,--time", args->time, "seconds before a container is killed (accepted)");
   cmd.app->add_option("volume", args->names, "volume names");
-  cmd.needs = Needs::kNothing;  // -f stops containers from the initial namespace first
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     if (args->all == !args->names.empty())
       throw Error(Errc::kInvalidArgument, "choose either one or more volumes or all");
@@ -213,11 +203,10 @@ Command add_volume_prune(CLI::App& parent) {
     std::vector<std::string> filters;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("prune", "Remove every volume no container uses");
+  Command cmd =
+      podman_verb(parent, "prune", "Remove every volume no container uses", Needs::kUserNamespace);
   cmd.app->add_flag("-f,--force", args->force, "do not ask");
   repeatable(cmd.app->add_option("--filter", args->filters, "label=, name=, ... as volume ls"));
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     VolumeFilter filter(args->filters);
     if (!args->force &&
@@ -239,33 +228,12 @@ Command add_volume_prune(CLI::App& parent) {
   return cmd;
 }
 
-Command add_volume_exists(CLI::App& parent) {
-  auto name = std::make_shared<std::string>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("exists", "Exit 0 if a volume exists, 1 if not");
-  cmd.app->add_option("volume", *name, "volume name")->required();
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
-  cmd.run = [name](const Globals& globals) {
-    Store store = Store::open(globals.root());
-    return store.volume(*name) ? kExitOk : kExitFailure;
-  };
-  return cmd;
-}
-
 }  // namespace
 
 std::vector<Command> add_volume_group(CLI::App& parent) {
-  CLI::App* volume = parent.add_subcommand("volume", "Manage volumes (volume create, ls, rm, ...)");
-  volume->require_subcommand(1);
-  std::vector<Command> c;
-  c.push_back(add_volume_create(*volume));
-  c.push_back(add_volume_ls(*volume));
-  c.push_back(add_volume_inspect(*volume));
-  c.push_back(add_volume_rm(*volume));
-  c.push_back(add_volume_prune(*volume));
-  c.push_back(add_volume_exists(*volume));
-  return c;
+  CLI::App& volume = add_group(parent, "volume", "Manage volumes (volume create, ls, rm, ...)");
+  return {add_volume_create(volume), add_volume_ls(volume),    add_volume_inspect(volume),
+          add_volume_rm(volume),     add_volume_prune(volume), add_volume_exists(volume)};
 }
 
 }  // namespace dabba::cli

@@ -50,16 +50,14 @@ Command add_wait(CLI::App& parent) {
     TargetFlags targets;
   };
   auto args = std::make_shared<Args>();
-  Command cmd;
-  cmd.app = parent.add_subcommand("wait", "Wait for containers to stop and print exit codes");
+  Command cmd = podman_verb(parent, "wait", "Wait for containers to stop and print exit codes",
+                            Needs::kNothing);
   repeatable(cmd.app->add_option("--condition", args->conditions,
                                  "running, created, exited or stopped (default: stopped)"));
   cmd.app->add_option("-i,--interval", args->interval, "how often to check (default 250ms)");
   cmd.app->add_flag("--ignore", args->targets.ignore, "no error for a missing container");
   cmd.app->add_flag("-l,--latest", args->targets.latest, "the newest container");
   cmd.app->add_option("container", args->targets.names, "container names or ids");
-  cmd.needs = Needs::kNothing;
-  cmd.error_exit = kExitDabbaFailed;
   cmd.run = [args](const Globals& globals) {
     std::vector<std::string> conditions = args->conditions;
     if (conditions.empty()) conditions = {"stopped"};

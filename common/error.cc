@@ -73,4 +73,15 @@ Errc errc_from_errno(int err) {
 
 void throw_errno(const std::string& what, int err) { throw Error(errc_from_errno(err), what, err); }
 
+namespace detail {
+std::string call_name(std::string_view expr) {
+  std::string_view name = expr.substr(0, expr.find('('));
+  if (size_t colons = name.rfind("::"); colons != std::string_view::npos)
+    name.remove_prefix(colons + 2);
+  while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+  while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+  return std::string(name);
+}
+}  // namespace detail
+
 }  // namespace dabba

@@ -9,6 +9,7 @@
 #include <exception>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace dabba {
@@ -72,24 +73,29 @@ decltype(auto) with_context(const std::string& context, F&& f) {
 }
 
 namespace detail {
+// The called function's name in a call's source text ("::write(fd, p, n)" -> "write"): messages
+// name the operation, never the source expression.
+std::string call_name(std::string_view expr);
+
+// What a failed call's message names: the context given, or else the called function.
 template <class... Args>
 std::string join_context(const char* expr, const Args&... args) {
-  std::ostringstream out;
-  out << expr;
-  if constexpr (sizeof...(args) > 0) {
-    out << " (";
+  if constexpr (sizeof...(args) == 0) {
+    return call_name(expr);
+  } else {
+    std::ostringstream out;
     const char* sep = "";
     ((out << sep << args, sep = ", "), ...);
-    out << ")";
+    return out.str();
   }
-  return out.str();
 }
 }  // namespace detail
 
 }  // namespace dabba
 
 // Runs a syscall-like expression that returns -1 and sets errno on failure; retries EINTR;
-// throws dabba::Error naming the expression and the given context values. Returns the result.
+// throws dabba::Error naming the given context values (or else the called function, never the
+// source expression: messages reach users). Returns the result.
 //   int fd = DABBA_SYSCALL(openat(dir, name, O_RDONLY | O_CLOEXEC), name);
 #define DABBA_SYSCALL(expr, ...)                                                   \
   ([&]() {                                                                         \

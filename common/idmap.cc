@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/subprocess.h"
+#include "common/text.h"
 
 namespace dabba {
 namespace {
@@ -106,10 +107,8 @@ std::vector<SubIdRange> read_subid_ranges(const std::string& file, const std::st
   std::vector<SubIdRange> out;
   std::string text;
   if (!read_file_if_exists(file, text)) return out;
-  std::istringstream lines(text);
-  std::string line;
   const std::string id_text = std::to_string(id);
-  while (std::getline(lines, line)) {
+  for (const std::string& line : split_lines(text)) {
     if (line.empty() || line[0] == '#') continue;
     auto c1 = line.find(':');
     auto c2 = c1 == std::string::npos ? c1 : line.find(':', c1 + 1);

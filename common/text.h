@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace dabba {
 
@@ -24,6 +25,31 @@ inline bool is_volume_name(std::string_view name) {
   for (char c : name)
     if (!alnum(c) && c != '_' && c != '.' && c != '-') return false;
   return true;
+}
+
+// The fields of text between each sep: "a,,b" is "a", "", "b"; "" is one empty field.
+inline std::vector<std::string> split(std::string_view text, char sep) {
+  std::vector<std::string> fields;
+  size_t start = 0;
+  for (;;) {
+    size_t pos = text.find(sep, start);
+    fields.emplace_back(text.substr(start, pos == std::string_view::npos ? pos : pos - start));
+    if (pos == std::string_view::npos) return fields;
+    start = pos + 1;
+  }
+}
+
+// The lines of text without their '\n', as std::getline reads them: "a\n\nb\n" is "a", "", "b".
+inline std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find('\n', at);
+    if (end == std::string_view::npos) end = text.size();
+    lines.emplace_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return lines;
 }
 
 }  // namespace dabba

@@ -34,14 +34,7 @@ int variant_level(std::string_view v) {
 }  // namespace
 
 Platform Platform::parse(std::string_view text) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  for (;;) {
-    size_t slash = text.find('/', start);
-    parts.push_back(text.substr(start, slash == std::string_view::npos ? slash : slash - start));
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
+  const std::vector<std::string> parts = split(text, '/');
   bool ok = parts.size() == 2 || parts.size() == 3;
   for (std::string_view part : parts) ok = ok && valid_part(part);
   if (!ok)

@@ -2,25 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 #include "common/error.h"
+#include "common/text.h"
 #include "runner/path.h"
 
 namespace dabba::runner {
 namespace {
-
-std::vector<std::string> split(std::string_view s, char sep) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    auto pos = s.find(sep, start);
-    out.emplace_back(s.substr(start, pos - start));
-    if (pos == s.npos) break;
-    start = pos + 1;
-  }
-  return out;
-}
 
 // mountinfo escapes space, tab, newline and backslash as \ooo.
 std::string unescape(std::string_view s) {
@@ -56,9 +44,7 @@ bool CgroupPlan::any_v1() const {
 
 std::vector<CgroupHierarchy> parse_cgroup_mounts(std::string_view mountinfo) {
   std::vector<CgroupHierarchy> out;
-  std::istringstream in{std::string(mountinfo)};
-  std::string line;
-  while (std::getline(in, line)) {
+  for (const std::string& line : split_lines(mountinfo)) {
     // id parent maj:min root mount_point options [optional...] - fstype source super_options
     auto dash = line.find(" - ");
     if (dash == std::string::npos) continue;
@@ -88,9 +74,7 @@ std::vector<CgroupHierarchy> parse_cgroup_mounts(std::string_view mountinfo) {
 
 std::vector<CgroupMembership> parse_proc_cgroup(std::string_view text) {
   std::vector<CgroupMembership> out;
-  std::istringstream in{std::string(text)};
-  std::string line;
-  while (std::getline(in, line)) {
+  for (const std::string& line : split_lines(text)) {
     auto c1 = line.find(':');
     auto c2 = c1 == std::string::npos ? c1 : line.find(':', c1 + 1);
     if (c2 == std::string::npos) continue;

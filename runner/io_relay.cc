@@ -141,9 +141,10 @@ bool IoRelay::copy_out(UniqueFd& from, int sink, LogStream stream) {
     if (sinks_.log) sinks_.log->write(stream, chunk);
     if (sink >= 0 && !output_lost_ && !write_all_to(sink, chunk.data(), chunk.size())) {
       output_lost_ = true;
-      // Without a log to keep, the container's next write to this pipe gets EPIPE, as it would
-      // have written to the caller's closed pipe itself. (A pty is hung up by attach() instead.)
-      if (!sinks_.log && !ends_.pty.valid()) return false;
+      // The container's next write to this pipe gets EPIPE, as it would have written to the
+      // caller's closed pipe itself (`run IMAGE yes | head -1` ends). The log keeps what came
+      // before; copying on into it alone would fill the disk. (A pty is hung up by attach().)
+      if (!ends_.pty.valid()) return false;
     }
   }
   return true;

@@ -11,6 +11,7 @@
 #include "common/exit_codes.h"
 #include "common/fs.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "runner/container.h"
 
 namespace dabba::runner {
@@ -61,9 +62,7 @@ std::string format_state(const ContainerState& s) {
 
 ContainerState parse_state(const std::string& text) {
   ContainerState s;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
+  for (const std::string& line : split_lines(text)) {
     auto eq = line.find('=');
     if (eq == std::string::npos) continue;
     std::string key = line.substr(0, eq), value = line.substr(eq + 1);
@@ -132,13 +131,7 @@ void StateOwner::start_failed(const std::exception& e) noexcept {
   state_.status = ContainerStatus::kExited;
   state_.exit_code = exec ? exec->exit_code() : kExitDabbaFailed;
   state_.error = e.what();
-  state_.finished_at = now_seconds();
-  if (on_exit_.removes_container) return;
-  try {
-    write_state(dir_, state_);
-  } catch (const std::exception& w) {
-    log_warn(std::string("could not record the failed start: ") + w.what());
-  }
+  record_end("the failed start");
 }
 
 void StateOwner::exited(const ExitStatus& status, bool oom_killed) noexcept {
@@ -147,12 +140,16 @@ void StateOwner::exited(const ExitStatus& status, bool oom_killed) noexcept {
   state_.status = ContainerStatus::kExited;
   state_.exit_code = status.code();
   state_.oom_killed = oom_killed;
+  record_end("the container's exit");
+}
+
+void StateOwner::record_end(const char* what) noexcept {
   state_.finished_at = now_seconds();
   if (on_exit_.removes_container) return;
   try {
     write_state(dir_, state_);
   } catch (const std::exception& e) {
-    log_warn(std::string("could not record the container's exit: ") + e.what());
+    log_warn(std::string("could not record ") + what + ": " + e.what());
   }
 }
 

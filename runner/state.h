@@ -80,6 +80,10 @@ class StateOwner {
   const ContainerState& state() const { return state_; }
 
  private:
+  // Stamps the end and writes it (unless on_exit removes the container); a failure is logged as
+  // "could not record <what>".
+  void record_end(const char* what) noexcept;
+
   std::string dir_;
   OnExit on_exit_;
   ContainerState state_;

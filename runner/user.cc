@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "common/error.h"
+#include "common/text.h"
 
 namespace dabba::runner {
 namespace {
@@ -14,18 +15,6 @@ std::optional<uint32_t> parse_id(std::string_view s) {
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
   return v;
-}
-
-std::vector<std::string_view> split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  for (;;) {
-    auto pos = s.find(sep, start);
-    out.push_back(s.substr(start, pos - start));
-    if (pos == s.npos) break;
-    start = pos + 1;
-  }
-  return out;
 }
 
 template <class F>
@@ -51,7 +40,7 @@ struct PasswdEntry {
 struct GroupEntry {
   std::string name;
   uint32_t gid;
-  std::vector<std::string_view> members;
+  std::vector<std::string> members;
 };
 
 // name:password:uid:gid:gecos:home:shell; a line that does not parse is skipped (as libc does).
@@ -81,8 +70,7 @@ void for_each_group(std::string_view group, F&& f) {
     auto gid = parse_id(fields[2]);
     if (!gid) return;
     GroupEntry g{std::string(fields[0]), *gid, {}};
-    if (fields.size() > 3 && !fields[3].empty())
-      for (auto m : split(fields[3], ',')) g.members.push_back(m);
+    if (fields.size() > 3 && !fields[3].empty()) g.members = split(fields[3], ',');
     f(g);
   });
 }
@@ -138,7 +126,7 @@ ResolvedUser resolve_user(std::string_view spec, std::string_view passwd, std::s
   if (!has_group && !out.name.empty()) {
     for_each_group(group, [&](const GroupEntry& g) {
       if (g.gid == out.gid) return;
-      for (auto m : g.members)
+      for (const std::string& m : g.members)
         if (m == out.name) {
           out.groups.push_back(g.gid);
           break;

@@ -47,10 +47,7 @@ Snapshot load(const ReadTxn& txn) {
     s.names.emplace(k, v);
     return true;
   });
-  txn.scan(Db::kContainers, "", [&](std::string_view, std::string_view v) {
-    s.containers.push_back(decode_container(v));
-    return true;
-  });
+  s.containers = txn.decode_all(Db::kContainers, decode_container);
   txn.scan(Db::kImageIds, "", [&](std::string_view k, std::string_view) {
     s.image_ids.emplace(k);
     return true;

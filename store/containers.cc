@@ -59,12 +59,7 @@ std::optional<ContainerRecord> Store::container(std::string_view id_or_name) con
 
 std::vector<ContainerRecord> Store::list_containers() const {
   ReadTxn txn(*state_->db);
-  std::vector<ContainerRecord> out;
-  txn.scan(Db::kContainers, "", [&](std::string_view, std::string_view value) {
-    out.push_back(decode_container(value));
-    return true;
-  });
-  return out;
+  return txn.decode_all(Db::kContainers, decode_container);
 }
 
 void Store::update_container(const std::string& id, const std::string& runner_json) {

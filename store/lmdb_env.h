@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace dabba {
 
@@ -82,6 +83,16 @@ class ReadTxn {
   void scan(Db db, std::string_view prefix,
             const std::function<bool(std::string_view, std::string_view)>& fn) const;
   size_t count(Db db) const;
+  // Every value of db through decode (decode_container, ...), in key order.
+  template <class Decode>
+  auto decode_all(Db db, Decode decode) const {
+    std::vector<decltype(decode(std::string_view()))> out;
+    scan(db, "", [&](std::string_view, std::string_view value) {
+      out.push_back(decode(value));
+      return true;
+    });
+    return out;
+  }
 
  protected:
   ReadTxn(const LmdbEnv& env, unsigned flags);

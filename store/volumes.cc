@@ -70,12 +70,7 @@ std::optional<VolumeRecord> Store::volume(const std::string& name) const {
 
 std::vector<VolumeRecord> Store::list_volumes() const {
   ReadTxn txn(*state_->db);
-  std::vector<VolumeRecord> out;
-  txn.scan(Db::kVolumes, "", [&](std::string_view, std::string_view value) {
-    out.push_back(decode_volume(value));
-    return true;
-  });
-  return out;
+  return txn.decode_all(Db::kVolumes, decode_volume);
 }
 
 std::string Store::volume_data_dir(const std::string& name) const {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/fs.h"
+#include "common/text.h"
 #include "runner/net/network_parse.h"
 
 namespace dabba::runner {
@@ -40,10 +41,9 @@ std::string format_resolv_conf(const ResolvConf& rc) {
 
 // The host's file with its nameserver lines replaced by servers (--dns with --network host).
 std::string replace_nameservers(const std::string& text, const std::vector<std::string>& servers) {
-  std::istringstream in(text);
-  std::string line, out;
+  std::string out;
   bool placed = false;
-  while (std::getline(in, line)) {
+  for (const std::string& line : split_lines(text)) {
     std::istringstream words(line);
     std::string key;
     words >> key;
@@ -88,9 +88,7 @@ HostNetworkFiles read_host_network_files(bool with_host_ip) {
 
 ResolvConf parse_resolv_conf(const std::string& text) {
   ResolvConf rc;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
+  for (std::string line : split_lines(text)) {
     auto hash = line.find_first_of("#;");
     if (hash != std::string::npos) line.resize(hash);
     std::istringstream words(line);

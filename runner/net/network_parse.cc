@@ -5,23 +5,13 @@
 #include <cstdlib>
 
 #include "common/error.h"
+#include "common/text.h"
 
 namespace dabba::runner {
 namespace {
 
 Error invalid(const std::string& what, const std::string& hint = {}) {
   return Error(Errc::kInvalidArgument, what, 0, hint);
-}
-
-std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    auto pos = text.find(sep, start);
-    out.push_back(text.substr(start, pos - start));
-    if (pos == std::string::npos) return out;
-    start = pos + 1;
-  }
 }
 
 bool is_ipv4(const std::string& text) {

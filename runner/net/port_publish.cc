@@ -7,10 +7,10 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <sstream>
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/text.h"
 #include "common/unique_fd.h"
 #include "runner/net/network_parse.h"
 
@@ -131,9 +131,7 @@ std::vector<PortMapping> read_published_ports(const std::string& container_dir) 
   std::vector<PortMapping> out;
   std::string text;
   if (!read_file_if_exists(published_ports_path(container_dir), text)) return out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line))
+  for (const std::string& line : split_lines(text))
     if (!line.empty()) out.push_back(parse_formatted_port(line));
   return out;
 }

@@ -74,7 +74,8 @@ printf 'X' | dd of="$STORE/blobs/sha256/$CONFIG_HEX" bs=1 seek=3 conv=notrunc 2>
 out=$(dabba_user check 2>&1) && rc=0 || rc=$?
 check_eq "check finds the damaged blob (exit 1)" 1 "$rc"
 check "... naming it" grep -q "$CONFIG_HEX" <<<"$out"
-out=$(dabba_user check --repair 2>&1) || true
+out=$(dabba_user check --repair 2>&1) && rc=0 || rc=$?
+check_eq "check --repair exits 1 (a problem was found, and repaired)" 1 "$rc"
 check "check --repair says what it repaired" grep -q "^repaired: " <<<"$out"
 check "check after the repair exits 0" dabba_user check
 check_eq "the image that needed the blob is gone" 0 "$(image_count)"

@@ -21,23 +21,28 @@ for var in FIXTURE_BUSYBOX FIXTURE_LAYERS FIXTURE_LAYERS_V2S2 FIXTURE_LAYERS_ZST
   check_eq "$var is the one image" 1 "$(image_count)"
 done
 
+# The namespace maps 0 to the user and 1.. to the start of the user's subuid range.
+OWNER_1234=$(($(awk -F: -v u="$RIG_USER" '$1 == u {print $2; exit}' /etc/subuid) + 1233))
 # The layers of rig/layers unpacked as README says (gzip; the same from zstd and uncompressed).
 for var in FIXTURE_LAYERS FIXTURE_LAYERS_ZSTD FIXTURE_LAYERS_UNCOMPRESSED; do
   STORE=$WORK/store-$var
   check_eq "$var: 4 layers unpacked" 4 "$(layer_dirs)"
   check_eq "$var: layer 2 changed data/changed.txt" "v2" "$(cat "$STORE"/layers/*/data/changed.txt |
     sort | tail -n 1)"
-  check "$var: layer 1 kept the owner 1234 (a subuid)" \
-    test "$(stat -c %u "$(ls -d "$STORE"/layers/*/data/owned-file)")" != "$(id -u "$RIG_USER")"
+  check_eq "$var: layer 1 kept the owner 1234 (the subuid it maps to: $OWNER_1234)" \
+    "$OWNER_1234" "$(stat -c %u "$(ls -d "$STORE"/layers/*/data/owned-file)")"
 done
 STORE=$WORK/store-FIXTURE_MANY
 check_eq "rig/many: 101 layers" 101 "$(layer_dirs)"
 check_eq "rig/many: layer 100's file" "100" "$(cat "$STORE"/layers/*/layers/100)"
 
 # Indexes: the host's platform by default, the asked one with --platform.
+# The host's platform as OCI names it (Debian's architecture names match for amd64 and arm64).
+HOST_PLATFORM=linux/$(dpkg --print-architecture)
 for var in FIXTURE_MULTI FIXTURE_MULTI_V2S2; do
   STORE=$WORK/store-$var
-  check_eq "$var: the host's image" "linux/amd64" "$(cat "$STORE"/layers/*/platform)"
+  check_eq "$var: the host's image ($HOST_PLATFORM)" "$HOST_PLATFORM" \
+    "$(cat "$STORE"/layers/*/platform)"
   STORE=$WORK/store-$var-arm64
   install -d -m 0700 -o "$RIG_USER" "$STORE"
   out=$(dabba_user pull --platform linux/arm64 "${!var}" 2>/dev/null) || true

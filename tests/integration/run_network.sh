@@ -88,7 +88,9 @@ cp -L /usr/bin/nc.openbsd "$WORK/tools/nc"
 for lib in $(ldd /usr/bin/nc.openbsd | grep -o '/[^ ]*'); do cp -L "$lib" "$WORK/tools/"; done
 chmod -R a+rX "$WORK/tools"
 TOOLS=(-v "$WORK/tools:/tools:ro")
-NC_UDP="/tools/ld-linux-x86-64.so.2 --library-path /tools /tools/nc"
+# The host's dynamic loader, whatever its architecture (ld-linux-x86-64.so.2, ld-linux-aarch64.so.1).
+LOADER=$(basename "$(ldd /usr/bin/nc.openbsd | grep -o '/[^ ]*ld-linux[^ ]*' | head -n 1)")
+NC_UDP="/tools/$LOADER --library-path /tools /tools/nc"
 
 # udp_ask PORT TEXT: sends TEXT to 127.0.0.1:PORT (again every 0.2 s: the server may not be up
 # yet) and prints the first reply; fails after 30 s without one.

@@ -10,6 +10,13 @@ pause_pid() { cut -d' ' -f1 "$PID_FILE"; }
 # The user namespace inode a verb ran in, seen from inside by a probe: `dabba gc` runs in the
 # namespace; /proc/PID/ns/user of the pause process is the namespace it holds.
 ns_of() { readlink "/proc/$1/ns/user"; }
+# verb_ns [ENV...]: the user namespace a dabba verb runs in, as the verb itself sees it.
+verb_ns() { as_user env "$@" "$TEST_DABBA" --root "$STORE" unshare readlink /proc/self/ns/user; }
+# a_pause PID: PID is a live dabba-pause process of the test user.
+a_pause() {
+  [ "$(cat "/proc/$1/comm" 2>/dev/null)" = dabba-pause ] &&
+    [ "$(stat -c %U "/proc/$1")" = "$RIG_USER" ]
+}
 
 check "first store verb creates the shared namespace" dabba_user gc
 check "pause pid file exists" test -s "$PID_FILE"
@@ -26,7 +33,8 @@ check_eq "namespace maps 0 to the user and 1.. to the subuid range" \
   "0 $(id -u "$RIG_USER") 1;1 $sub;" "$uid_map"
 
 check "second verb succeeds" dabba_user gc
-check_eq "second verb joins the same pause process" "$P1" "$(pause_pid)"
+check_eq "second verb keeps the same pause process" "$P1" "$(pause_pid)"
+check_eq "a verb runs in the pause process's namespace" "$(ns_of "$P1")" "$(verb_ns)"
 
 # A detached sleeper started through the namespace proves a second process lands in the same
 # namespace: `dabba info` is not in it, so use the test user's own nsenter-free probe: the
@@ -39,8 +47,9 @@ as_user cp "$WORK/home/fake.pid" "$PID_FILE"
 check "verb with a forged pid file succeeds" dabba_user gc
 P2=$(pause_pid)
 check "forged pid file replaced by a new pause process" test "$P2" != 1
-check "new pause process is alive" kill -0 "$P2"
+check "... which is a live dabba-pause of the test user" a_pause "$P2"
 check "old namespace differs from the new one" test "$NS1" != "$(ns_of "$P2")"
+check_eq "a verb runs in the new pause process's namespace" "$(ns_of "$P2")" "$(verb_ns)"
 kill "$P1" 2>/dev/null || true
 
 # A dead pause process is replaced.
@@ -49,14 +58,19 @@ for _ in $(seq 50); do kill -0 "$P2" 2>/dev/null || break; sleep 0.05; done
 check "verb after the pause process died succeeds" dabba_user gc
 P3=$(pause_pid)
 check "a dead pause is replaced" test "$P3" != "$P2"
+check "... by a live dabba-pause of the test user" a_pause "$P3"
 
 # DABBA_PAUSE=0: a private namespace, the pid file untouched.
 check "DABBA_PAUSE=0 works without the pause process" as_user env DABBA_PAUSE=0 "$TEST_DABBA" \
   --root "$STORE" gc
 check_eq "DABBA_PAUSE=0 leaves the pause process alone" "$P3" "$(pause_pid)"
+private_ns=$(verb_ns DABBA_PAUSE=0)
+check "DABBA_PAUSE=0 runs in a namespace of its own" test -n "$private_ns" -a \
+  "$private_ns" != "$(ns_of "$P3")"
 
-# A runtime dir owned by someone else is never used (a /tmp squatter cannot plant a pid file).
-install -d -m 0700 -o "$RIG_USER" "$WORK/squat" && install -d -m 0755 -o root "$WORK/squat/dabba"
+# A runtime dir owned by someone else is never used, even where the user could write to it (a
+# /tmp squatter's world-writable dir cannot plant or read a pid file).
+install -d -m 0700 -o "$RIG_USER" "$WORK/squat" && install -d -m 0777 -o root "$WORK/squat/dabba"
 check "verb with a foreign runtime dir still works" as_user env XDG_RUNTIME_DIR="$WORK/squat" \
   "$TEST_DABBA" --root "$STORE" gc
 check "nothing was written into the foreign dir" test ! -e "$WORK/squat/dabba/pause.pid"

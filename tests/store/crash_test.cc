@@ -101,7 +101,11 @@ TEST(Crash, KilledAtRandomMomentsOfABusyPull) {
     }
     ::usleep(delay_ms * 1000);
     ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    // A child that failed on its own (exit 1) before the kill tested nothing.
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+        << "the busy pull ended before the kill after " << delay_ms << " ms: " << status;
     Store store = Store::open(root);
     CheckReport c = store.check();
     EXPECT_TRUE(c.ok()) << "killed after " << delay_ms

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "common/subprocess.h"
+#include "common/text.h"
 #include "store/store.h"
 #include "tests/support/store_test_util.h"
 
@@ -90,9 +91,7 @@ std::string serialize(const Tree& t) {
 
 Tree parse(const std::string& text) {
   Tree t;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
+  for (const std::string& line : split_lines(text)) {
     auto tab = line.find('\t');
     if (tab != std::string::npos) t[line.substr(0, tab)] = line.substr(tab + 1);
   }
