@@ -7,11 +7,13 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdlib>
+#include <set>
 
 #include "cli/run_options.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "tests/support/error_of.h"
+#include "tests/support/run_flags.h"
 
 namespace dabba::cli {
 namespace {
@@ -140,16 +142,10 @@ TEST(ContainersConf, ContainersConfReplacesEveryFile) {
 
 // `dabba run ARGS...` parsed by CLI11 with the configuration applied as run.cc applies it.
 RunOptions run_with(const ContainersConf& conf, std::vector<std::string> args) {
-  CLI::App root;
-  CLI::App* run = root.add_subcommand("run");
-  RunFlags f;
-  add_run_flags(*run, f);
-  args.insert(args.begin(), "run");
-  std::reverse(args.begin(), args.end());
-  root.parse(args);
-  f.rest = run->remaining();
+  std::set<std::string> given;
+  RunFlags f = testing_support::typed_run_flags(std::move(args), &given);
   apply_containers_conf(
-      conf, [run](const char* flag) { return run->count(flag) > 0; }, f);
+      conf, [&given](const char* flag) { return given.count(flag) > 0; }, f);
   return parse_run_options(f);
 }
 
