@@ -44,7 +44,14 @@ std::vector<Command> register_commands(CLI::App& app) {
   c.push_back(add_login(app));
   c.push_back(add_logout(app));
   // Container verbs.
+  c.push_back(add_create(app));
   c.push_back(add_run(app));
+  c.push_back(add_start(app));
+  c.push_back(add_restart(app));
+  c.push_back(add_rename(app));
+  c.push_back(add_port(app));
+  c.push_back(add_pause(app));
+  c.push_back(add_unpause(app));
   c.push_back(add_ps(app));
   c.push_back(add_stop(app));
   c.push_back(add_rm(app));

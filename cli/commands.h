@@ -66,6 +66,14 @@ Command add_volume_exists(CLI::App& parent);      // volume exists
 using ExistsLookup = std::function<bool(const Store&, const std::string&)>;
 Command add_exists(CLI::App& parent, const std::string& noun, const std::string& argname,
                    const std::string& arghelp, ExistsLookup lookup);
+Command add_create(CLI::App& parent);
+Command add_start(CLI::App& parent);
+Command add_restart(CLI::App& parent);
+Command add_rename(CLI::App& parent);
+Command add_port(CLI::App& parent);
+Command add_container_prune(CLI::App& parent);  // container prune
+Command add_pause(CLI::App& parent);    // cli/pause.cc
+Command add_unpause(CLI::App& parent);  // cli/pause.cc
 // `container <verb>`: the container verbs under one group.
 std::vector<Command> add_container_group(CLI::App& parent);
 

@@ -76,7 +76,7 @@ TemplateData inspect_container(const ContainerView& v, const TemplateData& image
       {"OciVersion", "1.0.2"},
       {"Status", status},
       {"Running", v.running},
-      {"Paused", false},
+      {"Paused", v.paused},
       {"Restarting", false},
       {"OOMKilled", exited && st->oom_killed},
       {"Dead", false},

@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/exit_codes.h"
 #include "runner/container.h"
+#include "runner/freezer.h"
 
 namespace dabba::cli {
 
@@ -42,6 +43,10 @@ ContainerView view_container(const Store& store, const ContainerRecord& record) 
   }
   v.running = v.state && runner::alive(*v.state);
   if (v.running) v.info.ports = published_ports(v.dir);  // host ports as chosen at the start
+  // Only a container with a cgroup can be paused: no file read for the others.
+  if (v.running && !v.state->cgroups.empty())
+    if (auto freezer = runner::freezer_dir(v.state->cgroups))
+      v.paused = runner::is_frozen(*freezer);
   return v;
 }
 
@@ -63,12 +68,14 @@ std::string human_duration(int64_t s) {
 }
 
 std::string state_name(const ContainerView& v) {
+  if (v.paused) return "paused";
   if (v.running) return "running";
   if (!v.state || v.state->status == runner::ContainerStatus::kCreated) return "created";
   return "exited";
 }
 
 std::string status_text(const ContainerView& v, int64_t now) {
+  if (v.paused) return "Paused";
   if (v.running) return "Up " + human_duration(now - v.state->started_at);
   if (!v.state || v.state->status == runner::ContainerStatus::kCreated) return "Created";
   if (v.state->status == runner::ContainerStatus::kRunning)
@@ -95,6 +102,18 @@ void report_error(const Error& e) {
   std::string text = std::string("Error: ") + e.what() + "\n";
   if (!e.hint().empty() && show_hints()) text += "dabba: hint: " + e.hint() + "\n";
   std::fputs(text.c_str(), stderr);
+}
+
+bool act_and_print(const std::string& typed, const std::function<void()>& act) {
+  try {
+    act();
+    std::printf("%s\n", typed.c_str());
+    std::fflush(stdout);
+    return true;
+  } catch (const Error& e) {
+    report_error(e);
+    return false;
+  }
 }
 
 int with_container_exit_codes(const std::function<int()>& verb) {

@@ -20,6 +20,7 @@ struct ContainerView {
   std::string dir;                              // its directory in the store
   std::optional<runner::ContainerState> state;  // nullopt: never started
   bool running = false;  // state says running and its PID 1 is still that process
+  bool paused = false;   // running, and its cgroup's freezer holds it (pause)
 };
 
 // By id, unique id prefix or name; throws Error{kNotFound} "no such container".
@@ -33,7 +34,7 @@ ContainerView view_container(const Store& store, const ContainerRecord& record);
 // The container's status as `ps` words it: "Up 3 minutes", "Exited (0) 2 minutes ago",
 // "Created"; a container whose owner died without recording the exit: "Exited (unknown)".
 std::string status_text(const ContainerView& view, int64_t now);
-// "created", "running" or "exited" (what --format json says).
+// "created", "running", "paused" or "exited" (what --format json says).
 std::string state_name(const ContainerView& view);
 
 // Docker's wording of a duration: "Less than a second", "5 seconds", "About a minute",
@@ -44,6 +45,10 @@ std::string human_duration(int64_t seconds);
 // terminal (or DABBA_HINTS=1; DABBA_HINTS=0 never): scripts get podman's text alone. main() and
 // the verbs that go on or pick their own exit code use it.
 void report_error(const Error& e);
+
+// The container verbs' step for one container (start, restart, pause, kill): act, then print what
+// the user typed. An Error is reported (report_error) and answered with false.
+bool act_and_print(const std::string& typed, const std::function<void()>& act);
 
 // run and exec: verb's exit code (the container's), or its failure reported and answered with
 // podman's codes: 126/127 when the command cannot be run (runner::ExecError), 125 for any other.

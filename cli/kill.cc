@@ -32,7 +32,7 @@ Command add_kill(CLI::App& parent) {
     Store store = Store::open(globals.root());
     int rc = kExitOk;
     for (const std::string& name : resolve_targets(store, args->targets)) {
-      try {
+      const bool ok = act_and_print(name, [&] {
         ContainerView v = view_container(store, find_container(store, name));
         if (!v.running)
           throw Error(Errc::kConflict, "can only kill running containers. " + v.record.id +
@@ -42,12 +42,8 @@ Command add_kill(CLI::App& parent) {
         // The pidfd pins the process; it must still be the container's (not a recycled pid).
         if (pidfd.valid() && process_start_time(v.state->pid) == v.state->pid_start_time)
           signal_pidfd(pidfd.get(), sig);
-        std::printf("%s\n", name.c_str());
-        std::fflush(stdout);
-      } catch (const Error& e) {
-        report_error(e);
-        rc = kExitDabbaFailed;
-      }
+      });
+      if (!ok) rc = kExitDabbaFailed;
     }
     return rc;
   };

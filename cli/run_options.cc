@@ -335,6 +335,13 @@ void apply_containers_conf(const ContainersConf& c, const std::function<bool(con
   }
 }
 
+RunOptions parse_run_command(const CLI::App& app, RunFlags& f) {
+  f.rest = app.remaining();
+  apply_containers_conf(
+      ContainersConf::load(), [&app](const char* flag) { return app.count(flag) > 0; }, f);
+  return parse_run_options(f);
+}
+
 RunOptions parse_run_options(RunFlags f) {
   RunOptions o;
   split_image_and_command(f.rest, o.image, o.command);

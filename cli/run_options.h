@@ -136,6 +136,10 @@ void add_run_flags(CLI::App& app, RunFlags& flags);
 // signal, volumes, capabilities, --security-opt, the network flags. Throws Error{kInvalidArgument}.
 RunOptions parse_run_options(RunFlags flags);
 
+// run's and create's first step: the image and what follows it from app.remaining(),
+// containers.conf's defaults under the flags not given, then parse_run_options.
+RunOptions parse_run_command(const CLI::App& app, RunFlags& flags);
+
 // A label file's K=V lines (blank lines and # comments skipped; a bare K is K=""). path names it
 // in errors.
 std::vector<std::pair<std::string, std::string>> parse_label_lines(const std::string& text,

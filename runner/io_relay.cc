@@ -139,8 +139,9 @@ bool IoRelay::copy_out(UniqueFd& from, int sink, LogStream stream) {
     if (n <= 0) return false;
     std::string_view chunk(buf, static_cast<size_t>(n));
     if (sinks_.log) sinks_.log->write(stream, chunk);
-    if (sink >= 0 && !output_lost_ && !write_all_to(sink, chunk.data(), chunk.size())) {
-      output_lost_ = true;
+    bool& lost = stream == LogStream::kStderr ? err_lost_ : out_lost_;
+    if (sink >= 0 && !lost && !write_all_to(sink, chunk.data(), chunk.size())) {
+      lost = true;
       // The container's next write to this pipe gets EPIPE, as it would have written to the
       // caller's closed pipe itself (`run IMAGE yes | head -1` ends). The log keeps what came
       // before; copying on into it alone would fill the disk. (A pty is hung up by attach().)

@@ -72,7 +72,7 @@ class IoRelay {
 
   int pty_master() const { return ends_.pty.get(); }
   // The caller's output went away (EPIPE, a terminal hung up).
-  bool output_lost() const { return output_lost_; }
+  bool output_lost() const { return out_lost_ || err_lost_; }
   // -t: the caller's terminal read EOF or EIO (a closed window).
   bool terminal_gone() const { return terminal_gone_; }
 
@@ -85,7 +85,8 @@ class IoRelay {
   IoSinks sinks_;
   bool input_open_;
   std::string to_container_;
-  bool output_lost_ = false;
+  bool out_lost_ = false;  // each stream's sink on its own: stderr still reaches a terminal
+  bool err_lost_ = false;  // after `| head` closed stdout
   bool terminal_gone_ = false;
   bool input_is_terminal_ = false;
   int in_slot_ = -1, to_slot_ = -1, out_slot_ = -1, err_slot_ = -1;

@@ -71,6 +71,21 @@ void Store::update_container(const std::string& id, const std::string& runner_js
   txn.commit();
 }
 
+void Store::rename_container(const std::string& id, const std::string& new_name) {
+  if (new_name.empty()) throw Error(Errc::kInvalidArgument, "a container name cannot be empty");
+  WriteTxn txn(*state_->db);
+  auto c = get_container(txn, id);
+  if (!c) throw Error(Errc::kNotFound, "no container " + id);
+  if (c->name == new_name) return;
+  if (txn.contains(Db::kContainerNames, new_name))
+    throw Error(Errc::kAlreadyExists, "name " + new_name + " already in use");
+  if (!c->name.empty()) txn.del(Db::kContainerNames, c->name);
+  c->name = new_name;
+  txn.put(Db::kContainers, id, encode_container(*c));
+  txn.put(Db::kContainerNames, new_name, id);
+  txn.commit();
+}
+
 void Store::remove_container(const std::string& id, bool with_anonymous_volumes) {
   std::vector<std::string> volume_dirs;
   with_context("remove container " + id, [&] {

@@ -173,6 +173,9 @@ class Store {
   std::optional<ContainerRecord> container(std::string_view id_or_name) const;
   std::vector<ContainerRecord> list_containers() const;
   void update_container(const std::string& id, const std::string& runner_json);
+  // Gives the container a new name in one transaction (the old one is free after). Throws
+  // Error{kNotFound} for no container id, Error{kAlreadyExists} when another container has it.
+  void rename_container(const std::string& id, const std::string& new_name);
   // Deletes the record (unpinning) and then its directory.
   // with_anonymous_volumes (rm -v, run --rm): its anonymous volumes that no other container
   // uses go in the same transaction.

@@ -117,6 +117,24 @@ TEST_F(ImagesTest, ContainersPinTheirImageAndLayers) {
     EXPECT_EQ(e.code(), Errc::kAlreadyExists);
   }
 
+  dup.name = "db";
+  store_.add_container(dup);
+  try {
+    store_.rename_container(c.id, "db");
+    ADD_FAILURE() << "db is taken";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::kAlreadyExists);
+  }
+  store_.rename_container(c.id, "site");
+  EXPECT_EQ(store_.container("site")->id, c.id);
+  EXPECT_FALSE(store_.container("web")) << "the old name is free";
+  store_.rename_container(dup.id, "web");
+  EXPECT_EQ(store_.container("web")->id, dup.id);
+  EXPECT_THROW(store_.rename_container(std::string(64, 'e'), "x"), Error);
+  EXPECT_TRUE(store_.check().ok());
+  store_.remove_container(dup.id);
+  EXPECT_FALSE(store_.container("web"));
+
   try {
     store_.remove_name("r/a:1", false);
     ADD_FAILURE();

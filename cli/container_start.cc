@@ -1,0 +1,63 @@
+#include "cli/container_start.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "cli/new_container.h"
+#include "common/dir_stream.h"
+#include "runner/run.h"
+#include "runner/spec_codec.h"
+#include "runner/state.h"
+#include "runner/supervisor.h"
+#include "store/store_options.h"
+
+namespace dabba::cli {
+namespace {
+
+// The runner clones and forks: every thread (the pull's workers, curl's resolver) must be gone by
+// then. Checked in debug builds, where the tests run.
+void assert_single_threaded() {
+#ifndef NDEBUG
+  const size_t threads = list_dir("/proc/self/task").size();
+  if (threads != 1) {
+    std::fprintf(stderr, "dabba: bug: %zu threads alive where the container is started\n", threads);
+    std::abort();
+  }
+#endif
+}
+
+}  // namespace
+
+// The foreground run: the runner records the state (ps, stop and exec see a foreground container
+// as they see a detached one); --rm removes the record (and the directory) after the exit.
+int start_attached(Store& store, const runner::Spec& spec, bool rm) {
+  runner::OnExit on_exit;
+  if (rm) {
+    on_exit.run = [&store, &spec](const runner::ContainerState&) {
+      remove_container_record(store, spec.id);
+    };
+    on_exit.removes_container = true;
+  }
+  assert_single_threaded();
+  return runner::run_foreground(spec, std::move(on_exit));
+}
+
+void start_detached(const std::string& store_root, const runner::Spec& spec, bool rm) {
+  runner::OnExit on_exit;
+  if (rm) {
+    // In the supervisor, a fork of this process: a fresh store handle, never our LMDB env.
+    on_exit.run = [store_root, id = spec.id](const runner::ContainerState&) {
+      Store store = Store::open(store_root, container_store_options(true));
+      remove_container_record(store, id);
+    };
+    on_exit.removes_container = true;
+  }
+  assert_single_threaded();
+  runner::start_detached(spec, std::move(on_exit));
+}
+
+void start_saved(const Store& store, const ContainerView& view) {
+  start_detached(store.root(), runner::load_spec(view.dir), view.info.auto_remove);
+}
+
+}  // namespace dabba::cli

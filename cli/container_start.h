@@ -1,0 +1,25 @@
+// Starting a container from its Spec, as `run` does right after creating it and `start` and
+// `restart` do later from the saved one: in the foreground (this process owns the container and
+// returns its exit code) or detached (a supervisor owns it; returns once the workload exec'd).
+// With auto_remove (--rm), the container's owner removes it after the exit.
+#pragma once
+
+#include <string>
+
+#include "cli/containers.h"
+#include "runner/spec.h"
+#include "store/store.h"
+
+namespace dabba::cli {
+
+// store is this process's handle (used after the exit, for --rm). The caller must be single
+// threaded and inside dabba's user namespace.
+int start_attached(Store& store, const runner::Spec& spec, bool auto_remove);
+// The supervisor, a fork, opens the store afresh from store_root for --rm (never our LMDB env).
+void start_detached(const std::string& store_root, const runner::Spec& spec, bool auto_remove);
+
+// start and restart: a stored container (not running) started again, detached, from the Spec its
+// create (or run) saved. Throws Error{kNotFound} for a container without one.
+void start_saved(const Store& store, const ContainerView& view);
+
+}  // namespace dabba::cli

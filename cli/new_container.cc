@@ -1,0 +1,209 @@
+#include "cli/new_container.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+
+#include "cli/container_info.h"
+#include "cli/container_names.h"
+#include "cli/interrupt.h"
+#include "cli/progress.h"
+#include "cli/volumes.h"
+#include "common/error.h"
+#include "common/fs.h"
+#include "common/idmap.h"
+#include "common/log.h"
+#include "common/unique_fd.h"
+#include "common/userns.h"
+#include "common/version.h"
+#include "oci/image_config.h"
+#include "pull/puller.h"
+#include "runner/container.h"
+#include "runner/container_log.h"
+#include "runner/spec_codec.h"
+#include "store/image_names.h"
+
+namespace dabba::cli {
+
+// A --rm container's record outlives no reboot, so its two commits (add, remove) need not flush
+// LMDB's meta page: a power cut may undo them (an orphan directory gc removes, or a stale record
+// `rm` removes) but never breaks the store. Halves their flushes, which a busy disk makes slow.
+StoreOptions container_store_options(bool rm) {
+  StoreOptions options;
+  options.sync_meta = !rm;
+  return options;
+}
+
+namespace {
+
+runner::ImageConfig runner_config(const dabba::ImageConfig& c) {
+  runner::ImageConfig r;
+  r.entrypoint = c.entrypoint.value_or(std::vector<std::string>{});
+  r.cmd = c.cmd.value_or(std::vector<std::string>{});
+  r.env = c.env;
+  r.working_dir = c.working_dir;
+  r.user = c.user;
+  r.stop_signal = c.stop_signal;
+  r.exposed_ports = c.exposed_ports;
+  return r;
+}
+
+// The image under --pull. The common case, a stored image, reads only the store: no registry
+// config, no credentials, no network.
+ImageRecord resolve_image(Store& store, const RunOptions& o) {
+  const std::string& reference = o.image;
+  const PullPolicy policy = o.pull;
+  const std::optional<Platform>& platform = o.platform;
+  if (policy != PullPolicy::kAlways) {
+    if (auto img = find_local_image(store, reference)) {
+      if (!platform || img->platform.empty() ||
+          platform_match_rank(Platform::parse(img->platform), *platform) >= 0)
+        return *img;
+      if (policy == PullPolicy::kNever)
+        throw Error(Errc::kNotFound, "the stored image '" + reference + "' is " + img->platform +
+                                         ", not " + platform->str() + " (--pull=never)");
+    }
+  }
+  PullOptions options = PullOptions::from_environment();
+  options.platform = platform;
+  ScopedInterrupt interrupt;  // gone again before the container's signal handling starts
+  options.client.http.cancel = interrupt.flag();
+  ProgressDisplay progress(ProgressDisplay::mode_for(STDERR_FILENO), STDERR_FILENO);
+  options.progress = &progress;
+  // A stored image that does not suit --platform is pulled again for the right one.
+  ImageRecord img =
+      ensure_image(store, reference, platform ? PullPolicy::kAlways : policy, options);
+  progress.finish();
+  return img;
+}
+
+// Records the container under its name (or a generated one, retried when taken).
+void add_record(Store& store, ContainerRecord& record, const std::string& name_flag) {
+  for (unsigned attempt = 0;; ++attempt) {
+    record.name = name_flag.empty() ? generated_container_name(attempt) : name_flag;
+    try {
+      store.add_container(record);
+      return;
+    } catch (const Error& e) {
+      if (e.code() != Errc::kAlreadyExists || !name_flag.empty() || attempt >= 20) throw;
+    }
+  }
+}
+
+}  // namespace
+
+void remove_container_record(Store& store, const std::string& id) noexcept {
+  try {
+    store.remove_container(id, /*with_anonymous_volumes=*/true);  // as podman's run --rm
+  } catch (const Error& e) {
+    if (e.code() != Errc::kNotFound)  // `rm -f` may have been quicker
+      log_warn(std::string("could not remove the container: ") + e.what());
+  }
+}
+
+namespace {
+
+// /run/.containerenv's text, as podman writes it for a --privileged container (others get the
+// file empty). The engine is dabba's own name.
+std::string containerenv(const ContainerRecord& record, const ContainerInfo& info,
+                         const ImageRecord& image) {
+  auto quoted = [](const std::string& s) { return "\"" + s + "\"\n"; };
+  return "engine=" + quoted(std::string("dabba-") + kVersion) + "name=" + quoted(record.name) +
+         "id=" + quoted(record.id) + "image=" + quoted(info.image) +
+         "imageid=" + quoted(image.config.hex()) +
+         "rootless=" + (host_identity().is_root() ? "0\n" : "1\n");
+}
+
+// --cidfile: the id, without a newline, as podman writes it; a file made meanwhile is not
+// overwritten. A failure undoes the record.
+void write_cidfile(Store& store, const std::string& path, const std::string& id) {
+  try {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (!fd.valid()) {
+      if (errno == EEXIST)
+        throw Error(Errc::kAlreadyExists,
+                    "container id file exists. Ensure another container is not using it or "
+                    "delete " +
+                        path);
+      throw_errno("create the --cidfile " + path);
+    }
+    if (::write(fd.get(), id.data(), id.size()) != static_cast<ssize_t>(id.size()))
+      throw_errno("write the --cidfile " + path);
+  } catch (...) {
+    remove_container_record(store, id);
+    throw;
+  }
+}
+
+}  // namespace
+
+runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
+  ImageRecord image = resolve_image(store, o);
+  // The config blob was verified when it was stored (and `dabba check` verifies it again): hashing
+  // it on every run would cost more than the rest of this lookup (OpenSSL's start-up alone).
+  dabba::ImageConfig config = parse_image_config(read_file(store.blob_path(image.config)));
+
+  SpecInputs in;
+  in.id = new_container_id();
+  in.container_dir = store.container_dir(in.id);
+  in.image = runner_config(config);
+  for (auto l = image.layers.rbegin(); l != image.layers.rend(); ++l)
+    in.layers.push_back(store.layer_dir(l->diff_id));
+  runner::Spec spec = build_spec(o, in);
+  std::vector<std::string> volumes = prepare_volumes(store, spec.mounts, config.volumes, in.layers);
+  if (runner::creates_user_namespace()) spec.id_map = default_id_map(host_identity());
+  const std::string log_path = o.log.driver != runner::LogDriver::kK8sFile ? std::string()
+                               : o.log.path.empty() ? runner::container_log_path(in.container_dir)
+                                                    : o.log.path;
+
+  const ContainerInfo info{
+      .image = o.image,
+      .image_id = image.config.str(),
+      .command = spec.argv,
+      .env = spec.env,
+      .user = spec.user,
+      .cwd = spec.cwd,
+      .hostname = spec.hostname,
+      .network = o.flags.net.network,
+      .capabilities = spec.capabilities,
+      .seccomp = spec.seccomp,
+      .seccomp_profile = spec.seccomp_profile,
+      .stop_signal = stop_signal_for(o, in.image),
+      .stop_timeout = o.stop_timeout,
+      .tty = spec.tty,
+      .auto_remove = o.flags.rm,
+      .detach = o.flags.detach,
+      .labels = o.labels,
+      .log_driver = o.log_driver,
+      .log_path = log_path,
+      .log_tag = o.log_tag,
+      .timeout = o.timeout,
+      .cidfile = o.flags.cidfile.empty()
+                     ? std::string()
+                     : std::filesystem::absolute(o.flags.cidfile).lexically_normal().string()};
+
+  ContainerRecord record;
+  record.id = in.id;
+  record.image = image.manifest;
+  for (const auto& l : image.layers) record.layers.push_back(l.diff_id);
+  record.created = unix_now();
+  record.runner_json = encode_container_info(info);
+  record.volumes = std::move(volumes);
+  add_record(store, record, o.flags.name);
+  if (o.flags.privileged) spec.etc.containerenv = containerenv(record, info, image);
+  if (save != SaveSpec::kNo) {
+    try {
+      runner::save_spec(spec, save == SaveSpec::kDurable);
+    } catch (...) {
+      remove_container_record(store, in.id);
+      throw;
+    }
+  }
+  if (!o.flags.cidfile.empty()) write_cidfile(store, o.flags.cidfile, in.id);
+  return spec;
+}
+
+}  // namespace dabba::cli

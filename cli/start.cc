@@ -1,0 +1,88 @@
+// dabba start [-a] [-i] [--all] [-l] CONTAINER...
+//
+// podman-start(1): starts created or exited containers from the Spec `create` (or `run`) saved,
+// detached, each owned by its supervisor as after `run -d`, and prints each name as typed (a
+// container already running is left as it is, without a word, as podman 4 does). Every name is
+// looked up before any starts: a missing one is podman's "no such container", exit 125, and
+// nothing started. -a attaches this process to the one container's output (and with -i its
+// stdin) as a foreground `run` does, and returns the container's exit code.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+
+#include "cli/command.h"
+#include "cli/commands.h"
+#include "cli/container_start.h"
+#include "cli/container_targets.h"
+#include "cli/containers.h"
+#include "common/error.h"
+#include "runner/spec_codec.h"
+#include "store/store.h"
+
+namespace dabba::cli {
+namespace {
+
+struct StartFlags {
+  bool attach = false;
+  bool interactive = false;
+  bool sig_proxy = true;
+  std::string detach_keys;
+  TargetFlags targets;
+};
+
+// -a: this process owns the container, as a foreground run; the container's exit code.
+int start_attached_one(Store& store, const ContainerView& v, bool interactive) {
+  runner::Spec spec = runner::load_spec(v.dir);
+  spec.stdin_open = interactive;  // podman: stdin only with start -i, whatever create said
+  spec.attach_stdout = spec.attach_stderr = true;
+  return start_attached(store, spec, v.info.auto_remove);
+}
+
+int start_containers(const Globals& globals, const StartFlags& f) {
+  Store store = Store::open(globals.root());
+  const std::vector<std::string> names = resolve_targets(store, f.targets);
+  if (f.attach && names.size() > 1)
+    throw Error(Errc::kInvalidArgument, "you cannot start and attach multiple containers at once");
+  struct Target {
+    std::string typed;
+    ContainerView view;
+  };
+  std::vector<Target> targets;
+  for (const std::string& n : names)
+    targets.push_back({n, view_container(store, find_container(store, n))});
+
+  if (f.attach) {
+    const ContainerView& v = targets.front().view;
+    if (v.running)
+      throw Error(Errc::kConflict, "container " + v.record.id + " is running", 0,
+                  "dabba logs -f " + targets.front().typed + " follows its output");
+    return with_container_exit_codes([&] { return start_attached_one(store, v, f.interactive); });
+  }
+  int rc = kExitOk;
+  for (const Target& t : targets) {
+    if (t.view.running) continue;
+    if (!act_and_print(t.typed, [&] { start_saved(store, t.view); })) rc = kExitDabbaFailed;
+  }
+  return rc;
+}
+
+}  // namespace
+
+Command add_start(CLI::App& parent) {
+  auto args = std::make_shared<StartFlags>();
+  Command cmd = podman_verb(parent, "start", "Start one or more containers", Needs::kUserNamespace);
+  cmd.app->add_flag("-a,--attach", args->attach,
+                    "attach to the container's output and return its exit code");
+  cmd.app->add_flag("-i,--interactive", args->interactive, "with -a: attach stdin too");
+  cmd.app->add_flag("--all", args->targets.all, "every container");
+  cmd.app->add_flag("-l,--latest", args->targets.latest, "the newest container");
+  cmd.app->add_flag("--sig-proxy", args->sig_proxy,
+                    "with -a: forward signals to the container (always, as run does)");
+  cmd.app->add_option("--detach-keys", args->detach_keys,
+                      "accepted; dabba has no attach to detach from yet");
+  cmd.app->add_option("container", args->targets.names, "container names or ids");
+  cmd.run = [args](const Globals& globals) { return start_containers(globals, *args); };
+  return cmd;
+}
+
+}  // namespace dabba::cli
