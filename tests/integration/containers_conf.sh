@@ -34,6 +34,7 @@ events_logger = "file"
 network_backend = "netavark"
 EOF2
 
+dabba_user pull -q "$FIXTURE_BUSYBOX_APP" >/dev/null  # (a pull's progress is not a warning)
 out=$(in_ctr "$FIXTURE_BUSYBOX_APP" 2>&1 >/dev/null || true)
 check_eq "unknown keys and tables: no warning, no error" "" "$out"
 env_out=$(in_ctr --entrypoint env "$FIXTURE_BUSYBOX_APP")
