@@ -12,6 +12,7 @@
 
 #include "common/idmap.h"
 #include "runner/capabilities.h"
+#include "runner/restart_policy.h"
 #include "runner/masked_paths.h"
 #include "runner/net/network_spec.h"
 
@@ -132,6 +133,7 @@ struct Spec {
   LogSpec log;
   // --timeout: seconds after which the runner kills the container (SIGKILL); 0 = never.
   unsigned timeout_seconds = 0;
+  RestartPolicy restart;  // --restart: what the container's owner does when PID 1 exits
 
   // Security (docs/security.md). The workload's capabilities (capabilities.h): bounding set, and
   // permitted+effective for root.
