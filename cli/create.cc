@@ -31,8 +31,7 @@ Command add_create(CLI::App& parent) {
   CLI::App* app = cmd.app;
   cmd.run = [args, app](const Globals& globals) {
     return with_container_exit_codes([&] {
-      args->rest = app->remaining();
-      const RunOptions options = parse_run_options(*args);
+      const RunOptions options = parse_run_command(*app, *args);
       enter_default_user_namespace();
       Store store = Store::open(globals.root());
       const runner::Spec spec = new_container(store, options, SaveSpec::kDurable);

@@ -62,9 +62,8 @@ Command add_run(CLI::App& parent) {
   CLI::App* app = cmd.app;
   cmd.run = [args, app](const Globals& globals) {
     return with_container_exit_codes([&] {
-      args->rest = app->remaining();
       // Every flag parsed and checked before anything else (a typo costs no namespace, no store).
-      return run_container(globals, parse_run_options(*args));
+      return run_container(globals, parse_run_command(*app, *args));
     });
   };
   return cmd;

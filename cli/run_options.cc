@@ -11,6 +11,7 @@
 
 #include "cli/command.h"
 #include "cli/container_names.h"
+#include "cli/containers_conf.h"
 #include "cli/security_options.h"
 #include "common/error.h"
 #include "common/fs.h"
@@ -311,6 +312,37 @@ void parse_labels(const RunFlags& f, RunOptions& o) {
 
 }  // namespace
 
+void apply_containers_conf(const ContainersConf& c, const std::function<bool(const char*)>& given,
+                           RunFlags& f) {
+  if (c.env) f.conf_env = *c.env;
+  if (c.default_capabilities) f.default_capabilities = c.default_capabilities;
+  if (c.env_host && !given("--env-host")) f.env_host = *c.env_host;
+  if (c.http_proxy && !given("--http-proxy")) f.http_proxy = *c.http_proxy;
+  if (c.dns_servers && !given("--dns")) f.net.dns = *c.dns_servers;
+  if (c.dns_searches && !given("--dns-search")) f.net.dns_search = *c.dns_searches;
+  if (c.dns_options && !given("--dns-opt")) f.net.dns_opt = *c.dns_options;
+  if (c.tz && !given("--tz")) f.tz = *c.tz;
+  if (c.pids_limit && !given("--pids-limit")) f.pids_limit = std::to_string(*c.pids_limit);
+  if (c.shm_size && !given("--shm-size")) f.shm_size = *c.shm_size;
+  if (c.init && !given("--init")) f.init = *c.init;
+  if (c.log_driver && !c.log_driver->empty() && !given("--log-driver")) {
+    try {
+      parse_log_driver(*c.log_driver);
+      f.log_driver = *c.log_driver;
+    } catch (const Error&) {
+      log_warn("containers.conf: log_driver \"" + *c.log_driver +
+               "\" is not one dabba has: the default k8s-file is used");
+    }
+  }
+}
+
+RunOptions parse_run_command(const CLI::App& app, RunFlags& f) {
+  f.rest = app.remaining();
+  apply_containers_conf(
+      ContainersConf::load(), [&app](const char* flag) { return app.count(flag) > 0; }, f);
+  return parse_run_options(f);
+}
+
 RunOptions parse_run_options(RunFlags f) {
   RunOptions o;
   split_image_and_command(f.rest, o.image, o.command);
@@ -343,8 +375,12 @@ RunOptions parse_run_options(RunFlags f) {
     throw Error(Errc::kUnsupported, "--userns " + f.userns + " is not supported yet", 0,
                 "leave --userns out: dabba maps the container's root to you, as --userns=host");
   o.network = parse_network_flags(f.net);
-  runner::capability_set(f.cap_add, f.cap_drop);  // checked here, applied by build_spec
   o.security = parse_security_options(f.security_opt);
+  if (f.default_capabilities)
+    o.security.default_capabilities = runner::capabilities_named(
+        *f.default_capabilities, "containers.conf default_capabilities");
+  // Checked here, applied by build_spec.
+  runner::capability_set(f.cap_add, f.cap_drop, o.security.default_capabilities);
   if (f.workdir && (f.workdir->empty() || (*f.workdir)[0] != '/'))
     throw Error(Errc::kInvalidArgument, "-w '" + *f.workdir + "' must be an absolute path");
   o.entrypoint_json = parse_entrypoint_json(f.entrypoint);
@@ -457,6 +493,7 @@ runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
   if (f.env_host)
     for (char** e = environ; *e != nullptr; ++e) env.host_env.emplace_back(*e);
   env.http_proxy = f.http_proxy;
+  env.conf_env = f.conf_env;
   spec.env = runner::merge_env(env);
   spec.pidfile = f.pidfile.empty()
                      ? std::string()

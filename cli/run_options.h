@@ -11,6 +11,7 @@
 // and parsed from here.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <utility>
@@ -85,6 +86,9 @@ struct RunFlags {
   std::string stop_signal;   // --stop-signal ("" = the image's StopSignal, else SIGTERM)
   std::string stop_timeout;  // --stop-timeout seconds ("" = 10)
   NetworkFlags net;          // --network, -p, -P, --dns, --add-host
+  // Not flags: containers.conf's settings that no flag replaces (apply_containers_conf).
+  std::vector<std::string> conf_env;  // env: below the image's Env
+  std::optional<std::vector<std::string>> default_capabilities;  // what --cap-add/-drop change
   // IMAGE [COMMAND [ARG...]]: everything after the first argument that is not one of our flags.
   std::vector<std::string> rest;
 };
@@ -116,6 +120,14 @@ struct RunOptions {
   uint64_t shm_size = 64 * 1024 * 1024;  // --shm-size
 };
 
+struct ContainersConf;
+// containers.conf's settings (containers_conf.h) as run's defaults, applied once after CLI11 filled
+// flags: each only where its flag was not given (given("--init") says whether it was), so a flag
+// always wins, as in podman, whose flags take their defaults from containers.conf. A log_driver
+// dabba does not have is ignored (with a warning).
+void apply_containers_conf(const ContainersConf& conf,
+                           const std::function<bool(const char* flag)>& given, RunFlags& flags);
+
 // Registers every flag on the run subcommand. The subcommand is a prefix command: the image and
 // what follows it are left unparsed (the caller puts app.remaining() in RunFlags::rest).
 void add_run_flags(CLI::App& app, RunFlags& flags);
@@ -124,6 +136,10 @@ void add_run_flags(CLI::App& app, RunFlags& flags);
 // command (no image, or an unknown flag before it, is an error), the name, the limits, the
 // signal, volumes, capabilities, --security-opt, the network flags. Throws Error{kInvalidArgument}.
 RunOptions parse_run_options(RunFlags flags);
+
+// run's and create's first step: the image and what follows it from app.remaining(),
+// containers.conf's defaults under the flags not given, then parse_run_options.
+RunOptions parse_run_command(const CLI::App& app, RunFlags& flags);
 
 // A label file's K=V lines (blank lines and # comments skipped; a bare K is K=""). path names it
 // in errors.

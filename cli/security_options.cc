@@ -66,7 +66,7 @@ void apply_security_options(const SecurityOptions& o, bool privileged,
   spec.privileged = privileged;
   // podman: a privileged container has every capability, whatever --cap-drop says.
   spec.capabilities = privileged ? runner::capability_set({"ALL"}, {})
-                                 : runner::capability_set(cap_add, cap_drop);
+                                 : runner::capability_set(cap_add, cap_drop, o.default_capabilities);
   spec.seccomp = o.seccomp && !privileged;
   spec.seccomp_profile.clear();
   if (spec.seccomp && !o.seccomp_profile_path.empty()) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "runner/capabilities.h"
 #include "runner/spec.h"
 
 namespace dabba::cli {
@@ -18,6 +19,8 @@ struct SecurityOptions {
   bool seccomp = true;
   std::string seccomp_profile_path;  // "" = the default profile
   std::vector<std::string> mask, unmask;
+  // The set --cap-add/--cap-drop change: podman's, or containers.conf's default_capabilities.
+  runner::CapabilitySet default_capabilities = runner::kDefaultCapabilities;
 };
 
 // Throws Error{kInvalidArgument} for an option dabba does not know or a malformed one.

@@ -11,6 +11,7 @@
 #pragma GCC diagnostic pop
 
 #include "common/error.h"
+#include "common/conf_dir.h"
 #include "common/fs.h"
 #include "oci/image_ref.h"
 #include "common/user_dirs.h"
@@ -223,15 +224,6 @@ toml::table parse_toml(std::string_view text, const std::string& origin) {
                     std::to_string(e.source().begin.column) + "): " +
                     std::string(e.description()));
   }
-}
-
-std::vector<std::string> conf_files_in(const std::string& dir) {
-  std::vector<std::string> out;
-  for (const std::string& name : list_directory(dir)) {
-    if (name.size() <= 5 || name.compare(name.size() - 5, 5, ".conf") != 0) continue;
-    if (is_regular_file(dir + "/" + name)) out.push_back(dir + "/" + name);
-  }
-  return out;
 }
 
 }  // namespace

@@ -87,8 +87,20 @@ std::string capability_name(int cap) {
   return "CAP_" + std::string(kNames[static_cast<size_t>(cap)]);
 }
 
+CapabilitySet capabilities_named(const std::vector<std::string>& names, const std::string& what) {
+  CapabilitySet set = 0;
+  for (const std::string& n : names) {
+    try {
+      set |= parse_one(n);
+    } catch (Error& e) {
+      throw Error(e.code(), what + ": " + e.what(), 0, e.hint());
+    }
+  }
+  return set;
+}
+
 CapabilitySet capability_set(const std::vector<std::string>& add,
-                             const std::vector<std::string>& drop) {
+                             const std::vector<std::string>& drop, CapabilitySet base) {
   auto has_all = [](const std::vector<std::string>& v) {
     for (const std::string& s : v)
       if (upper_without_prefix(s) == "ALL") return true;
@@ -102,7 +114,7 @@ CapabilitySet capability_set(const std::vector<std::string>& add,
   // --cap-add ALL --cap-drop X: all but X. Otherwise the default less the drops, plus the adds
   // (so --cap-drop ALL --cap-add X is X alone).
   if (has_all(add)) return kAll & ~drops;
-  return (kDefaultCapabilities & ~drops) | adds;
+  return (base & ~drops) | adds;
 }
 
 std::string describe_capabilities(CapabilitySet set) {

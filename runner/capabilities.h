@@ -21,11 +21,15 @@ inline constexpr CapabilitySet kDefaultCapabilities = 0x800405fbULL;
 int parse_capability(const std::string& name);
 std::string capability_name(int cap);  // "CAP_NET_RAW"
 
-// The default set less `--cap-drop`, plus `--cap-add` ("ALL" meaning every capability), so
-// `--cap-drop ALL --cap-add NET_RAW` leaves NET_RAW alone and `--cap-add ALL --cap-drop NET_RAW`
-// is everything but NET_RAW, as in Docker and podman; ALL in both is an error.
+// The default set (base: podman's, or containers.conf's default_capabilities) less `--cap-drop`,
+// plus `--cap-add` ("ALL" meaning every capability), so `--cap-drop ALL --cap-add NET_RAW` leaves
+// NET_RAW alone and `--cap-add ALL --cap-drop NET_RAW` is everything but NET_RAW, as in Docker and
+// podman; ALL in both is an error.
 CapabilitySet capability_set(const std::vector<std::string>& add,
-                             const std::vector<std::string>& drop);
+                             const std::vector<std::string>& drop,
+                             CapabilitySet base = kDefaultCapabilities);
+// Names (as parse_capability reads them) as a set; what names them in errors.
+CapabilitySet capabilities_named(const std::vector<std::string>& names, const std::string& what);
 
 // "CAP_CHOWN,CAP_KILL" (for ps/inspect-like output and errors).
 std::string describe_capabilities(CapabilitySet set);

@@ -95,6 +95,8 @@ std::vector<std::string> merge_env(const EnvInputs& in) {
                              "FTP_PROXY", "no_proxy", "NO_PROXY"})
       if (auto v = in.host_lookup(name)) env.set(std::string(name) + "=" + *v);
   }
+  for (const auto& e : in.conf_env)
+    if (auto entry = resolve_entry(e, in.host_lookup, "containers.conf env: ")) env.set(*entry);
   for (const auto& e : in.image_env) {
     // An image config entry without '=' is malformed; Docker keeps it verbatim, which makes
     // execve() pass a string no program can read as a variable. Skip it.

@@ -31,12 +31,13 @@ struct EnvInputs {
   bool tty = false;                    // (TERM=xterm is set either way, as podman)
   std::vector<std::string> host_env;   // --env-host: the caller's whole environment
   bool http_proxy = true;              // --http-proxy: the caller's proxy variables pass in
+  std::vector<std::string> conf_env;   // containers.conf's env (K=V, or K: the caller's value)
   HostEnvLookup host_lookup = host_getenv;
 };
 
 // Defaults first (PATH when the image sets none, HOSTNAME, TERM, container=dabba), then
-// --env-host's, then the proxy variables (--http-proxy), then the image's Env, env files, -e flags
-// (podman's order); "K" alone takes the caller's value or is dropped when the
+// --env-host's, then the proxy variables (--http-proxy), then containers.conf's env, then the
+// image's Env, env files, -e flags (podman's order); "K" alone takes the caller's value or is dropped when the
 // caller has none. HOME is left to the child (set_default(env, "HOME", home) from /etc/passwd). The
 // result keeps first-seen order with later values. Throws Error{kInvalidArgument} on a malformed
 // entry.

@@ -13,22 +13,13 @@
 #include "cli/container_names.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "tests/support/run_flags.h"
 
 namespace dabba::cli {
 namespace {
 
 // Parses `dabba run ARGS...` as CLI11 does: the flags as typed, with rest filled in.
-RunFlags flags(std::vector<std::string> args) {
-  CLI::App root;
-  CLI::App* run = root.add_subcommand("run");
-  RunFlags f;
-  add_run_flags(*run, f);
-  args.insert(args.begin(), "run");
-  std::reverse(args.begin(), args.end());
-  root.parse(args);
-  f.rest = run->remaining();
-  return f;
-}
+RunFlags flags(std::vector<std::string> args) { return testing_support::typed_run_flags(args); }
 
 // ... and then parsed and checked, once.
 RunOptions parse(std::vector<std::string> args) { return parse_run_options(flags(args)); }

@@ -1,0 +1,139 @@
+#include "cli/containers_conf.h"
+
+#include <cstdlib>
+
+// toml++ is header-only, compiled here for containers.conf (and in registry/ for
+// registries.conf): no library to load at start-up.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wshadow"
+#include <toml++/toml.h>
+#pragma GCC diagnostic pop
+
+#include "common/conf_dir.h"
+#include "common/error.h"
+#include "common/fs.h"
+#include "common/idmap.h"
+#include "common/user_dirs.h"
+
+namespace dabba::cli {
+namespace {
+
+constexpr const char* kHint = "fix the file (see containers.conf(5))";
+
+[[noreturn]] void bad(const std::string& origin, const std::string& why) {
+  throw Error(Errc::kInvalidArgument, "decoding configuration " + origin + ": " + why, 0, kHint);
+}
+
+[[noreturn]] void bad_type(const std::string& origin, const toml::node& n, const char* key,
+                           const char* want) {
+  bad(origin,
+      "line " + std::to_string(n.source().begin.line) + ": containers." + key + " must be " + want);
+}
+
+void read_bool(const toml::table& t, const char* key, const std::string& origin,
+               std::optional<bool>& into) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return;
+  if (!n->is_boolean()) bad_type(origin, *n, key, "true or false");
+  into = n->as_boolean()->get();
+}
+
+void read_string(const toml::table& t, const char* key, const std::string& origin,
+                 std::optional<std::string>& into) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return;
+  if (!n->is_string()) bad_type(origin, *n, key, "a string");
+  into = n->as_string()->get();
+}
+
+void read_strings(const toml::table& t, const char* key, const std::string& origin,
+                  std::optional<std::vector<std::string>>& into) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return;
+  const toml::array* a = n->as_array();
+  if (a == nullptr) bad_type(origin, *n, key, "an array of strings");
+  std::vector<std::string> out;
+  for (const toml::node& e : *a) {
+    if (!e.is_string()) bad_type(origin, e, key, "an array of strings");
+    out.push_back(e.as_string()->get());
+  }
+  into = std::move(out);
+}
+
+}  // namespace
+
+void ContainersConf::merge(std::string_view text, const std::string& origin) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    bad(origin, "line " + std::to_string(e.source().begin.line) + ", column " +
+                    std::to_string(e.source().begin.column) + ": " + std::string(e.description()));
+  }
+  files.push_back(origin);
+  const toml::node* c = root.get("containers");
+  if (c == nullptr) return;
+  const toml::table* t = c->as_table();
+  if (t == nullptr)
+    bad(origin, "line " + std::to_string(c->source().begin.line) + ": containers must be a table");
+  read_strings(*t, "env", origin, env);
+  read_bool(*t, "env_host", origin, env_host);
+  read_bool(*t, "http_proxy", origin, http_proxy);
+  read_strings(*t, "default_capabilities", origin, default_capabilities);
+  read_strings(*t, "dns_servers", origin, dns_servers);
+  read_strings(*t, "dns_searches", origin, dns_searches);
+  read_strings(*t, "dns_options", origin, dns_options);
+  read_string(*t, "tz", origin, tz);
+  if (const toml::node* n = t->get("pids_limit")) {
+    if (!n->is_integer()) bad_type(origin, *n, "pids_limit", "a whole number");
+    pids_limit = n->as_integer()->get();
+  }
+  read_string(*t, "shm_size", origin, shm_size);
+  read_bool(*t, "init", origin, init);
+  read_string(*t, "log_driver", origin, log_driver);
+}
+
+std::vector<std::string> ContainersConf::default_files() {
+  if (const char* path = std::getenv("CONTAINERS_CONF"); path != nullptr && *path) {
+    if (!is_regular_file(path))
+      throw Error(Errc::kNotFound,
+                  std::string("CONTAINERS_CONF names ") + path + ", which is not a file", 0,
+                  "create it, or unset CONTAINERS_CONF");
+    return {path};
+  }
+  std::vector<std::string> out;
+  auto add_file = [&out](const std::string& path) {
+    if (is_regular_file(path)) out.push_back(path);
+  };
+  auto add_dir = [&out](const std::string& dir) {
+    for (std::string& f : conf_files_in(dir)) out.push_back(std::move(f));
+  };
+  add_file("/usr/share/containers/containers.conf");
+  add_file("/etc/containers/containers.conf");
+  add_dir("/etc/containers/containers.conf.d");
+  if (!host_identity().is_root()) {
+    const std::string user = user_config_dir() + "/containers/containers.conf";
+    add_file(user);
+    add_dir(user + ".d");
+  }
+  return out;
+}
+
+ContainersConf ContainersConf::load(const std::vector<std::string>& paths) {
+  ContainersConf conf;
+  for (const std::string& path : paths) {
+    std::string text;
+    try {
+      if (!read_file_if_exists(path, text)) continue;
+    } catch (Error& e) {
+      e.set_hint(kHint);
+      throw;
+    }
+    conf.merge(text, path);
+  }
+  return conf;
+}
+
+ContainersConf ContainersConf::load() { return load(default_files()); }
+
+}  // namespace dabba::cli
