@@ -28,6 +28,7 @@ std::string encode_container_info(const ContainerInfo& i) {
       {"log_path", i.log_path},
       {"log_tag", i.log_tag},
       {"timeout", i.timeout},
+      {"restart", i.restart},
       {"cidfile", i.cidfile},
   };
   if (!i.labels.empty()) j["labels"] = i.labels;
@@ -61,6 +62,7 @@ ContainerInfo decode_container_info(const std::string& text) {
     i.log_path = j.value("log_path", i.log_path);
     i.log_tag = j.value("log_tag", i.log_tag);
     i.timeout = j.value("timeout", i.timeout);
+    i.restart = j.value("restart", i.restart);
     i.cidfile = j.value("cidfile", i.cidfile);
     i.labels = j.value("labels", i.labels);
     i.group_add = j.value("group_add", i.group_add);

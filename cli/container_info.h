@@ -43,6 +43,7 @@ struct ContainerInfo {
   std::string log_path;  // the k8s-file log ("" with none/passthrough)
   std::string log_tag;   // --log-opt tag=
   unsigned timeout = 0;  // --timeout seconds
+  std::string restart;   // --restart as runner::format_restart_policy writes it ("" = not given)
   std::string cidfile;   // --cidfile (absolute), for `rm`/`stop --cidfile` users
 };
 

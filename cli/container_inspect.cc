@@ -10,6 +10,7 @@
 #include "cli/with_store.h"
 #include "common/fs.h"
 #include "common/human.h"
+#include "runner/restart_policy.h"
 
 namespace dabba::cli {
 namespace {
@@ -62,6 +63,7 @@ TemplateData inspect_container(const ContainerView& v, const TemplateData& image
   const auto& st = v.state;
   const bool exited = st && st->status == runner::ContainerStatus::kExited;
   const std::string status = state_name(v);
+  const runner::RestartPolicy restart = runner::parse_restart_policy(info.restart);
 
   TemplateData labels = TemplateData::object();
   if (runtime.contains("Labels") && runtime["Labels"].is_object())
@@ -126,7 +128,8 @@ TemplateData inspect_container(const ContainerView& v, const TemplateData& image
                      {"Path", runner::log_dir(v.dir) + "/ctr.log"}, {"Tag", ""}, {"Size", "0B"}}},
       {"NetworkMode", network},
       {"PortBindings", ports},
-      {"RestartPolicy", {{"Name", ""}, {"MaximumRetryCount", 0}}},
+      {"RestartPolicy",
+       {{"Name", runner::restart_policy_name(restart)}, {"MaximumRetryCount", restart.max_retries}}},
       {"AutoRemove", info.auto_remove},
       {"VolumeDriver", ""},
       {"VolumesFrom", nullptr},
@@ -192,7 +195,7 @@ TemplateData inspect_container(const ContainerView& v, const TemplateData& image
       {"ConmonPidFile", ""},
       {"PidFile", ""},
       {"Name", v.record.name},
-      {"RestartCount", 0},
+      {"RestartCount", st ? st->restart_count : 0},
       {"Driver", "overlay"},
       {"MountLabel", ""},
       {"ProcessLabel", ""},

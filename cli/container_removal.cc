@@ -53,13 +53,12 @@ size_t remove_containers(const std::string& store_root, const std::vector<std::s
   for_each_parallel(targets.size(), 32, [&](size_t i) {
     Target& t = targets[i];
     try {
-      if (t.view.running) {
-        if (how.stop_seconds && *how.stop_seconds > 0)
-          runner::stop_container(t.view.dir, t.view.info.stop_signal,
-                                 std::chrono::seconds(*how.stop_seconds));
-        else
-          runner::stop_container(t.view.dir, SIGKILL, std::chrono::seconds(0));
-      }
+      // Also when not running: a supervisor waiting to restart it (--restart) ends first.
+      if (how.stop_seconds && *how.stop_seconds > 0)
+        runner::stop_container(t.view.dir, t.view.info.stop_signal,
+                               std::chrono::seconds(*how.stop_seconds));
+      else
+        runner::stop_container(t.view.dir, SIGKILL, std::chrono::seconds(0));
       // Its owner removes the cgroups after the exit; one SIGKILLed before it could has left
       // them (empty now: the container's processes died with its PID 1).
       const auto& state = t.view.state;

@@ -14,6 +14,7 @@
 #include "common/child_process.h"
 #include "common/error.h"
 #include "common/proc_stat.h"
+#include "runner/restart_policy.h"
 #include "runner/signals.h"
 
 namespace dabba::cli {
@@ -38,6 +39,7 @@ Command add_kill(CLI::App& parent) {
           throw Error(Errc::kConflict, "can only kill running containers. " + v.record.id +
                                            " is in state " + state_name(v) +
                                            ": container state improper");
+        runner::request_stop(v.dir);  // podman: a killed container is not restarted
         UniqueFd pidfd = open_pidfd(v.state->pid);
         // The pidfd pins the process; it must still be the container's (not a recycled pid).
         if (pidfd.valid() && process_start_time(v.state->pid) == v.state->pid_start_time)

@@ -182,6 +182,7 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
       .log_path = log_path,
       .log_tag = o.log_tag,
       .timeout = o.timeout,
+      .restart = runner::format_restart_policy(o.restart),
       .cidfile = o.flags.cidfile.empty()
                      ? std::string()
                      : std::filesystem::absolute(o.flags.cidfile).lexically_normal().string()};

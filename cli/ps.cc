@@ -126,7 +126,7 @@ TemplateData template_row(const Listed& l, bool no_trunc, int64_t now) {
       {"IsInfra", false},
       {"Pod", ""},
       {"PodName", ""},
-      {"Restarts", 0},
+      {"Restarts", v.state ? v.state->restart_count : 0},
       {"Size", ""},
   };
 }

@@ -53,7 +53,6 @@ int restart_containers(const Globals& globals, const RestartFlags& f) {
   int rc = kExitOk;
   for_each_parallel(targets.size(), 32, [&](size_t i) {
     const ContainerView& v = views[i];
-    if (!v.running) return;
     try {
       int seconds = f.timeout.value_or(v.info.stop_timeout);
       if (seconds < 0) seconds = 24 * 3600;

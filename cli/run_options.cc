@@ -122,7 +122,8 @@ void add_run_flags(CLI::App& app, RunFlags& o) {
   app.add_flag("--http-proxy", o.http_proxy,
                "pass the host's proxy variables in (default true; --http-proxy=false: not)");
   last_wins(app.add_option("--pidfile", o.pidfile, "write the container's pid to this file"));
-  last_wins(app.add_option("--restart", o.restart, "restart policy (only no, the default)"));
+  last_wins(app.add_option("--restart", o.restart,
+                           "restart policy: no, on-failure[:max_retries], always, unless-stopped"));
   last_wins(app.add_option("--userns", o.userns,
                            "user namespace: host (the default, dabba's own); keep-id, nomap and "
                            "auto are not supported yet"));
@@ -392,12 +393,11 @@ RunOptions parse_run_options(RunFlags f) {
       throw Error(Errc::kInvalidArgument, "--shm-size " + f.shm_size + " is too small", 0,
                   "give at least 4k");
   }
-  if (!f.restart.empty() && f.restart != "no")
-    throw Error(Errc::kUnsupported,
-                "--restart " + f.restart +
-                    ": dabba does not restart "
-                    "containers yet",
-                0, "leave --restart out (or --restart=no) and restart the container yourself");
+  o.restart = runner::parse_restart_policy(f.restart);
+  if (f.rm && o.restart.kind != runner::RestartKind::kNo)
+    throw Error(Errc::kInvalidArgument,
+                "the --rm option conflicts with --restart, when the restartPolicy is not \"\" "
+                "and \"no\"");
   if (!f.userns.empty() && f.userns != "host")
     throw Error(Errc::kUnsupported, "--userns " + f.userns + " is not supported yet", 0,
                 "leave --userns out: dabba maps the container's root to you, as --userns=host");
@@ -511,6 +511,7 @@ runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
   spec.attach_stderr = o.attach_stderr;
   spec.log = o.log;
   spec.timeout_seconds = o.timeout;
+  spec.restart = o.restart;
   apply_security_options(o.security, f.privileged, f.cap_add, f.cap_drop, spec);
 
   runner::EnvInputs env;

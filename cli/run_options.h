@@ -53,7 +53,7 @@ struct RunFlags {
   bool env_host = false;                  // --env-host
   bool http_proxy = true;                 // --http-proxy (=false: the host's proxy vars stay out)
   std::string pidfile;                    // --pidfile
-  std::string restart;                    // --restart (only "no" so far)
+  std::string restart;                    // --restart (runner/restart_policy.h)
   std::string userns;                     // --userns ("" or host: dabba's own namespace)
   std::optional<std::string> user;        // -u
   std::optional<std::string> workdir;     // -w
@@ -118,6 +118,7 @@ struct RunOptions {
   runner::LogSpec log;
   std::string log_tag;     // --log-opt tag= (kept, shown by inspect)
   unsigned timeout = 0;    // --timeout seconds
+  runner::RestartPolicy restart;  // --restart
   bool attach_stdin = true, attach_stdout = true, attach_stderr = true;  // -a
   std::string tz_file;     // --tz: the host's zoneinfo file ("" = none)
   uint64_t shm_size = 64 * 1024 * 1024;  // --shm-size

@@ -17,6 +17,7 @@
 #include "cli/containers.h"
 #include "common/error.h"
 #include "runner/spec_codec.h"
+#include "runner/state.h"
 #include "store/store.h"
 
 namespace dabba::cli {
@@ -60,7 +61,9 @@ int start_containers(const Globals& globals, const StartFlags& f) {
   }
   int rc = kExitOk;
   for (const Target& t : targets) {
-    if (t.view.running) continue;
+    // Running, or about to run again by its --restart policy (its supervisor waits out the delay).
+    if (t.view.running || (t.view.state && runner::supervisor_alive(t.view.dir, *t.view.state)))
+      continue;
     if (!act_and_print(t.typed, [&] { start_saved(store, t.view); })) rc = kExitDabbaFailed;
   }
   return rc;

@@ -2,9 +2,12 @@
 
 #include <optional>
 
+#include "common/log.h"
 #include "runner/attach.h"
 #include "runner/container_log.h"
+#include "runner/restart_policy.h"
 #include "runner/signals.h"
+#include "runner/supervisor.h"
 #include "runner/terminal.h"
 
 namespace dabba::runner {
@@ -13,6 +16,7 @@ int run_foreground(const Spec& spec, OnExit on_exit) {
   SignalRelay relay;  // before the clone: a Ctrl-C during the start waits in the queue
   StartOptions options;
   if (spec.tty) options.terminal = user_terminal_fd();
+  clear_stop_request(spec.container_dir);  // a start by the user: the --restart policy applies
   StateOwner owner(spec.container_dir, std::move(on_exit));
   std::optional<ContainerProcess> container;
   std::optional<LogWriter> log;
@@ -40,6 +44,15 @@ int run_foreground(const Spec& spec, OnExit on_exit) {
   container.reset();  // reaped, cgroups and network helpers gone
   owner.exited(status, oom_killed);
   owner.run_on_exit();
+  // As podman's: run returns the first exit, and the --restart policy goes on in the background.
+  if (!timed_out && restart_wanted(spec.restart, status.code(), 0) &&
+      !stop_requested(spec.container_dir)) {
+    try {
+      start_detached(spec, {}, 1);
+    } catch (const std::exception& e) {
+      log_warn(std::string("--restart: could not start the container again: ") + e.what());
+    }
+  }
   // podman's exit code for a container its --timeout killed.
   return timed_out ? kExitTimedOut : status.code();
 }

@@ -15,6 +15,7 @@
 #include "runner/devices.h"
 #include "runner/masked_paths.h"
 #include "runner/net/network_spec.h"
+#include "runner/restart_policy.h"
 #include "runner/rlimits.h"
 #include "runner/sysctl.h"
 
@@ -140,6 +141,7 @@ struct Spec {
   LogSpec log;
   // --timeout: seconds after which the runner kills the container (SIGKILL); 0 = never.
   unsigned timeout_seconds = 0;
+  RestartPolicy restart;  // --restart: what the container's owner does when PID 1 exits
 
   // Security (docs/security.md). The workload's capabilities (capabilities.h): bounding set, and
   // permitted+effective for root.

@@ -166,6 +166,7 @@ std::string encode_spec(const Spec& s) {
       {"attach_stderr", s.attach_stderr},
       {"log", log},
       {"timeout_seconds", s.timeout_seconds},
+      {"restart", format_restart_policy(s.restart)},
       {"capabilities", s.capabilities},
       {"seccomp", s.seccomp},
       {"seccomp_profile", s.seccomp_profile},
@@ -245,6 +246,9 @@ Spec decode_spec(const std::string& text) {
       if (auto m = l->find("max_size"); m != l->end()) s.log.max_size = m->get<uint64_t>();
     }
     get(j, "timeout_seconds", s.timeout_seconds);
+    std::string restart;
+    get(j, "restart", restart);
+    s.restart = parse_restart_policy(restart);
     get(j, "capabilities", s.capabilities);
     get(j, "seccomp", s.seccomp);
     get(j, "seccomp_profile", s.seccomp_profile);

@@ -56,7 +56,8 @@ std::string format_state(const ContainerState& s) {
       << "started_at=" << s.started_at << "\n"
       << "finished_at=" << s.finished_at << "\n"
       << "cgroups=" << cgroups << "\n"
-      << "error=" << error << "\n";
+      << "error=" << error << "\n"
+      << "restart_count=" << s.restart_count << "\n";
   return out.str();
 }
 
@@ -94,6 +95,8 @@ ContainerState parse_state(const std::string& text) {
         }
       } else if (key == "error") {
         s.error = value;
+      } else if (key == "restart_count") {
+        s.restart_count = static_cast<unsigned>(std::stoul(value));
       }
     } catch (const std::exception&) {
       throw Error(Errc::kCorrupt, "container state: bad value for " + key + ": '" + value + "'");
@@ -112,9 +115,10 @@ void write_state(const std::string& container_dir, const ContainerState& state) 
 
 }  // namespace
 
-StateOwner::StateOwner(std::string container_dir, OnExit on_exit)
+StateOwner::StateOwner(std::string container_dir, OnExit on_exit, unsigned restarts)
     : dir_(std::move(container_dir)), on_exit_(std::move(on_exit)) {
   state_.supervisor_pid = ::getpid();
+  state_.restart_count = restarts;
 }
 
 void StateOwner::running(const ContainerProcess& container) {
@@ -175,6 +179,19 @@ bool alive(const ContainerState& state) {
   // re-parented, the host's init, which may reap late or never) just has not reaped it yet.
   uint64_t now = process_start_time(state.pid);
   return now != 0 && now == state.pid_start_time;
+}
+
+bool supervisor_alive(const std::string& container_dir, const ContainerState& state) {
+  if (state.supervisor_pid <= 0) return false;
+  std::string cmdline;
+  try {
+    if (!read_file_if_exists("/proc/" + std::to_string(state.supervisor_pid) + "/cmdline", cmdline))
+      return false;
+  } catch (const Error&) {
+    return false;  // gone while read
+  }
+  const std::string id = container_dir.substr(container_dir.rfind('/') + 1);
+  return cmdline.rfind("dabba-supervise " + id, 0) == 0;
 }
 
 }  // namespace dabba::runner

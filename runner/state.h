@@ -33,6 +33,7 @@ struct ContainerState {
   int64_t finished_at = 0;           // unix seconds
   std::vector<std::string> cgroups;  // the container's cgroup dirs (for `exec` to join)
   std::string error;                 // a start that failed: the message
+  unsigned restart_count = 0;        // restarts by the --restart policy since the user's start
   bool operator==(const ContainerState&) const = default;
 };
 
@@ -63,8 +64,9 @@ class ContainerProcess;
 // oom) or a failed start (125/126/127 and the message, as `ps -a` shows "Exited (127)").
 class StateOwner {
  public:
-  // This process owns the container (state().supervisor_pid).
-  StateOwner(std::string container_dir, OnExit on_exit);
+  // This process owns the container (state().supervisor_pid); restarts: how often the policy has
+  // restarted it already (a foreground run's owner hands over to a supervisor).
+  StateOwner(std::string container_dir, OnExit on_exit, unsigned restarts = 0);
 
   // The workload exec'd. Throws Error when the state cannot be written.
   void running(const ContainerProcess& container);
@@ -74,6 +76,8 @@ class StateOwner {
   // failure to write is logged, not thrown: the container is over either way.
   void exited(const ExitStatus& status, bool oom_killed) noexcept;
   // (Neither end is written when on_exit removes the container.)
+  // The --restart policy starts it again: counted (running() records it).
+  void restarting() noexcept { ++state_.restart_count; }
   // After either end: on_exit, once (its errors logged).
   void run_on_exit() noexcept;
 
@@ -96,5 +100,9 @@ ContainerState parse_state(const std::string& text);
 
 // True when state says running and its PID 1 is still that process, and not a zombie.
 bool alive(const ContainerState& state);
+// True when the container's supervisor still runs (state.supervisor_pid, told from a recycled pid
+// by its title "dabba-supervise <id>", the id being container_dir's name): between two runs of a
+// --restart policy, the container is not alive() but its owner waits to start it again.
+bool supervisor_alive(const std::string& container_dir, const ContainerState& state);
 
 }  // namespace dabba::runner

@@ -7,6 +7,7 @@
 #include "common/child_process.h"
 #include "common/error.h"
 #include "common/unique_fd.h"
+#include "runner/restart_policy.h"
 
 namespace dabba::runner {
 namespace {
@@ -22,12 +23,29 @@ void send(int pidfd, int sig) {
   }
 }
 
+// The supervisor records the exit, removes cgroups and helpers, then exits: wait for that (a
+// SIGKILLed supervisor is gone already, and nobody will record it).
+void wait_for_supervisor(pid_t supervisor) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (supervisor <= 0 || (::kill(supervisor, 0) != 0 && errno == ESRCH)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 }  // namespace
 
 StopResult stop_container(const std::string& container_dir, int signal,
                           std::chrono::milliseconds timeout) {
+  // First, even when it is not running: an owner waiting to restart it must not.
+  request_stop(container_dir);
   std::optional<ContainerState> state = read_state(container_dir);
-  if (!state || !alive(*state)) return StopResult::kNotRunning;
+  if (!state) return StopResult::kNotRunning;
+  if (!alive(*state)) {
+    // Between two runs of its --restart policy, the supervisor sees the request and ends.
+    if (supervisor_alive(container_dir, *state)) wait_for_supervisor(state->supervisor_pid);
+    return StopResult::kNotRunning;
+  }
   UniqueFd pidfd = open_pidfd(state->pid);
   if (!pidfd.valid()) {
     if (errno == ESRCH) return StopResult::kNotRunning;
@@ -49,14 +67,7 @@ StopResult stop_container(const std::string& container_dir, int signal,
     wait_pidfd(pidfd.get(), std::chrono::seconds(10));
   }
 
-  // The supervisor records the exit, removes cgroups and helpers, then exits: wait for that (a
-  // SIGKILLed supervisor is gone already, and nobody will record it).
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (state->supervisor_pid <= 0 || (::kill(state->supervisor_pid, 0) != 0 && errno == ESRCH))
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  wait_for_supervisor(state->supervisor_pid);
   return result;
 }
 

@@ -3,6 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <thread>
+
 #include "common/child_process.h"
 #include "common/error.h"
 #include "common/fs.h"
@@ -11,6 +14,7 @@
 #include "runner/attach.h"
 #include "runner/container.h"
 #include "runner/container_log.h"
+#include "runner/restart_policy.h"
 #include "runner/signals.h"
 #include "runner/sync_channel.h"
 
@@ -34,9 +38,22 @@ void fail_start(StateOwner& owner, SyncChannel& report, const std::exception& e)
   owner.run_on_exit();
 }
 
+// Waits out the delay before a restart; false when the container is not to start again after all
+// (a stop request, or `rm` took its directory, in the meantime).
+bool wait_to_restart(const Spec& spec, unsigned restarts) {
+  const auto deadline = std::chrono::steady_clock::now() + restart_delay(restarts);
+  for (;;) {
+    if (stop_requested(spec.container_dir) || !path_exists(state_path(spec.container_dir)))
+      return false;
+    if (std::chrono::steady_clock::now() >= deadline) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 // The supervisor proper. Never returns.
-[[noreturn]] void supervise(const Spec& spec, SyncChannel& report, const OnExit& on_exit) noexcept {
-  StateOwner owner(spec.container_dir, on_exit);
+[[noreturn]] void supervise(const Spec& spec, SyncChannel& report, const OnExit& on_exit,
+                            unsigned restarts) noexcept {
+  StateOwner owner(spec.container_dir, on_exit, restarts);
   try {
     // Own stdio: nothing of the caller's (a `$(dabba run -d ...)` would wait for our stdout).
     std::string logs = log_dir(spec.container_dir);
@@ -55,13 +72,6 @@ void fail_start(StateOwner& owner, SyncChannel& report, const std::exception& e)
     // The container's output reaches its log only through us (io_relay.h): it holds no fd of it.
     std::optional<LogWriter> log = open_container_log(spec.container_dir, spec.log);
     SignalRelay relay;
-    ContainerProcess container = start_container(spec);
-
-    owner.running(container);
-    write_pidfile(spec.pidfile, container.pid());
-    report.send_noexcept(SyncKind::kPid, container.pid(), 0, {});
-    report.close();
-
     // Nobody types into a detached container (there is no attach verb): with -t the workload reads
     // nothing and waits, as `docker run -dit IMAGE sh` does; exec -it is the way in.
     AttachOptions attach_options;
@@ -72,8 +82,31 @@ void fail_start(StateOwner& owner, SyncChannel& report, const std::exception& e)
     if (log) attach_options.log = &*log;
     attach_options.timeout_seconds = spec.timeout_seconds;
     attach_options.hang_up_on_output_loss = false;
-    ExitStatus status = attach(container, relay, attach_options);
-    owner.exited(status, container.oom_killed());
+
+    // A restart handed over by a foreground run waits its delay first.
+    if (restarts > 0 && !wait_to_restart(spec, restarts - 1)) {
+      report.send_noexcept(SyncKind::kPid, 0, 0, {});
+      ::_exit(0);
+    }
+    for (;;) {
+      ExitStatus status;
+      bool oom_killed = false;
+      {
+        ContainerProcess container = start_container(spec);
+        owner.running(container);
+        write_pidfile(spec.pidfile, container.pid());
+        if (report.fd() >= 0) {
+          report.send_noexcept(SyncKind::kPid, container.pid(), 0, {});
+          report.close();
+        }
+        status = attach(container, relay, attach_options);
+        oom_killed = container.oom_killed();
+      }  // reaped: its cgroups and network helpers are gone before a restart makes new ones
+      owner.exited(status, oom_killed);
+      const unsigned done = owner.state().restart_count;
+      if (!restart_wanted(spec.restart, status.code(), done) || !wait_to_restart(spec, done)) break;
+      owner.restarting();
+    }
     owner.run_on_exit();
     ::_exit(0);
   } catch (const std::exception& e) {
@@ -84,8 +117,9 @@ void fail_start(StateOwner& owner, SyncChannel& report, const std::exception& e)
 
 }  // namespace
 
-DetachedContainer start_detached(const Spec& spec, OnExit on_exit) {
+DetachedContainer start_detached(const Spec& spec, OnExit on_exit, unsigned restarts) {
   validate(spec);
+  if (restarts == 0) clear_stop_request(spec.container_dir);
   auto channel = SyncChannel::make();
   pid_t middle_pid = ::fork();
   if (middle_pid < 0) throw_errno("fork the supervisor");
@@ -100,7 +134,7 @@ DetachedContainer start_detached(const Spec& spec, OnExit on_exit) {
     if (supervisor > 0) ::_exit(0);
     // It lives as long as the container: its command line must not show ours (-e values).
     set_process_title("dabba-supervise " + spec.id);
-    supervise(spec, channel.child, on_exit);
+    supervise(spec, channel.child, on_exit, restarts);
   }
   channel.child.close();
   ChildProcess(middle_pid).wait();  // it exits at once, leaving the supervisor to init

@@ -8,8 +8,9 @@
 //    waits there, as under `docker run -dit`; `exec -it` is the way in);
 //  - tells the caller "started, pid N" or the start error (same text and exit code as run);
 //  - records the state (StateOwner: running, pid, cgroups), forwards the signals it gets to the
-//    container, waits, records the exit (code, oom), removes cgroups and helpers, runs on_exit
-//    (--rm); on_exit must not use anything the caller had open (LMDB environments included).
+//    container, waits, records the exit (code, oom), removes cgroups and helpers; starts it again
+//    as its --restart policy says (restart_policy.h); then runs on_exit (--rm); on_exit must not
+//    use anything the caller had open (LMDB environments included).
 // The container's PID 1 has the supervisor as parent, so its parent-death signal now follows the
 // supervisor: SIGKILL it and the container dies too (state then says running with a dead pid,
 // which alive() detects).
@@ -28,7 +29,10 @@ struct DetachedContainer {
 };
 
 // Returns once the workload has exec'd. Throws ExecError (126/127) or Error like start_container.
-// The caller must be single-threaded. spec.tty is refused (nothing to attach to yet).
-DetachedContainer start_detached(const Spec& spec, OnExit on_exit = {});
+// The caller must be single-threaded. A start by the user (restarts == 0) takes away an earlier
+// stop request (restart_policy.h); restarts > 0 is a foreground run handing its container's
+// --restart policy over: the supervisor waits the policy's delay, then starts it as restart
+// number `restarts` (pid 0 when a stop request came in the meantime).
+DetachedContainer start_detached(const Spec& spec, OnExit on_exit = {}, unsigned restarts = 0);
 
 }  // namespace dabba::runner

@@ -50,6 +50,7 @@ Spec full_spec() {
   s.log.path = "/tmp/log";
   s.log.max_size = 4096;
   s.timeout_seconds = 9;
+  s.restart = parse_restart_policy("on-failure:3");
   s.capabilities = 0x1234;
   s.seccomp = false;
   s.seccomp_profile = "{}";

@@ -23,7 +23,9 @@ TEST(State, FormatParseRoundTrip) {
   s.supervisor_pid = 42;
   s.cgroups = {"/sys/fs/cgroup/pids/a", "/sys/fs/cgroup/memory/a"};
   s.error = "two\nlines";
+  s.restart_count = 7;
   ContainerState back = parse_state(format_state(s));
+  EXPECT_EQ(back.restart_count, 7u);
   EXPECT_EQ(back.cgroups, s.cgroups);
   EXPECT_EQ(back.error, "two lines");
   EXPECT_EQ(back.pid_start_time, s.pid_start_time);
