@@ -91,6 +91,9 @@ void ContainersConf::merge(std::string_view text, const std::string& origin) {
   read_string(*t, "shm_size", origin, shm_size);
   read_bool(*t, "init", origin, init);
   read_string(*t, "log_driver", origin, log_driver);
+  read_strings(*t, "default_ulimits", origin, default_ulimits);
+  read_strings(*t, "default_sysctls", origin, default_sysctls);
+  read_strings(*t, "devices", origin, devices);
 }
 
 std::vector<std::string> ContainersConf::default_files() {

@@ -36,6 +36,9 @@ struct ContainersConf {
   std::optional<std::string> shm_size;                           // shm_size
   std::optional<bool> init;                                      // init
   std::optional<std::string> log_driver;                         // log_driver
+  std::optional<std::vector<std::string>> default_ulimits;       // default_ulimits
+  std::optional<std::vector<std::string>> default_sysctls;       // default_sysctls
+  std::optional<std::vector<std::string>> devices;               // devices
 
   // The files podman would read now, in order; those that do not exist are left out.
   // CONTAINERS_CONF names one file, which must exist.

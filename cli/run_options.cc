@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -339,8 +340,39 @@ void parse_labels(const RunFlags& f, RunOptions& o) {
 
 }  // namespace
 
+namespace {
+
+// "NAME=..." entries of defaults whose NAME no entry of flags has, before the flags' own (the
+// runner applies them in order: a flag's value would win anyway, this keeps each name once).
+void add_defaults(const std::vector<std::string>& defaults, std::vector<std::string>& flags,
+                  const std::function<bool(const std::string& name)>& skip = {}) {
+  auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
+  std::vector<std::string> out;
+  for (const std::string& d : defaults) {
+    const std::string name = name_of(d);
+    if (skip && skip(name)) continue;
+    if (std::none_of(flags.begin(), flags.end(),
+                     [&](const std::string& f) { return name_of(f) == name; }))
+      out.push_back(d);
+  }
+  out.insert(out.end(), flags.begin(), flags.end());
+  flags = std::move(out);
+}
+
+}  // namespace
+
 void apply_containers_conf(const ContainersConf& c, const std::function<bool(const char*)>& given,
                            RunFlags& f) {
+  // Added to what the flags give, as podman does; a default net.* sysctl is left out of a
+  // container on the host's network (podman's rule), and --ulimit host takes no default.
+  if (c.default_sysctls)
+    add_defaults(*c.default_sysctls, f.sysctls, [&f](const std::string& name) {
+      return f.net.network == "host" && name.rfind("net.", 0) == 0;
+    });
+  if (c.default_ulimits &&
+      std::find(f.ulimits.begin(), f.ulimits.end(), "host") == f.ulimits.end())
+    add_defaults(*c.default_ulimits, f.ulimits);
+  if (c.devices) f.devices.insert(f.devices.begin(), c.devices->begin(), c.devices->end());
   if (c.env) f.conf_env = *c.env;
   if (c.default_capabilities) f.default_capabilities = c.default_capabilities;
   if (c.env_host && !given("--env-host")) f.env_host = *c.env_host;

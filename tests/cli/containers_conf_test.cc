@@ -191,6 +191,36 @@ log_driver = "none"
   EXPECT_EQ(spec.log.driver, runner::LogDriver::kNone);
 }
 
+TEST(ContainersConfRun, DefaultSysctlsUlimitsAndDevicesAddToTheFlags) {
+  ContainersConf c;
+  c.merge(R"([containers]
+default_sysctls = ["net.ipv4.ping_group_range=0 0", "kernel.shmmni=4000"]
+default_ulimits = ["nofile=1000:2000", "core=0:0"]
+devices = ["/dev/zero:/dev/confzero"]
+)",
+          "/c.conf");
+  runner::Spec spec = build_spec(
+      run_with(c, {"--sysctl", "kernel.shmmni=5000", "--ulimit", "nofile=10:20", "--device",
+                   "/dev/null:/dev/flagnull", "img"}),
+      inputs());
+  using runner::Sysctl;
+  EXPECT_EQ(spec.sysctls, (std::vector<Sysctl>{{"net.ipv4.ping_group_range", "0 0"},
+                                               {"kernel.shmmni", "5000"}}));
+  ASSERT_EQ(spec.ulimits.size(), 2u);
+  EXPECT_EQ(spec.ulimits[0].name, "core");
+  EXPECT_EQ(spec.ulimits[1].name, "nofile");  // the flag's, not the default's
+  EXPECT_EQ(spec.ulimits[1].soft, 10u);
+  ASSERT_EQ(spec.devices.size(), 2u);
+  EXPECT_EQ(spec.devices[0].container, "/dev/confzero");
+  EXPECT_EQ(spec.devices[1].container, "/dev/flagnull");
+
+  // On the host's network, a default net.* sysctl is left out (no error); --ulimit host takes none.
+  spec = build_spec(run_with(c, {"--network", "host", "--ulimit", "host", "img"}), inputs());
+  EXPECT_EQ(spec.sysctls, (std::vector<Sysctl>{{"kernel.shmmni", "4000"}}));
+  EXPECT_TRUE(spec.ulimits.empty());
+  EXPECT_TRUE(spec.ulimit_host);
+}
+
 TEST(ContainersConfRun, FlagsWin) {
   ContainersConf c;
   c.merge(R"([containers]

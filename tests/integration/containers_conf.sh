@@ -2,7 +2,8 @@
 # containers.conf(5) changes `run` as it changes podman's: the test user's
 # $XDG_CONFIG_HOME/containers/containers.conf and its containers.conf.d (a drop-in overrides the
 # main file), env (below the image's Env and -e), dns_servers/dns_searches/dns_options in
-# /etc/resolv.conf (--dns wins), default_capabilities (CapEff; --cap-add adds to it), init,
+# /etc/resolv.conf (--dns wins), default_capabilities (CapEff; --cap-add adds to it),
+# default_sysctls/default_ulimits/devices (added to the flags; a flag's name wins), init,
 # pids_limit, tz; CONTAINERS_CONF replaces every file (also as root); a malformed file is exit 125
 # naming the file and line; unknown keys are ignored.
 set -euo pipefail
@@ -25,6 +26,9 @@ dns_servers = ["192.0.2.53"]
 dns_searches = ["conf.example"]
 dns_options = ["ndots:3"]
 tz = "Asia/Tokyo"
+default_sysctls = ["kernel.shmmni=4000", "net.ipv4.ping_group_range=0 1000"]
+default_ulimits = ["nofile=1000:2000"]
+devices = ["/dev/zero:/dev/confzero"]
 netns = "private"
 some_future_key = true
 [engine]
@@ -56,6 +60,18 @@ check_eq "default_capabilities: CapEff is CHOWN and KILL" "0000000000000021" \
   "$(in_ctr "$BUSYBOX" awk '/^CapEff/ {print $2}' /proc/self/status)"
 check_eq "--cap-add adds to containers.conf's set" "0000000000002021" \
   "$(in_ctr --cap-add NET_RAW "$BUSYBOX" awk '/^CapEff/ {print $2}' /proc/self/status)"
+check_eq "default_sysctls: set in the container" "4000 0 1000" \
+  "$(in_ctr "$BUSYBOX" sh -c 'echo $(cat /proc/sys/kernel/shmmni /proc/sys/net/ipv4/ping_group_range)')"
+check_eq "--sysctl wins over default_sysctls" 5000 \
+  "$(in_ctr --sysctl kernel.shmmni=5000 "$BUSYBOX" cat /proc/sys/kernel/shmmni)"
+# (the host's value as dabba's user namespace shows it: gids it does not map read 65534)
+check_eq "--network host: the default net.* sysctl left out, no error" \
+  "$(dabba_user unshare cat /proc/sys/net/ipv4/ping_group_range | tr '\t' ' ')" \
+  "$(dabba_user run --rm --network host "$BUSYBOX" cat /proc/sys/net/ipv4/ping_group_range | tr '\t' ' ')"
+check_eq "default_ulimits: ulimit -n, soft and hard" "1000 2000" \
+  "$(in_ctr "$BUSYBOX" sh -c 'echo $(ulimit -n) $(ulimit -Hn)')"
+check_eq "--ulimit wins over default_ulimits" 500 "$(in_ctr --ulimit nofile=500:600 "$BUSYBOX" sh -c 'ulimit -n')"
+check "devices: the host's node in the container" in_ctr "$BUSYBOX" test -c /dev/confzero
 check_eq "tz: /etc/localtime is Asia/Tokyo's" "JST" "$(in_ctr "$BUSYBOX" date +%Z)"
 check_eq "--tz wins over tz" "UTC" "$(in_ctr --tz UTC "$BUSYBOX" date +%Z)"
 
