@@ -154,6 +154,8 @@ void add_run_flags(CLI::App& app, RunFlags& o) {
   repeatable(app.add_option("--tmpfs", o.tmpfs, "mount a tmpfs at DST[:OPTIONS]"));
   repeatable(app.add_option("--mount", o.mounts,
                             "type=bind,source=SRC,target=DST[,ro] or type=tmpfs,target=DST[,...]"));
+  repeatable(app.add_option("--volumes-from", o.volumes_from,
+                            "mount the volumes of CONTAINER[:ro|rw] (repeatable)"));
   last_wins(app.add_option("--shm-size", o.shm_size, "size of /dev/shm (default 64m)"));
   app.add_flag("--read-only", o.read_only, "mount the root filesystem read-only");
 
@@ -419,6 +421,7 @@ RunOptions parse_run_options(RunFlags f) {
   for (const auto& v : f.volumes) o.mounts.push_back(runner::parse_volume(v));
   for (const auto& t : f.tmpfs) o.mounts.push_back(runner::parse_tmpfs(t));
   for (const auto& m : f.mounts) o.mounts.push_back(runner::parse_mount(m));
+  for (const auto& v : f.volumes_from) o.volumes_from.push_back(parse_volumes_from(v));
   if (!f.shm_size.empty()) {
     o.shm_size = runner::parse_memory_size(f.shm_size);
     if (o.shm_size < 4096)

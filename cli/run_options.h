@@ -20,6 +20,7 @@
 
 #include "cli/network_flags.h"
 #include "cli/security_options.h"
+#include "cli/volumes_from.h"
 #include "oci/platform.h"
 #include "pull/puller.h"
 #include "runner/capabilities.h"
@@ -72,6 +73,7 @@ struct RunFlags {
   std::vector<std::string> volumes;  // -v SRC:DST[:ro]
   std::vector<std::string> tmpfs;    // --tmpfs DST[:OPTS]
   std::vector<std::string> mounts;   // --mount type=bind|tmpfs,...
+  std::vector<std::string> volumes_from;  // --volumes-from CONTAINER[:OPTIONS]
   std::string shm_size;              // --shm-size
   bool read_only = false;            // --read-only
   // Limits.
@@ -107,6 +109,7 @@ struct RunOptions {
   std::optional<Platform> platform;
   runner::CgroupLimits limits;            // --memory, --pids-limit, --cpus
   std::vector<runner::MountSpec> mounts;  // -v, then --tmpfs
+  std::vector<VolumesFrom> volumes_from;  // --volumes-from (new_container adds their mounts)
   runner::NetworkSpec network;            // without -P's ports (the image adds them)
   SecurityOptions security;        // --security-opt (with --privileged, --cap-add/--cap-drop)
   std::optional<int> stop_signal;  // --stop-signal (else the image's, else SIGTERM)

@@ -305,7 +305,11 @@ TEST(ContainerInfo, RoundTripAndOldRecords) {
   i.stop_signal = SIGUSR1;
   i.stop_timeout = 3;
   i.auto_remove = true;
+  i.mounts = {{.type = "volume", .name = "v", .source = "/s/v/_data", .destination = "/d"},
+              {.type = "bind", .source = "/h", .destination = "/b", .read_only = true},
+              {.type = "tmpfs", .destination = "/t", .options = "size=1m"}};
   ContainerInfo back = decode_container_info(encode_container_info(i));
+  EXPECT_EQ(back.mounts, i.mounts);
   EXPECT_EQ(back.image, "busybox");
   EXPECT_EQ(back.command, i.command);
   EXPECT_EQ(back.user, "app");
@@ -317,6 +321,20 @@ TEST(ContainerInfo, RoundTripAndOldRecords) {
   EXPECT_EQ(old.stop_signal, SIGTERM);
   EXPECT_EQ(old.cwd, "/");
   EXPECT_THROW(decode_container_info("not json"), Error);
+}
+
+TEST(VolumesFrom, OptionsAsPodman) {
+  EXPECT_EQ(parse_volumes_from("web").container, "web");
+  EXPECT_FALSE(parse_volumes_from("web").read_only);
+  EXPECT_EQ(parse_volumes_from("web:ro").read_only, true);
+  EXPECT_EQ(parse_volumes_from("web:z,rw").read_only, false);
+  EXPECT_THROW(parse_volumes_from("web:Z"), Error);
+  EXPECT_THROW(parse_volumes_from("web:ro,rw"), Error);
+  EXPECT_THROW(parse_volumes_from("web:z,z"), Error);
+  EXPECT_THROW(parse_volumes_from(":ro"), Error);
+  RunOptions o = parse({"--volumes-from", "a:ro", "--volumes-from", "b", "img"});
+  ASSERT_EQ(o.volumes_from.size(), 2u);
+  EXPECT_EQ(o.volumes_from[1].container, "b");
 }
 
 // --- issue 11's run flags -----------------------------------------------------------------------
