@@ -72,7 +72,9 @@ ImageRecord resolve_image(Store& store, const RunOptions& o) {
   options.platform = platform;
   ScopedInterrupt interrupt;  // gone again before the container's signal handling starts
   options.client.http.cancel = interrupt.flag();
-  ProgressDisplay progress(ProgressDisplay::mode_for(STDERR_FILENO), STDERR_FILENO);
+  ProgressDisplay progress(
+      o.flags.quiet ? ProgressDisplay::Mode::kQuiet : ProgressDisplay::mode_for(STDERR_FILENO),
+      STDERR_FILENO);
   options.progress = &progress;
   // A stored image that does not suit --platform is pulled again for the right one.
   ImageRecord img =

@@ -45,6 +45,9 @@ struct RunFlags {
   std::vector<std::string> attach;  // -a stdin|stdout|stderr (none: all)
   // Image.
   std::string pull = "missing";  // --pull never|missing|always
+  bool quiet = false;            // -q, --quiet: no pull progress
+  std::string systemd = "true";  // --systemd true|false (no-ops: dabba has no systemd mode)
+  std::vector<std::string> expose;  // --expose PORT[-PORT][/PROTO]: what -P publishes, with the image's
   std::string platform;          // --platform os/arch[/variant]
   // Process.
   bool interactive = false;               // -i
@@ -129,7 +132,11 @@ struct RunOptions {
   bool ulimit_host = false;                 // --ulimit host
   std::vector<runner::Sysctl> sysctls;      // --sysctl
   std::vector<runner::DeviceSpec> devices;  // --device
+  std::vector<std::string> exposed_ports;   // --expose, as "PORT[-PORT]/PROTO"
 };
+
+// --expose PORT[-PORT][/PROTO] as "PORT[-PORT]/PROTO" (tcp when not given); podman's errors.
+std::string parse_expose(const std::string& text);
 
 struct ContainersConf;
 // containers.conf's settings (containers_conf.h) as run's defaults, applied once after CLI11 filled

@@ -183,6 +183,35 @@ TEST(RunOptions, PublishAllTakesTheImagesExposedPorts) {
   EXPECT_TRUE(build_spec(parse({"-P", "--network", "host", "img"}), in).network.ports.empty());
 }
 
+TEST(RunOptions, ExposeAddsToWhatPublishAllPublishes) {
+  SpecInputs in = inputs();
+  in.image.exposed_ports = {"80/tcp"};
+  EXPECT_EQ(parse({"--expose", "90", "--expose", "53/udp", "--expose", "7-9/sctp", "img"})
+                .exposed_ports,
+            (std::vector<std::string>{"90/tcp", "53/udp", "7-9/sctp"}));
+  EXPECT_TRUE(build_spec(parse({"--expose", "90", "img"}), in).network.ports.empty());
+  runner::Spec s = build_spec(parse({"-P", "--expose", "90", "img"}), in);
+  ASSERT_EQ(s.network.ports.size(), 2u);
+  EXPECT_EQ(s.network.ports[1].container_port, 90);
+  EXPECT_THROW(parse({"--expose", "bogus", "img"}), Error);
+  EXPECT_THROW(parse({"--expose", "70000", "img"}), Error);
+  EXPECT_THROW(parse({"--expose", "80/xyz", "img"}), Error);
+  EXPECT_THROW(parse({"--expose", "9-7", "img"}), Error);
+  try {
+    parse({"--expose", "70000", "img"});
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "invalid range format for --expose: 70000: strconv.ParseUint: parsing "
+                           "\"70000\": value out of range");
+  }
+}
+
+TEST(RunOptions, QuietAndSystemdAsPodman) {
+  EXPECT_TRUE(parse({"-q", "img"}).flags.quiet);
+  EXPECT_EQ(parse({"--systemd=false", "img"}).flags.systemd, "false");
+  EXPECT_THROW(parse({"--systemd", "always", "img"}), Error);  // no systemd mode
+  EXPECT_THROW(parse({"--systemd=bogus", "img"}), Error);
+}
+
 TEST(RunOptions, SecurityOptsPodmanScriptsUse) {
   for (const char* opt : {"label=disable", "apparmor=unconfined", "no-new-privileges"})
     EXPECT_TRUE(build_spec(parse({"--security-opt", opt, "img"}), inputs()).seccomp) << opt;
