@@ -51,6 +51,7 @@ std::string encode_container_info(const ContainerInfo& i) {
   if (!i.labels.empty()) j["labels"] = i.labels;
   if (!i.group_add.empty()) j["group_add"] = i.group_add;
   if (!i.mounts.empty()) j["mounts"] = i.mounts;
+  if (i.oom_score_adj != 0) j["oom_score_adj"] = i.oom_score_adj;
   return j.dump();
 }
 
@@ -85,6 +86,7 @@ ContainerInfo decode_container_info(const std::string& text) {
     i.labels = j.value("labels", i.labels);
     i.group_add = j.value("group_add", i.group_add);
     i.mounts = j.value("mounts", i.mounts);
+    i.oom_score_adj = j.value("oom_score_adj", i.oom_score_adj);
   } catch (const nlohmann::json::exception& e) {
     throw Error(Errc::kCorrupt, std::string("container record: ") + e.what());
   }

@@ -58,6 +58,7 @@ struct ContainerInfo {
   std::string restart;   // --restart as runner::format_restart_policy writes it ("" = not given)
   std::string cidfile;   // --cidfile (absolute), for `rm`/`stop --cidfile` users
   std::vector<ContainerMount> mounts;
+  int oom_score_adj = 0;  // --oom-score-adj, as inspect shows it
 };
 
 std::string encode_container_info(const ContainerInfo& info);

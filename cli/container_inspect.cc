@@ -185,7 +185,7 @@ TemplateData inspect_container(const ContainerView& v, const TemplateData& image
       {"Cgroup", ""},
       {"Cgroups", "default"},
       {"Links", nullptr},
-      {"OomScoreAdj", 0},
+      {"OomScoreAdj", info.oom_score_adj},
       {"PidMode", "private"},
       {"Privileged", false},
       {"PublishAllPorts", false},

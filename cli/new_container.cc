@@ -206,7 +206,8 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
       .cidfile = o.flags.cidfile.empty()
                      ? std::string()
                      : std::filesystem::absolute(o.flags.cidfile).lexically_normal().string(),
-      .mounts = container_mounts(spec.mounts)};
+      .mounts = container_mounts(spec.mounts),
+      .oom_score_adj = o.oom_score_adj.value_or(0)};
 
   ContainerRecord record;
   record.id = in.id;

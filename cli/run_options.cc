@@ -113,6 +113,8 @@ void add_run_flags(CLI::App& app, RunFlags& o) {
   app.add_option("--pull", o.pull, "pull the image: never, missing or always")
       ->capture_default_str();
   app.add_flag("-q,--quiet", o.quiet, "no pull progress");
+  last_wins(app.add_option("--oom-score-adj", o.oom_score_adj,
+                           "the workload's OOM score adjustment (-1000..1000)"));
   last_wins(app.add_option("--systemd", o.systemd,
                            "true, false or always: accepted (dabba has no systemd mode)"));
   repeatable(app.add_option("--expose", o.expose,
@@ -454,6 +456,20 @@ RunOptions parse_run_options(RunFlags f) {
     throw Error(Errc::kUnsupported, "--systemd=always is not supported", 0,
                 "dabba has no systemd mode; leave --systemd out or give true or false");
   for (const std::string& e : f.expose) o.exposed_ports.push_back(parse_expose(e));
+  if (!f.oom_score_adj.empty()) {
+    int value = 0;
+    const char* text = f.oom_score_adj.data();
+    const auto [end, ec] = std::from_chars(text, text + f.oom_score_adj.size(), value);
+    if (ec != std::errc() || end != text + f.oom_score_adj.size())
+      throw Error(Errc::kInvalidArgument, "invalid argument \"" + f.oom_score_adj +
+                                              "\" for \"--oom-score-adj\" flag: strconv.ParseInt: "
+                                              "parsing \"" + f.oom_score_adj + "\": invalid syntax");
+    if (value < -1000 || value > 1000)
+      throw Error(Errc::kInvalidArgument,
+                  "--oom-score-adj " + f.oom_score_adj + " is out of range", 0,
+                  "give a value from -1000 to 1000");
+    o.oom_score_adj = value;
+  }
   if (!f.platform.empty()) o.platform = Platform::parse(f.platform);
   o.limits.memory_bytes = parse_memory(f.memory);
   o.limits.pids_max = parse_pids_limit(f.pids_limit);
@@ -579,6 +595,7 @@ runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
   spec.group_add = f.group_add;
   spec.ulimits = o.ulimits;
   spec.ulimit_host = o.ulimit_host;
+  spec.oom_score_adj = o.oom_score_adj;
   spec.sysctls = o.sysctls;
   spec.devices = o.devices;
   spec.tty = f.tty;

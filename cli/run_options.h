@@ -72,6 +72,7 @@ struct RunFlags {
   std::vector<std::string> ulimits;       // --ulimit NAME=SOFT[:HARD] | host
   std::vector<std::string> sysctls;       // --sysctl NAME=VALUE
   std::vector<std::string> devices;       // --device HOST[:CONTAINER][:PERMS]
+  std::string oom_score_adj;              // --oom-score-adj -1000..1000
   // Filesystem.
   std::vector<std::string> volumes;  // -v SRC:DST[:ro]
   std::vector<std::string> tmpfs;    // --tmpfs DST[:OPTS]
@@ -133,6 +134,7 @@ struct RunOptions {
   std::vector<runner::Sysctl> sysctls;      // --sysctl
   std::vector<runner::DeviceSpec> devices;  // --device
   std::vector<std::string> exposed_ports;   // --expose, as "PORT[-PORT]/PROTO"
+  std::optional<int> oom_score_adj;         // --oom-score-adj
 };
 
 // --expose PORT[-PORT][/PROTO] as "PORT[-PORT]/PROTO" (tcp when not given); podman's errors.

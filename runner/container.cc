@@ -115,6 +115,8 @@ ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, b
   setup.workload.missing_cwd_is_126 = !spec.create_cwd;
   setup.workload.init = spec.init;
   setup.workload.rlimits = container_rlimits(spec.ulimits, spec.ulimit_host);
+  // Real root lowers it from here, in the host's namespace (rlimits.h); rootless, the child.
+  if (!new_userns) setup.workload.oom_score_adj = spec.oom_score_adj;
   setup.sysctls = spec.sysctls;
   return setup;
 }
@@ -175,6 +177,8 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
   if (new_userns) {
     with_context("map the container's user namespace",
                  [&] { write_id_map(proc.pid(), spec.id_map); });
+    if (spec.oom_score_adj)
+      set_oom_score_adj("/proc/" + std::to_string(proc.pid()), *spec.oom_score_adj);
     sync.send(SyncKind::kProceed);
   }
   if (proc.cgroup_) proc.cgroup_->add_process(proc.pid());

@@ -1,12 +1,15 @@
 #include "runner/rlimits.h"
 
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 
 #include "common/error.h"
+#include "common/unique_fd.h"
 
 namespace dabba::runner {
 namespace {
@@ -129,6 +132,19 @@ void apply_rlimits(const std::vector<UlimitSpec>& limits) {
              "that";
     throw Error(errc_from_errno(err),
                 "setting rlimit " + u.name + "=" + show(u.soft) + ":" + show(u.hard), err, hint);
+  }
+}
+
+void set_oom_score_adj(const std::string& proc_dir, int value) {
+  const std::string text = std::to_string(value);
+  const std::string path = proc_dir + "/oom_score_adj";
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) throw_errno("open " + path);
+  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+    const int err = errno;
+    throw Error(Errc::kPermission, "setting --oom-score-adj " + text, err,
+                "a rootless container can only raise its OOM score: give a value at or above "
+                "the caller's (cat /proc/self/oom_score_adj)");
   }
 }
 

@@ -45,4 +45,10 @@ void raise_hard_limits(const std::vector<UlimitSpec>& given, bool host);
 // caller's gets a hint (only root may raise it).
 void apply_rlimits(const std::vector<UlimitSpec>& limits);
 
+// --oom-score-adj: writes value to PROC_DIR/oom_score_adj ("/proc/self", or a child's /proc/PID
+// while it is still dumpable). Raising it is anyone's right; lowering it below the caller's needs
+// CAP_SYS_RESOURCE in the host's user namespace: real root's runner writes it for its child (which
+// is in a new user namespace), the rootless child itself. Throws Error{kPermission} naming the flag.
+void set_oom_score_adj(const std::string& proc_dir, int value);
+
 }  // namespace dabba::runner

@@ -130,6 +130,9 @@ struct Spec {
   std::vector<std::string> group_add;
   std::vector<UlimitSpec> ulimits;  // --ulimit (rlimits.h); podman's defaults added at start
   bool ulimit_host = false;         // --ulimit host: the caller's limits, no defaults
+  // --oom-score-adj: the workload's /proc/self/oom_score_adj (a value below the caller's needs
+  // CAP_SYS_RESOURCE in the host's namespace: rootless, the start fails).
+  std::optional<int> oom_score_adj;
   bool tty = false;  // -t: a pty from the container's devpts
   bool stdin_open = false;  // -i: keep stdin (else /dev/null)
   bool init = false;        // --init: dabba's reaper is PID 1

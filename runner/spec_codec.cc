@@ -156,6 +156,7 @@ std::string encode_spec(const Spec& s) {
       {"group_add", s.group_add},
       {"ulimits", ulimits},
       {"ulimit_host", s.ulimit_host},
+      {"oom_score_adj", s.oom_score_adj ? json(*s.oom_score_adj) : json()},
       {"devices", devices},
       {"sysctls", s.sysctls},
       {"tty", s.tty},
@@ -225,6 +226,8 @@ Spec decode_spec(const std::string& text) {
         s.ulimits.push_back(
             {one.at(0).get<std::string>(), one.at(1).get<uint64_t>(), one.at(2).get<uint64_t>()});
     get(j, "ulimit_host", s.ulimit_host);
+    if (auto o = j.find("oom_score_adj"); o != j.end() && o->is_number_integer())
+      s.oom_score_adj = o->get<int>();
     if (auto d = j.find("devices"); d != j.end())
       for (const auto& one : *d)
         s.devices.push_back({one.at(0).get<std::string>(), one.at(1).get<std::string>(),

@@ -20,6 +20,7 @@
 #include "common/unique_fd.h"
 #include "runner/env.h"
 #include "runner/exec_shim.h"
+#include "runner/rlimits.h"
 #include "runner/seccomp.h"
 #include "runner/signals.h"
 #include "runner/user.h"
@@ -198,6 +199,8 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
   std::vector<char*> envp;
   Pty pty;
   try {
+    // While our /proc files are still ours (before PR_SET_DUMPABLE below); the exec keeps it.
+    if (setup.oom_score_adj) set_oom_score_adj("/proc/self", *setup.oom_score_adj);
     if (setup.create_cwd)
       with_context("create the working directory " + setup.cwd, [&] { make_dirs(setup.cwd); });
     const std::string group_file = read_container_file("/etc/group");

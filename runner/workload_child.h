@@ -45,6 +45,7 @@ struct WorkloadSetup {
   // /etc/group; {"keep-groups"}: no setgroups at all, the caller's groups stay.
   std::vector<std::string> group_add;
   std::vector<UlimitSpec> rlimits;  // set last before the seccomp filter (rlimits.h)
+  std::optional<int> oom_score_adj;  // written to /proc/self/oom_score_adj first
   bool tty = false;
   bool null_stdin = false;  // stdin is /dev/null: opened again inside the container (its own)
   bool init = false;  // the shim stays as PID 1 reaper and forks the workload

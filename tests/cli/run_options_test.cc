@@ -205,6 +205,14 @@ TEST(RunOptions, ExposeAddsToWhatPublishAllPublishes) {
   }
 }
 
+TEST(RunOptions, OomScoreAdj) {
+  EXPECT_FALSE(build_spec(parse({"img"}), inputs()).oom_score_adj);
+  EXPECT_EQ(build_spec(parse({"--oom-score-adj", "100", "img"}), inputs()).oom_score_adj, 100);
+  EXPECT_EQ(parse({"--oom-score-adj=-1000", "img"}).oom_score_adj, -1000);
+  EXPECT_THROW(parse({"--oom-score-adj", "abc", "img"}), Error);
+  EXPECT_THROW(parse({"--oom-score-adj", "1001", "img"}), Error);
+}
+
 TEST(RunOptions, QuietAndSystemdAsPodman) {
   EXPECT_TRUE(parse({"-q", "img"}).flags.quiet);
   EXPECT_EQ(parse({"--systemd=false", "img"}).flags.systemd, "false");

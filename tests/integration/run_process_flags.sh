@@ -1,7 +1,7 @@
 #!/bin/bash
 # `dabba run`/`create` flags podman users pass for the process and its kernel view (issue 11):
-# --ulimit (and podman's raised nofile/nproc defaults), --group-add, --sysctl, --device, through
-# the real binary as the test user and as root; create+start keep them.
+# --ulimit (and podman's raised nofile/nproc defaults), --group-add, --sysctl, --device,
+# --oom-score-adj, through the real binary as the test user and as root; create+start keep them.
 set -euo pipefail
 # shellcheck source=lib/run.sh
 source "$(dirname "$0")/lib/run.sh"
@@ -119,5 +119,31 @@ check_eq "--group-add keep-groups: the caller's groups, not the image's" "0" \
 if [ -c /dev/fuse ]; then
   check "--device /dev/fuse" dabba_user run --rm --device /dev/fuse "$BUSYBOX" test -c /dev/fuse
 fi
+
+# --- --oom-score-adj ------------------------------------------------------------------------------
+check_eq "--oom-score-adj 100: the workload's /proc/self/oom_score_adj" "100" \
+  "$(dabba_user run --rm --oom-score-adj 100 "$BUSYBOX" cat /proc/self/oom_score_adj)"
+C=$(dabba_user create --oom-score-adj 300 "$BUSYBOX" cat /proc/self/oom_score_adj)
+check_eq "... kept by create+start" "300" "$(dabba_user start -a "$C")"
+check_eq "... inspect's HostConfig.OomScoreAdj" "300" \
+  "$(dabba_user inspect --format '{{.HostConfig.OomScoreAdj}}' "$C")"
+dabba_user rm "$C" >/dev/null
+out=$(dabba_user run --rm --oom-score-adj -100 "$BUSYBOX" true 2>&1) && rc=0 || rc=$?
+check "rootless: a value below the caller's fails the start" test "$rc" -ne 0
+check "... naming the flag" grep -q 'setting --oom-score-adj -100' <<<"$out"
+# Root lowers it only with CAP_SYS_RESOURCE (some VMs take it away from root).
+if sh -c 'echo -100 > /proc/self/oom_score_adj' 2>/dev/null; then
+  check_eq "root: -100 is allowed" "-100" \
+    "$(dabba_root run --rm --oom-score-adj -100 "$BUSYBOX" cat /proc/self/oom_score_adj)"
+else
+  check "root without CAP_SYS_RESOURCE: -100 fails the start" \
+    grep -q 'setting --oom-score-adj -100' \
+    <<<"$(dabba_root run --rm --oom-score-adj -100 "$BUSYBOX" true 2>&1 || true)"
+fi
+check_eq "root: 200 is allowed" "200" \
+  "$(dabba_root run --rm --oom-score-adj 200 "$BUSYBOX" cat /proc/self/oom_score_adj)"
+check_eq "a value out of range: 125" 125 \
+  "$(exit_code dabba_user run --rm --oom-score-adj 1001 "$BUSYBOX" true)"
+check_eq "not a number: 125" 125 "$(exit_code dabba_user run --rm --oom-score-adj abc "$BUSYBOX" true)"
 
 check_done

@@ -38,6 +38,7 @@ Spec full_spec() {
   s.group_add = {"wheel", "10"};
   s.ulimits = {{"nofile", 100, 200}, {"core", kUnlimited, kUnlimited}};
   s.ulimit_host = true;
+  s.oom_score_adj = 250;
   s.devices = {{"/dev/zero", "/dev/myzero", "r"}};
   s.sysctls = {{"kernel.shmmax", "12345"}};
   s.tty = true;
@@ -101,6 +102,7 @@ TEST(SpecCodec, EveryFieldRoundTrips) {
   EXPECT_EQ(back.group_add, s.group_add);
   EXPECT_EQ(back.ulimits, s.ulimits);
   EXPECT_TRUE(back.ulimit_host);
+  EXPECT_EQ(back.oom_score_adj, 250);
   EXPECT_EQ(back.devices, s.devices);
   EXPECT_EQ(back.sysctls, s.sysctls);
   // And the defaults stay defaults.
