@@ -50,7 +50,7 @@ size_t remove_containers(const std::string& store_root, const std::vector<std::s
 
   // The stops wait (for the grace period, for the owner to record the exit): all at once, so 50
   // containers take as long as the slowest, not the sum. Joined before the namespace changes.
-  for_each_parallel(targets.size(), 32, [&](size_t i) {
+  for_each_parallel(targets.size(), kMaxParallelStops, [&](size_t i) {
     Target& t = targets[i];
     try {
       // Also when not running: a supervisor waiting to restart it (--restart) ends first.

@@ -37,5 +37,8 @@ std::vector<std::string> resolve_targets(const Store& store, const TargetFlags& 
 // have run. fn must not throw. For the verbs that wait on many containers at once (stop -a,
 // rm -a -f): their waits overlap instead of adding up.
 void for_each_parallel(size_t n, size_t max_threads, const std::function<void(size_t)>& fn);
+// Their threads: enough that `stop -a` of a few hundred containers waits one grace period, not
+// one per 32 (each thread sleeps in poll on a pidfd; its stack is reserved, hardly touched).
+constexpr size_t kMaxParallelStops = 256;
 
 }  // namespace dabba::cli

@@ -67,7 +67,7 @@ Command add_stop(CLI::App& parent, const std::string& name) {
       }
     }
     std::mutex mu;
-    for_each_parallel(targets.size(), 32, [&](size_t i) {
+    for_each_parallel(targets.size(), kMaxParallelStops, [&](size_t i) {
       const Target& t = targets[i];
       const ContainerView& v = t.view;
       try {

@@ -72,6 +72,7 @@ Command add_wait(CLI::App& parent) {
     for (const std::string& name : resolve_targets(store, args->targets)) {
       try {
         const ContainerRecord record = find_container(store, name);
+        std::chrono::steady_clock::time_point unrecorded_since{};
         for (;;) {
           // Gone meanwhile (a --rm container): podman answers with its last known code.
           std::optional<ContainerRecord> now = store.container(record.id);
@@ -80,6 +81,18 @@ Command add_wait(CLI::App& parent) {
             break;
           }
           ContainerView v = view_container(store, *now);
+          // PID 1 is gone but its owner has not recorded the exit yet (it is about to): wait for
+          // the record, so the code printed is the exit's, not -1. At most 5 s, as logs -f.
+          if (v.state && v.state->status == runner::ContainerStatus::kRunning && !v.running &&
+              runner::supervisor_alive(v.dir, *v.state)) {
+            const auto now_time = std::chrono::steady_clock::now();
+            if (unrecorded_since == std::chrono::steady_clock::time_point{})
+              unrecorded_since = now_time;
+            if (now_time - unrecorded_since < std::chrono::seconds(5)) {
+              std::this_thread::sleep_for(std::chrono::milliseconds(10));
+              continue;
+            }
+          }
           if (condition_met(v, conditions)) {
             int code = v.state && v.state->status == runner::ContainerStatus::kExited
                            ? v.state->exit_code
