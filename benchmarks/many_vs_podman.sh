@@ -23,21 +23,10 @@ N=${N:-50}
 ROUNDS=${ROUNDS:-2}
 NET=${NET:-none}
 SRC=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
-[ "$(id -u)" -eq 0 ] || { echo "run as root (it switches to the rig's user)"; exit 1; }
-[ -x "$BUILD/dabba" ] || { echo "build $BUILD/dabba first"; exit 1; }
-for tool in runuser python3 pgrep; do
-  command -v $tool >/dev/null || { echo "needs $tool"; exit 1; }
-done
-RIG_ENV=${DABBA_RIG_ENV:-$("$SRC/scripts/rig" env 2>/dev/null || true)}
-[ -r "$RIG_ENV" ] || { echo "no rig: sudo scripts/rig up first"; exit 1; }
-# shellcheck source=/dev/null
-source "$RIG_ENV"
-USER_NAME=$RIG_USER
+# shellcheck source=benchmarks/lib/bench_setup.sh
+source "$SRC/benchmarks/lib/bench_setup.sh"
+bench_setup many runuser python3 pgrep
 USER_ID=$(id -u "$USER_NAME")
-IMAGE=$FIXTURE_BUSYBOX
-
-W=$(mktemp -d /tmp/dabba-bench-many.XXXXXX)
-chmod 0755 "$W"
 install -d -m 0700 -o "$USER_NAME" "$W/home" "$W/run" "$W/store" "$W/podman"
 install -d -m 0755 -o "$USER_NAME" "$W/cwd"
 install -m 0755 "$BUILD/dabba" "$W/dabba"

@@ -14,20 +14,9 @@ ROUNDS=${ROUNDS:-4}
 RUNS=${RUNS:-20}
 PODMAN_RUNS=${PODMAN_RUNS:-5}
 SRC=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
-[ "$(id -u)" -eq 0 ] || { echo "run as root (it switches to the rig's user)"; exit 1; }
-[ -x "$BUILD/dabba" ] || { echo "build $BUILD/dabba first"; exit 1; }
-for tool in hyperfine unshare runuser; do
-  command -v $tool >/dev/null || { echo "needs $tool"; exit 1; }
-done
-RIG_ENV=${DABBA_RIG_ENV:-$("$SRC/scripts/rig" env 2>/dev/null || true)}
-[ -r "$RIG_ENV" ] || { echo "no rig: sudo scripts/rig up first"; exit 1; }
-# shellcheck source=/dev/null
-source "$RIG_ENV"
-USER_NAME=$RIG_USER
-IMAGE=$FIXTURE_BUSYBOX
-
-W=$(mktemp -d /tmp/dabba-bench-run.XXXXXX)
-chmod 0755 "$W"
+# shellcheck source=benchmarks/lib/bench_setup.sh
+source "$SRC/benchmarks/lib/bench_setup.sh"
+bench_setup run hyperfine unshare runuser
 install -d -m 0700 -o "$USER_NAME" "$W/home" "$W/run" "$W/store" "$W/podman-run"
 install -d -m 1777 "$W/out"
 install -m 0755 "$BUILD/dabba" "$W/dabba"

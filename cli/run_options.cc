@@ -116,7 +116,7 @@ void add_run_flags(CLI::App& app, RunFlags& o) {
   last_wins(app.add_option("--oom-score-adj", o.oom_score_adj,
                            "the workload's OOM score adjustment (-1000..1000)"));
   last_wins(app.add_option("--systemd", o.systemd,
-                           "true, false or always: accepted (dabba has no systemd mode)"));
+                           "true or false, changing nothing (dabba has no systemd mode)"));
   repeatable(app.add_option("--expose", o.expose,
                             "expose PORT[-PORT][/PROTO] (what -P publishes, with the image's)"));
   app.add_option("--platform", o.platform,
