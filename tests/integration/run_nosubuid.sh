@@ -81,8 +81,12 @@ check_eq "... no layer but the root-only one is kept" 1 \
   "$(find "$WORK/nosub-store/layers" -mindepth 1 -maxdepth 1 | wc -l)"
 check "check finds the store sound" dabba_nosub check
 
-out=$(dabba_nosub info 2>&1) || true
-check "info: subuid ranges MISSING, with the usermod fix" \
-  grep -Eq "MISSING +subuid ranges +none for $NOSUB" <<<"$out"
-check "info: the fix" grep -q "usermod --add-subuids" <<<"$out"
+info_out=$(dabba_nosub info 2>&1) || true  # (not $out: check has a local of that name)
+# piece_line NAME REGEX: info's host check NAME has a line matching REGEX.
+piece_line() { grep -A3 -x -- "  - name: $1" <<<"$info_out" | grep -Eq "$2"; }
+check "info: subuid ranges MISSING" piece_line "subuid ranges" "^    status: MISSING$"
+check "... none for the user" piece_line "subuid ranges" "^    detail: '?none for $NOSUB"
+check "info: a summary comment names the missing pieces" grep -Eq '^# [0-9]+ pieces? (is|are) missing' \
+  <<<"$info_out"
+check "info: the fix" grep -q "usermod --add-subuids" <<<"$info_out"
 check_done
