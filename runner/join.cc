@@ -49,7 +49,9 @@ bool same_namespace(int fd, const char* self_path) {
     join_cgroups(spec.cgroups, ::getpid());
     for (auto& ns : namespaces) {
       if (!ns.fd.valid()) continue;
-      // The user namespace first: it is what gives us the capabilities the others need.
+      // The user namespace last: a --userns container's namespace is nested in dabba's, which
+      // owns the others (container_child.h), so once in it we could join none of them. (Real
+      // root may join any namespace, in any order.)
       if (ns.type == CLONE_NEWUSER &&
           same_namespace(ns.fd.get(), "/proc/self/ns/user"))  // rootful dabba, same ns
         continue;
@@ -80,12 +82,12 @@ ContainerProcess join_container(const JoinSpec& spec, const StartOptions& option
 
   // Opened here, before any fork: the namespaces of the live PID 1, or an error naming the cause.
   std::vector<Namespace> namespaces;
-  for (auto [name, type] : {std::pair{"user", CLONE_NEWUSER},
-                            {"mnt", CLONE_NEWNS},
+  for (auto [name, type] : {std::pair{"mnt", CLONE_NEWNS},
                             {"uts", CLONE_NEWUTS},
                             {"ipc", CLONE_NEWIPC},
                             {"net", CLONE_NEWNET},
-                            {"pid", CLONE_NEWPID}}) {
+                            {"pid", CLONE_NEWPID},
+                            {"user", CLONE_NEWUSER}}) {
     std::string path = "/proc/" + std::to_string(spec.pid) + "/ns/" + name;
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw_errno("open " + path);

@@ -25,11 +25,7 @@
 #include "runner/user.h"
 
 namespace dabba::runner {
-namespace {
 
-// An image's /etc/passwd could be a FIFO, a device or huge: read only regular files, a bounded
-// amount, without blocking. The path resolves inside the container's root (we pivoted), so a
-// symlink cannot lead out of it.
 std::string read_container_file(const char* path) {
   int fd = ::open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) {
@@ -50,6 +46,8 @@ std::string read_container_file(const char* path) {
   }
   return out;
 }
+
+namespace {
 
 bool setgroups_allowed() {
   std::string text = read_container_file("/proc/self/setgroups");
