@@ -1,8 +1,10 @@
 #include "runner/join.h"
 
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -49,9 +51,9 @@ bool same_namespace(int fd, const char* self_path) {
     join_cgroups(spec.cgroups, ::getpid());
     for (auto& ns : namespaces) {
       if (!ns.fd.valid()) continue;
-      // The user namespace last: a --userns container's namespace is nested in dabba's, which
-      // owns the others (container_child.h), so once in it we could join none of them. (Real
-      // root may join any namespace, in any order.)
+      // The user namespace that owns the others first (it gives us the capabilities they need),
+      // the container's own last: a --userns container's is nested in dabba's, which owns the
+      // others (container_child.h), and once in it we could join none of them.
       if (ns.type == CLONE_NEWUSER &&
           same_namespace(ns.fd.get(), "/proc/self/ns/user"))  // rootful dabba, same ns
         continue;
@@ -93,6 +95,17 @@ ContainerProcess join_container(const JoinSpec& spec, const StartOptions& option
     if (fd < 0) throw_errno("open " + path);
     namespaces.push_back({name, type, UniqueFd(fd)});
   }
+  // The owner of the container's mount namespace (NS_GET_USERNS), joined first (see join_child).
+  int owner = ::ioctl(namespaces.front().fd.get(), NS_GET_USERNS);
+  if (owner < 0) throw_errno("find the owner of the container's mount namespace");
+  namespaces.insert(namespaces.begin(), Namespace{"user", CLONE_NEWUSER, UniqueFd(owner)});
+  // The container's own user namespace is joined last only when it is another (nested) one: by
+  // then /proc is the container's, where join_child could not look itself up.
+  struct stat first, last;
+  if (::fstat(namespaces.front().fd.get(), &first) == 0 &&
+      ::fstat(namespaces.back().fd.get(), &last) == 0 && first.st_ino == last.st_ino &&
+      first.st_dev == last.st_dev)
+    namespaces.pop_back();
   if (spec.pid_start_time != 0 && process_start_time(spec.pid) != spec.pid_start_time)
     throw Error(Errc::kNotFound, "the container is not running any more");
 

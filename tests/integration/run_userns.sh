@@ -58,12 +58,12 @@ check_eq "keep-id:uid=1000,gid=1000: the caller is 1000:1000" "1000 1000" \
 check_eq "keep-id:uid=1000,gid=1000: podman's map" \
   "0 1 1000|1000 0 1|1001 1001 $((size - 1001))" \
   "$(dabba_user run --rm --userns=keep-id:uid=1000,gid=1000 "$BUSYBOX" cat /proc/self/uid_map | maps)"
-# The busybox fixture's /etc/passwd has a "user" with uid 1000: no entry added then.
-check_eq "keep-id:uid=1000: the image's user 1000 is kept, no entry added" "user 1" \
+# The busybox fixture's /etc/passwd has "app" with uid 1000: no entry added then.
+check_eq "keep-id:uid=1000: the image's user 1000 (app) is kept, no entry added" "app 1" \
   "$(dabba_user run --rm --userns=keep-id:uid=1000,gid=1000 "$BUSYBOX" sh -c 'echo $(whoami) $(grep -c ":1000:" /etc/passwd)')"
 
 # --- nomap, auto, --uidmap ------------------------------------------------------------------
-check_eq "nomap: root inside, the caller absent from uid_map" "0 0 1 $subids" \
+check_eq "nomap: root inside, the caller absent from uid_map" "0 0 0 1 $subids" \
   "$(dabba_user run --rm --userns=nomap "$BUSYBOX" sh -c 'echo $(id -u) $(awk "\$2 == 0 && \$1 != 0" /proc/self/uid_map | wc -l) $(cat /proc/self/uid_map)' | tr -s ' ')"
 check_eq "nomap: the image's root-owned files are unmapped (nobody; not chowned)" "65534" \
   "$(dabba_user run --rm --userns=nomap "$BUSYBOX" stat -c %u /bin/busybox)"
