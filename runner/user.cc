@@ -108,10 +108,12 @@ std::string missing_entries(std::string_view file, const std::vector<std::string
     auto want = split(entry, ':');
     if (want.size() < 3) continue;
     bool present = false;
-    for_each_line(file, [&](std::string_view line) {
+    auto check = [&](std::string_view line) {
       auto f = split(line, ':');
       if (f.size() >= 3 && (f[0] == want[0] || f[2] == want[2])) present = true;
-    });
+    };
+    for_each_line(file, check);
+    for_each_line(out, check);  // keep-id's user given again with --hostuser: once
     if (!present) out += entry + "\n";
   }
   if (!out.empty() && !file.empty() && file.back() != '\n') out.insert(out.begin(), '\n');

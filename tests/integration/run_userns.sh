@@ -101,6 +101,16 @@ bad "doesn't map UID 0" --uidmap 1:1:10
 bad "could not find enough available IDs" --userns=auto:size=100000000
 bad "maps ids beyond" --uidmap 0:1:100000000
 
+# --- --hostuser -----------------------------------------------------------------------------------
+check_eq "--hostuser NAME: the host's user in /etc/passwd as podman writes it, still root" \
+  "$RIG_USER:*:$uid:$gid::/:/bin/sh 0" \
+  "$(dabba_user run --rm --hostuser "$RIG_USER" "$BUSYBOX" sh -c "echo \$(grep '^$RIG_USER:' /etc/passwd) \$(id -u)")"
+check_eq "--hostuser UID and root (already in the image): one line each" "1 1" \
+  "$(dabba_user run --rm --hostuser "$uid" --hostuser root "$BUSYBOX" sh -c "echo \$(grep -c '^$RIG_USER:' /etc/passwd) \$(grep -c '^root:' /etc/passwd)")"
+check_eq "--hostuser with keep-id: one line" "1" \
+  "$(dabba_user run --rm --userns=keep-id --hostuser "$RIG_USER" "$BUSYBOX" grep -c "^$RIG_USER:" /etc/passwd)"
+bad "unknown user nosuchuser" --hostuser nosuchuser
+
 # --- exec, inspect, create + start ------------------------------------------------------------
 cid=$(dabba_user run -d --userns=keep-id "$BUSYBOX" sleep 60)
 check_eq "exec into a keep-id container: the caller's uid" "$uid" "$(dabba_user exec "$cid" id -u)"
@@ -135,6 +145,10 @@ check_eq "[root] --uidmap 0:200000:65536: the map in host ids" "0 200000 65536" 
   "$(dabba_root run --rm --uidmap 0:200000:65536 "$BUSYBOX" cat /proc/self/uid_map | maps)"
 check_eq "[root] default: the identity" "0 0 4294967295" \
   "$(dabba_root run --rm "$BUSYBOX" cat /proc/self/uid_map | maps)"
+
+# -t: the pty works in the nested namespace.
+check_eq "keep-id -t: a tty, the caller's" "$uid" \
+  "$(script -qc "runuser -u $RIG_USER -- env -i -C $WORK PATH=/usr/bin:/bin HOME=$WORK/home XDG_RUNTIME_DIR=$WORK/run $TEST_DABBA --root $STORE run --rm -t --userns=keep-id $BUSYBOX sh -c 'test -t 0 && stat -c %u \$(tty)'" /dev/null </dev/null | tr -d '\r')"
 
 check_no_container_leftovers dabba_user "$STORE"
 check_done

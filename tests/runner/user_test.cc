@@ -139,6 +139,9 @@ TEST(MissingEntries, AddsOnlyWhatNoLineHasByNameOrId) {
   // A file without its last newline gets one first; an empty file none.
   EXPECT_EQ(missing_entries("root:x:0:", {"alice:x:1001:alice"}), "\nalice:x:1001:alice\n");
   EXPECT_EQ(missing_entries("", {"alice:x:1001:alice"}), "alice:x:1001:alice\n");
+  // The same user twice (keep-id and --hostuser): the first line only.
+  EXPECT_EQ(missing_entries(passwd, {"alice:*:1001:1001::/:/bin/sh", "alice:*:1001:1001:A:/:/bin/sh"}),
+            "alice:*:1001:1001::/:/bin/sh\n");
 }
 
 }  // namespace
