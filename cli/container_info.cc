@@ -6,6 +6,23 @@
 
 namespace dabba::cli {
 
+void to_json(nlohmann::json& j, const ContainerMount& m) {
+  j = {{"type", m.type}, {"destination", m.destination}};
+  if (!m.name.empty()) j["name"] = m.name;
+  if (!m.source.empty()) j["source"] = m.source;
+  if (m.read_only) j["ro"] = true;
+  if (!m.options.empty()) j["options"] = m.options;
+}
+
+void from_json(const nlohmann::json& j, ContainerMount& m) {
+  m.type = j.value("type", std::string());
+  m.name = j.value("name", std::string());
+  m.source = j.value("source", std::string());
+  m.destination = j.value("destination", std::string());
+  m.read_only = j.value("ro", false);
+  m.options = j.value("options", std::string());
+}
+
 std::string encode_container_info(const ContainerInfo& i) {
   nlohmann::json j = {
       {"image", i.image},
@@ -36,6 +53,7 @@ std::string encode_container_info(const ContainerInfo& i) {
   if (!i.userns_mode.empty()) j["userns_mode"] = i.userns_mode;
   if (!i.uid_map.empty()) j["uid_map"] = i.uid_map;
   if (!i.gid_map.empty()) j["gid_map"] = i.gid_map;
+  if (!i.mounts.empty()) j["mounts"] = i.mounts;
   return j.dump();
 }
 
@@ -72,6 +90,7 @@ ContainerInfo decode_container_info(const std::string& text) {
     i.userns_mode = j.value("userns_mode", i.userns_mode);
     i.uid_map = j.value("uid_map", i.uid_map);
     i.gid_map = j.value("gid_map", i.gid_map);
+    i.mounts = j.value("mounts", i.mounts);
   } catch (const nlohmann::json::exception& e) {
     throw Error(Errc::kCorrupt, std::string("container record: ") + e.what());
   }

@@ -15,6 +15,7 @@
 #include "cli/progress.h"
 #include "cli/userns_options.h"
 #include "cli/volumes.h"
+#include "cli/volumes_from.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/idmap.h"
@@ -74,7 +75,9 @@ ImageRecord resolve_image(Store& store, const RunOptions& o) {
   options.platform = platform;
   ScopedInterrupt interrupt;  // gone again before the container's signal handling starts
   options.client.http.cancel = interrupt.flag();
-  ProgressDisplay progress(ProgressDisplay::mode_for(STDERR_FILENO), STDERR_FILENO);
+  ProgressDisplay progress(
+      o.flags.quiet ? ProgressDisplay::Mode::kQuiet : ProgressDisplay::mode_for(STDERR_FILENO),
+      STDERR_FILENO);
   options.progress = &progress;
   // A stored image that does not suit --platform is pulled again for the right one.
   ImageRecord img =
@@ -173,6 +176,22 @@ void add_host_users(const std::vector<std::string>& names, runner::Spec& spec) {
   }
 }
 
+// The user's mounts as the record keeps them (container_info.h).
+std::vector<ContainerMount> container_mounts(const std::vector<runner::MountSpec>& mounts) {
+  std::vector<ContainerMount> out;
+  for (const runner::MountSpec& m : mounts) {
+    ContainerMount c;
+    c.type = m.kind == runner::MountSpec::Kind::kTmpfs ? "tmpfs" : m.volume ? "volume" : "bind";
+    if (m.volume) c.name = *m.volume;
+    if (m.kind == runner::MountSpec::Kind::kBind) c.source = m.source;
+    c.destination = m.target;
+    c.read_only = m.read_only;
+    c.options = m.tmpfs_options;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 }  // namespace
 
 runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
@@ -188,6 +207,7 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
   for (auto l = image.layers.rbegin(); l != image.layers.rend(); ++l)
     in.layers.push_back(store.layer_dir(l->diff_id));
   runner::Spec spec = build_spec(o, in);
+  add_volumes_from(store, o.volumes_from, spec.mounts);
   std::vector<std::string> volumes = prepare_volumes(store, spec.mounts, config.volumes, in.layers);
   if (runner::creates_user_namespace()) spec.id_map = default_id_map(host_identity());
   apply_userns(o.userns, userns_host(), o.flags.user.has_value(), spec);
@@ -227,7 +247,8 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
       .uid_map = o.userns.mode == UsernsMode::kHost ? std::vector<std::string>()
                                                     : id_mapping_texts(spec.id_map.uids),
       .gid_map = o.userns.mode == UsernsMode::kHost ? std::vector<std::string>()
-                                                    : id_mapping_texts(spec.id_map.gids)};
+                                                    : id_mapping_texts(spec.id_map.gids),
+      .mounts = container_mounts(spec.mounts)};
 
   ContainerRecord record;
   record.id = in.id;
