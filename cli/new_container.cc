@@ -165,11 +165,12 @@ UsernsHost userns_host() {
 void add_host_users(const std::vector<std::string>& names, runner::Spec& spec) {
   for (const std::string& name : names) {
     struct passwd* pw = ::getpwnam(name.c_str());
-    if (!pw && !name.empty() && name.size() <= 10 && name.find_first_not_of("0123456789") == std::string::npos)
-      pw = ::getpwuid(static_cast<uid_t>(std::stoul(name)));
+    const bool number = !name.empty() && name.size() <= 10 &&
+                        name.find_first_not_of("0123456789") == std::string::npos;
+    if (!pw && number) pw = ::getpwuid(static_cast<uid_t>(std::stoul(name)));
     if (!pw)
-      throw Error(Errc::kNotFound, "creating temporary passwd file for container: user: unknown "
-                                   "user " + name);
+      throw Error(Errc::kNotFound,
+                  "creating temporary passwd file for container: user: unknown user " + name);
     spec.passwd_entries.push_back(std::string(pw->pw_name) + ":*:" + std::to_string(pw->pw_uid) +
                                   ":" + std::to_string(pw->pw_gid) + ":" +
                                   (pw->pw_gecos ? pw->pw_gecos : "") + ":" + spec.cwd + ":/bin/sh");

@@ -76,8 +76,7 @@ bool maps_zero(const std::vector<IdMapping>& ranges) {
 // How many ids dabba's own namespace has: 0..size-1 (the caller, then the subordinate ranges).
 uint64_t outer_size(const std::vector<IdMapping>& outer) {
   uint64_t size = 0;
-  for (const IdMapping& m : outer)
-    size = std::max<uint64_t>(size, uint64_t{m.inside} + m.count);
+  for (const IdMapping& m : outer) size = std::max<uint64_t>(size, uint64_t{m.inside} + m.count);
   return size;
 }
 
@@ -136,7 +135,8 @@ UsernsOptions parse_userns(const std::string& userns, const std::vector<std::str
   std::string name = userns.substr(0, colon);
   bool has_options = colon != std::string::npos;
   if (name.empty() || name == "host") {
-    if (has_options) throw Error(Errc::kInvalidArgument, "unrecognized namespace mode " + userns + " passed");
+    if (has_options)
+      throw Error(Errc::kInvalidArgument, "unrecognized namespace mode " + userns + " passed");
     return o;
   }
   if (name == "keep-id") {
@@ -182,9 +182,9 @@ IdMap userns_map(const UsernsOptions& o, const UsernsHost& host) {
       break;
     case UsernsMode::kNoMap:
       if (uids < 2 || gids < 2)
-        throw Error(Errc::kPermission, "--userns=nomap needs subordinate ids, and " +
-                                           (host.user.empty() ? std::to_string(host.uid) : host.user) +
-                                           " has none",
+        throw Error(Errc::kPermission,
+                    "--userns=nomap needs subordinate ids, and " +
+                        (host.user.empty() ? std::to_string(host.uid) : host.user) + " has none",
                     0, subid_advice(host));
       map.uids = {{0, 1, static_cast<uint32_t>(uids - 1)}};
       map.gids = {{0, 1, static_cast<uint32_t>(gids - 1)}};
@@ -192,8 +192,10 @@ IdMap userns_map(const UsernsOptions& o, const UsernsHost& host) {
     case UsernsMode::kAuto:
       if (uint64_t{o.auto_size} + 1 > uids || uint64_t{o.auto_size} + 1 > gids)
         throw Error(Errc::kInvalidArgument, "could not find enough available IDs", 0,
-                    "--userns=auto:size=" + std::to_string(o.auto_size) + " needs that many of "
-                    "your subordinate ids; you have " + std::to_string(std::min(uids, gids) - 1));
+                    "--userns=auto:size=" + std::to_string(o.auto_size) +
+                        " needs that many of "
+                        "your subordinate ids; you have " +
+                        std::to_string(std::min(uids, gids) - 1));
       map.uids = {{0, 1, o.auto_size}};
       map.gids = {{0, 1, o.auto_size}};
       break;

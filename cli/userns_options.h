@@ -47,7 +47,7 @@ UsernsOptions parse_userns(const std::string& userns, const std::vector<std::str
 
 // Who the user namespace is made for: the caller, and the namespace dabba itself is in.
 struct UsernsHost {
-  bool root = false;  // real root: no namespace of dabba's own
+  bool root = false;          // real root: no namespace of dabba's own
   uint32_t uid = 0, gid = 0;  // the caller on the host
   std::string user;           // their login name ("" = none)
   std::string gecos;          // passwd's 5th field ("" = none)

@@ -66,8 +66,7 @@ TEST(UsernsOptions, BadValuesUsePodmansWords) {
   EXPECT_EQ(message_of("", {}, {"a:1:1"}),
             "initializing ID mappings: GID setting is malformed expected "
             "[\"uint32:uint32:uint32\"]: [\"a:1:1\"]");
-  EXPECT_EQ(message_of("", {"1:1:10"}),
-            "container uses ID mappings, but doesn't map UID 0");
+  EXPECT_EQ(message_of("", {"1:1:10"}), "container uses ID mappings, but doesn't map UID 0");
   try {
     parse_userns("ns:/proc/1/ns/user", {}, {});
     FAIL() << "accepted";
