@@ -50,6 +50,9 @@ std::string encode_container_info(const ContainerInfo& i) {
   };
   if (!i.labels.empty()) j["labels"] = i.labels;
   if (!i.group_add.empty()) j["group_add"] = i.group_add;
+  if (!i.userns_mode.empty()) j["userns_mode"] = i.userns_mode;
+  if (!i.uid_map.empty()) j["uid_map"] = i.uid_map;
+  if (!i.gid_map.empty()) j["gid_map"] = i.gid_map;
   if (!i.mounts.empty()) j["mounts"] = i.mounts;
   if (i.oom_score_adj != 0) j["oom_score_adj"] = i.oom_score_adj;
   return j.dump();
@@ -85,6 +88,9 @@ ContainerInfo decode_container_info(const std::string& text) {
     i.cidfile = j.value("cidfile", i.cidfile);
     i.labels = j.value("labels", i.labels);
     i.group_add = j.value("group_add", i.group_add);
+    i.userns_mode = j.value("userns_mode", i.userns_mode);
+    i.uid_map = j.value("uid_map", i.uid_map);
+    i.gid_map = j.value("gid_map", i.gid_map);
     i.mounts = j.value("mounts", i.mounts);
     i.oom_score_adj = j.value("oom_score_adj", i.oom_score_adj);
   } catch (const nlohmann::json::exception& e) {

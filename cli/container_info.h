@@ -57,6 +57,10 @@ struct ContainerInfo {
   unsigned timeout = 0;  // --timeout seconds
   std::string restart;   // --restart as runner::format_restart_policy writes it ("" = not given)
   std::string cidfile;   // --cidfile (absolute), for `rm`/`stop --cidfile` users
+  // --userns/--uidmap as inspect's HostConfig.UsernsMode ("" or "private", userns_options.h) and
+  // IDMappings ("C:F:S" texts; empty: the container shares dabba's namespace).
+  std::string userns_mode;
+  std::vector<std::string> uid_map, gid_map;
   std::vector<ContainerMount> mounts;
   int oom_score_adj = 0;  // --oom-score-adj, as inspect shows it
 };

@@ -193,11 +193,21 @@ TemplateData inspect_container(const ContainerView& v, const TemplateData& image
       {"SecurityOpt", TemplateData::array()},
       {"Tmpfs", mounts.tmpfs},
       {"UTSMode", "private"},
-      {"UsernsMode", ""},
+      {"UsernsMode", info.userns_mode},
       {"ShmSize", 65536000},
       {"Runtime", "oci"},
       {"ConsoleSize", {0, 0}},
   };
+  if (!info.uid_map.empty()) {
+    // podman shows the maps where the namespace has its own (inserted after UsernsMode).
+    TemplateData with_maps = TemplateData::object();
+    for (auto& [key, value] : host_config.items()) {
+      with_maps[key] = value;
+      if (key == "UsernsMode")
+        with_maps["IDMappings"] = {{"UidMap", info.uid_map}, {"GidMap", info.gid_map}};
+    }
+    host_config = std::move(with_maps);
+  }
   TemplateData network_settings = {
       {"EndpointID", ""},
       {"Gateway", ""},

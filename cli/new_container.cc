@@ -1,6 +1,8 @@
 #include "cli/new_container.h"
 
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,6 +13,7 @@
 #include "cli/container_names.h"
 #include "cli/interrupt.h"
 #include "cli/progress.h"
+#include "cli/userns_options.h"
 #include "cli/volumes.h"
 #include "cli/volumes_from.h"
 #include "common/error.h"
@@ -141,6 +144,39 @@ void write_cidfile(Store& store, const std::string& path, const std::string& id)
   }
 }
 
+// The caller and dabba's namespace, for --userns (userns_options.h).
+UsernsHost userns_host() {
+  const HostIdentity& who = host_identity();
+  UsernsHost host;
+  host.root = who.is_root() && in_initial_user_namespace();
+  host.uid = who.uid;
+  host.gid = who.gid;
+  if (struct passwd* pw = ::getpwuid(who.uid)) {
+    host.user = pw->pw_name;
+    host.gecos = pw->pw_gecos ? pw->pw_gecos : "";
+  }
+  if (struct group* gr = ::getgrgid(who.gid)) host.group = gr->gr_name;
+  if (!host.root) host.outer = current_id_map();
+  return host;
+}
+
+// --hostuser: the host's entry as podman writes it (password "*", the working directory as home,
+// /bin/sh), appended by the runner where the container's /etc/passwd lacks the name and the uid.
+void add_host_users(const std::vector<std::string>& names, runner::Spec& spec) {
+  for (const std::string& name : names) {
+    struct passwd* pw = ::getpwnam(name.c_str());
+    const bool number = !name.empty() && name.size() <= 10 &&
+                        name.find_first_not_of("0123456789") == std::string::npos;
+    if (!pw && number) pw = ::getpwuid(static_cast<uid_t>(std::stoul(name)));
+    if (!pw)
+      throw Error(Errc::kNotFound,
+                  "creating temporary passwd file for container: user: unknown user " + name);
+    spec.passwd_entries.push_back(std::string(pw->pw_name) + ":*:" + std::to_string(pw->pw_uid) +
+                                  ":" + std::to_string(pw->pw_gid) + ":" +
+                                  (pw->pw_gecos ? pw->pw_gecos : "") + ":" + spec.cwd + ":/bin/sh");
+  }
+}
+
 // The user's mounts as the record keeps them (container_info.h).
 std::vector<ContainerMount> container_mounts(const std::vector<runner::MountSpec>& mounts) {
   std::vector<ContainerMount> out;
@@ -175,6 +211,8 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
   add_volumes_from(store, o.volumes_from, spec.mounts);
   std::vector<std::string> volumes = prepare_volumes(store, spec.mounts, config.volumes, in.layers);
   if (runner::creates_user_namespace()) spec.id_map = default_id_map(host_identity());
+  apply_userns(o.userns, userns_host(), o.flags.user.has_value(), spec);
+  add_host_users(o.flags.hostuser, spec);
   const std::string log_path = o.log.driver != runner::LogDriver::kK8sFile ? std::string()
                                : o.log.path.empty() ? runner::container_log_path(in.container_dir)
                                                     : o.log.path;
@@ -206,6 +244,11 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
       .cidfile = o.flags.cidfile.empty()
                      ? std::string()
                      : std::filesystem::absolute(o.flags.cidfile).lexically_normal().string(),
+      .userns_mode = userns_mode_name(o.userns),
+      .uid_map = o.userns.mode == UsernsMode::kHost ? std::vector<std::string>()
+                                                    : id_mapping_texts(spec.id_map.uids),
+      .gid_map = o.userns.mode == UsernsMode::kHost ? std::vector<std::string>()
+                                                    : id_mapping_texts(spec.id_map.gids),
       .mounts = container_mounts(spec.mounts),
       .oom_score_adj = o.oom_score_adj.value_or(0)};
 

@@ -134,8 +134,14 @@ void add_run_flags(CLI::App& app, RunFlags& o) {
   last_wins(app.add_option("--restart", o.restart,
                            "restart policy: no, on-failure[:max_retries], always, unless-stopped"));
   last_wins(app.add_option("--userns", o.userns,
-                           "user namespace: host (the default, dabba's own); keep-id, nomap and "
-                           "auto are not supported yet"));
+                           "user namespace: host (the default: you are root), keep-id[:uid=N,"
+                           "gid=N], nomap or auto[:size=N]"));
+  repeatable(app.add_option("--uidmap", o.uidmap,
+                            "map container uids CONTAINER:FROM:SIZE (FROM: 0 is you, 1.. your "
+                            "subordinate ids)"));
+  repeatable(app.add_option("--gidmap", o.gidmap, "map container gids CONTAINER:FROM:SIZE"));
+  repeatable(app.add_option("--hostuser", o.hostuser,
+                            "add this host user (name or uid) to the container's /etc/passwd"));
   app.add_option("-u,--user", o.user, "user[:group] or uid[:gid] to run as");
   app.add_option("-w,--workdir", o.workdir, "working directory inside the container");
   last_wins(app.add_option("--entrypoint", o.entrypoint,
@@ -491,9 +497,7 @@ RunOptions parse_run_options(RunFlags f) {
     throw Error(Errc::kInvalidArgument,
                 "the --rm option conflicts with --restart, when the restartPolicy is not \"\" "
                 "and \"no\"");
-  if (!f.userns.empty() && f.userns != "host")
-    throw Error(Errc::kUnsupported, "--userns " + f.userns + " is not supported yet", 0,
-                "leave --userns out: dabba maps the container's root to you, as --userns=host");
+  o.userns = parse_userns(f.userns, f.uidmap, f.gidmap);
   o.network = parse_network_flags(f.net);
   parse_process_extras(f, o);
   o.security = parse_security_options(f.security_opt);

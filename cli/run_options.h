@@ -20,6 +20,7 @@
 
 #include "cli/network_flags.h"
 #include "cli/security_options.h"
+#include "cli/userns_options.h"
 #include "cli/volumes_from.h"
 #include "oci/platform.h"
 #include "pull/puller.h"
@@ -58,7 +59,10 @@ struct RunFlags {
   bool http_proxy = true;                 // --http-proxy (=false: the host's proxy vars stay out)
   std::string pidfile;                    // --pidfile
   std::string restart;                    // --restart (runner/restart_policy.h)
-  std::string userns;                     // --userns ("" or host: dabba's own namespace)
+  std::string userns;                     // --userns (userns_options.h)
+  std::vector<std::string> uidmap;        // --uidmap CONTAINER:FROM:SIZE
+  std::vector<std::string> gidmap;        // --gidmap CONTAINER:FROM:SIZE
+  std::vector<std::string> hostuser;      // --hostuser NAME|UID: the host's user in /etc/passwd
   std::optional<std::string> user;        // -u
   std::optional<std::string> workdir;     // -w
   std::optional<std::string> entrypoint;  // --entrypoint ("" clears the image's; '["a","b"]')
@@ -133,6 +137,7 @@ struct RunOptions {
   bool ulimit_host = false;                 // --ulimit host
   std::vector<runner::Sysctl> sysctls;      // --sysctl
   std::vector<runner::DeviceSpec> devices;  // --device
+  UsernsOptions userns;                     // --userns, --uidmap, --gidmap
   std::vector<std::string> exposed_ports;   // --expose, as "PORT[-PORT]/PROTO"
   std::optional<int> oom_score_adj;         // --oom-score-adj
 };

@@ -204,7 +204,9 @@ std::string subid_hint(const HostIdentity& who) {
 
 void write_id_map(pid_t pid, const IdMap& map) {
   const HostIdentity& who = host_identity();
-  bool privileged = ::geteuid() == 0 && in_initial_user_namespace();
+  // Root of the namespace we are in (real root, or rootless dabba in its own, writing a nested
+  // one's map) holds CAP_SETUID in the new namespace's parent: it may write any map of our ids.
+  bool privileged = ::geteuid() == 0;
   bool single = map.uids.size() == 1 && map.gids.size() == 1 && map.uids[0].count == 1 &&
                 map.gids[0].count == 1 && map.uids[0].outside == who.uid &&
                 map.gids[0].outside == who.gid;

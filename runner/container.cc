@@ -24,6 +24,22 @@ namespace dabba::runner {
 
 bool creates_user_namespace() { return ::geteuid() == 0 && in_initial_user_namespace(); }
 
+namespace {
+
+bool is_identity(const std::vector<IdMapping>& ranges) {
+  return ranges.size() == 1 && ranges[0].inside == 0 && ranges[0].outside == 0 &&
+         ranges[0].count >= 0xffffffffu - 1;
+}
+
+}  // namespace
+
+bool nested_user_namespace(const Spec& spec) {
+  if (spec.id_map.uids.empty()) return false;
+  // Real root's own map (the identity) is made at clone time, owning every namespace.
+  return !(creates_user_namespace() && is_identity(spec.id_map.uids) &&
+           is_identity(spec.id_map.gids));
+}
+
 void throw_child_error(int code, int err, const std::string& text) {
   auto nul = text.find('\0');
   std::string message = text.substr(0, nul);
@@ -99,7 +115,8 @@ void prepare_container_dir(const Spec& spec) {
   write_etc_files(spec.container_dir, spec.etc);
 }
 
-ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, bool new_userns) {
+ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, bool new_userns,
+                                bool nested_userns) {
   ContainerChildSetup setup;
   MountHost host;
   host.own_network_namespace = has_own_network_namespace(spec.network.mode);
@@ -118,6 +135,9 @@ ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, b
   // Real root lowers it from here, in the host's namespace (rlimits.h); rootless, the child.
   if (!new_userns) setup.workload.oom_score_adj = spec.oom_score_adj;
   setup.sysctls = spec.sysctls;
+  setup.unshare_userns = nested_userns;
+  setup.passwd_entries = spec.passwd_entries;
+  setup.group_entries = spec.group_entries;
   return setup;
 }
 
@@ -125,14 +145,16 @@ ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, b
 
 ContainerProcess start_container(const Spec& spec, const StartOptions& options) {
   validate(spec);
-  const bool new_userns = creates_user_namespace();
+  // Real root's namespace comes with the clone; a --userns one is nested later (container_child.h).
+  const bool nested_userns = nested_user_namespace(spec);
+  const bool new_userns = creates_user_namespace() && !nested_userns;
   if (new_userns && spec.id_map.uids.empty())
     throw Error(Errc::kInvalidArgument, "the container's id map is empty");
   prepare_container_dir(spec);
   // Real root's child is in a new user namespace, where no hard limit can be raised: raise ours
   // first (child_setup() then takes the defaults from them).
-  if (new_userns) raise_hard_limits(spec.ulimits, spec.ulimit_host);
-  ContainerChildSetup setup = child_setup(spec, options, new_userns);
+  if (creates_user_namespace()) raise_hard_limits(spec.ulimits, spec.ulimit_host);
+  ContainerChildSetup setup = child_setup(spec, options, new_userns, nested_userns);
   if (log_enabled(LogLevel::kDebug))
     for (const auto& line : setup.mounts.describe()) log_debug("mount plan: " + line);
 
@@ -195,6 +217,16 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
     return msg;
   };
 
+  if (nested_userns) {
+    std::optional<SyncMessage> unshared = expect(SyncKind::kUnshared);
+    if (!unshared) {
+      ExitStatus st = proc.wait();
+      throw Error(Errc::kFailed, "the container's setup process died (" + st.describe() + ")");
+    }
+    with_context("map the container's user namespace",
+                 [&] { write_id_map(proc.pid(), spec.id_map); });
+    sync.send(SyncKind::kProceed);
+  }
   std::optional<SyncMessage> ready = expect(SyncKind::kReady);
   if (!ready) {
     ExitStatus st = proc.wait();

@@ -6,6 +6,9 @@
 // CLONE_NEWNS|NEWPID|NEWUTS|NEWIPC (+NEWNET unless --network host) and shares that user
 // namespace: the container's uids are the store's uids. Real root (uid 0 in the initial user
 // namespace) gets CLONE_NEWUSER as well, with Spec::id_map (the identity) written by us.
+// --userns=keep-id|nomap|auto and --uidmap (Spec::id_map otherwise): the child unshares a user
+// namespace nested in ours once its root is built, and we write its map (no newuidmap: we hold
+// CAP_SETUID in its parent); the other namespaces stay owned by ours.
 //
 // Parent checklist (the child's is in container_child.h):
 //   validate; prepare the container dir (upper/ work/ rootfs/ etc/); plan the mounts; create the
@@ -119,6 +122,9 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options =
 
 // True when start_container() will create a user namespace (dabba runs as real root).
 bool creates_user_namespace();
+// True when the container's user namespace is nested, made by the child after its root is built
+// (Spec::id_map from --userns/--uidmap; container_child.h).
+bool nested_user_namespace(const Spec& spec);
 
 // The SyncKind::kError text (message NUL hint) -> the Error the parent throws.
 [[noreturn]] void throw_child_error(int code, int err, const std::string& text);

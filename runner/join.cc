@@ -1,8 +1,10 @@
 #include "runner/join.h"
 
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -49,7 +51,9 @@ bool same_namespace(int fd, const char* self_path) {
     join_cgroups(spec.cgroups, ::getpid());
     for (auto& ns : namespaces) {
       if (!ns.fd.valid()) continue;
-      // The user namespace first: it is what gives us the capabilities the others need.
+      // The user namespace that owns the others first (it gives us the capabilities they need),
+      // the container's own last: a --userns container's is nested in dabba's, which owns the
+      // others (container_child.h), and once in it we could join none of them.
       if (ns.type == CLONE_NEWUSER &&
           same_namespace(ns.fd.get(), "/proc/self/ns/user"))  // rootful dabba, same ns
         continue;
@@ -80,17 +84,28 @@ ContainerProcess join_container(const JoinSpec& spec, const StartOptions& option
 
   // Opened here, before any fork: the namespaces of the live PID 1, or an error naming the cause.
   std::vector<Namespace> namespaces;
-  for (auto [name, type] : {std::pair{"user", CLONE_NEWUSER},
-                            {"mnt", CLONE_NEWNS},
+  for (auto [name, type] : {std::pair{"mnt", CLONE_NEWNS},
                             {"uts", CLONE_NEWUTS},
                             {"ipc", CLONE_NEWIPC},
                             {"net", CLONE_NEWNET},
-                            {"pid", CLONE_NEWPID}}) {
+                            {"pid", CLONE_NEWPID},
+                            {"user", CLONE_NEWUSER}}) {
     std::string path = "/proc/" + std::to_string(spec.pid) + "/ns/" + name;
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw_errno("open " + path);
     namespaces.push_back({name, type, UniqueFd(fd)});
   }
+  // The owner of the container's mount namespace (NS_GET_USERNS), joined first (see join_child).
+  int owner = ::ioctl(namespaces.front().fd.get(), NS_GET_USERNS);
+  if (owner < 0) throw_errno("find the owner of the container's mount namespace");
+  namespaces.insert(namespaces.begin(), Namespace{"user", CLONE_NEWUSER, UniqueFd(owner)});
+  // The container's own user namespace is joined last only when it is another (nested) one: by
+  // then /proc is the container's, where join_child could not look itself up.
+  struct stat first, last;
+  if (::fstat(namespaces.front().fd.get(), &first) == 0 &&
+      ::fstat(namespaces.back().fd.get(), &last) == 0 && first.st_ino == last.st_ino &&
+      first.st_dev == last.st_dev)
+    namespaces.pop_back();
   if (spec.pid_start_time != 0 && process_start_time(spec.pid) != spec.pid_start_time)
     throw Error(Errc::kNotFound, "the container is not running any more");
 

@@ -157,6 +157,10 @@ struct Spec {
   // capability, no seccomp filter and no masked paths).
   bool privileged = false;
   std::vector<DeviceSpec> devices;  // --device: host nodes bound in (devices.h)
+  // Lines the child appends to the container's /etc/passwd and /etc/group when no line there has
+  // their name or id yet (--userns=keep-id's user, as podman adds it): "name:x:uid:gid:...".
+  std::vector<std::string> passwd_entries;
+  std::vector<std::string> group_entries;
 
   // Isolation.
   NetworkSpec network;
@@ -165,8 +169,10 @@ struct Spec {
   // Where the container's cgroup is made, in each hierarchy: "" is the caller's own cgroup, an
   // absolute path ("/dabba") is taken from the hierarchy's root.
   std::string cgroup_parent;
-  // The map of the user namespace the runner creates when dabba runs as real root (rootless dabba
-  // is already inside its own namespace and creates none; see container.h).
+  // The map of the user namespace the runner creates for the container (see container.h). Real
+  // root: always one, ids are the host's (the identity unless --uidmap). Rootless dabba is already
+  // inside its own namespace and creates one only for --userns=keep-id|nomap|auto or --uidmap: a
+  // namespace nested in dabba's, ids relative to it (0 = the caller). Empty: no new namespace.
   IdMap id_map;
 };
 

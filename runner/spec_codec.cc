@@ -154,6 +154,8 @@ std::string encode_spec(const Spec& s) {
       {"create_cwd", s.create_cwd},
       {"user", s.user},
       {"group_add", s.group_add},
+      {"passwd_entries", s.passwd_entries},
+      {"group_entries", s.group_entries},
       {"ulimits", ulimits},
       {"ulimit_host", s.ulimit_host},
       {"oom_score_adj", s.oom_score_adj ? json(*s.oom_score_adj) : json()},
@@ -221,6 +223,8 @@ Spec decode_spec(const std::string& text) {
     get(j, "create_cwd", s.create_cwd);
     get(j, "user", s.user);
     get(j, "group_add", s.group_add);
+    get(j, "passwd_entries", s.passwd_entries);
+    get(j, "group_entries", s.group_entries);
     if (auto u = j.find("ulimits"); u != j.end())
       for (const auto& one : *u)
         s.ulimits.push_back(

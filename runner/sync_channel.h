@@ -23,6 +23,7 @@ enum class SyncKind : uint32_t {
   kError,        // child -> parent: what failed, with the exit code dabba should use
   kPid,          // child -> parent: a pid (exec's workload) in `code`
   kExecFailed,   // exec shim -> parent: exec failed; `code` 126/127, `error` its errno (no text)
+  kUnshared,     // child -> parent: in its nested user namespace, to be mapped (then kProceed)
 };
 
 struct SyncMessage {

@@ -102,6 +102,24 @@ void add_groups(ResolvedUser& user, const std::vector<std::string>& extra, std::
   }
 }
 
+std::string missing_entries(std::string_view file, const std::vector<std::string>& entries) {
+  std::string out;
+  for (const std::string& entry : entries) {
+    auto want = split(entry, ':');
+    if (want.size() < 3) continue;
+    bool present = false;
+    auto check = [&](std::string_view line) {
+      auto f = split(line, ':');
+      if (f.size() >= 3 && (f[0] == want[0] || f[2] == want[2])) present = true;
+    };
+    for_each_line(file, check);
+    for_each_line(out, check);  // keep-id's user given again with --hostuser: once
+    if (!present) out += entry + "\n";
+  }
+  if (!out.empty() && !file.empty() && file.back() != '\n') out.insert(out.begin(), '\n');
+  return out;
+}
+
 void check_group_add(const std::vector<std::string>& groups) {
   if (groups.size() > 1 && std::find(groups.begin(), groups.end(), "keep-groups") != groups.end())
     throw Error(Errc::kInvalidArgument,

@@ -35,6 +35,11 @@ ResolvedUser resolve_user(std::string_view spec, std::string_view passwd, std::s
 // entries in group file" (podman's words).
 void add_groups(ResolvedUser& user, const std::vector<std::string>& extra, std::string_view group);
 
+// The lines of `entries` ("name:x:id:...", passwd's or group's) whose name and id no line of
+// `file` (nor an earlier entry) has yet, each ending in a newline, and a newline first when file
+// does not end in one: what to append for --userns=keep-id's user, as podman adds it.
+std::string missing_entries(std::string_view file, const std::vector<std::string>& entries);
+
 // --group-add's own rule: keep-groups only alone (podman's words otherwise). Throws
 // Error{kInvalidArgument}.
 void check_group_add(const std::vector<std::string>& groups);

@@ -11,12 +11,15 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <array>
+#include <cstdio>
 #include <cstring>
 
 #include "common/error.h"
 #include "common/exit_codes.h"
 #include "common/fs.h"
 #include "common/subprocess.h"
+#include "common/text.h"
 #include "common/unique_fd.h"
 #include "runner/env.h"
 #include "runner/exec_shim.h"
@@ -26,11 +29,7 @@
 #include "runner/user.h"
 
 namespace dabba::runner {
-namespace {
 
-// An image's /etc/passwd could be a FIFO, a device or huge: read only regular files, a bounded
-// amount, without blocking. The path resolves inside the container's root (we pivoted), so a
-// symlink cannot lead out of it.
 std::string read_container_file(const char* path) {
   int fd = ::open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) {
@@ -52,6 +51,8 @@ std::string read_container_file(const char* path) {
   return out;
 }
 
+namespace {
+
 bool setgroups_allowed() {
   std::string text = read_container_file("/proc/self/setgroups");
   return text.rfind("deny", 0) != 0;
@@ -67,12 +68,32 @@ Error set_id_error(const std::string& kind, const std::string& id_name, uint32_t
                0, "the container can use the ids of your /etc/sub" + id_name + " range");
 }
 
+// The groups the user namespace maps: a small --userns=auto or --uidmap map leaves out groups the
+// image's /etc/group gives the user (busybox's root is in wheel, 10), which setgroups refuses.
+std::vector<gid_t> mapped_groups(const std::vector<gid_t>& groups) {
+  std::vector<std::array<uint64_t, 3>> ranges;
+  for (const std::string& line : split_lines(read_container_file("/proc/self/gid_map"))) {
+    std::array<uint64_t, 3> r{};
+    if (std::sscanf(line.c_str(), "%lu %lu %lu", &r[0], &r[1], &r[2]) == 3) ranges.push_back(r);
+  }
+  if (ranges.empty()) return groups;
+  std::vector<gid_t> out;
+  for (gid_t g : groups)
+    for (const auto& r : ranges)
+      if (g >= r[0] && g - r[0] < r[2]) {
+        out.push_back(g);
+        break;
+      }
+  return out;
+}
+
 // keep_groups (--group-add keep-groups): no setgroups, the caller's groups stay, as podman's.
 void switch_user(const ResolvedUser& u, bool keep_groups) {
   std::string who = std::to_string(u.uid) + ":" + std::to_string(u.gid);
   if (!keep_groups && setgroups_allowed()) {
     // Also drops the supplementary groups dabba inherited from the host.
-    if (::setgroups(u.groups.size(), u.groups.data()) != 0)
+    const std::vector<gid_t> groups = mapped_groups(u.groups);
+    if (::setgroups(groups.size(), groups.data()) != 0)
       throw Error(errc_from_errno(errno),
                   "set supplementary groups of " + who +
                       " (a group id may be outside the user namespace's map)",

@@ -67,6 +67,11 @@ struct WorkloadSetup {
 // Returns false (errno set) on failure.
 bool adopt_stdio_child(const ChildStdio& stdio) noexcept;
 
+// An image's /etc/passwd could be a FIFO, a device or huge: reads only a regular file, a bounded
+// amount, without blocking ("" when missing or not regular). Called after the pivot, so the path
+// resolves inside the container's root and a symlink cannot lead out of it.
+std::string read_container_file(const char* path);
+
 [[noreturn]] void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept;
 
 // Sends an Error (or any exception) to the parent as a 125 failure and _exits. For the child's

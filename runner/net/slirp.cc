@@ -76,9 +76,11 @@ Slirp4netnsBinary find_slirp4netns() {
                 0,
                 "install the Debian package slirp4netns (sudo apt-get install slirp4netns), "
                 "or run with --network none or --network host");
-  std::vector<bool> has = binary_has_options(b.path, {"enable-sandbox", "enable-seccomp"});
+  std::vector<bool> has =
+      binary_has_options(b.path, {"enable-sandbox", "enable-seccomp", "netns-type"});
   b.sandbox = has[0];
   b.seccomp = has[1];
+  b.netns_type = has[2];
   return b;
 }
 
@@ -124,8 +126,17 @@ Slirp4netns Slirp4netns::start(const Slirp4netnsBinary& binary, const Slirp4netn
     args.push_back("--outbound-addr=" + c.options.outbound_addr);
   if (!c.options.outbound_addr6.empty())
     args.push_back("--outbound-addr6=" + c.options.outbound_addr6);
-  args.insert(args.end(), {"--ready-fd", "3", "--exit-fd", "4", "--api-socket", c.socket_name,
-                           std::to_string(c.netns_pid), "tap0"});
+  args.insert(args.end(), {"--ready-fd", "3", "--exit-fd", "4", "--api-socket", c.socket_name});
+  // Given a pid, slirp4netns also joins that process's user namespace, which for --userns is a
+  // nested one without rights over the network namespace (owned by ours): name the namespace by
+  // its path, so slirp4netns joins it alone.
+  if (binary.netns_type) {
+    args.push_back("--netns-type=path");
+    args.push_back("/proc/" + std::to_string(c.netns_pid) + "/ns/net");
+  } else {
+    args.push_back(std::to_string(c.netns_pid));
+  }
+  args.push_back("tap0");
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -31,6 +31,7 @@ struct Slirp4netnsBinary {
   std::string path;
   bool sandbox = false;  // --enable-sandbox (0.4+)
   bool seccomp = false;  // --enable-seccomp (0.4+)
+  bool netns_type = false;  // --netns-type=path (0.4+)
 };
 Slirp4netnsBinary find_slirp4netns();
 

@@ -145,8 +145,8 @@ check_eq "--restart=no accepted" 0 "$(exit_code dabba_user run --rm --restart=no
 check_eq "--restart=always refused (not yet), 125" 125 \
   "$(exit_code dabba_user run --rm --restart=always "$BUSYBOX" true)"
 check_eq "--userns=host accepted" 0 "$(exit_code dabba_user run --rm --userns=host "$BUSYBOX" true)"
-check_eq "--userns=keep-id refused (not yet), 125" 125 \
-  "$(exit_code dabba_user run --rm --userns=keep-id "$BUSYBOX" true)"
+check_eq "--userns=ns:PATH refused (not yet), 125" 125 \
+  "$(exit_code dabba_user run --rm --userns=ns:/proc/1/ns/user "$BUSYBOX" true)"
 
 C=$(dabba_user run -d -P --expose 8080 --expose 9090/udp "$BUSYBOX" sleep 30)
 ports=$(dabba_user port "$C")

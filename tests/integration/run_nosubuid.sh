@@ -71,6 +71,14 @@ check_eq "a file the container writes in a bind is the user's" "$NOSUB" \
   "$(install -d -o "$NOSUB" "$WORK/own" && dabba_nosub run --rm -v "$WORK/own:/own" "$ROOTONLY" \
     sh -c 'echo x >/own/f' 2>/dev/null && stat -c %U "$WORK/own/f")"
 
+# --userns=keep-id needs no range: the nested map holds the user alone, at their own uid.
+check_eq "keep-id: the user at their uid, alone in the map" "$uid $gid $uid 0 1 $NOSUB" \
+  "$(dabba_nosub run --rm --network none --userns=keep-id "$ROOTONLY" sh -c \
+    'echo $(id -u) $(id -g) $(cat /proc/self/uid_map) $(id -un)' 2>/dev/null)"
+out=$(dabba_nosub run --rm --userns=nomap "$ROOTONLY" true 2>&1) && rc=0 || rc=$?
+check_eq "nomap without a range: 125" 125 "$rc"
+check "... saying so, with the fix" grep -q "nomap needs subordinate ids.*usermod --add-subuids" <<<"$(tr '\n' ' ' <<<"$out")"
+
 # Files of uid 1000 (rig/busybox has /home/app) cannot be held: a clear error, nothing stored.
 out=$(dabba_nosub pull "$FIXTURE_BUSYBOX" 2>&1) && rc=0 || rc=$?
 check_eq "pull of an image with other owners fails (exit 1)" 1 "$rc"

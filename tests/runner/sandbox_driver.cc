@@ -125,7 +125,9 @@ int driver_main(int argc, char** argv) {
 
   // As cli/main.cc: a rootless caller enters dabba's user namespace while single-threaded.
   IdMap map = enter_default_user_namespace();
-  spec.id_map = default_id_map(host_identity());
+  // As cli/new_container.cc: the map of a namespace the runner makes, real root's only (rootless,
+  // a map here would ask for a nested namespace, which is --userns's).
+  if (creates_user_namespace()) spec.id_map = default_id_map(host_identity());
   (void)map;
 
   spec.argv = command_line(image, entrypoint, args);

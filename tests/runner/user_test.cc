@@ -130,5 +130,21 @@ TEST(GroupAdd, KeepGroupsOnlyAlone) {
   EXPECT_THROW(check_group_add({""}), Error);
 }
 
+TEST(MissingEntries, AddsOnlyWhatNoLineHasByNameOrId) {
+  const std::string passwd =
+      "root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000::/home/user:/bin/sh\n";
+  EXPECT_EQ(missing_entries(passwd, {"alice:*:1001:1001::/:/bin/sh"}),
+            "alice:*:1001:1001::/:/bin/sh\n");
+  EXPECT_EQ(missing_entries(passwd, {"1000:*:1000:1000:container user:/:/bin/sh"}), "");
+  EXPECT_EQ(missing_entries(passwd, {"user:*:1234:1234::/:/bin/sh"}), "");
+  // A file without its last newline gets one first; an empty file none.
+  EXPECT_EQ(missing_entries("root:x:0:", {"alice:x:1001:alice"}), "\nalice:x:1001:alice\n");
+  EXPECT_EQ(missing_entries("", {"alice:x:1001:alice"}), "alice:x:1001:alice\n");
+  // The same user twice (keep-id and --hostuser): the first line only.
+  EXPECT_EQ(
+      missing_entries(passwd, {"alice:*:1001:1001::/:/bin/sh", "alice:*:1001:1001:A:/:/bin/sh"}),
+      "alice:*:1001:1001::/:/bin/sh\n");
+}
+
 }  // namespace
 }  // namespace dabba::runner
