@@ -28,8 +28,8 @@ int attach_running(const ContainerView& view, const AttachFlags& flags) {
   try {
     options.detach_keys = runner::parse_detach_keys(flags.detach_keys);
   } catch (const Error& e) {
-    throw Error(Errc::kInvalidArgument, "attaching to container " + view.record.id + ": " + e.what(),
-                0, e.hint());
+    throw Error(Errc::kInvalidArgument,
+                "attaching to container " + view.record.id + ": " + e.what(), 0, e.hint());
   }
   options.stdin_wanted = !flags.no_stdin;
   options.sig_proxy = flags.sig_proxy;
@@ -38,9 +38,9 @@ int attach_running(const ContainerView& view, const AttachFlags& flags) {
     outcome = runner::attach_client(view.dir, options);
   } catch (const Error& e) {
     // Nobody listens: it stopped meanwhile, or an older dabba's supervisor owns it.
-    throw Error(Errc::kConflict, "you can only attach to running containers: " +
-                                     std::string(e.what()),
-                0, "a container started by an older dabba cannot be attached to; logs -f follows it");
+    throw Error(Errc::kConflict,
+                "you can only attach to running containers: " + std::string(e.what()), 0,
+                "a container started by an older dabba cannot be attached to; logs -f follows it");
   }
   if (outcome.detached) return kExitOk;
   if (outcome.exit_code) return *outcome.exit_code;
@@ -79,8 +79,8 @@ Command add_attach(CLI::App& parent) {
     ContainerView v;
     {
       Store store = Store::open(globals.root());
-      v = view_container(store, args->latest ? latest_container(store)
-                                             : find_container(store, args->names[0]));
+      v = view_container(
+          store, args->latest ? latest_container(store) : find_container(store, args->names[0]));
     }
     return attach_running(v, args->flags);
   };

@@ -12,8 +12,8 @@
 #include <memory>
 
 #include "cli/command.h"
-#include "cli/container_attach.h"
 #include "cli/commands.h"
+#include "cli/container_attach.h"
 #include "cli/container_start.h"
 #include "cli/container_targets.h"
 #include "cli/containers.h"

@@ -72,6 +72,7 @@ Command add_wait(CLI::App& parent) {
     for (const std::string& name : resolve_targets(store, args->targets)) {
       try {
         const ContainerRecord record = find_container(store, name);
+        const auto record_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
         for (;;) {
           // Gone meanwhile (a --rm container): podman answers with its last known code.
           std::optional<ContainerRecord> now = store.container(record.id);
@@ -80,6 +81,15 @@ Command add_wait(CLI::App& parent) {
             break;
           }
           ContainerView v = view_container(store, *now);
+          // PID 1 is gone but its owner has not recorded the exit yet (a moment after a quick
+          // workload): wait for the record, as logs -f does, rather than print -1. Bounded: an
+          // owner that takes longer than 5 s is not waited for.
+          const bool unrecorded = v.state && v.state->status == runner::ContainerStatus::kRunning &&
+                                  !v.running && runner::supervisor_alive(v.dir, *v.state);
+          if (unrecorded && std::chrono::steady_clock::now() < record_deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            continue;
+          }
           if (condition_met(v, conditions)) {
             int code = v.state && v.state->status == runner::ContainerStatus::kExited
                            ? v.state->exit_code

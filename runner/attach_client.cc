@@ -51,7 +51,8 @@ class Client {
     std::vector<pollfd> fds;
     for (;;) {
       fds.clear();
-      fds.push_back({sock_.get(), static_cast<short>(POLLIN | (pending_.empty() ? 0 : POLLOUT)), 0});
+      fds.push_back(
+          {sock_.get(), static_cast<short>(POLLIN | (pending_.empty() ? 0 : POLLOUT)), 0});
       fds.push_back({signals.fd(), POLLIN, 0});
       const bool read_stdin = stdin_open_ && pending_.empty();
       if (read_stdin) fds.push_back({options_.in, POLLIN, 0});
@@ -125,7 +126,7 @@ class Client {
   void send_window_size() {
     if (!tty_) return;
     const int terminal = user_terminal_fd();
-    struct winsize ws{};
+    struct winsize ws {};
     if (terminal < 0 || ::ioctl(terminal, TIOCGWINSZ, &ws) != 0) return;
     queue('w', std::to_string(ws.ws_row) + " " + std::to_string(ws.ws_col));
   }

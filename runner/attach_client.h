@@ -13,16 +13,16 @@ namespace dabba::runner {
 struct AttachClientOptions {
   bool stdin_wanted = true;  // false: --no-stdin (and start -a without -i)
   bool sig_proxy = true;
-  std::string detach_keys;   // parse_detach_keys()'s bytes; empty: no detaching
+  std::string detach_keys;  // parse_detach_keys()'s bytes; empty: no detaching
   int in = 0;
   int out = 1;
   int err = 2;
 };
 
 struct AttachOutcome {
-  bool detached = false;              // the detach keys: the container runs on
-  std::optional<int> exit_code;       // the container's, when it exited while we were attached
-  int signal = 0;                     // a signal we got and did not pass on ended the attach
+  bool detached = false;         // the detach keys: the container runs on
+  std::optional<int> exit_code;  // the container's, when it exited while we were attached
+  int signal = 0;                // a signal we got and did not pass on ended the attach
 };
 
 // Throws Error when nobody listens on the socket (the container is not running).

@@ -9,10 +9,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <chrono>
 #include <cstring>
 
 #include "common/error.h"
@@ -65,7 +65,8 @@ AttachServer::AttachServer(const std::string& container_dir, bool tty, bool stdi
   ::unlinkat(a.dir.get(), kSocketName, 0);  // an earlier owner's (killed, or a restart)
   // Only the user: the socket is a way into the container.
   const mode_t old_umask = ::umask(0177);
-  const int bound = ::bind(listener_.get(), reinterpret_cast<const sockaddr*>(&a.addr), sizeof a.addr);
+  const int bound =
+      ::bind(listener_.get(), reinterpret_cast<const sockaddr*>(&a.addr), sizeof a.addr);
   ::umask(old_umask);
   if (bound < 0) throw_errno("bind " + path_);
   DABBA_SYSCALL(::listen(listener_.get(), kMaxClients), path_);

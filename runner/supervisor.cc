@@ -113,7 +113,8 @@ bool wait_to_restart(const Spec& spec, unsigned restarts) {
         oom_killed = container.oom_killed();
       }  // reaped: its cgroups and network helpers are gone before a restart makes new ones
       owner.exited(status, oom_killed);
-      if (server) server->container_exited(status.code());  // after the record: an attach then sees it
+      // After the record: an attach that returns finds the exit in the state.
+      if (server) server->container_exited(status.code());
       const unsigned done = owner.state().restart_count;
       if (!restart_wanted(spec.restart, status.code(), done) || !wait_to_restart(spec, done)) break;
       owner.restarting();

@@ -50,7 +50,9 @@ TEST(DetachKeys, BrokenSequencePassesTheHeldKeysOn) {
   DetachKeyMatcher m(parse_detach_keys("ctrl-p,ctrl-q"));
   bool detached = false;
   EXPECT_EQ(m.feed("\x10", detached), "");
-  EXPECT_EQ(m.feed("a", detached), "\x10" "a");
+  EXPECT_EQ(m.feed("a", detached),
+            "\x10"
+            "a");
   EXPECT_FALSE(detached);
   // ctrl-p ctrl-p ctrl-q: the first is passed on, the last two detach.
   EXPECT_EQ(m.feed("\x10\x10\x11", detached), "\x10");
