@@ -3,7 +3,7 @@
 # user: new output of a `run -d` container appears live; a `run -di` shell takes a pipe's input
 # and the attach returns its exit code; a `-dit` shell under a real terminal (tmux) with the
 # detach keys (ctrl-p ctrl-q) that leave it running, then a second attach; a stopped or missing
-# container and bad detach keys are podman's errors; --no-stdin; a foreground container attached
+# container and bad detach keys are podman's errors; --no-stdin; --sig-proxy; a foreground container attached
 # from elsewhere. Every wait is bounded.
 set -euo pipefail
 # shellcheck source=lib/run.sh
@@ -68,6 +68,24 @@ rc=0
 printf 'echo via-start\nexit 6\n' | within_user 30 start -a sa >"$WORK/sa.out" 2>&1 || rc=$?
 check_eq "start -a of a running -i container: stdin in (as podman 4.3), its exit code" \
   "6 via-start" "$rc $(cat "$WORK/sa.out")"
+
+# --- --sig-proxy (the default): a signal attach gets goes to PID 1 -------------------------------
+dabba_user run -d --name sigp "$BUSYBOX" \
+  sh -c "trap 'echo got-int; exit 9' INT; while :; do sleep 0.1; done; : $MARK" >/dev/null
+as_user timeout -k 5 30 "$TEST_DABBA" --root "$STORE" attach sigp >"$WORK/sig.out" </dev/null &
+SIGA=$!
+# attach_ready: the attach client runs with SIGINT blocked (read from its signalfd).
+attach_ready() {
+  local pid
+  pid=$(pgrep -f -- "^$TEST_DABBA --root $STORE attach sigp") || return 1
+  [ $((0x$(awk '/^SigBlk:/ {print $2}' "/proc/$pid/status") & 2)) -ne 0 ] && echo "$pid"
+}
+check "the attach client runs" wait_until attach_ready
+kill -INT "$(attach_ready)"
+rc=0
+wait $SIGA || rc=$?
+check_eq "SIGINT to attach reaches the container (its trap's exit code and output)" \
+  "9 got-int" "$rc $(cat "$WORK/sig.out")"
 
 # --- errors --------------------------------------------------------------------------------------
 rc=0
