@@ -3,8 +3,8 @@
 # user: new output of a `run -d` container appears live; a `run -di` shell takes a pipe's input
 # and the attach returns its exit code; a `-dit` shell under a real terminal (tmux) with the
 # detach keys (ctrl-p ctrl-q) that leave it running, then a second attach; a stopped or missing
-# container and bad detach keys are podman's errors; --no-stdin; --sig-proxy; a foreground container attached
-# from elsewhere. Every wait is bounded.
+# container and bad detach keys are podman's errors; --no-stdin; --sig-proxy; a foreground
+# container attached from elsewhere. Every wait is bounded.
 set -euo pipefail
 # shellcheck source=lib/run.sh
 source "$(dirname "$0")/lib/run.sh"
