@@ -69,6 +69,16 @@ printf 'echo via-start\nexit 6\n' | within_user 30 start -a sa >"$WORK/sa.out" 2
 check_eq "start -a of a running -i container: stdin in (as podman 4.3), its exit code" \
   "6 via-start" "$rc $(cat "$WORK/sa.out")"
 
+# As real root (its own store; the container in a user namespace of its own).
+dabba_root pull -q "$BUSYBOX" >/dev/null 2>&1
+dabba_root run -di --name rootshell "$BUSYBOX" sh >/dev/null
+rc=0
+printf 'echo root-hi\nexit 2\n' | timeout -k 5 30 env -i PATH=/usr/bin:/bin HOME=/root \
+  "$TEST_DABBA" --root "$ROOT_STORE" attach rootshell >"$WORK/root.out" 2>&1 || rc=$?
+check_eq "[root] attach with stdin from a pipe: output and exit code" "2 root-hi" \
+  "$rc $(cat "$WORK/root.out")"
+dabba_root rm -a -f >/dev/null
+
 # --- --sig-proxy (the default): a signal attach gets goes to PID 1 -------------------------------
 dabba_user run -d --name sigp "$BUSYBOX" \
   sh -c "trap 'echo got-int; exit 9' INT; while :; do sleep 0.1; done; : $MARK" >/dev/null
