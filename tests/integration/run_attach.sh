@@ -79,6 +79,28 @@ check_eq "[root] attach with stdin from a pipe: output and exit code" "2 root-hi
   "$rc $(cat "$WORK/root.out")"
 dabba_root rm -a -f >/dev/null
 
+# A client that reads nothing never holds the container up: the owner queues a little for it,
+# then drops it, and the output goes on into the log.
+dabba_user run -d --name flood "$BUSYBOX" \
+  sh -c "sleep 1; yes 0123456789abcdefghijklmnopqrstuvwxyz | head -n 500000; echo flood-done; sleep 600; : $MARK" \
+  >/dev/null
+FLOOD=$STORE/containers/$(ps_field dabba_user flood id)
+# (the path is longer than sun_path: through the directory's fd, as dabba does)
+as_user python3 -c '
+import os, socket, sys, time
+d = os.open(sys.argv[1], os.O_PATH)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect("/proc/self/fd/%d/attach" % d)
+time.sleep(60)' "$FLOOD" &
+STALLED=$!
+check "a client that reads nothing: the container's output still reaches the log in full" \
+  wait_until grep -q flood-done "$FLOOD/logs/ctr.log"
+check_eq "... every line of it" 500000 \
+  "$(dabba_user logs flood | grep -cx 0123456789abcdefghijklmnopqrstuvwxyz)"
+kill "$STALLED" 2>/dev/null || true
+wait "$STALLED" 2>/dev/null || true
+dabba_user rm -f -t 0 flood >/dev/null
+
 # --- --sig-proxy (the default): a signal attach gets goes to PID 1 -------------------------------
 dabba_user run -d --name sigp "$BUSYBOX" \
   sh -c "trap 'echo got-int; exit 9' INT; while :; do sleep 0.1; done; : $MARK" >/dev/null
