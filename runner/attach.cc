@@ -21,21 +21,6 @@ namespace {
 // closed terminal would leave the container running with nobody attached.
 constexpr int kHangupGraceMs = 5000;
 
-// SIGPIPE ignored for the life of the object: a closed output becomes EPIPE (a hang-up), not the
-// death of dabba with the user's terminal left raw.
-class IgnoreSigpipe {
- public:
-  IgnoreSigpipe() {
-    struct sigaction ignore = {};
-    ignore.sa_handler = SIG_IGN;
-    ::sigaction(SIGPIPE, &ignore, &old_);
-  }
-  ~IgnoreSigpipe() { ::sigaction(SIGPIPE, &old_, nullptr); }
-
- private:
-  struct sigaction old_ = {};
-};
-
 }  // namespace
 
 ExitStatus attach(ContainerProcess& container, SignalRelay& relay, const AttachOptions& options) {

@@ -183,21 +183,6 @@ class Client {
   AttachOutcome outcome_;
 };
 
-// SIGPIPE ignored while attached: our closed stdout is a write error, not death with a raw
-// terminal.
-class IgnoreSigpipe {
- public:
-  IgnoreSigpipe() {
-    struct sigaction ignore = {};
-    ignore.sa_handler = SIG_IGN;
-    ::sigaction(SIGPIPE, &ignore, &old_);
-  }
-  ~IgnoreSigpipe() { ::sigaction(SIGPIPE, &old_, nullptr); }
-
- private:
-  struct sigaction old_ = {};
-};
-
 }  // namespace
 
 AttachOutcome attach_client(const std::string& container_dir, const AttachClientOptions& options) {
