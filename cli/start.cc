@@ -57,6 +57,7 @@ int start_containers(const Globals& globals, const StartFlags& f) {
 
   if (f.attach) {
     const ContainerView& v = targets.front().view;
+    runner::parse_detach_keys(f.detach_keys);  // podman's words, before anything is done
     if (v.running) {
       // As podman 4.3: its stdin goes in when the container has -i, with or without start's -i.
       AttachFlags attach;
@@ -64,8 +65,6 @@ int start_containers(const Globals& globals, const StartFlags& f) {
       attach.sig_proxy = f.sig_proxy;
       return attach_running(v, attach);
     }
-    // Checked before the start, as podman does.
-    runner::parse_detach_keys(f.detach_keys);
     return with_container_exit_codes([&] { return start_attached_one(store, v, f.interactive); });
   }
   int rc = kExitOk;

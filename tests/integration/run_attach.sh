@@ -138,6 +138,10 @@ check_eq "... podman's message" \
   "Error: attaching to container $SLEEPER: invalid detach keys: Unknown character: 'bogus'" \
   "$(head -1 "$WORK/e.out")"
 rc=0
+within_user 30 start -a --detach-keys=bogus sleeper >"$WORK/e.out" 2>&1 </dev/null || rc=$?
+check_eq "start -a with bad detach keys: 125 and podman's message" \
+  "125 Error: invalid detach keys: Unknown character: 'bogus'" "$rc $(head -1 "$WORK/e.out")"
+rc=0
 within_user 30 attach >"$WORK/e.out" 2>&1 || rc=$?
 check_eq "attach without a container: 125" 125 $rc
 
