@@ -6,6 +6,23 @@
 
 namespace dabba::cli {
 
+void to_json(nlohmann::json& j, const ContainerMount& m) {
+  j = {{"type", m.type}, {"destination", m.destination}};
+  if (!m.name.empty()) j["name"] = m.name;
+  if (!m.source.empty()) j["source"] = m.source;
+  if (m.read_only) j["ro"] = true;
+  if (!m.options.empty()) j["options"] = m.options;
+}
+
+void from_json(const nlohmann::json& j, ContainerMount& m) {
+  m.type = j.value("type", std::string());
+  m.name = j.value("name", std::string());
+  m.source = j.value("source", std::string());
+  m.destination = j.value("destination", std::string());
+  m.read_only = j.value("ro", false);
+  m.options = j.value("options", std::string());
+}
+
 std::string encode_container_info(const ContainerInfo& i) {
   nlohmann::json j = {
       {"image", i.image},
@@ -33,6 +50,7 @@ std::string encode_container_info(const ContainerInfo& i) {
   };
   if (!i.labels.empty()) j["labels"] = i.labels;
   if (!i.group_add.empty()) j["group_add"] = i.group_add;
+  if (!i.mounts.empty()) j["mounts"] = i.mounts;
   return j.dump();
 }
 
@@ -66,6 +84,7 @@ ContainerInfo decode_container_info(const std::string& text) {
     i.cidfile = j.value("cidfile", i.cidfile);
     i.labels = j.value("labels", i.labels);
     i.group_add = j.value("group_add", i.group_add);
+    i.mounts = j.value("mounts", i.mounts);
   } catch (const nlohmann::json::exception& e) {
     throw Error(Errc::kCorrupt, std::string("container record: ") + e.what());
   }

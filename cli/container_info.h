@@ -14,6 +14,18 @@
 
 namespace dabba::cli {
 
+// A mount the user gave the container (-v, --mount, --tmpfs, --volumes-from, and the image's
+// VOLUMEs), as inspect's Mounts shows it and --volumes-from copies it.
+struct ContainerMount {
+  std::string type;         // "bind", "volume" or "tmpfs"
+  std::string name;         // the volume's name ("volume")
+  std::string source;       // the host directory ("bind", and the volume's data directory)
+  std::string destination;  // inside the container
+  bool read_only = false;
+  std::string options;  // tmpfs options as given ("size=64m,mode=1777")
+  bool operator==(const ContainerMount&) const = default;
+};
+
 struct ContainerInfo {
   std::string image;                 // the reference as the user typed it (what `ps` shows)
   std::string image_id;              // the config digest, "sha256:..."
@@ -45,6 +57,7 @@ struct ContainerInfo {
   unsigned timeout = 0;  // --timeout seconds
   std::string restart;   // --restart as runner::format_restart_policy writes it ("" = not given)
   std::string cidfile;   // --cidfile (absolute), for `rm`/`stop --cidfile` users
+  std::vector<ContainerMount> mounts;
 };
 
 std::string encode_container_info(const ContainerInfo& info);

@@ -52,10 +52,51 @@ std::pair<TemplateData, TemplateData> split_command(const std::vector<std::strin
   return {entrypoint, std::vector<std::string>(command.begin() + entrypoint.size(), command.end())};
 }
 
+// The user's mounts as podman shows them: Mounts (binds and volumes), HostConfig.Binds
+// ("SRC:DST:OPTIONS", a volume by name) and HostConfig.Tmpfs.
+struct InspectMounts {
+  TemplateData mounts = TemplateData::array();
+  TemplateData binds = TemplateData::array();
+  TemplateData tmpfs = TemplateData::object();
+};
+
+InspectMounts inspect_mounts(std::vector<ContainerMount> mounts) {
+  // In podman's order: by destination.
+  std::stable_sort(mounts.begin(), mounts.end(), [](const auto& a, const auto& b) {
+    return a.destination < b.destination;
+  });
+  InspectMounts out;
+  for (const ContainerMount& m : mounts) {
+    const std::string mode = m.read_only ? "ro" : "rw";
+    if (m.type == "tmpfs") {
+      out.tmpfs[m.destination] = m.options.empty() ? mode + ",rprivate,nosuid,nodev,tmpcopyup"
+                                                    : mode + ",rprivate," + m.options;
+      continue;
+    }
+    const bool volume = m.type == "volume";
+    const char* options = volume ? "nosuid,nodev,rbind" : "rbind";
+    TemplateData entry = {{"Type", m.type}};
+    if (volume) entry["Name"] = m.name;
+    entry["Source"] = m.source;
+    entry["Destination"] = m.destination;
+    entry["Driver"] = volume ? "local" : "";
+    entry["Mode"] = "";
+    entry["Options"] = volume ? std::vector<std::string>{"nosuid", "nodev", "rbind"}
+                              : std::vector<std::string>{"rbind"};
+    entry["RW"] = !m.read_only;
+    entry["Propagation"] = "rprivate";
+    out.mounts.push_back(std::move(entry));
+    out.binds.push_back((volume ? m.name : m.source) + ":" + m.destination + ":" + mode +
+                        ",rprivate," + options);
+  }
+  return out;
+}
+
 }  // namespace
 
 TemplateData inspect_container(const ContainerView& v, const TemplateData& image_config) {
   const ContainerInfo& info = v.info;
+  const InspectMounts mounts = inspect_mounts(info.mounts);
   const TemplateData runtime =
       image_config.contains("config") && image_config["config"].is_object()
           ? image_config["config"]
@@ -120,7 +161,7 @@ TemplateData inspect_container(const ContainerView& v, const TemplateData& image
   };
   const std::string network = info.network.empty() ? "slirp4netns" : info.network;
   TemplateData host_config = {
-      {"Binds", TemplateData::array()},
+      {"Binds", mounts.binds},
       {"CgroupManager", "cgroupfs"},
       {"CgroupMode", "private"},
       {"ContainerIDFile", ""},
@@ -150,7 +191,7 @@ TemplateData inspect_container(const ContainerView& v, const TemplateData& image
       {"PublishAllPorts", false},
       {"ReadonlyRootfs", false},
       {"SecurityOpt", TemplateData::array()},
-      {"Tmpfs", TemplateData::object()},
+      {"Tmpfs", mounts.tmpfs},
       {"UTSMode", "private"},
       {"UsernsMode", ""},
       {"ShmSize", 65536000},
@@ -204,7 +245,7 @@ TemplateData inspect_container(const ContainerView& v, const TemplateData& image
       {"BoundingCaps", TemplateData::array()},
       {"ExecIDs", TemplateData::array()},
       {"GraphDriver", {{"Name", "overlay"}, {"Data", TemplateData::object()}}},
-      {"Mounts", TemplateData::array()},
+      {"Mounts", mounts.mounts},
       {"Dependencies", TemplateData::array()},
       {"NetworkSettings", network_settings},
       {"Namespace", ""},

@@ -75,7 +75,7 @@ size_t remove_containers(const std::string& store_root, const std::vector<std::s
   Store store = Store::open(store_root);
   for (const Target& t : targets) {
     try {
-      store.remove_container(t.view.record.id);
+      store.remove_container(t.view.record.id, how.anonymous_volumes);
     } catch (const Error& e) {
       // Gone meanwhile (a --rm container's owner removes it once stopped): as asked.
       if (e.code() != Errc::kNotFound) {

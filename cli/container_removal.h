@@ -23,6 +23,7 @@ struct ContainerRemoval {
   std::optional<int> stop_seconds;
   // A container that does not exist is skipped without a word (rm -i).
   bool ignore_missing = false;
+  bool anonymous_volumes = false;  // rm -v: their anonymous volumes no other container uses
   // Called with what the user typed once that container is gone (rm prints it).
   std::function<void(const std::string& name)> on_removed;
   // Called for each container that could not be removed (the others are still removed).

@@ -1,5 +1,6 @@
-// dabba info: the store (path, size, counts) and what this host gives a rootless user, with the
-// fix for each missing piece. Runs outside dabba's user namespace, to see the host as the user
+// dabba info: podman's info object as YAML (or JSON, or a template with --format), then dabba's
+// own: the store (path, size, counts) and what this host gives a rootless user, with the fix for
+// each missing piece. Runs outside dabba's user namespace, to see the host as the user
 // does.
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include "cli/format_template.h"
 #include "cli/host_probe.h"
 #include "cli/podman_info.h"
+#include "cli/yaml_text.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/human.h"
@@ -20,11 +22,12 @@
 namespace dabba::cli {
 namespace {
 
-void print_store(const std::string& root) {
-  std::printf("store:\n  path:        %s\n", root.c_str());
+// dabba's own part of `info`: the store's size and counts.
+TemplateData store_summary(const std::string& root) {
+  TemplateData out = {{"path", root}};
   if (!path_exists(root + "/db")) {
-    std::printf("  state:       not created yet (the first pull makes it)\n");
-    return;
+    out["state"] = "not created yet (the first pull makes it)";
+    return out;
   }
   Store store = Store::open(root);
   std::vector<ImageEntry> images = store.list_images();
@@ -39,11 +42,28 @@ void print_store(const std::string& root) {
     blobs = disk_usage(root + "/blobs");
   } catch (const Error&) {
   }
-  std::printf("  size:        %s (blobs %s, unpacked layers %s)\n",
-              human_size(blobs + unpacked).c_str(), human_size(blobs).c_str(),
-              human_size(unpacked).c_str());
-  std::printf("  images:      %zu (%zu distinct layers)\n", images.size(), layers.size());
-  std::printf("  containers:  %zu\n", store.list_containers().size());
+  out["size"] = human_size(blobs + unpacked) + " (blobs " + human_size(blobs) +
+                ", unpacked layers " + human_size(unpacked) + ")";
+  out["images"] = images.size();
+  out["distinctLayers"] = layers.size();
+  out["containers"] = store.list_containers().size();
+  return out;
+}
+
+// What this host gives a rootless user (host_probe.h), each piece with its fix when not ok.
+TemplateData host_checks(const std::string& root, int& missing) {
+  TemplateData out = TemplateData::array();
+  for (const HostCheck& c : probe_host(root)) {
+    TemplateData check = {{"name", c.name},
+                          {"status", c.status == HostCheck::Status::kOk        ? "ok"
+                                     : c.status == HostCheck::Status::kLimited ? "limited"
+                                                                               : "MISSING"},
+                          {"detail", c.detail}};
+    if (!c.fix.empty()) check["fix"] = c.fix;
+    out.push_back(std::move(check));
+    missing += c.status == HostCheck::Status::kMissing;
+  }
+  return out;
 }
 
 // `info -f json|TEMPLATE`: podman's info object (podman_info.h) as JSON or through the template.
@@ -74,21 +94,19 @@ Command add_info(CLI::App& parent) {
   cmd.app->add_flag("-D,--debug", args->debug, "accepted");
   cmd.run = [args](const Globals& globals) {
     if (!args->format.empty()) return print_podman_info(globals.root(), args->format);
-    std::printf("dabba %s\n", kVersion);
+    // podman's info as YAML (what its scripts grep), then dabba's own: the store and the host's
+    // pieces for rootless containers.
     const std::string root = globals.root();
-    print_store(root);
-    std::printf("host:\n");
     int missing = 0;
-    for (const HostCheck& c : probe_host(root)) {
-      const char* mark = c.status == HostCheck::Status::kOk        ? "ok     "
-                         : c.status == HostCheck::Status::kLimited ? "limited"
-                                                                   : "MISSING";
-      std::printf("  %s  %-20s %s\n", mark, c.name.c_str(), c.detail.c_str());
-      if (!c.fix.empty()) std::printf("           %-20s fix: %s\n", "", c.fix.c_str());
-      missing += c.status == HostCheck::Status::kMissing;
-    }
+    TemplateData dabba = {{"version", kVersion},
+                          {"store", store_summary(root)},
+                          {"hostChecks", host_checks(root, missing)}};
+    std::fputs(to_yaml(podman_info(root)).c_str(), stdout);
+    TemplateData own = TemplateData::object();
+    own["dabba"] = std::move(dabba);
+    std::fputs(to_yaml(own).c_str(), stdout);
     if (missing > 0)
-      std::printf("%d piece%s missing for rootless containers\n", missing,
+      std::printf("# %d piece%s missing for rootless containers: see dabba.hostChecks\n", missing,
                   missing == 1 ? " is" : "s are");
     return kExitOk;
   };

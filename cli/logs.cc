@@ -7,7 +7,6 @@
 // container's output went to its terminal and has no log.
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -121,7 +120,7 @@ bool keep_following(const std::string& dir, std::chrono::steady_clock::time_poin
   if (runner::alive(*state)) return true;
   auto now = std::chrono::steady_clock::now();
   if (died == std::chrono::steady_clock::time_point{}) died = now;
-  bool owner_alive = state->supervisor_pid > 0 && ::kill(state->supervisor_pid, 0) == 0;
+  bool owner_alive = runner::supervisor_alive(dir, *state);
   return owner_alive && now - died < std::chrono::seconds(5);
 }
 

@@ -12,6 +12,7 @@
 #include "cli/interrupt.h"
 #include "cli/progress.h"
 #include "cli/volumes.h"
+#include "cli/volumes_from.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/idmap.h"
@@ -71,7 +72,9 @@ ImageRecord resolve_image(Store& store, const RunOptions& o) {
   options.platform = platform;
   ScopedInterrupt interrupt;  // gone again before the container's signal handling starts
   options.client.http.cancel = interrupt.flag();
-  ProgressDisplay progress(ProgressDisplay::mode_for(STDERR_FILENO), STDERR_FILENO);
+  ProgressDisplay progress(
+      o.flags.quiet ? ProgressDisplay::Mode::kQuiet : ProgressDisplay::mode_for(STDERR_FILENO),
+      STDERR_FILENO);
   options.progress = &progress;
   // A stored image that does not suit --platform is pulled again for the right one.
   ImageRecord img =
@@ -138,6 +141,22 @@ void write_cidfile(Store& store, const std::string& path, const std::string& id)
   }
 }
 
+// The user's mounts as the record keeps them (container_info.h).
+std::vector<ContainerMount> container_mounts(const std::vector<runner::MountSpec>& mounts) {
+  std::vector<ContainerMount> out;
+  for (const runner::MountSpec& m : mounts) {
+    ContainerMount c;
+    c.type = m.kind == runner::MountSpec::Kind::kTmpfs ? "tmpfs" : m.volume ? "volume" : "bind";
+    if (m.volume) c.name = *m.volume;
+    if (m.kind == runner::MountSpec::Kind::kBind) c.source = m.source;
+    c.destination = m.target;
+    c.read_only = m.read_only;
+    c.options = m.tmpfs_options;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 }  // namespace
 
 runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
@@ -153,6 +172,7 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
   for (auto l = image.layers.rbegin(); l != image.layers.rend(); ++l)
     in.layers.push_back(store.layer_dir(l->diff_id));
   runner::Spec spec = build_spec(o, in);
+  add_volumes_from(store, o.volumes_from, spec.mounts);
   std::vector<std::string> volumes = prepare_volumes(store, spec.mounts, config.volumes, in.layers);
   if (runner::creates_user_namespace()) spec.id_map = default_id_map(host_identity());
   const std::string log_path = o.log.driver != runner::LogDriver::kK8sFile ? std::string()
@@ -185,7 +205,8 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
       .restart = runner::format_restart_policy(o.restart),
       .cidfile = o.flags.cidfile.empty()
                      ? std::string()
-                     : std::filesystem::absolute(o.flags.cidfile).lexically_normal().string()};
+                     : std::filesystem::absolute(o.flags.cidfile).lexically_normal().string(),
+      .mounts = container_mounts(spec.mounts)};
 
   ContainerRecord record;
   record.id = in.id;

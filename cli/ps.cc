@@ -62,6 +62,13 @@ TemplateData labels_json(const std::map<std::string, std::string>& labels) {
   return j;
 }
 
+// podman's ListContainer.Mounts: the destinations of the user's mounts.
+std::vector<std::string> mount_destinations(const ContainerInfo& info) {
+  std::vector<std::string> out;
+  for (const ContainerMount& m : info.mounts) out.push_back(m.destination);
+  return out;
+}
+
 // podman's ListContainer, as `ps --format json` prints it.
 TemplateData list_json(const Listed& l) {
   const ContainerView& v = l.view;
@@ -80,7 +87,7 @@ TemplateData list_json(const Listed& l) {
                                                             : v.info.image_id},
       {"IsInfra", false},
       {"Labels", labels_json(v.info.labels)},
-      {"Mounts", TemplateData::array()},
+      {"Mounts", mount_destinations(v.info)},
       {"Names", TemplateData::array({v.record.name})},
       {"Namespaces", TemplateData::object()},
       {"Networks", TemplateData::array()},
@@ -115,7 +122,7 @@ TemplateData template_row(const Listed& l, bool no_trunc, int64_t now) {
       {"Ports", join(v.info.ports, ", ")},
       {"Names", v.record.name},
       {"Labels", labels_json(v.info.labels)},
-      {"Mounts", ""},
+      {"Mounts", mount_destinations(v.info)},
       {"Networks", ""},
       {"Pid", v.running ? v.state->pid : 0},
       {"ExitCode", l.row.exit_code.value_or(0)},

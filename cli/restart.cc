@@ -10,7 +10,6 @@
 #include <memory>
 #include <optional>
 
-#include <signal.h>
 
 #include "cli/command.h"
 #include "cli/commands.h"
@@ -60,7 +59,7 @@ int restart_containers(const Globals& globals, const RestartFlags& f) {
       // stop gives up waiting for the supervisor after a while: one still running would record
       // its exit over the new start (and may hold the published ports).
       std::optional<runner::ContainerState> s = runner::read_state(v.dir);
-      if (s && s->supervisor_pid > 0 && ::kill(s->supervisor_pid, 0) == 0)
+      if (s && runner::supervisor_alive(v.dir, *s))
         throw Error(Errc::kConflict, targets[i].typed +
                                          ": its supervisor has not finished the stop yet; "
                                          "try the restart again");

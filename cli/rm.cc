@@ -33,7 +33,7 @@ Command add_rm(CLI::App& parent, const std::string& name) {
       ->add_option("-t,--time", args->time,
                    "with -f: seconds the stop signal has before SIGKILL (default: SIGKILL at once)")
       ->check(CLI::Range(-1, 24 * 3600));
-  cmd.app->add_flag("-v,--volumes", args->volumes, "remove anonymous volumes (dabba has none)");
+  cmd.app->add_flag("-v,--volumes", args->volumes, "remove the containers' anonymous volumes");
   cmd.app->add_flag("--depend", args->depend,
                     "remove dependent containers too (dabba's containers have none)");
   add_target_flags(*cmd.app, args->targets, true);
@@ -47,6 +47,7 @@ Command add_rm(CLI::App& parent, const std::string& name) {
     how.force = args->force;
     if (args->time) how.stop_seconds = *args->time < 0 ? 24 * 3600 : *args->time;
     how.ignore_missing = args->targets.ignore;
+    how.anonymous_volumes = args->volumes;
     how.on_removed = [](const std::string& n) {
       std::printf("%s\n", n.c_str());
       std::fflush(stdout);

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -111,6 +112,11 @@ void add_run_flags(CLI::App& app, RunFlags& o) {
 
   app.add_option("--pull", o.pull, "pull the image: never, missing or always")
       ->capture_default_str();
+  app.add_flag("-q,--quiet", o.quiet, "no pull progress");
+  last_wins(app.add_option("--systemd", o.systemd,
+                           "true, false or always: accepted (dabba has no systemd mode)"));
+  repeatable(app.add_option("--expose", o.expose,
+                            "expose PORT[-PORT][/PROTO] (what -P publishes, with the image's)"));
   app.add_option("--platform", o.platform,
                  "os/arch[/variant] to pull from a multi-platform image (default: this host's)");
 
@@ -154,6 +160,8 @@ void add_run_flags(CLI::App& app, RunFlags& o) {
   repeatable(app.add_option("--tmpfs", o.tmpfs, "mount a tmpfs at DST[:OPTIONS]"));
   repeatable(app.add_option("--mount", o.mounts,
                             "type=bind,source=SRC,target=DST[,ro] or type=tmpfs,target=DST[,...]"));
+  repeatable(app.add_option("--volumes-from", o.volumes_from,
+                            "mount the volumes of CONTAINER[:ro|rw] (repeatable)"));
   last_wins(app.add_option("--shm-size", o.shm_size, "size of /dev/shm (default 64m)"));
   app.add_flag("--read-only", o.read_only, "mount the root filesystem read-only");
 
@@ -402,6 +410,34 @@ RunOptions parse_run_command(const CLI::App& app, RunFlags& f) {
   return parse_run_options(f);
 }
 
+std::string parse_expose(const std::string& text) {
+  const size_t slash = text.find('/');
+  const std::string ports = text.substr(0, slash);
+  const std::string proto = slash == std::string::npos ? "tcp" : text.substr(slash + 1);
+  if (proto != "tcp" && proto != "udp" && proto != "sctp")
+    throw Error(Errc::kInvalidArgument, "invalid protocol \"" + proto + "\" for --expose", 0,
+                "use PORT[/tcp|udp|sctp]");
+  auto port = [&](const std::string& p) {
+    const bool digits =
+        !p.empty() && std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; });
+    unsigned long value = 0;
+    const auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+    if (!digits || ec != std::errc() || value > 65535)
+      throw Error(Errc::kInvalidArgument,
+                  "invalid range format for --expose: " + text + ": strconv.ParseUint: parsing \"" +
+                      p + "\": " + (digits ? "value out of range" : "invalid syntax"));
+    return value;
+  };
+  const size_t dash = ports.find('-');
+  if (dash == std::string::npos) {
+    port(ports);
+  } else if (port(ports.substr(0, dash)) > port(ports.substr(dash + 1))) {
+    throw Error(Errc::kInvalidArgument, "invalid range format for --expose: " + text +
+                                            ": the first port is above the last");
+  }
+  return ports + "/" + proto;
+}
+
 RunOptions parse_run_options(RunFlags f) {
   RunOptions o;
   split_image_and_command(f.rest, o.image, o.command);
@@ -410,6 +446,14 @@ RunOptions parse_run_options(RunFlags f) {
     throw Error(Errc::kInvalidArgument, "unknown --pull policy '" + f.pull + "'", 0,
                 "use --pull never, missing or always");
   o.pull = parse_pull_policy(f.pull);
+  if (f.systemd != "true" && f.systemd != "false" && f.systemd != "always")
+    throw Error(Errc::kInvalidArgument,
+                "invalid config provided: --systemd values must be one of \"true, false, always\": "
+                "invalid configuration");
+  if (f.systemd == "always")
+    throw Error(Errc::kUnsupported, "--systemd=always is not supported", 0,
+                "dabba has no systemd mode; leave --systemd out or give true or false");
+  for (const std::string& e : f.expose) o.exposed_ports.push_back(parse_expose(e));
   if (!f.platform.empty()) o.platform = Platform::parse(f.platform);
   o.limits.memory_bytes = parse_memory(f.memory);
   o.limits.pids_max = parse_pids_limit(f.pids_limit);
@@ -419,6 +463,7 @@ RunOptions parse_run_options(RunFlags f) {
   for (const auto& v : f.volumes) o.mounts.push_back(runner::parse_volume(v));
   for (const auto& t : f.tmpfs) o.mounts.push_back(runner::parse_tmpfs(t));
   for (const auto& m : f.mounts) o.mounts.push_back(runner::parse_mount(m));
+  for (const auto& v : f.volumes_from) o.volumes_from.push_back(parse_volumes_from(v));
   if (!f.shm_size.empty()) {
     o.shm_size = runner::parse_memory_size(f.shm_size);
     if (o.shm_size < 4096)
@@ -574,7 +619,11 @@ runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
   spec.cgroup_parent = f.cgroup_parent;
 
   spec.network = o.network;
-  if (f.net.publish_all) add_exposed_ports(in.image.exposed_ports, f.net.network, spec.network);
+  if (f.net.publish_all) {
+    std::vector<std::string> exposed = in.image.exposed_ports;
+    exposed.insert(exposed.end(), o.exposed_ports.begin(), o.exposed_ports.end());
+    add_exposed_ports(exposed, f.net.network, spec.network);
+  }
   spec.etc = runner::default_etc_files(spec.hostname, spec.network);
   if (!o.tz_file.empty()) spec.etc.localtime = read_file(o.tz_file);
   return spec;

@@ -20,6 +20,7 @@
 
 #include "cli/network_flags.h"
 #include "cli/security_options.h"
+#include "cli/volumes_from.h"
 #include "oci/platform.h"
 #include "pull/puller.h"
 #include "runner/capabilities.h"
@@ -44,6 +45,9 @@ struct RunFlags {
   std::vector<std::string> attach;  // -a stdin|stdout|stderr (none: all)
   // Image.
   std::string pull = "missing";  // --pull never|missing|always
+  bool quiet = false;            // -q, --quiet: no pull progress
+  std::string systemd = "true";  // --systemd true|false (no-ops: dabba has no systemd mode)
+  std::vector<std::string> expose;  // --expose PORT[-PORT][/PROTO]: what -P publishes, with the image's
   std::string platform;          // --platform os/arch[/variant]
   // Process.
   bool interactive = false;               // -i
@@ -72,6 +76,7 @@ struct RunFlags {
   std::vector<std::string> volumes;  // -v SRC:DST[:ro]
   std::vector<std::string> tmpfs;    // --tmpfs DST[:OPTS]
   std::vector<std::string> mounts;   // --mount type=bind|tmpfs,...
+  std::vector<std::string> volumes_from;  // --volumes-from CONTAINER[:OPTIONS]
   std::string shm_size;              // --shm-size
   bool read_only = false;            // --read-only
   // Limits.
@@ -107,6 +112,7 @@ struct RunOptions {
   std::optional<Platform> platform;
   runner::CgroupLimits limits;            // --memory, --pids-limit, --cpus
   std::vector<runner::MountSpec> mounts;  // -v, then --tmpfs
+  std::vector<VolumesFrom> volumes_from;  // --volumes-from (new_container adds their mounts)
   runner::NetworkSpec network;            // without -P's ports (the image adds them)
   SecurityOptions security;        // --security-opt (with --privileged, --cap-add/--cap-drop)
   std::optional<int> stop_signal;  // --stop-signal (else the image's, else SIGTERM)
@@ -126,7 +132,11 @@ struct RunOptions {
   bool ulimit_host = false;                 // --ulimit host
   std::vector<runner::Sysctl> sysctls;      // --sysctl
   std::vector<runner::DeviceSpec> devices;  // --device
+  std::vector<std::string> exposed_ports;   // --expose, as "PORT[-PORT]/PROTO"
 };
+
+// --expose PORT[-PORT][/PROTO] as "PORT[-PORT]/PROTO" (tcp when not given); podman's errors.
+std::string parse_expose(const std::string& text);
 
 struct ContainersConf;
 // containers.conf's settings (containers_conf.h) as run's defaults, applied once after CLI11 filled

@@ -183,6 +183,35 @@ TEST(RunOptions, PublishAllTakesTheImagesExposedPorts) {
   EXPECT_TRUE(build_spec(parse({"-P", "--network", "host", "img"}), in).network.ports.empty());
 }
 
+TEST(RunOptions, ExposeAddsToWhatPublishAllPublishes) {
+  SpecInputs in = inputs();
+  in.image.exposed_ports = {"80/tcp"};
+  EXPECT_EQ(parse({"--expose", "90", "--expose", "53/udp", "--expose", "7-9/sctp", "img"})
+                .exposed_ports,
+            (std::vector<std::string>{"90/tcp", "53/udp", "7-9/sctp"}));
+  EXPECT_TRUE(build_spec(parse({"--expose", "90", "img"}), in).network.ports.empty());
+  runner::Spec s = build_spec(parse({"-P", "--expose", "90", "img"}), in);
+  ASSERT_EQ(s.network.ports.size(), 2u);
+  EXPECT_EQ(s.network.ports[1].container_port, 90);
+  EXPECT_THROW(parse({"--expose", "bogus", "img"}), Error);
+  EXPECT_THROW(parse({"--expose", "70000", "img"}), Error);
+  EXPECT_THROW(parse({"--expose", "80/xyz", "img"}), Error);
+  EXPECT_THROW(parse({"--expose", "9-7", "img"}), Error);
+  try {
+    parse({"--expose", "70000", "img"});
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "invalid range format for --expose: 70000: strconv.ParseUint: parsing "
+                           "\"70000\": value out of range");
+  }
+}
+
+TEST(RunOptions, QuietAndSystemdAsPodman) {
+  EXPECT_TRUE(parse({"-q", "img"}).flags.quiet);
+  EXPECT_EQ(parse({"--systemd=false", "img"}).flags.systemd, "false");
+  EXPECT_THROW(parse({"--systemd", "always", "img"}), Error);  // no systemd mode
+  EXPECT_THROW(parse({"--systemd=bogus", "img"}), Error);
+}
+
 TEST(RunOptions, SecurityOptsPodmanScriptsUse) {
   for (const char* opt : {"label=disable", "apparmor=unconfined", "no-new-privileges"})
     EXPECT_TRUE(build_spec(parse({"--security-opt", opt, "img"}), inputs()).seccomp) << opt;
@@ -305,7 +334,11 @@ TEST(ContainerInfo, RoundTripAndOldRecords) {
   i.stop_signal = SIGUSR1;
   i.stop_timeout = 3;
   i.auto_remove = true;
+  i.mounts = {{.type = "volume", .name = "v", .source = "/s/v/_data", .destination = "/d"},
+              {.type = "bind", .source = "/h", .destination = "/b", .read_only = true},
+              {.type = "tmpfs", .destination = "/t", .options = "size=1m"}};
   ContainerInfo back = decode_container_info(encode_container_info(i));
+  EXPECT_EQ(back.mounts, i.mounts);
   EXPECT_EQ(back.image, "busybox");
   EXPECT_EQ(back.command, i.command);
   EXPECT_EQ(back.user, "app");
@@ -317,6 +350,20 @@ TEST(ContainerInfo, RoundTripAndOldRecords) {
   EXPECT_EQ(old.stop_signal, SIGTERM);
   EXPECT_EQ(old.cwd, "/");
   EXPECT_THROW(decode_container_info("not json"), Error);
+}
+
+TEST(VolumesFrom, OptionsAsPodman) {
+  EXPECT_EQ(parse_volumes_from("web").container, "web");
+  EXPECT_FALSE(parse_volumes_from("web").read_only);
+  EXPECT_EQ(parse_volumes_from("web:ro").read_only, true);
+  EXPECT_EQ(parse_volumes_from("web:z,rw").read_only, false);
+  EXPECT_THROW(parse_volumes_from("web:Z"), Error);
+  EXPECT_THROW(parse_volumes_from("web:ro,rw"), Error);
+  EXPECT_THROW(parse_volumes_from("web:z,z"), Error);
+  EXPECT_THROW(parse_volumes_from(":ro"), Error);
+  RunOptions o = parse({"--volumes-from", "a:ro", "--volumes-from", "b", "img"});
+  ASSERT_EQ(o.volumes_from.size(), 2u);
+  EXPECT_EQ(o.volumes_from[1].container, "b");
 }
 
 // --- issue 11's run flags -----------------------------------------------------------------------

@@ -148,4 +148,21 @@ check_eq "--userns=host accepted" 0 "$(exit_code dabba_user run --rm --userns=ho
 check_eq "--userns=keep-id refused (not yet), 125" 125 \
   "$(exit_code dabba_user run --rm --userns=keep-id "$BUSYBOX" true)"
 
+C=$(dabba_user run -d -P --expose 8080 --expose 9090/udp "$BUSYBOX" sleep 30)
+ports=$(dabba_user port "$C")
+check "-P --expose 8080: published on a free port" grep -Eq '^8080/tcp -> 0\.0\.0\.0:[0-9]+$' <<<"$ports"
+check "-P --expose 9090/udp: published too" grep -Eq '^9090/udp -> 0\.0\.0\.0:[0-9]+$' <<<"$ports"
+dabba_user rm -f -t 0 "$C" >/dev/null
+check_eq "--expose without -P publishes nothing" "" \
+  "$(C=$(dabba_user run -d --expose 8080 "$BUSYBOX" sleep 30); dabba_user port "$C"
+     dabba_user rm -f -t 0 "$C" >/dev/null)"
+check_eq "--expose bogus: 125" 125 "$(exit_code dabba_user run --rm --expose bogus "$BUSYBOX" true)"
+check "... podman's phrase" grep -q 'invalid range format for --expose: bogus' \
+  <<<"$(dabba_user run --rm --expose bogus "$BUSYBOX" true 2>&1 || true)"
+check_eq "--systemd=false accepted" 0 "$(exit_code dabba_user run --rm --systemd=false "$BUSYBOX" true)"
+check_eq "--systemd=bogus: 125" 125 "$(exit_code dabba_user run --rm --systemd=bogus "$BUSYBOX" true)"
+dabba_user rmi -f "$BUSYBOX" >/dev/null
+check_eq "run -q: the pull prints nothing" "" "$(dabba_user run --rm -q "$BUSYBOX" true 2>&1)"
+check "... and the image was pulled" dabba_user image exists "$BUSYBOX"
+
 check_done

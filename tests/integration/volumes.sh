@@ -3,7 +3,8 @@
 # a taken name, a bad name), ls (-q, --format, --filter), inspect (podman's fields), exists, rm
 # (exit 1 for none, 2 for one in use, -f removes its containers), prune; run -v NAME:/path (made
 # on first use, filled from the image, kept across runs, :ro), -v /path and an image's VOLUME as
-# anonymous volumes (gone with run --rm).
+# anonymous volumes (gone with run --rm); inspect's Mounts, Binds and Tmpfs; --volumes-from (the
+# source's volumes and binds in its mode or :ro/:rw, the new container's own -v wins, podman's errors).
 set -euo pipefail
 # shellcheck source=lib/run.sh
 source "$(dirname "$0")/lib/run.sh"
@@ -89,6 +90,68 @@ check_eq "run --rm removes its anonymous volumes" "" "$(dabba_user volume ls -q)
 dabba_user run --rm -v named2:/etc withvol true
 check_eq "-v NAME over an image's VOLUME: no anonymous one, the named one stays" "named2" \
   "$(dabba_user volume ls -q)"
+
+# --- inspect's Mounts, --volumes-from -----------------------------------------------------------
+HOSTDIR=$WORK/vf-host
+install -d -o dabba-test "$HOSTDIR"
+dabba_user create --name src -v vf:/data -v "$HOSTDIR":/host:ro -v /anon --tmpfs /t "$BUSYBOX" \
+  true >/dev/null
+J=$(dabba_user inspect src)
+check_eq "inspect .Mounts: binds and volumes (not tmpfs), as podman" \
+  "volume vf /data true local|bind  /host false " \
+  "$(jq -r '[.[0].Mounts[] | select(.Destination != "/anon") |
+     "\(.Type) \(.Name // "") \(.Destination) \(.RW) \(.Driver)"] | join("|")' <<<"$J")"
+check_eq "... a volume's Source is its _data directory" "$STORE/volumes/vf/_data" \
+  "$(jq -r '.[0].Mounts[] | select(.Name == "vf") | .Source' <<<"$J")"
+check_eq "... HostConfig.Binds" "vf:/data:rw,rprivate,nosuid,nodev,rbind $HOSTDIR:/host:ro,rprivate,rbind" \
+  "$(jq -r '[.[0].HostConfig.Binds[] | select(test(":/anon:") | not)] | join(" ")' <<<"$J")"
+check_eq "... HostConfig.Tmpfs" "/t" "$(jq -r '.[0].HostConfig.Tmpfs | keys | join(" ")' <<<"$J")"
+PS_MOUNTS=$(dabba_user ps -a --filter name=src --format '{{.Mounts}}')
+check "ps --format {{.Mounts}}: a Go list [...]" grep -Eqx '\[[^]]+\]' <<<"$PS_MOUNTS"
+check_eq "... of the destinations" "/anon /data /host /t" \
+  "$(tr -d '[]' <<<"$PS_MOUNTS" | xargs -n1 | sort | xargs)"
+echo host-file > "$HOSTDIR/h"
+dabba_user run --rm -v vf:/data "$BUSYBOX" sh -c 'echo from-vf > /data/f' >/dev/null
+check_eq "--volumes-from: the source's volumes, anonymous ones and binds, not its tmpfs" \
+  "from-vf host-file yes no" \
+  "$(dabba_user run --rm --volumes-from src "$BUSYBOX" sh -c \
+     'echo $(cat /data/f) $(cat /host/h) $(test -d /anon && echo yes) \
+      $(grep -q " /t tmpfs" /proc/mounts && echo yes || echo no)')"
+check_fails "... in the source's mode (/host was :ro)" dabba_user run --rm --volumes-from src \
+  "$BUSYBOX" sh -c 'echo x > /host/y'
+dabba_user run --rm --volumes-from src "$BUSYBOX" sh -c 'echo w > /data/w'
+check_eq "... a volume read-write in the source is read-write" "w" \
+  "$(cat "$STORE/volumes/vf/_data/w")"
+check_fails "--volumes-from src:ro makes them all read-only" dabba_user run --rm \
+  --volumes-from src:ro "$BUSYBOX" sh -c 'echo x > /data/y'
+check_eq "... and :rw read-write" "" "$(dabba_user run --rm --volumes-from src:rw \
+  "$BUSYBOX" sh -c 'echo x > /host/rw-ok; rm /host/rw-ok')"
+check_eq "the container's own -v at the same place wins" "" \
+  "$(dabba_user run --rm --volumes-from src -v other:/data "$BUSYBOX" sh -c 'ls /data')"
+dabba_user create --name vfc --volumes-from src "$BUSYBOX" true >/dev/null
+check_eq "a container made with --volumes-from shows the mounts in inspect" "/anon /data /host" \
+  "$(dabba_user inspect --format '{{range .Mounts}}{{.Destination}} {{end}}' vfc | xargs -n1 |
+     sort | xargs)"
+check_eq "--volumes-from a missing container: exit 125" 125 \
+  "$(exit_code dabba_user run --rm --volumes-from nope "$BUSYBOX" true)"
+check "... podman's phrase" grep -q 'looking up container "nope" for volumes-from: no container with name or ID "nope" found: no such container' \
+  <<<"$(dabba_user run --rm --volumes-from nope "$BUSYBOX" true 2>&1 || true)"
+check_eq "a bad option: exit 125" 125 \
+  "$(exit_code dabba_user run --rm --volumes-from src:Z "$BUSYBOX" true)"
+check "... podman's phrase" grep -q 'invalid option "Z" specified - volumes from another container can only use z,ro,rw options' \
+  <<<"$(dabba_user run --rm --volumes-from src:Z "$BUSYBOX" true 2>&1 || true)"
+check_eq "ro twice: podman's phrase" 1 "$(dabba_user run --rm --volumes-from src:ro,rw \
+  "$BUSYBOX" true 2>&1 | grep -c 'cannot set ro or rw options more than once')"
+SRC_ANON=$(dabba_user inspect --format '{{range .Mounts}}{{if eq .Destination "/anon"}}{{.Name}}{{end}}{{end}}' src)
+check "src's anonymous volume is named (64 hex)" grep -Eqx '[0-9a-f]{64}' <<<"$SRC_ANON"
+dabba_user rm -v src >/dev/null
+check_eq "rm -v keeps an anonymous volume another container uses" 0 \
+  "$(exit_code dabba_user volume exists "$SRC_ANON")"
+dabba_user rm -v vfc >/dev/null
+check_eq "... and removes it with the last one (rm -v)" 1 \
+  "$(exit_code dabba_user volume exists "$SRC_ANON")"
+check_eq "... named volumes stay" 0 "$(exit_code dabba_user volume exists vf)"
+dabba_user rm -a -f >/dev/null
 
 # --- as root ------------------------------------------------------------------------------------
 check_eq "root: volume create" "rv" "$(dabba_root volume create rv)"
