@@ -47,6 +47,7 @@ std::vector<Command> register_commands(CLI::App& app) {
   c.push_back(add_create(app));
   c.push_back(add_run(app));
   c.push_back(add_start(app));
+  c.push_back(add_attach(app));
   c.push_back(add_restart(app));
   c.push_back(add_rename(app));
   c.push_back(add_port(app));

@@ -68,6 +68,7 @@ Command add_exists(CLI::App& parent, const std::string& noun, const std::string&
                    const std::string& arghelp, ExistsLookup lookup);
 Command add_create(CLI::App& parent);
 Command add_start(CLI::App& parent);
+Command add_attach(CLI::App& parent);  // cli/attach.cc
 Command add_restart(CLI::App& parent);
 Command add_rename(CLI::App& parent);
 Command add_port(CLI::App& parent);

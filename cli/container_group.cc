@@ -16,7 +16,7 @@ std::vector<Command> add_container_group(CLI::App& parent) {
       add_export(group),           add_wait(group),        add_kill(group),
       add_create(group),           add_start(group),       add_restart(group),
       add_rename(group),           add_port(group),        add_pause(group),
-      add_unpause(group),          add_container_prune(group)};
+      add_unpause(group),          add_container_prune(group), add_attach(group)};
   c.front().app->alias("list")->alias("ps");
   return c;
 }

@@ -17,6 +17,7 @@
 #include "cli/containers.h"
 #include "common/error.h"
 #include "runner/container.h"
+#include "runner/detach_keys.h"
 #include "runner/env.h"
 #include "runner/join.h"
 #include "store/store.h"
@@ -30,6 +31,7 @@ struct ExecArgs {
   std::vector<std::string> env;
   std::optional<std::string> user;
   std::optional<std::string> workdir;
+  std::string detach_keys = runner::kDefaultDetachKeys;
   std::vector<std::string> rest;  // NAME COMMAND [ARG...]
 };
 
@@ -41,6 +43,7 @@ int exec_in_container(const Globals& globals, const ExecArgs& a) {
   if (a.rest[i].size() > 1 && a.rest[i][0] == '-')
     throw Error(Errc::kInvalidArgument, "unknown flag '" + a.rest[i] + "' for exec");
   const std::string& name = a.rest[i];
+  runner::parse_detach_keys(a.detach_keys);
   if (a.workdir && (a.workdir->empty() || (*a.workdir)[0] != '/'))
     throw Error(Errc::kInvalidArgument, "-w '" + *a.workdir + "' must be an absolute path");
 
@@ -89,6 +92,8 @@ Command add_exec(CLI::App& parent) {
                             "set an environment variable (K=V, or K to pass ours)"));
   app.add_option("-u,--user", args->user, "user[:group] or uid[:gid] (default: the container's)");
   app.add_option("-w,--workdir", args->workdir, "working directory (default: the container's)");
+  app.add_option("--detach-keys", args->detach_keys,
+                 "checked; exec's process is this dabba's own, it cannot detach");
   cmd.needs = Needs::kNothing;
   CLI::App* self = cmd.app;
   cmd.run = [args, self](const Globals& globals) {

@@ -28,6 +28,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/userns.h"
+#include "runner/detach_keys.h"
 #include "store/store.h"
 
 namespace dabba::cli {
@@ -57,11 +58,17 @@ Command add_run(CLI::App& parent) {
   Command cmd;
   cmd.app = parent.add_subcommand("run", "Run a command in a new container");
   add_run_flags(*cmd.app, *args);
+  // Checked, as podman does; a foreground run owns its container, so there is nothing to detach
+  // from (docs/compatibility.md, attach): `dabba attach` from elsewhere is the way.
+  auto detach_keys = std::make_shared<std::string>(runner::kDefaultDetachKeys);
+  cmd.app->add_option("--detach-keys", *detach_keys,
+                      "checked; a foreground run cannot detach (use -d and attach)");
   // The verb enters the user namespace itself, so that failing to is dabba's exit code 125 too.
   cmd.needs = Needs::kNothing;
   CLI::App* app = cmd.app;
-  cmd.run = [args, app](const Globals& globals) {
+  cmd.run = [args, app, detach_keys](const Globals& globals) {
     return with_container_exit_codes([&] {
+      runner::parse_detach_keys(*detach_keys);
       // Every flag parsed and checked before anything else (a typo costs no namespace, no store).
       return run_container(globals, parse_run_command(*app, *args));
     });

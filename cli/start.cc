@@ -5,17 +5,20 @@
 // container already running is left as it is, without a word, as podman 4 does). Every name is
 // looked up before any starts: a missing one is podman's "no such container", exit 125, and
 // nothing started. -a attaches this process to the one container's output (and with -i its
-// stdin) as a foreground `run` does, and returns the container's exit code.
+// stdin) as a foreground `run` does, and returns the container's exit code; a container that
+// already runs is attached to through its owner (cli/container_attach.h), as `attach` does.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/container_attach.h"
 #include "cli/container_start.h"
 #include "cli/container_targets.h"
 #include "cli/containers.h"
 #include "common/error.h"
+#include "runner/detach_keys.h"
 #include "runner/spec_codec.h"
 #include "runner/state.h"
 #include "store/store.h"
@@ -27,7 +30,7 @@ struct StartFlags {
   bool attach = false;
   bool interactive = false;
   bool sig_proxy = true;
-  std::string detach_keys;
+  std::string detach_keys = runner::kDefaultDetachKeys;
   TargetFlags targets;
 };
 
@@ -54,9 +57,14 @@ int start_containers(const Globals& globals, const StartFlags& f) {
 
   if (f.attach) {
     const ContainerView& v = targets.front().view;
-    if (v.running)
-      throw Error(Errc::kConflict, "container " + v.record.id + " is running", 0,
-                  "dabba logs -f " + targets.front().typed + " follows its output");
+    runner::parse_detach_keys(f.detach_keys);  // podman's words, before anything is done
+    if (v.running) {
+      // As podman 4.3: its stdin goes in when the container has -i, with or without start's -i.
+      AttachFlags attach;
+      attach.detach_keys = f.detach_keys;
+      attach.sig_proxy = f.sig_proxy;
+      return attach_running(v, attach);
+    }
     return with_container_exit_codes([&] { return start_attached_one(store, v, f.interactive); });
   }
   int rc = kExitOk;
@@ -80,9 +88,9 @@ Command add_start(CLI::App& parent) {
   cmd.app->add_flag("--all", args->targets.all, "every container");
   cmd.app->add_flag("-l,--latest", args->targets.latest, "the newest container");
   cmd.app->add_flag("--sig-proxy", args->sig_proxy,
-                    "with -a: forward signals to the container (always, as run does)");
+                    "with -a: forward signals to the container (default true)");
   cmd.app->add_option("--detach-keys", args->detach_keys,
-                      "accepted; dabba has no attach to detach from yet");
+                      "with -a of a running container: keys that detach (default ctrl-p,ctrl-q)");
   cmd.app->add_option("container", args->targets.names, "container names or ids");
   cmd.run = [args](const Globals& globals) { return start_containers(globals, *args); };
   return cmd;

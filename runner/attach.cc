@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "runner/attach_server.h"
 #include "runner/io_relay.h"
 #include "runner/terminal.h"
 
@@ -20,21 +21,6 @@ namespace {
 // closed terminal would leave the container running with nobody attached.
 constexpr int kHangupGraceMs = 5000;
 
-// SIGPIPE ignored for the life of the object: a closed output becomes EPIPE (a hang-up), not the
-// death of dabba with the user's terminal left raw.
-class IgnoreSigpipe {
- public:
-  IgnoreSigpipe() {
-    struct sigaction ignore = {};
-    ignore.sa_handler = SIG_IGN;
-    ::sigaction(SIGPIPE, &ignore, &old_);
-  }
-  ~IgnoreSigpipe() { ::sigaction(SIGPIPE, &old_, nullptr); }
-
- private:
-  struct sigaction old_ = {};
-};
-
 }  // namespace
 
 ExitStatus attach(ContainerProcess& container, SignalRelay& relay, const AttachOptions& options) {
@@ -44,6 +30,11 @@ ExitStatus attach(ContainerProcess& container, SignalRelay& relay, const AttachO
   sinks.out = options.out;
   sinks.err = options.tty ? -1 : options.err;
   sinks.log = options.log;
+  if (options.server) {
+    AttachServer* server = options.server;
+    sinks.tap = [server](LogStream stream, std::string_view data) { server->output(stream, data); };
+    sinks.external_input = server->stdin_open();
+  }
   IoRelay io(container.take_io(), sinks);
   // Raw: every key, ^C and ^Z included, goes to the container's line discipline, which turns
   // them into signals for its foreground job.
@@ -87,11 +78,13 @@ ExitStatus attach(ContainerProcess& container, SignalRelay& relay, const AttachO
     fds.clear();
     fds.push_back({relay.fd(), POLLIN, 0});
     size_t first = io.add(fds);
+    size_t server_first = options.server ? options.server->add(fds, io) : 0;
     if (::poll(fds.data(), static_cast<nfds_t>(fds.size()), timeout) < 0) {
       if (errno == EINTR) continue;
       throw_errno("poll");
     }
     io.handle(fds, first);
+    if (options.server) options.server->handle(fds, server_first, io, container);
     if (fds[0].revents & POLLIN) {
       while (std::optional<int> sig = relay.next()) {
         if (*sig == SIGCHLD) continue;

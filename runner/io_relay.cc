@@ -67,7 +67,9 @@ IoEnds StdioPipes::take_ends() {
 IoRelay::IoRelay(IoEnds ends, IoSinks sinks) : ends_(std::move(ends)), sinks_(sinks) {
   for (UniqueFd* fd : {&ends_.in, &ends_.out, &ends_.err, &ends_.pty})
     if (fd->valid()) set_nonblocking(fd->get());
-  input_open_ = sinks_.in >= 0 && (ends_.in.valid() || ends_.pty.valid());
+  const bool has_input = ends_.in.valid() || ends_.pty.valid();
+  caller_input_ = sinks_.in >= 0 && has_input;
+  input_open_ = (caller_input_ || sinks_.external_input) && has_input;
   input_is_terminal_ = ends_.pty.valid() && sinks_.in >= 0 && ::isatty(sinks_.in);
 }
 
@@ -78,7 +80,7 @@ size_t IoRelay::add(std::vector<pollfd>& fds) {
     fds.push_back({fd, events, 0});
     return static_cast<int>(fds.size() - first - 1);
   };
-  if (input_open_ && to_container_.empty()) in_slot_ = push(sinks_.in, POLLIN);
+  if (caller_input_ && input_open_ && to_container_.empty()) in_slot_ = push(sinks_.in, POLLIN);
   if (ends_.pty.valid()) {
     out_slot_ = push(ends_.pty.get(),
                      static_cast<short>(POLLIN | (to_container_.empty() ? 0 : POLLOUT)));
@@ -139,6 +141,7 @@ bool IoRelay::copy_out(UniqueFd& from, int sink, LogStream stream) {
     if (n <= 0) return false;
     std::string_view chunk(buf, static_cast<size_t>(n));
     if (sinks_.log) sinks_.log->write(stream, chunk);
+    if (sinks_.tap) sinks_.tap(stream, chunk);
     bool& lost = stream == LogStream::kStderr ? err_lost_ : out_lost_;
     if (sink >= 0 && !lost && !write_all_to(sink, chunk.data(), chunk.size())) {
       lost = true;
@@ -160,6 +163,7 @@ void IoRelay::read_input() {
     return;
   }
   if (r < 0 && (errno == EINTR || errno == EAGAIN)) return;
+  caller_input_ = false;
   input_open_ = false;
   if (ends_.pty.valid()) {
     // A terminal that reads EOF or EIO is gone (closed window, dropped ssh). A pipe's EOF only
@@ -168,6 +172,19 @@ void IoRelay::read_input() {
   } else if (to_container_.empty()) {
     ends_.in.reset();  // the container reads EOF
   }
+}
+
+void IoRelay::send_input(std::string_view data) {
+  if (!input_open_ || data.empty()) return;
+  to_container_.append(data);
+  write_input();
+}
+
+void IoRelay::close_input() {
+  if (!input_open_ || ends_.pty.valid()) return;
+  input_open_ = false;
+  caller_input_ = false;
+  if (to_container_.empty()) ends_.in.reset();  // the container reads EOF
 }
 
 void IoRelay::write_input() {

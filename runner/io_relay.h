@@ -15,7 +15,9 @@
 
 #include <poll.h>
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/unique_fd.h"
@@ -56,6 +58,10 @@ struct IoSinks {
   int out = -1;  // where its stdout goes; -1: only the log
   int err = -1;  // where its stderr goes (with a pty, nothing: one stream)
   LogWriter* log = nullptr;
+  // Every chunk of output also goes here (the attach clients: attach_server.h).
+  std::function<void(LogStream, std::string_view)> tap;
+  // Input may also come through send_input() (attach clients of a -i container).
+  bool external_input = false;
 };
 
 class IoRelay {
@@ -70,6 +76,14 @@ class IoRelay {
   // After the container exited: copies what is left without waiting for more.
   void drain();
 
+  // Input from elsewhere (an attach client), queued for the container like the caller's.
+  void send_input(std::string_view data);
+  // That input ended: the container's stdin pipe is closed once what is queued went in (a pty
+  // stays open).
+  void close_input();
+  // Input queued and not yet taken by the container.
+  size_t input_backlog() const { return to_container_.size(); }
+
   int pty_master() const { return ends_.pty.get(); }
   // The caller's output went away (EPIPE, a terminal hung up).
   bool output_lost() const { return out_lost_ || err_lost_; }
@@ -83,7 +97,8 @@ class IoRelay {
 
   IoEnds ends_;
   IoSinks sinks_;
-  bool input_open_;
+  bool input_open_;   // the container's stdin (or pty) still takes input
+  bool caller_input_;  // and sinks_.in is read
   std::string to_container_;
   bool out_lost_ = false;  // each stream's sink on its own: stderr still reaches a terminal
   bool err_lost_ = false;  // after `| head` closed stdout

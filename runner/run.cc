@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "runner/attach.h"
+#include "runner/attach_server.h"
 #include "runner/container_log.h"
 #include "runner/restart_policy.h"
 #include "runner/signals.h"
@@ -37,12 +38,22 @@ int run_foreground(const Spec& spec, OnExit on_exit) {
   if (!spec.attach_stderr) attach_options.err = -1;
   if (log) attach_options.log = &*log;
   attach_options.timeout_seconds = spec.timeout_seconds;
+  // `dabba attach` reaches a foreground container too (its output; its stdin with -i, beside ours).
+  std::optional<AttachServer> server;
+  try {
+    server.emplace(spec.container_dir, spec.tty, spec.stdin_open);
+    attach_options.server = &*server;
+  } catch (const std::exception& e) {
+    log_warn(std::string("no attach socket: ") + e.what());
+  }
   bool timed_out = false;
   attach_options.timed_out = &timed_out;
   ExitStatus status = attach(*container, relay, attach_options);
   const bool oom_killed = container->oom_killed();
   container.reset();  // reaped, cgroups and network helpers gone
   owner.exited(status, oom_killed);
+  if (server) server->container_exited(status.code());
+  server.reset();  // before --rm removes the directory
   owner.run_on_exit();
   // As podman's: run returns the first exit, and the --restart policy goes on in the background.
   if (!timed_out && restart_wanted(spec.restart, status.code(), 0) &&

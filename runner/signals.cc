@@ -40,6 +40,14 @@ SignalRelay::~SignalRelay() {
   ::sigprocmask(SIG_SETMASK, &old_, nullptr);
 }
 
+IgnoreSigpipe::IgnoreSigpipe() {
+  struct sigaction ignore = {};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ignore, &old_);
+}
+
+IgnoreSigpipe::~IgnoreSigpipe() { ::sigaction(SIGPIPE, &old_, nullptr); }
+
 std::optional<int> SignalRelay::next() {
   struct signalfd_siginfo info;
   ssize_t n;

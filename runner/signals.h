@@ -34,6 +34,19 @@ class SignalRelay {
   UniqueFd fd_;
 };
 
+// SIGPIPE ignored for the life of the object: a closed output becomes EPIPE (a hang-up), not the
+// death of dabba with the user's terminal left raw.
+class IgnoreSigpipe {
+ public:
+  IgnoreSigpipe();
+  ~IgnoreSigpipe();
+  IgnoreSigpipe(const IgnoreSigpipe&) = delete;
+  IgnoreSigpipe& operator=(const IgnoreSigpipe&) = delete;
+
+ private:
+  struct sigaction old_ = {};
+};
+
 // "SIGTERM", "TERM", "15" -> 15; throws Error{kInvalidArgument} for anything else.
 int parse_signal(const std::string& name);
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "common/child_process.h"
@@ -12,6 +13,7 @@
 #include "common/log.h"
 #include "common/process_title.h"
 #include "runner/attach.h"
+#include "runner/attach_server.h"
 #include "runner/container.h"
 #include "runner/container_log.h"
 #include "runner/restart_policy.h"
@@ -72,11 +74,19 @@ bool wait_to_restart(const Spec& spec, unsigned restarts) {
     // The container's output reaches its log only through us (io_relay.h): it holds no fd of it.
     std::optional<LogWriter> log = open_container_log(spec.container_dir, spec.log);
     SignalRelay relay;
-    // Nobody types into a detached container (there is no attach verb): with -t the workload reads
-    // nothing and waits, as `docker run -dit IMAGE sh` does; exec -it is the way in.
+    // Our stdin is /dev/null: what the container reads (-i) comes from `dabba attach` clients,
+    // served by this loop (attach_server.h); until one types, a -dit shell waits on its pty.
+    // Without it the container still runs and logs (an attach then says it is not running).
+    std::optional<AttachServer> server;
+    try {
+      server.emplace(spec.container_dir, spec.tty, spec.stdin_open);
+    } catch (const std::exception& e) {
+      log_warn(std::string("no attach socket: ") + e.what());
+    }
     AttachOptions attach_options;
     attach_options.tty = spec.tty;
     attach_options.stdin_open = false;
+    if (server) attach_options.server = &*server;
     attach_options.out = -1;
     attach_options.err = -1;
     if (log) attach_options.log = &*log;
@@ -103,10 +113,13 @@ bool wait_to_restart(const Spec& spec, unsigned restarts) {
         oom_killed = container.oom_killed();
       }  // reaped: its cgroups and network helpers are gone before a restart makes new ones
       owner.exited(status, oom_killed);
+      // After the record: an attach that returns finds the exit in the state.
+      if (server) server->container_exited(status.code());
       const unsigned done = owner.state().restart_count;
       if (!restart_wanted(spec.restart, status.code(), done) || !wait_to_restart(spec, done)) break;
       owner.restarting();
     }
+    server.reset();  // the socket goes before --rm removes the directory
     owner.run_on_exit();
     ::_exit(0);
   } catch (const std::exception& e) {

@@ -3,9 +3,9 @@
 // session, so neither the caller's exit nor its terminal's hangup touch it), and the supervisor:
 //  - points its own stdio at /dev/null and <logs>/supervisor.log and closes every other fd it
 //    inherited (the caller's LMDB env, sockets, pipes a shell waits on);
-//  - starts the container with stdout/stderr appended to <logs>/stdout and <logs>/stderr (-t:
-//    the pty's output, one stream, copied to <logs>/stdout; nobody types into the pty, so a shell
-//    waits there, as under `docker run -dit`; `exec -it` is the way in);
+//  - starts the container with its stdout/stderr (-t: the pty's output, one stream) copied into
+//    its k8s-file log, and listens on <container_dir>/attach for `dabba attach` clients
+//    (attach_server.h): they get the output too and, with -i, type into its stdin pipe or pty;
 //  - tells the caller "started, pid N" or the start error (same text and exit code as run);
 //  - records the state (StateOwner: running, pid, cgroups), forwards the signals it gets to the
 //    container, waits, records the exit (code, oom), removes cgroups and helpers; starts it again

@@ -72,8 +72,8 @@ relay_fds_are() {
 }
 
 # api_sockets WHO: the sockets left in WHO's store (slirp4netns's API socket is unlinked once the
-# ports are published).
-api_sockets() { find "$(store_of "$1")" -type s 2>/dev/null || true; }
+# ports are published), but the attach socket the container's owner listens on.
+api_sockets() { find "$(store_of "$1")" -type s ! -name attach 2>/dev/null || true; }
 
 # gone PID...: whether every PID has exited.
 gone() {
