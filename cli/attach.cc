@@ -3,7 +3,8 @@
 // podman-attach(1): this terminal joins a running container: its output (stdout and stderr, or
 // its pty's) appears here as it comes, what we type goes to its stdin when it has -i (raw
 // terminal with -t, window size changes passed on), the detach keys (default ctrl-p,ctrl-q; ""
-// none) leave it running and exit 0, and its exit ends the attach with its exit code. The
+// none) leave it running and exit 0, and its exit ends the attach, exit 0 as podman 4.3's (the
+// code is in the container's record: wait, inspect). The
 // container's owner serves us (runner/attach_server.h); this process only connects, so it needs
 // no user namespace.
 #include <CLI/CLI.hpp>
@@ -17,7 +18,6 @@
 #include "common/exit_codes.h"
 #include "runner/attach_client.h"
 #include "runner/detach_keys.h"
-#include "runner/state.h"
 #include "store/store.h"
 
 namespace dabba::cli {
@@ -42,12 +42,10 @@ int attach_running(const ContainerView& view, const AttachFlags& flags) {
                 "you can only attach to running containers: " + std::string(e.what()), 0,
                 "a container started by an older dabba cannot be attached to; logs -f follows it");
   }
-  if (outcome.detached) return kExitOk;
-  if (outcome.exit_code) return *outcome.exit_code;
+  // Detached, the container exited (podman 4.3 answers 0 whatever its code), or the owner let us
+  // go (it died, or we were too slow to follow): 0. A signal that ended the attach itself
+  // (--sig-proxy=false): 128+N, as for any process it kills.
   if (outcome.signal) return 128 + outcome.signal;
-  // The owner let us go without an exit code: it died, or we were too slow to follow.
-  std::optional<runner::ContainerState> state = runner::read_state(view.dir);
-  if (state && state->status == runner::ContainerStatus::kExited) return state->exit_code;
   return kExitOk;
 }
 

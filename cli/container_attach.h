@@ -14,7 +14,8 @@ struct AttachFlags {
   bool sig_proxy = true;
 };
 
-// The container's exit code when it exits while attached; 0 when the detach keys end the attach.
+// 0 when the container exits while attached (podman 4.3's `attach` and `start -a` of a running
+// container; the code is in its record) and when the detach keys end the attach.
 // Throws podman's errors: not running, bad detach keys (checked in that order, as podman).
 int attach_running(const ContainerView& view, const AttachFlags& flags);
 

@@ -16,31 +16,12 @@
 #include "common/unique_fd.h"
 #include "runner/attach_server.h"
 #include "runner/detach_keys.h"
+#include "runner/io_relay.h"
 #include "runner/signals.h"
 #include "runner/terminal.h"
 
 namespace dabba::runner {
 namespace {
-
-// All of data to fd (our stdout/stderr: blocking is fine, the owner queues for us meanwhile);
-// false once it is gone.
-bool write_all(int fd, const char* data, size_t size) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) {
-        struct pollfd p = {fd, POLLOUT, 0};
-        ::poll(&p, 1, 1000);
-        continue;
-      }
-      return false;
-    }
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
 
 class Client {
  public:
@@ -98,10 +79,10 @@ class Client {
           hello(payload);
           break;
         case 'o':
-          write_all(options_.out, payload.data(), payload.size());
+          write_all_to(options_.out, payload.data(), payload.size());
           break;
         case 'e':
-          write_all(options_.err, payload.data(), payload.size());
+          write_all_to(options_.err, payload.data(), payload.size());
           break;
         case 'x':
           outcome_.exit_code = std::atoi(std::string(payload).c_str());

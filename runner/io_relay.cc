@@ -19,7 +19,8 @@ void set_nonblocking(int fd) {
   if (flags >= 0) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
-// All of data to a (caller's, possibly blocking or non-blocking) fd; false once it is gone.
+}  // namespace
+
 bool write_all_to(int fd, const char* data, size_t size) {
   while (size > 0) {
     ssize_t n = ::write(fd, data, size);
@@ -37,8 +38,6 @@ bool write_all_to(int fd, const char* data, size_t size) {
   }
   return true;
 }
-
-}  // namespace
 
 StdioPipes StdioPipes::make(bool stdin_open) {
   StdioPipes p;

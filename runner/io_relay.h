@@ -25,6 +25,10 @@
 
 namespace dabba::runner {
 
+// All of data to a caller's fd (blocking or not: EAGAIN waits for room); false once it is gone
+// (EPIPE, a closed terminal). The relay and attach's client (attach_client.h) write with it.
+bool write_all_to(int fd, const char* data, size_t size);
+
 // The container's stdio, dabba's ends (made by start_container / join_container).
 struct IoEnds {
   UniqueFd in;   // write end of the container's stdin pipe (-i without -t)

@@ -1,19 +1,22 @@
 # shellcheck shell=bash
-# bench_setup NAME TOOL...: the common start of the *_vs_podman.sh benchmarks (BUILD and SRC set
-# by the caller): running as root, the build's dabba there, the tools found, the rig's env sourced
-# (USER_NAME, IMAGE = the rig's busybox) and a fresh work directory W (/tmp/dabba-bench-NAME.*).
+# bench_setup NAME TOOL...: the common start of the benchmarks that use the rig (BUILD and SRC
+# set by the caller): the rig's env sourced, bench_preflight's checks (root, the build's dabba,
+# the tools, the rig's user), USER_NAME and IMAGE (the rig's busybox) set, and a fresh work
+# directory W (/tmp/dabba-bench-NAME.*).
+# shellcheck source=benchmarks/lib/debian_layer.sh
+source "$(dirname "${BASH_SOURCE[0]}")/debian_layer.sh"
+
+# shellcheck disable=SC2034  # USER_NAME, IMAGE: for the callers
 bench_setup() {
-  local name=$1 tool
+  local name=$1
   shift
-  [ "$(id -u)" -eq 0 ] || { echo "run as root (it switches to the rig's user)"; exit 1; }
-  [ -x "$BUILD/dabba" ] || { echo "build $BUILD/dabba first"; exit 1; }
-  for tool in "$@"; do
-    command -v "$tool" >/dev/null || { echo "needs $tool"; exit 1; }
-  done
   RIG_ENV=${DABBA_RIG_ENV:-$("$SRC/scripts/rig" env 2>/dev/null || true)}
   [ -r "$RIG_ENV" ] || { echo "no rig: sudo scripts/rig up first"; exit 1; }
   # shellcheck source=/dev/null
   source "$RIG_ENV"
+  DABBA=$BUILD/dabba
+  BUSER=$RIG_USER
+  bench_preflight "it switches to the rig's user" "$@"
   USER_NAME=$RIG_USER
   IMAGE=$FIXTURE_BUSYBOX
   W=$(mktemp -d "/tmp/dabba-bench-$name.XXXXXX")

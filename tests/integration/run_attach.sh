@@ -1,7 +1,8 @@
 #!/bin/bash
 # `dabba attach` (and `start -a` of a running container) through the real binary, as the test
 # user: new output of a `run -d` container appears live; a `run -di` shell takes a pipe's input
-# and the attach returns its exit code; a `-dit` shell under a real terminal (tmux) with the
+# and the attach exits 0 when the container exits, as podman 4.3 (its exit code is recorded); a
+# `-dit` shell under a real terminal (tmux) with the
 # detach keys (ctrl-p ctrl-q) that leave it running, then a second attach; a stopped or missing
 # container and bad detach keys are podman's errors; --no-stdin; --sig-proxy; a foreground
 # container attached from elsewhere. Every wait is bounded.
@@ -25,7 +26,7 @@ dabba_user run -d --name lines "$BUSYBOX" sh -c \
 wait_until grep -q line3 "$STORE/containers/$(ps_field dabba_user lines id)/logs/ctr.log"
 rc=0
 within_user 30 attach lines >"$WORK/a.out" 2>"$WORK/a.err" </dev/null || rc=$?
-check_eq "attach returns the container's exit code when it exits" 4 $rc
+check_eq "attach exits 0 when the container exits (podman 4.3)" 0 $rc
 check "attach shows the lines printed after it attached" grep -qx line39 "$WORK/a.out"
 check "... and not those printed well before (no replay of the log)" bash -c "! grep -qx line0 '$WORK/a.out'"
 check_eq "... its stderr on stderr" err "$(cat "$WORK/a.err")"
@@ -41,13 +42,15 @@ check "the attach still runs (the container does)" kill -0 $ATTACH
 dabba_user stop -t 0 live >/dev/null
 rc=0
 wait $ATTACH || rc=$?
-check_eq "stop of the container ends the attach with its exit code (137)" 137 $rc
+check_eq "stop of the container ends the attach (0; the container's code 137)" "0 137" \
+  "$rc $(ps_field dabba_user live exit_code)"
 
 # --- attach to a -di container: stdin from a pipe --------------------------------------------------
 dabba_user run -di --name shell "$BUSYBOX" sh >/dev/null
 rc=0
 printf 'echo hi\nexit 3\n' | within_user 30 attach shell >"$WORK/di.out" 2>&1 || rc=$?
-check_eq "printf 'echo hi\\nexit 3\\n' | attach: exit code 3" 3 $rc
+check_eq "printf 'echo hi\\nexit 3\\n' | attach: 0, the container's code 3" "0 3" \
+  "$rc $(ps_field dabba_user shell exit_code)"
 check_eq "... and the shell's output" hi "$(cat "$WORK/di.out")"
 
 # The end of the client's stdin is the end of the container's (cat exits), as podman.
@@ -60,14 +63,15 @@ check_eq "cat reads the client's stdin to its end and exits 0" "0 through" "$rc 
 dabba_user run -di --name nostdin "$BUSYBOX" sh -c "sleep 1; echo bye; exit 5" >/dev/null
 rc=0
 printf 'exit 9\n' | within_user 30 attach --no-stdin nostdin >"$WORK/ns.out" 2>&1 || rc=$?
-check_eq "--no-stdin: the container's own exit code and output" "5 bye" "$rc $(cat "$WORK/ns.out")"
+check_eq "--no-stdin: the container's own exit code and output" "0 5 bye" \
+  "$rc $(ps_field dabba_user nostdin exit_code) $(cat "$WORK/ns.out")"
 
 # --- start -a of a running container attaches -----------------------------------------------------
 dabba_user run -di --name sa "$BUSYBOX" sh >/dev/null
 rc=0
 printf 'echo via-start\nexit 6\n' | within_user 30 start -a sa >"$WORK/sa.out" 2>&1 || rc=$?
-check_eq "start -a of a running -i container: stdin in (as podman 4.3), its exit code" \
-  "6 via-start" "$rc $(cat "$WORK/sa.out")"
+check_eq "start -a of a running -i container: stdin in, 0 (as podman 4.3), its exit code" \
+  "0 6 via-start" "$rc $(ps_field dabba_user sa exit_code) $(cat "$WORK/sa.out")"
 
 # As real root (its own store; the container in a user namespace of its own).
 dabba_root pull -q "$BUSYBOX" >/dev/null 2>&1
@@ -75,8 +79,8 @@ dabba_root run -di --name rootshell "$BUSYBOX" sh >/dev/null
 rc=0
 printf 'echo root-hi\nexit 2\n' | timeout -k 5 30 env -i PATH=/usr/bin:/bin HOME=/root \
   "$TEST_DABBA" --root "$ROOT_STORE" attach rootshell >"$WORK/root.out" 2>&1 || rc=$?
-check_eq "[root] attach with stdin from a pipe: output and exit code" "2 root-hi" \
-  "$rc $(cat "$WORK/root.out")"
+check_eq "[root] attach with stdin from a pipe: 0, the exit code, the output" "0 2 root-hi" \
+  "$rc $(ps_field dabba_root rootshell exit_code) $(cat "$WORK/root.out")"
 dabba_root rm -a -f >/dev/null
 
 # A client that reads nothing never holds the container up: the owner queues a little for it,
@@ -117,7 +121,7 @@ kill -INT "$(attach_ready)"
 rc=0
 wait $SIGA || rc=$?
 check_eq "SIGINT to attach reaches the container (its trap's exit code and output)" \
-  "9 got-int" "$rc $(cat "$WORK/sig.out")"
+  "0 9 got-int" "$rc $(ps_field dabba_user sigp exit_code) $(cat "$WORK/sig.out")"
 
 # --- errors --------------------------------------------------------------------------------------
 rc=0
@@ -157,24 +161,12 @@ fg_socket() {
 check "a foreground run listens on its attach socket" wait_until fg_socket
 rc=0
 within_user 30 attach fg >"$WORK/fg.out" </dev/null 2>&1 || rc=$?
-check_eq "attach to a foreground run: its output and exit code" "7 fg-late" "$rc $(cat "$WORK/fg.out")"
+check_eq "attach to a foreground run: 0 and its output" "0 fg-late" "$rc $(cat "$WORK/fg.out")"
 wait $FG || true
 
 # --- -dit under a real terminal: raw mode, size, ctrl-p ctrl-q detaches, attach again -------------
-SOCK=$WORK/home/tmux.sock
-tm() { as_user tmux -S "$SOCK" "$@"; }
-pane() { tm capture-pane -p -t t -S -200 2>/dev/null | grep -v '^$' || true; }
-until_pane() {
-  local _
-  for _ in $(seq 400); do
-    pane | grep -qF -- "$1" && return 0
-    sleep 0.05
-  done
-  echo "pane never showed [$1]:"
-  pane
-  return 1
-}
-send() { tm send-keys -t t "$@"; }
+# shellcheck source=lib/tmux.sh
+source "$(dirname "$0")/lib/tmux.sh"
 attach_cleanup() {
   local rc=$?
   set +e
@@ -217,7 +209,7 @@ check "a resize of the window reaches the container" until_pane 'R=15 70'
 send C-p C-q 'echo still-attached' Enter
 check "ctrl-p ctrl-q does not detach when --detach-keys says otherwise" until_pane 'still-attached'
 send 'exit 8' Enter
-check "the shell's exit ends the attach with its code" until_pane 'ATTACH2_EXITED=8'
+check "the shell's exit ends the attach, 0" until_pane 'ATTACH2_EXITED=0'
 tm kill-server
 
 for c in sleeper; do dabba_user rm -f -t 0 "$c" >/dev/null; done

@@ -11,23 +11,8 @@ command -v tmux >/dev/null || { echo "SKIP: no tmux"; exit 77; }
 run_setup run_pty
 dabba_root pull -q "$BUSYBOX" >/dev/null 2>&1
 
-# tmux as the test user, with the test's private XDG_RUNTIME_DIR (so the pause process that holds
-# dabba's user namespace is this test's, and found by the cleanup).
-SOCK=$WORK/home/tmux.sock
-tm() { as_user tmux -S "$SOCK" "$@"; }
-pane() { tm capture-pane -p -t t -S -200 2>/dev/null | grep -v '^$' || true; }
-# until_pane TEXT: wait (20 s at most) until the pane shows TEXT.
-until_pane() {
-  local _
-  for _ in $(seq 400); do
-    pane | grep -qF -- "$1" && return 0
-    sleep 0.05
-  done
-  echo "pane never showed [$1]:"
-  pane
-  return 1
-}
-send() { tm send-keys -t t "$@"; }
+# shellcheck source=lib/tmux.sh
+source "$(dirname "$0")/lib/tmux.sh"
 # until_gone PATTERN: wait (20 s) until no process matches PATTERN.
 until_gone() {
   local _
