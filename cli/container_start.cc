@@ -5,10 +5,13 @@
 
 #include "cli/new_container.h"
 #include "common/dir_stream.h"
+#include "common/error.h"
+#include "common/log.h"
 #include "runner/run.h"
 #include "runner/spec_codec.h"
 #include "runner/state.h"
 #include "runner/supervisor.h"
+#include "store/image_names.h"
 #include "store/store_options.h"
 
 namespace dabba::cli {
@@ -30,11 +33,23 @@ void assert_single_threaded() {
 
 // The foreground run: the runner records the state (ps, stop and exec see a foreground container
 // as they see a detached one); --rm removes the record (and the directory) after the exit.
-int start_attached(Store& store, const runner::Spec& spec, bool rm) {
+void remove_run_image(Store& store, const std::string& reference) {
+  try {
+    const Removal plan = plan_removal(store, reference, false);
+    for (const std::string& name : plan.names) store.remove_name(name, false);
+  } catch (const Error& e) {
+    if (e.code() != Errc::kNotFound && e.code() != Errc::kConflict)
+      log_warn("--rmi: could not remove the image " + reference + ": " + e.what());
+  }
+}
+
+int start_attached(Store& store, const runner::Spec& spec, bool rm,
+                   const std::string& remove_image) {
   runner::OnExit on_exit;
   if (rm) {
-    on_exit.run = [&store, &spec](const runner::ContainerState&) {
+    on_exit.run = [&store, &spec, remove_image](const runner::ContainerState&) {
       remove_container_record(store, spec.id);
+      if (!remove_image.empty()) remove_run_image(store, remove_image);
     };
     on_exit.removes_container = true;
   }
@@ -42,13 +57,15 @@ int start_attached(Store& store, const runner::Spec& spec, bool rm) {
   return runner::run_foreground(spec, std::move(on_exit));
 }
 
-void start_detached(const std::string& store_root, const runner::Spec& spec, bool rm) {
+void start_detached(const std::string& store_root, const runner::Spec& spec, bool rm,
+                    const std::string& remove_image) {
   runner::OnExit on_exit;
   if (rm) {
     // In the supervisor, a fork of this process: a fresh store handle, never our LMDB env.
-    on_exit.run = [store_root, id = spec.id](const runner::ContainerState&) {
+    on_exit.run = [store_root, id = spec.id, remove_image](const runner::ContainerState&) {
       Store store = Store::open(store_root, container_store_options(true));
       remove_container_record(store, id);
+      if (!remove_image.empty()) remove_run_image(store, remove_image);
     };
     on_exit.removes_container = true;
   }

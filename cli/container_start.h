@@ -13,10 +13,17 @@
 namespace dabba::cli {
 
 // store is this process's handle (used after the exit, for --rm). The caller must be single
-// threaded and inside dabba's user namespace.
-int start_attached(Store& store, const runner::Spec& spec, bool auto_remove);
+// threaded and inside dabba's user namespace. remove_image (run --rmi, with auto_remove): the
+// image reference to untag after the container is removed (remove_run_image).
+int start_attached(Store& store, const runner::Spec& spec, bool auto_remove,
+                   const std::string& remove_image = {});
 // The supervisor, a fork, opens the store afresh from store_root for --rm (never our LMDB env).
-void start_detached(const std::string& store_root, const runner::Spec& spec, bool auto_remove);
+void start_detached(const std::string& store_root, const runner::Spec& spec, bool auto_remove,
+                    const std::string& remove_image = {});
+
+// run --rmi: the image reference's name(s) dropped as `rmi REFERENCE` would; an image other
+// containers still use stays, without a word (podman's "unless another container is using it").
+void remove_run_image(Store& store, const std::string& reference);
 
 // start and restart: a stored container (not running) started again, detached, from the Spec its
 // create (or run) saved. Throws Error{kNotFound} for a container without one.

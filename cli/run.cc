@@ -43,12 +43,13 @@ int run_container(const Globals& globals, const RunOptions& o) {
   Store store = Store::open(globals.root(), container_store_options(o.flags.rm));
   // A --rm container never starts again: no saved Spec (run --rm is the benchmarked path).
   runner::Spec spec = new_container(store, o, o.flags.rm ? SaveSpec::kNo : SaveSpec::kQuick);
+  const std::string remove_image = o.flags.rmi ? o.image : std::string();
   if (o.flags.detach) {
-    start_detached(store.root(), spec, o.flags.rm);
+    start_detached(store.root(), spec, o.flags.rm, remove_image);
     std::printf("%s\n", spec.id.c_str());
     return kExitOk;
   }
-  return start_attached(store, spec, o.flags.rm);
+  return start_attached(store, spec, o.flags.rm, remove_image);
 }
 
 }  // namespace
@@ -58,6 +59,9 @@ Command add_run(CLI::App& parent) {
   Command cmd;
   cmd.app = parent.add_subcommand("run", "Run a command in a new container");
   add_run_flags(*cmd.app, *args);
+  cmd.app->add_flag("--rmi", args->rmi,
+                    "remove the image after the container (unless another container uses it); "
+                    "implies --rm");
   // Checked, as podman does; a foreground run owns its container, so there is nothing to detach
   // from (docs/compatibility.md, attach): `dabba attach` from elsewhere is the way.
   auto detach_keys = std::make_shared<std::string>(runner::kDefaultDetachKeys);

@@ -448,6 +448,7 @@ std::string parse_expose(const std::string& text) {
 
 RunOptions parse_run_options(RunFlags f) {
   RunOptions o;
+  if (f.rmi) f.rm = true;  // podman: --rmi implies --rm
   split_image_and_command(f.rest, o.image, o.command);
   if (!f.name.empty()) check_container_name(f.name);
   if (f.pull != "never" && f.pull != "missing" && f.pull != "always")

@@ -41,6 +41,7 @@ struct RunFlags {
   // Mode.
   bool detach = false;  // -d
   bool rm = false;      // --rm
+  bool rmi = false;     // --rmi (run only): the image removed after the container, unless in use
   std::string name;     // --name ("" = generated; repeated: the last)
   std::string cidfile;  // --cidfile: where the id is written
   std::vector<std::string> attach;  // -a stdin|stdout|stderr (none: all)

@@ -161,7 +161,26 @@ check "... podman's phrase" grep -q 'invalid range format for --expose: bogus' \
   <<<"$(dabba_user run --rm --expose bogus "$BUSYBOX" true 2>&1 || true)"
 check_eq "--systemd=false accepted" 0 "$(exit_code dabba_user run --rm --systemd=false "$BUSYBOX" true)"
 check_eq "--systemd=bogus: 125" 125 "$(exit_code dabba_user run --rm --systemd=bogus "$BUSYBOX" true)"
-dabba_user rmi -f "$BUSYBOX" >/dev/null
+# --rmi: the name the container ran is dropped after it (an image still used stays).
+dabba_user rm -a -f >/dev/null
+dabba_user tag "$BUSYBOX" rmi-a
+check_eq "run --rmi: the container's output" hi "$(dabba_user run --rmi rmi-a echo hi)"
+check_eq "... its name is gone, the image's other name stays" "1 0" \
+  "$(exit_code dabba_user image exists rmi-a) $(exit_code dabba_user image exists "$BUSYBOX")"
+check_eq "... and so is the container (--rmi implies --rm)" "" "$(dabba_user ps -aq)"
+dabba_user tag "$BUSYBOX" rmi-b
+dabba_user rmi "$BUSYBOX" >/dev/null  # rmi-b is now the image's only name
+dabba_user create --name user-of-b rmi-b true >/dev/null
+dabba_user run --rmi rmi-b true
+check_eq "run --rmi of an image another container uses: it stays" 0 \
+  "$(exit_code dabba_user image exists rmi-b)"
+dabba_user rm user-of-b >/dev/null
+dabba_user run -d --rmi rmi-b sleep 0.5 >/dev/null
+rmi_b_gone() { ! dabba_user image exists rmi-b; }
+check "run -d --rmi: the image goes after the container" wait_until rmi_b_gone
+check_eq "--rmi with --restart: 125 (it implies --rm)" 125 \
+  "$(exit_code dabba_user run --rmi --restart always "$BUSYBOX" true)"
+dabba_user rmi -f "$BUSYBOX" >/dev/null 2>&1 || true
 check_eq "run -q: the pull prints nothing" "" "$(dabba_user run --rm -q "$BUSYBOX" true 2>&1)"
 check "... and the image was pulled" dabba_user image exists "$BUSYBOX"
 
