@@ -181,7 +181,7 @@ TemplateData inspect_container(const ContainerView& v, const TemplateData& image
       {"DnsSearch", TemplateData::array()},
       {"ExtraHosts", TemplateData::array()},
       {"GroupAdd", TemplateData::array()},
-      {"IpcMode", "private"},
+      {"IpcMode", "shareable"},
       {"Cgroup", ""},
       {"Cgroups", "default"},
       {"Links", nullptr},

@@ -113,6 +113,10 @@ void add_run_flags(CLI::App& app, RunFlags& o) {
   app.add_option("--pull", o.pull, "pull the image: never, missing or always")
       ->capture_default_str();
   app.add_flag("-q,--quiet", o.quiet, "no pull progress");
+  last_wins(app.add_option("--uts", o.uts, "UTS namespace: private (the default)"));
+  last_wins(app.add_option("--ipc", o.ipc, "IPC namespace: private or shareable (the default)"));
+  last_wins(app.add_option("--pid", o.pid, "PID namespace: private (the default)"));
+  last_wins(app.add_option("--cgroupns", o.cgroupns, "cgroup namespace: host (the default)"));
   last_wins(app.add_option("--oom-score-adj", o.oom_score_adj,
                            "the workload's OOM score adjustment (-1000..1000)"));
   last_wins(app.add_option("--systemd", o.systemd,
@@ -418,6 +422,30 @@ RunOptions parse_run_command(const CLI::App& app, RunFlags& f) {
   return parse_run_options(f);
 }
 
+namespace {
+
+// --uts/--ipc/--pid/--cgroupns: podman's modes are host, private, ns:PATH, container:ID (and for
+// --ipc shareable, none); dabba has the one each container gets (supported) and says so for the
+// rest. Anything else is podman's error.
+void check_namespace_mode(const char* flag, const std::string& value,
+                          std::initializer_list<const char*> supported) {
+  if (value.empty()) return;
+  for (const char* s : supported)
+    if (value == s) return;
+  const bool podmans = value == "host" || value == "private" || value == "shareable" ||
+                       value == "none" || value.rfind("ns:", 0) == 0 ||
+                       value.rfind("container:", 0) == 0;
+  if (!podmans)
+    throw Error(Errc::kInvalidArgument, "unrecognized namespace mode " + value + " passed");
+  std::string have;
+  for (const char* s : supported) have += std::string(have.empty() ? "" : " or ") + s;
+  throw Error(Errc::kUnsupported, std::string(flag) + " " + value + " is not supported", 0,
+              std::string("dabba gives every container its own namespaces: leave ") + flag +
+                  " out or give " + have);
+}
+
+}  // namespace
+
 std::string parse_expose(const std::string& text) {
   const size_t slash = text.find('/');
   const std::string ports = text.substr(0, slash);
@@ -463,6 +491,11 @@ RunOptions parse_run_options(RunFlags f) {
     throw Error(Errc::kUnsupported, "--systemd=always is not supported", 0,
                 "dabba has no systemd mode; leave --systemd out or give true or false");
   for (const std::string& e : f.expose) o.exposed_ports.push_back(parse_expose(e));
+  check_namespace_mode("--uts", f.uts, {"private"});
+  check_namespace_mode("--ipc", f.ipc, {"private", "shareable"});
+  check_namespace_mode("--pid", f.pid, {"private"});
+  // No cgroup namespace of its own: the container sees the host's cgroup paths (podman's "host").
+  check_namespace_mode("--cgroupns", f.cgroupns, {"host"});
   if (!f.oom_score_adj.empty()) {
     int value = 0;
     const char* text = f.oom_score_adj.data();

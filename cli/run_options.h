@@ -78,6 +78,8 @@ struct RunFlags {
   std::vector<std::string> sysctls;       // --sysctl NAME=VALUE
   std::vector<std::string> devices;       // --device HOST[:CONTAINER][:PERMS]
   std::string oom_score_adj;              // --oom-score-adj -1000..1000
+  // Namespaces: the modes dabba has (check_namespace_modes); others are podman's error or ours.
+  std::string uts, ipc, pid, cgroupns;  // --uts, --ipc, --pid, --cgroupns
   // Filesystem.
   std::vector<std::string> volumes;  // -v SRC:DST[:ro]
   std::vector<std::string> tmpfs;    // --tmpfs DST[:OPTS]

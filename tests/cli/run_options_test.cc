@@ -213,6 +213,26 @@ TEST(RunOptions, OomScoreAdj) {
   EXPECT_THROW(parse({"--oom-score-adj", "1001", "img"}), Error);
 }
 
+TEST(RunOptions, NamespaceModesDabbaHas) {
+  EXPECT_NO_THROW(parse({"--uts", "private", "--ipc", "shareable", "--pid", "private",
+                         "--cgroupns", "host", "img"}));
+  EXPECT_NO_THROW(parse({"--ipc=private", "img"}));
+  try {
+    parse({"--uts", "bogus", "img"});
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::kInvalidArgument);
+    EXPECT_STREQ(e.what(), "unrecognized namespace mode bogus passed");
+  }
+  try {
+    parse({"--pid", "host", "img"});
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::kUnsupported);
+  }
+  EXPECT_THROW(parse({"--cgroupns", "private", "img"}), Error);
+}
+
 TEST(RunOptions, QuietAndSystemdAsPodman) {
   EXPECT_TRUE(parse({"-q", "img"}).flags.quiet);
   EXPECT_EQ(parse({"--systemd=false", "img"}).flags.systemd, "false");

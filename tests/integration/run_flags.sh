@@ -161,6 +161,13 @@ check "... podman's phrase" grep -q 'invalid range format for --expose: bogus' \
   <<<"$(dabba_user run --rm --expose bogus "$BUSYBOX" true 2>&1 || true)"
 check_eq "--systemd=false accepted" 0 "$(exit_code dabba_user run --rm --systemd=false "$BUSYBOX" true)"
 check_eq "--systemd=bogus: 125" 125 "$(exit_code dabba_user run --rm --systemd=bogus "$BUSYBOX" true)"
+check_eq "--uts/--ipc/--pid private, --ipc shareable, --cgroupns host: accepted" 0 \
+  "$(exit_code dabba_user run --rm --uts private --ipc shareable --pid private --cgroupns host \
+     "$BUSYBOX" true)"
+check_eq "--pid host: 125 (not supported)" 125 "$(exit_code dabba_user run --rm --pid host "$BUSYBOX" true)"
+check "--uts bogus: podman's phrase" grep -q 'unrecognized namespace mode bogus passed' \
+  <<<"$(dabba_user run --rm --uts bogus "$BUSYBOX" true 2>&1 || true)"
+
 # --rmi: the name the container ran is dropped after it (an image still used stays).
 dabba_user rm -a -f >/dev/null
 dabba_user tag "$BUSYBOX" rmi-a
