@@ -32,6 +32,7 @@ W=$(mktemp -d /tmp/dabba-bench-net.XXXXXX)
 chmod 0755 "$W"
 install -d -m 0700 -o "$RIG_USER" -g "$RIG_USER" "$W/home" "$W/run" "$W/store"
 install -m 0755 "$BUILD/dabba" "$W/dabba"
+install -m 0755 "$BUILD/dabba-supervise" "$W/dabba-supervise"  # run -d finds it beside dabba
 cleanup() {
   local rc=$?
   [ -s "$W/run/dabba/pause.pid" ] && kill "$(cut -d' ' -f1 "$W/run/dabba/pause.pid")" 2>/dev/null

@@ -20,6 +20,7 @@ bench_setup run hyperfine unshare runuser
 install -d -m 0700 -o "$USER_NAME" "$W/home" "$W/run" "$W/store" "$W/podman-run"
 install -d -m 1777 "$W/out"
 install -m 0755 "$BUILD/dabba" "$W/dabba"
+install -m 0755 "$BUILD/dabba-supervise" "$W/dabba-supervise"  # run -d finds it beside dabba
 cleanup() {
   [ -s "$W/run/dabba/pause.pid" ] && kill "$(cut -d' ' -f1 "$W/run/dabba/pause.pid")" 2>/dev/null
   as_user podman system reset -f >/dev/null 2>&1 || true

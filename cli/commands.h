@@ -73,6 +73,7 @@ Command add_restart(CLI::App& parent);
 Command add_rename(CLI::App& parent);
 Command add_port(CLI::App& parent);
 Command add_container_prune(CLI::App& parent);  // container prune
+Command add_container_cleanup(CLI::App& parent);  // container cleanup (a supervisor's exit command)
 Command add_pause(CLI::App& parent);    // cli/pause.cc
 Command add_unpause(CLI::App& parent);  // cli/pause.cc
 // `container <verb>`: the container verbs under one group.

@@ -7,6 +7,7 @@
 #include "common/dir_stream.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/subprocess.h"
 #include "runner/run.h"
 #include "runner/spec_codec.h"
 #include "runner/state.h"
@@ -58,19 +59,18 @@ int start_attached(Store& store, const runner::Spec& spec, bool rm,
 }
 
 void start_detached(const std::string& store_root, const runner::Spec& spec, bool rm,
-                    const std::string& remove_image) {
-  runner::OnExit on_exit;
+                    bool remove_image) {
+  runner::ExitCommand exit_command;
   if (rm) {
-    // In the supervisor, a fork of this process: a fresh store handle, never our LMDB env.
-    on_exit.run = [store_root, id = spec.id, remove_image](const runner::ContainerState&) {
-      Store store = Store::open(store_root, container_store_options(true));
-      remove_container_record(store, id);
-      if (!remove_image.empty()) remove_run_image(store, remove_image);
-    };
-    on_exit.removes_container = true;
+    // conmon's --exit-command, as podman passes it: the supervisor links no store.
+    exit_command.argv = {self_exe_path(), "--root",    store_root, "--log-level",
+                         log_level_name(log_level()), "container", "cleanup",  "--rm"};
+    if (remove_image) exit_command.argv.push_back("--rmi");
+    exit_command.argv.push_back(spec.id);
+    exit_command.removes_container = true;
   }
   assert_single_threaded();
-  runner::start_detached(spec, std::move(on_exit));
+  runner::start_detached(spec, exit_command);
 }
 
 void start_saved(const Store& store, const ContainerView& view) {

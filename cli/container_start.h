@@ -17,9 +17,10 @@ namespace dabba::cli {
 // image reference to untag after the container is removed (remove_run_image).
 int start_attached(Store& store, const runner::Spec& spec, bool auto_remove,
                    const std::string& remove_image = {});
-// The supervisor, a fork, opens the store afresh from store_root for --rm (never our LMDB env).
+// For --rm, the supervisor runs `dabba --root store_root container cleanup --rm [--rmi] ID` after
+// the exit (cli/container_cleanup.cc); with remove_image (run --rmi), its image goes after it.
 void start_detached(const std::string& store_root, const runner::Spec& spec, bool auto_remove,
-                    const std::string& remove_image = {});
+                    bool remove_image = false);
 
 // run --rmi: the image reference's name(s) dropped as `rmi REFERENCE` would; an image other
 // containers still use stays, without a word (podman's "unless another container is using it").

@@ -8,6 +8,7 @@
 #include <linux/magic.h>
 
 #include "common/fs.h"
+#include "common/subprocess.h"
 #include "common/text.h"
 #include "common/user_dirs.h"
 #include "common/userns.h"
@@ -31,9 +32,8 @@ std::string os_release(const std::string& key) {
 }
 
 std::string self_path() {
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "dabba";
+  std::string path = self_exe_path();
+  return path.empty() ? "dabba" : path;
 }
 
 std::string cgroup_version() {

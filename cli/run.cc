@@ -45,7 +45,7 @@ int run_container(const Globals& globals, const RunOptions& o) {
   runner::Spec spec = new_container(store, o, o.flags.rm ? SaveSpec::kNo : SaveSpec::kQuick);
   const std::string remove_image = o.flags.rmi ? o.image : std::string();
   if (o.flags.detach) {
-    start_detached(store.root(), spec, o.flags.rm, remove_image);
+    start_detached(store.root(), spec, o.flags.rm, o.flags.rmi);
     std::printf("%s\n", spec.id.c_str());
     return kExitOk;
   }

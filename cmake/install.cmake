@@ -11,6 +11,9 @@
 include(GNUInstallDirs)
 
 install(TARGETS dabba RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The -d supervisor's program, found from dabba as ../libexec/dabba/ (runner/supervisor.h), where
+# podman keeps conmon.
+install(TARGETS dabba-supervise RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/dabba)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}
         FILES_MATCHING PATTERN "*.md")

@@ -39,6 +39,16 @@ LogLevel parse_log_level(std::string_view name) {
               "use one of: error, warn, info, debug");
 }
 
+const char* log_level_name(LogLevel level) {
+  switch (level) {
+    case LogLevel::kError: return "error";
+    case LogLevel::kWarn: return "warn";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kDebug: return "debug";
+  }
+  return "warn";
+}
+
 void log_message(LogLevel level, std::string_view message) {
   if (!log_enabled(level)) return;
   static constexpr const char* kPrefix[] = {"error: ", "warning: ", "", "debug: "};

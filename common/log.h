@@ -11,6 +11,8 @@ void set_log_level(LogLevel level);
 LogLevel log_level();
 // Parses "error|warn|info|debug"; throws Error{kInvalidArgument} otherwise.
 LogLevel parse_log_level(std::string_view name);
+// The name parse_log_level reads back ("error", "warn", "info", "debug").
+const char* log_level_name(LogLevel level);
 inline bool log_enabled(LogLevel level) { return level <= log_level(); }
 
 void log_message(LogLevel level, std::string_view message);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cstdlib>
 
 #include "common/error.h"
@@ -143,6 +144,13 @@ CommandResult run_command(const std::vector<std::string>& argv,
   }
   result.status = child.wait();
   return result;
+}
+
+std::string self_exe_path() {
+  char buf[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf);
+  return n > 0 && static_cast<size_t>(n) < sizeof buf ? std::string(buf, static_cast<size_t>(n))
+                                                        : std::string();
 }
 
 }  // namespace dabba

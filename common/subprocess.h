@@ -38,6 +38,9 @@ CommandResult run_command(const std::vector<std::string>& argv);
 CommandResult run_command(const std::vector<std::string>& argv,
                           std::optional<std::string_view> input);
 
+// This program's own path (/proc/self/exe's target); "" when it cannot be read.
+std::string self_exe_path();
+
 // Looks a program up in PATH (and /usr/sbin, /sbin); empty if absent.
 std::string find_program(const std::string& name);
 // The first dir/name in dirs (a PATH value; an empty entry is the current directory, as for

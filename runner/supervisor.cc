@@ -1,9 +1,12 @@
 #include "runner/supervisor.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <optional>
 #include <thread>
 
@@ -12,12 +15,14 @@
 #include "common/fs.h"
 #include "common/log.h"
 #include "common/process_title.h"
+#include "common/subprocess.h"
 #include "runner/attach.h"
 #include "runner/attach_server.h"
 #include "runner/container.h"
 #include "runner/container_log.h"
 #include "runner/restart_policy.h"
 #include "runner/signals.h"
+#include "runner/spec_codec.h"
 #include "runner/sync_channel.h"
 
 namespace dabba::runner {
@@ -52,10 +57,70 @@ bool wait_to_restart(const Spec& spec, unsigned restarts) {
   }
 }
 
-// The supervisor proper. Never returns.
-[[noreturn]] void supervise(const Spec& spec, SyncChannel& report, const OnExit& on_exit,
+// The exit command as the StateOwner's on_exit: run to its end; its output goes to
+// supervisor.log, a failure is logged there.
+OnExit exit_action(const ExitCommand& exit_command) {
+  OnExit on_exit;
+  if (exit_command.argv.empty()) return on_exit;
+  on_exit.removes_container = exit_command.removes_container;
+  on_exit.run = [argv = exit_command.argv](const ContainerState&) {
+    const ExitStatus status = spawn(argv).wait();
+    if (status.code() != 0)
+      log_warn("the exit command (" + argv.front() + ") failed: " + status.describe());
+  };
+  return on_exit;
+}
+
+// Where dabba-supervise is: beside this dabba (the build tree, a copied pair), or in
+// ../libexec/dabba/ from it (installed by cmake/install.cmake). "" when neither has it.
+std::string supervise_program() {
+  const std::string self = self_exe_path();
+  if (self.empty()) return "";
+  const std::string dir = dirname_of(self);
+  for (const std::string& candidate :
+       {dir + "/dabba-supervise", dir + "/../libexec/dabba/dabba-supervise"})
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  return "";
+}
+
+// In the supervisor, after the double fork: become dabba-supervise. The Spec goes over in a memfd
+// as fd kSuperviseSpecFd, the channel as kSuperviseReportFd. Returns when the program cannot be
+// started; the caller then supervises in this process.
+void exec_supervise_program(const std::string& program, const Spec& spec, SyncChannel& report,
+                            const ExitCommand& exit_command, unsigned restarts) noexcept {
+  try {
+    UniqueFd spec_fd(::memfd_create("dabba-spec", MFD_CLOEXEC));
+    if (!spec_fd.valid()) return;
+    write_all(spec_fd.get(), encode_spec(spec));
+    if (::lseek(spec_fd.get(), 0, SEEK_SET) != 0) return;
+    if (!report.move_to(kSuperviseReportFd)) return;
+    if (::dup2(spec_fd.get(), kSuperviseSpecFd) < 0) return;  // dup2 clears O_CLOEXEC
+    int flags = ::fcntl(kSuperviseReportFd, F_GETFD);
+    if (flags < 0 || ::fcntl(kSuperviseReportFd, F_SETFD, flags & ~FD_CLOEXEC) < 0) return;
+    std::vector<std::string> args = {"dabba-supervise", "--restarts", std::to_string(restarts),
+                                     "--log-level", log_level_name(log_level()),
+                                     "--exit-removes", exit_command.removes_container ? "1" : "0"};
+    if (!exit_command.argv.empty()) {
+      args.push_back("--");
+      args.insert(args.end(), exit_command.argv.begin(), exit_command.argv.end());
+    }
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(program.c_str(), argv.data());
+    log_debug("could not exec " + program + ": " + std::strerror(errno));
+    ::fcntl(kSuperviseReportFd, F_SETFD, FD_CLOEXEC);
+  } catch (const std::exception& e) {
+    log_debug(std::string("could not start dabba-supervise: ") + e.what());
+  }
+}
+
+}  // namespace
+
+[[noreturn]] void supervise(const Spec& spec, int report_fd, const ExitCommand& exit_command,
                             unsigned restarts) noexcept {
-  StateOwner owner(spec.container_dir, on_exit, restarts);
+  SyncChannel report{UniqueFd(report_fd)};
+  StateOwner owner(spec.container_dir, exit_action(exit_command), restarts);
   try {
     // Own stdio: nothing of the caller's (a `$(dabba run -d ...)` would wait for our stdout).
     std::string logs = log_dir(spec.container_dir);
@@ -67,9 +132,9 @@ bool wait_to_restart(const Spec& spec, unsigned restarts) {
     DABBA_SYSCALL(::dup2(own_log, 2));
     ::close(null);
     ::close(own_log);
-    // And nothing else of the caller's either: keep only the report channel, as fd 3.
-    if (!report.move_to(3)) throw_errno("move the report channel");
-    ::close_range(4, ~0u, 0);
+    // And nothing else of the caller's either: keep only the report channel.
+    if (!report.move_to(kSuperviseReportFd)) throw_errno("move the report channel");
+    ::close_range(kSuperviseReportFd + 1, ~0u, 0);
 
     // The container's output reaches its log only through us (io_relay.h): it holds no fd of it.
     std::optional<LogWriter> log = open_container_log(spec.container_dir, spec.log);
@@ -128,9 +193,8 @@ bool wait_to_restart(const Spec& spec, unsigned restarts) {
   ::_exit(1);
 }
 
-}  // namespace
-
-DetachedContainer start_detached(const Spec& spec, OnExit on_exit, unsigned restarts) {
+DetachedContainer start_detached(const Spec& spec, const ExitCommand& exit_command,
+                                 unsigned restarts) {
   validate(spec);
   if (restarts == 0) clear_stop_request(spec.container_dir);
   auto channel = SyncChannel::make();
@@ -145,9 +209,12 @@ DetachedContainer start_detached(const Spec& spec, OnExit on_exit, unsigned rest
     pid_t supervisor = ::fork();
     if (supervisor < 0) ::_exit(1);
     if (supervisor > 0) ::_exit(0);
+    const std::string program = supervise_program();
+    if (!program.empty()) exec_supervise_program(program, spec, channel.child, exit_command, restarts);
+    log_debug("no dabba-supervise beside " + self_exe_path() + ": the supervisor is a fork of dabba");
     // It lives as long as the container: its command line must not show ours (-e values).
     set_process_title("dabba-supervise " + spec.id);
-    supervise(spec, channel.child, on_exit, restarts);
+    supervise(spec, channel.child.release(), exit_command, restarts);
   }
   channel.child.close();
   ChildProcess(middle_pid).wait();  // it exits at once, leaving the supervisor to init

@@ -42,6 +42,8 @@ class SyncChannel {
   explicit SyncChannel(UniqueFd fd) : fd_(std::move(fd)) {}
   int fd() const { return fd_.get(); }
   void close() { fd_.reset(); }
+  // Gives the end up (to a new owner: the supervisor's body).
+  int release() { return fd_.release(); }
   // Moves the end to fd number `to` (O_CLOEXEC kept), for the child's close_range. False (errno
   // set) on failure.
   bool move_to(int to) noexcept;

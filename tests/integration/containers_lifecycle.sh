@@ -3,7 +3,8 @@
 # cases as root): create (ps -a: Created, inspect: created, volumes made) -> start (running, exec
 # works) -> restart (a new start time) -> rename (the new name works, the old one is free) ->
 # port (the -p 127.0.0.1:PORT:80 mapping, podman's lines) -> stop -> container prune (removes it,
-# prints its id); start -a (the output, the exit code); and the errors scripts match: start of a
+# prints its id) -> container cleanup (--rm removes; a running or missing one is 125); start -a
+# (the output, the exit code); and the errors scripts match: start of a
 # missing name (125, "no such container", nothing started), rename to a taken name (125, podman's
 # phrase), start -a of two containers, port of a port not published. Every wait is bounded.
 set -euo pipefail
@@ -117,6 +118,21 @@ check_eq "container prune -f prints the removed ids (both stopped ones)" \
   "$(printf '%s\n' "$ID" "$(cat "$WORK/c2.out")" | sort)" \
   "$(dabba_user container prune -f | sort)"
 check_eq "nothing left" 0 "$(container_count dabba_user)"
+
+# --- container cleanup (a -d --rm supervisor's exit command) ----------------------------------
+check_eq "container cleanup of a missing container: 125" 125 \
+  "$(user_to "$WORK/cl.out" 30 container cleanup no-such-one)"
+check "... podman's phrase" grep -q 'no such container' "$WORK/cl.out.err"
+CL=$(dabba_user run -d --name cleaned "$BUSYBOX" sh -c "$LOOP")
+check_eq "container cleanup of a running container: 125" 125 \
+  "$(user_to "$WORK/cl2.out" 30 container cleanup cleaned)"
+check "... it is running" grep -q 'container is running' "$WORK/cl2.out.err"
+dabba_user stop -t 0 cleaned >/dev/null
+check_eq "container cleanup of a stopped one prints its full id, and keeps it" "$CL" \
+  "$(dabba_user container cleanup cleaned)"
+check_eq "... still there" 1 "$(container_count dabba_user)"
+check_eq "container cleanup --rm removes it" "$CL" "$(dabba_user container cleanup --rm cleaned)"
+check_eq "... gone" 0 "$(container_count dabba_user)"
 
 # --- start -a --------------------------------------------------------------------------------
 dabba_user create --name said "$BUSYBOX" sh -c 'echo said-this; exit 3' >/dev/null

@@ -61,6 +61,8 @@ done
 check "it recommends ca-certificates" grep -q ca-certificates <<<"$(dpkg-deb -f "$DEB" Recommends)"
 CONTENTS=$(dpkg-deb -c "$DEB" | awk '{ print $NF }')
 check "it holds /usr/bin/dabba" grep -qx './usr/bin/dabba' <<<"$CONTENTS"
+check "it holds run -d's supervisor program as /usr/libexec/dabba/dabba-supervise" \
+  grep -qx './usr/libexec/dabba/dabba-supervise' <<<"$CONTENTS"
 check "it holds the README under /usr/share/doc/dabba" \
   grep -qx './usr/share/doc/dabba/README.md' <<<"$CONTENTS"
 mkdir "$WORK/unpacked"
@@ -99,6 +101,11 @@ check_eq "dabba run --rm from PATH runs a container (pulled on first use)" "hell
   "$OUT"
 [ "$OUT" = "hello from the package" ] || sed 's/^/       | /' "$WORK/run.stderr"
 check "dabba info from PATH reports the host" login_user dabba --root "$STORE" info
+SUPERVISED=$(login_user dabba --root "$STORE" run -d "$FIXTURE_BUSYBOX" sleep 60 2>/dev/null </dev/null)
+SUPERVISOR=$(login_user dabba --root "$STORE" inspect -f '{{.State.ConmonPid}}' "$SUPERVISED" 2>&1)
+check_eq "run -d from PATH: its supervisor is the package's dabba-supervise" \
+  /usr/libexec/dabba/dabba-supervise "$(readlink "/proc/$SUPERVISOR/exe" 2>&1)"
+check "... and rm -f -t0 removes the container" login_user dabba --root "$STORE" rm -f -t0 "$SUPERVISED"
 
 # --- removed -------------------------------------------------------------------------------------
 kill_pause "$WORK/run"

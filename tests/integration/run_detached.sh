@@ -247,6 +247,10 @@ VID=$(cat "$WORK/victim.id")
 SUP=$(state_value "$STORE" "$VID" supervisor_pid)
 VPID=$(ps_field dabba_user victim pid)
 check "the supervisor is a live process of the test" kill -0 "$SUP"
+check_eq "it runs the small dabba-supervise program, not a fork of dabba" \
+  "$WORK/bin/dabba-supervise" "$(readlink "/proc/$SUP/exe")"
+check_eq "... titled with its container's id (ps, stop and rm find it so)" \
+  "dabba-supervise $VID" "$(tr '\0' ' ' <"/proc/$SUP/cmdline" | sed 's/ *$//')"
 kill -KILL "$SUP"
 # Its PID 1 dies at once (parent-death signal), then waits as a zombie until the host's init
 # reaps it, which may take long (here: about a second). A zombie is not running.

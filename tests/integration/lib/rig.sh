@@ -36,11 +36,12 @@ rig_setup() {
   # The binary under test is the one CTest names (build/ or build-asan/), copied where the
   # test user can reach it; without CTest, the rig's copy.
   install -d -m 0755 "$WORK/bin"
-  if [ -n "${DABBA:-}" ] && [ -x "$DABBA" ]; then
-    install -m 0755 "$DABBA" "$WORK/bin/dabba"
-  else
-    install -m 0755 "$RIG_DABBA" "$WORK/bin/dabba"
-  fi
+  # run -d's supervisor program comes along: it is found beside dabba (runner/supervisor.h).
+  local bin=$RIG_DABBA
+  [ -z "${DABBA:-}" ] || [ ! -x "$DABBA" ] || bin=$DABBA
+  install -m 0755 "$bin" "$WORK/bin/dabba"
+  [ ! -x "$(dirname "$bin")/dabba-supervise" ] ||
+    install -m 0755 "$(dirname "$bin")/dabba-supervise" "$WORK/bin/dabba-supervise"
   TEST_DABBA=$WORK/bin/dabba
   echo '{"default": [{"type": "insecureAcceptAnything"}]}' >"$WORK/policy.json"
   chmod 0644 "$WORK/policy.json"
