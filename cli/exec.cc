@@ -1,4 +1,4 @@
-// dabba exec [-i] [-t] [-e K=V] [-u USER] [-w DIR] NAME COMMAND [ARG...]
+// dabba exec [-i] [-t] [-e K=V] [-u USER] [-w DIR] [--preserve-fds N] NAME COMMAND [ARG...]
 //
 // A new process in a running container: it joins the container's namespaces and cgroups and
 // starts with the container's environment (plus -e), user and working directory unless -u / -w
@@ -15,6 +15,7 @@
 #include "cli/command.h"
 #include "cli/commands.h"
 #include "cli/containers.h"
+#include "cli/preserve_fds.h"
 #include "common/error.h"
 #include "runner/container.h"
 #include "runner/detach_keys.h"
@@ -32,6 +33,7 @@ struct ExecArgs {
   std::optional<std::string> user;
   std::optional<std::string> workdir;
   std::string detach_keys = runner::kDefaultDetachKeys;
+  int preserve_fds = 0;
   std::vector<std::string> rest;  // NAME COMMAND [ARG...]
 };
 
@@ -44,6 +46,7 @@ int exec_in_container(const Globals& globals, const ExecArgs& a) {
     throw Error(Errc::kInvalidArgument, "unknown flag '" + a.rest[i] + "' for exec");
   const std::string& name = a.rest[i];
   runner::parse_detach_keys(a.detach_keys);
+  check_preserve_fds(a.preserve_fds, true);
   if (a.workdir && (a.workdir->empty() || (*a.workdir)[0] != '/'))
     throw Error(Errc::kInvalidArgument, "-w '" + *a.workdir + "' must be an absolute path");
 
@@ -75,6 +78,7 @@ int exec_in_container(const Globals& globals, const ExecArgs& a) {
   join.seccomp = v.info.seccomp;
   join.seccomp_profile = v.info.seccomp_profile;
   join.group_add = v.info.group_add;
+  join.preserve_fds = a.preserve_fds;
   return runner::exec_foreground(join);
 }
 
@@ -94,6 +98,8 @@ Command add_exec(CLI::App& parent) {
   app.add_option("-w,--workdir", args->workdir, "working directory (default: the container's)");
   app.add_option("--detach-keys", args->detach_keys,
                  "checked; exec's process is this dabba's own, it cannot detach");
+  app.add_option("--preserve-fds", args->preserve_fds,
+                 "pass N more fds (3 to 3+N-1) to the process");
   cmd.needs = Needs::kNothing;
   CLI::App* self = cmd.app;
   cmd.run = [args, self](const Globals& globals) {

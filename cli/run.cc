@@ -24,6 +24,7 @@
 #include "cli/container_start.h"
 #include "cli/containers.h"
 #include "cli/new_container.h"
+#include "cli/preserve_fds.h"
 #include "cli/run_options.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -34,7 +35,7 @@
 namespace dabba::cli {
 namespace {
 
-int run_container(const Globals& globals, const RunOptions& o) {
+int run_container(const Globals& globals, const RunOptions& o, int preserve_fds) {
   if (o.flags.tty && o.flags.interactive && !::isatty(STDIN_FILENO))
     log_warn(
         "The input device is not a TTY. The --tty and --interactive flags might not work "
@@ -43,6 +44,7 @@ int run_container(const Globals& globals, const RunOptions& o) {
   Store store = Store::open(globals.root(), container_store_options(o.flags.rm));
   // A --rm container never starts again: no saved Spec (run --rm is the benchmarked path).
   runner::Spec spec = new_container(store, o, o.flags.rm ? SaveSpec::kNo : SaveSpec::kQuick);
+  spec.preserve_fds = preserve_fds;
   const std::string remove_image = o.flags.rmi ? o.image : std::string();
   if (o.flags.detach) {
     start_detached(store.root(), spec, o.flags.rm, o.flags.rmi);
@@ -67,14 +69,24 @@ Command add_run(CLI::App& parent) {
   auto detach_keys = std::make_shared<std::string>(runner::kDefaultDetachKeys);
   cmd.app->add_option("--detach-keys", *detach_keys,
                       "checked; a foreground run cannot detach (use -d and attach)");
+  // run's own, as podman's (create has none): the fds are this process's.
+  auto preserve_fds = std::make_shared<int>(0);
+  cmd.app->add_option("--preserve-fds", *preserve_fds,
+                      "pass N more fds (3 to 3+N-1) to the container; not with -d");
   // The verb enters the user namespace itself, so that failing to is dabba's exit code 125 too.
   cmd.needs = Needs::kNothing;
   CLI::App* app = cmd.app;
-  cmd.run = [args, app, detach_keys](const Globals& globals) {
+  cmd.run = [args, app, detach_keys, preserve_fds](const Globals& globals) {
     return with_container_exit_codes([&] {
       runner::parse_detach_keys(*detach_keys);
       // Every flag parsed and checked before anything else (a typo costs no namespace, no store).
-      return run_container(globals, parse_run_command(*app, *args));
+      RunOptions options = parse_run_command(*app, *args);
+      check_preserve_fds(*preserve_fds, false);
+      if (*preserve_fds > 0 && options.flags.detach)
+        throw Error(Errc::kUnsupported, "--preserve-fds is not supported with --detach", 0,
+                    "dabba's supervisor (run -d) does not keep the caller's fds: run in the "
+                    "foreground, or pass the files with -v");
+      return run_container(globals, options, *preserve_fds);
     });
   };
   return cmd;

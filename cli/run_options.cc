@@ -29,13 +29,20 @@ namespace dabba::cli {
 namespace {
 
 // A whole decimal number; what names the flag in the error.
+// A whole number for an integer flag, with the words of podman's flag parser (pflag) when it is
+// not one: `invalid argument "abc" for "--oom-score-adj" flag: strconv.ParseInt: parsing "abc":
+// invalid syntax` (or `value out of range`).
 int64_t parse_integer(const std::string& text, const char* what) {
-  errno = 0;
-  char* end = nullptr;
-  long long v = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno == ERANGE)
+  int64_t v = 0;
+  const char* first = text.data();
+  const char* last = first + text.size();
+  if (first != last && *first == '+') ++first;  // Go's ParseInt takes a sign
+  const auto [end, ec] = std::from_chars(first, last, v);
+  if (text.empty() || ec != std::errc() || end != last)
     throw Error(Errc::kInvalidArgument,
-                std::string("invalid value '") + text + "' for " + what + ": not a whole number");
+                "invalid argument \"" + text + "\" for \"" + what +
+                    "\" flag: strconv.ParseInt: parsing \"" + text + "\": " +
+                    (ec == std::errc::result_out_of_range ? "value out of range" : "invalid syntax"));
   return v;
 }
 
@@ -121,6 +128,12 @@ void add_run_flags(CLI::App& app, RunFlags& o) {
                            "the workload's OOM score adjustment (-1000..1000)"));
   last_wins(app.add_option("--systemd", o.systemd,
                            "true or false, changing nothing (dabba has no systemd mode)"));
+  // Healthchecks: dabba runs none. --no-healthcheck asks for none, so it is accepted; the others
+  // ask for one, and are refused by name (not ignored: a check the user counts on would not run).
+  app.add_flag("--no-healthcheck", o.no_healthcheck, "accepted (dabba runs no healthchecks)");
+  for (const char* name : {"--health-cmd", "--health-interval", "--health-retries",
+                           "--health-start-period", "--health-timeout", "--health-on-failure"})
+    last_wins(app.add_option(name, o.health[name], "refused: dabba runs no healthchecks"));
   repeatable(app.add_option("--expose", o.expose,
                             "expose PORT[-PORT][/PROTO] (what -P publishes, with the image's)"));
   app.add_option("--platform", o.platform,
@@ -490,6 +503,10 @@ RunOptions parse_run_options(RunFlags f) {
   if (f.systemd == "always")
     throw Error(Errc::kUnsupported, "--systemd=always is not supported", 0,
                 "dabba has no systemd mode; leave --systemd out or give true or false");
+  for (const auto& [name, value] : f.health)
+    if (!value.empty())
+      throw Error(Errc::kUnsupported, name + " is not supported: dabba runs no healthchecks", 0,
+                  "leave out the --health-* flags (--no-healthcheck is accepted)");
   for (const std::string& e : f.expose) o.exposed_ports.push_back(parse_expose(e));
   check_namespace_mode("--uts", f.uts, {"private"});
   check_namespace_mode("--ipc", f.ipc, {"private", "shareable"});
@@ -497,18 +514,12 @@ RunOptions parse_run_options(RunFlags f) {
   // No cgroup namespace of its own: the container sees the host's cgroup paths (podman's "host").
   check_namespace_mode("--cgroupns", f.cgroupns, {"host"});
   if (!f.oom_score_adj.empty()) {
-    int value = 0;
-    const char* text = f.oom_score_adj.data();
-    const auto [end, ec] = std::from_chars(text, text + f.oom_score_adj.size(), value);
-    if (ec != std::errc() || end != text + f.oom_score_adj.size())
-      throw Error(Errc::kInvalidArgument, "invalid argument \"" + f.oom_score_adj +
-                                              "\" for \"--oom-score-adj\" flag: strconv.ParseInt: "
-                                              "parsing \"" + f.oom_score_adj + "\": invalid syntax");
+    const int64_t value = parse_integer(f.oom_score_adj, "--oom-score-adj");
     if (value < -1000 || value > 1000)
       throw Error(Errc::kInvalidArgument,
                   "--oom-score-adj " + f.oom_score_adj + " is out of range", 0,
                   "give a value from -1000 to 1000");
-    o.oom_score_adj = value;
+    o.oom_score_adj = static_cast<int>(value);
   }
   if (!f.platform.empty()) o.platform = Platform::parse(f.platform);
   o.limits.memory_bytes = parse_memory(f.memory);

@@ -49,6 +49,9 @@ struct RunFlags {
   std::string pull = "missing";  // --pull never|missing|always
   bool quiet = false;            // -q, --quiet: no pull progress
   std::string systemd = "true";  // --systemd true|false (no-ops: dabba has no systemd mode)
+  bool no_healthcheck = false;   // --no-healthcheck: dabba runs none anyway
+  // --health-cmd, --health-interval, ...: given ones are refused (dabba runs no healthchecks).
+  std::map<std::string, std::string> health;
   std::vector<std::string> expose;  // --expose PORT[-PORT][/PROTO]: what -P publishes, with the image's
   std::string platform;          // --platform os/arch[/variant]
   // Process.

@@ -14,6 +14,7 @@
 #include "cli/container_targets.h"
 #include "cli/containers.h"
 #include "cli/image_filters.h"
+#include "common/child_process.h"
 #include "common/error.h"
 
 namespace dabba::cli {
@@ -99,6 +100,15 @@ Command add_wait(CLI::App& parent) {
                            : -1;
             std::printf("%d\n", code);
             break;
+          }
+          // A running PID 1's pidfd wakes us at its exit; the interval still bounds the wait (the
+          // other conditions, a pause).
+          if (v.running) {
+            const UniqueFd pidfd = open_pidfd(v.state->pid);
+            if (pidfd.valid()) {
+              wait_pidfd(pidfd.get(), interval);
+              continue;
+            }
           }
           std::this_thread::sleep_for(interval);
         }

@@ -81,6 +81,7 @@ WorkloadSetup workload_setup(const ProcessSpec& spec, const StartOptions& option
   if (spec.seccomp) w.seccomp = container_seccomp_filter(spec.seccomp_profile, spec.capabilities);
   if (spec.tty) w.window = terminal_window(options.terminal);
   w.shim_fd = exec_shim_fd();
+  w.preserve_fds = spec.preserve_fds;
   return w;
 }
 

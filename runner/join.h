@@ -32,6 +32,7 @@ struct JoinSpec {
   std::vector<std::string> group_add;  // the container's --group-add (Spec::group_add)
   bool tty = false;
   bool stdin_open = false;
+  int preserve_fds = 0;  // exec --preserve-fds N: our fds 3..3+N-1 reach the process
   CapabilitySet capabilities = kDefaultCapabilities;  // the container's (Spec::capabilities)
   bool seccomp = true;                                 // the container's (Spec::seccomp)
   std::string seccomp_profile;                         // the container's (Spec::seccomp_profile)

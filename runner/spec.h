@@ -137,6 +137,9 @@ struct Spec {
   bool stdin_open = false;  // -i: keep stdin (else /dev/null)
   bool init = false;        // --init: dabba's reaper is PID 1
   std::string pidfile;      // --pidfile: where the runner writes the workload's pid
+  // --preserve-fds N: fds 3..3+N-1 of the process that starts the container reach the workload
+  // (a foreground run's own: never saved by spec_codec.h, a later start has other fds).
+  int preserve_fds = 0;
   // -a/--attach: which of the container's output streams the foreground caller gets (the log keeps
   // both either way).
   bool attach_stdout = true;

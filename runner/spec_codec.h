@@ -2,7 +2,8 @@
 // files) and saves it in the container's directory, so `start` and `restart` run the same
 // container again without the image config, the flags or the store's image lookup: as quick as
 // `run`. One JSON file (<container_dir>/spec.json), written to a temporary name and renamed, so a
-// reader never sees half of it. Every field of Spec round-trips (tests/runner/spec_codec_test.cc).
+// reader never sees half of it. Every field of Spec round-trips (tests/runner/spec_codec_test.cc) but preserve_fds, which names
+// fds of the process that starts the container (a foreground run's, never a later start's).
 #pragma once
 
 #include <string>

@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstring>
@@ -216,6 +217,7 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
   std::vector<std::string> env = setup.env;
   std::string program;
   std::vector<std::string> shim_args;
+  std::string shim_path;  // /proc/self/fd/N of the shim, made before the seccomp filter
   std::vector<char*> argv;
   std::vector<char*> envp;
   Pty pty;
@@ -290,8 +292,8 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
       throw Error(Errc::kUnsupported, "--init needs dabba's exec shim, which this kernel refuses "
                                       "to run from a memfd (vm.memfd_noexec=2)");
     if (shim) {
-      shim_args = exec_shim_argv(setup.init, 3, signal_mask(forwarded_signals()), program,
-                                 setup.argv);
+      shim_args = exec_shim_argv(setup.init, 3 + setup.preserve_fds,
+                                 signal_mask(forwarded_signals()), program, setup.argv);
       for (const auto& a : shim_args) argv.push_back(const_cast<char*>(a.c_str()));
     } else {
       for (const auto& a : setup.argv) argv.push_back(const_cast<char*>(a.c_str()));
@@ -305,15 +307,23 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
     sigemptyset(&blocked);
     if (setup.init && shim) blocked = forwarded_signals();
     reset_signals(blocked);
-    // Nothing but 0, 1, 2, the sync end (the shim reports a failed exec on it; an exec closes it,
-    // and the parent's EOF says the workload runs) and the shim itself reaches the exec.
-    int shim_fd = shim ? DABBA_SYSCALL(::fcntl(setup.shim_fd, F_DUPFD_CLOEXEC, 10)) : -1;
-    if (!sync.move_to(3)) throw_errno("move the sync channel to fd 3");
+    // Nothing but 0, 1, 2, --preserve-fds's 3..P-1, the sync end at P (the shim reports a failed
+    // exec on it; an exec closes it, and the parent's EOF says the workload runs) and the shim
+    // itself at P+1 reaches the exec.
+    const int first_own = 3 + setup.preserve_fds;  // P
+    int shim_fd =
+        shim ? DABBA_SYSCALL(::fcntl(setup.shim_fd, F_DUPFD_CLOEXEC, std::max(10, first_own + 2)))
+             : -1;
+    if (!sync.move_to(first_own)) throw_errno("move the sync channel to fd " +
+                                              std::to_string(first_own));
     if (shim) {
-      DABBA_SYSCALL(::fcntl(3, F_SETFD, 0), "keep the sync channel open for the shim");
-      DABBA_SYSCALL(::dup3(shim_fd, 4, O_CLOEXEC), "move the exec shim to fd 4");
+      DABBA_SYSCALL(::fcntl(first_own, F_SETFD, 0), "keep the sync channel open for the shim");
+      DABBA_SYSCALL(::dup3(shim_fd, first_own + 1, O_CLOEXEC), "move the exec shim");
     }
-    DABBA_SYSCALL(::close_range(shim ? 5 : 4, ~0u, 0), "close_range");
+    DABBA_SYSCALL(::close_range(first_own + (shim ? 2 : 1), ~0u, 0), "close_range");
+    shim_path = "/proc/self/fd/" + std::to_string(first_own + 1);
+    for (int fd = 3; fd < first_own; ++fd)
+      DABBA_SYSCALL(::fcntl(fd, F_SETFD, 0), "keep fd " + std::to_string(fd) + " (--preserve-fds)");
     // After the fd shuffle (a nofile of 3 must not break it), before the filter and the exec.
     apply_rlimits(setup.rlimits);
     if (shim) drop_read_override();
@@ -325,9 +335,9 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
     report_child_failure(sync, "unknown failure while starting the container", 0);
   }
   if (setup.shim_fd >= 0) {
-    ::syscall(SYS_execveat, 4, "", argv.data(), envp.data(), AT_EMPTY_PATH);
+    ::syscall(SYS_execveat, 4 + setup.preserve_fds, "", argv.data(), envp.data(), AT_EMPTY_PATH);
     // A profile that refuses execveat: the same file by its /proc path.
-    ::execve("/proc/self/fd/4", argv.data(), envp.data());
+    ::execve(shim_path.c_str(), argv.data(), envp.data());
     report_child_failure(sync, std::string("exec dabba's exec shim: ") + std::strerror(errno),
                          errno);
   }

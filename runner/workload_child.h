@@ -59,11 +59,15 @@ struct WorkloadSetup {
   // itself never reaches the container).
   std::optional<winsize> window;
   int shim_fd = -1;  // exec_shim_fd(); -1: exec the workload directly
+  // --preserve-fds N: the caller's fds 3..3+N-1 reach the workload at the same numbers (the
+  // caller checked that they are open: they were when the child was cloned).
+  int preserve_fds = 0;
 };
 
 // The first step of every process dabba starts towards a container: 0, 1, 2 become the container's
 // stdio (pipes from the parent, /dev/null for -1) and every other fd close-on-exec, so nothing of
-// the caller's (its terminal, fds it passed us) survives into anything the container can reach.
+// the caller's (its terminal, fds it passed us) survives into anything the container can reach;
+// but --preserve-fds's, which run_workload_child opens again for the exec.
 // Returns false (errno set) on failure.
 bool adopt_stdio_child(const ChildStdio& stdio) noexcept;
 

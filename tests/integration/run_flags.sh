@@ -3,7 +3,7 @@
 # cases as root: --log-driver/--log-opt (logs of a foreground container), --cidfile, --label,
 # --label-file, --tz, --timeout, -a, --entrypoint as JSON, a repeated --name, --memory=0, -p with
 # --network host, --network bridge, -it without a terminal, -w to a missing directory,
-# TERM=xterm, /run/.containerenv.
+# TERM=xterm, /run/.containerenv, --no-healthcheck (and --health-* refused).
 set -euo pipefail
 # shellcheck source=lib/run.sh
 source "$(dirname "$0")/lib/run.sh"
@@ -190,5 +190,15 @@ check_eq "--rmi with --restart: 125 (it implies --rm)" 125 \
 dabba_user rmi -f "$BUSYBOX" >/dev/null 2>&1 || true
 check_eq "run -q: the pull prints nothing" "" "$(dabba_user run --rm -q "$BUSYBOX" true 2>&1)"
 check "... and the image was pulled" dabba_user image exists "$BUSYBOX"
+
+# --- healthchecks: none run, so --no-healthcheck is accepted and --health-* refused ------------
+check_eq "--no-healthcheck is accepted" ok "$(dabba_user run --rm --no-healthcheck "$BUSYBOX" echo ok)"
+out=$(dabba_user run --rm --health-cmd true "$BUSYBOX" true 2>&1) && rc=0 || rc=$?
+check_eq "--health-cmd: 125" 125 $rc
+check "... naming the flag" grep -q -- '--health-cmd is not supported: dabba runs no healthchecks' <<<"$out"
+check_eq "create --health-interval 5s: 125" 125 \
+  "$(exit_code dabba_user create --health-interval 5s "$BUSYBOX" true)"
+check_eq "--oom-score-adj x: 125, pflag's words" 'Error: invalid argument "x" for "--oom-score-adj" flag: strconv.ParseInt: parsing "x": invalid syntax' \
+  "$(dabba_user run --rm --oom-score-adj x "$BUSYBOX" true 2>&1 | head -1)"
 
 check_done

@@ -1,7 +1,7 @@
 #!/bin/bash
 # `dabba run`/`create` flags podman users pass for the process and its kernel view (issue 11):
 # --ulimit (and podman's raised nofile/nproc defaults), --group-add, --sysctl, --device,
-# --oom-score-adj, through the real binary as the test user and as root; create+start keep them.
+# --oom-score-adj, --preserve-fds (and exec's), through the real binary as the test user and as root; create+start keep them.
 set -euo pipefail
 # shellcheck source=lib/run.sh
 source "$(dirname "$0")/lib/run.sh"
@@ -145,5 +145,37 @@ check_eq "root: 200 is allowed" "200" \
 check_eq "a value out of range: 125" 125 \
   "$(exit_code dabba_user run --rm --oom-score-adj 1001 "$BUSYBOX" true)"
 check_eq "not a number: 125" 125 "$(exit_code dabba_user run --rm --oom-score-adj abc "$BUSYBOX" true)"
+
+# --- --preserve-fds (run and exec) -----------------------------------------------------------
+echo "passed in fd 3" >"$WORK/fd3.txt"
+echo "passed in fd 4" >"$WORK/fd4.txt"
+chmod 0644 "$WORK/fd3.txt" "$WORK/fd4.txt"
+for who in dabba_user dabba_root; do
+  check_eq "[$who] run --preserve-fds 1: the workload reads the caller's fd 3" "passed in fd 3" \
+    "$($who run --rm --preserve-fds 1 "$BUSYBOX" sh -c 'cat <&3' 3<"$WORK/fd3.txt")"
+  check_eq "[$who] --preserve-fds 2: fds 3 and 4, and nothing above them" \
+    "$(printf 'passed in fd 4\nonly 3 and 4')" \
+    "$($who run --rm --preserve-fds 2 "$BUSYBOX" sh -c 'cat <&4; cd /proc/$$/fd &&
+      test -e 3 && test -e 4 && ! test -e 5 && ! test -e 6 && echo only 3 and 4' \
+      3<"$WORK/fd3.txt" 4<"$WORK/fd4.txt")"
+  check_eq "[$who] --init --preserve-fds 1: through the reaper too" "passed in fd 3" \
+    "$($who run --rm --init --preserve-fds 1 "$BUSYBOX" sh -c 'cat <&3' 3<"$WORK/fd3.txt")"
+  check_eq "[$who] without it, fd 3 does not reach the container" none \
+    "$($who run --rm "$BUSYBOX" sh -c 'ls /proc/self/fd/3 2>/dev/null || echo none' \
+      3<"$WORK/fd3.txt")"
+done
+out=$(dabba_user run --rm --preserve-fds 2 "$BUSYBOX" true 2>&1 3<"$WORK/fd3.txt" 4<&-) &&
+  rc=0 || rc=$?
+check_eq "--preserve-fds 2 with fd 4 closed: 125" 125 $rc
+check "... podman's message" grep -q 'file descriptor 4 is not available - the preserve-fds option requires that all file descriptors must be opened' <<<"$out"
+check_eq "run -d --preserve-fds 1: 125 (the supervisor keeps no caller's fds)" 125 \
+  "$(exit_code dabba_user run -d --preserve-fds 1 "$BUSYBOX" true 3<"$WORK/fd3.txt")"
+FDC=$(dabba_user run -d "$BUSYBOX" sleep 60)
+check_eq "exec --preserve-fds 1: the process reads the caller's fd 3" "passed in fd 3" \
+  "$(dabba_user exec --preserve-fds 1 "$FDC" sh -c 'cat <&3' 3<"$WORK/fd3.txt")"
+out=$(dabba_user exec --preserve-fds 1 "$FDC" true 2>&1 3<&-) && rc=0 || rc=$?
+check_eq "exec --preserve-fds 1 with fd 3 closed: 125" 125 $rc
+check "... podman's message" grep -q 'invalid --preserve-fds=N specified. Not enough FDs available' <<<"$out"
+dabba_user rm -f -t0 "$FDC" >/dev/null
 
 check_done
