@@ -64,6 +64,7 @@ std::vector<Command> register_commands(CLI::App& app) {
   c.push_back(add_diff(app));
   c.push_back(add_top(app));
   for (Command& g : add_volume_group(app)) c.push_back(std::move(g));
+  for (Command& g : add_network_group(app)) c.push_back(std::move(g));
   c.push_back(add_wait(app));
   c.push_back(add_kill(app));
   for (Command& g : add_container_group(app)) c.push_back(std::move(g));

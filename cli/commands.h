@@ -57,6 +57,8 @@ Command add_diff(CLI::App& parent);
 Command add_top(CLI::App& parent);
 // `volume create|ls|inspect|rm|prune|exists` (cli/volume.cc).
 std::vector<Command> add_volume_group(CLI::App& parent);
+// `network <verb>`: create, ls, inspect, rm, prune, exists (cli/network.cc).
+std::vector<Command> add_network_group(CLI::App& parent);
 Command add_wait(CLI::App& parent);
 Command add_kill(CLI::App& parent);
 Command add_container_inspect(CLI::App& parent);  // container inspect

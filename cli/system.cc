@@ -27,6 +27,7 @@
 #include "common/fs.h"
 #include "common/human.h"
 #include "common/userns.h"
+#include "store/networks.h"
 #include "store/store.h"
 
 namespace dabba::cli {
@@ -34,8 +35,8 @@ namespace {
 
 // The entries of a store root (store/layout.h): reset removes these and then the root if empty,
 // never anything else a mistaken --root may hold.
-const char* const kStoreEntries[] = {"containers", "layers", "blobs", "ingest", "tmp", "locks",
-                                     "db"};
+const char* const kStoreEntries[] = {"containers", "layers", "blobs",    "ingest", "tmp",
+                                     "locks",      "db",     "volumes", "networks"};
 
 struct Usage {
   std::string type;
@@ -180,12 +181,13 @@ Command add_system_prune(CLI::App& parent) {
       podman_verb(parent, "prune", "Remove stopped containers and unused images", Needs::kNothing);
   cmd.app->add_flag("-a,--all", args->all, "every unused image, not only dangling ones");
   cmd.app->add_flag("-f,--force", args->force, "do not ask");
-  cmd.app->add_flag("--volumes", args->volumes, "also unused volumes (dabba has none yet)");
+  cmd.app->add_flag("--volumes", args->volumes, "also volumes no container uses");
   repeatable(cmd.app->add_option("--filter", args->filters, "label=KEY[=VALUE], until=TIME"));
   cmd.run = [args](const Globals& globals) {
     if (!args->force) {
       std::string warning =
-          "WARNING! This command removes:\n\t- all stopped containers\n" +
+          "WARNING! This command removes:\n\t- all stopped containers\n"
+          "\t- all networks not used by at least one container\n" +
           std::string(args->volumes ? "\t- all volumes not used by at least one container\n"
                                     : "") +
           (args->all ? "\t- all images without at least one container associated with them\n"
@@ -209,16 +211,32 @@ Command add_system_prune(CLI::App& parent) {
     remove_containers(globals.root(), stopped, how);
     enter_default_user_namespace();
     Store store = Store::open(globals.root());
+    // Containers never hold a network yet (issue 12): every one but the default goes.
+    std::vector<std::string> networks;
+    for (const Network& n : list_networks(globals.root()))
+      if (n.name != kDefaultNetworkName) {
+        remove_network(globals.root(), n.name);
+        networks.push_back(n.name);
+      }
+    std::vector<std::string> volumes;
+    if (args->volumes)
+      for (const VolumeRecord& v : store.list_volumes()) {
+        if (!store.volume_users(v.name).empty()) continue;
+        store.remove_volume(v.name);
+        volumes.push_back(v.name);
+      }
     std::vector<std::string> images = prune_images(store, args->all, args->filters);
     GcReport freed = store.gc();
-    if (!removed_containers.empty()) {
-      std::printf("Deleted Containers\n");
-      for (const auto& id : removed_containers) std::printf("%s\n", id.c_str());
-    }
-    if (!images.empty()) {
-      std::printf("Deleted Images\n");
-      for (const auto& id : images) std::printf("%s\n", id.c_str());
-    }
+    // podman's sections, in its order.
+    auto section = [](const char* title, const std::vector<std::string>& items) {
+      if (items.empty()) return;
+      std::printf("%s\n", title);
+      for (const auto& item : items) std::printf("%s\n", item.c_str());
+    };
+    section("Deleted Containers", removed_containers);
+    section("Deleted Networks", networks);
+    section("Deleted Volumes", volumes);
+    section("Deleted Images", images);
     std::printf("Total reclaimed space: %s\n", human_size_compact(freed.total_bytes()).c_str());
     return rc;
   };

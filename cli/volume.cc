@@ -12,6 +12,7 @@
 #include "cli/container_removal.h"
 #include "cli/containers.h"
 #include "cli/format_template.h"
+#include "cli/key_values.h"
 #include "cli/volumes.h"
 #include "cli/with_store.h"
 #include "common/error.h"
@@ -19,18 +20,6 @@
 
 namespace dabba::cli {
 namespace {
-
-std::map<std::string, std::string> key_values(const std::vector<std::string>& items,
-                                              const char* what) {
-  std::map<std::string, std::string> out;
-  for (const auto& item : items) {
-    auto eq = item.find('=');
-    if (item.empty() || eq == 0)
-      throw Error(Errc::kInvalidArgument, std::string("invalid ") + what + " \"" + item + "\"");
-    out[item.substr(0, eq)] = eq == std::string::npos ? "" : item.substr(eq + 1);
-  }
-  return out;
-}
 
 Command add_volume_create(CLI::App& parent) {
   struct Args {

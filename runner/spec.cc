@@ -38,7 +38,8 @@ NetworkSpec parse_network(const std::string& text) {
     return spec;
   } else {
     throw Error(Errc::kInvalidArgument, "unknown network mode '" + text + "'", 0,
-                "use --network none, host or slirp4netns[:options]");
+                "use --network none, host or slirp4netns[:options]; containers cannot join the "
+                "networks of `dabba network create` yet");
   }
   if (colon != std::string::npos)
     throw Error(Errc::kInvalidArgument, "--network " + name + " takes no options");

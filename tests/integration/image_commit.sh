@@ -82,8 +82,17 @@ check_eq "system df --format" "Images Containers Local Volumes" \
   "$(dabba_user system df --format '{{.Type}}' | xargs)"
 check "system df -v lists images and containers" \
   grep -q "^Containers space usage:" <<<"$(dabba_user system df -v)"
-out=$(dabba_user system prune -f)
+dabba_user network create pruned-net >/dev/null
+dabba_user volume create pruned-vol >/dev/null
+dabba_user volume create kept-vol >/dev/null
+dabba_user run -d --name holder -v kept-vol:/k "$BUSYBOX" sleep 60 >/dev/null
+out=$(dabba_user system prune -f --volumes)
 check "system prune: Deleted Containers (the stopped c1)" grep -q "^Deleted Containers" <<<"$out"
+check "... Deleted Networks (an unused one)" grep -qx "pruned-net" <<<"$(sed -n '/^Deleted Networks/,/^Deleted/p' <<<"$out")"
+check "... --volumes: Deleted Volumes (the unused one)" grep -qx "pruned-vol" <<<"$(sed -n '/^Deleted Volumes/,/^Deleted/p' <<<"$out")"
+check_eq "... the volume in use stays" kept-vol "$(dabba_user volume ls -q)"
+dabba_user rm -f -t0 holder >/dev/null
+dabba_user volume rm kept-vol >/dev/null
 check "... Deleted Images (the dangling commit)" grep -q "^Deleted Images" <<<"$out"
 check "... Total reclaimed space" grep -q "^Total reclaimed space: " <<<"$out"
 check_eq "... no container left" 0 "$(dabba_user ps -a -q | wc -l)"
@@ -99,6 +108,14 @@ check "system reset -f" dabba_user system reset -f
 # (the store dir itself stays here: this test made it in a directory the user cannot write)
 check_eq "... the store is empty" "" "$(ls -A "$STORE")"
 check "... and a new one works" dabba_user pull -q "$BUSYBOX"
+dabba_user network create gone-net >/dev/null
+dabba_user volume create gone-vol >/dev/null
+dabba_user system reset -f >/dev/null
+check_eq "system reset removes networks and volumes too: nothing left in the store" "" \
+  "$(ls -A "$STORE")"
+check_eq "... network ls: the default alone; volume ls: none" "podman|" \
+  "$(dabba_user network ls -q)|$(dabba_user volume ls -q)"
+check "... and the store works again" dabba_user pull -q "$BUSYBOX"
 
 # --- as root ------------------------------------------------------------------------------------
 dabba_root pull -q "$BUSYBOX" >/dev/null
