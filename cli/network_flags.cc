@@ -35,7 +35,8 @@ runner::NetworkSpec parse_network_flags(const NetworkFlags& f) {
   runner::NetworkSpec n = runner::parse_network(bridge ? "slirp4netns" : f.network);
   for (const auto& p : f.publish) n.ports.push_back(runner::parse_publish(p));
   if (!n.ports.empty() &&
-      (n.mode == runner::NetworkMode::kHost || n.mode == runner::NetworkMode::kNone)) {
+      (n.mode == runner::NetworkMode::kHost || n.mode == runner::NetworkMode::kNone ||
+       n.mode == runner::NetworkMode::kContainer)) {
     // podman's warning, and it goes on without them.
     log_warn(
         "Port mappings have been discarded as one of the Host, Container, Pod, and None "

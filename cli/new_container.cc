@@ -11,6 +11,7 @@
 
 #include "cli/container_info.h"
 #include "cli/container_names.h"
+#include "cli/containers.h"
 #include "cli/interrupt.h"
 #include "cli/progress.h"
 #include "cli/userns_options.h"
@@ -27,6 +28,7 @@
 #include "pull/puller.h"
 #include "runner/container.h"
 #include "runner/container_log.h"
+#include "runner/etc_files.h"
 #include "runner/spec_codec.h"
 #include "store/image_names.h"
 
@@ -193,6 +195,19 @@ std::vector<ContainerMount> container_mounts(const std::vector<runner::MountSpec
   return out;
 }
 
+// --network container:NAME: that container's directory for the runner (which joins its PID 1's
+// namespace at each start), and its /etc/hosts and /etc/resolv.conf, which podman shares too.
+// Returns the mode as inspect shows it, "container:ID".
+std::string share_network(const Store& store, runner::Spec& spec) {
+  const ContainerRecord target = find_container(store, spec.network.options);
+  spec.network.container_dir = store.container_dir(target.id);
+  const std::string etc = runner::etc_files_dir(spec.network.container_dir);
+  std::string text;
+  if (read_file_if_exists(etc + "/hosts", text)) spec.etc.hosts = text;
+  if (read_file_if_exists(etc + "/resolv.conf", text)) spec.etc.resolv_conf = text;
+  return "container:" + target.id;
+}
+
 }  // namespace
 
 runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
@@ -208,6 +223,9 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
   for (auto l = image.layers.rbegin(); l != image.layers.rend(); ++l)
     in.layers.push_back(store.layer_dir(l->diff_id));
   runner::Spec spec = build_spec(o, in);
+  const std::string network_mode = spec.network.mode == runner::NetworkMode::kContainer
+                                       ? share_network(store, spec)
+                                       : o.flags.net.network;
   add_volumes_from(store, o.volumes_from, spec.mounts);
   std::vector<std::string> volumes = prepare_volumes(store, spec.mounts, config.volumes, in.layers);
   if (runner::creates_user_namespace()) spec.id_map = default_id_map(host_identity());
@@ -225,7 +243,7 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
       .user = spec.user,
       .cwd = spec.cwd,
       .hostname = spec.hostname,
-      .network = o.flags.net.network,
+      .network = network_mode,
       .capabilities = spec.capabilities,
       .seccomp = spec.seccomp,
       .seccomp_profile = spec.seccomp_profile,

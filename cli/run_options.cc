@@ -355,7 +355,7 @@ void parse_process_extras(const RunFlags& f, RunOptions& o) {
   }
   for (const std::string& s : f.sysctls) {
     o.sysctls.push_back(runner::parse_sysctl(s));
-    runner::check_sysctl_network(o.sysctls.back(), o.network.mode != runner::NetworkMode::kHost);
+    runner::check_sysctl_network(o.sysctls.back(), o.network.mode);
   }
   for (const std::string& d : f.devices) o.devices.push_back(runner::parse_device(d));
   runner::device_binds(o.devices);
@@ -397,10 +397,12 @@ void add_defaults(const std::vector<std::string>& defaults, std::vector<std::str
 void apply_containers_conf(const ContainersConf& c, const std::function<bool(const char*)>& given,
                            RunFlags& f) {
   // Added to what the flags give, as podman does; a default net.* sysctl is left out of a
-  // container on the host's network (podman's rule), and --ulimit host takes no default.
+  // container on the host's network or another container's (podman's rule), and --ulimit host
+  // takes no default.
   if (c.default_sysctls)
     add_defaults(*c.default_sysctls, f.sysctls, [&f](const std::string& name) {
-      return f.net.network == "host" && name.rfind("net.", 0) == 0;
+      return (f.net.network == "host" || f.net.network.rfind("container:", 0) == 0) &&
+             name.rfind("net.", 0) == 0;
     });
   if (c.default_ulimits &&
       std::find(f.ulimits.begin(), f.ulimits.end(), "host") == f.ulimits.end())

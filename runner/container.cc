@@ -1,12 +1,17 @@
 #include "runner/container.h"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "common/fs.h"
 #include "common/idmap.h"
 #include "common/log.h"
+#include "common/proc_stat.h"
+#include "runner/state.h"
 #include "common/userns.h"
 #include "runner/cgroups.h"
 #include "runner/clone.h"
@@ -115,6 +120,25 @@ void prepare_container_dir(const Spec& spec) {
   write_etc_files(spec.container_dir, spec.etc);
 }
 
+// The network namespace of the container --network container:NAME names, through its PID 1
+// (checked against the recorded start time, so a recycled pid is never joined); invalid for the
+// other modes. Throws Error{kConflict} when that container is not running.
+UniqueFd open_container_netns(const NetworkSpec& network) {
+  if (network.mode != NetworkMode::kContainer) return UniqueFd();
+  const std::optional<ContainerState> state = read_state(network.container_dir);
+  if (!state || !alive(*state))
+    throw Error(Errc::kConflict,
+                "cannot join the network namespace of container " + network.options +
+                    ": it is not running",
+                0, "start it first: dabba start " + network.options);
+  const std::string path = "/proc/" + std::to_string(state->pid) + "/ns/net";
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid() || process_start_time(state->pid) != state->pid_start_time)
+    throw Error(Errc::kConflict, "cannot join the network namespace of container " +
+                                     network.options + ": it is not running");
+  return fd;
+}
+
 ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, bool new_userns,
                                 bool nested_userns) {
   ContainerChildSetup setup;
@@ -157,6 +181,15 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
   ContainerChildSetup setup = child_setup(spec, options, new_userns, nested_userns);
   if (log_enabled(LogLevel::kDebug))
     for (const auto& line : setup.mounts.describe()) log_debug("mount plan: " + line);
+
+  // --network container:NAME: its PID 1's namespace, which the child joins first (dabba's user
+  // namespace owns it). Real root's child is in a user namespace of its own, which owns neither
+  // that namespace nor any way back to ours: not there yet.
+  const UniqueFd joined_netns = open_container_netns(spec.network);
+  if (joined_netns.valid() && new_userns)
+    throw Error(Errc::kUnsupported, "--network container: is not supported as real root yet", 0,
+                "run dabba as an ordinary user for it");
+  setup.join_netns_fd = joined_netns.valid() ? joined_netns.get() : -1;
 
   ContainerProcess proc;
   // Limits are checked and written before anything runs: a missing delegation is an error here.

@@ -51,6 +51,9 @@ void container_child_main(SyncChannel& sync, const ContainerChildSetup& setup) n
   if (setup.wait_for_id_map && !sync.wait_for_noexcept(SyncKind::kProceed))
     ::_exit(kExitDabbaFailed);
   try {
+    if (setup.join_netns_fd >= 0)
+      DABBA_SYSCALL(::setns(setup.join_netns_fd, CLONE_NEWNET),
+                    "join the network namespace of --network container:");
     write_sysctls(setup.sysctls);
     setup_rootfs_child(setup.mounts);
     DABBA_SYSCALL(::sethostname(setup.hostname.data(), setup.hostname.size()), "sethostname",

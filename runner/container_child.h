@@ -31,6 +31,9 @@ struct ContainerChildSetup {
   // Spec::passwd_entries/group_entries, appended to the container's files when missing.
   std::vector<std::string> passwd_entries, group_entries;
   bool own_network_namespace = true;  // bring lo up
+  // --network container:NAME: that container's network namespace (the parent opened it),
+  // joined first; -1 for none.
+  int join_netns_fd = -1;
   std::vector<Sysctl> sysctls;        // --sysctl, already checked (sysctl.h)
 };
 

@@ -19,6 +19,8 @@ const char* network_mode_name(NetworkMode mode) {
       return "host";
     case NetworkMode::kSlirp4netns:
       return "slirp4netns";
+    case NetworkMode::kContainer:
+      return "container";
   }
   return "none";
 }
@@ -36,9 +38,16 @@ NetworkSpec parse_network(const std::string& text) {
     if (colon != std::string::npos) spec.options = text.substr(colon + 1);
     spec.slirp = parse_slirp_options(spec.options);
     return spec;
+  } else if (name == "container") {
+    spec.mode = NetworkMode::kContainer;
+    spec.options = colon == std::string::npos ? "" : text.substr(colon + 1);
+    if (spec.options.empty())
+      throw Error(Errc::kInvalidArgument, "--network container: needs a container's name or id",
+                  0, "--network container:NAME");
+    return spec;
   } else {
     throw Error(Errc::kInvalidArgument, "unknown network mode '" + text + "'", 0,
-                "use --network none, host or slirp4netns[:options]; containers cannot join the "
+                "use --network none, host, slirp4netns[:options] or container:NAME; containers cannot join the "
                 "networks of `dabba network create` yet");
   }
   if (colon != std::string::npos)
@@ -239,7 +248,7 @@ void validate(const Spec& spec) {
     throw Error(Errc::kInvalidArgument, "--memory must be at least 6m", 0,
                 "a container needs a few MiB for its own start-up");
   for (const auto& s : spec.sysctls)
-    check_sysctl_network(s, spec.network.mode != NetworkMode::kHost);
+    check_sysctl_network(s, spec.network.mode);
   for (const auto& d : spec.devices)
     if (d.container.empty() || d.container[0] != '/')
       throw invalid("device path '" + d.container + "' is not absolute");

@@ -21,15 +21,18 @@
 
 namespace dabba::runner {
 
-// How the container reaches the network. kNone and kSlirp4netns both get a network namespace of
-// their own (with lo up); kSlirp4netns additionally needs a NetworkSetup (network.h) that the
-// parent runs once the namespace exists and before the workload execs.
-enum class NetworkMode { kNone, kHost, kSlirp4netns };
-const char* network_mode_name(NetworkMode mode);
-// "none" | "host" | "slirp4netns[:options]"; the options are checked and parsed into slirp.
+// How the container reaches the network (NetworkMode: net/network_spec.h). kNone and kSlirp4netns
+// both get a network namespace of their own (with lo up); kSlirp4netns additionally needs a
+// NetworkSetup (network.h) that the parent runs once the namespace exists and before the workload
+// execs; kContainer joins another container's.
+// "none" | "host" | "slirp4netns[:options]" | "container:NAME"; the options are checked and
+// parsed into slirp.
 struct NetworkSpec {
   NetworkMode mode = NetworkMode::kNone;
-  std::string options;  // what followed "slirp4netns:", untouched
+  std::string options;  // what followed "slirp4netns:" or "container:" (the name), untouched
+  // kContainer: the directory of the container whose network namespace is joined (the CLI
+  // resolves the name); its PID 1 at start time is the namespace's holder.
+  std::string container_dir;
   SlirpOptions slirp;   // options, parsed (network_parse.h)
   std::vector<PortMapping> ports;      // -p (slirp4netns only)
   std::vector<std::string> dns;        // --dns: replaces the default nameservers

@@ -37,6 +37,7 @@ json network_json(const NetworkSpec& n) {
   for (const auto& h : n.extra_hosts) hosts.push_back({h.name, h.ip});
   return {{"mode", static_cast<int>(n.mode)},
           {"options", n.options},
+          {"container_dir", n.container_dir},
           {"slirp",
            {{"allow_host_loopback", n.slirp.allow_host_loopback},
             {"mtu", n.slirp.mtu},
@@ -61,10 +62,11 @@ NetworkSpec network_from(const json& j) {
   NetworkSpec n;
   int mode = static_cast<int>(n.mode);
   get(j, "mode", mode);
-  if (mode < 0 || mode > static_cast<int>(NetworkMode::kSlirp4netns))
+  if (mode < 0 || mode > static_cast<int>(NetworkMode::kContainer))
     throw Error(Errc::kCorrupt, "unknown network mode " + std::to_string(mode));
   n.mode = static_cast<NetworkMode>(mode);
   get(j, "options", n.options);
+  get(j, "container_dir", n.container_dir);
   if (auto s = j.find("slirp"); s != j.end()) {
     get(*s, "allow_host_loopback", n.slirp.allow_host_loopback);
     get(*s, "mtu", n.slirp.mtu);

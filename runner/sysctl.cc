@@ -64,11 +64,13 @@ Sysctl parse_sysctl(const std::string& text) {
   return {name, text.substr(eq + 1)};
 }
 
-void check_sysctl_network(const Sysctl& sysctl, bool own_network_namespace) {
-  if (!own_network_namespace && sysctl.first.rfind("net.", 0) == 0)
+void check_sysctl_network(const Sysctl& sysctl, NetworkMode mode) {
+  if ((mode == NetworkMode::kHost || mode == NetworkMode::kContainer) &&
+      sysctl.first.rfind("net.", 0) == 0)
     throw Error(Errc::kInvalidArgument,
                 "sysctl " + sysctl.first + "=" + sysctl.second +
-                    " can't be set since Network Namespace set to host: invalid argument");
+                    " can't be set since Network Namespace set to " +
+                    (mode == NetworkMode::kHost ? "host" : "container") + ": invalid argument");
 }
 
 std::string sysctl_path(const std::string& name) {

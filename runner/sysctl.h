@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "runner/net/network_spec.h"
+
 namespace dabba::runner {
 
 using Sysctl = std::pair<std::string, std::string>;  // name ("net.ipv4.ip_forward"), value
@@ -20,7 +22,7 @@ using Sysctl = std::pair<std::string, std::string>;  // name ("net.ipv4.ip_forwa
 Sysctl parse_sysctl(const std::string& text);
 
 // The net.* ones need a network namespace of the container's own: podman's error otherwise.
-void check_sysctl_network(const Sysctl& sysctl, bool own_network_namespace);
+void check_sysctl_network(const Sysctl& sysctl, NetworkMode mode);
 
 // "/proc/sys/net/ipv4/ip_forward" for "net.ipv4.ip_forward".
 std::string sysctl_path(const std::string& name);

@@ -82,13 +82,16 @@ class SlirpNetwork : public NetworkSetup {
 
 }  // namespace
 
-bool has_own_network_namespace(NetworkMode mode) { return mode != NetworkMode::kHost; }
+bool has_own_network_namespace(NetworkMode mode) {
+  return mode != NetworkMode::kHost && mode != NetworkMode::kContainer;
+}
 
 std::unique_ptr<NetworkSetup> make_network_setup(const Spec& spec) {
   validate_network(spec.network);
   switch (spec.network.mode) {
     case NetworkMode::kNone:
     case NetworkMode::kHost:
+    case NetworkMode::kContainer:  // the other container's owner keeps its network
       return nullptr;
     case NetworkMode::kSlirp4netns:
       return std::make_unique<SlirpNetwork>(spec);

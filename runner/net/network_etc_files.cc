@@ -119,7 +119,8 @@ EtcFiles network_etc_files(const std::string& hostname, const NetworkSpec& netwo
       f.resolv_conf = network.dns.empty() ? host.resolv_conf
                                           : replace_nameservers(host.resolv_conf, network.dns);
       break;
-    case NetworkMode::kNone: {
+    case NetworkMode::kNone:
+    case NetworkMode::kContainer: {  // (the CLI gives it the other container's files)
       f.hosts = std::string(kLocalhost) + "127.0.1.1\t" + hostname + "\n";
       // No way out, so no nameserver but those asked for.
       ResolvConf rc;

@@ -250,6 +250,8 @@ void validate_network(const NetworkSpec& network) {
         std::string("-p cannot publish ports with --network ") + network_mode_name(network.mode),
         network.mode == NetworkMode::kHost
             ? "with --network host the container's ports are the host's already"
+        : network.mode == NetworkMode::kContainer
+            ? "publish them on the container whose network this one shares"
             : "use --network slirp4netns (the default) to publish ports");
   if (network.mode == NetworkMode::kNone)
     for (const auto& h : network.extra_hosts)

@@ -9,6 +9,10 @@
 
 namespace dabba::runner {
 
+// kContainer: another container's namespace, joined (--network container:NAME).
+enum class NetworkMode { kNone, kHost, kSlirp4netns, kContainer };
+const char* network_mode_name(NetworkMode mode);
+
 enum class PortProtocol { kTcp, kUdp };
 const char* port_protocol_name(PortProtocol protocol);
 

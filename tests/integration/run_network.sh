@@ -2,7 +2,8 @@
 # `dabba run`'s network as a user types it, through the real binary, as the test user (and the
 # key cases as root): published TCP ports of a -d container (-p IP:HOST:CONTAINER, and -p
 # CONTAINER with the port read from ps), a published UDP port answering both ways, the host's
-# loopback reachable as 10.0.2.2 only with allow_host_loopback, --network none and host, the
+# loopback reachable as 10.0.2.2 only with allow_host_loopback, --network none, host and
+# container:NAME (the other container's namespace, its loopback and resolv.conf), the
 # container's /etc/resolv.conf and /etc/hosts, a host port in use, and nothing left behind:
 # no slirp4netns, port relay or API socket after rm -f, after a foreground run, after SIGKILL of a
 # supervisor. The port relay's TCP side: 20 connections at once, 20 MiB byte-exact both ways,
@@ -376,6 +377,43 @@ check_eq "-P: httpd answers on the chosen port" exposed \
 dabba_user rm -f pall >/dev/null
 
 # --- nothing left -----------------------------------------------------------------------------------
+# --- --network container:NAME (issue 12): another container's namespace, joined ----------------
+dabba_user run -d --name netowner "$BUSYBOX" sh -c 'nc -l -p 9000 >/tmp/got; sleep 600' >/dev/null
+check_eq "container:NAME: the very same network namespace as its PID 1" \
+  "$(dabba_user exec netowner readlink /proc/1/ns/net)" \
+  "$(dabba_user run --rm --network container:netowner "$BUSYBOX" readlink /proc/self/ns/net)"
+check_eq "... its slirp4netns address (tap0)" "10.0.2.100/24" \
+  "$(dabba_user run --rm --network container:netowner "$BUSYBOX" sh -c \
+    "ip -4 -o addr show tap0 | awk '{ print \$4 }'")"
+dabba_user run --rm --network container:netowner "$BUSYBOX" sh -c 'echo over-lo | nc 127.0.0.1 9000'
+got_over_lo() { [ "$(dabba_user exec netowner cat /tmp/got 2>/dev/null)" = over-lo ]; }
+check "... its 127.0.0.1 too: a TCP connection reaches the owner's listener" wait_until got_over_lo
+check_eq "... its /etc/resolv.conf (podman shares it)" \
+  "$(dabba_user exec netowner cat /etc/resolv.conf)" \
+  "$(dabba_user run --rm --network container:netowner "$BUSYBOX" cat /etc/resolv.conf)"
+SHARER=$(dabba_user create --network container:netowner "$BUSYBOX" true)
+check_eq "inspect: HostConfig.NetworkMode container:ID (the full id, as podman)" \
+  "container:$(dabba_user inspect -f '{{.Id}}' netowner)" \
+  "$(dabba_user inspect -f '{{.HostConfig.NetworkMode}}' "$SHARER")"
+check_eq "... and it starts later, joining the namespace again" 0 \
+  "$(dabba_user start -a "$SHARER" >/dev/null 2>&1; dabba_user wait "$SHARER")"
+out=$(dabba_user run --rm -p 8080:80 --network container:netowner "$BUSYBOX" echo ran 2>&1)
+check "-p with container:NAME: podman's warning, and it runs" \
+  grep -q "Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use" <<<"$out"
+check_eq "--sysctl net.* with container:NAME: 125" 125 \
+  "$(exit_code dabba_user run --rm --sysctl net.ipv4.ip_forward=1 --network container:netowner "$BUSYBOX" true)"
+check_eq "container:NAME of a missing container: 125" 125 \
+  "$(exit_code dabba_user run --rm --network container:nosuch "$BUSYBOX" true)"
+dabba_user stop -t 0 netowner >/dev/null
+out=$(dabba_user run --rm --network container:netowner "$BUSYBOX" true 2>&1) && rc=0 || rc=$?
+check_eq "container:NAME of a stopped container: 125" 125 $rc
+check "... saying it is not running" grep -q "cannot join the network namespace of container netowner: it is not running" <<<"$out"
+dabba_user rm -f "$SHARER" netowner >/dev/null
+dabba_root run -d --name rootowner "$BUSYBOX" sleep 600 >/dev/null
+check_eq "[dabba_root] container:NAME: refused as real root (not yet), 125" 125 \
+  "$(exit_code dabba_root run --rm --network container:rootowner "$BUSYBOX" true)"
+dabba_root rm -f -t 0 rootowner >/dev/null
+
 check_eq "[dabba_user] no slirp4netns left" "" "$(slirp_pids dabba_user)"
 check_eq "[dabba_root] no slirp4netns left" "" "$(slirp_pids dabba_root)"
 check_no_container_leftovers dabba_user "$STORE"

@@ -66,6 +66,7 @@ Spec full_spec() {
   s.network.slirp.enable_ipv6 = true;
   s.network.slirp.outbound_addr = "127.0.0.1";
   s.network.slirp.outbound_addr6 = "::1";
+  s.network.container_dir = "/store/containers/0123";
   s.network.ports = {{"127.0.0.1", 8080, 80, PortProtocol::kTcp}, {"", 0, 53, PortProtocol::kUdp}};
   s.network.dns = {"1.1.1.1"};
   s.network.extra_hosts = {{"db", "10.0.0.5"}};
@@ -90,6 +91,7 @@ TEST(SpecCodec, EveryFieldRoundTrips) {
   EXPECT_EQ(back.network.ports, s.network.ports);
   EXPECT_EQ(back.network.slirp, s.network.slirp);
   EXPECT_EQ(back.network.extra_hosts, s.network.extra_hosts);
+  EXPECT_EQ(back.network.container_dir, s.network.container_dir);
   EXPECT_EQ(back.id_map, s.id_map);
   EXPECT_EQ(back.masked, s.masked);
   EXPECT_EQ(back.argv, s.argv);

@@ -83,6 +83,11 @@ TEST(ParseNetwork, Modes) {
   NetworkSpec s = parse_network("slirp4netns:allow_host_loopback=true,mtu=1500");
   EXPECT_EQ(s.mode, NetworkMode::kSlirp4netns);
   EXPECT_EQ(s.options, "allow_host_loopback=true,mtu=1500");
+  NetworkSpec shared = parse_network("container:web");
+  EXPECT_EQ(shared.mode, NetworkMode::kContainer);
+  EXPECT_EQ(shared.options, "web");
+  EXPECT_THROW(parse_network("container:"), Error);
+  EXPECT_THROW(parse_network("container"), Error);
   EXPECT_THROW(parse_network("bridge"), Error);
   EXPECT_THROW(parse_network("host:x"), Error);
 }

@@ -7,9 +7,9 @@
 namespace dabba::runner {
 namespace {
 
-std::string error_of(const std::string& text, bool own_network = true) {
+std::string error_of(const std::string& text, NetworkMode network = NetworkMode::kSlirp4netns) {
   try {
-    check_sysctl_network(parse_sysctl(text), own_network);
+    check_sysctl_network(parse_sysctl(text), network);
   } catch (const Error& e) {
     return e.what();
   }
@@ -31,10 +31,14 @@ TEST(Sysctl, RefusedWithPodmansWords) {
   EXPECT_EQ(error_of("kernel.domainname=x"), "sysctl 'kernel.domainname' is not allowed");
   EXPECT_EQ(error_of("kernel.shmmax"),
             "kernel.shmmax is invalid, sysctl values must be in the form of KEY=VALUE");
-  EXPECT_EQ(error_of("net.ipv4.ip_forward=1", false),
+  EXPECT_EQ(error_of("net.ipv4.ip_forward=1", NetworkMode::kHost),
             "sysctl net.ipv4.ip_forward=1 can't be set since Network Namespace set to host: "
             "invalid argument");
-  EXPECT_EQ(error_of("kernel.shmmax=1", false), "<no error>");
+  EXPECT_EQ(error_of("net.ipv4.ip_forward=1", NetworkMode::kContainer),
+            "sysctl net.ipv4.ip_forward=1 can't be set since Network Namespace set to container: "
+            "invalid argument");
+  EXPECT_EQ(error_of("net.ipv4.ip_forward=1", NetworkMode::kNone), "<no error>");
+  EXPECT_EQ(error_of("kernel.shmmax=1", NetworkMode::kHost), "<no error>");
   // Nothing may leave /proc/sys.
   for (const char* bad : {"net.ipv4..x=1", "net.../../etc=1", "net.=1", "fs.mqueue.a b=1", "=1"})
     EXPECT_NE(error_of(bad), "<no error>") << bad;
