@@ -49,14 +49,18 @@ bool same_namespace(int fd, const char* self_path) {
   try {
     // While we still see the host's /sys/fs/cgroup.
     join_cgroups(spec.cgroups, ::getpid());
+    // The namespaces the container shares with us (--network host's, and the user namespace of
+    // a rootful dabba) are not joined: we are in them already, and setns() would want
+    // capabilities over the host's namespaces that a rootless dabba does not have. Told apart
+    // before we move: /proc/self/ns/ names ours.
+    for (auto& ns : namespaces)
+      if (ns.fd.valid() && same_namespace(ns.fd.get(), (std::string("/proc/self/ns/") + ns.name).c_str()))
+        ns.fd.reset();
     for (auto& ns : namespaces) {
       if (!ns.fd.valid()) continue;
       // The user namespace that owns the others first (it gives us the capabilities they need),
       // the container's own last: a --userns container's is nested in dabba's, which owns the
       // others (container_child.h), and once in it we could join none of them.
-      if (ns.type == CLONE_NEWUSER &&
-          same_namespace(ns.fd.get(), "/proc/self/ns/user"))  // rootful dabba, same ns
-        continue;
       DABBA_SYSCALL(::setns(ns.fd.get(), ns.type), "join the container's", ns.name, "namespace");
       ns.fd.reset();
     }

@@ -304,6 +304,12 @@ s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()' "$F"
     "$(tail -n +3 /proc/net/dev | cut -d: -f1 | sort | xargs)" \
     "$("$who" run --rm --network host "$BUSYBOX" sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1' |
       sort | xargs)"
+  # exec joins the container's namespaces but the ones it shares with us (setns into the host's
+  # network namespace is refused from dabba's user namespace).
+  HN=$("$who" run -d --network host "$BUSYBOX" sleep 600)
+  check_eq "[$who] exec into a --network host container, in the host's network namespace" \
+    "$(readlink /proc/self/ns/net)" "$("$who" exec "$HN" readlink /proc/self/ns/net)"
+  "$who" rm -f -t 0 "$HN" >/dev/null
 done
 
 # --- /etc/resolv.conf and /etc/hosts --------------------------------------------------------------
