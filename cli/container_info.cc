@@ -55,6 +55,8 @@ std::string encode_container_info(const ContainerInfo& i) {
   if (!i.gid_map.empty()) j["gid_map"] = i.gid_map;
   if (!i.mounts.empty()) j["mounts"] = i.mounts;
   if (i.oom_score_adj != 0) j["oom_score_adj"] = i.oom_score_adj;
+  if (!i.uts_mode.empty()) j["uts_mode"] = i.uts_mode;
+  if (!i.ipc_mode.empty()) j["ipc_mode"] = i.ipc_mode;
   return j.dump();
 }
 
@@ -93,6 +95,8 @@ ContainerInfo decode_container_info(const std::string& text) {
     i.gid_map = j.value("gid_map", i.gid_map);
     i.mounts = j.value("mounts", i.mounts);
     i.oom_score_adj = j.value("oom_score_adj", i.oom_score_adj);
+    i.uts_mode = j.value("uts_mode", i.uts_mode);
+    i.ipc_mode = j.value("ipc_mode", i.ipc_mode);
   } catch (const nlohmann::json::exception& e) {
     throw Error(Errc::kCorrupt, std::string("container record: ") + e.what());
   }

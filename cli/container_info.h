@@ -63,6 +63,8 @@ struct ContainerInfo {
   std::vector<std::string> uid_map, gid_map;
   std::vector<ContainerMount> mounts;
   int oom_score_adj = 0;  // --oom-score-adj, as inspect shows it
+  std::string uts_mode;   // --uts: "" (private) or "host"
+  std::string ipc_mode;   // --ipc: "" (shareable, podman's default) or "host"
 };
 
 std::string encode_container_info(const ContainerInfo& info);

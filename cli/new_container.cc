@@ -268,7 +268,9 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
       .gid_map = o.userns.mode == UsernsMode::kHost ? std::vector<std::string>()
                                                     : id_mapping_texts(spec.id_map.gids),
       .mounts = container_mounts(spec.mounts),
-      .oom_score_adj = o.oom_score_adj.value_or(0)};
+      .oom_score_adj = o.oom_score_adj.value_or(0),
+      .uts_mode = spec.host_uts ? "host" : "",
+      .ipc_mode = spec.host_ipc ? "host" : ""};
 
   ContainerRecord record;
   record.id = in.id;

@@ -356,6 +356,11 @@ void parse_process_extras(const RunFlags& f, RunOptions& o) {
   for (const std::string& s : f.sysctls) {
     o.sysctls.push_back(runner::parse_sysctl(s));
     runner::check_sysctl_network(o.sysctls.back(), o.network.mode);
+    const std::string& name = o.sysctls.back().first;
+    if (f.ipc == "host" && (name.rfind("kernel.", 0) == 0 || name.rfind("fs.mqueue.", 0) == 0))
+      throw Error(Errc::kInvalidArgument, "sysctl " + name + "=" + o.sysctls.back().second +
+                                              " can't be set since IPC Namespace set to host: "
+                                              "invalid argument");
   }
   for (const std::string& d : f.devices) o.devices.push_back(runner::parse_device(d));
   runner::device_binds(o.devices);
@@ -510,8 +515,12 @@ RunOptions parse_run_options(RunFlags f) {
       throw Error(Errc::kUnsupported, name + " is not supported: dabba runs no healthchecks", 0,
                   "leave out the --health-* flags (--no-healthcheck is accepted)");
   for (const std::string& e : f.expose) o.exposed_ports.push_back(parse_expose(e));
-  check_namespace_mode("--uts", f.uts, {"private"});
-  check_namespace_mode("--ipc", f.ipc, {"private", "shareable"});
+  check_namespace_mode("--uts", f.uts, {"private", "host"});
+  check_namespace_mode("--ipc", f.ipc, {"private", "shareable", "host"});
+  if (f.uts == "host" && !f.hostname.empty())
+    throw Error(Errc::kInvalidArgument,
+                "invalid config provided: cannot set hostname when running in the host UTS "
+                "namespace");
   check_namespace_mode("--pid", f.pid, {"private"});
   // No cgroup namespace of its own: the container sees the host's cgroup paths (podman's "host").
   check_namespace_mode("--cgroupns", f.cgroupns, {"host"});
@@ -620,6 +629,13 @@ void add_exposed_ports(const std::vector<std::string>& exposed, const std::strin
   runner::validate_network(network);
 }
 
+// --uts host: the host's name, which the container keeps (its /etc/hostname and HOSTNAME say it).
+std::string host_name() {
+  char buf[HOST_NAME_MAX + 1] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) throw_errno("gethostname");
+  return buf;
+}
+
 }  // namespace
 
 runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
@@ -629,6 +645,9 @@ runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
   spec.container_dir = in.container_dir;
   spec.layers = in.layers;
   spec.hostname = f.hostname.empty() ? in.id.substr(0, 12) : f.hostname;
+  spec.host_uts = f.uts == "host";
+  spec.host_ipc = f.ipc == "host";
+  if (spec.host_uts) spec.hostname = host_name();  // what the container sees: the host's
 
   if (o.entrypoint_json) {
     // The whole entrypoint; the image's Cmd goes with its Entrypoint, as with any --entrypoint.

@@ -146,9 +146,13 @@ ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, b
   host.own_network_namespace = has_own_network_namespace(spec.network.mode);
   if (spec.privileged) host.host_devices = list_host_devices();
   host.devices = device_binds(spec.devices);
+  host.host_mqueue = spec.host_ipc && path_exists("/dev/mqueue");
   host.tty_gid_mapped = new_userns ? spec.id_map.maps_gid(5) : current_id_map().maps_gid(5);
   setup.mounts = plan_mounts(spec, host);
-  setup.hostname = spec.hostname.empty() ? spec.id.substr(0, 12) : spec.hostname;
+  // --uts host: the host's hostname stays (none is set).
+  setup.hostname = spec.host_uts             ? std::string()
+                   : spec.hostname.empty() ? spec.id.substr(0, 12)
+                                           : spec.hostname;
   setup.wait_for_id_map = new_userns;
   setup.own_network_namespace = host.own_network_namespace;
   setup.workload = workload_setup(spec, options);
@@ -211,7 +215,9 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
   }
 
   auto channel = SyncChannel::make();
-  uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+  uint64_t flags = CLONE_NEWNS | CLONE_NEWPID;
+  if (!spec.host_uts) flags |= CLONE_NEWUTS;
+  if (!spec.host_ipc) flags |= CLONE_NEWIPC;
   if (setup.own_network_namespace) flags |= CLONE_NEWNET;
   if (new_userns) flags |= CLONE_NEWUSER;
 

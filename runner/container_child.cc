@@ -56,8 +56,9 @@ void container_child_main(SyncChannel& sync, const ContainerChildSetup& setup) n
                     "join the network namespace of --network container:");
     write_sysctls(setup.sysctls);
     setup_rootfs_child(setup.mounts);
-    DABBA_SYSCALL(::sethostname(setup.hostname.data(), setup.hostname.size()), "sethostname",
-                  setup.hostname);
+    if (!setup.hostname.empty())
+      DABBA_SYSCALL(::sethostname(setup.hostname.data(), setup.hostname.size()), "sethostname",
+                    setup.hostname);
     if (setup.own_network_namespace) bring_loopback_up_child();
     add_entries("/etc/passwd", setup.passwd_entries);
     add_entries("/etc/group", setup.group_entries);

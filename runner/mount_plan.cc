@@ -229,10 +229,18 @@ MountPlan plan_mounts(const Spec& spec, const MountHost& host) {
   if (host.tty_gid_mapped) pts.emplace_back("gid", "5");
   m.push_back(filesystem("devpts", "/dev/pts", std::move(pts), kNoSuid | kNoExec));
   m.push_back(symlink("pts/ptmx", "/dev/ptmx"));
-  m.push_back(filesystem("tmpfs", "/dev/shm",
-                         {{"mode", "1777"}, {"size", std::to_string(spec.shm_size / 1024) + "k"}},
-                         kNoSuid | kNoDev | kNoExec));
-  m.push_back(filesystem("mqueue", "/dev/mqueue", {}, kNoSuid | kNoDev | kNoExec));
+  if (spec.host_ipc) {
+    // The host's IPC namespace: its shared memory and message queues, as podman binds them (an
+    // mqueue filesystem could not be mounted for a namespace dabba's user namespace does not own).
+    m.push_back(bind("/dev/shm", "/dev/shm", false, kNoSuid | kNoDev | kNoExec));
+    if (host.host_mqueue)  // (a host without one: none in the container either)
+      m.push_back(bind("/dev/mqueue", "/dev/mqueue", false, kNoSuid | kNoDev | kNoExec));
+  } else {
+    m.push_back(filesystem("tmpfs", "/dev/shm",
+                           {{"mode", "1777"}, {"size", std::to_string(spec.shm_size / 1024) + "k"}},
+                           kNoSuid | kNoDev | kNoExec));
+    m.push_back(filesystem("mqueue", "/dev/mqueue", {}, kNoSuid | kNoDev | kNoExec));
+  }
   m.push_back(symlink("/proc/self/fd", "/dev/fd"));
   m.push_back(symlink("/proc/self/fd/0", "/dev/stdin"));
   m.push_back(symlink("/proc/self/fd/1", "/dev/stdout"));

@@ -74,6 +74,8 @@ struct MountHost {
   std::vector<std::string> host_devices;
   // --device: host node -> container path (devices.h: device_binds), bound after /dev's own.
   std::vector<std::pair<std::string, std::string>> devices;
+  // --ipc host: the host has /dev/mqueue to bind in (some have none).
+  bool host_mqueue = false;
 };
 
 // The character and block devices under the host's /dev (not pts, shm, mqueue), relative to it,

@@ -172,6 +172,10 @@ struct Spec {
   NetworkSpec network;
   CgroupLimits limits;
   std::vector<Sysctl> sysctls;  // --sysctl: namespaced ones only (sysctl.h)
+  // --uts host: no UTS namespace of its own (the host's hostname, none set); --ipc host: no IPC
+  // namespace of its own (the host's /dev/shm and /dev/mqueue bound in, as podman's).
+  bool host_uts = false;
+  bool host_ipc = false;
   // Where the container's cgroup is made, in each hierarchy: "" is the caller's own cgroup, an
   // absolute path ("/dabba") is taken from the hierarchy's root.
   std::string cgroup_parent;

@@ -163,6 +163,8 @@ std::string encode_spec(const Spec& s) {
       {"oom_score_adj", s.oom_score_adj ? json(*s.oom_score_adj) : json()},
       {"devices", devices},
       {"sysctls", s.sysctls},
+      {"host_uts", s.host_uts},
+      {"host_ipc", s.host_ipc},
       {"tty", s.tty},
       {"stdin_open", s.stdin_open},
       {"init", s.init},
@@ -239,6 +241,8 @@ Spec decode_spec(const std::string& text) {
         s.devices.push_back({one.at(0).get<std::string>(), one.at(1).get<std::string>(),
                              one.at(2).get<std::string>()});
     get(j, "sysctls", s.sysctls);
+    get(j, "host_uts", s.host_uts);
+    get(j, "host_ipc", s.host_ipc);
     get(j, "tty", s.tty);
     get(j, "stdin_open", s.stdin_open);
     get(j, "init", s.init);

@@ -167,6 +167,23 @@ check_eq "--uts/--ipc/--pid private, --ipc shareable, --cgroupns host: accepted"
 check_eq "--pid host: 125 (not supported)" 125 "$(exit_code dabba_user run --rm --pid host "$BUSYBOX" true)"
 check "--uts bogus: podman's phrase" grep -q 'unrecognized namespace mode bogus passed' \
   <<<"$(dabba_user run --rm --uts bogus "$BUSYBOX" true 2>&1 || true)"
+for who in dabba_user dabba_root; do
+  check_eq "[$who] --uts host: the host's hostname, in /etc/hostname and HOSTNAME too" \
+    "$(hostname) $(hostname) $(hostname)" \
+    "$($who run --rm --uts host "$BUSYBOX" sh -c 'echo $(hostname) $(cat /etc/hostname) $HOSTNAME')"
+  check_eq "[$who] --ipc host: the host's IPC namespace and /dev/shm" \
+    "$(readlink /proc/self/ns/ipc) $(stat -c %i /dev/shm)" \
+    "$($who run --rm --ipc host "$BUSYBOX" sh -c 'echo $(readlink /proc/self/ns/ipc) $(stat -c %i /dev/shm)')"
+  HU=$($who run -d --uts host --ipc host "$BUSYBOX" sleep 600)
+  check_eq "[$who] inspect: UTSMode host, IpcMode host" "host host" \
+    "$($who inspect -f '{{.HostConfig.UTSMode}} {{.HostConfig.IpcMode}}' "$HU")"
+  check_eq "[$who] ... exec into it sees the host's name" "$(hostname)" "$($who exec "$HU" hostname)"
+  $who rm -f -t 0 "$HU" >/dev/null
+done
+check "--uts host --hostname x: podman's error" grep -q 'cannot set hostname when running in the host UTS namespace' \
+  <<<"$(dabba_user run --rm --uts host --hostname x "$BUSYBOX" true 2>&1 || true)"
+check "--ipc host --sysctl kernel.shmmax: podman's error" grep -q "sysctl kernel.shmmax=1 can't be set since IPC Namespace set to host" \
+  <<<"$(dabba_user run --rm --ipc host --sysctl kernel.shmmax=1 "$BUSYBOX" true 2>&1 || true)"
 
 # --rmi: the name the container ran is dropped after it (an image still used stays).
 dabba_user rm -a -f >/dev/null
