@@ -81,7 +81,7 @@ check_eq "logs: both, in the order written, with the stream of each (k8s-file)" 
   "$(awk '{print $2, $4}' "$STORE/containers/$ID/logs/ctr.log" | xargs)"
 check "logs -t: an RFC 3339 time before each line" \
   grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z out-line$' <<<"$(dabba_user logs -t web 2>/dev/null)"
-check_eq "logs of an unknown container fails" 1 "$(exit_code dabba_user logs no-such)"
+check_eq "logs of an unknown container: 125, as podman" 125 "$(exit_code dabba_user logs no-such)"
 
 sleep 1  # `created` has a second's resolution: newest-first needs them a second apart
 within_user 60 run -d --name counter "$BUSYBOX" \
@@ -96,6 +96,40 @@ check_eq "ps (running only) lists only web" "${ID:0:12}" "$(dabba_user ps -q)"
 check_eq "ps -a lists both, oldest first (podman's --sort created)" "web counter" \
   "$(dabba_user ps -a --format json | jq -r '.[].Names[0]' | xargs)"
 check "ps -a table: Exited (0)" grep -Eq "Exited \(0\) .* counter$" <<<"$(dabba_user ps -a)"
+
+# --- logs of several containers, --tail, --since/--until, never-run, log driver none -------------
+within_user 60 run -d --name two "$BUSYBOX" sh -c "echo l1; echo l2; sleep 0.2; echo l3 # $MARK" >/dev/null
+within_user 60 wait two >/dev/null
+check_eq "logs --tail 1: the last line (the first record of the file counts too)" l3 \
+  "$(dabba_user logs --tail 1 two)"
+check_eq "logs --tail 3 of three lines: all" "l1 l2 l3" "$(dabba_user logs --tail 3 two | xargs)"
+check_eq "logs --tail -1: all" "l1 l2 l3" "$(dabba_user logs --tail -1 two | xargs)"
+L2_TIME=$(dabba_user logs -t two | awk '$2 == "l2" { print $1 }')
+L3_TIME=$(dabba_user logs -t two | awk '$2 == "l3" { print $1 }')
+check_eq "logs --since the time of l3 (RFC 3339 to the nanosecond)" l3 \
+  "$(dabba_user logs --since "$L3_TIME" two)"
+check_eq "logs --until the time of l2" "l1 l2" "$(dabba_user logs --until "$L2_TIME" two | xargs)"
+check_eq "logs --since 1h (a duration): all" "l1 l2 l3" "$(dabba_user logs --since 1h two | xargs)"
+check_eq "logs --until 1h (a duration): none" "" "$(dabba_user logs --until 1h two)"
+check_eq "logs --since an RFC 3339 time in the future: nothing" "" \
+  "$(dabba_user logs --since 2099-01-01T00:00:00Z two)"
+TWO=$(dabba_user inspect -f '{{.Id}}' two)
+check_eq "logs of two containers: each line after the short id, as podman" \
+  "${TWO:0:12} l1|${TWO:0:12} l2|${TWO:0:12} l3|${ID:0:12} out-line" \
+  "$(dabba_user logs two web 2>/dev/null | paste -sd'|')"
+check_eq "logs -n (--names): after the name" "two l1|two l2|two l3|web out-line" \
+  "$(dabba_user logs -n two web 2>/dev/null | paste -sd'|')"
+NEVER=$(dabba_user create "$BUSYBOX" echo later)
+check_eq "logs of a container that never ran: nothing, exit 0" "0 " \
+  "$(exit_code dabba_user logs "$NEVER") $(dabba_user logs "$NEVER" 2>&1)"
+dabba_user start -a "$NEVER" >/dev/null
+check_eq "... start -a's output is in its log" later "$(dabba_user logs "$NEVER")"
+check_eq "logs -l: the container created last" later "$(dabba_user logs -l)"
+dabba_user run --log-driver none --name unlogged "$BUSYBOX" true
+out=$(dabba_user logs unlogged 2>&1) && rc=0 || rc=$?
+check_eq "logs of a --log-driver none container: 125" 125 $rc
+check "... podman's words" grep -q "this container is using the 'none' log driver, cannot read logs" <<<"$out"
+dabba_user rm two unlogged "$NEVER" >/dev/null
 
 # --- exec ---------------------------------------------------------------------------------------
 check "exec: in the container's pid namespace (sees its PID 1, is not it)" \
