@@ -1,9 +1,9 @@
 #include "cli/network_flags.h"
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 
 #include "cli/command.h"
-#include "common/log.h"
 #include "runner/net/network_parse.h"
 #include "runner/net/port_publish.h"
 
@@ -37,10 +37,12 @@ runner::NetworkSpec parse_network_flags(const NetworkFlags& f) {
   if (!n.ports.empty() &&
       (n.mode == runner::NetworkMode::kHost || n.mode == runner::NetworkMode::kNone ||
        n.mode == runner::NetworkMode::kContainer)) {
-    // podman's warning, and it goes on without them.
-    log_warn(
+    // podman's warning, word for word and without a prefix (scripts match its first line), and
+    // it goes on without them.
+    std::fputs(
         "Port mappings have been discarded as one of the Host, Container, Pod, and None "
-        "network modes are in use");
+        "network modes are in use\n",
+        stderr);
     n.ports.clear();
   }
   for (const auto& d : f.dns) n.dns.push_back(runner::parse_dns(d));

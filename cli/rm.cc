@@ -46,7 +46,7 @@ Command add_rm(CLI::App& parent, const std::string& name) {
     ContainerRemoval how;
     how.force = args->force;
     if (args->time) how.stop_seconds = *args->time < 0 ? 24 * 3600 : *args->time;
-    how.ignore_missing = args->targets.ignore;
+    how.ignore_missing = args->targets.ignore || args->force;  // podman 4.3: -f implies -i
     how.anonymous_volumes = args->volumes;
     how.on_removed = [](const std::string& n) {
       std::printf("%s\n", n.c_str());

@@ -43,6 +43,9 @@ int start_attached_one(Store& store, const ContainerView& v, bool interactive) {
 }
 
 int start_containers(const Globals& globals, const StartFlags& f) {
+  if (f.targets.all && !f.targets.names.empty())  // podman start's own words for it
+    throw Error(Errc::kInvalidArgument,
+                "either start all containers or the container(s) provided in the arguments");
   Store store = Store::open(globals.root());
   const std::vector<std::string> names = resolve_targets(store, f.targets);
   if (f.attach && names.size() > 1)

@@ -45,7 +45,7 @@ Command add_stop(CLI::App& parent, const std::string& name) {
   auto args = std::make_shared<Args>();
   Command cmd = podman_verb(parent, name, "Stop running containers", Needs::kNothing);
   cmd.app
-      ->add_option("-t,--time", args->timeout,
+      ->add_option("-t,--time,--timeout", args->timeout,
                    "seconds to wait for the stop signal to work before SIGKILL")
       ->check(CLI::Range(-1, 24 * 3600));
   add_target_flags(*cmd.app, args->targets, true);

@@ -176,6 +176,7 @@ Command add_volume_rm(CLI::App& parent) {
         store.remove_volume(n);
         std::printf("%s\n", n.c_str());
       } catch (const Error& e) {
+        if (args->force && e.code() == Errc::kNotFound) continue;  // as podman: -f, no error
         report_error(e);
         int code = e.code() == Errc::kNotFound ? 1 : e.code() == Errc::kConflict ? 2 : 125;
         if (exit == kExitOk || code == 125 || (code == 2 && exit == 1)) exit = code;

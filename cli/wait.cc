@@ -24,6 +24,8 @@ bool condition_met(const ContainerView& v, const std::vector<std::string>& condi
   const std::string state = state_name(v);
   for (const std::string& c : conditions) {
     if ((c == "stopped" || c == "exited") && state == "exited") return true;
+    // podman: a container that never ran is not running either (wait answers 0 at once).
+    if (c == "stopped" && state == "created") return true;
     if (c == state) return true;
   }
   return false;
@@ -97,7 +99,8 @@ Command add_wait(CLI::App& parent) {
           if (condition_met(v, conditions)) {
             int code = v.state && v.state->status == runner::ContainerStatus::kExited
                            ? v.state->exit_code
-                           : -1;
+                       : state_name(v) == "created" ? 0
+                                                    : -1;
             std::printf("%d\n", code);
             break;
           }

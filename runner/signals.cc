@@ -58,11 +58,15 @@ std::optional<int> SignalRelay::next() {
   return static_cast<int>(info.ssi_signo);
 }
 
-int parse_signal(const std::string& name) {
-  if (name.empty()) throw Error(Errc::kInvalidArgument, "empty signal name");
-  if (name.find_first_not_of("0123456789") == std::string::npos) {
-    int n = std::stoi(name);
-    if (n > 0 && n < NSIG) return n;
+int parse_signal(const std::string& text) {
+  // podman's ParseSignalNameOrNumber: a leading '-' is dropped ("-1", "-HUP"), and its words.
+  const std::string name = !text.empty() && text[0] == '-' ? text.substr(1) : text;
+  if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) {
+    const bool huge = name.size() > 9;
+    const long n = huge ? 0 : std::stol(name);
+    if (!huge && n == 0) throw Error(Errc::kInvalidArgument, "invalid signal: " + name);
+    if (huge || n >= NSIG) throw Error(Errc::kInvalidArgument, "valid signals are 1 through 64");
+    return static_cast<int>(n);
   } else {
     std::string upper;
     for (char c : name) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -88,7 +92,7 @@ int parse_signal(const std::string& name) {
       if (abbrev != nullptr && upper == abbrev) return sig;
     }
   }
-  throw Error(Errc::kInvalidArgument, "unknown signal '" + name + "'");
+  throw Error(Errc::kInvalidArgument, "invalid signal: " + name);
 }
 
 }  // namespace dabba::runner

@@ -47,7 +47,8 @@ class IgnoreSigpipe {
   struct sigaction old_ = {};
 };
 
-// "SIGTERM", "TERM", "15" -> 15; throws Error{kInvalidArgument} for anything else.
+// "SIGTERM", "TERM", "15", "-15" -> 15; throws Error{kInvalidArgument} with podman's words for
+// anything else ("invalid signal: X", "valid signals are 1 through 64").
 int parse_signal(const std::string& name);
 
 }  // namespace dabba::runner

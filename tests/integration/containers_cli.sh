@@ -146,6 +146,31 @@ dabba_user run -d --name k2 "$BUSYBOX" sleep 60 >/dev/null
 check_eq "kill -s TERM (PID 1 sleep ignores it): still running" "k2 running" \
   "$(dabba_user kill -s TERM k2) $(dabba_user inspect --format '{{.State.Status}}' k2)"
 dabba_user rm -f k2 >/dev/null
+dabba_user run -d --name k3 "$BUSYBOX" sh -c 'trap "echo got-hup" HUP; echo ready; while :; do sleep 0.1; done' >/dev/null
+wait_until sh -c "grep -q ready '$STORE'/containers/*/logs/ctr.log"
+check_eq "kill -s -1: the dash dropped, as podman (SIGHUP)" k3 "$(dabba_user kill -s -1 k3)"
+got_hup() { dabba_user logs k3 | grep -q got-hup; }
+check "... the container's trap ran" wait_until got_hup
+dabba_user rm -f -t 0 k3 >/dev/null
+check "kill -s 0: podman's words" grep -qx "Error: invalid signal: 0" <<<"$(err dabba_user kill -s 0 nosuch)"
+check "kill -s BADSIG: podman's words" grep -qx "Error: invalid signal: BADSIG" \
+  <<<"$(err dabba_user kill -s BADSIG nosuch)"
+check "kill -s 65: podman's words" grep -qx "Error: valid signals are 1 through 64" \
+  <<<"$(err dabba_user kill -s 65 nosuch)"
+check_eq "create --stop-signal=99: 125" 125 "$(exit_code dabba_user create --stop-signal=99 "$BUSYBOX")"
+dabba_user create --name never "$BUSYBOX" /no/such/command >/dev/null
+check_eq "wait of a container that never ran: 0 at once, as podman" 0 \
+  "$(as_user timeout 20 "$TEST_DABBA" --root "$STORE" wait never)"
+check_eq "... its start fails: 125, as podman" 125 "$(exit_code dabba_user start never)"
+check "... and wait then answers at once" grep -Eqx -- '-?[0-9]+' \
+  <<<"$(as_user timeout 20 "$TEST_DABBA" --root "$STORE" wait never)"
+check "start --all with a name: podman's words" \
+  grep -qx "Error: either start all containers or the container(s) provided in the arguments" \
+  <<<"$(err dabba_user start --all never)"
+check_eq "rm --force of a missing container: 0, nothing said (podman 4.3: -f implies -i)" "0 " \
+  "$(exit_code dabba_user rm --force bogus) $(dabba_user rm --force bogus 2>&1)"
+check_eq "rm of a missing container without -f: 1" 1 "$(exit_code dabba_user rm bogus)"
+dabba_user rm never >/dev/null
 
 # --- version, info --format ---------------------------------------------------------------------
 check "version --format '{{.Client.Version}}'" grep -Eq '^[0-9]+\.[0-9]+' \

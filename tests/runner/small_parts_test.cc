@@ -113,6 +113,24 @@ TEST(Signals, Names) {
   EXPECT_THROW(parse_signal("SIGRTMIN+99"), Error);
   EXPECT_THROW(parse_signal("SIGNOPE"), Error);
   EXPECT_THROW(parse_signal("0"), Error);
+  // podman's: a leading '-' dropped, and its words for the rest.
+  EXPECT_EQ(parse_signal("-1"), SIGHUP);
+  EXPECT_EQ(parse_signal("-HUP"), SIGHUP);
+  EXPECT_EQ(parse_signal("64"), 64);
+  auto error_text = [](const std::string& s) {
+    try {
+      parse_signal(s);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("<none>");
+  };
+  EXPECT_EQ(error_text("0"), "invalid signal: 0");
+  EXPECT_EQ(error_text("-0"), "invalid signal: 0");
+  EXPECT_EQ(error_text("SIGBADSIG"), "invalid signal: SIGBADSIG");
+  EXPECT_EQ(error_text("-"), "invalid signal: ");
+  for (const char* out_of_range : {"65", "-65", "96", "999", "99999999", "99999999999999"})
+    EXPECT_EQ(error_text(out_of_range), "valid signals are 1 through 64") << out_of_range;
 }
 
 TEST(SignalRelay, ReadsBlockedSignalsAndRestoresTheMask) {
