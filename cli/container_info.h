@@ -28,6 +28,8 @@ struct ContainerMount {
 
 struct ContainerInfo {
   std::string image;                 // the reference as the user typed it (what `ps` shows)
+  std::string image_name;  // the stored name it resolved to ("localhost/x:latest"), inspect's
+                           // ImageName; "" when it named no name (an id)
   std::string image_id;              // the config digest, "sha256:..."
   std::vector<std::string> command;  // Entrypoint + Cmd as run
   std::vector<std::string> env;      // the final environment (without the HOME the child adds)

@@ -235,7 +235,7 @@ TemplateData inspect_container(const ContainerView& v, const TemplateData& image
       {"State", state},
       {"Image", hex_of(info.image_id)},
       {"ImageDigest", v.record.image.str()},
-      {"ImageName", info.image},
+      {"ImageName", info.image_name.empty() ? info.image : info.image_name},
       {"Rootfs", ""},
       {"Pod", ""},
       {"ResolvConfPath", v.dir + "/etc/resolv.conf"},

@@ -237,6 +237,7 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
 
   const ContainerInfo info{
       .image = o.image,
+      .image_name = find_name(store, o.image).value_or(""),
       .image_id = image.config.str(),
       .command = spec.argv,
       .env = spec.env,

@@ -51,6 +51,11 @@ int run_container(const Globals& globals, const RunOptions& o, int preserve_fds)
     std::printf("%s\n", spec.id.c_str());
     return kExitOk;
   }
+  // podman: with none of the container's output attached (-a stdin), the id says what ran.
+  if (!spec.attach_stdout && !spec.attach_stderr) {
+    std::printf("%s\n", spec.id.c_str());
+    std::fflush(stdout);
+  }
   return start_attached(store, spec, o.flags.rm, remove_image);
 }
 

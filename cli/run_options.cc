@@ -193,6 +193,7 @@ void add_run_flags(CLI::App& app, RunFlags& o) {
   app.add_option("-m,--memory", o.memory, "memory limit (e.g. 512m, 1g)");
   app.add_option("--pids-limit", o.pids_limit, "most processes at once (0 or -1: no limit)");
   app.add_option("--cpus", o.cpus, "CPU quota in CPUs (e.g. 1.5)");
+  app.add_option("--kernel-memory", o.kernel_memory, "accepted and ignored, as podman (a warning)");
   app.add_option("--cgroup-parent", o.cgroup_parent,
                  "where the container's cgroup goes (default: under dabba's own)");
 
@@ -464,6 +465,21 @@ void check_namespace_mode(const char* flag, const std::string& value,
                   " out or give " + have);
 }
 
+// podman's rule for -v, --tmpfs and --mount: the very same mount given twice is one; two different
+// ones on one destination are its error.
+std::vector<runner::MountSpec> without_duplicate_mounts(std::vector<runner::MountSpec> mounts) {
+  std::vector<runner::MountSpec> out;
+  for (runner::MountSpec& m : mounts) {
+    auto same = std::find_if(out.begin(), out.end(),
+                             [&](const runner::MountSpec& o) { return o.target == m.target; });
+    if (same == out.end())
+      out.push_back(std::move(m));
+    else if (!(*same == m))
+      throw Error(Errc::kInvalidArgument, m.target + ": duplicate mount destination");
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string parse_expose(const std::string& text) {
@@ -510,6 +526,8 @@ RunOptions parse_run_options(RunFlags f) {
   if (f.systemd == "always")
     throw Error(Errc::kUnsupported, "--systemd=always is not supported", 0,
                 "dabba has no systemd mode; leave --systemd out or give true or false");
+  if (!f.kernel_memory.empty())
+    log_warn("The --kernel-memory flag is no longer supported. This flag is a noop.");
   for (const auto& [name, value] : f.health)
     if (!value.empty())
       throw Error(Errc::kUnsupported, name + " is not supported: dabba runs no healthchecks", 0,
@@ -541,6 +559,7 @@ RunOptions parse_run_options(RunFlags f) {
   for (const auto& v : f.volumes) o.mounts.push_back(runner::parse_volume(v));
   for (const auto& t : f.tmpfs) o.mounts.push_back(runner::parse_tmpfs(t));
   for (const auto& m : f.mounts) o.mounts.push_back(runner::parse_mount(m));
+  o.mounts = without_duplicate_mounts(std::move(o.mounts));
   for (const auto& v : f.volumes_from) o.volumes_from.push_back(parse_volumes_from(v));
   if (!f.shm_size.empty()) {
     o.shm_size = runner::parse_memory_size(f.shm_size);

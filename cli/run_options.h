@@ -94,6 +94,7 @@ struct RunFlags {
   std::string memory;         // -m, --memory
   std::string pids_limit;     // --pids-limit
   std::string cpus;           // --cpus
+  std::string kernel_memory;  // --kernel-memory: podman's no-op, with its warning
   std::string cgroup_parent;  // --cgroup-parent
   std::string tz;  // --tz ZONE|local
   std::vector<std::string> labels;       // -l, --label K=V

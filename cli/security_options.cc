@@ -47,8 +47,9 @@ SecurityOptions parse_security_options(const std::vector<std::string>& opts) {
       }
     } else if (key == "unmask" && !value.empty()) {
       for (const std::string& p : split_colons(value)) out.unmask.push_back(p);
-    } else if (key == "no-new-privileges" && (value.empty() || value == "true")) {
-      // Always on in dabba.
+    } else if (key == "no-new-privileges" &&
+               (value.empty() || value == "true" || value == "false")) {
+      // Always on in dabba (docs/compatibility.md): =false is taken and changes nothing.
     } else if ((key == "label" && value == "disable") || (key == "apparmor" && value == "unconfined")) {
       // dabba applies no SELinux label and no AppArmor profile: nothing to turn off.
     } else {

@@ -199,16 +199,22 @@ Command add_volume_prune(CLI::App& parent) {
   repeatable(cmd.app->add_option("--filter", args->filters, "label=, name=, ... as volume ls"));
   cmd.run = [args](const Globals& globals) {
     VolumeFilter filter(args->filters);
-    if (!args->force &&
-        !confirm("WARNING! This will remove all volumes not used by at least one container. The "
-                 "following volumes will be removed:"))
-      return kExitOk;
     Store store = Store::open(globals.root());
-    for (const auto& v : store.list_volumes()) {
-      if (!filter.match(store, v) || !store.volume_users(v.name).empty()) continue;
+    std::vector<std::string> unused;
+    for (const auto& v : store.list_volumes())
+      if (filter.match(store, v) && store.volume_users(v.name).empty()) unused.push_back(v.name);
+    // podman's question lists them, a name a line.
+    std::string warning =
+        "WARNING! This will remove all volumes not used by at least one container. The following "
+        "volumes will be removed:";
+    for (const std::string& name : unused) warning += "\n" + name;
+    if (!args->force && !confirm(warning)) return kExitOk;
+    for (const std::string& name : unused) {
+      const std::optional<VolumeRecord> v = store.volume(name);
+      if (!v || !store.volume_users(name).empty()) continue;  // gone, or taken, meanwhile
       try {
-        store.remove_volume(v.name);
-        std::printf("%s\n", v.name.c_str());
+        store.remove_volume(name);
+        std::printf("%s\n", name.c_str());
       } catch (const Error& e) {
         if (e.code() != Errc::kConflict && e.code() != Errc::kNotFound) throw;  // raced a run
       }

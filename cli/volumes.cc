@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <regex>
 
 #include "cli/container_names.h"
 #include "cli/container_root.h"
@@ -63,7 +64,13 @@ bool match_map(const std::map<std::string, std::string>& map, const std::string&
 
 bool match_one(const Store& store, const VolumeRecord& v, const std::string& key,
                const std::string& value) {
-  if (key == "name") return v.name.find(value) != std::string::npos;
+  if (key == "name") {  // a regular expression, as podman's (a bad one: a plain substring)
+    try {
+      return std::regex_search(v.name, std::regex(value));
+    } catch (const std::regex_error&) {
+      return v.name.find(value) != std::string::npos;
+    }
+  }
   if (key == "label") return match_map(v.labels, value);
   if (key == "label!") return !match_map(v.labels, value);
   if (key == "driver") return value == "local";

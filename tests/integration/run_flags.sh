@@ -218,4 +218,29 @@ check_eq "create --health-interval 5s: 125" 125 \
 check_eq "--oom-score-adj x: 125, pflag's words" 'Error: invalid argument "x" for "--oom-score-adj" flag: strconv.ParseInt: parsing "x": invalid syntax' \
   "$(dabba_user run --rm --oom-score-adj x "$BUSYBOX" true 2>&1 | head -1)"
 
+# --- more of podman 4.3's own tests (030-run, 160-volumes) ---------------------------------------
+mkdir -p "$WORK/dup1" "$WORK/dup2"
+chmod 0777 "$WORK/dup1" "$WORK/dup2"
+check_eq "-v twice the same: one mount" 0 \
+  "$(exit_code dabba_user run --rm -v "$WORK/dup1:/d" -v "$WORK/dup1:/d" "$BUSYBOX" true)"
+out=$(dabba_user run --rm -v "$WORK/dup1:/d" -v "$WORK/dup2:/d" "$BUSYBOX" true 2>&1) && rc=0 || rc=$?
+check_eq "two different mounts on one destination: 125" 125 $rc
+check "... podman's words" grep -qx "Error: /d: duplicate mount destination" <<<"$(head -1 <<<"$out")"
+check_eq "-v NAME:/d with --tmpfs /d: 125" 125 \
+  "$(exit_code dabba_user run --rm -v dupvol:/d --tmpfs /d "$BUSYBOX" true)"
+ATT=$(dabba_user run --name attached-stdin -a stdin "$BUSYBOX" echo hello)
+check_eq "run -a stdin: the container's id is printed (none of its output is attached)" \
+  "$(dabba_user inspect -f '{{.Id}}' attached-stdin)" "$ATT"
+dabba_user rm attached-stdin >/dev/null
+dabba_user tag "$BUSYBOX" localhost/some/name
+check_eq "inspect's ImageName: the stored name the reference resolved to (:latest added)" \
+  localhost/some/name:latest \
+  "$(dabba_user inspect -f '{{.ImageName}}' "$(dabba_user create localhost/some/name true)")"
+check "--kernel-memory: podman's warning, and it runs" grep -q \
+  "The --kernel-memory flag is no longer supported. This flag is a noop." \
+  <<<"$(dabba_user run --rm --kernel-memory 100 "$BUSYBOX" true 2>&1)"
+check_eq "--security-opt no-new-privileges=false: accepted (dabba keeps it on)" 0 \
+  "$(exit_code dabba_user run --rm --security-opt no-new-privileges=false "$BUSYBOX" true)"
+dabba_user rm -a -f >/dev/null
+
 check_done

@@ -29,6 +29,8 @@ check_eq "volume ls --format" "v1 local map[a:b]" \
 check_eq "--filter label=a=b" "v1" "$(dabba_user volume ls -q --filter label=a=b)"
 check_eq "--filter label=a=c" "" "$(dabba_user volume ls -q --filter label=a=c)"
 check_eq "--filter name=v" "v1" "$(dabba_user volume ls -q --filter name=v)"
+check_eq "--filter name= is a regular expression (podman's)" "v1" \
+  "$(dabba_user volume ls -q --filter 'name=^v.$')"
 check_eq "an unknown filter: exit 125" 125 "$(exit_code dabba_user volume ls --filter bogus=1)"
 J=$(dabba_user volume inspect v1)
 check_eq "inspect: Name, Driver, Scope, Labels" "v1 local local b" \
@@ -64,7 +66,13 @@ dabba_user run --name holder -v v1:/data "$BUSYBOX" true >/dev/null
 check_eq "volume rm of a volume in use: exit 2" 2 "$(exit_code dabba_user volume rm v1)"
 check "... with podman's phrase" grep -q "volume v1 is being used by the following container(s): .*: volume is being used" \
   <<<"$(dabba_user volume rm v1 2>&1 || true)"
+out=$(dabba_user volume prune <<<N)
+check_eq "volume prune's question lists the unused volumes, a name a line (podman's)" fresh \
+  "$(sed -n 2p <<<"$out")"
+check_eq "... and N keeps them" "fresh v1" "$(dabba_user volume ls -q | xargs)"
 check_eq "volume prune leaves a volume in use" "fresh" "$(dabba_user volume prune -f)"
+check_eq "volume rm --force of a missing volume: 0, nothing said (podman 4.3)" "0 " \
+  "$(exit_code dabba_user volume rm --force bogus) $(dabba_user volume rm --force bogus 2>&1)"
 check_eq "volume rm -f removes the container too" "v1" "$(dabba_user volume rm -f v1)"
 check_eq "... no container left" "" "$(dabba_user ps -a -q)"
 check_eq "... no volume left" "" "$(dabba_user volume ls -q)"
