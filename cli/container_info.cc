@@ -56,6 +56,7 @@ std::string encode_container_info(const ContainerInfo& i) {
   if (!i.mounts.empty()) j["mounts"] = i.mounts;
   if (i.oom_score_adj != 0) j["oom_score_adj"] = i.oom_score_adj;
   if (!i.uts_mode.empty()) j["uts_mode"] = i.uts_mode;
+  if (i.created_ns != 0) j["created_ns"] = i.created_ns;
   if (!i.image_name.empty()) j["image_name"] = i.image_name;
   if (!i.ipc_mode.empty()) j["ipc_mode"] = i.ipc_mode;
   return j.dump();
@@ -97,6 +98,7 @@ ContainerInfo decode_container_info(const std::string& text) {
     i.mounts = j.value("mounts", i.mounts);
     i.oom_score_adj = j.value("oom_score_adj", i.oom_score_adj);
     i.uts_mode = j.value("uts_mode", i.uts_mode);
+    i.created_ns = j.value("created_ns", i.created_ns);
     i.image_name = j.value("image_name", i.image_name);
     i.ipc_mode = j.value("ipc_mode", i.ipc_mode);
   } catch (const nlohmann::json::exception& e) {

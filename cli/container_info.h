@@ -65,6 +65,9 @@ struct ContainerInfo {
   std::vector<std::string> uid_map, gid_map;
   std::vector<ContainerMount> mounts;
   int oom_score_adj = 0;  // --oom-score-adj, as inspect shows it
+  // When it was created, in unix nanoseconds (the record's `created` has seconds): the order of
+  // containers made in one second (--latest, ps --sort created). 0 in older records.
+  int64_t created_ns = 0;
   std::string uts_mode;   // --uts: "" (private) or "host"
   std::string ipc_mode;   // --ipc: "" (shareable, podman's default) or "host"
 };

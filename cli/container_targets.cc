@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "cli/containers.h"
 #include "common/error.h"
 #include "common/fs.h"
 
@@ -42,8 +43,9 @@ std::vector<std::string> resolve_targets(const Store& store, const TargetFlags& 
   }
   if (f.all || f.latest) {
     std::vector<ContainerRecord> all = store.list_containers();
-    std::stable_sort(all.begin(), all.end(),
-                     [](const auto& a, const auto& b) { return a.created > b.created; });
+    std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+      return created_ns(a) > created_ns(b);
+    });
     if (f.latest && !all.empty()) all.resize(1);
     for (const ContainerRecord& r : all) out.push_back(r.id);
     return out;

@@ -1,5 +1,6 @@
 #include "cli/containers.h"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -14,10 +15,34 @@
 
 namespace dabba::cli {
 
+int64_t created_ns(const ContainerRecord& record, const ContainerInfo& info) {
+  return info.created_ns != 0 ? info.created_ns : record.created * 1000000000;
+}
+
+int64_t created_ns(const ContainerRecord& record) {
+  try {
+    return created_ns(record, decode_container_info(record.runner_json));
+  } catch (const Error&) {
+    return record.created * 1000000000;
+  }
+}
+
+int64_t unix_now_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
 ContainerRecord latest_container(const Store& store) {
   std::optional<ContainerRecord> newest;
-  for (auto& c : store.list_containers())
-    if (!newest || c.created >= newest->created) newest = std::move(c);
+  int64_t newest_ns = 0;
+  for (auto& c : store.list_containers()) {
+    const int64_t ns = created_ns(c);
+    if (!newest || ns >= newest_ns) {
+      newest = std::move(c);
+      newest_ns = ns;
+    }
+  }
   if (!newest) throw Error(Errc::kNotFound, "no containers to act on (--latest)");
   return *newest;
 }

@@ -27,6 +27,12 @@ struct ContainerView {
 ContainerRecord find_container(const Store& store, const std::string& id_or_name);
 // podman's -l/--latest: the container created last; throws Error{kNotFound} when there is none.
 ContainerRecord latest_container(const Store& store);
+// When the container was created, in unix nanoseconds (to the second for older records): the
+// order of containers made within one second.
+int64_t created_ns(const ContainerRecord& record, const ContainerInfo& info);
+int64_t created_ns(const ContainerRecord& record);
+// Now, in unix nanoseconds.
+int64_t unix_now_ns();
 
 // Reads the state file (a missing or unreadable one reads as "created").
 ContainerView view_container(const Store& store, const ContainerRecord& record);

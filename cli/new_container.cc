@@ -270,6 +270,7 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
                                                     : id_mapping_texts(spec.id_map.gids),
       .mounts = container_mounts(spec.mounts),
       .oom_score_adj = o.oom_score_adj.value_or(0),
+      .created_ns = unix_now_ns(),
       .uts_mode = spec.host_uts ? "host" : "",
       .ipc_mode = spec.host_ipc ? "host" : ""};
 

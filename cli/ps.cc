@@ -50,7 +50,7 @@ PsRow row_of(const ContainerView& v, int64_t now) {
   r.state = state_name(v);
   if (v.state && v.state->status == runner::ContainerStatus::kExited)
     r.exit_code = v.state->exit_code;
-  r.created = v.record.created;
+  r.created = created_ns(v.record, v.info);
   r.command = join(v.info.command, " ");
   r.status = status_text(v, now);
   return r;

@@ -23,7 +23,7 @@ struct PsRow {
   std::map<std::string, std::string> labels;
   std::string state;  // created, running, exited
   std::optional<int> exit_code;
-  int64_t created = 0;
+  int64_t created = 0;  // unix nanoseconds (containers.h: created_ns)
   std::string command;  // for --sort command
   std::string status;   // for --sort status
 };

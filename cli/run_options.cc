@@ -148,6 +148,8 @@ void add_run_flags(CLI::App& app, RunFlags& o) {
   app.add_flag("--http-proxy", o.http_proxy,
                "pass the host's proxy variables in (default true; --http-proxy=false: not)");
   last_wins(app.add_option("--pidfile", o.pidfile, "write the container's pid to this file"));
+  last_wins(app.add_option("--conmon-pidfile", o.conmon_pidfile,
+                           "write the pid of the container's supervisor (podman: conmon's)"));
   last_wins(app.add_option("--restart", o.restart,
                            "restart policy: no, on-failure[:max_retries], always, unless-stopped"));
   last_wins(app.add_option("--userns", o.userns,
@@ -711,6 +713,9 @@ runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
   env.http_proxy = f.http_proxy;
   env.conf_env = f.conf_env;
   spec.env = runner::merge_env(env);
+  spec.owner_pidfile = f.conmon_pidfile.empty()
+                          ? std::string()
+                          : std::filesystem::absolute(f.conmon_pidfile).lexically_normal().string();
   spec.pidfile = f.pidfile.empty()
                      ? std::string()
                      : std::filesystem::absolute(f.pidfile).lexically_normal().string();

@@ -62,6 +62,7 @@ struct RunFlags {
   bool env_host = false;                  // --env-host
   bool http_proxy = true;                 // --http-proxy (=false: the host's proxy vars stay out)
   std::string pidfile;                    // --pidfile
+  std::string conmon_pidfile;             // --conmon-pidfile: the owner's (supervisor's) pid
   std::string restart;                    // --restart (runner/restart_policy.h)
   std::string userns;                     // --userns (userns_options.h)
   std::vector<std::string> uidmap;        // --uidmap CONTAINER:FROM:SIZE

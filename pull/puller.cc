@@ -202,9 +202,9 @@ ImageRecord ensure_image(Store& store, std::string_view reference, PullPolicy po
   if (policy != PullPolicy::kAlways)
     if (auto img = find_local_image(store, reference)) return *img;
   if (policy == PullPolicy::kNever)
-    throw Error(Errc::kNotFound,
-                "image '" + std::string(reference) + "' is not in the store (--pull=never)", 0,
-                "pull it first: dabba pull " + std::string(reference));
+    throw Error(Errc::kNotFound, std::string(reference) + ": image not known", 0,
+                "it is not in the store and --pull=never: pull it first, dabba pull " +
+                    std::string(reference));
   return pull_by_name(store, reference, options).image;
 }
 

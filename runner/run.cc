@@ -31,6 +31,7 @@ int run_foreground(const Spec& spec, OnExit on_exit) {
   }
   owner.running(*container);
   write_pidfile(spec.pidfile, container->pid());
+  write_pidfile(spec.owner_pidfile, ::getpid());
   AttachOptions attach_options;
   attach_options.tty = spec.tty;
   attach_options.stdin_open = spec.stdin_open;

@@ -140,6 +140,9 @@ struct Spec {
   bool stdin_open = false;  // -i: keep stdin (else /dev/null)
   bool init = false;        // --init: dabba's reaper is PID 1
   std::string pidfile;      // --pidfile: where the runner writes the workload's pid
+  // --conmon-pidfile: where the container's owner (the -d supervisor, conmon's counterpart, or
+  // the foreground run) writes its own pid at each start.
+  std::string owner_pidfile;
   // --preserve-fds N: fds 3..3+N-1 of the process that starts the container reach the workload
   // (a foreground run's own: never saved by spec_codec.h, a later start has other fds).
   int preserve_fds = 0;

@@ -169,6 +169,7 @@ std::string encode_spec(const Spec& s) {
       {"stdin_open", s.stdin_open},
       {"init", s.init},
       {"pidfile", s.pidfile},
+      {"owner_pidfile", s.owner_pidfile},
       {"attach_stdout", s.attach_stdout},
       {"attach_stderr", s.attach_stderr},
       {"log", log},
@@ -247,6 +248,7 @@ Spec decode_spec(const std::string& text) {
     get(j, "stdin_open", s.stdin_open);
     get(j, "init", s.init);
     get(j, "pidfile", s.pidfile);
+    get(j, "owner_pidfile", s.owner_pidfile);
     get(j, "attach_stdout", s.attach_stdout);
     get(j, "attach_stderr", s.attach_stderr);
     if (auto l = j.find("log"); l != j.end()) {

@@ -170,6 +170,7 @@ void exec_supervise_program(const std::string& program, const Spec& spec, SyncCh
         ContainerProcess container = start_container(spec);
         owner.running(container);
         write_pidfile(spec.pidfile, container.pid());
+        write_pidfile(spec.owner_pidfile, ::getpid());
         if (report.fd() >= 0) {
           report.send_noexcept(SyncKind::kPid, container.pid(), 0, {});
           report.close();

@@ -59,7 +59,7 @@ before=$(grep -c never-pulled "$REGISTRY_LOG" || true)
 dabba_user run --rm --pull=never "$REGISTRY/rig/never-pulled:latest" true >/dev/null 2>&1 || true
 check_eq "--pull=never asked no registry" "$before" "$(grep -c never-pulled "$REGISTRY_LOG" || true)"
 out=$(dabba_user run --rm --pull=never "$REGISTRY/rig/never-pulled:latest" true 2>&1) || true
-check "--pull=never says it is not in the store" grep -q "not in the store" <<<"$out"
+check "--pull=never: podman's words (IMAGE: image not known)" grep -q ": image not known" <<<"$out"
 # --pull=missing pulls an image that is not there, then runs it.
 check_eq "--pull=missing pulls rig/shared and runs it" "only in rig/shared" \
   "$(dabba_user run --rm "$FIXTURE_SHARED" cat /shared/own.txt 2>/dev/null)"

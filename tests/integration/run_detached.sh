@@ -281,6 +281,11 @@ VID=$(cat "$WORK/victim.id")
 SUP=$(state_value "$STORE" "$VID" supervisor_pid)
 VPID=$(ps_field dabba_user victim pid)
 check "the supervisor is a live process of the test" kill -0 "$SUP"
+as_user rm -f "$WORK/home/conmon.pid"
+CPF=$(within_user 60 run -d --conmon-pidfile "$WORK/home/conmon.pid" "$BUSYBOX" sleep 600)
+check_eq "--conmon-pidfile: the supervisor's pid, as inspect's ConmonPid" \
+  "$(dabba_user inspect -f '{{.State.ConmonPid}}' "$CPF")" "$(cat "$WORK/home/conmon.pid" 2>&1)"
+dabba_user rm -f -t 0 "$CPF" >/dev/null
 check_eq "it runs the small dabba-supervise program, not a fork of dabba" \
   "$WORK/bin/dabba-supervise" "$(readlink "/proc/$SUP/exe")"
 check_eq "... titled with its container's id (ps, stop and rm find it so)" \

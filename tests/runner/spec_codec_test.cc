@@ -67,6 +67,9 @@ Spec full_spec() {
   s.network.slirp.outbound_addr = "127.0.0.1";
   s.network.slirp.outbound_addr6 = "::1";
   s.network.container_dir = "/store/containers/0123";
+  s.owner_pidfile = "/run/user/1000/x.conmon.pid";
+  s.host_uts = true;
+  s.host_ipc = true;
   s.network.ports = {{"127.0.0.1", 8080, 80, PortProtocol::kTcp}, {"", 0, 53, PortProtocol::kUdp}};
   s.network.dns = {"1.1.1.1"};
   s.network.extra_hosts = {{"db", "10.0.0.5"}};
@@ -107,6 +110,8 @@ TEST(SpecCodec, EveryFieldRoundTrips) {
   EXPECT_EQ(back.oom_score_adj, 250);
   EXPECT_EQ(back.devices, s.devices);
   EXPECT_EQ(back.sysctls, s.sysctls);
+  EXPECT_EQ(back.owner_pidfile, s.owner_pidfile);
+  EXPECT_TRUE(back.host_uts && back.host_ipc);
   // And the defaults stay defaults.
   EXPECT_EQ(encode_spec(decode_spec(encode_spec(Spec{}))), encode_spec(Spec{}));
 }
