@@ -33,6 +33,22 @@ int64_t unix_now_ns() {
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
+PsRow ps_row(const ContainerView& v, int64_t now) {
+  PsRow r;
+  r.id = v.record.id;
+  r.name = v.record.name;
+  r.image = v.info.image;
+  r.image_id = v.info.image_id;
+  r.labels = v.info.labels;
+  r.state = state_name(v);
+  if (v.state && v.state->status == runner::ContainerStatus::kExited)
+    r.exit_code = v.state->exit_code;
+  r.created = created_ns(v.record, v.info);
+  for (const auto& part : v.info.command) r.command += (r.command.empty() ? "" : " ") + part;
+  r.status = status_text(v, now);
+  return r;
+}
+
 ContainerRecord latest_container(const Store& store) {
   std::optional<ContainerRecord> newest;
   int64_t newest_ns = 0;

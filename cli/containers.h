@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/container_info.h"
+#include "cli/ps_filters.h"
 #include "common/error.h"
 #include "runner/state.h"
 #include "store/records.h"
@@ -36,6 +37,8 @@ int64_t unix_now_ns();
 
 // Reads the state file (a missing or unreadable one reads as "created").
 ContainerView view_container(const Store& store, const ContainerRecord& record);
+// The container as `ps --filter` and `--sort` look at it (ps_filters.h).
+PsRow ps_row(const ContainerView& v, int64_t now);
 
 // The container's status as `ps` words it: "Up 3 minutes", "Exited (0) 2 minutes ago",
 // "Created"; a container whose owner died without recording the exit: "Exited (unknown)".

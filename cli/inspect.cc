@@ -83,6 +83,7 @@ Command add_inspect(CLI::App& parent) {
     std::string format;
     std::string type = "all";
     bool size = false;
+    bool latest = false;
     std::vector<std::string> names;
   };
   auto args = std::make_shared<Args>();
@@ -91,9 +92,19 @@ Command add_inspect(CLI::App& parent) {
   cmd.app->add_option("-f,--format", args->format, "json (default) or a Go template");
   cmd.app->add_option("-t,--type", args->type, "image, container or all")->capture_default_str();
   cmd.app->add_flag("-s,--size", args->size, "container sizes (with container inspect)");
-  cmd.app->add_option("name", args->names, "names or ids")->required();
-  cmd.run = with_store(
-      [args](Store& store) { return run_inspect(store, args->names, args->type, args->format); });
+  cmd.app->add_flag("-l,--latest", args->latest, "the container created last");
+  cmd.app->add_option("name", args->names, "names or ids");
+  cmd.run = with_store([args](Store& store) {
+    std::vector<std::string> names = args->names;
+    if (args->latest) {
+      if (!names.empty())
+        throw Error(Errc::kInvalidArgument, "--latest and arguments cannot be used together");
+      names.push_back(latest_container(store).id);
+    }
+    if (names.empty())
+      throw Error(Errc::kInvalidArgument, "inspect needs a container or image (or --latest)");
+    return run_inspect(store, names, args->latest ? "container" : args->type, args->format);
+  });
   return cmd;
 }
 

@@ -40,22 +40,6 @@ struct Listed {
   PsRow row;
 };
 
-PsRow row_of(const ContainerView& v, int64_t now) {
-  PsRow r;
-  r.id = v.record.id;
-  r.name = v.record.name;
-  r.image = v.info.image;
-  r.image_id = v.info.image_id;
-  r.labels = v.info.labels;
-  r.state = state_name(v);
-  if (v.state && v.state->status == runner::ContainerStatus::kExited)
-    r.exit_code = v.state->exit_code;
-  r.created = created_ns(v.record, v.info);
-  r.command = join(v.info.command, " ");
-  r.status = status_text(v, now);
-  return r;
-}
-
 TemplateData labels_json(const std::map<std::string, std::string>& labels) {
   TemplateData j = TemplateData::object();
   for (const auto& [k, val] : labels) j[k] = val;
@@ -197,7 +181,7 @@ Command add_ps(CLI::App& parent, const std::string& name) {
     std::vector<Listed> all;
     for (const ContainerRecord& r : store.list_containers()) {
       Listed l{view_container(store, r), {}};
-      l.row = row_of(l.view, now);
+      l.row = ps_row(l.view, now);
       all.push_back(std::move(l));
     }
     std::vector<PsRow> all_rows;

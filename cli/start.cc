@@ -8,8 +8,12 @@
 // stdin) as a foreground `run` does, and returns the container's exit code; a container that
 // already runs is attached to through its owner (cli/container_attach.h), as `attach` does.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "cli/command.h"
 #include "cli/commands.h"
@@ -19,6 +23,7 @@
 #include "cli/containers.h"
 #include "common/error.h"
 #include "runner/detach_keys.h"
+#include "runner/restart_policy.h"
 #include "runner/spec_codec.h"
 #include "runner/state.h"
 #include "store/store.h"
@@ -31,7 +36,45 @@ struct StartFlags {
   bool interactive = false;
   bool sig_proxy = true;
   std::string detach_keys = runner::kDefaultDetachKeys;
+  std::vector<std::string> filters;  // --filter: ps's keys, and restart-policy=
   TargetFlags targets;
+};
+
+// start --filter: ps's keys (ps_filters.h) and podman's restart-policy=POLICY (none is no
+// policy), all of them to match.
+class StartFilter {
+ public:
+  explicit StartFilter(const std::vector<std::string>& filters) {
+    std::vector<std::string> ps;
+    for (const std::string& f : filters) {
+      if (f.rfind("restart-policy=", 0) != 0) {
+        ps.push_back(f);
+        continue;
+      }
+      std::string policy = f.substr(std::string("restart-policy=").size());
+      if (policy == "none") policy = "no";
+      if (policy != "no" && policy != "always" && policy != "on-failure" &&
+          policy != "unless-stopped")
+        throw Error(Errc::kInvalidArgument, f.substr(15) + " invalid restart policy");
+      policies_.push_back(policy);
+    }
+    ps_.emplace(ps);
+  }
+  bool matches(const ContainerView& v, const PsRow& row, const std::vector<PsRow>& all) const {
+    if (!policies_.empty()) {
+      std::string name =
+          v.info.restart.empty()
+              ? std::string()
+              : runner::restart_policy_name(runner::parse_restart_policy(v.info.restart));
+      if (name.empty()) name = "no";
+      if (std::find(policies_.begin(), policies_.end(), name) == policies_.end()) return false;
+    }
+    return ps_->matches(row, all);
+  }
+
+ private:
+  std::vector<std::string> policies_;
+  std::optional<PsFilters> ps_;
 };
 
 // -a: this process owns the container, as a foreground run; the container's exit code.
@@ -57,6 +100,16 @@ int start_containers(const Globals& globals, const StartFlags& f) {
   std::vector<Target> targets;
   for (const std::string& n : names)
     targets.push_back({n, view_container(store, find_container(store, n))});
+  if (!f.filters.empty()) {
+    const StartFilter filter(f.filters);
+    const int64_t now = unix_now();
+    std::vector<PsRow> rows;
+    for (const ContainerRecord& r : store.list_containers())
+      rows.push_back(ps_row(view_container(store, r), now));
+    std::erase_if(targets, [&](const Target& t) {
+      return !filter.matches(t.view, ps_row(t.view, now), rows);
+    });
+  }
 
   if (f.attach) {
     const ContainerView& v = targets.front().view;
@@ -94,6 +147,8 @@ Command add_start(CLI::App& parent) {
                     "with -a: forward signals to the container (default true)");
   cmd.app->add_option("--detach-keys", args->detach_keys,
                       "with -a of a running container: keys that detach (default ctrl-p,ctrl-q)");
+  repeatable(cmd.app->add_option("-f,--filter", args->filters,
+                                 "start only those matching: ps's filters, restart-policy="));
   cmd.app->add_option("container", args->targets.names, "container names or ids");
   cmd.run = [args](const Globals& globals) { return start_containers(globals, *args); };
   return cmd;

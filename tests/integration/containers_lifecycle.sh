@@ -151,6 +151,24 @@ check_eq "a create --rm container: start -a" 0 "$(user_to "$WORK/a5.out" 60 star
 check_eq "... is removed after it ran" 125 "$(user_to "$WORK/a6.out" 30 inspect --type container once)"
 dabba_user rm -a -f >/dev/null
 
+# --- start --filter (podman 4.3's 045-start.bats) -----------------------------------------------
+F0=$(dabba_user run -d "$BUSYBOX" true)
+F1=$(dabba_user run -d "$BUSYBOX" false)
+dabba_user wait "$F0" "$F1" >/dev/null
+check_eq "start --filter restart-policy=always: not this one (no policy)" "" \
+  "$(dabba_user start --filter restart-policy=always "$F0")"
+check_eq "start --filter restart-policy=none: this one" "$F0" \
+  "$(dabba_user start --filter restart-policy=none "$F0")"
+check "start --filter restart-policy=fakepolicy: podman's error" \
+  grep -qx "Error: fakepolicy invalid restart policy" \
+  <<<"$(dabba_user start --filter restart-policy=fakepolicy "$F0" 2>&1 || true)"
+dabba_user wait "$F0" >/dev/null
+check_eq "start --all --filter exited=0: only the one that exited 0" "$F0" \
+  "$(dabba_user start --all --filter exited=0)"
+F2=$(dabba_user create "$BUSYBOX" true)
+check_eq "inspect -l: the container created last" "$F2" "$(dabba_user inspect -l --format '{{.Id}}')"
+dabba_user rm -a -f >/dev/null
+
 # --- as root ---------------------------------------------------------------------------------
 RID=$(dabba_root create --name rootlife "$BUSYBOX" sh -c "$LOOP" 2>/dev/null)
 check "[root] create prints the id" grep -Eqx '[0-9a-f]{64}' <<<"$RID"
