@@ -32,6 +32,7 @@ Command add_create(CLI::App& parent) {
   cmd.run = [args, app](const Globals& globals) {
     return with_container_exit_codes([&] {
       const RunOptions options = parse_run_command(*app, *args);
+      replace_named_container(globals.root(), options);
       enter_default_user_namespace();
       Store store = Store::open(globals.root());
       const runner::Spec spec = new_container(store, options, SaveSpec::kDurable);

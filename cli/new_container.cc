@@ -11,6 +11,7 @@
 
 #include "cli/container_info.h"
 #include "cli/container_names.h"
+#include "cli/container_removal.h"
 #include "cli/containers.h"
 #include "cli/interrupt.h"
 #include "cli/progress.h"
@@ -209,6 +210,21 @@ std::string share_network(const Store& store, runner::Spec& spec) {
 }
 
 }  // namespace
+
+void replace_named_container(const std::string& store_root, const RunOptions& o) {
+  if (!o.flags.replace || o.flags.name.empty()) return;
+  {
+    Store store = Store::open(store_root);
+    if (!store.container(o.flags.name)) return;
+  }
+  ContainerRemoval how;
+  how.force = true;
+  how.ignore_missing = true;  // removed meanwhile: as asked
+  std::optional<Error> failed;
+  how.on_error = [&](const std::string&, const Error& e) { failed = e; };
+  remove_containers(store_root, {o.flags.name}, how);
+  if (failed) throw *failed;
+}
 
 runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
   ImageRecord image = resolve_image(store, o);

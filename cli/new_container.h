@@ -24,6 +24,11 @@ enum class SaveSpec {
   kDurable,  // create: the container exists to be started later, a reboot included
 };
 
+// --replace: the container named --name, if there is one, is removed first (killed if running,
+// as rm -f). Before dabba's user namespace is entered (container_removal.h) and without a Store
+// open.
+void replace_named_container(const std::string& store_root, const RunOptions& options);
+
 // Everything before the start. The caller is inside dabba's user namespace, single-threaded
 // afterwards (the pull's threads are gone when this returns). Returns the Spec to start.
 runner::Spec new_container(Store& store, const RunOptions& options, SaveSpec save);

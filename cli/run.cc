@@ -40,6 +40,7 @@ int run_container(const Globals& globals, const RunOptions& o, int preserve_fds)
     log_warn(
         "The input device is not a TTY. The --tty and --interactive flags might not work "
         "properly");  // podman's warning; it goes on, and so do we
+  replace_named_container(globals.root(), o);
   enter_default_user_namespace();
   Store store = Store::open(globals.root(), container_store_options(o.flags.rm));
   // A --rm container never starts again: no saved Spec (run --rm is the benchmarked path).

@@ -98,6 +98,8 @@ void add_run_flags(CLI::App& app, RunFlags& o) {
 
   app.add_flag("-d,--detach", o.detach, "run in the background and print the container id");
   app.add_flag("--rm", o.rm, "remove the container when it exits");
+  app.add_flag("--replace", o.replace,
+               "remove a container of the same --name first (running ones killed)");
   // A flag podman takes once but scripts may repeat: the last one counts, as podman's.
   auto last_wins = [](CLI::Option* opt) {
     return opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);

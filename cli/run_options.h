@@ -41,6 +41,7 @@ struct RunFlags {
   // Mode.
   bool detach = false;  // -d
   bool rm = false;      // --rm
+  bool replace = false;  // --replace: a container of that name is removed first
   bool rmi = false;     // --rmi (run only): the image removed after the container, unless in use
   std::string name;     // --name ("" = generated; repeated: the last)
   std::string cidfile;  // --cidfile: where the id is written

@@ -165,6 +165,13 @@ check "start --filter restart-policy=fakepolicy: podman's error" \
 dabba_user wait "$F0" >/dev/null
 check_eq "start --all --filter exited=0: only the one that exited 0" "$F0" \
   "$(dabba_user start --all --filter exited=0)"
+R1=$(dabba_user run -d --replace --name replaced "$BUSYBOX" sleep 600)
+R2=$(dabba_user run -d --replace --name replaced "$BUSYBOX" sleep 600)
+check_eq "run -d --replace --name: the running one of that name is replaced" "${R2:0:12} replaced" \
+  "$(dabba_user ps -a --filter name=replaced --format '{{.ID}} {{.Names}}')"
+check_eq "... the first is gone" 1 "$(exit_code dabba_user container exists "$R1")"
+check_eq "create --replace too" 0 "$(exit_code dabba_user create --replace --name replaced "$BUSYBOX" true)"
+dabba_user rm -f replaced >/dev/null
 F2=$(dabba_user create "$BUSYBOX" true)
 check_eq "inspect -l: the container created last" "$F2" "$(dabba_user inspect -l --format '{{.Id}}')"
 dabba_user rm -a -f >/dev/null
