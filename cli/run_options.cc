@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -21,6 +22,7 @@
 #include "runner/capabilities.h"
 #include "runner/env.h"
 #include "runner/etc_files.h"
+#include "runner/freezer.h"
 #include "runner/net/network_parse.h"
 #include "runner/signals.h"
 #include "runner/user.h"
@@ -558,6 +560,13 @@ RunOptions parse_run_options(RunFlags f) {
   o.limits.memory_bytes = parse_memory(f.memory);
   o.limits.pids_max = parse_pids_limit(f.pids_limit);
   o.limits.cpus = parse_cpus(f.cpus);
+  // podman on cgroup v1, rootless, notes any resource flag as ignored (its line, bare); dabba
+  // ignores only those that ask for no limit (--memory=0): a real limit nothing could enforce
+  // fails the start instead.
+  if ((!f.memory.empty() || !f.pids_limit.empty() || !f.cpus.empty()) && !o.limits.any() &&
+      ::geteuid() != 0 && !runner::unified_cgroups())
+    std::fputs("Resource limits are not supported and ignored on cgroups V1 rootless systems\n",
+               stderr);
   if (!f.stop_signal.empty()) o.stop_signal = runner::parse_signal(f.stop_signal);
   o.stop_timeout = parse_stop_timeout(f.stop_timeout);
   for (const auto& v : f.volumes) o.mounts.push_back(runner::parse_volume(v));
