@@ -56,6 +56,7 @@ struct ContainerInfo {
   std::string log_driver = "k8s-file";  // --log-driver as podman names it ("none", "passthrough")
   std::string log_path;  // the k8s-file log ("" with none/passthrough)
   std::string log_tag;   // --log-opt tag=
+  uint64_t log_max_size = 0;  // --log-opt max-size= in bytes (0: none), inspect's LogConfig.Size
   unsigned timeout = 0;  // --timeout seconds
   std::string restart;   // --restart as runner::format_restart_policy writes it ("" = not given)
   std::string cidfile;   // --cidfile (absolute), for `rm`/`stop --cidfile` users

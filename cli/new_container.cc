@@ -274,6 +274,7 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
       .log_driver = o.log_driver,
       .log_path = log_path,
       .log_tag = o.log_tag,
+      .log_max_size = o.log.max_size.value_or(0),
       .timeout = o.timeout,
       .restart = runner::format_restart_policy(o.restart),
       .cidfile = o.flags.cidfile.empty()

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cerrno>
 #include <cmath>
@@ -34,6 +35,30 @@ namespace {
 // A whole number for an integer flag, with the words of podman's flag parser (pflag) when it is
 // not one: `invalid argument "abc" for "--oom-score-adj" flag: strconv.ParseInt: parsing "abc":
 // invalid syntax` (or `value out of range`).
+// A size as Go's units.FromHumanSize reads it, which podman uses for --log-opt max-size: a
+// number (fractions too) and an optional k/m/g/t/p unit (b/B after it allowed), powers of 1000:
+// "1.059m" is 1,059,000 bytes.
+uint64_t parse_decimal_size(const std::string& text, const char* what) {
+  size_t end = 0;
+  double value = -1;
+  try {
+    value = std::stod(text, &end);
+  } catch (const std::exception&) {
+  }
+  std::string unit = text.substr(std::min(end, text.size()));
+  if (!unit.empty() && (unit.back() == 'b' || unit.back() == 'B')) unit.pop_back();
+  static const std::string kUnits = "kmgtp";
+  double scale = 1;
+  if (unit.size() == 1 && kUnits.find(static_cast<char>(std::tolower(unit[0]))) != std::string::npos)
+    scale = std::pow(1000.0, static_cast<double>(kUnits.find(static_cast<char>(std::tolower(unit[0]))) + 1));
+  else if (!unit.empty())
+    value = -1;
+  if (end == 0 || value < 0 || !std::isfinite(value))
+    throw Error(Errc::kInvalidArgument, std::string("invalid size for ") + what + ": '" + text + "'",
+                0, "a number and an optional unit: 10m, 1.5g, 100k");
+  return static_cast<uint64_t>(value * scale);
+}
+
 int64_t parse_integer(const std::string& text, const char* what) {
   int64_t v = 0;
   const char* first = text.data();
@@ -284,7 +309,7 @@ void parse_log_opts(const std::vector<std::string>& opts, RunOptions& o) {
         value = (std::filesystem::current_path() / value).lexically_normal().string();
       o.log.path = value;
     } else if (key == "max-size") {
-      o.log.max_size = runner::parse_memory_size(value);
+      o.log.max_size = parse_decimal_size(value, "max-size");
     } else if (key == "tag") {
       o.log_tag = value;
     } else {

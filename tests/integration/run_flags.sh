@@ -44,7 +44,10 @@ for who in dabba_user dabba_root; do
   $who run --name big-$who --log-opt max-size=2k "$BUSYBOX" sh -c 'i=0; while [ $i -lt 200 ];
     do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done' >/dev/null
   size=$(stat -c %s "$st/containers/$(id_of $who big-$who)/logs/ctr.log")
-  check "[$who] --log-opt max-size=2k: the log stays under it ($size bytes)" test "$size" -le 2048
+  check "[$who] --log-opt max-size=2k: the log stays under it ($size bytes)" test "$size" -le 2000
+  check_eq "[$who] ... inspect's LogConfig.Size, podman's decimal units (1.059m: 1.059MB)" "2kB 1.059MB" \
+    "$($who inspect -f '{{.HostConfig.LogConfig.Size}}' big-$who) $($who inspect -f \
+      '{{.HostConfig.LogConfig.Size}}' "$($who create --log-opt max-size=1.059m "$BUSYBOX" true)")"
   out=$($who run --log-driver=InvalidDriver "$BUSYBOX" true 2>&1) && rc=0 || rc=$?
   check_eq "[$who] bad --log-driver: 125" 125 $rc
   check "[$who] ... podman's message" \
