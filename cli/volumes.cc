@@ -16,6 +16,19 @@
 
 namespace dabba::cli {
 
+namespace {
+
+// podman's volume states, inspect's NeedsCopyUp and NeedsChown, as files beside a volume's _data:
+// copied-up once it was filled from an image, mounted once a container used it.
+constexpr const char* kCopiedUp = "copied-up";
+constexpr const char* kMounted = "mounted";
+
+std::string volume_marker(const Store& store, const std::string& name, const char* marker) {
+  return dirname_of(store.volume_data_dir(name)) + "/" + marker;
+}
+
+}  // namespace
+
 TemplateData volume_json(const Store& store, const VolumeRecord& v) {
   TemplateData labels = TemplateData::object(), options = TemplateData::object();
   for (const auto& [k, val] : v.labels) labels[k] = val;
@@ -29,8 +42,8 @@ TemplateData volume_json(const Store& store, const VolumeRecord& v) {
   j["Scope"] = "local";
   j["Options"] = options;
   j["MountCount"] = 0;
-  j["NeedsCopyUp"] = true;
-  j["NeedsChown"] = true;
+  j["NeedsCopyUp"] = !path_exists(volume_marker(store, v.name, kCopiedUp));
+  j["NeedsChown"] = !path_exists(volume_marker(store, v.name, kMounted));
   if (v.anonymous) j["Anonymous"] = true;
   return j;
 }
@@ -94,15 +107,37 @@ namespace {
 // Copies the image's directory at target into the new volume's directory (contents, owner, mode),
 // as podman does for a volume mounted for the first time. Nothing when the image has no directory
 // there.
-void fill_from_image(const Store& store, const ContainerRoot& image, const std::string& volume,
+bool fill_from_image(const Store& store, const ContainerRoot& image, const std::string& volume,
                      const std::string& target) {
   UniqueFd src = image.open(target, O_PATH | O_DIRECTORY);
-  if (!src.valid()) return;
+  if (!src.valid()) return false;
   std::string dir = store.volume_data_dir(volume);
   UniqueFd parent = open_dir(dirname_of(dir));
   with_context("fill volume " + volume + " from the image's " + target, [&] {
     copy_tree(src.get(), target, parent.get(), basename_of(dir), TreeCopy{.keep_owner = true});
   });
+  return true;
+}
+
+// Whether some layer has target (cheap: no mount), so that a volume is only filled where the
+// image may have content.
+bool layers_have(const std::vector<std::string>& layers, const std::string& target) {
+  struct stat st;
+  for (const std::string& layer : layers)
+    if (::lstat((layer + target).c_str(), &st) == 0) return true;
+  return false;
+}
+
+bool empty_dir(const std::string& dir) {
+  try {
+    return list_directory(dir).empty();
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+void mark(const std::string& path) {
+  if (!path_exists(path)) write_file_atomic(path, "", Sync::kNone, 0600);
 }
 
 }  // namespace
@@ -124,26 +159,28 @@ std::vector<std::string> prepare_volumes(Store& store, std::vector<runner::Mount
   std::optional<ContainerRoot> image;  // mounted once, for the first volume that needs filling
   for (auto& m : mounts) {
     if (!m.volume) continue;
-    bool created = false;
     if (m.volume->empty()) {
       VolumeRecord rec;
       rec.name = new_container_id();  // 64 hex, as podman names anonymous volumes
       rec.anonymous = true;
       store.create_volume(rec);
       m.volume = rec.name;
-      created = true;
     } else if (!store.volume(*m.volume)) {
       try {
         store.create_volume(VolumeRecord{.name = *m.volume});
-        created = true;
       } catch (const Error& e) {
         if (e.code() != Errc::kAlreadyExists) throw;  // made meanwhile by another run: use it
       }
     }
-    if (created) {
+    // podman's copy-up: a volume still empty is filled from the image's content at its target on
+    // the first mount where there is some (a `volume create`d one too); then it never is again.
+    const std::string copied_up = volume_marker(store, *m.volume, kCopiedUp);
+    if (!path_exists(copied_up) && layers_have(layers, m.target) &&
+        empty_dir(store.volume_data_dir(*m.volume))) {
       if (!image) image.emplace(ContainerRoot::mount_layers(layers, "", "", store.temp_dir()));
-      fill_from_image(store, *image, *m.volume, m.target);
+      if (fill_from_image(store, *image, *m.volume, m.target)) mark(copied_up);
     }
+    mark(volume_marker(store, *m.volume, kMounted));
     m.source = store.volume_data_dir(*m.volume);
     if (std::find(names.begin(), names.end(), *m.volume) == names.end())
       names.push_back(*m.volume);

@@ -31,8 +31,10 @@ class VolumeFilter {
 
 // The volume mounts of a new container, in mounts (as parsed by parse_volume) plus, for each
 // image VOLUME path no mount covers, an anonymous volume. Creates the volumes missing, fills each
-// one created now from the image's content at its path (layers: the image's, top first; owners
-// kept), and sets every volume mount's source to its directory. Returns the volume names for the
+// one still empty and never filled from the image's content at its path, where the image has
+// some (podman's copy-up; layers: the image's, top first; owners kept), records the volume as
+// used (inspect's NeedsCopyUp and NeedsChown turn false), and sets every volume mount's source to
+// its directory. Returns the volume names for the
 // container's record. Needs dabba's user namespace (it mounts the image to copy from).
 std::vector<std::string> prepare_volumes(Store& store, std::vector<runner::MountSpec>& mounts,
                                          const std::vector<std::string>& image_volumes,

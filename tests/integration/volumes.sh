@@ -61,6 +61,19 @@ check_eq "... and listed" "fresh v1" "$(dabba_user volume ls -q | sort | xargs)"
 check_eq "a volume already used keeps its content (not filled again)" "kept" \
   "$(dabba_user run --rm -v v1:/etc "$BUSYBOX" /bin/cat /etc/f)"
 
+# --- copy-up of a `volume create`d volume (podman's 160-volumes: NeedsCopyUp, NeedsChown) --------
+dabba_user volume create made >/dev/null
+check_eq "a new volume: NeedsCopyUp and NeedsChown" "true true" \
+  "$(dabba_user volume inspect -f '{{.NeedsCopyUp}} {{.NeedsChown}}' made)"
+dabba_user run --rm -v made:/nothing-here "$BUSYBOX" true
+check_eq "... mounted where the image has nothing: still NeedsCopyUp, no more NeedsChown" \
+  "true false" "$(dabba_user volume inspect -f '{{.NeedsCopyUp}} {{.NeedsChown}}' made)"
+check_eq "... mounted on the image's /etc: filled from it (it was still empty)" /etc/passwd \
+  "$(dabba_user run --rm -v made:/etc "$BUSYBOX" ls /etc/passwd)"
+check_eq "... NeedsCopyUp false now" false "$(dabba_user volume inspect -f '{{.NeedsCopyUp}}' made)"
+check "... the image's file is in the volume" test -e "$STORE/volumes/made/_data/passwd"
+dabba_user volume rm made >/dev/null
+
 # --- in use -------------------------------------------------------------------------------------
 dabba_user run --name holder -v v1:/data "$BUSYBOX" true >/dev/null
 check_eq "volume rm of a volume in use: exit 2" 2 "$(exit_code dabba_user volume rm v1)"
