@@ -421,7 +421,10 @@ TEST(RunFlags11, LogDriverAndOptions) {
   RunOptions o = parse(
       {"--log-opt", "path=/tmp/x.log", "--log-opt=max-size=1k", "--log-opt", "tag=hello", "img"});
   EXPECT_EQ(o.log.path, "/tmp/x.log");
-  EXPECT_EQ(o.log.max_size, 1024u);
+  EXPECT_EQ(o.log.max_size, 1000u);  // podman's units.FromHumanSize: powers of 1000
+  EXPECT_EQ(parse({"--log-opt", "max-size=1.059m", "img"}).log.max_size, 1059000u);
+  EXPECT_EQ(parse({"--log-opt", "max-size=10MB", "img"}).log.max_size, 10000000u);
+  EXPECT_THROW(parse({"--log-opt", "max-size=10q", "img"}), Error);
   EXPECT_EQ(o.log_tag, "hello");
   EXPECT_THROW(parse({"--log-opt", "bogus=1", "img"}), Error);
   EXPECT_THROW(parse({"--log-opt", "path", "img"}), Error);
