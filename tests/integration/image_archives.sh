@@ -122,10 +122,13 @@ check_eq "... same diff_id" \
   "$(dabba_user image inspect --format '{{index .RootFS.Layers 0}}' imported:1)" \
   "$(dabba_user image inspect --format '{{index .RootFS.Layers 0}}' gz:1)"
 check "import file://" dabba_user import "file://$A/ex1.tar" fileurl:1
-"$RIG_PYTHON" -m http.server --bind 127.0.0.1 --directory "$A" 0 >"$WORK/http.log" 2>&1 &
+# -u: its "Serving HTTP on ... port N" line is written at once, not when a buffer fills (a busy
+# machine took longer than the wait below, and the empty port ended the script under set -e).
+"$RIG_PYTHON" -u -m http.server --bind 127.0.0.1 --directory "$A" 0 >"$WORK/http.log" 2>&1 &
 RIG_TEST_PIDS="${RIG_TEST_PIDS:-} $!"
-for _ in $(seq 100); do grep -q "port" "$WORK/http.log" && break; sleep 0.05; done
-HTTP_PORT=$(grep -oE 'port [0-9]+' "$WORK/http.log" | head -n1 | cut -d' ' -f2)
+for _ in $(seq 200); do grep -q "port" "$WORK/http.log" && break; sleep 0.05; done
+HTTP_PORT=$(grep -oE 'port [0-9]+' "$WORK/http.log" | head -n1 | cut -d' ' -f2 || true)
+check "a local HTTP server to import from (port ${HTTP_PORT:-none})" test -n "$HTTP_PORT"
 check "import http://" dabba_user import "http://127.0.0.1:$HTTP_PORT/ex1.tar" httpurl:1
 check_eq "... runs" "hi" "$(dabba_user run --rm httpurl:1 cat /new)"
 check_fails "import of a missing URL" dabba_user import "http://127.0.0.1:$HTTP_PORT/nope.tar"
