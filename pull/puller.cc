@@ -215,8 +215,8 @@ PullResult pull_by_name(Store& store, std::string_view name, const PullOptions& 
   std::vector<std::string> failures;
   std::optional<Errc> code;
   for (const ImageRef& candidate : resolution.candidates) {
-    if (!quiet && !resolution.description.empty())
-      options.progress->message("Trying to pull " + candidate.str() + "...");
+    // podman's first line of every pull (scripts and its tests match it).
+    if (!quiet) options.progress->message("Trying to pull " + candidate.str() + "...");
     try {
       return pull_image(store, candidate, options);
     } catch (const Error& e) {

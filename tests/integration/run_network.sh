@@ -414,7 +414,11 @@ dabba_user stop -t 0 netowner >/dev/null
 out=$(dabba_user run --rm --network container:netowner "$BUSYBOX" true 2>&1) && rc=0 || rc=$?
 check_eq "container:NAME of a stopped container: 125" 125 $rc
 check "... saying it is not running" grep -q "cannot join the network namespace of container netowner: it is not running" <<<"$out"
-dabba_user rm -f "$SHARER" netowner >/dev/null
+out=$(dabba_user rm netowner 2>&1) && rc=0 || rc=$?
+check_eq "rm of a container another shares the network of: 125" 125 $rc
+check "... podman's words" grep -q "has dependent containers which must be removed before it: $SHARER" <<<"$out"
+check_eq "rm --depend: the dependent first, then it" "$SHARER netowner" \
+  "$(dabba_user rm --depend netowner | xargs)"
 dabba_root run -d --name rootowner "$BUSYBOX" sleep 600 >/dev/null
 check_eq "[dabba_root] container:NAME: refused as real root (not yet), 125" 125 \
   "$(exit_code dabba_root run --rm --network container:rootowner "$BUSYBOX" true)"
