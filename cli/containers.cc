@@ -12,6 +12,7 @@
 #include "common/exit_codes.h"
 #include "runner/container.h"
 #include "runner/freezer.h"
+#include "runner/stop.h"
 
 namespace dabba::cli {
 
@@ -88,6 +89,7 @@ ContainerView view_container(const Store& store, const ContainerRecord& record) 
   if (v.running && !v.state->cgroups.empty())
     if (auto freezer = runner::freezer_dir(v.state->cgroups))
       v.paused = runner::is_frozen(*freezer);
+  if (v.running) v.stopping = runner::stopping(v.dir);
   return v;
 }
 
@@ -110,6 +112,7 @@ std::string human_duration(int64_t s) {
 
 std::string state_name(const ContainerView& v) {
   if (v.paused) return "paused";
+  if (v.stopping) return "stopping";
   if (v.running) return "running";
   if (!v.state || v.state->status == runner::ContainerStatus::kCreated) return "created";
   return "exited";
@@ -117,6 +120,7 @@ std::string state_name(const ContainerView& v) {
 
 std::string status_text(const ContainerView& v, int64_t now) {
   if (v.paused) return "Paused";
+  if (v.stopping) return "Stopping";
   if (v.running) return "Up " + human_duration(now - v.state->started_at);
   if (!v.state || v.state->status == runner::ContainerStatus::kCreated) return "Created";
   if (v.state->status == runner::ContainerStatus::kRunning)

@@ -22,6 +22,7 @@ struct ContainerView {
   std::optional<runner::ContainerState> state;  // nullopt: never started
   bool running = false;  // state says running and its PID 1 is still that process
   bool paused = false;   // running, and its cgroup's freezer holds it (pause)
+  bool stopping = false;  // running, and a `stop` waits for it to end (runner/stop.h)
 };
 
 // By id, unique id prefix or name; throws Error{kNotFound} "no such container".
@@ -41,9 +42,11 @@ ContainerView view_container(const Store& store, const ContainerRecord& record);
 PsRow ps_row(const ContainerView& v, int64_t now);
 
 // The container's status as `ps` words it: "Up 3 minutes", "Exited (0) 2 minutes ago",
-// "Created"; a container whose owner died without recording the exit: "Exited (unknown)".
+// "Created", "Stopping"; a container whose owner died without recording the exit: "Exited
+// (unknown)".
 std::string status_text(const ContainerView& view, int64_t now);
-// "created", "running", "paused" or "exited" (what --format json says).
+// "created", "running", "stopping" (a stop waits for it), "paused" or "exited" (what --format
+// json says, inspect's State.Status).
 std::string state_name(const ContainerView& view);
 
 // Docker's wording of a duration: "Less than a second", "5 seconds", "About a minute",

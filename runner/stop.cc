@@ -1,11 +1,15 @@
 #include "runner/stop.h"
 
 #include <signal.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <thread>
 
 #include "common/child_process.h"
 #include "common/error.h"
+#include "common/fs.h"
+#include "common/proc_stat.h"
 #include "common/unique_fd.h"
 #include "runner/restart_policy.h"
 
@@ -47,6 +51,48 @@ void wait_for_supervisor(pid_t supervisor) {
 
 }  // namespace
 
+namespace {
+
+std::string stopping_path(const std::string& container_dir) { return container_dir + "/stopping"; }
+
+// The stopping marker for the life of a stop: this process's pid and start time.
+class StoppingMarker {
+ public:
+  explicit StoppingMarker(const std::string& container_dir) : path_(stopping_path(container_dir)) {
+    try {
+      write_file_atomic(path_,
+                        std::to_string(::getpid()) + " " +
+                            std::to_string(process_start_time(::getpid())) + "\n",
+                        Sync::kNone, 0644);
+    } catch (const Error&) {
+      path_.clear();  // only `inspect` misses it
+    }
+  }
+  ~StoppingMarker() {
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+  StoppingMarker(const StoppingMarker&) = delete;
+  StoppingMarker& operator=(const StoppingMarker&) = delete;
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+bool stopping(const std::string& container_dir) {
+  std::string text;
+  try {
+    if (!read_file_if_exists(stopping_path(container_dir), text)) return false;
+  } catch (const Error&) {
+    return false;
+  }
+  long pid = 0;
+  unsigned long long started = 0;
+  if (std::sscanf(text.c_str(), "%ld %llu", &pid, &started) != 2 || pid <= 0) return false;
+  return process_start_time(static_cast<pid_t>(pid)) == started;
+}
+
 StopResult stop_container(const std::string& container_dir, int signal,
                           std::chrono::milliseconds timeout) {
   // First, even when it is not running: an owner waiting to restart it must not.
@@ -67,6 +113,7 @@ StopResult stop_container(const std::string& container_dir, int signal,
   // pid) before signalling it.
   if (process_start_time(state->pid) != state->pid_start_time) return StopResult::kNotRunning;
 
+  StoppingMarker marker(container_dir);
   StopResult result = StopResult::kExited;
   if (timeout.count() > 0) {
     send(pidfd.get(), signal);

@@ -25,4 +25,9 @@ enum class StopResult {
 StopResult stop_container(const std::string& container_dir, int signal,
                           std::chrono::milliseconds timeout);
 
+// True while a stop_container() of this container waits for it to end (podman's "stopping"
+// state): its marker, <container_dir>/stopping, names a live process (pid and start time), so a
+// stop that was killed leaves no false "stopping" behind.
+bool stopping(const std::string& container_dir);
+
 }  // namespace dabba::runner

@@ -152,6 +152,20 @@ check_eq "kill -s -1: the dash dropped, as podman (SIGHUP)" k3 "$(dabba_user kil
 got_hup() { dabba_user logs k3 | grep -q got-hup; }
 check "... the container's trap ran" wait_until got_hup
 dabba_user rm -f -t 0 k3 >/dev/null
+# podman's "stopping": while a stop waits out its grace period (050-stop's unlock test).
+dabba_user run -d --name stopme "$BUSYBOX" sh -c 'trap "echo ignoring-term" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null
+wait_until sh -c "grep -q ready '$STORE'/containers/*/logs/ctr.log"
+as_user "$TEST_DABBA" --root "$STORE" stop -t 20 stopme >/dev/null 2>&1 &
+STOPPER=$!
+got_term() { dabba_user logs stopme | grep -q ignoring-term; }
+check "stop -t 20 of a container that traps TERM: the signal arrives" wait_until got_term
+check_eq "... meanwhile inspect says stopping, and ps -a answers at once" "stopping Stopping" \
+  "$(dabba_user inspect -f '{{.State.Status}}' stopme) $(as_user timeout 5 "$TEST_DABBA" --root "$STORE" ps -a --filter name=stopme --format '{{.Status}}')"
+check_eq "... kill ends it" stopme "$(dabba_user kill stopme)"
+wait "$STOPPER" || true
+check_eq "... exited 137, and no stopping left" "exited 137" \
+  "$(dabba_user inspect -f '{{.State.Status}} {{.State.ExitCode}}' stopme)"
+dabba_user rm stopme >/dev/null
 check "kill -s 0: podman's words" grep -qx "Error: invalid signal: 0" <<<"$(err dabba_user kill -s 0 nosuch)"
 check "kill -s BADSIG: podman's words" grep -qx "Error: invalid signal: BADSIG" \
   <<<"$(err dabba_user kill -s BADSIG nosuch)"
