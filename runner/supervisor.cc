@@ -89,11 +89,16 @@ std::string supervise_program() {
 void exec_supervise_program(const std::string& program, const Spec& spec, SyncChannel& report,
                             const ExitCommand& exit_command, unsigned restarts) noexcept {
   try {
-    UniqueFd spec_fd(::memfd_create("dabba-spec", MFD_CLOEXEC));
+    // The channel to its number first (whatever held it goes: nothing of ours), then the memfd
+    // above both numbers, so that neither move can close the other.
+    if (!report.move_to(kSuperviseReportFd)) return;
+    UniqueFd memfd(::memfd_create("dabba-spec", MFD_CLOEXEC));
+    if (!memfd.valid()) return;
+    UniqueFd spec_fd(::fcntl(memfd.get(), F_DUPFD_CLOEXEC, 10));
     if (!spec_fd.valid()) return;
+    memfd.reset();
     write_all(spec_fd.get(), encode_spec(spec));
     if (::lseek(spec_fd.get(), 0, SEEK_SET) != 0) return;
-    if (!report.move_to(kSuperviseReportFd)) return;
     if (::dup2(spec_fd.get(), kSuperviseSpecFd) < 0) return;  // dup2 clears O_CLOEXEC
     int flags = ::fcntl(kSuperviseReportFd, F_GETFD);
     if (flags < 0 || ::fcntl(kSuperviseReportFd, F_SETFD, flags & ~FD_CLOEXEC) < 0) return;
