@@ -42,12 +42,13 @@ std::vector<std::string> resolve_targets(const Store& store, const TargetFlags& 
     if (!id.empty()) out.push_back(id);
   }
   if (f.all || f.latest) {
-    std::vector<ContainerRecord> all = store.list_containers();
-    std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
-      return created_ns(a) > created_ns(b);
-    });
+    // Newest first; each record's time decoded once, not at every comparison.
+    std::vector<std::pair<int64_t, std::string>> all;
+    for (const ContainerRecord& r : store.list_containers()) all.emplace_back(created_ns(r), r.id);
+    std::stable_sort(all.begin(), all.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
     if (f.latest && !all.empty()) all.resize(1);
-    for (const ContainerRecord& r : all) out.push_back(r.id);
+    for (const auto& [created, id] : all) out.push_back(id);
     return out;
   }
   if (out.empty() && f.cidfiles.empty())

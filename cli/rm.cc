@@ -8,6 +8,8 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <string_view>
 #include <memory>
 #include <optional>
 
@@ -22,12 +24,15 @@
 namespace dabba::cli {
 namespace {
 
-// The containers that depend on a container: those sharing its network namespace
-// (--network container:ID), as podman counts them.
-std::vector<std::string> dependents_of(const Store& store, const std::string& id) {
-  std::vector<std::string> out;
-  for (const ContainerRecord& r : store.list_containers())
-    if (decode_container_info(r.runner_json).network == "container:" + id) out.push_back(r.id);
+// Each container's dependents, the containers sharing its network namespace (--network
+// container:ID), as podman counts them: one pass over the records, whatever the number removed.
+std::map<std::string, std::vector<std::string>> dependents_by_id(const Store& store) {
+  constexpr std::string_view kShared = "container:";
+  std::map<std::string, std::vector<std::string>> out;
+  for (const ContainerRecord& r : store.list_containers()) {
+    const std::string network = decode_container_info(r.runner_json).network;
+    if (network.rfind(kShared, 0) == 0) out[network.substr(kShared.size())].push_back(r.id);
+  }
   return out;
 }
 
@@ -43,11 +48,13 @@ std::vector<std::string> with_dependents(const Store& store, const std::vector<s
   auto removed_too = [&](const std::string& id) {
     return std::find(ids.begin(), ids.end(), id) != ids.end();
   };
+  const std::map<std::string, std::vector<std::string>> by_id = dependents_by_id(store);
   std::vector<std::string> out;
   for (const std::string& name : names) {
     std::optional<ContainerRecord> record = store.container(name);
     std::vector<std::string> dependents;
-    if (record) dependents = dependents_of(store, record->id);
+    if (record)
+      if (auto it = by_id.find(record->id); it != by_id.end()) dependents = it->second;
     if (!depend && !std::all_of(dependents.begin(), dependents.end(), removed_too)) {
       std::string list;
       for (const std::string& d : dependents) list += (list.empty() ? "" : ", ") + d;

@@ -51,11 +51,11 @@ class StartFilter {
         ps.push_back(f);
         continue;
       }
-      std::string policy = f.substr(std::string("restart-policy=").size());
-      if (policy == "none") policy = "no";
+      const std::string given = f.substr(f.find('=') + 1);
+      const std::string policy = given == "none" ? "no" : given;
       if (policy != "no" && policy != "always" && policy != "on-failure" &&
           policy != "unless-stopped")
-        throw Error(Errc::kInvalidArgument, f.substr(15) + " invalid restart policy");
+        throw Error(Errc::kInvalidArgument, given + " invalid restart policy");
       policies_.push_back(policy);
     }
     ps_.emplace(ps);
