@@ -6,6 +6,19 @@
 
 namespace dabba::cli {
 
+void to_json(nlohmann::json& j, const ContainerNetwork& n) {
+  j = {{"name", n.name}, {"ip", n.ip}, {"gateway", n.gateway}, {"prefix", n.prefix},
+       {"aliases", n.aliases}};
+}
+
+void from_json(const nlohmann::json& j, ContainerNetwork& n) {
+  n.name = j.value("name", n.name);
+  n.ip = j.value("ip", n.ip);
+  n.gateway = j.value("gateway", n.gateway);
+  n.prefix = j.value("prefix", n.prefix);
+  n.aliases = j.value("aliases", n.aliases);
+}
+
 void to_json(nlohmann::json& j, const ContainerMount& m) {
   j = {{"type", m.type}, {"destination", m.destination}};
   if (!m.name.empty()) j["name"] = m.name;
@@ -55,6 +68,7 @@ std::string encode_container_info(const ContainerInfo& i) {
   if (!i.uid_map.empty()) j["uid_map"] = i.uid_map;
   if (!i.gid_map.empty()) j["gid_map"] = i.gid_map;
   if (!i.mounts.empty()) j["mounts"] = i.mounts;
+  if (!i.networks.empty()) j["networks"] = i.networks;
   if (i.oom_score_adj != 0) j["oom_score_adj"] = i.oom_score_adj;
   if (!i.uts_mode.empty()) j["uts_mode"] = i.uts_mode;
   if (i.created_ns != 0) j["created_ns"] = i.created_ns;
@@ -98,6 +112,7 @@ ContainerInfo decode_container_info(const std::string& text) {
     i.uid_map = j.value("uid_map", i.uid_map);
     i.gid_map = j.value("gid_map", i.gid_map);
     i.mounts = j.value("mounts", i.mounts);
+    i.networks = j.value("networks", i.networks);
     i.oom_score_adj = j.value("oom_score_adj", i.oom_score_adj);
     i.uts_mode = j.value("uts_mode", i.uts_mode);
     i.created_ns = j.value("created_ns", i.created_ns);

@@ -26,6 +26,17 @@ struct ContainerMount {
   bool operator==(const ContainerMount&) const = default;
 };
 
+// A network of `network create` the container is on, as inspect's NetworkSettings.Networks shows
+// it.
+struct ContainerNetwork {
+  std::string name;
+  std::string ip;
+  std::string gateway;
+  int prefix = 0;
+  std::vector<std::string> aliases;
+  bool operator==(const ContainerNetwork&) const = default;
+};
+
 struct ContainerInfo {
   std::string image;                 // the reference as the user typed it (what `ps` shows)
   std::string image_name;  // the stored name it resolved to ("localhost/x:latest"), inspect's
@@ -71,6 +82,7 @@ struct ContainerInfo {
   int64_t created_ns = 0;
   std::string uts_mode;   // --uts: "" (private) or "host"
   std::string ipc_mode;   // --ipc: "" (shareable, podman's default) or "host"
+  std::vector<ContainerNetwork> networks;  // --network NAME...: the networks, in order
 };
 
 std::string encode_container_info(const ContainerInfo& info);

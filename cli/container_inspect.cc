@@ -226,6 +226,27 @@ TemplateData inspect_container(const ContainerView& v, const TemplateData& image
       {"Ports", ports},
       {"SandboxKey", ""},
   };
+  if (!info.networks.empty()) {
+    TemplateData networks = TemplateData::object();
+    for (const ContainerNetwork& n : info.networks) {
+      std::vector<std::string> aliases = {short_container_id(v.record.id)};
+      aliases.insert(aliases.end(), n.aliases.begin(), n.aliases.end());
+      networks[n.name] = {{"EndpointID", ""},
+                          {"Gateway", n.gateway},
+                          {"IPAddress", n.ip},
+                          {"IPPrefixLen", n.prefix},
+                          {"IPv6Gateway", ""},
+                          {"GlobalIPv6Address", ""},
+                          {"GlobalIPv6PrefixLen", 0},
+                          {"MacAddress", ""},
+                          {"NetworkID", n.name},
+                          {"DriverOpts", nullptr},
+                          {"IPAMConfig", nullptr},
+                          {"Links", nullptr},
+                          {"Aliases", aliases}};
+    }
+    network_settings["Networks"] = networks;
+  }
   return {
       {"Id", v.record.id},
       {"Created", format_rfc3339(v.record.created)},

@@ -73,6 +73,19 @@ ContainerRecord find_container(const Store& store, const std::string& id_or_name
   return *c;
 }
 
+std::vector<std::string> containers_on_network(const Store& store, const std::string& name) {
+  std::vector<std::string> ids;
+  for (const ContainerRecord& r : store.list_containers()) {
+    try {
+      for (const ContainerNetwork& n : decode_container_info(r.runner_json).networks)
+        if (n.name == name) ids.push_back(r.id);
+    } catch (const Error&) {
+      // a torn record uses nothing
+    }
+  }
+  return ids;
+}
+
 ContainerView view_container(const Store& store, const ContainerRecord& record) {
   ContainerView v;
   v.record = record;

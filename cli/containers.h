@@ -37,6 +37,9 @@ int64_t created_ns(const ContainerRecord& record);
 int64_t unix_now_ns();
 
 // Reads the state file (a missing or unreadable one reads as "created").
+// The ids of the containers on network name (--network NAME), created or running.
+std::vector<std::string> containers_on_network(const Store& store, const std::string& name);
+
 ContainerView view_container(const Store& store, const ContainerRecord& record);
 // The container as `ps --filter` and `--sort` look at it (ps_filters.h).
 PsRow ps_row(const ContainerView& v, int64_t now);

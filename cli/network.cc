@@ -4,8 +4,8 @@
 // inspect a JSON array (5-space indent, podman's); `rm` 1 for no such network, 125 for the
 // default one; `exists` 0/1.
 //
-// Containers do not join these networks yet (issue 12): `run --network NAME` says so. So no network
-// is ever in use, and rm/prune remove any but the default.
+// A network some container is on (created or running) is in use: rm refuses it (exit 2, podman's
+// words) unless -f, which removes those containers first; prune skips it.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
@@ -16,14 +16,22 @@
 #include "cli/commands.h"
 #include "cli/confirm.h"
 #include "cli/container_names.h"
+#include "cli/container_info.h"
+#include "cli/container_removal.h"
 #include "cli/containers.h"
 #include "cli/format_template.h"
 #include "cli/key_values.h"
 #include "common/error.h"
 #include "store/networks.h"
+#include "store/store.h"
 
 namespace dabba::cli {
 namespace {
+
+// The ids of the containers on network name (the store closed again before any removal).
+std::vector<std::string> containers_on(const std::string& root, const std::string& name) {
+  return containers_on_network(Store::open(root), name);
+}
 
 // The fields podman's templates name (its Go struct types.Network).
 TemplateData network_fields(const Network& n) {
@@ -252,11 +260,30 @@ Command add_network_rm(CLI::App& parent) {
     int exit = kExitOk;
     for (const std::string& typed : args->names) {
       try {
-        remove_network(globals.root(), find_or_throw(globals.root(), typed).name);
+        const std::string name = find_or_throw(globals.root(), typed).name;
+        const std::vector<std::string> users = containers_on(globals.root(), name);
+        if (!users.empty() && !args->force)
+          throw Error(Errc::kConflict, "\"" + typed +
+                                           "\" has associated containers with it. Use -f to "
+                                           "forcibly delete containers and pods: network is being "
+                                           "used");
+        if (!users.empty()) {
+          ContainerRemoval how;
+          how.force = true;
+          how.ignore_missing = true;
+          if (!args->time.empty()) how.stop_seconds = std::stoi(args->time);
+          std::optional<Error> failed;
+          how.on_error = [&](const std::string&, const Error& e) { failed = e; };
+          remove_containers(globals.root(), users, how);
+          if (failed) throw *failed;
+        }
+        remove_network(globals.root(), name);
         std::printf("%s\n", typed.c_str());
       } catch (const Error& e) {
         report_error(e);
-        const int code = e.code() == Errc::kNotFound ? kExitFailure : kExitDabbaFailed;
+        const int code = e.code() == Errc::kNotFound   ? kExitFailure
+                         : e.code() == Errc::kConflict ? 2
+                                                       : kExitDabbaFailed;
         if (exit == kExitOk || code == kExitDabbaFailed) exit = code;
       }
     }
@@ -281,7 +308,9 @@ Command add_network_prune(CLI::App& parent) {
         !confirm("WARNING! This will remove all networks not used by at least one container."))
       return kExitOk;
     for (const Network& n : list_networks(globals.root())) {
-      if (n.name == kDefaultNetworkName || !filter.match(n)) continue;
+      if (n.name == kDefaultNetworkName || !filter.match(n) ||
+          !containers_on(globals.root(), n.name).empty())
+        continue;
       try {
         remove_network(globals.root(), n.name);
         std::printf("%s\n", n.name.c_str());

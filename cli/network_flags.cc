@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "common/error.h"
 #include "runner/net/network_parse.h"
 #include "runner/net/port_publish.h"
 
@@ -12,8 +13,13 @@ void register_network_flags(CLI::App& app, NetworkFlags& f) {
   app.add_option("--network,--net", f.network,
                  "slirp4netns[:OPTIONS] (its own network, reaching out through the host), none "
                  "(only lo) or host (the host's network). OPTIONS: allow_host_loopback=true, "
-                 "mtu=N, cidr=A.B.C.0/24, enable_ipv6=true")
-      ->capture_default_str();
+                 "mtu=N, cidr=A.B.C.0/24, enable_ipv6=true; or NAME[:alias=A,ip=IP] of a network "
+                 "(dabba network create), repeatable")
+      ->capture_default_str()
+      ->multi_option_policy(CLI::MultiOptionPolicy::Join);
+  repeatable(app.add_option("--network-alias", f.aliases,
+                            "another name the container has on its networks"));
+  app.add_option("--ip", f.ip, "the container's IPv4 address on its network");
   repeatable(app.add_option("-p,--publish", f.publish,
                             "publish a container port on the host: [IP:][HOSTPORT:]CONTAINERPORT"
                             "[/tcp|/udp] (no HOSTPORT: a free one)"));
@@ -47,6 +53,21 @@ runner::NetworkSpec parse_network_flags(const NetworkFlags& f) {
   }
   for (const auto& d : f.dns) n.dns.push_back(runner::parse_dns(d));
   for (const auto& h : f.add_host) n.extra_hosts.push_back(runner::parse_add_host(h));
+  if (n.mode == runner::NetworkMode::kBridge) {
+    for (auto& a : n.networks) a.aliases.insert(a.aliases.end(), f.aliases.begin(), f.aliases.end());
+    if (!f.ip.empty()) {
+      if (n.networks.size() > 1)
+        throw dabba::Error(dabba::Errc::kInvalidArgument, "--ip can only be set for a single network", 0,
+                    "use --network NAME:ip=ADDRESS for each network");
+      n.networks.front().ip = f.ip;
+    }
+  } else if (!f.aliases.empty()) {
+    throw dabba::Error(dabba::Errc::kInvalidArgument, "--network-alias can only be used with a network", 0,
+                "join a network of `dabba network create` with --network NAME");
+  } else if (!f.ip.empty()) {
+    throw dabba::Error(dabba::Errc::kInvalidArgument, "--ip can only be used with a network", 0,
+                "join a network of `dabba network create` with --network NAME");
+  }
   n.dns_search = f.dns_search;
   n.dns_options = f.dns_opt;
   runner::validate_network(n);

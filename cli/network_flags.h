@@ -19,7 +19,9 @@ class App;
 namespace dabba::cli {
 
 struct NetworkFlags {
-  std::string network = "slirp4netns";  // --network, --net
+  std::string network = "slirp4netns";  // --network, --net (several: joined by newlines)
+  std::vector<std::string> aliases;     // --network-alias
+  std::string ip;                       // --ip
   std::vector<std::string> publish;     // -p, --publish
   bool publish_all = false;             // -P, --publish-all: the image's ExposedPorts, free ports
   std::vector<std::string> dns;         // --dns

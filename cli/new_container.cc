@@ -5,6 +5,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -26,6 +27,7 @@
 #include "common/userns.h"
 #include "common/version.h"
 #include "oci/image_config.h"
+#include "store/networks.h"
 #include "pull/puller.h"
 #include "runner/container.h"
 #include "runner/container_log.h"
@@ -196,6 +198,14 @@ std::vector<ContainerMount> container_mounts(const std::vector<runner::MountSpec
   return out;
 }
 
+// The networks as inspect shows them.
+std::vector<ContainerNetwork> container_networks(const runner::NetworkSpec& network) {
+  std::vector<ContainerNetwork> out;
+  for (const auto& a : network.networks)
+    out.push_back({a.name, a.ip, a.gateway, a.prefix, a.aliases});
+  return out;
+}
+
 // --network container:NAME: that container's directory for the runner (which joins its PID 1's
 // namespace at each start), and its /etc/hosts and /etc/resolv.conf, which podman shares too.
 // Returns the mode as inspect shows it, "container:ID".
@@ -207,6 +217,42 @@ std::string share_network(const Store& store, runner::Spec& spec) {
   if (read_file_if_exists(etc + "/hosts", text)) spec.etc.hosts = text;
   if (read_file_if_exists(etc + "/resolv.conf", text)) spec.etc.resolv_conf = text;
   return "container:" + target.id;
+}
+
+// --network NAME...: each network's config for netavark, the container's interface and address
+// on it (leased now: it is known before the start, for /etc/hosts, and kept for the container's
+// life).
+void attach_networks(const Store& store, const std::string& id, runner::NetworkSpec& network) {
+  std::vector<std::string> seen;
+  for (size_t i = 0; i < network.networks.size(); ++i) {
+    runner::NetworkAttachment& a = network.networks[i];
+    std::optional<Network> found = find_network(store.root(), a.name);
+    if (!found)
+      throw Error(Errc::kNotFound,
+                  "unable to find network with name or ID " + a.name + ": network not found", 0,
+                  "create it first: dabba network create " + a.name);
+    if (found->name == kDefaultNetworkName)
+      throw Error(Errc::kUnsupported,
+                  std::string("the default network ") + kDefaultNetworkName +
+                      " is slirp4netns for a rootless dabba: containers join it with "
+                      "--network slirp4netns (the default)",
+                  0, "create a network to connect containers: dabba network create NAME");
+    if (std::find(seen.begin(), seen.end(), found->name) != seen.end())
+      throw Error(Errc::kInvalidArgument, "network " + found->name + " is given twice");
+    seen.push_back(found->name);
+    a.name = found->name;
+    a.config = encode_network(*found, 0);
+    if (a.interface.empty()) a.interface = "eth" + std::to_string(i);
+    a.gateway = found->subnets.empty() ? "" : found->subnets.front().gateway;
+    if (!found->subnets.empty()) {
+      const std::string& subnet = found->subnets.front().subnet;
+      a.prefix = std::stoi(subnet.substr(subnet.find('/') + 1));
+    }
+    a.dns_enabled = found->dns_enabled;
+    a.internal = found->internal;
+    a.ip = lease_address(store.root(), *found, id, a.ip,
+                         [&](const std::string& other) { return store.container(other).has_value(); });
+  }
 }
 
 }  // namespace
@@ -241,7 +287,10 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
   runner::Spec spec = build_spec(o, in);
   const std::string network_mode = spec.network.mode == runner::NetworkMode::kContainer
                                        ? share_network(store, spec)
+                                   : spec.network.mode == runner::NetworkMode::kBridge
+                                       ? "bridge"  // podman's NetworkMode for its networks
                                        : o.flags.net.network;
+  if (spec.network.mode == runner::NetworkMode::kBridge) attach_networks(store, in.id, spec.network);
   add_volumes_from(store, o.volumes_from, spec.mounts);
   std::vector<std::string> volumes = prepare_volumes(store, spec.mounts, config.volumes, in.layers);
   if (runner::creates_user_namespace()) spec.id_map = default_id_map(host_identity());
@@ -289,7 +338,8 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
       .oom_score_adj = o.oom_score_adj.value_or(0),
       .created_ns = unix_now_ns(),
       .uts_mode = spec.host_uts ? "host" : "",
-      .ipc_mode = spec.host_ipc ? "host" : ""};
+      .ipc_mode = spec.host_ipc ? "host" : "",
+      .networks = container_networks(spec.network)};
 
   ContainerRecord record;
   record.id = in.id;
@@ -299,6 +349,13 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
   record.runner_json = encode_container_info(info);
   record.volumes = std::move(volumes);
   add_record(store, record, o.flags.name);
+  if (spec.network.mode == runner::NetworkMode::kBridge) {
+    // Its name and addresses are known now: the others resolve it by name, its /etc/hosts says so.
+    spec.network.container_name = record.name;
+    runner::EtcFiles etc = runner::default_etc_files(spec.hostname, spec.network);
+    spec.etc.hosts = etc.hosts;
+    spec.etc.resolv_conf = etc.resolv_conf;
+  }
   if (o.flags.privileged) spec.etc.containerenv = containerenv(record, info, image);
   if (save != SaveSpec::kNo) {
     try {

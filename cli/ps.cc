@@ -21,6 +21,13 @@
 namespace dabba::cli {
 namespace {
 
+// The networks of `network create` it is on (podman lists them; none for slirp4netns).
+std::vector<std::string> network_names(const ContainerInfo& info) {
+  std::vector<std::string> names;
+  for (const auto& n : info.networks) names.push_back(n.name);
+  return names;
+}
+
 // podman's COMMAND column: the words joined, cut to 17 characters and "..." unless --no-trunc.
 std::string command_text(const std::vector<std::string>& argv, bool no_trunc) {
   std::string text;
@@ -74,7 +81,7 @@ TemplateData list_json(const Listed& l) {
       {"Mounts", mount_destinations(v.info)},
       {"Names", TemplateData::array({v.record.name})},
       {"Namespaces", TemplateData::object()},
-      {"Networks", TemplateData::array()},
+      {"Networks", network_names(v.info)},
       {"Pid", v.running ? v.state->pid : 0},
       {"Pod", ""},
       {"PodName", ""},
@@ -107,7 +114,7 @@ TemplateData template_row(const Listed& l, bool no_trunc, int64_t now) {
       {"Names", v.record.name},
       {"Labels", labels_json(v.info.labels)},
       {"Mounts", mount_destinations(v.info)},
-      {"Networks", ""},
+      {"Networks", join(network_names(v.info), ",")},
       {"Pid", v.running ? v.state->pid : 0},
       {"ExitCode", l.row.exit_code.value_or(0)},
       {"Exited", exited},

@@ -663,7 +663,8 @@ namespace {
 // and ports dabba cannot publish (ranges, sctp) skipped with a warning.
 void add_exposed_ports(const std::vector<std::string>& exposed, const std::string& network_flag,
                        runner::NetworkSpec& network) {
-  if (network.mode != runner::NetworkMode::kSlirp4netns) {
+  if (network.mode != runner::NetworkMode::kSlirp4netns &&
+      network.mode != runner::NetworkMode::kBridge) {
     if (!exposed.empty())
       log_warn("-P: published ports are discarded with --network " + network_flag);
     return;

@@ -211,10 +211,10 @@ Command add_system_prune(CLI::App& parent) {
     remove_containers(globals.root(), stopped, how);
     enter_default_user_namespace();
     Store store = Store::open(globals.root());
-    // Containers never hold a network yet (issue 12): every one but the default goes.
+    // Every network but the default and those the remaining (running) containers are on.
     std::vector<std::string> networks;
     for (const Network& n : list_networks(globals.root()))
-      if (n.name != kDefaultNetworkName) {
+      if (n.name != kDefaultNetworkName && containers_on_network(store, n.name).empty()) {
         remove_network(globals.root(), n.name);
         networks.push_back(n.name);
       }

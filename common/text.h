@@ -52,4 +52,11 @@ inline std::vector<std::string> split_lines(std::string_view text) {
   return lines;
 }
 
+// text without its leading and trailing blanks (space, tab, CR, LF).
+inline std::string trim(std::string_view text) {
+  const size_t begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string_view::npos) return "";
+  return std::string(text.substr(begin, text.find_last_not_of(" \t\r\n") - begin + 1));
+}
+
 }  // namespace dabba

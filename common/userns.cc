@@ -227,14 +227,16 @@ std::string pause_runtime_dir() {
   std::string dir;
   const char* xdg = std::getenv("XDG_RUNTIME_DIR");
   struct stat st;
+  // Ours: the user's, or (inside dabba's user namespace, where the user is root) root's.
+  const auto ours = [&](uid_t owner) { return owner == who.uid || owner == ::geteuid(); };
   if (xdg != nullptr && *xdg == '/' && ::stat(xdg, &st) == 0 && S_ISDIR(st.st_mode) &&
-      st.st_uid == who.uid)
+      ours(st.st_uid))
     dir = std::string(xdg) + "/dabba";
   else
     dir = "/tmp/dabba-" + std::to_string(who.uid);
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return "";
   // Never trust a directory someone else made for us (a /tmp squatter could plant a pid file).
-  if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != who.uid ||
+  if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || !ours(st.st_uid) ||
       (st.st_mode & 0077) != 0)
     return "";
   return dir;

@@ -27,7 +27,8 @@ void write_plain(const std::string& path, const std::string& data) {
 }  // namespace
 
 EtcFiles default_etc_files(const std::string& hostname, const NetworkSpec& network) {
-  return network_etc_files(hostname, network, read_host_network_files(network.mode == NetworkMode::kSlirp4netns));
+  return network_etc_files(hostname, network, read_host_network_files(network.mode == NetworkMode::kSlirp4netns ||
+                                                                 network.mode == NetworkMode::kBridge));
 }
 
 EtcFiles default_etc_files(const std::string& hostname, NetworkMode mode) {

@@ -21,12 +21,59 @@ const char* network_mode_name(NetworkMode mode) {
       return "slirp4netns";
     case NetworkMode::kContainer:
       return "container";
+    case NetworkMode::kBridge:
+      return "bridge";
   }
   return "none";
 }
 
+namespace {
+
+// NAME[:alias=A,ip=IP,interface_name=IF]: one network of `network create` to join.
+NetworkAttachment parse_attachment(const std::string& text) {
+  NetworkAttachment a;
+  const size_t colon = text.find(':');
+  a.name = text.substr(0, colon);
+  if (!is_volume_name(a.name))
+    throw Error(Errc::kInvalidArgument, "unknown network mode or network '" + a.name + "'", 0,
+                "use --network none, host, slirp4netns[:options], container:NAME, or the name of "
+                "a network (dabba network ls)");
+  if (colon == std::string::npos) return a;
+  for (const std::string& option : split(text.substr(colon + 1), ',')) {
+    const size_t eq = option.find('=');
+    const std::string key = option.substr(0, eq);
+    const std::string value = eq == std::string::npos ? "" : option.substr(eq + 1);
+    if (key == "alias" && !value.empty())
+      a.aliases.push_back(value);
+    else if (key == "ip" && !value.empty())
+      a.ip = value;
+    else if (key == "interface_name" && !value.empty())
+      a.interface = value;
+    else
+      throw Error(Errc::kInvalidArgument,
+                  "unknown bridge network option: " + option.substr(0, eq), 0,
+                  "dabba knows alias=NAME, ip=ADDRESS and interface_name=NAME");
+  }
+  return a;
+}
+
+}  // namespace
+
 NetworkSpec parse_network(const std::string& text) {
   NetworkSpec spec;
+  // Several --network flags arrive joined by newlines: only networks of `network create` combine.
+  if (text.find('\n') != std::string::npos) {
+    spec.mode = NetworkMode::kBridge;
+    for (const std::string& one : split(text, '\n')) {
+      NetworkSpec single = parse_network(one);
+      if (single.mode != NetworkMode::kBridge)
+        throw Error(Errc::kInvalidArgument,
+                    "--network " + one + " cannot be combined with other --network flags", 0,
+                    "only networks of `network create` can be joined together");
+      spec.networks.push_back(single.networks.front());
+    }
+    return spec;
+  }
   auto colon = text.find(':');
   std::string name = text.substr(0, colon);
   if (name == "none") {
@@ -45,10 +92,14 @@ NetworkSpec parse_network(const std::string& text) {
       throw Error(Errc::kInvalidArgument, "--network container: needs a container's name or id",
                   0, "--network container:NAME");
     return spec;
+  } else if (name == "pasta" || name == "ns" || name == "private" || name == "pod") {
+    throw Error(Errc::kUnsupported, "--network " + name + " is not supported by dabba", 0,
+                "use --network none, host, slirp4netns[:options], container:NAME or a network's "
+                "name");
   } else {
-    throw Error(Errc::kInvalidArgument, "unknown network mode '" + text + "'", 0,
-                "use --network none, host, slirp4netns[:options] or container:NAME; containers cannot join the "
-                "networks of `dabba network create` yet");
+    spec.mode = NetworkMode::kBridge;
+    spec.networks.push_back(parse_attachment(text));
+    return spec;
   }
   if (colon != std::string::npos)
     throw Error(Errc::kInvalidArgument, "--network " + name + " takes no options");

@@ -34,6 +34,10 @@ struct NetworkSpec {
   // resolves the name); its PID 1 at start time is the namespace's holder.
   std::string container_dir;
   SlirpOptions slirp;   // options, parsed (network_parse.h)
+  // kBridge: the networks, in order (the first is eth0, its gateway the default route), and the
+  // name the others resolve the container by.
+  std::vector<NetworkAttachment> networks;
+  std::string container_name;
   std::vector<PortMapping> ports;      // -p (slirp4netns only)
   std::vector<std::string> dns;        // --dns: replaces the default nameservers
   std::vector<HostEntry> extra_hosts;  // --add-host

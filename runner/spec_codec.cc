@@ -35,7 +35,20 @@ json network_json(const NetworkSpec& n) {
                      {"udp", p.protocol == PortProtocol::kUdp}});
   json hosts = json::array();
   for (const auto& h : n.extra_hosts) hosts.push_back({h.name, h.ip});
+  json networks = json::array();
+  for (const auto& a : n.networks)
+    networks.push_back({{"name", a.name},
+                        {"config", a.config},
+                        {"interface", a.interface},
+                        {"ip", a.ip},
+                        {"aliases", a.aliases},
+                        {"gateway", a.gateway},
+                        {"prefix", a.prefix},
+                        {"dns_enabled", a.dns_enabled},
+                        {"internal", a.internal}});
   return {{"mode", static_cast<int>(n.mode)},
+          {"networks", networks},
+          {"container_name", n.container_name},
           {"options", n.options},
           {"container_dir", n.container_dir},
           {"slirp",
@@ -62,7 +75,7 @@ NetworkSpec network_from(const json& j) {
   NetworkSpec n;
   int mode = static_cast<int>(n.mode);
   get(j, "mode", mode);
-  if (mode < 0 || mode > static_cast<int>(NetworkMode::kContainer))
+  if (mode < 0 || mode > static_cast<int>(NetworkMode::kBridge))
     throw Error(Errc::kCorrupt, "unknown network mode " + std::to_string(mode));
   n.mode = static_cast<NetworkMode>(mode);
   get(j, "options", n.options);
@@ -92,6 +105,21 @@ NetworkSpec network_from(const json& j) {
       n.extra_hosts.push_back({h.at(0).get<std::string>(), h.at(1).get<std::string>()});
   get(j, "dns_search", n.dns_search);
   get(j, "dns_options", n.dns_options);
+  if (auto networks = j.find("networks"); networks != j.end())
+    for (const auto& a : *networks) {
+      NetworkAttachment at;
+      get(a, "name", at.name);
+      get(a, "config", at.config);
+      get(a, "interface", at.interface);
+      get(a, "ip", at.ip);
+      get(a, "aliases", at.aliases);
+      get(a, "gateway", at.gateway);
+      get(a, "prefix", at.prefix);
+      get(a, "dns_enabled", at.dns_enabled);
+      get(a, "internal", at.internal);
+      n.networks.push_back(std::move(at));
+    }
+  get(j, "container_name", n.container_name);
   return n;
 }
 

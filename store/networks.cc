@@ -288,6 +288,79 @@ void remove_network(const std::string& root, const std::string& name) {
     throw Error(Errc::kNotFound,
                 "unable to find network with name or ID " + name + ": network not found");
   DABBA_SYSCALL(::unlink(path.c_str()), path);
+  remove_tree(networks_dir(root) + "/leases/" + name);
+}
+
+namespace {
+
+std::string leases_dir(const std::string& root) { return networks_dir(root) + "/leases"; }
+
+}  // namespace
+
+std::string lease_address(const std::string& root, const Network& network,
+                          const std::string& container_id, const std::string& requested,
+                          const std::function<bool(const std::string&)>& alive) {
+  if (network.subnets.empty())
+    throw Error(Errc::kInvalidArgument, "network " + network.name + " has no subnet");
+  std::optional<Cidr> subnet = parse_cidr(network.subnets.front().subnet);
+  if (!subnet) throw Error(Errc::kCorrupt, "network " + network.name + ": bad subnet");
+  const std::optional<uint32_t> gateway = parse_ipv4(network.subnets.front().gateway);
+  const std::string dir = leases_dir(root) + "/" + network.name;
+  make_dirs(dir, 0700);
+  FileLock lock = FileLock::acquire(networks_dir(root) + "/.lock", FileLock::Mode::kExclusive);
+  // Who holds what: a lease of a removed container is swept.
+  std::map<uint32_t, std::string> taken;
+  for (const std::string& name : list_directory(dir)) {
+    std::string holder;
+    std::optional<uint32_t> address = parse_ipv4(name);
+    if (!address || !read_file_if_exists(dir + "/" + name, holder)) continue;
+    holder = holder.substr(0, holder.find('\n'));
+    if (holder == container_id && requested.empty()) return name;  // its own, kept
+    if (holder != container_id && alive(holder))
+      taken[*address] = holder;
+    else
+      ::unlink((dir + "/" + name).c_str());
+  }
+  const uint32_t first = subnet->address + 1;
+  const uint32_t last = subnet->address + ~subnet->mask() - 1;  // before the broadcast address
+  std::optional<uint32_t> chosen;
+  if (!requested.empty()) {
+    std::optional<uint32_t> want = parse_ipv4(requested);
+    if (!want || !contains(*subnet, *want) || *want < first || *want > last || want == gateway)
+      throw Error(Errc::kInvalidArgument,
+                  "requested static ip " + requested + " not in any subnet on network " +
+                      network.name);
+    if (auto t = taken.find(*want); t != taken.end())
+      throw Error(Errc::kConflict, "IPAM error: requested ip address " + requested +
+                                       " is already allocated to container ID " + t->second);
+    chosen = want;
+  } else {
+    for (uint32_t a = first; a <= last && !chosen; ++a)
+      if (a != gateway && taken.count(a) == 0) chosen = a;
+    if (!chosen)
+      throw Error(Errc::kConflict, "IPAM error: failed to find free IP in range: " +
+                                       network.subnets.front().subnet,
+                  0, "remove containers from network " + network.name + ", or use a larger subnet");
+  }
+  const std::string address = format_ipv4(*chosen);
+  write_file_atomic(dir + "/" + address, container_id + "\n", Sync::kNone, 0600);
+  return address;
+}
+
+void release_addresses(const std::string& root, const std::string& container_id) noexcept {
+  try {
+    if (!path_exists(leases_dir(root))) return;
+    for (const std::string& network : list_directory(leases_dir(root))) {
+      const std::string dir = leases_dir(root) + "/" + network;
+      for (const std::string& name : list_directory(dir)) {
+        std::string holder;
+        if (read_file_if_exists(dir + "/" + name, holder) &&
+            holder.substr(0, holder.find('\n')) == container_id)
+          ::unlink((dir + "/" + name).c_str());
+      }
+    }
+  } catch (const std::exception&) {
+  }
 }
 
 }  // namespace dabba

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -69,5 +70,20 @@ std::optional<Network> find_network(const std::string& store_root, const std::st
 // Throws Error{kNotFound} `unable to find network with name or ID X: network not found`, and
 // kInvalidArgument `default network podman cannot be removed`. The caller checks it is unused.
 void remove_network(const std::string& store_root, const std::string& name);
+
+// ---- addresses (podman's IPAM is its own too: netavark assigns none)
+
+// The container's IPv4 address on network: requested (checked: in the subnet, not the gateway,
+// not another live container's) or the first free one after the gateway. Leases are files,
+// <root>/networks/leases/<network>/<address>, holding the container's id, made under the
+// networks' lock; a lease whose container no longer exists (alive(id) false) is free. A container
+// keeps its address for its whole life (restarts included), as in podman. Throws podman's errors:
+// kConflict `requested ip address A is already allocated to container ID X`, kInvalidArgument for
+// an address outside the subnet, kConflict when the subnet is full.
+std::string lease_address(const std::string& store_root, const Network& network,
+                          const std::string& container_id, const std::string& requested,
+                          const std::function<bool(const std::string&)>& alive);
+// The lease of container_id on every network is dropped (rm).
+void release_addresses(const std::string& store_root, const std::string& container_id) noexcept;
 
 }  // namespace dabba

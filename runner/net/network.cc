@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/unique_fd.h"
+#include "runner/net/bridge_network.h"
 #include "runner/net/network_parse.h"
 #include "runner/net/port_publish.h"
 #include "runner/net/port_relay.h"
@@ -95,6 +96,8 @@ std::unique_ptr<NetworkSetup> make_network_setup(const Spec& spec) {
       return nullptr;
     case NetworkMode::kSlirp4netns:
       return std::make_unique<SlirpNetwork>(spec);
+    case NetworkMode::kBridge:
+      return make_bridge_network(spec);
   }
   return nullptr;
 }

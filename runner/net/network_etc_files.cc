@@ -23,13 +23,6 @@ std::string with_newline(std::string text) {
   return text;
 }
 
-std::string trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  auto e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
-
 // The resolv.conf a container gets: search, nameservers, options.
 std::string format_resolv_conf(const ResolvConf& rc) {
   std::string out;
@@ -63,6 +56,8 @@ std::string replace_nameservers(const std::string& text, const std::vector<std::
 std::string resolve_host_gateway(const std::string& ip, const NetworkSpec& network) {
   if (ip != kHostGateway) return ip;
   if (network.mode == NetworkMode::kSlirp4netns) return slirp_addresses(network.slirp).gateway;
+  if (network.mode == NetworkMode::kBridge && !network.networks.empty())
+    return network.networks.front().gateway;
   return "127.0.0.1";  // --network host: the host is right here
 }
 
@@ -145,6 +140,31 @@ EtcFiles network_etc_files(const std::string& hostname, const NetworkSpec& netwo
         rc.nameservers.push_back(a.dns);
         if (network.slirp.enable_ipv6) rc.nameservers.push_back(a.dns6);
       }
+      f.resolv_conf = format_resolv_conf(rc);
+      break;
+    }
+    case NetworkMode::kBridge: {
+      // As podman writes them: the container's address on each network beside its hostname and
+      // name, the gateway of each network with DNS as nameserver (aardvark-dns; search
+      // dns.podman), else slirp4netns's forwarder, which the networks' namespace reaches.
+      f.hosts = kLocalhost;
+      for (const auto& a : network.networks) {
+        f.hosts += a.ip + "\t" + hostname;
+        if (!network.container_name.empty() && network.container_name != hostname)
+          f.hosts += " " + network.container_name;
+        f.hosts += "\n";
+      }
+      if (!host.host_ip.empty()) f.hosts += host.host_ip + "\thost.containers.internal\n";
+      ResolvConf rc = from_host;
+      rc.nameservers = network.dns;
+      bool dns = false;
+      for (const auto& a : network.networks)
+        if (a.dns_enabled) {
+          dns = true;
+          if (network.dns.empty()) rc.nameservers.push_back(a.gateway);
+        }
+      if (dns) rc.search = "dns.podman" + (rc.search.empty() ? "" : " " + rc.search);
+      if (rc.nameservers.empty()) rc.nameservers.push_back(SlirpAddresses().dns);
       f.resolv_conf = format_resolv_conf(rc);
       break;
     }

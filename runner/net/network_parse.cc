@@ -245,7 +245,8 @@ std::string parse_dns(const std::string& text) {
 }
 
 void validate_network(const NetworkSpec& network) {
-  if (!network.ports.empty() && network.mode != NetworkMode::kSlirp4netns)
+  if (!network.ports.empty() && network.mode != NetworkMode::kSlirp4netns &&
+      network.mode != NetworkMode::kBridge)
     throw invalid(
         std::string("-p cannot publish ports with --network ") + network_mode_name(network.mode),
         network.mode == NetworkMode::kHost

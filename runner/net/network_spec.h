@@ -10,7 +10,8 @@
 namespace dabba::runner {
 
 // kContainer: another container's namespace, joined (--network container:NAME).
-enum class NetworkMode { kNone, kHost, kSlirp4netns, kContainer };
+// kBridge: networks of `network create`, each a bridge in the user's network namespace (bridge.h).
+enum class NetworkMode { kNone, kHost, kSlirp4netns, kContainer, kBridge };
 const char* network_mode_name(NetworkMode mode);
 
 enum class PortProtocol { kTcp, kUdp };
@@ -51,6 +52,20 @@ struct SlirpAddresses {
   std::string dns = "10.0.2.3";      // slirp4netns's DNS forwarder
   std::string guest = "10.0.2.100";  // the container's own address (--configure)
   std::string dns6 = "fd00::3";      // with enable_ipv6
+};
+
+// One network a kBridge container is on (--network NAME[:alias=A,ip=IP], --network-alias, --ip).
+struct NetworkAttachment {
+  std::string name;
+  std::string config;     // the network's config as netavark reads it (store/networks.h's JSON)
+  std::string interface;  // in the container: eth0, eth1, ... in the order given
+  std::string ip;         // the container's IPv4 address on it (the CLI assigns it)
+  std::vector<std::string> aliases;  // names it answers to on the network besides its own
+  std::string gateway;    // the network's gateway (its DNS server when dns_enabled)
+  int prefix = 24;
+  bool dns_enabled = false;
+  bool internal = false;
+  bool operator==(const NetworkAttachment&) const = default;
 };
 
 }  // namespace dabba::runner

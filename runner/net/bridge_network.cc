@@ -1,0 +1,99 @@
+#include "runner/net/bridge_network.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <optional>
+
+#include "common/error.h"
+#include "common/fs.h"
+#include "common/log.h"
+#include "common/unique_fd.h"
+#include "runner/net/netavark.h"
+#include "runner/net/netns_holder.h"
+#include "runner/net/port_publish.h"
+#include "runner/net/port_relay.h"
+#include "runner/state.h"
+
+namespace dabba::runner {
+namespace {
+
+class BridgeNetwork : public NetworkSetup {
+ public:
+  explicit BridgeNetwork(const Spec& spec)
+      : id_(spec.id), container_dir_(spec.container_dir) {
+    if (spec.network.networks.empty())
+      throw Error(Errc::kInvalidArgument, "a container on networks needs at least one network");
+    check_netavark_installed();
+    options_ = netavark_options(spec.id, spec.network.container_name, spec.network.networks);
+    address_ = spec.network.networks.front().ip;
+    ports_ = reserve_host_ports(spec.network.ports);
+    remove_published_ports(container_dir_);
+  }
+  ~BridgeNetwork() override { parent_container_exited(); }
+
+  void parent_child_created(pid_t child) override {
+    const std::string logs = log_dir(container_dir_);
+    make_dirs(logs, 0750);
+    log_path_ = logs + "/netavark.log";
+    holder_ = join_netns_holder(id_);
+    // Kept open until the teardown: netavark then still finds the veths in it after PID 1 died.
+    const std::string path = "/proc/" + std::to_string(child) + "/ns/net";
+    netns_ = UniqueFd(DABBA_SYSCALL(::open(path.c_str(), O_RDONLY | O_CLOEXEC), path));
+    run_netavark(holder_, "setup", netns_path(), options_, log_path_);
+    set_up_ = true;
+    if (!ports_.empty())
+      relay_.emplace(PortRelay::start(child, ports_, address_, logs + "/port-relay.log"));
+  }
+
+  void parent_before_exec() override {
+    if (!ports_.empty()) write_published_ports(container_dir_, ports_);
+  }
+
+  void parent_container_exited() noexcept override {
+    if (relay_) {
+      relay_->stop();
+      relay_.reset();
+      remove_published_ports(container_dir_);
+    }
+    if (set_up_) {
+      set_up_ = false;
+      try {
+        run_netavark(holder_, "teardown", netns_path(), options_, log_path_);
+      } catch (const std::exception& e) {
+        log_debug(std::string("network teardown: ") + e.what());
+      }
+    }
+    netns_.reset();
+    if (holder_ > 0) {
+      holder_ = -1;
+      leave_netns_holder(id_);
+    }
+  }
+
+ private:
+  // The container's network namespace as netavark (in the holder's namespaces, the same /proc)
+  // can open it: through our fd.
+  std::string netns_path() const {
+    return "/proc/" + std::to_string(::getpid()) + "/fd/" + std::to_string(netns_.get());
+  }
+
+  std::string id_;
+  std::string container_dir_;
+  std::string options_;
+  std::string address_;
+  std::vector<PortMapping> ports_;
+  std::string log_path_;
+  pid_t holder_ = -1;
+  UniqueFd netns_;
+  bool set_up_ = false;
+  std::optional<PortRelay> relay_;
+};
+
+}  // namespace
+
+std::unique_ptr<NetworkSetup> make_bridge_network(const Spec& spec) {
+  return std::make_unique<BridgeNetwork>(spec);
+}
+
+}  // namespace dabba::runner
