@@ -46,6 +46,7 @@ if(DABBA_DPKG_SHLIBDEPS AND DABBA_FILE_PROGRAM)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 endif()
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "uidmap, slirp4netns, libcurl4 (>= 7.71)")
-# Optional: CA certificates for HTTPS registries (a local plain-HTTP registry needs none).
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")
+# Optional: CA certificates for HTTPS registries (a local plain-HTTP registry needs none), and
+# podman's network backend and DNS server for the networks of `network create` (docs/network.md).
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates, netavark, aardvark-dns")
 include(CPack)

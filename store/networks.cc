@@ -335,8 +335,17 @@ std::string lease_address(const std::string& root, const Network& network,
                                        " is already allocated to container ID " + t->second);
     chosen = want;
   } else {
-    for (uint32_t a = first; a <= last && !chosen; ++a)
+    // The next free one after the last given, as podman's IPAM: an address just freed is not
+    // reused at once, while its old owner's MAC still sits in the others' neighbour caches.
+    std::string text;
+    std::optional<uint32_t> previous;
+    if (read_file_if_exists(dir + "/.last", text)) previous = parse_ipv4(text.substr(0, text.find('\n')));
+    const uint32_t start = previous && *previous >= first && *previous < last ? *previous + 1 : first;
+    const uint32_t count = last >= first ? last - first + 1 : 0;
+    for (uint32_t i = 0; i < count && !chosen; ++i) {
+      const uint32_t a = first + (start - first + i) % count;
       if (a != gateway && taken.count(a) == 0) chosen = a;
+    }
     if (!chosen)
       throw Error(Errc::kConflict, "IPAM error: failed to find free IP in range: " +
                                        network.subnets.front().subnet,
@@ -344,6 +353,7 @@ std::string lease_address(const std::string& root, const Network& network,
   }
   const std::string address = format_ipv4(*chosen);
   write_file_atomic(dir + "/" + address, container_id + "\n", Sync::kNone, 0600);
+  if (requested.empty()) write_file_atomic(dir + "/.last", address + "\n", Sync::kNone, 0600);
   return address;
 }
 

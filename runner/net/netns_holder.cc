@@ -32,6 +32,7 @@ namespace {
 
 constexpr const char* kTitle = "dabba-netns";
 constexpr int kReadyTimeoutMs = 10000;
+constexpr int kIdleCheckMs = 2000;
 
 // flock on <dir>/lock for as long as it lives.
 class DirLock {
@@ -98,6 +99,29 @@ void kill_holder(const std::string& dir, pid_t pid) noexcept {
     remove_tree(dir + "/netavark");
   } catch (const std::exception&) {
   }
+}
+
+size_t prune_members(const std::string& dir);
+
+// In the holder: no live member, and no caller between its lock and its member file. Then the
+// pid file goes, under the lock, which the holder keeps until it has exited.
+bool holder_idle(const std::string& dir) {
+  const int fd = ::open((dir + "/lock").c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return false;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return false;
+  }
+  try {
+    if (prune_members(dir) == 0) {
+      ::unlink((dir + "/holder.pid").c_str());
+      remove_tree(dir + "/netavark");
+      return true;  // fd stays open (and locked) until the exit
+    }
+  } catch (const std::exception&) {
+  }
+  ::close(fd);
+  return false;
 }
 
 [[noreturn]] void holder_fail(int report_fd, const std::string& what) {
@@ -188,11 +212,16 @@ void kill_holder(const std::string& dir, pid_t pid) noexcept {
   ::signal(SIGINT, SIG_IGN);
   ::signal(SIGPIPE, SIG_IGN);
   // Reaps every orphan of the namespace (aardvark-dns's middle process); without slirp4netns it
-  // has no way out, and ends (taking every process of the namespace with it).
+  // has no way out, and ends (taking every process of the namespace with it). Every few seconds
+  // it looks at its members: when none is alive (their owners SIGKILLed), it ends too.
   for (;;) {
+    ::poll(nullptr, 0, kIdleCheckMs);
     int status;
-    pid_t pid = ::waitpid(-1, &status, 0);
-    if (pid == slirp_pid || (pid < 0 && errno == ECHILD)) ::_exit(1);
+    pid_t pid;
+    while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0)
+      if (pid == slirp_pid) ::_exit(1);
+    if (pid < 0 && errno == ECHILD) ::_exit(1);
+    if (holder_idle(dir)) ::_exit(0);
   }
 }
 

@@ -4,8 +4,7 @@
 # --disable-dns/--label, a taken name, a bad one, an overlapping subnet, --ignore), ls (podman's
 # table, -q, --format, --filter, json), inspect (podman's JSON, its file on disk, a template, a
 # missing one: [] then 125), exists, rm (1 for none, 125 for the default), prune. The texts are
-# podman 4.3's, taken from it on this machine. Containers cannot join these networks yet: run
-# --network NAME says so.
+# podman 4.3's, taken from it on this machine. Containers on networks: networks.sh.
 set -euo pipefail
 # shellcheck source=lib/run.sh
 source "$(dirname "$0")/lib/run.sh"
@@ -55,8 +54,8 @@ out=$(dabba_user network create --subnet 10.88.5.0/24 x 2>&1) && rc=0 || rc=$?
 check_eq "a subnet inside the default network's: 125" 125 $rc
 check "... podman's phrase" grep -q 'subnet 10.88.5.0/24 is already used on the host or by another config' <<<"$out"
 check_eq "-d macvlan: 125" 125 "$(exit_code dabba_user network create -d macvlan m)"
-check_eq "run --network app: 125 (containers cannot join networks yet)" 125 \
-  "$(exit_code dabba_user run --rm --network app "$BUSYBOX" true)"
+check_eq "run --network podman: 125 (rootless, the default network is slirp4netns's)" 125 \
+  "$(exit_code dabba_user run --rm --network podman:alias=x "$BUSYBOX" true)"
 
 # --- rm, prune ----------------------------------------------------------------------------------
 out=$(dabba_user network rm podman 2>&1) && rc=0 || rc=$?
