@@ -91,7 +91,8 @@ TEST(RunOptions, BadValuesAreCaughtBeforeAnythingRuns) {
   bad({"--name", "-bad"});
   bad({"--name", "a/b"});
   bad({"-v", "rel/path:/x"});  // "relative:/x" is a named volume
-  bad({"--network", "bogus"});
+  bad({"--network", "b@d"});
+  bad({"--network-alias", "x"});  // only with a network of `network create`
   bad({"-w", "relative"});
   bad({"--cap-add", "NET_RAWR"});
   bad({"--cap-drop", "bogus"});

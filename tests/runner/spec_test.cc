@@ -88,8 +88,26 @@ TEST(ParseNetwork, Modes) {
   EXPECT_EQ(shared.options, "web");
   EXPECT_THROW(parse_network("container:"), Error);
   EXPECT_THROW(parse_network("container"), Error);
-  EXPECT_THROW(parse_network("bridge"), Error);
   EXPECT_THROW(parse_network("host:x"), Error);
+  EXPECT_THROW(parse_network("pasta"), Error);
+}
+
+TEST(ParseNetwork, NetworksOfNetworkCreate) {
+  NetworkSpec one = parse_network("app:alias=web,ip=10.89.0.7,interface_name=eth5");
+  EXPECT_EQ(one.mode, NetworkMode::kBridge);
+  ASSERT_EQ(one.networks.size(), 1u);
+  EXPECT_EQ(one.networks[0].name, "app");
+  EXPECT_EQ(one.networks[0].aliases, std::vector<std::string>{"web"});
+  EXPECT_EQ(one.networks[0].ip, "10.89.0.7");
+  EXPECT_EQ(one.networks[0].interface, "eth5");
+  // Several --network flags arrive joined by newlines.
+  NetworkSpec two = parse_network("front\nback:alias=db");
+  ASSERT_EQ(two.networks.size(), 2u);
+  EXPECT_EQ(two.networks[1].name, "back");
+  EXPECT_EQ(two.networks[1].aliases, std::vector<std::string>{"db"});
+  EXPECT_THROW(parse_network("front\nnone"), Error);    // modes do not combine
+  EXPECT_THROW(parse_network("app:mac=aa:bb"), Error);  // an option dabba does not know
+  EXPECT_THROW(parse_network("b@d"), Error);
 }
 
 TEST(Validate, AcceptsAMinimalSpec) { EXPECT_NO_THROW(validate(minimal())); }

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "common/fs.h"
 #include "tests/support/error_of.h"
 #include "tests/support/store_test_util.h"
@@ -140,6 +142,38 @@ TEST_F(NetworksTest, FoundByNameIdOrUniquePrefixAndListedByName) {
   Error missing = error_of([&] { remove_network(root_, "nope"); });
   EXPECT_EQ(missing.code(), Errc::kNotFound);
   EXPECT_STREQ(missing.what(), "unable to find network with name or ID nope: network not found");
+}
+
+TEST_F(NetworksTest, AddressesAreLeasedRoundRobinAndKeptPerContainer) {
+  Network app = create_network(root_, named("app"));  // 10.89.0.0/24, gateway .1
+  std::set<std::string> alive = {"c1", "c2", "c3"};
+  auto live = [&](const std::string& id) { return alive.count(id) > 0; };
+  EXPECT_EQ(lease_address(root_, app, "c1", "", live), "10.89.0.2");
+  EXPECT_EQ(lease_address(root_, app, "c2", "", live), "10.89.0.3");
+  EXPECT_EQ(lease_address(root_, app, "c1", "", live), "10.89.0.2");  // its own, kept
+  alive.erase("c1");  // removed: its address is free, but not given again at once
+  EXPECT_EQ(lease_address(root_, app, "c3", "", live), "10.89.0.4");
+  // Asked for: given when free, podman's error when another live container has it.
+  EXPECT_EQ(lease_address(root_, app, "c4", "10.89.0.2", live), "10.89.0.2");
+  alive.insert("c4");
+  Error e = error_of([&] { lease_address(root_, app, "c5", "10.89.0.3", live); });
+  EXPECT_EQ(e.code(), Errc::kConflict);
+  EXPECT_NE(std::string(e.what()).find("requested ip address 10.89.0.3 is already allocated to "
+                                       "container ID c2"),
+            std::string::npos);
+  EXPECT_EQ(error_of([&] { lease_address(root_, app, "c5", "10.90.0.3", live); }).code(),
+            Errc::kInvalidArgument);
+  EXPECT_EQ(error_of([&] { lease_address(root_, app, "c5", "10.89.0.1", live); }).code(),
+            Errc::kInvalidArgument);  // the gateway
+  // A full subnet is a clear error.
+  NetworkRequest tiny = named("tiny", std::string(64, 'b'));
+  tiny.subnet = "10.91.0.0/30";  // .1 gateway, .2 the only address
+  Network t = create_network(root_, tiny);
+  alive.insert("t1");
+  EXPECT_EQ(lease_address(root_, t, "t1", "", live), "10.91.0.2");
+  EXPECT_EQ(error_of([&] { lease_address(root_, t, "t2", "", live); }).code(), Errc::kConflict);
+  remove_network(root_, "tiny");  // its leases go with it
+  EXPECT_FALSE(path_exists(root_ + "/networks/leases/tiny"));
 }
 
 }  // namespace

@@ -176,6 +176,30 @@ TEST(NetworkEtcFiles, Slirp) {
             "options ndots:2 edns0 timeout:1\n");
 }
 
+TEST(NetworkEtcFiles, NetworksOfNetworkCreate) {
+  NetworkSpec n = parse_network("front\nback");
+  n.container_name = "web";
+  n.networks[0].ip = "10.89.0.5";
+  n.networks[0].gateway = "10.89.0.1";
+  n.networks[0].dns_enabled = true;
+  n.networks[1].ip = "10.89.1.9";
+  n.networks[1].gateway = "10.89.1.1";
+  n.networks[1].dns_enabled = false;
+  EtcFiles f = network_etc_files("0123456789ab", n, kHost);
+  // As podman writes them: aardvark-dns on the gateway of each network with DNS, search
+  // dns.podman before the host's domains; the address on each network beside hostname and name.
+  EXPECT_EQ(f.resolv_conf,
+            "search dns.podman corp.example lab.example\nnameserver 10.89.0.1\noptions ndots:2 "
+            "edns0 timeout:1\n");
+  EXPECT_NE(f.hosts.find("10.89.0.5\t0123456789ab web\n10.89.1.9\t0123456789ab web\n"),
+            std::string::npos);
+  n.networks[0].dns_enabled = false;  // no DNS anywhere: slirp4netns's forwarder, no search
+  f = network_etc_files("0123456789ab", n, kHost);
+  EXPECT_EQ(f.resolv_conf,
+            "search corp.example lab.example\nnameserver 10.0.2.3\noptions ndots:2 edns0 "
+            "timeout:1\n");
+}
+
 TEST(NetworkEtcFiles, Host) {
   NetworkSpec n = parse_network("host");
   EtcFiles f = network_etc_files("box", n, kHost);
