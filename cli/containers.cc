@@ -41,6 +41,7 @@ PsRow ps_row(const ContainerView& v, int64_t now) {
   r.image = v.info.image;
   r.image_id = v.info.image_id;
   r.labels = v.info.labels;
+  for (const ContainerNetwork& n : v.info.networks) r.networks.push_back(n.name);
   r.state = state_name(v);
   if (v.state && v.state->status == runner::ContainerStatus::kExited)
     r.exit_code = v.state->exit_code;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -30,6 +31,66 @@ int exit_code_for(const Error& e) {
   }
 }
 
+// podman takes its global flags after the verb too (`podman run --root R ...`, `podman network
+// --root R exists N`, as podman-compose's --podman-args writes them); CLI11 finds a parent's
+// options only before the subcommand. So the global options among a verb's (or a group's) leading
+// options move in front of the verb. The scan stops at the first word or at anything it does not
+// know (a bundle of short flags, an unknown option: CLI11 then says what is wrong).
+std::vector<std::string> hoist_globals(const CLI::App& app, int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  auto takes_value = [](const CLI::Option* o, const std::string& token) {
+    return o->get_expected_min() > 0 && token.find('=') == std::string::npos;
+  };
+  auto is_option = [&](size_t i) {
+    return i < args.size() && args[i].size() > 1 && args[i][0] == '-' && args[i] != "--";
+  };
+  size_t i = 1;
+  while (is_option(i)) {
+    const CLI::Option* o = app.get_option_no_throw(args[i].substr(0, args[i].find('=')));
+    if (o == nullptr) return args;
+    i += takes_value(o, args[i]) ? 2 : 1;
+  }
+  size_t insert_at = i;  // before the verb
+  const CLI::App* level = &app;
+  while (i < args.size()) {
+    const std::string word = args[i];
+    const auto found = level->get_subcommands([&](const CLI::App* a) { return a->check_name(word); });
+    if (found.empty()) break;
+    level = found.front();
+    ++i;
+    while (is_option(i)) {
+      const std::string name = args[i].substr(0, args[i].find('='));
+      if (const CLI::Option* own = level->get_option_no_throw(name)) {
+        i += takes_value(own, args[i]) ? 2 : 1;
+        continue;
+      }
+      if (name.rfind("--", 0) != 0) {  // -it: a bundle of the verb's short flags
+        size_t skip = 1;
+        for (size_t c = 1; c < name.size(); ++c) {
+          const CLI::Option* flag = level->get_option_no_throw(std::string("-") + name[c]);
+          if (flag == nullptr) return args;
+          if (flag->get_expected_min() > 0) {  // the rest, or the next word, is its value
+            skip = c + 1 == name.size() ? 2 : 1;
+            break;
+          }
+        }
+        i += skip;
+        continue;
+      }
+      const CLI::Option* global = app.get_option_no_throw(name);
+      if (global == nullptr) return args;
+      const size_t count = takes_value(global, args[i]) ? 2 : 1;
+      if (i + count > args.size()) return args;
+      std::vector<std::string> moved(args.begin() + i, args.begin() + i + count);
+      args.erase(args.begin() + i, args.begin() + i + count);
+      args.insert(args.begin() + insert_at, moved.begin(), moved.end());
+      insert_at += count;
+      i += count;
+    }
+  }
+  return args;
+}
+
 int run_main(int argc, char** argv) {
   CLI::App app{"dabba: rootless containers, fast", "dabba"};
   app.require_subcommand(1);
@@ -45,7 +106,10 @@ int run_main(int argc, char** argv) {
   std::vector<Command> commands = register_commands(app);
 
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args = hoist_globals(app, argc, argv);
+    std::reverse(args.begin(), args.end());
+    args.pop_back();  // the program's name
+    app.parse(args);
   } catch (const CLI::Success& e) {
     return app.exit(e);  // --help, --version
   } catch (const CLI::ParseError& e) {

@@ -9,8 +9,8 @@
 namespace dabba::cli {
 namespace {
 
-const char* const kKeys[] = {"id",       "name",  "label",  "label!", "status",
-                             "exited",   "ancestor", "before", "since"};
+const char* const kKeys[] = {"id",       "name",     "label",  "label!", "status",
+                             "exited",   "ancestor", "before", "since",  "network"};
 
 bool label_matches(const std::map<std::string, std::string>& labels, const std::string& want) {
   const size_t eq = want.find('=');
@@ -25,6 +25,8 @@ bool one_matches(const std::string& key, const std::string& value, const PsRow& 
   if (key == "name") return std::regex_search(row.name, std::regex(value));
   if (key == "label") return label_matches(row.labels, value);
   if (key == "label!") return !label_matches(row.labels, value);
+  if (key == "network")
+    return std::find(row.networks.begin(), row.networks.end(), value) != row.networks.end();
   if (key == "status") return row.state == (value == "stopped" ? "exited" : value);
   if (key == "exited") return row.exit_code && row.state == "exited" &&
                               std::to_string(*row.exit_code) == value;
@@ -49,11 +51,11 @@ PsFilters::PsFilters(const std::vector<std::string>& filters) {
     const size_t eq = f.find('=');
     if (eq == std::string::npos || eq == 0)
       throw Error(Errc::kInvalidArgument, "invalid filter \"" + f + "\"", 0,
-                  "filters are KEY=VALUE: id, name, label, status, exited, ancestor, before, since");
+                  "filters are KEY=VALUE: id, name, label, status, exited, ancestor, before, since, network");
     std::string key = f.substr(0, eq), value = f.substr(eq + 1);
     if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys))
       throw Error(Errc::kInvalidArgument, "\"" + key + "\" is an invalid filter", 0,
-                  "filters are id, name, label, status, exited, ancestor, before, since");
+                  "filters are id, name, label, status, exited, ancestor, before, since, network");
     if (key == "name") {
       try {
         std::regex check(value);

@@ -26,6 +26,7 @@ struct PsRow {
   int64_t created = 0;  // unix nanoseconds (containers.h: created_ns)
   std::string command;  // for --sort command
   std::string status;   // for --sort status
+  std::vector<std::string> networks;  // network= (the networks of `network create` it is on)
 };
 
 class PsFilters {
