@@ -338,8 +338,11 @@ Command add_network_exists(CLI::App& parent) {
 
 std::vector<Command> add_network_group(CLI::App& parent) {
   CLI::App& network = add_group(parent, "network", "Manage networks (network create, ls, ...)");
-  return {add_network_create(network), add_network_ls(network),    add_network_inspect(network),
-          add_network_rm(network),     add_network_prune(network), add_network_exists(network)};
+  std::vector<Command> verbs = {add_network_create(network), add_network_ls(network),
+                                add_network_inspect(network), add_network_rm(network),
+                                add_network_prune(network),   add_network_exists(network)};
+  for (Command& c : add_network_connections(network)) verbs.push_back(std::move(c));
+  return verbs;
 }
 
 }  // namespace dabba::cli

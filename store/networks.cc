@@ -357,10 +357,12 @@ std::string lease_address(const std::string& root, const Network& network,
   return address;
 }
 
-void release_addresses(const std::string& root, const std::string& container_id) noexcept {
+void release_addresses(const std::string& root, const std::string& container_id,
+                       const std::string& only) noexcept {
   try {
     if (!path_exists(leases_dir(root))) return;
     for (const std::string& network : list_directory(leases_dir(root))) {
+      if (!only.empty() && network != only) continue;
       const std::string dir = leases_dir(root) + "/" + network;
       for (const std::string& name : list_directory(dir)) {
         std::string holder;

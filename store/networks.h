@@ -83,7 +83,8 @@ void remove_network(const std::string& store_root, const std::string& name);
 std::string lease_address(const std::string& store_root, const Network& network,
                           const std::string& container_id, const std::string& requested,
                           const std::function<bool(const std::string&)>& alive);
-// The lease of container_id on every network is dropped (rm).
-void release_addresses(const std::string& store_root, const std::string& container_id) noexcept;
+// The leases of container_id are dropped: on network ("") or on every network (rm).
+void release_addresses(const std::string& store_root, const std::string& container_id,
+                       const std::string& network = "") noexcept;
 
 }  // namespace dabba

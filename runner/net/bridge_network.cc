@@ -13,6 +13,7 @@
 #include "runner/net/netns_holder.h"
 #include "runner/net/port_publish.h"
 #include "runner/net/port_relay.h"
+#include "runner/spec_codec.h"
 #include "runner/state.h"
 
 namespace dabba::runner {
@@ -25,7 +26,8 @@ class BridgeNetwork : public NetworkSetup {
     if (spec.network.networks.empty())
       throw Error(Errc::kInvalidArgument, "a container on networks needs at least one network");
     check_netavark_installed();
-    options_ = netavark_options(spec.id, spec.network.container_name, spec.network.networks);
+    name_ = spec.network.container_name;
+    networks_ = spec.network.networks;
     address_ = spec.network.networks.front().ip;
     ports_ = reserve_host_ports(spec.network.ports);
     remove_published_ports(container_dir_);
@@ -40,6 +42,9 @@ class BridgeNetwork : public NetworkSetup {
     // Kept open until the teardown: netavark then still finds the veths in it after PID 1 died.
     const std::string path = "/proc/" + std::to_string(child) + "/ns/net";
     netns_ = UniqueFd(DABBA_SYSCALL(::open(path.c_str(), O_RDONLY | O_CLOEXEC), path));
+    // What `network connect` or `disconnect` changed since (a restart by the policy).
+    refresh_networks();
+    options_ = netavark_options(id_, name_, networks_);
     run_netavark(holder_, "setup", netns_path(), options_, log_path_);
     set_up_ = true;
     if (!ports_.empty())
@@ -59,6 +64,8 @@ class BridgeNetwork : public NetworkSetup {
     if (set_up_) {
       set_up_ = false;
       try {
+        refresh_networks();  // the networks it is on now (network connect/disconnect)
+        options_ = netavark_options(id_, name_, networks_);
         run_netavark(holder_, "teardown", netns_path(), options_, log_path_);
       } catch (const std::exception& e) {
         log_debug(std::string("network teardown: ") + e.what());
@@ -72,6 +79,17 @@ class BridgeNetwork : public NetworkSetup {
   }
 
  private:
+  // The networks of the saved Spec, when there is one (a foreground run without a record has
+  // none: what it was given stays).
+  void refresh_networks() noexcept {
+    try {
+      Spec saved = load_spec(container_dir_);
+      if (saved.network.mode == NetworkMode::kBridge && !saved.network.networks.empty())
+        networks_ = saved.network.networks;
+    } catch (const std::exception&) {
+    }
+  }
+
   // The container's network namespace as netavark (in the holder's namespaces, the same /proc)
   // can open it: through our fd.
   std::string netns_path() const {
@@ -80,6 +98,8 @@ class BridgeNetwork : public NetworkSetup {
 
   std::string id_;
   std::string container_dir_;
+  std::string name_;
+  std::vector<NetworkAttachment> networks_;
   std::string options_;
   std::string address_;
   std::vector<PortMapping> ports_;

@@ -4,7 +4,8 @@
 # a container on another network cannot resolve them; /etc/hosts and /etc/resolv.conf as podman
 # writes them; --ip and a taken address; an --internal network has no way out; -p into a container
 # on a network; inspect's NetworkSettings.Networks and ps's Networks; network rm of a network in
-# use (2, podman's words) and rm -f; and nothing left: the user's networks' namespace
+# use (2, podman's words) and rm -f; network connect/disconnect of a running container; and
+# nothing left: the user's networks' namespace
 # (dabba-netns), slirp4netns and aardvark-dns go with the last container, after rm -f and after
 # SIGKILL of every dabba process. Only 127.0.0.0/8 and the namespaces dabba makes are touched.
 set -euo pipefail
@@ -93,6 +94,30 @@ check_eq "a container on another network does not resolve web" unresolved \
 # at the first server's NXDOMAIN needs the other network's server named.)
 check_eq "two networks: an interface on each, web's name from front's DNS server" "eth1 ok" \
   "$(dabba_user run --rm --network back --network front "$BUSYBOX" sh -c "ip -o addr show eth1 | grep -q 10.89 && echo -n 'eth1 '; nslookup web $GW >/dev/null 2>&1 && echo ok")"
+
+# --- connect and disconnect a running container ---------------------------------------------
+dabba_user run -d --name lone --network back "$BUSYBOX" sh -c "echo $MARK; sleep 300" >/dev/null
+check_eq "before connect: web (on front) cannot reach lone (on back) by name" no \
+  "$(dabba_user exec web sh -c 'nslookup lone >/dev/null 2>&1 && echo yes || echo no')"
+check_eq "network connect --alias back web (exit 0)" 0 "$(exit_code dabba_user network connect --alias webby back web)"
+check "... web has an interface on back" dabba_user exec web sh -c 'ip -o -4 addr show eth1 | grep -q 10.89'
+check_eq "... lone resolves web by its new alias" 1 \
+  "$(dabba_user exec lone sh -c 'nslookup webby >/dev/null 2>&1 && echo 1')"
+check_eq "... and reaches it (TCP, by name)" hello-from-web \
+  "$(dabba_user exec lone sh -c 'for i in 1 2 3 4 5; do nc -w 2 webby 8080 </dev/null && break; sleep 0.2; done')"
+check_eq "... inspect lists both networks" "back front" \
+  "$(dabba_user inspect web --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' | xargs)"
+out=$(dabba_user network connect back web 2>&1) && rc=0 || rc=$?
+check_eq "connect again: 125" 125 $rc
+check "... podman's words" grep -q 'is already connected to network back' <<<"$out"
+check_eq "network disconnect back web (exit 0)" 0 "$(exit_code dabba_user network disconnect back web)"
+check_eq "... its interface on back is gone" gone \
+  "$(dabba_user exec web sh -c 'ip -o addr show eth1 >/dev/null 2>&1 && echo there || echo gone')"
+check_eq "... lone no longer resolves its alias" no \
+  "$(dabba_user exec lone sh -c 'nslookup webby >/dev/null 2>&1 && echo yes || echo no')"
+check_eq "... inspect lists front only" front \
+  "$(dabba_user inspect web --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}')"
+dabba_user rm -f -t 0 lone >/dev/null
 
 # --- addresses ------------------------------------------------------------------------------------
 SUBNET_BASE=$(sed 's/\.[0-9]*$//' <<<"$GW")

@@ -1,0 +1,179 @@
+#!/bin/bash
+# Containers on a network of `network create` (issue 12), dabba against rootless podman 4.3 with
+# netavark and aardvark-dns (its rootless network namespace reached through slirp4netns, runc,
+# cgroupfs, the overlay driver), as the same unprivileged user, the same image (busybox + the
+# host's iperf3 and its libraries), private storage and config for each tool:
+#   container <-> container  iperf3 -s in a -d container on the network, the client in another
+#                            container on it, reaching the server by its name;
+#   host -> published port   iperf3 from the host to the server container's -p port on 127.0.0.1;
+#   run latency              `run --rm IMAGE true` on the network and with --network none
+#                            (hyperfine, warm caches).
+# Rounds interleave the tools; throughput is the median (min, max) in Gbit/s at the receiver.
+#
+#   sudo DABBA_RIG_ENV=/tmp/dabba-rig/env benchmarks/networks_vs_podman.sh [BUILD_DIR]
+#   RUNS=3 SECONDS_PER_RUN=5 RUNS_LATENCY=20 change the counts; NO_PODMAN=1 skips podman.
+set -euo pipefail
+BUILD=$(realpath "${1:-build}")
+RUNS=${RUNS:-3}
+T=${SECONDS_PER_RUN:-5}
+RUNS_LATENCY=${RUNS_LATENCY:-20}
+[ "$(id -u)" -eq 0 ] || { echo "run as root (it switches to the rig's user)"; exit 1; }
+[ -x "$BUILD/dabba" ] || { echo "build $BUILD/dabba first"; exit 1; }
+[ -r "${DABBA_RIG_ENV:-}" ] || { echo "needs the rig: export DABBA_RIG_ENV=\$(scripts/rig env)"; exit 1; }
+# shellcheck source=/dev/null
+source "$DABBA_RIG_ENV"
+for tool in iperf3 skopeo jq ldd hyperfine /usr/bin/python3; do
+  command -v $tool >/dev/null || { echo "needs $tool"; exit 1; }
+done
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=../tests/fixtures/oci.sh
+source "$SRC/tests/fixtures/oci.sh"
+
+W=$(mktemp -d /tmp/dabba-bench-networks.XXXXXX)
+chmod 0755 "$W"
+install -d -m 0700 -o "$RIG_USER" -g "$RIG_USER" "$W/home" "$W/run" "$W/store" "$W/podman"
+install -d -m 0755 -o "$RIG_USER" -g "$RIG_USER" "$W/cwd"
+install -m 0755 "$BUILD/dabba" "$W/dabba"
+install -m 0755 "$BUILD/dabba-supervise" "$W/dabba-supervise"
+cat >"$W/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+rootless_storage_path = "$W/podman/root"
+runroot = "$W/podman/run"
+EOF
+cat >"$W/containers.conf" <<EOF
+[network]
+network_backend = "netavark"
+EOF
+chmod 0644 "$W/storage.conf" "$W/containers.conf"
+PODMAN="podman --runtime runc --cgroup-manager=cgroupfs"
+as_user() {
+  runuser -u "$RIG_USER" -- env -i -C "$W/cwd" PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+    HOME="$W/home" USER="$RIG_USER" XDG_RUNTIME_DIR="$W/run" DABBA_ROOT="$W/store" \
+    CONTAINERS_STORAGE_CONF="$W/storage.conf" CONTAINERS_CONF="$W/containers.conf" "$@"
+}
+cleanup() {
+  local rc=$?
+  set +e
+  as_user "$W/dabba" rm -a -f -t 0 >/dev/null 2>&1
+  # shellcheck disable=SC2086
+  as_user $PODMAN rm -a -f -t 0 >/dev/null 2>&1
+  # shellcheck disable=SC2086
+  as_user $PODMAN system reset -f >/dev/null 2>&1
+  [ -s "$W/run/dabba/pause.pid" ] && kill "$(cut -d' ' -f1 "$W/run/dabba/pause.pid")" 2>/dev/null
+  runuser -u "$RIG_USER" -- unshare -Ur rm -rf "$W/home" "$W/store" "$W/podman" 2>/dev/null
+  rm -rf --one-file-system "$W"
+  exit $rc
+}
+trap cleanup EXIT
+free_port() {
+  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# --- the image: rig/busybox plus /usr/local/bin/iperf3 and the libraries ldd lists ---------------
+IMAGE=$REGISTRY/bench/iperf3:latest
+echo '{"default": [{"type": "insecureAcceptAnything"}]}' >"$W/policy.json"
+root=$W/iperf-root
+install -d "$root/usr/local/bin"
+cp -L /usr/bin/iperf3 "$root/usr/local/bin/iperf3"
+for lib in $(ldd /usr/bin/iperf3 | grep -o '/[^ ]*'); do
+  install -d "$root$(dirname "$lib")"
+  cp -L "$lib" "$root$lib"
+done
+tar -C "$root" --owner=0 --group=0 --numeric-owner -cf "$W/iperf3.tar" .
+skopeo --policy "$W/policy.json" copy -q --src-tls-verify=false \
+  "docker://$FIXTURE_BUSYBOX" "oci:$W/layout:base"
+oci_append_layers "$W/layout" base iperf3 "bench: the host's iperf3 and its libraries" "$W/iperf3.tar"
+skopeo --policy "$W/policy.json" copy -q --dest-tls-verify=false "oci:$W/layout:iperf3" "docker://$IMAGE"
+
+TOOLS=(dabba)
+as_user "$W/dabba" pull -q "$IMAGE" >/dev/null
+as_user "$W/dabba" network create benchnet >/dev/null
+if [ -z "${NO_PODMAN:-}" ] && command -v podman >/dev/null; then
+  # shellcheck disable=SC2086
+  as_user $PODMAN pull -q --tls-verify=false "$IMAGE" >/dev/null
+  # shellcheck disable=SC2086
+  as_user $PODMAN network create benchnet >/dev/null
+  TOOLS+=(podman)
+fi
+tool_cmd() { if [ "$1" = dabba ]; then echo "$W/dabba"; else echo "$PODMAN"; fi; }
+
+gbits() { jq -r '.end.sum_received.bits_per_second / 1e9 * 100 | round / 100' <<<"$1"; }
+valid() { jq -e '.end.sum_received.bits_per_second > 0' <<<"$1" >/dev/null 2>&1; }
+
+# between TOOL: iperf3 from one container to another on the network, by name.
+between() {
+  local cmd out i
+  cmd=$(tool_cmd "$1")
+  # shellcheck disable=SC2086
+  as_user $cmd run -d --name iperf-srv --network benchnet "$IMAGE" timeout 120 iperf3 -s -1 >/dev/null
+  for i in $(seq 50); do
+    # shellcheck disable=SC2086
+    out=$(as_user $cmd run --rm --network benchnet "$IMAGE" timeout 120 iperf3 -J -c iperf-srv -t "$T" 2>/dev/null) || true
+    valid "$out" && break
+    out=
+    sleep 0.2
+  done
+  # shellcheck disable=SC2086
+  as_user $cmd rm -f -t 0 iperf-srv >/dev/null 2>&1 || true
+  [ -n "$out" ] || { echo "between $1: no result" >&2; echo 0; return; }
+  gbits "$out"
+}
+
+# published TOOL: iperf3 from the host to the server container's published port.
+published() {
+  local cmd out i port
+  cmd=$(tool_cmd "$1")
+  port=$(free_port)
+  # shellcheck disable=SC2086
+  as_user $cmd run -d --name iperf-pub --network benchnet -p "127.0.0.1:$port:5201" "$IMAGE" \
+    timeout 120 iperf3 -s -1 >/dev/null
+  for i in $(seq 150); do
+    out=$(timeout 120 iperf3 -J -c 127.0.0.1 -p "$port" -t "$T" 2>/dev/null) || true
+    valid "$out" && break
+    out=
+    sleep 0.2
+  done
+  # shellcheck disable=SC2086
+  as_user $cmd rm -f -t 0 iperf-pub >/dev/null 2>&1 || true
+  [ -n "$out" ] || { echo "published $1: no result" >&2; echo 0; return; }
+  gbits "$out"
+}
+
+declare -A RESULTS
+for round in $(seq "$RUNS"); do
+  for tool in "${TOOLS[@]}"; do
+    for case in between published; do
+      g=$($case "$tool")
+      RESULTS[$tool.$case]+="$g "
+      echo "round $round: $tool $case $g Gbit/s"
+    done
+  done
+done
+
+echo
+echo "run latency (hyperfine, $RUNS_LATENCY runs, 3 warm-up):"
+for tool in "${TOOLS[@]}"; do
+  cmd=$(tool_cmd "$tool")
+  # A container on the network keeps its namespace up, as in a running stack.
+  # shellcheck disable=SC2086
+  as_user $cmd run -d --name keeper --network benchnet "$IMAGE" sleep 1000 >/dev/null
+  as_user hyperfine -N -w 3 -r "$RUNS_LATENCY" --export-json "$W/$tool.json" \
+    "$cmd run --rm --network benchnet $IMAGE true" "$cmd run --rm --network none $IMAGE true" >/dev/null 2>&1
+  jq -r --arg t "$tool" '.results[] | "\($t) \(.command | split(" ") | .[-3]): \(.median * 1000 | round) ms median (\(.min * 1000 | round)..\(.max * 1000 | round))"' "$W/$tool.json" \
+    | sed "s|$W/||"
+  # shellcheck disable=SC2086
+  as_user $cmd rm -f -t 0 keeper >/dev/null 2>&1
+done
+
+stats() {
+  tr ' ' '\n' <<<"$1" | grep . | sort -g |
+    awk '{v[NR] = $1} END {m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
+      printf "median %.2f (min %.2f, max %.2f, %d runs)", m, v[1], v[NR], NR}'
+}
+echo
+echo "iperf3 -t $T, Gbit/s at the receiver; $(nproc) cores, $(uname -r)"
+for tool in "${TOOLS[@]}"; do
+  echo "$tool container <-> container (by name): $(stats "${RESULTS[$tool.between]}")"
+  echo "$tool host -> published port:           $(stats "${RESULTS[$tool.published]}")"
+done
