@@ -159,7 +159,8 @@ for tool in "${TOOLS[@]}"; do
   # shellcheck disable=SC2086
   as_user $cmd run -d --name keeper --network benchnet "$IMAGE" sleep 1000 >/dev/null
   as_user hyperfine -N -w 3 -r "$RUNS_LATENCY" --export-json "$W/$tool.json" \
-    "$cmd run --rm --network benchnet $IMAGE true" "$cmd run --rm --network none $IMAGE true" >/dev/null 2>&1
+    "$cmd run --rm --network benchnet $IMAGE true" "$cmd run --rm --network none $IMAGE true" \
+    >"$W/hyperfine.log" 2>&1 || { echo "$tool: hyperfine failed:"; tail -5 "$W/hyperfine.log"; }
   jq -r --arg t "$tool" '.results[] | "\($t) \(.command | split(" ") | .[-3]): \(.median * 1000 | round) ms median (\(.min * 1000 | round)..\(.max * 1000 | round))"' "$W/$tool.json" \
     | sed "s|$W/||"
   # shellcheck disable=SC2086

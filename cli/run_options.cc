@@ -664,7 +664,7 @@ namespace {
 void add_exposed_ports(const std::vector<std::string>& exposed, const std::string& network_flag,
                        runner::NetworkSpec& network) {
   if (network.mode != runner::NetworkMode::kSlirp4netns &&
-      network.mode != runner::NetworkMode::kBridge) {
+      network.mode != runner::NetworkMode::kBridge && network.mode != runner::NetworkMode::kPasta) {
     if (!exposed.empty())
       log_warn("-P: published ports are discarded with --network " + network_flag);
     return;

@@ -23,6 +23,8 @@ const char* network_mode_name(NetworkMode mode) {
       return "container";
     case NetworkMode::kBridge:
       return "bridge";
+    case NetworkMode::kPasta:
+      return "pasta";
   }
   return "none";
 }
@@ -92,7 +94,11 @@ NetworkSpec parse_network(const std::string& text) {
       throw Error(Errc::kInvalidArgument, "--network container: needs a container's name or id",
                   0, "--network container:NAME");
     return spec;
-  } else if (name == "pasta" || name == "ns" || name == "private" || name == "pod") {
+  } else if (name == "pasta") {
+    spec.mode = NetworkMode::kPasta;
+    if (colon != std::string::npos) spec.options = text.substr(colon + 1);
+    return spec;
+  } else if (name == "ns" || name == "private" || name == "pod") {
     throw Error(Errc::kUnsupported, "--network " + name + " is not supported by dabba", 0,
                 "use --network none, host, slirp4netns[:options], container:NAME or a network's "
                 "name");

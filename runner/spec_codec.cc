@@ -75,7 +75,7 @@ NetworkSpec network_from(const json& j) {
   NetworkSpec n;
   int mode = static_cast<int>(n.mode);
   get(j, "mode", mode);
-  if (mode < 0 || mode > static_cast<int>(NetworkMode::kBridge))
+  if (mode < 0 || mode > static_cast<int>(NetworkMode::kPasta))
     throw Error(Errc::kCorrupt, "unknown network mode " + std::to_string(mode));
   n.mode = static_cast<NetworkMode>(mode);
   get(j, "options", n.options);

@@ -13,6 +13,7 @@
 #include "common/unique_fd.h"
 #include "runner/net/bridge_network.h"
 #include "runner/net/network_parse.h"
+#include "runner/net/pasta.h"
 #include "runner/net/port_publish.h"
 #include "runner/net/port_relay.h"
 #include "runner/net/slirp.h"
@@ -98,6 +99,8 @@ std::unique_ptr<NetworkSetup> make_network_setup(const Spec& spec) {
       return std::make_unique<SlirpNetwork>(spec);
     case NetworkMode::kBridge:
       return make_bridge_network(spec);
+    case NetworkMode::kPasta:
+      return make_pasta_network(spec);
   }
   return nullptr;
 }

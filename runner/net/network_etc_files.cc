@@ -143,6 +143,14 @@ EtcFiles network_etc_files(const std::string& hostname, const NetworkSpec& netwo
       f.resolv_conf = format_resolv_conf(rc);
       break;
     }
+    case NetworkMode::kPasta: {
+      // pasta copies the host's addresses and routes, and its DNS: the host's resolv.conf (as
+      // podman's pasta mode), localhost and the hostname.
+      f.hosts = std::string(kLocalhost) + "127.0.1.1\t" + hostname + "\n";
+      f.resolv_conf = network.dns.empty() ? host.resolv_conf
+                                          : replace_nameservers(host.resolv_conf, network.dns);
+      break;
+    }
     case NetworkMode::kBridge: {
       // As podman writes them: the container's address on each network beside its hostname and
       // name, the gateway of each network with DNS as nameserver (aardvark-dns; search

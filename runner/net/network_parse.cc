@@ -246,7 +246,7 @@ std::string parse_dns(const std::string& text) {
 
 void validate_network(const NetworkSpec& network) {
   if (!network.ports.empty() && network.mode != NetworkMode::kSlirp4netns &&
-      network.mode != NetworkMode::kBridge)
+      network.mode != NetworkMode::kBridge && network.mode != NetworkMode::kPasta)
     throw invalid(
         std::string("-p cannot publish ports with --network ") + network_mode_name(network.mode),
         network.mode == NetworkMode::kHost

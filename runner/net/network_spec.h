@@ -11,7 +11,8 @@ namespace dabba::runner {
 
 // kContainer: another container's namespace, joined (--network container:NAME).
 // kBridge: networks of `network create`, each a bridge in the user's network namespace (bridge.h).
-enum class NetworkMode { kNone, kHost, kSlirp4netns, kContainer, kBridge };
+// kPasta: its own namespace, connected by pasta (pasta.h).
+enum class NetworkMode { kNone, kHost, kSlirp4netns, kContainer, kBridge, kPasta };
 const char* network_mode_name(NetworkMode mode);
 
 enum class PortProtocol { kTcp, kUdp };
