@@ -158,10 +158,10 @@ for tool in "${TOOLS[@]}"; do
   # A container on the network keeps its namespace up, as in a running stack.
   # shellcheck disable=SC2086
   as_user $cmd run -d --name keeper --network benchnet "$IMAGE" sleep 1000 >/dev/null
-  as_user hyperfine -N -w 3 -r "$RUNS_LATENCY" --export-json "$W/$tool.json" \
+  as_user hyperfine -N -w 3 -r "$RUNS_LATENCY" --export-json "$W/cwd/$tool.json" \
     "$cmd run --rm --network benchnet $IMAGE true" "$cmd run --rm --network none $IMAGE true" \
     >"$W/hyperfine.log" 2>&1 || { echo "$tool: hyperfine failed:"; tail -5 "$W/hyperfine.log"; }
-  jq -r --arg t "$tool" '.results[] | "\($t) \(.command | split(" ") | .[-3]): \(.median * 1000 | round) ms median (\(.min * 1000 | round)..\(.max * 1000 | round))"' "$W/$tool.json" \
+  jq -r --arg t "$tool" '.results[] | "\($t) \(.command | split(" ") | .[-3]): \(.median * 1000 | round) ms median (\(.min * 1000 | round)..\(.max * 1000 | round))"' "$W/cwd/$tool.json" \
     | sed "s|$W/||"
   # shellcheck disable=SC2086
   as_user $cmd rm -f -t 0 keeper >/dev/null 2>&1
