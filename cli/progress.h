@@ -4,10 +4,10 @@
 #pragma once
 
 #include <chrono>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "cli/item_lines.h"
 #include "cli/live_lines.h"
 #include "pull/pull_progress.h"
 
@@ -49,13 +49,12 @@ class ProgressDisplay final : public PullProgress {
     std::string error;
   };
 
+  static ItemPhase phase(const Line& line);
   std::string render(const Line& line) const;
-  void redraw(bool force);  // terminal: all layer lines in place (caller holds mu_)
 
   LiveLines live_;
   const std::string action_;
-  std::mutex mu_;
-  std::vector<Line> lines_;
+  ItemLines<Line> lines_;
 };
 
 }  // namespace dabba::cli
