@@ -15,6 +15,10 @@ namespace {
 constexpr auto kRedrawInterval = std::chrono::milliseconds(100);
 }  // namespace
 
+LiveLines::Mode LiveLines::for_stderr(bool quiet) {
+  return quiet ? Mode::kQuiet : mode_for(STDERR_FILENO);
+}
+
 LiveLines::Mode LiveLines::mode_for(int fd) {
   const char* term = std::getenv("TERM");
   if (::isatty(fd) && !(term != nullptr && std::strcmp(term, "dumb") == 0)) return Mode::kTerminal;

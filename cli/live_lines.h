@@ -21,6 +21,8 @@ class LiveLines {
   enum class Mode { kTerminal, kPlain, kQuiet };
   // kTerminal when fd is a terminal (and TERM is not "dumb"), else kPlain.
   static Mode mode_for(int fd);
+  // A verb's progress on stderr: nothing with -q, else as mode_for(stderr).
+  static Mode for_stderr(bool quiet);
 
   LiveLines(Mode mode, int fd);
   ~LiveLines();

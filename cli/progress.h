@@ -16,7 +16,6 @@ namespace dabba::cli {
 class ProgressDisplay final : public PullProgress {
  public:
   using Mode = LiveLines::Mode;
-  static Mode mode_for(int fd) { return LiveLines::mode_for(fd); }
 
   // action names what happens to a layer's bytes: "downloading" (pull), "reading" (load).
   ProgressDisplay(Mode mode, int fd, std::string action = "downloading");
