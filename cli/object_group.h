@@ -1,7 +1,8 @@
-// What the verbs of podman's groups of named objects (volume, network; cli/volume.cc and
-// cli/network.cc; image inspect too) share: create's --ignore, the flags of ls, inspect, rm and
-// prune, inspect's lookup of each name asked and its output, and the removal loops of rm and prune.
-// Each group keeps what is its own: its filter, its fields, its store calls and its messages.
+// What the verbs of podman's groups of named objects (volume, network: cli/volume.cc and
+// cli/network.cc) share: create's --ignore, the flags of ls, inspect, rm and prune, inspect's
+// lookup of each name asked and its output (image and container inspect print theirs with it
+// too), and the removal loops of rm and prune. Each group keeps what is its own: its filter, its
+// fields, its store calls and its messages.
 #pragma once
 
 #include <functional>
@@ -35,7 +36,7 @@ void print_list(const ListFlags& flags, const std::vector<TemplateData>& rows,
 // `NOUN rm` (alias remove) with -f and -t; the caller adds the names (and -a where it has one).
 struct RemoveFlags {
   bool force = false;
-  std::string time;  // accepted: no container joins these objects through dabba's stop yet
+  std::string time;  // -t: accepted, not used (podman's wait before killing a user)
   std::vector<std::string> names;
 };
 Command add_rm_verb(CLI::App& parent, const std::string& description, RemoveFlags& flags);
