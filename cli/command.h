@@ -6,12 +6,8 @@
 #include <functional>
 #include <string>
 
+#include "cli/cli11_fwd.h"
 #include "common/exit_codes.h"
-
-namespace CLI {
-class App;
-class Option;
-}
 
 namespace dabba::cli {
 

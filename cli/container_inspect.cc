@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "cli/commands.h"
 #include "cli/container_targets.h"
+#include "cli/object_group.h"
 #include "cli/with_store.h"
 #include "common/fs.h"
 #include "common/human.h"
@@ -316,23 +317,20 @@ namespace dabba::cli {
 // dabba container inspect [-f FORMAT] [-l] [-s] CONTAINER...
 Command add_container_inspect(CLI::App& parent) {
   struct Args {
-    std::string format;
+    InspectFlags inspect;
     bool latest = false;
     bool size = false;
-    std::vector<std::string> names;
   };
   auto args = std::make_shared<Args>();
-  Command cmd =
-      podman_verb(parent, "inspect", "Show details of containers as JSON", Needs::kNothing);
-  cmd.app->add_option("-f,--format", args->format, "json (default) or a Go template");
+  Command cmd = add_inspect_verb(parent, "Show details of containers as JSON", args->inspect);
   cmd.app->add_flag("-l,--latest", args->latest, "the newest container");
   cmd.app->add_flag("-s,--size", args->size, "sizes (accepted)");
-  cmd.app->add_option("container", args->names, "container names or ids");
+  cmd.app->add_option("container", args->inspect.names, "container names or ids");
   cmd.run = with_store([args](Store& store) {
     TargetFlags targets;
     targets.latest = args->latest;
-    targets.names = args->names;
-    return run_inspect(store, resolve_targets(store, targets), "container", args->format);
+    targets.names = args->inspect.names;
+    return run_inspect(store, resolve_targets(store, targets), "container", args->inspect.format);
   });
   return cmd;
 }

@@ -7,11 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/cli11_fwd.h"
 #include "store/store.h"
-
-namespace CLI {
-class App;
-}
 
 namespace dabba::cli {
 

@@ -1,6 +1,10 @@
 #include "cli/containers_conf.h"
 
+#include <cstdint>
 #include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
 
 // toml++ is header-only, compiled here for containers.conf (and in registry/ for
 // registries.conf): no library to load at start-up.
@@ -30,24 +34,29 @@ constexpr const char* kHint = "fix the file (see containers.conf(5))";
       "line " + std::to_string(n.source().begin.line) + ": containers." + key + " must be " + want);
 }
 
-void read_bool(const toml::table& t, const char* key, const std::string& origin,
-               std::optional<bool>& into) {
+// What a field's type wants, in the words of the error for a value of another type.
+template <class T>
+constexpr const char* kWant = nullptr;
+template <>
+constexpr const char* kWant<bool> = "true or false";
+template <>
+constexpr const char* kWant<std::string> = "a string";
+template <>
+constexpr const char* kWant<int64_t> = "a whole number";
+
+// containers.KEY into its field, when the file sets it; a value of another type is an error.
+template <class T>
+void read(const toml::table& t, const char* key, const std::string& origin,
+          std::optional<T>& into) {
   const toml::node* n = t.get(key);
   if (n == nullptr) return;
-  if (!n->is_boolean()) bad_type(origin, *n, key, "true or false");
-  into = n->as_boolean()->get();
+  std::optional<T> value = n->value_exact<T>();
+  if (!value) bad_type(origin, *n, key, kWant<T>);
+  into = std::move(value);
 }
 
-void read_string(const toml::table& t, const char* key, const std::string& origin,
-                 std::optional<std::string>& into) {
-  const toml::node* n = t.get(key);
-  if (n == nullptr) return;
-  if (!n->is_string()) bad_type(origin, *n, key, "a string");
-  into = n->as_string()->get();
-}
-
-void read_strings(const toml::table& t, const char* key, const std::string& origin,
-                  std::optional<std::vector<std::string>>& into) {
+void read(const toml::table& t, const char* key, const std::string& origin,
+          std::optional<std::vector<std::string>>& into) {
   const toml::node* n = t.get(key);
   if (n == nullptr) return;
   const toml::array* a = n->as_array();
@@ -76,24 +85,21 @@ void ContainersConf::merge(std::string_view text, const std::string& origin) {
   const toml::table* t = c->as_table();
   if (t == nullptr)
     bad(origin, "line " + std::to_string(c->source().begin.line) + ": containers must be a table");
-  read_strings(*t, "env", origin, env);
-  read_bool(*t, "env_host", origin, env_host);
-  read_bool(*t, "http_proxy", origin, http_proxy);
-  read_strings(*t, "default_capabilities", origin, default_capabilities);
-  read_strings(*t, "dns_servers", origin, dns_servers);
-  read_strings(*t, "dns_searches", origin, dns_searches);
-  read_strings(*t, "dns_options", origin, dns_options);
-  read_string(*t, "tz", origin, tz);
-  if (const toml::node* n = t->get("pids_limit")) {
-    if (!n->is_integer()) bad_type(origin, *n, "pids_limit", "a whole number");
-    pids_limit = n->as_integer()->get();
-  }
-  read_string(*t, "shm_size", origin, shm_size);
-  read_bool(*t, "init", origin, init);
-  read_string(*t, "log_driver", origin, log_driver);
-  read_strings(*t, "default_ulimits", origin, default_ulimits);
-  read_strings(*t, "default_sysctls", origin, default_sysctls);
-  read_strings(*t, "devices", origin, devices);
+  read(*t, "env", origin, env);
+  read(*t, "env_host", origin, env_host);
+  read(*t, "http_proxy", origin, http_proxy);
+  read(*t, "default_capabilities", origin, default_capabilities);
+  read(*t, "dns_servers", origin, dns_servers);
+  read(*t, "dns_searches", origin, dns_searches);
+  read(*t, "dns_options", origin, dns_options);
+  read(*t, "tz", origin, tz);
+  read(*t, "pids_limit", origin, pids_limit);
+  read(*t, "shm_size", origin, shm_size);
+  read(*t, "init", origin, init);
+  read(*t, "log_driver", origin, log_driver);
+  read(*t, "default_ulimits", origin, default_ulimits);
+  read(*t, "default_sysctls", origin, default_sysctls);
+  read(*t, "devices", origin, devices);
 }
 
 std::vector<std::string> ContainersConf::default_files() {

@@ -4,9 +4,7 @@
 // docs/compatibility.md ("Global flags").
 #pragma once
 
-namespace CLI {
-class App;
-}
+#include "cli/cli11_fwd.h"
 
 namespace dabba::cli {
 

@@ -2,6 +2,7 @@
 // "}}"), then each action's tokens, then the tree of if/range/with lists.
 #include <cctype>
 #include <cstdlib>
+#include <string_view>
 
 #include "cli/go_template_ast.h"
 #include "common/error.h"
@@ -17,6 +18,22 @@ struct Item {
 
 enum class Tok { kDot, kField, kVariable, kIdent, kString, kNumber, kPipe, kLParen, kRParen,
                  kDeclare, kAssign, kComma };
+
+// The punctuation of an action, and its token; ":=" before "=".
+struct Punctuation {
+  std::string_view text;
+  Tok kind;
+};
+constexpr Punctuation kPunctuation[] = {{"|", Tok::kPipe},     {"(", Tok::kLParen},
+                                        {")", Tok::kRParen},   {",", Tok::kComma},
+                                        {":=", Tok::kDeclare}, {"=", Tok::kAssign}};
+
+// The punctuation rest starts with, or nullptr.
+const Punctuation* punctuation_at(std::string_view rest) {
+  for (const Punctuation& p : kPunctuation)
+    if (rest.substr(0, p.text.size()) == p.text) return &p;
+  return nullptr;
+}
 
 struct Token {
   Tok kind;
@@ -179,24 +196,9 @@ class Parser {
         t.text = std::string(s.substr(b, i - b));
         if (i < s.size() && s[i] == '.' && i + 1 < s.size() && ident_char(s[i + 1]))
           fail(item.pos, "unexpected '.' after " + t.text);
-      } else if (c == '|') {
-        t.kind = Tok::kPipe;
-        ++i;
-      } else if (c == '(') {
-        t.kind = Tok::kLParen;
-        ++i;
-      } else if (c == ')') {
-        t.kind = Tok::kRParen;
-        ++i;
-      } else if (c == ',') {
-        t.kind = Tok::kComma;
-        ++i;
-      } else if (c == ':' && i + 1 < s.size() && s[i + 1] == '=') {
-        t.kind = Tok::kDeclare;
-        i += 2;
-      } else if (c == '=') {
-        t.kind = Tok::kAssign;
-        ++i;
+      } else if (const Punctuation* p = punctuation_at(s.substr(i))) {
+        t.kind = p->kind;
+        i += p->text.size();
       } else {
         fail(item.pos, std::string("unexpected \"") + c + "\" in command");
       }

@@ -12,6 +12,7 @@
 #include "cli/containers.h"
 #include "cli/format_template.h"
 #include "cli/image_view.h"
+#include "cli/object_group.h"
 #include "cli/with_store.h"
 #include "common/error.h"
 #include "store/image_names.h"
@@ -60,42 +61,33 @@ int run_inspect(const Store& store, const std::vector<std::string>& names, const
     }
     if (!hit) missing.push_back(name);
   }
-  if (format.empty() || is_json_format(format)) {
-    TemplateData all = TemplateData::array();
-    for (auto& j : found) all.push_back(std::move(j));
-    std::printf("%s\n", all.dump(4).c_str());
-  } else {
-    ListFormat list(format, "", {});
-    std::fputs(list.render(views).c_str(), stdout);
-  }
-  for (const std::string& name : missing) {
-    std::string text = type == "all" ? "no such object: \"" + name + "\""
-                       : kinds.size() == 1 && !kinds[0]->not_found_suffix.empty()
-                           ? name + kinds[0]->not_found_suffix
-                           : "no such " + type + " " + name;
-    report_error(Error(Errc::kNotFound, "inspecting object: " + text));
-  }
-  return missing.empty() ? kExitOk : 125;
+  auto not_found = [&](const std::string& name) {
+    return Error(Errc::kNotFound,
+                 "inspecting object: " + (type == "all" ? "no such object: \"" + name + "\""
+                                          : kinds.size() == 1 && !kinds[0]->not_found_suffix.empty()
+                                              ? name + kinds[0]->not_found_suffix
+                                              : "no such " + type + " " + name));
+  };
+  return print_inspect(
+      format, [&] { return TemplateData(found).dump(4); }, views, missing, not_found);
 }
 
 Command add_inspect(CLI::App& parent) {
   struct Args {
-    std::string format;
+    InspectFlags inspect;
     std::string type = "all";
     bool size = false;
     bool latest = false;
-    std::vector<std::string> names;
   };
   auto args = std::make_shared<Args>();
-  Command cmd = podman_verb(parent, "inspect", "Show details of containers or images as JSON",
-                            Needs::kNothing);
-  cmd.app->add_option("-f,--format", args->format, "json (default) or a Go template");
+  Command cmd =
+      add_inspect_verb(parent, "Show details of containers or images as JSON", args->inspect);
   cmd.app->add_option("-t,--type", args->type, "image, container or all")->capture_default_str();
   cmd.app->add_flag("-s,--size", args->size, "container sizes (with container inspect)");
   cmd.app->add_flag("-l,--latest", args->latest, "the container created last");
-  cmd.app->add_option("name", args->names, "names or ids");
+  cmd.app->add_option("name", args->inspect.names, "names or ids");
   cmd.run = with_store([args](Store& store) {
-    std::vector<std::string> names = args->names;
+    std::vector<std::string> names = args->inspect.names;
     if (args->latest) {
       if (!names.empty())
         throw Error(Errc::kInvalidArgument, "--latest and arguments cannot be used together");
@@ -103,19 +95,14 @@ Command add_inspect(CLI::App& parent) {
     }
     if (names.empty())
       throw Error(Errc::kInvalidArgument, "inspect needs a container or image (or --latest)");
-    return run_inspect(store, names, args->latest ? "container" : args->type, args->format);
+    return run_inspect(store, names, args->latest ? "container" : args->type, args->inspect.format);
   });
   return cmd;
 }
 
 Command add_image_inspect(CLI::App& parent) {
-  struct Args {
-    std::string format;
-    std::vector<std::string> names;
-  };
-  auto args = std::make_shared<Args>();
-  Command cmd = podman_verb(parent, "inspect", "Show details of images as JSON", Needs::kNothing);
-  cmd.app->add_option("-f,--format", args->format, "json (default) or a Go template");
+  auto args = std::make_shared<InspectFlags>();
+  Command cmd = add_inspect_verb(parent, "Show details of images as JSON", *args);
   cmd.app->add_option("image", args->names, "image names or ids")->required();
   cmd.run = with_store(
       [args](Store& store) { return run_inspect(store, args->names, "image", args->format); });

@@ -18,8 +18,9 @@ void on_signal(int sig) {
 
 }  // namespace
 
-ScopedInterrupt::ScopedInterrupt() {
+ScopedInterrupt::ScopedInterrupt(const std::atomic<bool>*& cancel) {
   g_interrupted.store(false);
+  cancel = &g_interrupted;
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);

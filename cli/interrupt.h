@@ -12,7 +12,8 @@ namespace dabba::cli {
 
 class ScopedInterrupt {
  public:
-  ScopedInterrupt();
+  // cancel (HttpOptions::cancel, a load's or save's options.cancel) is pointed at the flag.
+  explicit ScopedInterrupt(const std::atomic<bool>*& cancel);
   ~ScopedInterrupt();
   ScopedInterrupt(const ScopedInterrupt&) = delete;
   ScopedInterrupt& operator=(const ScopedInterrupt&) = delete;

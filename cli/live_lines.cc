@@ -15,6 +15,10 @@ namespace {
 constexpr auto kRedrawInterval = std::chrono::milliseconds(100);
 }  // namespace
 
+LiveLines::Mode LiveLines::for_stderr(bool quiet) {
+  return quiet ? Mode::kQuiet : mode_for(STDERR_FILENO);
+}
+
 LiveLines::Mode LiveLines::mode_for(int fd) {
   const char* term = std::getenv("TERM");
   if (::isatty(fd) && !(term != nullptr && std::strcmp(term, "dumb") == 0)) return Mode::kTerminal;
@@ -108,6 +112,27 @@ std::string progress_bar(uint64_t held, int64_t total, size_t width) {
   out += std::string(fill, '=');
   if (fill < width) out += '>' + std::string(width - fill - 1, ' ');
   return out + "]";
+}
+
+std::vector<std::string> fit_to_screen(size_t rows, size_t count,
+                                       const std::function<ItemPhase(size_t)>& phase,
+                                       const std::function<std::string(size_t)>& render,
+                                       const std::string& what) {
+  std::vector<std::string> out;
+  if (count < rows - 1) {
+    for (size_t i = 0; i < count; ++i) out.push_back(render(i));
+    return out;
+  }
+  size_t finished = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const ItemPhase p = phase(i);
+    if (p == ItemPhase::kOver)
+      ++finished;
+    else if (p == ItemPhase::kBusy && out.size() + 2 < rows)
+      out.push_back(render(i));
+  }
+  out.push_back(std::to_string(finished) + " of " + std::to_string(count) + " " + what + " done");
+  return out;
 }
 
 }  // namespace dabba::cli

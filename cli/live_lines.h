@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -20,6 +21,8 @@ class LiveLines {
   enum class Mode { kTerminal, kPlain, kQuiet };
   // kTerminal when fd is a terminal (and TERM is not "dumb"), else kPlain.
   static Mode mode_for(int fd);
+  // A verb's progress on stderr: nothing with -q, else as mode_for(stderr).
+  static Mode for_stderr(bool quiet);
 
   LiveLines(Mode mode, int fd);
   ~LiveLines();
@@ -54,6 +57,17 @@ class LiveLines {
   size_t drawn_ = 0;  // live lines on the screen now
   Clock::time_point last_draw_;
 };
+
+// Where an item of a pull or push (a layer, a blob) is, for fit_to_screen.
+enum class ItemPhase { kWaiting, kBusy, kOver };
+
+// The live lines of count items on a screen of rows rows: every item's line (render(i)) when they
+// all fit; else, as cursor-up stops at the screen's top, only the busy items' lines that fit and
+// a count "N of M <what> done".
+std::vector<std::string> fit_to_screen(size_t rows, size_t count,
+                                       const std::function<ItemPhase(size_t)>& phase,
+                                       const std::function<std::string(size_t)>& render,
+                                       const std::string& what);
 
 // "[=====>            ]": held of total (unknown total: empty).
 std::string progress_bar(uint64_t held, int64_t total, size_t width = 24);

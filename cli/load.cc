@@ -36,14 +36,11 @@ Command add_load(CLI::App& parent) {
   cmd.run = with_store([args](Store& store) {
     LoadOptions options;
     if (!args->platform.empty()) options.platform = Platform::parse(args->platform);
-    ScopedInterrupt interrupt;
-    options.cancel = interrupt.flag();
+    ScopedInterrupt interrupt(options.cancel);
     InputFile input = InputFile::open(
         args->input.empty(), args->input, store.temp_dir(),
         "cannot read from terminal, use command-line redirection or the --input flag");
-    ProgressDisplay progress(
-        args->quiet ? ProgressDisplay::Mode::kQuiet : ProgressDisplay::mode_for(STDERR_FILENO),
-        STDERR_FILENO, "reading");
+    ProgressDisplay progress(LiveLines::for_stderr(args->quiet), STDERR_FILENO, "reading");
     if (!args->quiet) options.progress = &progress;
     std::vector<LoadedImage> loaded = load_images(store, input.path(), options);
     progress.finish();

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <regex>
 
@@ -21,6 +22,7 @@
 #include "cli/containers.h"
 #include "cli/format_template.h"
 #include "cli/key_values.h"
+#include "cli/object_group.h"
 #include "common/error.h"
 #include "store/networks.h"
 #include "store/store.h"
@@ -154,42 +156,50 @@ Command add_network_create(CLI::App& parent) {
     r.ipv6 = args->ipv6;
     r.labels = key_values(args->labels, "label");
     r.options = key_values(args->options, "network option");
-    try {
-      create_network(globals.root(), r);
-    } catch (const Error& e) {
-      if (!(args->ignore && e.code() == Errc::kAlreadyExists)) throw;
-    }
-    std::printf("%s\n", r.name.c_str());
-    return kExitOk;
+    return create_named(r.name, args->ignore, [&] { create_network(globals.root(), r); });
   };
   return cmd;
 }
 
+// What inspect and rm act on: one network or more, by name or id.
+void add_network_operands(CLI::App& app, std::vector<std::string>& names) {
+  app.add_option("network", names, "network names or ids")->required();
+}
+
+// network ls: the fields its templates name, with their column headers.
+const std::map<std::string, std::string> kLsHeaders = {
+    {"ID", "NETWORK ID"},
+    {"Name", "NAME"},
+    {"Driver", "DRIVER"},
+    {"Labels", "LABELS"},
+    {"NetworkInterface", "NETWORK INTERFACE"},
+    {"Created", "CREATED"},
+    {"Subnets", "SUBNETS"},
+    {"Internal", "INTERNAL"},
+    {"DNSEnabled", "DNS"},
+    {"IPv6Enabled", "IPV6"},
+};
+
 Command add_network_ls(CLI::App& parent) {
   struct Args {
-    bool quiet = false, noheading = false, no_trunc = false;
-    std::string format;
-    std::vector<std::string> filters;
+    ListFlags list;
+    bool no_trunc = false;
   };
   auto args = std::make_shared<Args>();
-  Command cmd = podman_verb(parent, "ls", "List networks", Needs::kNothing);
-  cmd.app->alias("list");
-  cmd.app->add_flag("-q,--quiet", args->quiet, "names only");
-  cmd.app->add_flag("-n,--noheading", args->noheading, "no header row");
+  Command cmd = add_ls_verb(parent, "List networks", args->list,
+                            "name=, id=, driver=, label=KEY[=VALUE], label!=");
   cmd.app->add_flag("--no-trunc", args->no_trunc, "full ids");
-  cmd.app->add_option("--format", args->format, "table, json or a Go template");
-  repeatable(cmd.app->add_option("-f,--filter", args->filters,
-                                 "name=, id=, driver=, label=KEY[=VALUE], label!="));
   cmd.run = [args](const Globals& globals) {
-    const NetworkFilter filter(args->filters);
+    const ListFlags& flags = args->list;
+    const NetworkFilter filter(flags.filters);
     std::vector<Network> shown;
     for (const Network& n : list_networks(globals.root()))
       if (filter.match(n)) shown.push_back(n);
-    if (args->quiet) {
+    if (flags.quiet) {
       for (const Network& n : shown) std::printf("%s\n", n.name.c_str());
       return kExitOk;
     }
-    if (is_json_format(args->format)) {
+    if (is_json_format(flags.format)) {
       std::printf("%s\n", json_array(shown, 2).c_str());
       return kExitOk;
     }
@@ -199,125 +209,86 @@ Command add_network_ls(CLI::App& parent) {
       if (!args->no_trunc) row["ID"] = n.id.substr(0, 12);
       rows.push_back(std::move(row));
     }
-    ListFormat list(args->format, "table {{.ID}}\t{{.Name}}\t{{.Driver}}",
-                    {{"ID", "NETWORK ID"}, {"Name", "NAME"}, {"Driver", "DRIVER"},
-                     {"Labels", "LABELS"}, {"NetworkInterface", "NETWORK INTERFACE"},
-                     {"Created", "CREATED"}, {"Subnets", "SUBNETS"}, {"Internal", "INTERNAL"},
-                     {"DNSEnabled", "DNS"}, {"IPv6Enabled", "IPV6"}});
-    std::fputs(list.render(rows, !args->noheading).c_str(), stdout);
+    print_list(flags, rows, "table {{.ID}}\t{{.Name}}\t{{.Driver}}", kLsHeaders);
     return kExitOk;
   };
   return cmd;
 }
 
 Command add_network_inspect(CLI::App& parent) {
-  struct Args {
-    std::string format;
-    std::vector<std::string> names;
-  };
-  auto args = std::make_shared<Args>();
-  Command cmd = podman_verb(parent, "inspect", "Show networks as JSON", Needs::kNothing);
-  cmd.app->add_option("-f,--format", args->format, "json (default) or a Go template");
-  cmd.app->add_option("network", args->names, "network names or ids")->required();
+  auto args = std::make_shared<InspectFlags>();
+  Command cmd = add_inspect_verb(parent, "Show networks as JSON", *args);
+  add_network_operands(*cmd.app, args->names);
   cmd.run = [args](const Globals& globals) {
-    std::vector<Network> found;
-    std::vector<std::string> missing;
-    for (const std::string& name : args->names) {
-      if (std::optional<Network> n = find_network(globals.root(), name))
-        found.push_back(*n);
-      else
-        missing.push_back(name);
-    }
-    if (args->format.empty() || is_json_format(args->format)) {
-      std::printf("%s\n", json_array(found, 5).c_str());
-    } else {
-      std::vector<TemplateData> rows;
-      for (const Network& n : found) rows.push_back(network_fields(n));
-      std::fputs(ListFormat(args->format, "", {}).render(rows).c_str(), stdout);
-    }
-    for (const std::string& name : missing)
-      report_error(Error(Errc::kNotFound, "inspecting object: network " + name +
-                                              ": unable to find network with name or ID " +
-                                              name + ": network not found"));
-    return missing.empty() ? kExitOk : kExitDabbaFailed;
+    const Lookup<Network> asked = look_up<Network>(
+        args->names, [&](const std::string& name) { return find_network(globals.root(), name); });
+    std::vector<TemplateData> rows;
+    for (const Network& n : asked.found) rows.push_back(network_fields(n));
+    return print_inspect(
+        args->format, [&] { return json_array(asked.found, 5); }, rows, asked.missing,
+        [](const std::string& name) {
+          return Error(Errc::kNotFound, "inspecting object: network " + name +
+                                            ": unable to find network with name or ID " + name +
+                                            ": network not found");
+        });
   };
   return cmd;
 }
 
 Command add_network_rm(CLI::App& parent) {
-  struct Args {
-    bool force = false;
-    std::string time;
-    std::vector<std::string> names;
-  };
-  auto args = std::make_shared<Args>();
-  Command cmd = podman_verb(parent, "rm", "Remove networks", Needs::kNothing);
-  cmd.app->alias("remove");
-  cmd.app->add_flag("-f,--force", args->force, "remove the containers using them first");
-  cmd.app->add_option("-t,--time", args->time, "seconds before a container is killed (accepted)");
-  cmd.app->add_option("network", args->names, "network names or ids")->required();
-  cmd.run = [args](const Globals& globals) {
-    int exit = kExitOk;
-    for (const std::string& typed : args->names) {
-      try {
-        const std::string name = find_or_throw(globals.root(), typed).name;
-        const std::vector<std::string> users = containers_on(globals.root(), name);
-        if (!users.empty() && !args->force)
-          throw Error(Errc::kConflict, "\"" + typed +
-                                           "\" has associated containers with it. Use -f to "
-                                           "forcibly delete containers and pods: network is being "
-                                           "used");
-        if (!users.empty()) {
-          ContainerRemoval how;
-          how.force = true;
-          how.ignore_missing = true;
-          if (!args->time.empty()) how.stop_seconds = std::stoi(args->time);
-          std::optional<Error> failed;
-          how.on_error = [&](const std::string&, const Error& e) { failed = e; };
-          remove_containers(globals.root(), users, how);
-          if (failed) throw *failed;
-        }
-        remove_network(globals.root(), name);
-        std::printf("%s\n", typed.c_str());
-      } catch (const Error& e) {
-        report_error(e);
-        const int code = e.code() == Errc::kNotFound   ? kExitFailure
-                         : e.code() == Errc::kConflict ? 2
-                                                       : kExitDabbaFailed;
-        if (exit == kExitOk || code == kExitDabbaFailed) exit = code;
-      }
-    }
-    return exit;
+  auto flags = std::make_shared<RemoveFlags>();
+  Command cmd = add_rm_verb(parent, "Remove networks", *flags);
+  add_network_operands(*cmd.app, flags->names);
+  cmd.run = [flags](const Globals& globals) {
+    // 1 for no such network, 2 for one in use, 125 for the default one (kInvalidArgument).
+    return remove_each(
+        flags->names,
+        [&](const std::string& typed) {
+          const std::string name = find_or_throw(globals.root(), typed).name;
+          const std::vector<std::string> users = containers_on(globals.root(), name);
+          if (!users.empty() && !flags->force)
+            throw Error(Errc::kConflict, "\"" + typed +
+                                             "\" has associated containers with it. Use -f to "
+                                             "forcibly delete containers and pods: network is "
+                                             "being used");
+          if (!users.empty()) {
+            ContainerRemoval how;
+            how.force = true;
+            how.ignore_missing = true;
+            if (!flags->time.empty()) {
+              if (flags->time.find_first_not_of("0123456789") != std::string::npos ||
+                  flags->time.size() > 6)
+                throw Error(Errc::kInvalidArgument, "invalid argument \"" + flags->time +
+                                                        "\" for \"-t, --time\" flag");
+              how.stop_seconds = std::stoi(flags->time);
+            }
+            std::optional<Error> failed;
+            how.on_error = [&](const std::string&, const Error& e) { failed = e; };
+            remove_containers(globals.root(), users, how);
+            if (failed) throw *failed;
+          }
+          remove_network(globals.root(), name);
+        },
+        false);
   };
   return cmd;
 }
 
 Command add_network_prune(CLI::App& parent) {
-  struct Args {
-    bool force = false;
-    std::vector<std::string> filters;
-  };
-  auto args = std::make_shared<Args>();
-  Command cmd = podman_verb(parent, "prune", "Remove every network no container uses",
-                            Needs::kNothing);
-  cmd.app->add_flag("-f,--force", args->force, "do not ask");
-  repeatable(cmd.app->add_option("--filter", args->filters, "label=, label!= (as network ls)"));
-  cmd.run = [args](const Globals& globals) {
-    const NetworkFilter filter(args->filters);
-    if (!args->force &&
+  auto flags = std::make_shared<PruneFlags>();
+  Command cmd = add_prune_verb(parent, "Remove every network no container uses", Needs::kNothing,
+                               *flags, "label=, label!= (as network ls)");
+  cmd.run = [flags](const Globals& globals) {
+    const NetworkFilter filter(flags->filters);
+    if (!flags->force &&
         !confirm("WARNING! This will remove all networks not used by at least one container."))
       return kExitOk;
-    for (const Network& n : list_networks(globals.root())) {
-      if (n.name == kDefaultNetworkName || !filter.match(n) ||
-          !containers_on(globals.root(), n.name).empty())
-        continue;
-      try {
-        remove_network(globals.root(), n.name);
-        std::printf("%s\n", n.name.c_str());
-      } catch (const Error& e) {
-        if (e.code() != Errc::kNotFound) throw;  // another prune was quicker
-      }
-    }
+    std::vector<std::string> names;
+    for (const Network& n : list_networks(globals.root()))
+      if (n.name != kDefaultNetworkName && filter.match(n) &&
+          containers_on(globals.root(), n.name).empty())
+        names.push_back(n.name);
+    prune_each(names, [&](const std::string& name) { remove_network(globals.root(), name); });
     return kExitOk;
   };
   return cmd;

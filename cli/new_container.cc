@@ -78,11 +78,9 @@ ImageRecord resolve_image(Store& store, const RunOptions& o) {
   }
   PullOptions options = PullOptions::from_environment();
   options.platform = platform;
-  ScopedInterrupt interrupt;  // gone again before the container's signal handling starts
-  options.client.http.cancel = interrupt.flag();
-  ProgressDisplay progress(
-      o.flags.quiet ? ProgressDisplay::Mode::kQuiet : ProgressDisplay::mode_for(STDERR_FILENO),
-      STDERR_FILENO);
+  // Gone again before the container's signal handling starts.
+  ScopedInterrupt interrupt(options.client.http.cancel);
+  ProgressDisplay progress(LiveLines::for_stderr(o.flags.quiet), STDERR_FILENO);
   options.progress = &progress;
   // A stored image that does not suit --platform is pulled again for the right one.
   ImageRecord img =

@@ -20,9 +20,17 @@ std::string rate_text(uint64_t bytes, double secs) {
 }  // namespace
 
 ProgressDisplay::ProgressDisplay(Mode mode, int fd, std::string action)
-    : live_(mode, fd), action_(std::move(action)) {}
+    : live_(mode, fd),
+      action_(std::move(action)),
+      lines_(live_, {phase, [this](const Line& l) { return render(l); }, "layers"}) {}
 
 void ProgressDisplay::note(const std::string& text) { live_.note(text); }
+
+ItemPhase ProgressDisplay::phase(const Line& l) {
+  return l.state == State::kDone || l.state == State::kExists ? ItemPhase::kOver
+         : l.state == State::kWaiting                         ? ItemPhase::kWaiting
+                                                              : ItemPhase::kBusy;
+}
 
 std::string ProgressDisplay::render(const Line& l) const {
   std::string out = l.layer.blob.short_hex() + "  ";
@@ -59,33 +67,7 @@ std::string ProgressDisplay::render(const Line& l) const {
   return out;
 }
 
-void ProgressDisplay::redraw(bool force) {
-  if (live_.mode() != Mode::kTerminal || lines_.empty()) return;
-  // When the lines would not fit the screen (cursor-up stops at its top), only the busy ones and
-  // a count.
-  const size_t rows = live_.size().second;
-  std::vector<std::string> out;
-  if (lines_.size() < rows - 1) {
-    for (const Line& l : lines_) out.push_back(render(l));
-  } else {
-    size_t finished = 0;
-    for (const Line& l : lines_) {
-      if (l.state == State::kDone || l.state == State::kExists) {
-        ++finished;
-      } else if (l.state != State::kWaiting && out.size() + 2 < rows) {
-        out.push_back(render(l));
-      }
-    }
-    out.push_back(std::to_string(finished) + " of " + std::to_string(lines_.size()) +
-                  " layers done");
-  }
-  live_.show(std::move(out), force);
-}
-
-void ProgressDisplay::finish() {
-  std::lock_guard lock(mu_);
-  redraw(true);
-}
+void ProgressDisplay::finish() { lines_.finish(); }
 
 void ProgressDisplay::resolved(const std::string& reference, const Digest& digest, bool cached) {
   note(cached ? reference + ": image is up to date (" + digest.str() + ")"
@@ -93,70 +75,59 @@ void ProgressDisplay::resolved(const std::string& reference, const Digest& diges
 }
 
 void ProgressDisplay::layers(const std::vector<PullLayer>& layers) {
-  std::lock_guard lock(mu_);
-  lines_.clear();
-  for (const PullLayer& l : layers) lines_.push_back({l});
-  redraw(true);
+  std::vector<Line> lines;
+  for (const PullLayer& l : layers) lines.push_back({l});
+  lines_.reset(std::move(lines));
 }
 
 void ProgressDisplay::layer_reused(size_t i) {
-  std::lock_guard lock(mu_);
-  if (i >= lines_.size()) return;
-  lines_[i].state = State::kExists;
-  live_.plain("Layer " + lines_[i].layer.blob.str() + ": already exists");
-  redraw(true);
+  lines_.change(i, true, [&](Line& l) {
+    l.state = State::kExists;
+    live_.plain("Layer " + l.layer.blob.str() + ": already exists");
+  });
 }
 
 void ProgressDisplay::layer_started(size_t i, uint64_t resumed) {
-  std::lock_guard lock(mu_);
-  if (i >= lines_.size()) return;
-  Line& l = lines_[i];
-  l.state = State::kDownloading;
-  l.held = l.resumed = resumed;
-  l.started = Clock::now();
-  std::string size = l.layer.size >= 0 ? human_size(l.layer.size) : "unknown size";
-  live_.plain("Layer " + l.layer.blob.str() + ": " + action_ + " (" + size +
-        (resumed > 0 ? ", resuming at " + human_size(resumed) : "") + ")");
-  redraw(true);
+  lines_.change(i, true, [&](Line& l) {
+    l.state = State::kDownloading;
+    l.held = l.resumed = resumed;
+    l.started = Clock::now();
+    std::string size = l.layer.size >= 0 ? human_size(l.layer.size) : "unknown size";
+    live_.plain("Layer " + l.layer.blob.str() + ": " + action_ + " (" + size +
+                (resumed > 0 ? ", resuming at " + human_size(resumed) : "") + ")");
+  });
 }
 
 void ProgressDisplay::layer_bytes(size_t i, uint64_t held) {
-  std::lock_guard lock(mu_);
-  if (i >= lines_.size()) return;
-  lines_[i].held = held;
-  redraw(false);
+  lines_.change(i, false, [&](Line& l) { l.held = held; });
 }
 
 void ProgressDisplay::layer_downloaded(size_t i) {
-  std::lock_guard lock(mu_);
-  if (i >= lines_.size()) return;
-  if (lines_[i].state == State::kDownloading) lines_[i].state = State::kUnpacking;
-  redraw(false);
+  lines_.change(i, false, [](Line& l) {
+    if (l.state == State::kDownloading) l.state = State::kUnpacking;
+  });
 }
 
 void ProgressDisplay::layer_done(size_t i, const LayerResult& result) {
-  std::lock_guard lock(mu_);
-  if (i >= lines_.size()) return;
-  Line& l = lines_[i];
-  if (l.state == State::kWaiting) l.started = Clock::now();  // unpacked from a stored blob
-  l.state = State::kDone;
-  l.ended = Clock::now();
-  l.held = result.blob_size;
-  char secs[32];
-  std::snprintf(secs, sizeof secs, "%.1f", seconds(l.ended - l.started));
-  live_.plain("Layer " + l.layer.blob.str() + ": done (" + human_size(result.blob_size) + " in " + secs +
-        " s, " + human_size(result.tar_size) + " unpacked" +
-        (l.resumed > 0 ? ", resumed at " + human_size(l.resumed) : "") + ")");
-  redraw(true);
+  lines_.change(i, true, [&](Line& l) {
+    if (l.state == State::kWaiting) l.started = Clock::now();  // unpacked from a stored blob
+    l.state = State::kDone;
+    l.ended = Clock::now();
+    l.held = result.blob_size;
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.1f", seconds(l.ended - l.started));
+    live_.plain("Layer " + l.layer.blob.str() + ": done (" + human_size(result.blob_size) + " in " +
+                secs + " s, " + human_size(result.tar_size) + " unpacked" +
+                (l.resumed > 0 ? ", resumed at " + human_size(l.resumed) : "") + ")");
+  });
 }
 
 void ProgressDisplay::layer_failed(size_t i, const std::string& why) {
-  std::lock_guard lock(mu_);
-  if (i >= lines_.size()) return;
-  lines_[i].state = State::kFailed;
-  lines_[i].error = why;
-  live_.plain("Layer " + lines_[i].layer.blob.str() + ": failed");
-  redraw(true);
+  lines_.change(i, true, [&](Line& l) {
+    l.state = State::kFailed;
+    l.error = why;
+    live_.plain("Layer " + l.layer.blob.str() + ": failed");
+  });
 }
 
 }  // namespace dabba::cli

@@ -4,10 +4,10 @@
 #pragma once
 
 #include <chrono>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "cli/item_lines.h"
 #include "cli/live_lines.h"
 #include "pull/pull_progress.h"
 
@@ -16,7 +16,6 @@ namespace dabba::cli {
 class ProgressDisplay final : public PullProgress {
  public:
   using Mode = LiveLines::Mode;
-  static Mode mode_for(int fd) { return LiveLines::mode_for(fd); }
 
   // action names what happens to a layer's bytes: "downloading" (pull), "reading" (load).
   ProgressDisplay(Mode mode, int fd, std::string action = "downloading");
@@ -49,13 +48,12 @@ class ProgressDisplay final : public PullProgress {
     std::string error;
   };
 
+  static ItemPhase phase(const Line& line);
   std::string render(const Line& line) const;
-  void redraw(bool force);  // terminal: all layer lines in place (caller holds mu_)
 
   LiveLines live_;
   const std::string action_;
-  std::mutex mu_;
-  std::vector<Line> lines_;
+  ItemLines<Line> lines_;
 };
 
 }  // namespace dabba::cli

@@ -48,11 +48,8 @@ Command add_pull(CLI::App& parent) {
     if (!args->platform.empty()) options.platform = Platform::parse(args->platform);
     options.max_parallel = args->max_parallel;
 
-    ScopedInterrupt interrupt;
-    options.client.http.cancel = interrupt.flag();
-    ProgressDisplay progress(
-        args->quiet ? ProgressDisplay::Mode::kQuiet : ProgressDisplay::mode_for(STDERR_FILENO),
-        STDERR_FILENO);
+    ScopedInterrupt interrupt(options.client.http.cancel);
+    ProgressDisplay progress(LiveLines::for_stderr(args->quiet), STDERR_FILENO);
     if (!args->quiet) options.progress = &progress;
 
     PullResult result = pull_by_name(store, args->reference, options);

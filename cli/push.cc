@@ -112,11 +112,8 @@ Command add_push(CLI::App& parent) {
     std::optional<ImageRecord> image = find_local_image(store, args->image);
     if (!image) throw Error(Errc::kNotFound, args->image + ": image not known");
 
-    ScopedInterrupt interrupt;
-    options.client.http.cancel = interrupt.flag();
-    PushDisplay display(
-        args->quiet ? LiveLines::Mode::kQuiet : LiveLines::mode_for(STDERR_FILENO),
-        STDERR_FILENO);
+    ScopedInterrupt interrupt(options.client.http.cancel);
+    PushDisplay display(LiveLines::for_stderr(args->quiet), STDERR_FILENO);
     if (!args->quiet) options.progress = &display;
     PushResult result = push_image(store, *image, dest, options);
     display.finish();

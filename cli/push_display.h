@@ -8,10 +8,10 @@
 // nothing.
 #pragma once
 
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "cli/item_lines.h"
 #include "cli/live_lines.h"
 #include "push/push_progress.h"
 
@@ -19,7 +19,7 @@ namespace dabba::cli {
 
 class PushDisplay final : public PushProgress {
  public:
-  PushDisplay(LiveLines::Mode mode, int fd) : live_(mode, fd) {}
+  PushDisplay(LiveLines::Mode mode, int fd);
 
   void note(const std::string& text) { live_.note(text); }
   void finish();
@@ -40,12 +40,11 @@ class PushDisplay final : public PushProgress {
     uint64_t done = 0;   // compressed tar bytes, or sent bytes
     uint64_t total = 0;
   };
-  std::string render(const Line& l) const;
-  void redraw(bool force);  // caller holds mu_
+  static ItemPhase phase(const Line& l);
+  static std::string render(const Line& l);
 
   LiveLines live_;
-  std::mutex mu_;
-  std::vector<Line> lines_;
+  ItemLines<Line> lines_;
 };
 
 }  // namespace dabba::cli

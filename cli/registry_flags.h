@@ -8,12 +8,8 @@
 
 #include <string>
 
+#include "cli/cli11_fwd.h"
 #include "registry/registry_client.h"
-
-namespace CLI {
-class App;
-class Option;
-}  // namespace CLI
 
 namespace dabba::cli {
 

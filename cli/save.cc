@@ -85,8 +85,7 @@ Command add_save(CLI::App& parent) {
       options.progress = [](const std::string& line) {
         std::fprintf(stderr, "%s\n", line.c_str());
       };
-    ScopedInterrupt interrupt;
-    options.cancel = interrupt.flag();
+    ScopedInterrupt interrupt(options.cancel);
     UniqueFd file;
     int fd = STDOUT_FILENO;
     if (!to_dir && !args->output.empty()) {

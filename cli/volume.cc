@@ -3,6 +3,7 @@
 // `volume exists` 0/1; 125 for anything else.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <map>
 #include <memory>
 
 #include "cli/command.h"
@@ -13,6 +14,7 @@
 #include "cli/containers.h"
 #include "cli/format_template.h"
 #include "cli/key_values.h"
+#include "cli/object_group.h"
 #include "cli/volumes.h"
 #include "cli/with_store.h"
 #include "common/error.h"
@@ -44,88 +46,70 @@ Command add_volume_create(CLI::App& parent) {
     rec.labels = key_values(args->labels, "label");
     rec.options = key_values(args->options, "volume option");
     Store store = Store::open(globals.root());
-    try {
-      store.create_volume(rec);
-    } catch (const Error& e) {
-      if (!(args->ignore && e.code() == Errc::kAlreadyExists)) throw;
-    }
-    std::printf("%s\n", rec.name.c_str());
-    return kExitOk;
+    return create_named(rec.name, args->ignore, [&] { store.create_volume(rec); });
   };
   return cmd;
 }
 
+// volume ls: the fields its templates name, with their column headers.
+const std::map<std::string, std::string> kLsHeaders = {
+    {"Driver", "DRIVER"},        {"Name", "VOLUME NAME"}, {"Mountpoint", "MOUNTPOINT"},
+    {"CreatedAt", "CREATED AT"}, {"Labels", "LABELS"},    {"Scope", "SCOPE"},
+    {"Options", "OPTIONS"},
+};
+
 Command add_volume_ls(CLI::App& parent) {
-  struct Args {
-    bool quiet = false, noheading = false;
-    std::string format;
-    std::vector<std::string> filters;
-  };
-  auto args = std::make_shared<Args>();
-  Command cmd = podman_verb(parent, "ls", "List volumes", Needs::kNothing);
-  cmd.app->alias("list");
-  cmd.app->add_flag("-q,--quiet", args->quiet, "names only");
-  cmd.app->add_flag("-n,--noheading", args->noheading, "no header row");
-  cmd.app->add_option("--format", args->format, "table, json or a Go template");
-  repeatable(cmd.app->add_option("-f,--filter", args->filters,
-                                 "name=, label=, driver=, scope=, dangling=, opt="));
-  cmd.run = [args](const Globals& globals) {
-    VolumeFilter filter(args->filters);
+  auto flags = std::make_shared<ListFlags>();
+  Command cmd = add_ls_verb(parent, "List volumes", *flags,
+                            "name=, label=, driver=, scope=, dangling=, opt=");
+  cmd.run = [flags](const Globals& globals) {
+    VolumeFilter filter(flags->filters);
     Store store = Store::open(globals.root());
     std::vector<TemplateData> rows;
     for (const auto& v : store.list_volumes()) {
       if (!filter.match(store, v)) continue;
-      if (args->quiet) {
+      if (flags->quiet) {
         std::printf("%s\n", v.name.c_str());
         continue;
       }
       rows.push_back(volume_json(store, v));
     }
-    if (args->quiet) return kExitOk;
-    ListFormat list(args->format, "table {{.Driver}}\t{{.Name}}",
-                    {{"Driver", "DRIVER"}, {"Name", "VOLUME NAME"}, {"Mountpoint", "MOUNTPOINT"},
-                     {"CreatedAt", "CREATED AT"}, {"Labels", "LABELS"}, {"Scope", "SCOPE"},
-                     {"Options", "OPTIONS"}});
-    std::fputs(list.render(rows, !args->noheading).c_str(), stdout);
+    if (flags->quiet) return kExitOk;
+    print_list(*flags, rows, "table {{.Driver}}\t{{.Name}}", kLsHeaders);
     return kExitOk;
   };
   return cmd;
 }
 
+// What inspect and rm act on: the volumes named, or -a for every volume.
+void add_volume_operands(CLI::App& app, bool& all, std::vector<std::string>& names) {
+  app.add_flag("-a,--all", all, "every volume");
+  app.add_option("volume", names, "volume names");
+}
+
 Command add_volume_inspect(CLI::App& parent) {
   struct Args {
-    std::string format;
+    InspectFlags inspect;
     bool all = false;
-    std::vector<std::string> names;
   };
   auto args = std::make_shared<Args>();
-  Command cmd = podman_verb(parent, "inspect", "Show volumes as JSON", Needs::kNothing);
-  cmd.app->add_option("-f,--format", args->format, "json (default) or a Go template");
-  cmd.app->add_flag("-a,--all", args->all, "every volume");
-  cmd.app->add_option("volume", args->names, "volume names");
+  Command cmd = add_inspect_verb(parent, "Show volumes as JSON", args->inspect);
+  add_volume_operands(*cmd.app, args->all, args->inspect.names);
   cmd.run = with_store([args](Store& store) {
-    if (!args->all && args->names.empty())
+    if (!args->all && args->inspect.names.empty())
       throw Error(Errc::kInvalidArgument, "provide one or more volume names or use --all");
+    Lookup<TemplateData> asked = look_up<TemplateData>(
+        args->inspect.names, [&](const std::string& name) -> std::optional<TemplateData> {
+          if (auto v = store.volume(name)) return volume_json(store, *v);
+          return std::nullopt;
+        });
     std::vector<TemplateData> found;
-    std::vector<std::string> missing;
     if (args->all)
       for (const auto& v : store.list_volumes()) found.push_back(volume_json(store, v));
-    for (const auto& n : args->names) {
-      if (auto v = store.volume(n))
-        found.push_back(volume_json(store, *v));
-      else
-        missing.push_back(n);
-    }
-    if (args->format.empty() || is_json_format(args->format)) {
-      TemplateData all = TemplateData::array();
-      for (auto& j : found) all.push_back(std::move(j));
-      std::printf("%s\n", all.dump(4).c_str());
-    } else {
-      std::fputs(ListFormat(args->format, "", {}).render(found).c_str(), stdout);
-    }
-    for (const auto& n : missing)
-      report_error(Error(Errc::kNotFound, "no such volume " + n));
-    return missing.empty() ? kExitOk : 125;
+    for (auto& j : asked.found) found.push_back(std::move(j));
+    return print_inspect(
+        args->inspect.format, [&] { return TemplateData(found).dump(4); }, found, asked.missing,
+        [](const std::string& name) { return Error(Errc::kNotFound, "no such volume " + name); });
   });
   return cmd;
 }
@@ -140,29 +124,24 @@ void remove_users(const std::string& root, const std::vector<std::string>& ids) 
 
 Command add_volume_rm(CLI::App& parent) {
   struct Args {
-    bool force = false, all = false;
-    std::string time;
-    std::vector<std::string> names;
+    RemoveFlags rm;
+    bool all = false;
   };
   auto args = std::make_shared<Args>();
   // -f stops containers from the initial namespace first
-  Command cmd = podman_verb(parent, "rm", "Remove volumes", Needs::kNothing);
-  cmd.app->alias("remove");
-  cmd.app->add_flag("-f,--force", args->force, "remove the containers using them first");
-  cmd.app->add_flag("-a,--all", args->all, "every volume");
-  cmd.app->add_option("-t,--time", args->time, "seconds before a container is killed (accepted)");
-  cmd.app->add_option("volume", args->names, "volume names");
+  Command cmd = add_rm_verb(parent, "Remove volumes", args->rm);
+  add_volume_operands(*cmd.app, args->all, args->rm.names);
   cmd.run = [args](const Globals& globals) {
-    if (args->all == !args->names.empty())
+    if (args->all == !args->rm.names.empty())
       throw Error(Errc::kInvalidArgument, "choose either one or more volumes or all");
-    std::vector<std::string> names = args->names;
-    if (args->force || args->all) {
+    std::vector<std::string> names = args->rm.names;
+    if (args->rm.force || args->all) {
       std::vector<std::string> users;
       {
         Store store = Store::open(globals.root());
         if (args->all)
           for (const auto& v : store.list_volumes()) names.push_back(v.name);
-        if (args->force)
+        if (args->rm.force)
           for (const auto& n : names)
             for (const auto& id : store.volume_users(n)) users.push_back(id);
       }
@@ -170,35 +149,19 @@ Command add_volume_rm(CLI::App& parent) {
     }
     enter_default_user_namespace();  // a volume's files belong to the container's ids
     Store store = Store::open(globals.root());
-    int exit = kExitOk;
-    for (const auto& n : names) {
-      try {
-        store.remove_volume(n);
-        std::printf("%s\n", n.c_str());
-      } catch (const Error& e) {
-        if (args->force && e.code() == Errc::kNotFound) continue;  // as podman: -f, no error
-        report_error(e);
-        int code = e.code() == Errc::kNotFound ? 1 : e.code() == Errc::kConflict ? 2 : 125;
-        if (exit == kExitOk || code == 125 || (code == 2 && exit == 1)) exit = code;
-      }
-    }
-    return exit;
+    // As podman: 1 for no such volume (none with -f), 2 for one in use.
+    return remove_each(
+        names, [&](const std::string& name) { store.remove_volume(name); }, args->rm.force);
   };
   return cmd;
 }
 
 Command add_volume_prune(CLI::App& parent) {
-  struct Args {
-    bool force = false;
-    std::vector<std::string> filters;
-  };
-  auto args = std::make_shared<Args>();
-  Command cmd =
-      podman_verb(parent, "prune", "Remove every volume no container uses", Needs::kUserNamespace);
-  cmd.app->add_flag("-f,--force", args->force, "do not ask");
-  repeatable(cmd.app->add_option("--filter", args->filters, "label=, name=, ... as volume ls"));
-  cmd.run = [args](const Globals& globals) {
-    VolumeFilter filter(args->filters);
+  auto flags = std::make_shared<PruneFlags>();
+  Command cmd = add_prune_verb(parent, "Remove every volume no container uses",
+                               Needs::kUserNamespace, *flags, "label=, name=, ... as volume ls");
+  cmd.run = [flags](const Globals& globals) {
+    VolumeFilter filter(flags->filters);
     Store store = Store::open(globals.root());
     std::vector<std::string> unused;
     for (const auto& v : store.list_volumes())
@@ -208,17 +171,9 @@ Command add_volume_prune(CLI::App& parent) {
         "WARNING! This will remove all volumes not used by at least one container. The following "
         "volumes will be removed:";
     for (const std::string& name : unused) warning += "\n" + name;
-    if (!args->force && !confirm(warning)) return kExitOk;
-    for (const std::string& name : unused) {
-      const std::optional<VolumeRecord> v = store.volume(name);
-      if (!v || !store.volume_users(name).empty()) continue;  // gone, or taken, meanwhile
-      try {
-        store.remove_volume(name);
-        std::printf("%s\n", name.c_str());
-      } catch (const Error& e) {
-        if (e.code() != Errc::kConflict && e.code() != Errc::kNotFound) throw;  // raced a run
-      }
-    }
+    if (!flags->force && !confirm(warning)) return kExitOk;
+    // remove_volume refuses one taken meanwhile (kConflict) in the transaction that removes it.
+    prune_each(unused, [&](const std::string& name) { store.remove_volume(name); });
     return kExitOk;
   };
   return cmd;

@@ -2,31 +2,37 @@
 
 #include <cstdio>
 #include <ctime>
+#include <utility>
 
 namespace dabba {
+namespace {
 
-std::string human_size(uint64_t bytes) {
-  static const char* const kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+constexpr const char* kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+
+// bytes in decimal units: the value, below limit unless the unit is the largest one allowed
+// (last), and the unit's index in kUnits.
+std::pair<double, int> in_units(uint64_t bytes, double limit, int last) {
   double v = static_cast<double>(bytes);
   int u = 0;
-  // 999.5 and up would print as 1e+03 with three digits (as go-units does): the next unit's 1.
-  while (v >= 999.5 && u < 6) {
+  while (v >= limit && u < last) {
     v /= 1000;
     ++u;
   }
+  return {v, u};
+}
+
+}  // namespace
+
+std::string human_size(uint64_t bytes) {
+  // 999.5 and up would print as 1e+03 with three digits (as go-units does): the next unit's 1.
+  const auto [v, u] = in_units(bytes, 999.5, 6);
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3g %s", v, kUnits[u]);  // podman's: "2 MB", "4.41 MB"
   return buf;
 }
 
 std::string human_size_compact(uint64_t bytes) {
-  static const char* const kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1000 && u < 5) {
-    v /= 1000;
-    ++u;
-  }
+  const auto [v, u] = in_units(bytes, 1000, 5);
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.4g%s", v, kUnits[u]);
   return buf;

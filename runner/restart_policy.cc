@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <charconv>
 
+#include "common/enum_names.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -17,6 +18,12 @@ std::string stop_request_path(const std::string& container_dir) {
   return container_dir + "/stop-requested";
 }
 
+// --restart's policy names, podman's.
+constexpr EnumName<RestartKind> kKindNames[] = {{RestartKind::kNo, "no"},
+                                                {RestartKind::kOnFailure, "on-failure"},
+                                                {RestartKind::kAlways, "always"},
+                                                {RestartKind::kUnlessStopped, "unless-stopped"}};
+
 }  // namespace
 
 RestartPolicy parse_restart_policy(const std::string& text) {
@@ -24,19 +31,11 @@ RestartPolicy parse_restart_policy(const std::string& text) {
   if (text.empty()) return p;
   p.given = true;
   const auto colon = text.find(':');
-  const std::string name = text.substr(0, colon);
-  if (name == "no") {
-    p.kind = RestartKind::kNo;
-  } else if (name == "on-failure") {
-    p.kind = RestartKind::kOnFailure;
-  } else if (name == "always") {
-    p.kind = RestartKind::kAlways;
-  } else if (name == "unless-stopped") {
-    p.kind = RestartKind::kUnlessStopped;
-  } else {
+  const std::optional<RestartKind> kind = value_of(kKindNames, text.substr(0, colon));
+  if (!kind)
     throw Error(Errc::kInvalidArgument, "\"" + text + "\" is not a valid restart policy", 0,
                 "use no, on-failure[:max_retries], always or unless-stopped");
-  }
+  p.kind = *kind;
   if (colon == std::string::npos) return p;
   if (p.kind != RestartKind::kOnFailure)
     throw Error(Errc::kInvalidArgument,
@@ -55,18 +54,7 @@ RestartPolicy parse_restart_policy(const std::string& text) {
 }
 
 std::string restart_policy_name(const RestartPolicy& p) {
-  if (!p.given) return "";
-  switch (p.kind) {
-    case RestartKind::kNo:
-      return "no";
-    case RestartKind::kOnFailure:
-      return "on-failure";
-    case RestartKind::kAlways:
-      return "always";
-    case RestartKind::kUnlessStopped:
-      return "unless-stopped";
-  }
-  return "";
+  return p.given ? std::string(name_of(kKindNames, p.kind)) : "";
 }
 
 std::string format_restart_policy(const RestartPolicy& p) {

@@ -119,29 +119,29 @@ bool kernel_at_least(std::string_view kernel, const std::string& minimum) {
 
 }  // namespace
 
-const char* native_go_arch() {
-#if defined(__x86_64__)
-  return "amd64";
-#elif defined(__aarch64__)
-  return "arm64";
-#elif defined(__i386__)
-  return "386";
-#else
-  return "unknown";
-#endif
-}
+namespace {
 
-const char* native_scmp_arch() {
+// This build's architecture in the profile's two spellings: Go's (GOARCH, in includes/excludes)
+// and libseccomp's (architectures, archMap).
+struct NativeArch {
+  const char* go;
+  const char* scmp;
+};
 #if defined(__x86_64__)
-  return "SCMP_ARCH_X86_64";
+constexpr NativeArch kNative = {"amd64", "SCMP_ARCH_X86_64"};
 #elif defined(__aarch64__)
-  return "SCMP_ARCH_AARCH64";
+constexpr NativeArch kNative = {"arm64", "SCMP_ARCH_AARCH64"};
 #elif defined(__i386__)
-  return "SCMP_ARCH_X86";
+constexpr NativeArch kNative = {"386", "SCMP_ARCH_X86"};
 #else
-  return "SCMP_ARCH_NATIVE";
+constexpr NativeArch kNative = {"unknown", "SCMP_ARCH_NATIVE"};
 #endif
-}
+
+}  // namespace
+
+const char* native_go_arch() { return kNative.go; }
+
+const char* native_scmp_arch() { return kNative.scmp; }
 
 SeccompProfile parse_seccomp_profile(std::string_view text) {
   json j = json::parse(text, nullptr, false);

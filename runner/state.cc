@@ -7,6 +7,7 @@
 #include <sstream>
 #include <utility>
 
+#include "common/enum_names.h"
 #include "common/error.h"
 #include "common/exit_codes.h"
 #include "common/fs.h"
@@ -16,16 +17,17 @@
 
 namespace dabba::runner {
 
+namespace {
+
+// The status words of the state file, inspect and ps.
+constexpr EnumName<ContainerStatus> kStatusNames[] = {{ContainerStatus::kCreated, "created"},
+                                                      {ContainerStatus::kRunning, "running"},
+                                                      {ContainerStatus::kExited, "exited"}};
+
+}  // namespace
+
 const char* container_status_name(ContainerStatus status) {
-  switch (status) {
-    case ContainerStatus::kCreated:
-      return "created";
-    case ContainerStatus::kRunning:
-      return "running";
-    case ContainerStatus::kExited:
-      return "exited";
-  }
-  return "created";
+  return name_of(kStatusNames, status, "created").data();
 }
 
 std::string state_path(const std::string& container_dir) { return container_dir + "/state"; }
@@ -69,8 +71,7 @@ ContainerState parse_state(const std::string& text) {
     std::string key = line.substr(0, eq), value = line.substr(eq + 1);
     try {
       if (key == "status") {
-        if (value == "running") s.status = ContainerStatus::kRunning;
-        if (value == "exited") s.status = ContainerStatus::kExited;
+        s.status = value_of(kStatusNames, value).value_or(ContainerStatus::kCreated);
       } else if (key == "pid") {
         s.pid = std::stoi(value);
       } else if (key == "pid_start_time") {

@@ -18,15 +18,30 @@ namespace {
 
 constexpr size_t kOutChunk = 256 << 10;
 
-// Calls fn(piece, n) for DATA in pieces of at most 1 GiB: zlib's and isa-l's avail_in are 32 bits.
-template <class Fn>
-void in_pieces(const uint8_t* data, size_t size, Fn&& fn) {
-  while (size > 0) {
-    size_t n = std::min<size_t>(size, 1u << 30);
-    fn(data, n);
-    data += n;
-    size -= n;
-  }
+// One write (or, with end, the finish) of a zlib-style deflate: zlib's z_stream and isa-l's
+// isal_zstream name their buffers alike. The input is given in pieces of at most 1 GiB (their
+// avail_in is 32 bits); after each, output goes in out-sized chunks to sink for as long as the
+// stream has input left or fills a chunk, and at the end until deflate() says the stream is
+// complete.
+template <class Stream, class Deflate>
+void deflate_into(Stream& s, const uint8_t* data, size_t size, bool end, std::vector<uint8_t>& out,
+                  const Compressor::Sink& sink, Deflate deflate) {
+  if (size == 0 && !end) return;
+  do {
+    const size_t piece = std::min<size_t>(size, 1u << 30);
+    s.next_in = const_cast<decltype(s.next_in)>(data);  // neither writes its input
+    s.avail_in = static_cast<decltype(s.avail_in)>(piece);
+    bool complete = false;
+    do {
+      s.next_out = out.data();
+      s.avail_out = static_cast<decltype(s.avail_out)>(out.size());
+      complete = deflate();
+      const size_t produced = out.size() - s.avail_out;
+      if (produced > 0) sink(out.data(), produced);
+    } while (s.avail_in > 0 || s.avail_out == 0 || (end && !complete));
+    data += piece;
+    size -= piece;
+  } while (size > 0);
 }
 
 class Passthrough final : public Compressor {
@@ -56,28 +71,20 @@ class IsalGzip final : public Compressor {
     st_.level_buf = level_buf_.empty() ? nullptr : level_buf_.data();
     st_.level_buf_size = static_cast<uint32_t>(level_buf_.size());
   }
-  void write(const uint8_t* data, size_t size) override {
-    in_pieces(data, size,
-              [this](const uint8_t* p, size_t n) { run(p, static_cast<uint32_t>(n), false); });
-  }
+  void write(const uint8_t* data, size_t size) override { run(data, size, false); }
   void finish() override { run(nullptr, 0, true); }
   const char* name() const override { return "isa-l gzip"; }
 
  private:
-  void run(const uint8_t* data, uint32_t size, bool end) {
-    st_.next_in = const_cast<uint8_t*>(data);
-    st_.avail_in = size;
+  void run(const uint8_t* data, size_t size, bool end) {
     st_.end_of_stream = end ? 1 : 0;
     st_.flush = NO_FLUSH;
-    do {
-      st_.next_out = out_.data();
-      st_.avail_out = static_cast<uint32_t>(out_.size());
-      int rc = isal_deflate(&st_);
-      if (rc != COMP_OK) throw Error(Errc::kFailed, "isal_deflate failed (" + std::to_string(rc) + ")");
-      size_t produced = out_.size() - st_.avail_out;
-      if (produced > 0) sink_(out_.data(), produced);
-    } while (st_.avail_in > 0 || st_.avail_out == 0 ||
-             (end && st_.internal_state.state != ZSTATE_END));
+    deflate_into(st_, data, size, end, out_, sink_, [&] {
+      const int rc = isal_deflate(&st_);
+      if (rc != COMP_OK)
+        throw Error(Errc::kFailed, "isal_deflate failed (" + std::to_string(rc) + ")");
+      return st_.internal_state.state == ZSTATE_END;
+    });
   }
 
   Sink sink_;
@@ -95,26 +102,17 @@ class ZlibGzip final : public Compressor {
       throw Error(Errc::kFailed, "deflateInit2 failed");
   }
   ~ZlibGzip() override { deflateEnd(&z_); }
-  void write(const uint8_t* data, size_t size) override {
-    in_pieces(data, size,
-              [this](const uint8_t* p, size_t n) { run(p, static_cast<uInt>(n), Z_NO_FLUSH); });
-  }
+  void write(const uint8_t* data, size_t size) override { run(data, size, Z_NO_FLUSH); }
   void finish() override { run(nullptr, 0, Z_FINISH); }
   const char* name() const override { return "zlib gzip"; }
 
  private:
-  void run(const uint8_t* data, uInt size, int flush) {
-    z_.next_in = const_cast<Bytef*>(data);
-    z_.avail_in = size;
-    int rc;
-    do {
-      z_.next_out = out_.data();
-      z_.avail_out = static_cast<uInt>(out_.size());
-      rc = deflate(&z_, flush);
+  void run(const uint8_t* data, size_t size, int flush) {
+    deflate_into(z_, data, size, flush == Z_FINISH, out_, sink_, [&] {
+      const int rc = deflate(&z_, flush);
       if (rc == Z_STREAM_ERROR) throw Error(Errc::kFailed, "deflate failed");
-      size_t produced = out_.size() - z_.avail_out;
-      if (produced > 0) sink_(out_.data(), produced);
-    } while (z_.avail_in > 0 || z_.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+      return rc == Z_STREAM_END;
+    });
   }
 
   Sink sink_;

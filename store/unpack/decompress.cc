@@ -66,6 +66,20 @@ class GzipMembers : public Decompressor {
   int ended_ = 0;
 };
 
+// zlib's z_stream and isa-l's inflate_state name their buffers alike: one step's input and output
+// given to either, and what the step used of them.
+template <class Stream>
+void point_at(Stream& s, const uint8_t* in, size_t in_size, uint8_t* out, size_t out_size) {
+  s.next_in = const_cast<decltype(s.next_in)>(in);  // neither writes its input
+  s.avail_in = static_cast<decltype(s.avail_in)>(in_size);
+  s.next_out = out;
+  s.avail_out = static_cast<decltype(s.avail_out)>(out_size);
+}
+template <class Stream>
+Decompressor::Step used(const Stream& s, size_t in_size, size_t out_size) {
+  return {in_size - s.avail_in, out_size - s.avail_out};
+}
+
 class ZlibGzip final : public GzipMembers {
  public:
   ZlibGzip() {
@@ -77,17 +91,14 @@ class ZlibGzip final : public GzipMembers {
  protected:
   Step inflate(const uint8_t* in, size_t in_size, uint8_t* out, size_t out_size,
                bool& member_end) override {
-    z_.next_in = const_cast<Bytef*>(in);
-    z_.avail_in = static_cast<uInt>(in_size);
-    z_.next_out = out;
-    z_.avail_out = static_cast<uInt>(out_size);
+    point_at(z_, in, in_size, out, out_size);
     int rc = ::inflate(&z_, Z_NO_FLUSH);
     if (rc == Z_STREAM_END) {
       member_end = true;
     } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
       corrupt(std::string("gzip: ") + (z_.msg != nullptr ? z_.msg : "zlib error"));
     }
-    return {in_size - z_.avail_in, out_size - z_.avail_out};
+    return used(z_, in_size, out_size);
   }
   void reset() override { inflateReset(&z_); }
 
@@ -104,14 +115,11 @@ class IsalGzip final : public GzipMembers {
  protected:
   Step inflate(const uint8_t* in, size_t in_size, uint8_t* out, size_t out_size,
                bool& member_end) override {
-    st_.next_in = const_cast<uint8_t*>(in);
-    st_.avail_in = static_cast<uint32_t>(in_size);
-    st_.next_out = out;
-    st_.avail_out = static_cast<uint32_t>(out_size);
+    point_at(st_, in, in_size, out, out_size);
     int rc = isal_inflate(&st_);
     if (rc < 0) corrupt("gzip: " + describe(rc));
     if (st_.block_state == ISAL_BLOCK_FINISH) member_end = true;
-    return {in_size - st_.avail_in, out_size - st_.avail_out};
+    return used(st_, in_size, out_size);
   }
   void reset() override {
     isal_inflate_init(&st_);

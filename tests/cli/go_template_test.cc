@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+#include <utility>
+
 #include "cli/format_template.h"
 #include "cli/tab_writer.h"
 #include "common/error.h"
@@ -34,6 +37,11 @@ std::string render(const std::string& text, const TemplateData& data = inspect_d
   return GoTemplate("inspect", text).render(data);
 }
 
+// Each template rendered against inspect_data(), with what it prints.
+void expect_renders(std::initializer_list<std::pair<std::string, std::string>> cases) {
+  for (const auto& [text, printed] : cases) EXPECT_EQ(render(text), printed) << text;
+}
+
 std::string error_of(const std::string& text, const TemplateData& data = inspect_data()) {
   try {
     render(text, data);
@@ -45,26 +53,36 @@ std::string error_of(const std::string& text, const TemplateData& data = inspect
   return "";
 }
 
+// Each template failing against inspect_data(), with a piece of its error.
+void expect_errors(std::initializer_list<std::pair<std::string, std::string>> cases) {
+  for (const auto& [text, part] : cases) EXPECT_THAT(error_of(text), HasSubstr(part)) << text;
+}
+
 TEST(GoTemplate, FieldsAndNestedFields) {
-  EXPECT_EQ(render("{{.Id}} {{ .Size }}"), "3b5814d98ee5aed1 1997991");
-  EXPECT_EQ(render("{{.State.Status}}/{{.Config.WorkingDir}}/{{.State.Running}}"),
-            "running//true");
-  EXPECT_EQ(render("{{.Config.Env}}"), "[FOO=bar A=b]");
-  EXPECT_EQ(render("{{.Config.Entrypoint}}"), "[]");
-  EXPECT_EQ(render("{{.Ratio}}"), "1.5");
+  expect_renders({
+      {"{{.Id}} {{ .Size }}", "3b5814d98ee5aed1 1997991"},
+      {"{{.State.Status}}/{{.Config.WorkingDir}}/{{.State.Running}}", "running//true"},
+      {"{{.Config.Env}}", "[FOO=bar A=b]"},
+      {"{{.Config.Entrypoint}}", "[]"},
+      {"{{.Ratio}}", "1.5"},
+  });
 }
 
 TEST(GoTemplate, GoNamesFindJsonKeys) {
-  EXPECT_EQ(render("{{.ID}}"), "3b5814d98ee5aed1");  // podman's ID is "Id" in JSON
-  EXPECT_EQ(render("{{range .History}}{{.CreatedBy}};{{end}}"), "ADD x;CMD sh;");
-  EXPECT_EQ(render("{{(index .History 1).EmptyLayer}}"), "true");
+  expect_renders({
+      {"{{.ID}}", "3b5814d98ee5aed1"},  // podman's ID is "Id" in JSON
+      {"{{range .History}}{{.CreatedBy}};{{end}}", "ADD x;CMD sh;"},
+      {"{{(index .History 1).EmptyLayer}}", "true"},
+  });
 }
 
 TEST(GoTemplate, PrintsAsGoPrints) {
-  EXPECT_EQ(render("{{.Labels}}"), "map[a:b created_by:me]");
-  EXPECT_EQ(render("{{.Config.ExposedPorts}}"), "map[80/tcp:{}]");
-  EXPECT_EQ(render("{{.RootFS}}"), "{layers [sha256:aa sha256:bb]}");
-  EXPECT_EQ(render("{{.GraphDriver.Data}}"), "map[]");  // a nil map
+  expect_renders({
+      {"{{.Labels}}", "map[a:b created_by:me]"},
+      {"{{.Config.ExposedPorts}}", "map[80/tcp:{}]"},
+      {"{{.RootFS}}", "{layers [sha256:aa sha256:bb]}"},
+      {"{{.GraphDriver.Data}}", "map[]"},  // a nil map
+  });
   EXPECT_EQ(go_print(TemplateData::parse("[1, true, null, \"x\"]")), "[1 true <nil> x]");
   EXPECT_EQ(go_print(TemplateData(1e6)), "1e+06");
   EXPECT_EQ(go_print(TemplateData(123456.0)), "123456");
@@ -77,69 +95,82 @@ TEST(GoTemplate, MapsTolerateMissingKeysStructsDoNot) {
   EXPECT_THAT(e, HasSubstr("can't evaluate field Nope"));
   EXPECT_THAT(e, HasSubstr("template: inspect:1:"));
   EXPECT_THAT(e, HasSubstr("<.Nope>"));
-  EXPECT_THAT(error_of("{{.Config.Nope}}"), HasSubstr("can't evaluate field Nope"));
-  EXPECT_THAT(error_of("{{.Id.Nope}}"), HasSubstr("can't evaluate field Nope in type string"));
+  expect_errors({
+      {"{{.Config.Nope}}", "can't evaluate field Nope"},
+      {"{{.Id.Nope}}", "can't evaluate field Nope in type string"},
+  });
 }
 
 TEST(GoTemplate, PipesAndPodmansFunctions) {
-  EXPECT_EQ(render("{{.Id | upper}}"), "3B5814D98EE5AED1");
-  EXPECT_EQ(render("{{\"AbC\" | lower}}"), "abc");
-  EXPECT_EQ(render("{{title \"hello world\"}}"), "Hello World");
-  EXPECT_EQ(render("{{truncate .Id 5}}"), "3b581");
-  EXPECT_EQ(render("{{.Id | printf \"%.4s\"}}"), "3b58");
-  EXPECT_EQ(render("{{join .RepoTags \",\"}}"), "localhost/bb:1,localhost/bb:2");
-  EXPECT_EQ(render("{{split \"a:b:c\" \":\"}}"), "[a b c]");
-  EXPECT_EQ(render("{{index (split \"a:b:c\" \":\") 1}}"), "b");
-  EXPECT_EQ(render("[{{pad \"x\" 1 2}}][{{pad \"\" 1 2}}]"), "[ x  ][]");
-  EXPECT_EQ(render("{{json .Config.Env}}"), "[\"FOO=bar\",\"A=b\"]");
-  EXPECT_EQ(render("{{json .Labels}}"), "{\"a\":\"b\",\"created_by\":\"me\"}");
+  expect_renders({
+      {"{{.Id | upper}}", "3B5814D98EE5AED1"},
+      {"{{\"AbC\" | lower}}", "abc"},
+      {"{{title \"hello world\"}}", "Hello World"},
+      {"{{truncate .Id 5}}", "3b581"},
+      {"{{.Id | printf \"%.4s\"}}", "3b58"},
+      {"{{join .RepoTags \",\"}}", "localhost/bb:1,localhost/bb:2"},
+      {"{{split \"a:b:c\" \":\"}}", "[a b c]"},
+      {"{{index (split \"a:b:c\" \":\") 1}}", "b"},
+      {"[{{pad \"x\" 1 2}}][{{pad \"\" 1 2}}]", "[ x  ][]"},
+      {"{{json .Config.Env}}", "[\"FOO=bar\",\"A=b\"]"},
+      {"{{json .Labels}}", "{\"a\":\"b\",\"created_by\":\"me\"}"},
+  });
   // podman's own quirks: truncate wants (string, int), join wants the list first.
-  EXPECT_THAT(error_of("{{.Id | truncate 5}}"), HasSubstr("expected string"));
-  EXPECT_THAT(error_of("{{.RepoTags | join \",\"}}"), HasSubstr("can't handle"));
+  expect_errors({
+      {"{{.Id | truncate 5}}", "expected string"},
+      {"{{.RepoTags | join \",\"}}", "can't handle"},
+  });
 }
 
 TEST(GoTemplate, GoBuiltins) {
-  EXPECT_EQ(render("{{len .RepoTags}} {{len .Labels}} {{len \"abc\"}}"), "2 2 3");
-  EXPECT_EQ(render("{{index .RepoTags 1}}"), "localhost/bb:2");
-  EXPECT_EQ(render("{{index .Config.Env 0}}"), "FOO=bar");
-  EXPECT_EQ(render("{{slice .Id 0 4}}"), "3b58");
-  EXPECT_EQ(render("{{printf \"%s-%d|%5s|%-4d|%05d|%q|%v\" \"a\" 7 \"b\" 3 42 \"x\" .Config.Cmd}}"),
-            "a-7|    b|3   |00042|\"x\"|[/bin/sh]");
-  EXPECT_EQ(render("{{print \"a\" 1 2 \"b\"}}|{{println \"a\" 1}}"), "a1 2b|a 1\n");
-  EXPECT_EQ(render("{{eq .State.Status \"running\"}} {{ne .Size 1}} {{lt 1 2}} {{ge 2.5 3}}"),
-            "true true true false");
-  EXPECT_EQ(render("{{eq .Size 1 1997991}}"), "true");
-  EXPECT_EQ(render("{{and .State.Running .Size}} {{or \"\" \"y\"}} {{not .State.Running}}"),
-            "1997991 y false");
-  EXPECT_EQ(render("{{and false .Nope}}"), "false");  // and/or stop at the first that decides
-  EXPECT_THAT(error_of("{{lt .Size \"x\"}}"), HasSubstr("comparison"));
-  EXPECT_THAT(error_of("{{index .RepoTags 5}}"), HasSubstr("out of range"));
-  EXPECT_THAT(error_of("{{.Id | .Size}}"), HasSubstr("can't give argument to non-function"));
+  expect_renders({
+      {"{{len .RepoTags}} {{len .Labels}} {{len \"abc\"}}", "2 2 3"},
+      {"{{index .RepoTags 1}}", "localhost/bb:2"},
+      {"{{index .Config.Env 0}}", "FOO=bar"},
+      {"{{slice .Id 0 4}}", "3b58"},
+      {"{{printf \"%s-%d|%5s|%-4d|%05d|%q|%v\" \"a\" 7 \"b\" 3 42 \"x\" .Config.Cmd}}",
+       "a-7|    b|3   |00042|\"x\"|[/bin/sh]"},
+      {"{{print \"a\" 1 2 \"b\"}}|{{println \"a\" 1}}", "a1 2b|a 1\n"},
+      {"{{eq .State.Status \"running\"}} {{ne .Size 1}} {{lt 1 2}} {{ge 2.5 3}}",
+       "true true true false"},
+      {"{{eq .Size 1 1997991}}", "true"},
+      {"{{and .State.Running .Size}} {{or \"\" \"y\"}} {{not .State.Running}}", "1997991 y false"},
+      {"{{and false .Nope}}", "false"},  // and/or stop at the first that decides
+  });
+  expect_errors({
+      {"{{lt .Size \"x\"}}", "comparison"},
+      {"{{index .RepoTags 5}}", "out of range"},
+      {"{{.Id | .Size}}", "can't give argument to non-function"},
+  });
 }
 
 TEST(GoTemplate, IfElseWithRange) {
-  EXPECT_EQ(render("{{if .Labels}}yes{{else}}no{{end}}"), "yes");
-  EXPECT_EQ(render("{{if .Config.Entrypoint}}e{{else if .Config.Cmd}}c{{else}}n{{end}}"), "c");
-  EXPECT_EQ(render("{{if eq .State.Status \"exited\"}}x{{else}}up{{end}}"), "up");
-  EXPECT_EQ(render("{{with .State}}{{.Status}}{{end}}"), "running");
-  EXPECT_EQ(render("{{with .Config.Entrypoint}}x{{else}}none{{end}}"), "none");
-  EXPECT_EQ(render("{{range .Config.Env}}[{{.}}]{{end}}"), "[FOO=bar][A=b]");
-  EXPECT_EQ(render("{{range $i, $e := .Config.Env}}{{$i}}={{$e}} {{end}}"), "0=FOO=bar 1=A=b ");
-  EXPECT_EQ(render("{{range $k, $v := .Labels}}{{$k}}:{{$v}},{{end}}"), "a:b,created_by:me,");
-  EXPECT_EQ(render("{{range .Config.Entrypoint}}x{{else}}empty{{end}}"), "empty");
-  EXPECT_EQ(render("{{range .History}}{{if .EmptyLayer}}-{{else}}+{{end}}{{end}}"), "+-");
-  EXPECT_EQ(render("{{range .RepoTags}}{{$.Size}} {{end}}"), "1997991 1997991 ");
+  expect_renders({
+      {"{{if .Labels}}yes{{else}}no{{end}}", "yes"},
+      {"{{if .Config.Entrypoint}}e{{else if .Config.Cmd}}c{{else}}n{{end}}", "c"},
+      {"{{if eq .State.Status \"exited\"}}x{{else}}up{{end}}", "up"},
+      {"{{with .State}}{{.Status}}{{end}}", "running"},
+      {"{{with .Config.Entrypoint}}x{{else}}none{{end}}", "none"},
+      {"{{range .Config.Env}}[{{.}}]{{end}}", "[FOO=bar][A=b]"},
+      {"{{range $i, $e := .Config.Env}}{{$i}}={{$e}} {{end}}", "0=FOO=bar 1=A=b "},
+      {"{{range $k, $v := .Labels}}{{$k}}:{{$v}},{{end}}", "a:b,created_by:me,"},
+      {"{{range .Config.Entrypoint}}x{{else}}empty{{end}}", "empty"},
+      {"{{range .History}}{{if .EmptyLayer}}-{{else}}+{{end}}{{end}}", "+-"},
+      {"{{range .RepoTags}}{{$.Size}} {{end}}", "1997991 1997991 "},
+  });
 }
 
 TEST(GoTemplate, VariablesLiteralsTrimAndComments) {
-  EXPECT_EQ(render("{{$x := .Size}}{{$x}}"), "1997991");
-  EXPECT_EQ(render("{{$x := 1}}{{if true}}{{$x = 2}}{{end}}{{$x}}"), "2");
-  EXPECT_EQ(render("{{$s := .State}}{{$s.Status}}"), "running");
-  EXPECT_EQ(render("a{{\"\\n\"}}b{{\"\\t\"}}c{{`raw\\n`}}"), "a\nb\tcraw\\n");
-  EXPECT_EQ(render("a  {{- \"b\" -}}  \n c"), "abc");
-  EXPECT_EQ(render("a{{/* a comment */}}b{{- /* trimmed */ -}} c"), "abc");
-  EXPECT_EQ(render("{{\"}}\"}}"), "}}");
-  EXPECT_EQ(render("{{nil}}|{{true}}|{{-3}}|{{1.25}}|{{'a'}}"), "<nil>|true|-3|1.25|97");
+  expect_renders({
+      {"{{$x := .Size}}{{$x}}", "1997991"},
+      {"{{$x := 1}}{{if true}}{{$x = 2}}{{end}}{{$x}}", "2"},
+      {"{{$s := .State}}{{$s.Status}}", "running"},
+      {"a{{\"\\n\"}}b{{\"\\t\"}}c{{`raw\\n`}}", "a\nb\tcraw\\n"},
+      {"a  {{- \"b\" -}}  \n c", "abc"},
+      {"a{{/* a comment */}}b{{- /* trimmed */ -}} c", "abc"},
+      {"{{\"}}\"}}", "}}"},
+      {"{{nil}}|{{true}}|{{-3}}|{{1.25}}|{{'a'}}", "<nil>|true|-3|1.25|97"},
+  });
 }
 
 TEST(GoTemplate, ParseErrorsNameTheProblem) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <utility>
+
 #include "common/error.h"
 
 namespace dabba::cli {
@@ -23,11 +26,9 @@ TEST(ImageFilters, ReferencesMatchAsPodmanMatchesThem) {
 }
 
 TEST(ImageFilters, GoDurationsAndUntilTimes) {
-  EXPECT_EQ(parse_go_duration("90s"), 90);
-  EXPECT_EQ(parse_go_duration("1h30m"), 5400);
-  EXPECT_EQ(parse_go_duration("1.5h"), 5400);
-  EXPECT_EQ(parse_go_duration("1500ms"), 1);
-  EXPECT_EQ(parse_go_duration("0"), 0);
+  const std::pair<const char*, int64_t> durations[] = {
+      {"90s", 90}, {"1h30m", 5400}, {"1.5h", 5400}, {"1500ms", 1}, {"0", 0}};
+  for (const auto& [text, seconds] : durations) EXPECT_EQ(parse_go_duration(text), seconds) << text;
   EXPECT_THROW(parse_go_duration("10"), Error);
   EXPECT_THROW(parse_go_duration("5d"), Error);
   EXPECT_EQ(parse_until("1700000000", 0), 1700000000);

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <utility>
+
 namespace dabba {
 namespace {
 
@@ -42,21 +45,21 @@ TEST(TimeAgo, DockersWording) {
 }
 
 TEST(Rfc3339, ParsesWhatImageConfigsHold) {
-  EXPECT_EQ(parse_rfc3339("1970-01-01T00:00:00Z"), 0);
-  EXPECT_EQ(parse_rfc3339("2023-11-14T22:13:20Z"), 1700000000);
-  EXPECT_EQ(parse_rfc3339("2023-11-14T22:13:20.123456789Z"), 1700000000);
-  EXPECT_EQ(parse_rfc3339("2023-11-15T00:13:20+02:00"), 1700000000);
-  EXPECT_EQ(parse_rfc3339("2023-11-14T21:13:20-01:00"), 1700000000);
-  EXPECT_EQ(parse_rfc3339("2024-02-29T12:00:00Z"), 1709208000);  // a leap day
+  const std::pair<const char*, int64_t> times[] = {
+      {"1970-01-01T00:00:00Z", 0},
+      {"2023-11-14T22:13:20Z", 1700000000},
+      {"2023-11-14T22:13:20.123456789Z", 1700000000},
+      {"2023-11-15T00:13:20+02:00", 1700000000},
+      {"2023-11-14T21:13:20-01:00", 1700000000},
+      {"2024-02-29T12:00:00Z", 1709208000},  // a leap day
+  };
+  for (const auto& [text, seconds] : times) EXPECT_EQ(parse_rfc3339(text), seconds) << text;
 }
 
 TEST(Rfc3339, MalformedIsZero) {
-  EXPECT_EQ(parse_rfc3339(""), 0);
-  EXPECT_EQ(parse_rfc3339("yesterday"), 0);
-  EXPECT_EQ(parse_rfc3339("2023-11-14"), 0);
-  EXPECT_EQ(parse_rfc3339("2023-13-14T22:13:20Z"), 0);
-  EXPECT_EQ(parse_rfc3339("2023-11-14T22:13:20"), 0);  // no zone
-  EXPECT_EQ(parse_rfc3339("2023-11-14T22:13:20Zjunk"), 0);
+  for (const char* text : {"", "yesterday", "2023-11-14", "2023-13-14T22:13:20Z",
+                           "2023-11-14T22:13:20" /* no zone */, "2023-11-14T22:13:20Zjunk"})
+    EXPECT_EQ(parse_rfc3339(text), 0) << text;
 }
 
 TEST(Rfc3339, FormatsUtc) {

@@ -11,8 +11,7 @@ source "$(dirname "$0")/lib/run.sh"
 source "$(dirname "$0")/lib/pull.sh"
 run_setup image_archives
 
-A=$WORK/a
-install -d -m 0755 -o "$RIG_USER" -g "$RIG_USER" "$A"
+A=$(user_dir a)
 # podman rootless wants a short runroot; its pause process is ended at exit.
 PM=$(mktemp -d /tmp/pm.XXXXXX)
 chown "$RIG_USER:" "$PM"

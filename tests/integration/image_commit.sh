@@ -9,8 +9,7 @@ source "$(dirname "$0")/lib/run.sh"
 # shellcheck source=lib/pull.sh
 source "$(dirname "$0")/lib/pull.sh"
 run_setup image_commit
-A=$WORK/a
-install -d -m 0755 -o "$RIG_USER" -g "$RIG_USER" "$A"
+A=$(user_dir a)
 
 # --- commit ---------------------------------------------------------------------------------------
 dabba_user run --name c1 -e FROM_RUN=yes "$BUSYBOX" sh -c \

@@ -13,6 +13,14 @@ CONF_DIR=$WORK/home/.config/containers
 CONF=$CONF_DIR/registries.conf
 as_user mkdir -p "$CONF_DIR/registries.conf.d" "$WORK/home/.cache/containers"
 conf() { as_user tee "$CONF" >/dev/null; }
+# mirrored: conf with mirror.invalid/rig, a namespace that lives at the plain registry, and the
+# [[registry.mirror]] tables on stdin.
+mirrored() {
+  {
+    printf '[[registry]]\nprefix = "mirror.invalid/rig"\nlocation = "%s/rig"\n' "$REGISTRY"
+    cat
+  } | conf
+}
 names() { dabba_user images --format '{{.Repository}}:{{.Tag}}' | sort | tr '\n' ' '; }
 STORES=0
 # reset_store: a new, empty store for what follows.
@@ -91,10 +99,7 @@ rm -f "$CONF_DIR/registries.conf.d/50-mine.conf" "$WORK/home/.cache/containers/s
 # --- mirrors and location rewriting --------------------------------------------------------------
 # mirror.invalid does not exist: its namespace lives at the plain registry, and the private
 # proxy (in front of the same registry) mirrors it; the proxy's log shows what it served.
-conf <<EOF
-[[registry]]
-prefix = "mirror.invalid/rig"
-location = "$REGISTRY/rig"
+mirrored <<EOF
 [[registry.mirror]]
 location = "127.0.0.1:1/nothing"
 [[registry.mirror]]
@@ -107,10 +112,7 @@ check "the live mirror served the manifest" grep -q '^GET /v2/rig/shared/manifes
 check "and the blobs" grep -q '^GET /v2/rig/shared/blobs/' "$PROXY_LOG"
 check "named as asked, not as the mirror" grep -qF "mirror.invalid/rig/shared:latest" <<<"$(names)"
 
-conf <<EOF
-[[registry]]
-prefix = "mirror.invalid/rig"
-location = "$REGISTRY/rig"
+mirrored <<EOF
 [[registry.mirror]]
 location = "$PROXY/rig"
 pull-from-mirror = "digest-only"

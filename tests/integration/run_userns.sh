@@ -38,8 +38,7 @@ check_eq "keep-id: the group entry" "$group:x:$gid:$RIG_USER" \
 check_eq "keep-id -u 0: root, in the same map" "0 $uid 0 1" \
   "$(dabba_user run --rm --userns=keep-id -u 0 "$BUSYBOX" sh -c 'echo $(id -u) $(sed -n 2p /proc/self/uid_map)')"
 
-share=$WORK/share
-install -d -m 0755 -o "$RIG_USER" -g "$RIG_USER" "$share"
+share=$(user_dir share)
 dabba_user run --rm --userns=keep-id -v "$share:/share" "$BUSYBOX" \
   sh -c 'echo hi >/share/by-keep-id; mkdir /share/dir'
 check_eq "keep-id: a file written to a bind-mounted dir is the caller's on the host" \

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <utility>
 
 #include "common/error.h"
 #include "common/fs.h"
@@ -202,12 +203,15 @@ TEST_F(CredentialsTest, BrokenFilesAreNamedButTheirContentIsNeverShown) {
 }
 
 TEST(AuthKey, Normalisation) {
-  EXPECT_EQ(normalize_auth_key("https://index.docker.io/v1/"), "docker.io");
-  EXPECT_EQ(normalize_auth_key("index.docker.io"), "docker.io");
-  EXPECT_EQ(normalize_auth_key("registry-1.docker.io"), "docker.io");
-  EXPECT_EQ(normalize_auth_key("http://Localhost:5000"), "localhost:5000");
-  EXPECT_EQ(normalize_auth_key("quay.io/team/"), "quay.io/team");
-  EXPECT_EQ(normalize_auth_key("https://quay.io/v2/whatever"), "quay.io");
+  const std::pair<const char*, const char*> cases[] = {
+      {"https://index.docker.io/v1/", "docker.io"},
+      {"index.docker.io", "docker.io"},
+      {"registry-1.docker.io", "docker.io"},
+      {"http://Localhost:5000", "localhost:5000"},
+      {"quay.io/team/", "quay.io/team"},
+      {"https://quay.io/v2/whatever", "quay.io"},
+  };
+  for (const auto& [typed, key] : cases) EXPECT_EQ(normalize_auth_key(typed), key) << typed;
 }
 
 TEST(Base64, RoundTrips) {

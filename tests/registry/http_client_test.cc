@@ -39,11 +39,6 @@ HttpRequest get(const std::string& url) {
   return r;
 }
 
-json server_log(const TestHttpServer& server) {
-  HttpClient http;
-  return json::parse(http.send(get(server.url("/_log"))).body);
-}
-
 int count_requests(const json& log, const std::string& path_prefix) {
   int n = 0;
   for (const json& entry : log)
@@ -85,11 +80,11 @@ TEST(HttpClient, RedirectToAnotherOriginDropsTheAuthorization) {
   json headers = json::parse(r.body);
   EXPECT_FALSE(headers.contains("Authorization")) << r.body;
   // The registry did get it (the redirect was only given to an authorised request).
-  json log = server_log(registry);
+  json log = registry.log();
   ASSERT_EQ(count_requests(log, "/protected/redirect"), 1);
   EXPECT_EQ(log[0]["headers"]["Authorization"], "Bearer good-token");
   // Nothing the CDN saw carried it, on any request.
-  for (const json& e : server_log(cdn)) EXPECT_FALSE(e["headers"].contains("Authorization"));
+  for (const json& e : cdn.log()) EXPECT_FALSE(e["headers"].contains("Authorization"));
 }
 
 TEST(HttpClient, SameOriginRedirectKeepsTheAuthorization) {
@@ -132,7 +127,7 @@ TEST(HttpClient, RetriesServerErrorsWithBackoff) {
   HttpResponse r = http.send(get(server.url("/flaky/a/3/1000")));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, expected_body(0, 1000));
-  EXPECT_EQ(count_requests(server_log(server), "/flaky/a/"), 4);
+  EXPECT_EQ(count_requests(server.log(), "/flaky/a/"), 4);
 }
 
 TEST(HttpClient, GivesUpAfterMaxAttempts) {
@@ -143,14 +138,14 @@ TEST(HttpClient, GivesUpAfterMaxAttempts) {
   HttpResponse r = http.send(get(server.url("/flaky/b/100/1000")));
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(r.body, "try again");
-  EXPECT_EQ(count_requests(server_log(server), "/flaky/b/"), 3);
+  EXPECT_EQ(count_requests(server.log(), "/flaky/b/"), 3);
 }
 
 TEST(HttpClient, DoesNotRetryClientErrors) {
   TestHttpServer server;
   HttpClient http(fast_options());
   EXPECT_EQ(http.send(get(server.url("/status/404"))).status, 404);
-  EXPECT_EQ(count_requests(server_log(server), "/status/404"), 1);
+  EXPECT_EQ(count_requests(server.log(), "/status/404"), 1);
 }
 
 TEST(HttpClient, ConnectionRefusedIsANetworkErrorAfterRetries) {
@@ -214,7 +209,7 @@ void check_get_from_123456(const std::string& path, int status, uint64_t from) {
   EXPECT_EQ(sink.response.status, status);
   EXPECT_EQ(sink.starts, std::vector<uint64_t>{from});
   EXPECT_EQ(sink.data, expected_body(from, 300000));
-  EXPECT_EQ(server_log(server)[0]["headers"]["Range"], "bytes=123456-");
+  EXPECT_EQ(server.log()[0]["headers"]["Range"], "bytes=123456-");
 }
 
 TEST(HttpClient, RangeAnsweredWith206StartsAtTheOffset) {
@@ -239,7 +234,7 @@ TEST(HttpClient, BrokenBodyResumesWithRangeAsOneStream) {
   EXPECT_EQ(sink.starts, std::vector<uint64_t>{0});
   ASSERT_EQ(sink.data.size(), 1000000u);
   EXPECT_TRUE(sink.data == expected_body(0, 1000000));
-  json log = server_log(server);
+  json log = server.log();
   ASSERT_EQ(count_requests(log, "/cut/c/"), 3);
   EXPECT_FALSE(log[0]["headers"].contains("Range"));
   EXPECT_EQ(log[1]["headers"]["Range"], "bytes=100000-");
@@ -253,7 +248,7 @@ TEST(HttpClient, BrokenBodyFromAServerWithoutRangeSkipsWhatTheSinkHas) {
   Sink sink = fetched(server, "/cutnorange/d/1/70000/200000");
   EXPECT_EQ(sink.starts, std::vector<uint64_t>{0});
   EXPECT_TRUE(sink.data == expected_body(0, 200000));
-  json log = server_log(server);
+  json log = server.log();
   ASSERT_EQ(count_requests(log, "/cutnorange/d/"), 2);
   EXPECT_EQ(log[1]["headers"]["Range"], "bytes=70000-");
 }
@@ -274,7 +269,7 @@ TEST(HttpClient, LowSpeedTimeoutEndsAStalledTransfer) {
   EXPECT_EQ(e.code(), Errc::kNetwork);
   EXPECT_NE(std::string(e.what()).find("/stall/100000"), std::string::npos) << e.what();
   EXPECT_LT(took, std::chrono::seconds(10));
-  EXPECT_EQ(count_requests(server_log(server), "/stall/"), 2);  // retried once
+  EXPECT_EQ(count_requests(server.log(), "/stall/"), 2);  // retried once
 }
 
 TEST(HttpClient, CancelFlagStopsEveryTransfer) {

@@ -326,13 +326,6 @@ TEST_F(RegistryClientTest, BasicAuthRegistry) {
   EXPECT_EQ(client.tokens_fetched(), 0);  // Basic needs no token service
 }
 
-json server_log(const TestHttpServer& server) {
-  HttpClient http;
-  HttpRequest req;
-  req.url = server.url("/_log");
-  return json::parse(http.send(req).body);
-}
-
 void point_blobs_at(const TestHttpServer& registry, const TestHttpServer& cdn, size_t size) {
   HttpClient http;
   HttpRequest req;
@@ -361,7 +354,7 @@ TEST_F(RegistryClientTest, BearerTokenIsFetchedOnceAndNeverSentToTheCdn) {
 
   int token_requests = 0;
   int blob_requests = 0;
-  for (const json& e : server_log(registry)) {
+  for (const json& e : registry.log()) {
     std::string path = e["path"];
     if (path.rfind("/token", 0) == 0) {
       ++token_requests;
@@ -376,7 +369,7 @@ TEST_F(RegistryClientTest, BearerTokenIsFetchedOnceAndNeverSentToTheCdn) {
   }
   EXPECT_EQ(token_requests, 1);
   EXPECT_EQ(blob_requests, 6);  // no 401 round trips: the ping taught us the realm
-  json cdn_log = server_log(cdn);
+  json cdn_log = cdn.log();
   EXPECT_EQ(cdn_log.size(), 6u);
   for (const json& e : cdn_log) {
     EXPECT_FALSE(e["headers"].contains("Authorization")) << e.dump();
@@ -419,7 +412,7 @@ TEST_F(RegistryClientTest, BearerTokenWithCredentials) {
   ASSERT_FALSE(got[0].error);
   EXPECT_EQ(got[0].data, testing_support::expected_body(0, 1000));
   bool saw_basic = false;
-  for (const json& e : server_log(registry))
+  for (const json& e : registry.log())
     if (e["path"].get<std::string>().rfind("/token", 0) == 0 &&
         e["headers"].value("Authorization", "") == "Basic " + base64_encode("bob:" + password))
       saw_basic = true;

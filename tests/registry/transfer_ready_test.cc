@@ -3,7 +3,6 @@
 // Range, and may be called off without any request. HTTP engine level, against a real server;
 // the registry level is exercised by the puller tests and tests/integration/pull_*.sh.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <thread>
@@ -16,7 +15,6 @@
 namespace dabba {
 namespace {
 
-using nlohmann::json;
 using testing_support::error_in;
 using testing_support::expected_body;
 using testing_support::TestHttpServer;
@@ -58,11 +56,8 @@ class TransferReady : public testing::Test {
 };
 
 std::vector<std::string> logged_paths(const TestHttpServer& server) {
-  HttpClient http;
-  HttpRequest r;
-  r.url = server.url("/_log");
   std::vector<std::string> out;
-  for (const json& e : json::parse(http.send(r).body)) out.push_back(e["path"]);
+  for (const auto& e : server.log()) out.push_back(e["path"]);
   return out;
 }
 

@@ -3,17 +3,20 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "common/error.h"
 
 namespace dabba::runner {
 namespace {
 
 TEST(Capabilities, NamesInEverySpelling) {
-  EXPECT_EQ(parse_capability("NET_RAW"), 13);
-  EXPECT_EQ(parse_capability("CAP_NET_RAW"), 13);
-  EXPECT_EQ(parse_capability("net_raw"), 13);
-  EXPECT_EQ(parse_capability("cap_sys_admin"), 21);
-  EXPECT_EQ(parse_capability("CHECKPOINT_RESTORE"), 40);
+  const std::pair<const char*, int> spellings[] = {{"NET_RAW", 13},
+                                                   {"CAP_NET_RAW", 13},
+                                                   {"net_raw", 13},
+                                                   {"cap_sys_admin", 21},
+                                                   {"CHECKPOINT_RESTORE", 40}};
+  for (const auto& [name, number] : spellings) EXPECT_EQ(parse_capability(name), number) << name;
   EXPECT_EQ(capability_name(13), "CAP_NET_RAW");
 }
 

@@ -16,11 +16,13 @@
 #include "runner/signals.h"
 #include "runner/sync_channel.h"
 #include "runner/workload_child.h"
+#include "tests/support/error_of.h"
 
 namespace dabba::runner {
 namespace {
 
 using ::testing::HasSubstr;
+using testing_support::error_of;
 
 TEST(LegacyLowerdir, AbsoluteWhenItFits) {
   std::string chdir_to;
@@ -118,12 +120,7 @@ TEST(Signals, Names) {
   EXPECT_EQ(parse_signal("-HUP"), SIGHUP);
   EXPECT_EQ(parse_signal("64"), 64);
   auto error_text = [](const std::string& s) {
-    try {
-      parse_signal(s);
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("<none>");
+    return std::string(error_of([&] { parse_signal(s); }).what());
   };
   EXPECT_EQ(error_text("0"), "invalid signal: 0");
   EXPECT_EQ(error_text("-0"), "invalid signal: 0");

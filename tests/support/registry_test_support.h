@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <map>
 #include <optional>
@@ -104,6 +106,14 @@ class TestHttpServer {
   int port() const { return port_; }
   std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
   std::string url(const std::string& path) const { return "http://" + host() + path; }
+  // The requests the server has had since it started (or since /_reset): its /_log, a JSON
+  // array of {"path", "headers", ...} in the order they came.
+  nlohmann::json log() const {
+    HttpClient http;
+    HttpRequest req;
+    req.url = url("/_log");
+    return nlohmann::json::parse(http.send(req).body);
+  }
 
  private:
   TempDir dir_;

@@ -97,6 +97,12 @@ as_user() {
     XDG_CONFIG_HOME="$WORK/home/.config" DABBA_HINTS=1 "${keep[@]}" "$@"
 }
 
+# user_dir NAME: makes $WORK/NAME, a directory the test user owns (0755), and prints its path.
+user_dir() {
+  install -d -m 0755 -o "$RIG_USER" -g "$RIG_USER" "$WORK/$1"
+  echo "$WORK/$1"
+}
+
 # dabba_user ARGS...: the binary under test, as the test user, on this test's store.
 dabba_user() { as_user "$TEST_DABBA" --root "$STORE" "$@"; }
 
