@@ -100,7 +100,7 @@ NetworkSpec parse_network(const std::string& text) {
     return spec;
   } else if (name == "ns" || name == "private" || name == "pod") {
     throw Error(Errc::kUnsupported, "--network " + name + " is not supported by dabba", 0,
-                "use --network none, host, slirp4netns[:options], container:NAME or a network's "
+                "use --network none, host, slirp4netns[:options], pasta[:options], container:NAME or a network's "
                 "name");
   } else {
     spec.mode = NetworkMode::kBridge;

@@ -157,7 +157,7 @@ dabba_user network create front >/dev/null
 dabba_user run -d --name k1 --network front "$BUSYBOX" sh -c "echo $MARK; sleep 300" >/dev/null
 dabba_user run -d --name k2 --network front -p "127.0.0.1:$PORT:80" "$BUSYBOX" sh -c "echo $MARK; sleep 300" >/dev/null
 check "two containers on a network run" test -n "$(network_processes)"
-pkill -KILL -u dabba-test -f '^dabba' || true
+kill -KILL $(test_dabba_pids) 2>/dev/null || true
 check "after SIGKILL of every dabba process: no holder, slirp4netns or aardvark-dns" wait_for 10 no_network_processes
 check "... nor a container process" wait_for 10 sh -c "! pgrep -u dabba-test -f 'sleep 300' | xargs -r -n1 sh -c '[ \"\$(awk \"{print \\\$3}\" /proc/\$0/stat)\" != Z ] && echo x' | grep -q x"
 dabba_user rm -f k1 k2 >/dev/null

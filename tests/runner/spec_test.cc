@@ -91,7 +91,11 @@ TEST(ParseNetwork, Modes) {
   EXPECT_THROW(parse_network("container:"), Error);
   EXPECT_THROW(parse_network("container"), Error);
   EXPECT_THROW(parse_network("host:x"), Error);
-  EXPECT_THROW(parse_network("pasta"), Error);
+  EXPECT_EQ(parse_network("pasta").mode, NetworkMode::kPasta);
+  NetworkSpec pasta = parse_network("pasta:--mtu,1500");
+  EXPECT_EQ(pasta.mode, NetworkMode::kPasta);
+  EXPECT_EQ(pasta.options, "--mtu,1500");
+  EXPECT_THROW(parse_network("ns:/proc/1/ns/net"), Error);
 }
 
 TEST(ParseNetwork, NetworksOfNetworkCreate) {

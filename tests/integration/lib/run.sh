@@ -50,6 +50,21 @@ titled_pids() {
   return 0
 }
 
+# test_dabba_pids: every dabba process of this test (the foreground runs, supervisors, port
+# relays, the networks' holder), told apart from other tests' by the private runtime directory in
+# their environment or by their working directory ($WORK, titled_pids): a test that SIGKILLs
+# "every dabba process" must not kill a test running beside it.
+test_dabba_pids() {
+  local pid
+  for pid in $(pgrep -u "$RIG_USER" -f '^(dabba|[^ ]*/dabba )' 2>/dev/null); do
+    if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "XDG_RUNTIME_DIR=$WORK/run" ||
+      [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$WORK" ]; then
+      echo "$pid"
+    fi
+  done
+  return 0
+}
+
 # wait_until CMD...: until CMD succeeds (10 s at most).
 wait_until() {
   local _
