@@ -31,15 +31,7 @@ install -d -m 0700 -o "$USER_NAME" "$W/home" "$W/run" "$W/store" "$W/podman"
 install -d -m 0755 -o "$USER_NAME" "$W/cwd"
 install -m 0755 "$BUILD/dabba" "$W/dabba"
 install -m 0755 "$BUILD/dabba-supervise" "$W/dabba-supervise"  # found beside dabba
-# podman with the driver dabba uses (kernel overlay, not vfs); its storage is under $W/home
-# (rootless podman takes no graphroot from storage.conf, only rootless_storage_path).
-cat >"$W/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-rootless_storage_path = "$W/podman/root"
-runroot = "$W/podman/run"
-EOF
-chmod 0644 "$W/storage.conf"
+write_podman_storage_conf "$W"
 PODMAN="podman --runtime runc --cgroup-manager=cgroupfs"
 cleanup() {
   set +e

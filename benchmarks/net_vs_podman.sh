@@ -27,6 +27,8 @@ done
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../tests/fixtures/oci.sh
 source "$SRC/tests/fixtures/oci.sh"
+# shellcheck source=lib/iperf3_image.sh
+source "$SRC/benchmarks/lib/iperf3_image.sh"
 
 W=$(mktemp -d /tmp/dabba-bench-net.XXXXXX)
 chmod 0755 "$W"
@@ -56,19 +58,7 @@ free_port() {
 
 # --- the image: rig/busybox plus /usr/local/bin/iperf3 and the libraries ldd lists ---------------
 IMAGE=$REGISTRY/bench/iperf3:latest
-echo '{"default": [{"type": "insecureAcceptAnything"}]}' >"$W/policy.json"
-root=$W/iperf-root
-install -d "$root/usr/local/bin"
-cp -L /usr/bin/iperf3 "$root/usr/local/bin/iperf3"
-for lib in $(ldd /usr/bin/iperf3 | grep -o '/[^ ]*'); do
-  install -d "$root$(dirname "$lib")"
-  cp -L "$lib" "$root$lib"
-done
-tar -C "$root" --owner=0 --group=0 --numeric-owner -cf "$W/iperf3.tar" .
-skopeo --policy "$W/policy.json" copy -q --src-tls-verify=false \
-  "docker://$FIXTURE_BUSYBOX" "oci:$W/layout:base"
-oci_append_layers "$W/layout" base iperf3 "bench: the host's iperf3 and its libraries" "$W/iperf3.tar"
-skopeo --policy "$W/policy.json" copy -q --dest-tls-verify=false "oci:$W/layout:iperf3" "docker://$IMAGE"
+push_iperf3_image "$W" "$IMAGE"
 dabba pull -q "$IMAGE" >/dev/null
 TOOLS=(dabba)
 if [ -z "${NO_PODMAN:-}" ] && command -v podman >/dev/null; then

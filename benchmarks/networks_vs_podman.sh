@@ -28,6 +28,10 @@ done
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../tests/fixtures/oci.sh
 source "$SRC/tests/fixtures/oci.sh"
+# shellcheck source=lib/iperf3_image.sh
+source "$SRC/benchmarks/lib/iperf3_image.sh"
+# shellcheck source=lib/bench_setup.sh
+source "$SRC/benchmarks/lib/bench_setup.sh"
 
 W=$(mktemp -d /tmp/dabba-bench-networks.XXXXXX)
 chmod 0755 "$W"
@@ -35,17 +39,12 @@ install -d -m 0700 -o "$RIG_USER" -g "$RIG_USER" "$W/home" "$W/run" "$W/store" "
 install -d -m 0755 -o "$RIG_USER" -g "$RIG_USER" "$W/cwd"
 install -m 0755 "$BUILD/dabba" "$W/dabba"
 install -m 0755 "$BUILD/dabba-supervise" "$W/dabba-supervise"
-cat >"$W/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-rootless_storage_path = "$W/podman/root"
-runroot = "$W/podman/run"
-EOF
+write_podman_storage_conf "$W"
 cat >"$W/containers.conf" <<EOF
 [network]
 network_backend = "netavark"
 EOF
-chmod 0644 "$W/storage.conf" "$W/containers.conf"
+chmod 0644 "$W/containers.conf"
 PODMAN="podman --runtime runc --cgroup-manager=cgroupfs"
 as_user() {
   runuser -u "$RIG_USER" -- env -i -C "$W/cwd" PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
@@ -72,19 +71,7 @@ free_port() {
 
 # --- the image: rig/busybox plus /usr/local/bin/iperf3 and the libraries ldd lists ---------------
 IMAGE=$REGISTRY/bench/iperf3:latest
-echo '{"default": [{"type": "insecureAcceptAnything"}]}' >"$W/policy.json"
-root=$W/iperf-root
-install -d "$root/usr/local/bin"
-cp -L /usr/bin/iperf3 "$root/usr/local/bin/iperf3"
-for lib in $(ldd /usr/bin/iperf3 | grep -o '/[^ ]*'); do
-  install -d "$root$(dirname "$lib")"
-  cp -L "$lib" "$root$lib"
-done
-tar -C "$root" --owner=0 --group=0 --numeric-owner -cf "$W/iperf3.tar" .
-skopeo --policy "$W/policy.json" copy -q --src-tls-verify=false \
-  "docker://$FIXTURE_BUSYBOX" "oci:$W/layout:base"
-oci_append_layers "$W/layout" base iperf3 "bench: the host's iperf3 and its libraries" "$W/iperf3.tar"
-skopeo --policy "$W/policy.json" copy -q --dest-tls-verify=false "oci:$W/layout:iperf3" "docker://$IMAGE"
+push_iperf3_image "$W" "$IMAGE"
 
 TOOLS=(dabba)
 as_user "$W/dabba" pull -q "$IMAGE" >/dev/null

@@ -22,3 +22,16 @@ bench_setup() {
   W=$(mktemp -d "/tmp/dabba-bench-$name.XXXXXX")
   chmod 0755 "$W"
 }
+
+# write_podman_storage_conf W: W/storage.conf, podman's storage in W/podman with the driver dabba
+# uses (the kernel's overlay, not vfs; rootless podman takes no graphroot from storage.conf, only
+# rootless_storage_path). Point CONTAINERS_STORAGE_CONF at it.
+write_podman_storage_conf() {
+  cat >"$1/storage.conf" <<CONF
+[storage]
+driver = "overlay"
+rootless_storage_path = "$1/podman/root"
+runroot = "$1/podman/run"
+CONF
+  chmod 0644 "$1/storage.conf"
+}

@@ -9,16 +9,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/run.sh"
 run_setup compose
 
-# wait_for SECONDS CMD...: until CMD succeeds, SECONDS at most (ASan builds are slow).
-wait_for() {
-  local deadline=$((SECONDS + $1))
-  shift
-  while ! "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt "$deadline" ] || return 1
-    sleep 0.2
-  done
-}
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 # The whole chain answered through the published port.
 chain_answers() { [ "$(nc -w 2 127.0.0.1 "$PORT" </dev/null)" = web:app:db-ok ]; }
 network_processes() { pgrep -u dabba-test -f '^(dabba-netns|/usr/lib/podman/aardvark-dns)' | while read -r pid; do

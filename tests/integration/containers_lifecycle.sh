@@ -21,9 +21,6 @@ user_to() {
   as_user timeout -k 5 "$secs" "$TEST_DABBA" --root "$STORE" "$@" >"$out" 2>"$out.err" || rc=$?
   echo $rc
 }
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 state_of() { dabba_user inspect --format '{{.State.Status}}' "$1"; }
 started_at() { dabba_user inspect --format '{{.State.StartedAt}}' "$1"; }
 LOOP="while :; do sleep 0.1; done # $MARK"

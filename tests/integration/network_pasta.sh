@@ -20,16 +20,6 @@ if [ -z "$HOST_GW" ]; then
   exit 77
 fi
 
-# wait_for SECONDS CMD...: until CMD succeeds, SECONDS at most (ASan builds are slow).
-wait_for() {
-  local deadline=$((SECONDS + $1))
-  shift
-  while ! "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt "$deadline" ] || return 1
-    sleep 0.1
-  done
-}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # pasta_processes: the test user's pasta processes that are not zombies.
 pasta_processes() {
   local pid

@@ -17,16 +17,6 @@ run_setup networks
 # host's /usr/bin before busybox's /bin in PATH: only for the python3 containers).
 PYMOUNTS=(-v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro)
 
-# wait_for SECONDS CMD...: until CMD succeeds, SECONDS at most (ASan builds are slow).
-wait_for() {
-  local deadline=$((SECONDS + $1))
-  shift
-  while ! "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt "$deadline" ] || return 1
-    sleep 0.1
-  done
-}
-
 # network_processes: the user's networks' namespace and what lives in it.
 network_processes() {
   local pid
@@ -136,7 +126,7 @@ check_eq "--internal: no route out of the network" unreachable \
   "$(dabba_user run --rm --network sealed "$BUSYBOX" sh -c 'nc -w 2 10.0.2.2 22 </dev/null 2>&1 | grep -q unreachable && echo unreachable || echo reached')"
 check_eq "a normal network has the default route (the way out)" yes \
   "$(dabba_user run --rm --network front "$BUSYBOX" sh -c 'ip route | grep -q ^default && echo yes')"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 dabba_user run -d --name pub --network front -p "127.0.0.1:$PORT:8080" "$BUSYBOX" \
   sh -c "echo $MARK >/dev/null; while true; do echo published | nc -l -p 8080; done" >/dev/null
 check "-p into a container on a network: the host reaches it" wait_for 10 sh -c "nc -w 2 127.0.0.1 $PORT </dev/null | grep -q published"

@@ -18,23 +18,6 @@ run_setup run_network
 dabba_root pull -q "$BUSYBOX" >/dev/null 2>&1
 PY=/usr/bin/python3
 
-# wait_for SECONDS CMD...: until CMD succeeds, SECONDS at most (ASan builds are slow).
-wait_for() {
-  local deadline=$((SECONDS + $1))
-  shift
-  while ! "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt "$deadline" ] || return 1
-    sleep 0.1
-  done
-}
-
-# free_port [tcp|udp]: a port free on 127.0.0.1 now.
-free_port() {
-  $PY -c 'import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM)
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' "${1:-tcp}"
-}
-
 # background CMD...: CMD in the background (at most 5 minutes), killed at exit.
 background() {
   timeout 300 "$@" </dev/null >>"$WORK/background.log" 2>&1 &

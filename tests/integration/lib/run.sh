@@ -65,6 +65,23 @@ test_dabba_pids() {
   return 0
 }
 
+# wait_for SECONDS CMD...: until CMD succeeds, SECONDS at most (ASan builds are slow).
+wait_for() {
+  local deadline=$((SECONDS + $1))
+  shift
+  while ! "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt "$deadline" ] || return 1
+    sleep 0.1
+  done
+}
+
+# free_port [tcp|udp]: a port free on 127.0.0.1 now.
+free_port() {
+  python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM)
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' "${1:-tcp}"
+}
+
 # wait_until CMD...: until CMD succeeds (10 s at most).
 wait_until() {
   local _
