@@ -27,8 +27,8 @@ done
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../tests/fixtures/oci.sh
 source "$SRC/tests/fixtures/oci.sh"
-# shellcheck source=lib/iperf3_image.sh
-source "$SRC/benchmarks/lib/iperf3_image.sh"
+# shellcheck source=lib/iperf3.sh
+source "$SRC/benchmarks/lib/iperf3.sh"
 
 W=$(mktemp -d /tmp/dabba-bench-net.XXXXXX)
 chmod 0755 "$W"
@@ -65,12 +65,6 @@ if [ -z "${NO_PODMAN:-}" ] && command -v podman >/dev/null; then
   podman_user pull -q --tls-verify=false "$IMAGE" >/dev/null
   TOOLS+=(podman podman-slirp-ports)
 fi
-
-# gbits JSON: the receiver's throughput of an iperf3 -J report, in Gbit/s.
-gbits() { jq -r '.end.sum_received.bits_per_second / 1e9 * 100 | round / 100' <<<"$1"; }
-
-# valid JSON: whether an iperf3 -J report holds a result (a refused or reset try holds an error).
-valid() { jq -e '.end.sum_received.bits_per_second > 0' <<<"$1" >/dev/null 2>&1; }
 
 # run_in TOOL ARGS...: `run ARGS...` with TOOL: dabba, podman (its defaults: published ports go
 # through rootlessport), or podman-slirp-ports (--network slirp4netns:port_handler=slirp4netns,
@@ -131,22 +125,8 @@ from_host() {
   gbits "$out"
 }
 
-declare -A RESULTS
-for round in $(seq "$RUNS"); do
-  for tool in "${TOOLS[@]}"; do
-    for dir in to_host from_host; do
-      g=$($dir "$tool")
-      RESULTS[$tool.$dir]+="$g "
-      echo "round $round: $tool $dir $g Gbit/s"
-    done
-  done
-done
+iperf_rounds to_host from_host
 
-stats() {
-  tr ' ' '\n' <<<"$1" | grep . | sort -g |
-    awk '{v[NR] = $1} END {m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
-      printf "median %.2f (min %.2f, max %.2f, %d runs)", m, v[1], v[NR], NR}'
-}
 echo
 echo "iperf3 -t $T, Gbit/s at the receiver; $(nproc) cores, $(uname -r), slirp4netns $(slirp4netns --version | head -1 | awk '{print $3}')"
 for tool in "${TOOLS[@]}"; do

@@ -28,8 +28,8 @@ done
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../tests/fixtures/oci.sh
 source "$SRC/tests/fixtures/oci.sh"
-# shellcheck source=lib/iperf3_image.sh
-source "$SRC/benchmarks/lib/iperf3_image.sh"
+# shellcheck source=lib/iperf3.sh
+source "$SRC/benchmarks/lib/iperf3.sh"
 # shellcheck source=lib/bench_setup.sh
 source "$SRC/benchmarks/lib/bench_setup.sh"
 
@@ -85,9 +85,6 @@ if [ -z "${NO_PODMAN:-}" ] && command -v podman >/dev/null; then
 fi
 tool_cmd() { if [ "$1" = dabba ]; then echo "$W/dabba"; else echo "$PODMAN"; fi; }
 
-gbits() { jq -r '.end.sum_received.bits_per_second / 1e9 * 100 | round / 100' <<<"$1"; }
-valid() { jq -e '.end.sum_received.bits_per_second > 0' <<<"$1" >/dev/null 2>&1; }
-
 # between TOOL: iperf3 from one container to another on the network, by name.
 between() {
   local cmd out i
@@ -127,16 +124,7 @@ published() {
   gbits "$out"
 }
 
-declare -A RESULTS
-for round in $(seq "$RUNS"); do
-  for tool in "${TOOLS[@]}"; do
-    for case in between published; do
-      g=$($case "$tool")
-      RESULTS[$tool.$case]+="$g "
-      echo "round $round: $tool $case $g Gbit/s"
-    done
-  done
-done
+iperf_rounds between published
 
 echo
 echo "run latency (hyperfine, $RUNS_LATENCY runs, 3 warm-up):"
@@ -154,11 +142,6 @@ for tool in "${TOOLS[@]}"; do
   as_user $cmd rm -f -t 0 keeper >/dev/null 2>&1
 done
 
-stats() {
-  tr ' ' '\n' <<<"$1" | grep . | sort -g |
-    awk '{v[NR] = $1} END {m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
-      printf "median %.2f (min %.2f, max %.2f, %d runs)", m, v[1], v[NR], NR}'
-}
 echo
 echo "iperf3 -t $T, Gbit/s at the receiver; $(nproc) cores, $(uname -r)"
 for tool in "${TOOLS[@]}"; do

@@ -83,7 +83,7 @@ bool LogWriter::write(LogStream stream, std::string_view chunk) {
 std::optional<LogWriter> open_container_log(const std::string& container_dir,
                                            const LogSpec& spec) {
   if (spec.driver != LogDriver::kK8sFile) return std::nullopt;
-  make_dirs(log_dir(container_dir), 0750);
+  make_log_dir(container_dir);
   const std::string own = container_log_path(container_dir);
   const std::string& path = spec.path.empty() ? own : spec.path;
   if (path != own) {

@@ -33,6 +33,12 @@ const char* container_status_name(ContainerStatus status) {
 std::string state_path(const std::string& container_dir) { return container_dir + "/state"; }
 std::string log_dir(const std::string& container_dir) { return container_dir + "/logs"; }
 
+std::string make_log_dir(const std::string& container_dir) {
+  std::string dir = log_dir(container_dir);
+  make_dirs(dir, 0750);
+  return dir;
+}
+
 void write_pidfile(const std::string& path, pid_t pid) noexcept {
   if (path.empty()) return;
   try {

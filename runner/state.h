@@ -41,6 +41,8 @@ std::string state_path(const std::string& container_dir);
 // <container_dir>/logs: stdout, stderr of a detached container, supervisor.log, and (networking)
 // the helpers' logs.
 std::string log_dir(const std::string& container_dir);
+// log_dir, made (0750) if missing.
+std::string make_log_dir(const std::string& container_dir);
 // --pidfile: the workload's pid written to path (nothing when path is ""); a failure is a warning,
 // the container runs on.
 void write_pidfile(const std::string& path, pid_t pid) noexcept;

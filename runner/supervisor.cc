@@ -128,8 +128,7 @@ void exec_supervise_program(const std::string& program, const Spec& spec, SyncCh
   StateOwner owner(spec.container_dir, exit_action(exit_command), restarts);
   try {
     // Own stdio: nothing of the caller's (a `$(dabba run -d ...)` would wait for our stdout).
-    std::string logs = log_dir(spec.container_dir);
-    make_dirs(logs, 0750);
+    std::string logs = make_log_dir(spec.container_dir);
     int null = DABBA_SYSCALL(::open("/dev/null", O_RDWR | O_CLOEXEC));
     int own_log = open_log(logs + "/supervisor.log");
     DABBA_SYSCALL(::dup2(null, 0));

@@ -11,8 +11,7 @@
 #include "common/unique_fd.h"
 #include "runner/net/netavark.h"
 #include "runner/net/netns_holder.h"
-#include "runner/net/port_publish.h"
-#include "runner/net/port_relay.h"
+#include "runner/net/published_ports.h"
 #include "runner/spec_codec.h"
 #include "runner/state.h"
 
@@ -29,14 +28,12 @@ class BridgeNetwork : public NetworkSetup {
     name_ = spec.network.container_name;
     networks_ = spec.network.networks;
     address_ = spec.network.networks.front().ip;
-    ports_ = reserve_host_ports(spec.network.ports);
-    remove_published_ports(container_dir_);
+    ports_.emplace(container_dir_, spec.network.ports);
   }
   ~BridgeNetwork() override { parent_container_exited(); }
 
   void parent_child_created(pid_t child) override {
-    const std::string logs = log_dir(container_dir_);
-    make_dirs(logs, 0750);
+    const std::string logs = make_log_dir(container_dir_);
     log_path_ = logs + "/netavark.log";
     holder_ = join_netns_holder(id_);
     // Kept open until the teardown: netavark then still finds the veths in it after PID 1 died.
@@ -47,20 +44,15 @@ class BridgeNetwork : public NetworkSetup {
     options_ = netavark_options(id_, name_, networks_);
     run_netavark(holder_, "setup", netns_path(), options_, log_path_);
     set_up_ = true;
-    if (!ports_.empty())
-      relay_.emplace(PortRelay::start(child, ports_, address_, logs + "/port-relay.log"));
+    ports_->start_relay(child, address_, logs);
   }
 
   void parent_before_exec() override {
-    if (!ports_.empty()) write_published_ports(container_dir_, ports_);
+    ports_->record();
   }
 
   void parent_container_exited() noexcept override {
-    if (relay_) {
-      relay_->stop();
-      relay_.reset();
-      remove_published_ports(container_dir_);
-    }
+    if (ports_) ports_->stop();
     if (set_up_) {
       set_up_ = false;
       try {
@@ -102,12 +94,11 @@ class BridgeNetwork : public NetworkSetup {
   std::vector<NetworkAttachment> networks_;
   std::string options_;
   std::string address_;
-  std::vector<PortMapping> ports_;
+  std::optional<PublishedPorts> ports_;  // set in the constructor
   std::string log_path_;
   pid_t holder_ = -1;
   UniqueFd netns_;
   bool set_up_ = false;
-  std::optional<PortRelay> relay_;
 };
 
 }  // namespace

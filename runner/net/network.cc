@@ -14,8 +14,7 @@
 #include "runner/net/bridge_network.h"
 #include "runner/net/network_parse.h"
 #include "runner/net/pasta.h"
-#include "runner/net/port_publish.h"
-#include "runner/net/port_relay.h"
+#include "runner/net/published_ports.h"
 #include "runner/net/slirp.h"
 #include "runner/state.h"
 
@@ -33,14 +32,12 @@ class SlirpNetwork : public NetworkSetup {
         guest_(slirp_addresses(spec.network.slirp).guest),
         binary_(find_slirp4netns()) {
     check_tun_usable();
-    ports_ = reserve_host_ports(spec.network.ports);
-    remove_published_ports(container_dir_);
+    ports_.emplace(container_dir_, spec.network.ports);
   }
   ~SlirpNetwork() override { parent_container_exited(); }
 
   void parent_child_created(pid_t child) override {
-    std::string logs = log_dir(container_dir_);
-    make_dirs(logs, 0750);
+    std::string logs = make_log_dir(container_dir_);
     Slirp4netnsConfig c;
     c.netns_pid = child;
     c.options = options_;
@@ -48,8 +45,7 @@ class SlirpNetwork : public NetworkSetup {
     c.socket_name = kApiSocketName;
     c.log_path = logs + "/slirp4netns.log";
     slirp_.emplace(Slirp4netns::start(binary_, c));
-    if (!ports_.empty())
-      relay_.emplace(PortRelay::start(child, ports_, guest_, logs + "/port-relay.log"));
+    ports_->start_relay(child, guest_, logs);
   }
 
   void parent_before_exec() override {
@@ -57,18 +53,14 @@ class SlirpNetwork : public NetworkSetup {
     // Until then tap0 has no address, and the relay could not connect to it.
     slirp_->wait_ready(kReadyTimeout);
     slirp_->remove_api_socket();
-    if (!ports_.empty()) write_published_ports(container_dir_, ports_);
+    ports_->record();
   }
 
   void parent_container_exited() noexcept override {
-    if (relay_) {
-      relay_->stop();
-      relay_.reset();
-    }
+    if (ports_) ports_->stop();
     if (slirp_) {
       slirp_->stop();
       slirp_.reset();
-      remove_published_ports(container_dir_);
     }
   }
 
@@ -77,9 +69,8 @@ class SlirpNetwork : public NetworkSetup {
   SlirpOptions options_;
   std::string guest_;
   Slirp4netnsBinary binary_;
-  std::vector<PortMapping> ports_;  // host ports all chosen
+  std::optional<PublishedPorts> ports_;  // set in the constructor
   std::optional<Slirp4netns> slirp_;
-  std::optional<PortRelay> relay_;  // the published ports, if any
 };
 
 }  // namespace

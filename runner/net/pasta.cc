@@ -17,8 +17,7 @@
 #include "common/subprocess.h"
 #include "common/text.h"
 #include "common/unique_fd.h"
-#include "runner/net/port_publish.h"
-#include "runner/net/port_relay.h"
+#include "runner/net/published_ports.h"
 #include "runner/state.h"
 
 namespace dabba::runner {
@@ -53,14 +52,12 @@ class PastaNetwork : public NetworkSetup {
       : container_dir_(spec.container_dir), binary_(find_pasta()) {
     for (const std::string& option : split(spec.network.options, ','))
       if (!option.empty()) options_.push_back(option);
-    ports_ = reserve_host_ports(spec.network.ports);
-    remove_published_ports(container_dir_);
+    ports_.emplace(container_dir_, spec.network.ports);
   }
   ~PastaNetwork() override { parent_container_exited(); }
 
   void parent_child_created(pid_t child) override {
-    const std::string logs = log_dir(container_dir_);
-    make_dirs(logs, 0750);
+    const std::string logs = make_log_dir(container_dir_);
     const std::string ns_path = "/proc/" + std::to_string(child) + "/ns/net";
     UniqueFd netns(DABBA_SYSCALL(::open(ns_path.c_str(), O_RDONLY), ns_path));
     UniqueFd log(DABBA_SYSCALL(::open((logs + "/pasta.log").c_str(),
@@ -95,8 +92,7 @@ class PastaNetwork : public NetworkSetup {
     }
     pasta_ = ChildProcess(pid);
     child_ = child;
-    if (!ports_.empty())
-      relay_.emplace(PortRelay::start(child, ports_, "127.0.0.1", logs + "/port-relay.log"));
+    ports_->start_relay(child, "127.0.0.1", logs);
   }
 
   void parent_before_exec() override {
@@ -110,15 +106,11 @@ class PastaNetwork : public NetworkSetup {
                                        log_dir(container_dir_) + "/pasta.log");
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
-    if (!ports_.empty()) write_published_ports(container_dir_, ports_);
+    ports_->record();
   }
 
   void parent_container_exited() noexcept override {
-    if (relay_) {
-      relay_->stop();
-      relay_.reset();
-      remove_published_ports(container_dir_);
-    }
+    if (ports_) ports_->stop();
     if (pasta_.running()) pasta_.stop(SIGTERM, std::chrono::milliseconds(1000));
   }
 
@@ -126,10 +118,9 @@ class PastaNetwork : public NetworkSetup {
   std::string container_dir_;
   std::string binary_;
   std::vector<std::string> options_;
-  std::vector<PortMapping> ports_;
+  std::optional<PublishedPorts> ports_;  // set in the constructor
   pid_t child_ = -1;
   ChildProcess pasta_;
-  std::optional<PortRelay> relay_;
 };
 
 }  // namespace
