@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/log.h"
 #include "common/unique_fd.h"
+#include "runner/net/bridge_attach.h"
 #include "runner/net/netavark.h"
 #include "runner/net/netns_holder.h"
 #include "runner/net/published_ports.h"
@@ -41,9 +43,18 @@ class BridgeNetwork : public NetworkSetup {
     netns_ = UniqueFd(DABBA_SYSCALL(::open(path.c_str(), O_RDONLY | O_CLOEXEC), path));
     // What `network connect` or `disconnect` changed since (a restart by the policy).
     refresh_networks();
-    options_ = netavark_options(id_, name_, networks_);
-    run_netavark(holder_, "setup", netns_path(), options_, log_path_);
+    NetworkSetupLock lock;
     set_up_ = true;
+    std::vector<NetworkAttachment> by_netavark;
+    for (const NetworkAttachment& a : networks_) {
+      if (attach_to_bridge(holder_, netns_.get(), id_, name_, a))
+        quick_.push_back(a.name);
+      else
+        by_netavark.push_back(a);
+    }
+    if (!by_netavark.empty())
+      run_netavark(holder_, "setup", netns_path(), netavark_options(id_, name_, by_netavark),
+                   log_path_);
     ports_->start_relay(child, address_, logs);
   }
 
@@ -57,8 +68,18 @@ class BridgeNetwork : public NetworkSetup {
       set_up_ = false;
       try {
         refresh_networks();  // the networks it is on now (network connect/disconnect)
-        options_ = netavark_options(id_, name_, networks_);
-        run_netavark(holder_, "teardown", netns_path(), options_, log_path_);
+        NetworkSetupLock lock;
+        std::vector<NetworkAttachment> by_netavark;
+        for (const NetworkAttachment& a : networks_) {
+          if (std::find(quick_.begin(), quick_.end(), a.name) != quick_.end())
+            detach_from_bridge(holder_, id_, a);
+          else
+            by_netavark.push_back(a);
+        }
+        quick_.clear();
+        if (!by_netavark.empty())
+          run_netavark(holder_, "teardown", netns_path(),
+                       netavark_options(id_, name_, by_netavark), log_path_);
       } catch (const std::exception& e) {
         log_debug(std::string("network teardown: ") + e.what());
       }
@@ -92,7 +113,7 @@ class BridgeNetwork : public NetworkSetup {
   std::string container_dir_;
   std::string name_;
   std::vector<NetworkAttachment> networks_;
-  std::string options_;
+  std::vector<std::string> quick_;  // the networks attach_to_bridge joined (no netavark)
   std::string address_;
   std::optional<PublishedPorts> ports_;  // set in the constructor
   std::string log_path_;

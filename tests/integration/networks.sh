@@ -157,5 +157,26 @@ check_eq "a new container on the network after that: names resolve again" ok \
 dabba_user rm -f -t 0 k3 >/dev/null
 check "... and nothing left once it is removed" wait_for 10 no_network_processes
 dabba_user network rm front >/dev/null
+# --- the first container on a network leaves before the others --------------------------------------
+# A network's first container is set up by netavark (bridge, firewall rules, aardvark-dns); the others
+# join its bridge without it (runner/net/bridge_attach.h). Whichever goes first, the rest keep working.
+dabba_user network create order >/dev/null
+dabba_user run -d --name first --network order "$BUSYBOX" sh -c "echo $MARK; sleep 300" >/dev/null
+dabba_user run -d --name second --network order --network-alias two "$BUSYBOX" \
+  sh -c "echo $MARK >/dev/null; while true; do echo from-second | nc -l -p 8080; done" >/dev/null
+dabba_user rm -f -t 0 first >/dev/null
+check_eq "the network's first container gone: a new one reaches another by alias" from-second \
+  "$(dabba_user run --rm --network order "$BUSYBOX" sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do nc -w 2 two 8080 </dev/null && break; sleep 0.2; done')"
+dabba_user run -d --name third --network order "$BUSYBOX" sh -c "echo $MARK; sleep 300" >/dev/null
+second_resolves_third() { dabba_user exec second nslookup third >/dev/null 2>&1; }
+check "... is resolved by the others" wait_for 10 second_resolves_third
+check_eq "... and has its default route" yes \
+  "$(dabba_user exec third sh -c 'ip route | grep -q "^default via" && echo yes')"
+dabba_user rm -f -t 0 third >/dev/null
+check "a removed container's name no longer resolves" wait_for 10 eval '! second_resolves_third'
+dabba_user rm -f -t 0 second >/dev/null
+check "... and nothing is left once they are all removed" wait_for 10 no_network_processes
+dabba_user network rm order >/dev/null
+
 check_no_container_leftovers dabba_user "$STORE"
 check_done

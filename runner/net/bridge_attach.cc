@@ -1,0 +1,200 @@
+#include "runner/net/bridge_attach.h"
+
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "common/child_process.h"
+#include "common/error.h"
+#include "common/fs.h"
+#include "common/log.h"
+#include "common/text.h"
+#include "runner/net/netns_holder.h"
+#include "runner/net/rtnetlink.h"
+
+namespace dabba::runner {
+namespace {
+
+constexpr auto kAttachTimeout = std::chrono::seconds(10);
+constexpr int kNoBridge = 3;  // the child's exit code when the bridge is not there
+
+std::string aardvark_dir() { return netns_holder_dir() + "/netavark/aardvark-dns"; }
+
+// flock on path while it lives (netavark's own lock on aardvark-dns's config files).
+class FileLock {
+ public:
+  explicit FileLock(const std::string& path)
+      : fd_(DABBA_SYSCALL(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600), path)) {
+    while (::flock(fd_.get(), LOCK_EX) != 0)
+      if (errno != EINTR) throw_errno("flock " + path);
+  }
+
+ private:
+  UniqueFd fd_;
+};
+
+std::string bridge_name(const NetworkAttachment& a) {
+  return nlohmann::json::parse(a.config).value("network_interface", "");
+}
+
+std::string random_veth_name() {
+  std::random_device random;
+  char name[16];
+  std::snprintf(name, sizeof name, "dv%08x", static_cast<unsigned>(random()));
+  return name;
+}
+
+// aardvark-dns, a child of the holder (PID 1 of its PID namespace reaps what netavark starts):
+// its pid here, or -1. aardvark.pid holds its pid in the holder's PID namespace.
+pid_t find_aardvark(pid_t holder) {
+  std::string inner;
+  try {
+    inner = trim(read_file(aardvark_dir() + "/aardvark.pid"));
+  } catch (const std::exception&) {
+    return -1;
+  }
+  const std::string h = std::to_string(holder);
+  std::string children;
+  try {
+    children = read_file("/proc/" + h + "/task/" + h + "/children");
+  } catch (const std::exception&) {
+    return -1;
+  }
+  for (const std::string& child : split(children, ' ')) {
+    if (trim(child).empty()) continue;
+    try {
+      if (trim(read_file("/proc/" + child + "/comm")) != "aardvark-dns") continue;
+      for (const std::string& line : split_lines(read_file("/proc/" + child + "/status")))
+        if (line.rfind("NSpid:", 0) == 0) {
+          const std::vector<std::string> pids = split(trim(line.substr(6)), '\t');
+          if (!pids.empty() && trim(pids.back()) == inner) return std::stoi(child);
+        }
+    } catch (const std::exception&) {
+    }
+  }
+  return -1;
+}
+
+// In a child of ours: into the holder's network namespace, the veth pair, then into the
+// container's, its address and route. A child, because a thread that left the caller's network
+// namespace (the host's, owned by a user namespace where dabba has no capabilities) could not go
+// back to it.
+void attach_in_child(pid_t holder, int container_netns, const std::string& bridge,
+                     const NetworkAttachment& a, int error_pipe) {
+  try {
+    const std::string holder_ns = "/proc/" + std::to_string(holder) + "/ns/net";
+    UniqueFd ns(DABBA_SYSCALL(::open(holder_ns.c_str(), O_RDONLY | O_CLOEXEC), holder_ns));
+    DABBA_SYSCALL(::setns(ns.get(), CLONE_NEWNET), "setns " + holder_ns);
+    const unsigned bridge_index = ::if_nametoindex(bridge.c_str());
+    if (bridge_index == 0) ::_exit(kNoBridge);
+    {
+      RtNetlink holder_link;
+      const std::string name = random_veth_name();
+      holder_link.add_veth_on_bridge(name, bridge_index, a.interface, container_netns);
+      const unsigned index = ::if_nametoindex(name.c_str());
+      if (index == 0) throw_errno(name);
+      holder_link.set_up(index);
+    }
+    DABBA_SYSCALL(::setns(container_netns, CLONE_NEWNET), "setns into the container's network");
+    RtNetlink link;
+    const unsigned index = ::if_nametoindex(a.interface.c_str());
+    if (index == 0) throw_errno(a.interface + " in the container");
+    link.add_address(index, a.ip, a.prefix);
+    link.set_up(index);
+    if (!a.internal && !a.gateway.empty()) link.add_default_route(index, a.gateway);
+    ::_exit(0);
+  } catch (const std::exception& e) {
+    const std::string what = e.what();
+    (void)!::write(error_pipe, what.data(), what.size());
+    ::_exit(1);
+  }
+}
+
+// The network's aardvark-dns config with the container's line added (line non-empty) or removed.
+void edit_dns_entry(const std::string& network, const std::string& container_id,
+                    const std::string& line) {
+  const std::string path = aardvark_dir() + "/" + network;
+  std::string kept;
+  for (const std::string& l : split_lines(read_file(path)))
+    if (!l.empty() && l.rfind(container_id + " ", 0) != 0) kept += l + "\n";
+  write_file_atomic(path, kept + line, Sync::kNone, 0644);
+}
+
+}  // namespace
+
+NetworkSetupLock::NetworkSetupLock() {
+  const std::string path = netns_holder_dir() + "/setup.lock";
+  fd_ = UniqueFd(DABBA_SYSCALL(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600), path));
+  while (::flock(fd_.get(), LOCK_EX) != 0)
+    if (errno != EINTR) throw_errno("flock " + path);
+}
+
+bool attach_to_bridge(pid_t holder, int container_netns, const std::string& container_id,
+                      const std::string& container_name, const NetworkAttachment& a) {
+  const std::string bridge = bridge_name(a);
+  if (bridge.empty()) return false;
+  pid_t aardvark = -1;
+  if (a.dns_enabled) {
+    if (::access((aardvark_dir() + "/" + a.name).c_str(), F_OK) != 0) return false;
+    aardvark = find_aardvark(holder);
+    if (aardvark <= 0) return false;
+  }
+  int pipe_fds[2];
+  DABBA_SYSCALL(::pipe2(pipe_fds, O_CLOEXEC), "pipe");
+  UniqueFd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw_errno("fork");
+  if (pid == 0) attach_in_child(holder, container_netns, bridge, a, write_end.get());
+  ChildProcess child(pid);
+  write_end.reset();
+  std::string error;
+  char buf[512];
+  for (ssize_t n; (n = ::read(read_end.get(), buf, sizeof buf)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    error.append(buf, static_cast<std::size_t>(n));
+  }
+  const auto status = child.wait(std::chrono::duration_cast<std::chrono::milliseconds>(kAttachTimeout));
+  if (!status) {
+    child.stop(SIGKILL, std::chrono::milliseconds(0));
+    throw Error(Errc::kFailed, "network " + a.name + ": attaching the container timed out");
+  }
+  if (status->exited() && status->code() == kNoBridge) return false;
+  if (!status->exited() || status->code() != 0)
+    throw Error(Errc::kFailed, "network " + a.name + ": " +
+                                   (error.empty() ? status->describe() : error));
+  if (a.dns_enabled) {
+    std::string names = container_name;
+    for (const std::string& alias : a.aliases) names += "," + alias;
+    FileLock lock(netns_holder_dir() + "/netavark/aardvark.lock");
+    edit_dns_entry(a.name, container_id, container_id + " " + a.ip + "  " + names + "\n");
+    if (::kill(aardvark, SIGHUP) != 0) throw_errno("signal aardvark-dns");
+  }
+  return true;
+}
+
+void detach_from_bridge(pid_t holder, const std::string& container_id,
+                        const NetworkAttachment& a) noexcept {
+  if (!a.dns_enabled) return;
+  try {
+    FileLock lock(netns_holder_dir() + "/netavark/aardvark.lock");
+    edit_dns_entry(a.name, container_id, "");
+    const pid_t aardvark = find_aardvark(holder);
+    if (aardvark > 0) ::kill(aardvark, SIGHUP);
+  } catch (const std::exception& e) {
+    log_debug(std::string("network ") + a.name + ": removing the DNS entry: " + e.what());
+  }
+}
+
+}  // namespace dabba::runner
