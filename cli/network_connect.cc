@@ -51,7 +51,7 @@ void apply(const Target& t, const runner::NetworkAttachment& a, const char* verb
   if (holder < 0)
     throw Error(Errc::kFailed, "the networks' namespace of running container " +
                                    t.view.record.name + " is gone");
-  runner::NetworkSetupLock lock;
+  FileLock lock = runner::lock_network_setup();
   runner::run_netavark(holder, verb, "/proc/" + std::to_string(t.view.state->pid) + "/ns/net",
                        runner::netavark_options(t.view.record.id, t.view.record.name, {a}),
                        runner::log_dir(t.view.dir) + "/netavark.log");

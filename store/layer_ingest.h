@@ -29,7 +29,7 @@
 #include "common/byte_source.h"
 #include "store/unpack/decompress.h"
 #include "oci/digest.h"
-#include "store/file_lock.h"
+#include "common/file_lock.h"
 
 namespace dabba {
 

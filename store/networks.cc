@@ -11,7 +11,7 @@
 
 #include "common/error.h"
 #include "common/fs.h"
-#include "store/file_lock.h"
+#include "common/file_lock.h"
 
 namespace dabba {
 namespace {

@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "common/idmap.h"
-#include "store/file_lock.h"
+#include "common/file_lock.h"
 #include "store/layout.h"
 #include "store/lmdb_env.h"
 #include "store/store_options.h"

@@ -4,7 +4,6 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -28,19 +27,6 @@ constexpr auto kAttachTimeout = std::chrono::seconds(10);
 constexpr int kNoBridge = 3;  // the child's exit code when the bridge is not there
 
 std::string aardvark_dir() { return netns_holder_dir() + "/netavark/aardvark-dns"; }
-
-// flock on path while it lives (netavark's own lock on aardvark-dns's config files).
-class FileLock {
- public:
-  explicit FileLock(const std::string& path)
-      : fd_(DABBA_SYSCALL(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600), path)) {
-    while (::flock(fd_.get(), LOCK_EX) != 0)
-      if (errno != EINTR) throw_errno("flock " + path);
-  }
-
- private:
-  UniqueFd fd_;
-};
 
 std::string bridge_name(const NetworkAttachment& a) {
   return nlohmann::json::parse(a.config).value("network_interface", "");
@@ -131,11 +117,8 @@ void edit_dns_entry(const std::string& network, const std::string& container_id,
 
 }  // namespace
 
-NetworkSetupLock::NetworkSetupLock() {
-  const std::string path = netns_holder_dir() + "/setup.lock";
-  fd_ = UniqueFd(DABBA_SYSCALL(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600), path));
-  while (::flock(fd_.get(), LOCK_EX) != 0)
-    if (errno != EINTR) throw_errno("flock " + path);
+FileLock lock_network_setup() {
+  return FileLock::acquire(netns_holder_dir() + "/setup.lock", FileLock::Mode::kExclusive);
 }
 
 bool attach_to_bridge(pid_t holder, int container_netns, const std::string& container_id,
@@ -177,7 +160,8 @@ bool attach_to_bridge(pid_t holder, int container_netns, const std::string& cont
   if (a.dns_enabled) {
     std::string names = container_name;
     for (const std::string& alias : a.aliases) names += "," + alias;
-    FileLock lock(netns_holder_dir() + "/netavark/aardvark.lock");
+    FileLock lock = FileLock::acquire(netns_holder_dir() + "/netavark/aardvark.lock",
+                                      FileLock::Mode::kExclusive);
     edit_dns_entry(a.name, container_id, container_id + " " + a.ip + "  " + names + "\n");
     if (::kill(aardvark, SIGHUP) != 0) throw_errno("signal aardvark-dns");
   }
@@ -188,7 +172,8 @@ void detach_from_bridge(pid_t holder, const std::string& container_id,
                         const NetworkAttachment& a) noexcept {
   if (!a.dns_enabled) return;
   try {
-    FileLock lock(netns_holder_dir() + "/netavark/aardvark.lock");
+    FileLock lock = FileLock::acquire(netns_holder_dir() + "/netavark/aardvark.lock",
+                                      FileLock::Mode::kExclusive);
     edit_dns_entry(a.name, container_id, "");
     const pid_t aardvark = find_aardvark(holder);
     if (aardvark > 0) ::kill(aardvark, SIGHUP);

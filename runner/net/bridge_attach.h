@@ -21,30 +21,24 @@
 
 #include <string>
 
-#include "common/unique_fd.h"
+#include "common/file_lock.h"
 #include "runner/net/network_spec.h"
 
 namespace dabba::runner {
 
-// flock on <netns_holder_dir>/setup.lock while it lives.
-class NetworkSetupLock {
- public:
-  NetworkSetupLock();
-
- private:
-  UniqueFd fd_;
-};
+// flock on <netns_holder_dir>/setup.lock.
+FileLock lock_network_setup();
 
 // Attaches the container whose network namespace is container_netns (an fd) to network a, the quick
 // way, when a's bridge exists in holder's network namespace (and, for a network with DNS,
 // aardvark-dns runs with a config for it). Returns false, having changed nothing, when not:
-// netavark must set it up. Throws Error naming the step that failed. Call with NetworkSetupLock
-// held.
+// netavark must set it up. Throws Error naming the step that failed. Call with
+// lock_network_setup() held.
 bool attach_to_bridge(pid_t holder, int container_netns, const std::string& container_id,
                       const std::string& container_name, const NetworkAttachment& a);
 
 // Undoes attach_to_bridge's DNS entry (the veth goes with the container's namespace). Call with
-// NetworkSetupLock held. Never throws.
+// lock_network_setup() held. Never throws.
 void detach_from_bridge(pid_t holder, const std::string& container_id,
                         const NetworkAttachment& a) noexcept;
 

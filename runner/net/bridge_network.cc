@@ -43,18 +43,20 @@ class BridgeNetwork : public NetworkSetup {
     netns_ = UniqueFd(DABBA_SYSCALL(::open(path.c_str(), O_RDONLY | O_CLOEXEC), path));
     // What `network connect` or `disconnect` changed since (a restart by the policy).
     refresh_networks();
-    NetworkSetupLock lock;
     set_up_ = true;
-    std::vector<NetworkAttachment> by_netavark;
-    for (const NetworkAttachment& a : networks_) {
-      if (attach_to_bridge(holder_, netns_.get(), id_, name_, a))
-        quick_.push_back(a.name);
-      else
-        by_netavark.push_back(a);
+    {
+      FileLock lock = lock_network_setup();  // released before the relay is forked
+      std::vector<NetworkAttachment> by_netavark;
+      for (const NetworkAttachment& a : networks_) {
+        if (attach_to_bridge(holder_, netns_.get(), id_, name_, a))
+          quick_.push_back(a.name);
+        else
+          by_netavark.push_back(a);
+      }
+      if (!by_netavark.empty())
+        run_netavark(holder_, "setup", netns_path(), netavark_options(id_, name_, by_netavark),
+                     log_path_);
     }
-    if (!by_netavark.empty())
-      run_netavark(holder_, "setup", netns_path(), netavark_options(id_, name_, by_netavark),
-                   log_path_);
     ports_->start_relay(child, address_, logs);
   }
 
@@ -68,7 +70,7 @@ class BridgeNetwork : public NetworkSetup {
       set_up_ = false;
       try {
         refresh_networks();  // the networks it is on now (network connect/disconnect)
-        NetworkSetupLock lock;
+        FileLock lock = lock_network_setup();
         std::vector<NetworkAttachment> by_netavark;
         for (const NetworkAttachment& a : networks_) {
           if (std::find(quick_.begin(), quick_.end(), a.name) != quick_.end())

@@ -18,6 +18,7 @@
 
 #include "common/child_process.h"
 #include "common/error.h"
+#include "common/file_lock.h"
 #include "common/fs.h"
 #include "common/log.h"
 #include "common/proc_stat.h"
@@ -35,18 +36,9 @@ constexpr int kReadyTimeoutMs = 10000;
 constexpr int kIdleCheckMs = 2000;
 
 // flock on <dir>/lock for as long as it lives.
-class DirLock {
- public:
-  explicit DirLock(const std::string& dir)
-      : fd_(DABBA_SYSCALL(::open((dir + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600),
-                          dir + "/lock")) {
-    while (::flock(fd_.get(), LOCK_EX) != 0)
-      if (errno != EINTR) throw_errno("flock " + dir + "/lock");
-  }
-
- private:
-  UniqueFd fd_;
-};
+FileLock lock_dir(const std::string& dir) {
+  return FileLock::acquire(dir + "/lock", FileLock::Mode::kExclusive);
+}
 
 std::string pid_record(pid_t pid) {
   return std::to_string(pid) + " " + std::to_string(process_start_time(pid)) + "\n";
@@ -303,7 +295,7 @@ pid_t join_netns_holder(const std::string& member) {
   if (dir.empty())
     throw Error(Errc::kUnsupported, "networks need a private runtime directory for their namespace",
                 0, "set XDG_RUNTIME_DIR to a directory of yours (mode 0700), or leave /tmp writable");
-  DirLock lock(dir);
+  FileLock lock = lock_dir(dir);
   bool stale = false;
   pid_t holder = trusted_holder(dir, &stale);
   if (holder < 0 || stale) {
@@ -319,7 +311,7 @@ void leave_netns_holder(const std::string& member) noexcept {
   try {
     const std::string dir = netns_holder_dir();
     if (dir.empty()) return;
-    DirLock lock(dir);
+    FileLock lock = lock_dir(dir);
     ::unlink((dir + "/members/" + member).c_str());
     if (prune_members(dir) > 0) return;
     bool stale = false;

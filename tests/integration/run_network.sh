@@ -367,16 +367,20 @@ dabba_user rm -f pall >/dev/null
 
 # --- nothing left -----------------------------------------------------------------------------------
 # --- --network container:NAME (issue 12): another container's namespace, joined ----------------
-dabba_user run -d --name netowner "$BUSYBOX" sh -c 'nc -l -p 9000 >/tmp/got; sleep 600' >/dev/null
+dabba_user run -d --name netowner "$BUSYBOX" sh -c 'while true; do nc -l -p 9000 >>/tmp/got; done' >/dev/null
 check_eq "container:NAME: the very same network namespace as its PID 1" \
   "$(dabba_user exec netowner readlink /proc/1/ns/net)" \
   "$(dabba_user run --rm --network container:netowner "$BUSYBOX" readlink /proc/self/ns/net)"
 check_eq "... its slirp4netns address (tap0)" "10.0.2.100/24" \
   "$(dabba_user run --rm --network container:netowner "$BUSYBOX" sh -c \
     "ip -4 -o addr show tap0 | awk '{ print \$4 }'")"
-dabba_user run --rm --network container:netowner "$BUSYBOX" sh -c 'echo over-lo | nc 127.0.0.1 9000'
-got_over_lo() { [ "$(dabba_user exec netowner cat /tmp/got 2>/dev/null)" = over-lo ]; }
-check "... its 127.0.0.1 too: a TCP connection reaches the owner's listener" wait_until got_over_lo
+got_over_lo() { dabba_user exec netowner grep -q over-lo /tmp/got 2>/dev/null; }
+# Sent again until it arrived: the owner's listener may not be up yet.
+send_over_lo() {
+  dabba_user run --rm --network container:netowner "$BUSYBOX" sh -c 'echo over-lo | nc 127.0.0.1 9000'
+  got_over_lo
+}
+check "... its 127.0.0.1 too: a TCP connection reaches the owner's listener" wait_for 20 send_over_lo
 check_eq "... its /etc/resolv.conf (podman shares it)" \
   "$(dabba_user exec netowner cat /etc/resolv.conf)" \
   "$(dabba_user run --rm --network container:netowner "$BUSYBOX" cat /etc/resolv.conf)"

@@ -1,4 +1,4 @@
-#include "store/file_lock.h"
+#include "common/file_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -38,10 +38,25 @@ std::optional<FileLock> FileLock::try_acquire(const std::string& path, Mode mode
   return lock(path, mode, false);
 }
 
+FileLock& FileLock::operator=(FileLock&& other) noexcept {
+  if (this != &other) {
+    release();
+    fd_ = std::move(other.fd_);
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+
+void FileLock::release() noexcept {
+  if (!fd_.valid()) return;
+  ::flock(fd_.get(), LOCK_UN);
+  fd_.reset();
+}
+
 void FileLock::remove() {
   if (!fd_.valid()) return;
   ::unlink(path_.c_str());
-  fd_.reset();
+  release();
 }
 
 }  // namespace dabba

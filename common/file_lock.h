@@ -1,6 +1,8 @@
-// flock(2) locks on files under locks/. flock conflicts between separate open()s even within one
-// process, so the same lock serialises threads and processes alike. Lock files may be deleted by
-// gc; acquire() re-checks after locking that the file it holds is still the one at the path.
+// flock(2) locks on files (the store's locks/, the networks' namespace's lock files). flock
+// conflicts between separate open()s even within one process, so the same lock serialises threads
+// and processes alike. Lock files may be deleted by gc; acquire() re-checks after locking that the
+// file it holds is still the one at the path. Released by an explicit unlock, so a child forked
+// while it was held (which shares the open file) does not keep it.
 #pragma once
 
 #include <optional>
@@ -16,7 +18,8 @@ class FileLock {
 
   FileLock() = default;
   FileLock(FileLock&&) noexcept = default;
-  FileLock& operator=(FileLock&&) noexcept = default;
+  FileLock& operator=(FileLock&& other) noexcept;
+  ~FileLock() { release(); }
 
   // Blocks until the lock is held. Creates the file if missing.
   static FileLock acquire(const std::string& path, Mode mode);
@@ -24,7 +27,7 @@ class FileLock {
   static std::optional<FileLock> try_acquire(const std::string& path, Mode mode);
 
   bool held() const { return fd_.valid(); }
-  void release() { fd_.reset(); }
+  void release() noexcept;
   // Unlinks the lock file while holding it (for gc); a waiter then retries on a fresh file.
   void remove();
 
