@@ -17,19 +17,12 @@ BUILD=$(realpath "${1:-build}")
 RUNS=${RUNS:-3}
 T=${SECONDS_PER_RUN:-5}
 RUNS_LATENCY=${RUNS_LATENCY:-20}
-[ "$(id -u)" -eq 0 ] || { echo "run as root (it switches to the rig's user)"; exit 1; }
-[ -x "$BUILD/dabba" ] || { echo "build $BUILD/dabba first"; exit 1; }
-[ -r "${DABBA_RIG_ENV:-}" ] || { echo "needs the rig: export DABBA_RIG_ENV=\$(scripts/rig env)"; exit 1; }
-# shellcheck source=/dev/null
-source "$DABBA_RIG_ENV"
-for tool in iperf3 skopeo jq ldd hyperfine /usr/bin/python3; do
-  command -v $tool >/dev/null || { echo "needs $tool"; exit 1; }
-done
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../tests/fixtures/oci.sh
 source "$SRC/tests/fixtures/oci.sh"
 # shellcheck source=lib/iperf3.sh
 source "$SRC/benchmarks/lib/iperf3.sh"
+iperf_preflight hyperfine
 # shellcheck source=lib/bench_setup.sh
 source "$SRC/benchmarks/lib/bench_setup.sh"
 

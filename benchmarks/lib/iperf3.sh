@@ -2,6 +2,20 @@
 # What the iperf3 benchmarks (net_vs_podman.sh, networks_vs_podman.sh) share: their image, reading
 # iperf3's JSON reports, the interleaved rounds and the summary of each case.
 
+# iperf_preflight TOOL...: root, $BUILD/dabba built, the rig's env (DABBA_RIG_ENV) sourced, and
+# iperf3, skopeo, jq, ldd, python3 and each TOOL at hand; exits with what is missing.
+iperf_preflight() {
+  local tool
+  [ "$(id -u)" -eq 0 ] || { echo "run as root (it switches to the rig's user)"; exit 1; }
+  [ -x "$BUILD/dabba" ] || { echo "build $BUILD/dabba first"; exit 1; }
+  [ -r "${DABBA_RIG_ENV:-}" ] || { echo "needs the rig: export DABBA_RIG_ENV=\$(scripts/rig env)"; exit 1; }
+  # shellcheck source=/dev/null
+  source "$DABBA_RIG_ENV"
+  for tool in iperf3 skopeo jq ldd /usr/bin/python3 "$@"; do
+    command -v "$tool" >/dev/null || { echo "needs $tool"; exit 1; }
+  done
+}
+
 # push_iperf3_image W IMAGE: the network benchmarks' image, the rig's busybox plus the host's
 # /usr/bin/iperf3 (as /usr/local/bin/iperf3) and the libraries ldd lists, built in W with
 # tests/fixtures/oci.sh (sourced by the caller) and skopeo, pushed to IMAGE (plain HTTP).
