@@ -101,12 +101,7 @@ from_host() {
   run_in "$1" -d --rm --name "$name" -p "127.0.0.1:$port:5201" "$IMAGE" \
     timeout 120 iperf3 -s -1 >/dev/null
   # The port is published before the server listens: retry until it answers (30 s at most).
-  for i in $(seq 150); do
-    out=$(timeout 120 iperf3 -J -c 127.0.0.1 -p "$port" -t "$T" 2>/dev/null) || true
-    valid "$out" && break
-    out=
-    sleep 0.2
-  done
+  out=$(iperf_until_valid 150 timeout 120 iperf3 -J -c 127.0.0.1 -p "$port" -t "$T")
   [ -n "$out" ] || { echo "from_host $1: the server never answered" >&2; return 1; }
   # Until the container (and its port) is gone.
   for i in $(seq 150); do

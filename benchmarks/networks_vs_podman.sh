@@ -80,17 +80,13 @@ tool_cmd() { if [ "$1" = dabba ]; then echo "$W/dabba"; else echo "$PODMAN"; fi;
 
 # between TOOL: iperf3 from one container to another on the network, by name.
 between() {
-  local cmd out i
+  local cmd out
   cmd=$(tool_cmd "$1")
   # shellcheck disable=SC2086
   as_user $cmd run -d --name iperf-srv --network benchnet "$IMAGE" timeout 120 iperf3 -s -1 >/dev/null
-  for i in $(seq 50); do
-    # shellcheck disable=SC2086
-    out=$(as_user $cmd run --rm --network benchnet "$IMAGE" timeout 120 iperf3 -J -c iperf-srv -t "$T" 2>/dev/null) || true
-    valid "$out" && break
-    out=
-    sleep 0.2
-  done
+  # shellcheck disable=SC2086
+  out=$(iperf_until_valid 50 as_user $cmd run --rm --network benchnet "$IMAGE" \
+    timeout 120 iperf3 -J -c iperf-srv -t "$T")
   # shellcheck disable=SC2086
   as_user $cmd rm -f -t 0 iperf-srv >/dev/null 2>&1 || true
   [ -n "$out" ] || { echo "between $1: no result" >&2; echo 0; return; }
@@ -99,18 +95,13 @@ between() {
 
 # published TOOL: iperf3 from the host to the server container's published port.
 published() {
-  local cmd out i port
+  local cmd out port
   cmd=$(tool_cmd "$1")
   port=$(free_port)
   # shellcheck disable=SC2086
   as_user $cmd run -d --name iperf-pub --network benchnet -p "127.0.0.1:$port:5201" "$IMAGE" \
     timeout 120 iperf3 -s -1 >/dev/null
-  for i in $(seq 150); do
-    out=$(timeout 120 iperf3 -J -c 127.0.0.1 -p "$port" -t "$T" 2>/dev/null) || true
-    valid "$out" && break
-    out=
-    sleep 0.2
-  done
+  out=$(iperf_until_valid 150 timeout 120 iperf3 -J -c 127.0.0.1 -p "$port" -t "$T")
   # shellcheck disable=SC2086
   as_user $cmd rm -f -t 0 iperf-pub >/dev/null 2>&1 || true
   [ -n "$out" ] || { echo "published $1: no result" >&2; echo 0; return; }

@@ -42,6 +42,21 @@ gbits() { jq -r '.end.sum_received.bits_per_second / 1e9 * 100 | round / 100' <<
 # valid JSON: whether an iperf3 -J report holds a result (a refused or reset try holds an error).
 valid() { jq -e '.end.sum_received.bits_per_second > 0' <<<"$1" >/dev/null 2>&1; }
 
+# iperf_until_valid TRIES CMD...: CMD (an iperf3 -J client) again every 0.2 s until its report holds
+# a result (the server may not listen yet), TRIES times at most; prints the report, or nothing.
+iperf_until_valid() {
+  local tries=$1 i out
+  shift
+  for i in $(seq "$tries"); do
+    out=$("$@" 2>/dev/null) || true
+    if valid "$out"; then
+      echo "$out"
+      return 0
+    fi
+    sleep 0.2
+  done
+}
+
 # iperf_rounds CASE...: RUNS rounds, each running every CASE (a function CASE TOOL printing Gbit/s)
 # for every tool of TOOLS, interleaved so that a noisy machine hurts each alike; the figures
 # collected in RESULTS[TOOL.CASE], space-separated.
