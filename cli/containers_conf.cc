@@ -80,6 +80,12 @@ void ContainersConf::merge(std::string_view text, const std::string& origin) {
                     std::to_string(e.source().begin.column) + ": " + std::string(e.description()));
   }
   files.push_back(origin);
+  if (const toml::node* n = root.get("network"); n != nullptr) {
+    const toml::table* t = n->as_table();
+    if (t == nullptr)
+      bad(origin, "line " + std::to_string(n->source().begin.line) + ": network must be a table");
+    read(*t, "default_rootless_network_cmd", origin, default_rootless_network_cmd);
+  }
   const toml::node* c = root.get("containers");
   if (c == nullptr) return;
   const toml::table* t = c->as_table();

@@ -39,6 +39,8 @@ struct ContainersConf {
   std::optional<std::vector<std::string>> default_ulimits;       // default_ulimits
   std::optional<std::vector<std::string>> default_sysctls;       // default_sysctls
   std::optional<std::vector<std::string>> devices;               // devices
+  // [network]
+  std::optional<std::string> default_rootless_network_cmd;  // "slirp4netns" | "pasta"
 
   // The files podman would read now, in order; those that do not exist are left out.
   // CONTAINERS_CONF names one file, which must exist.

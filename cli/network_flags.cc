@@ -36,9 +36,12 @@ void register_network_flags(CLI::App& app, NetworkFlags& f) {
 }
 
 runner::NetworkSpec parse_network_flags(const NetworkFlags& f) {
-  // podman's names of its default network: rootless, that is slirp4netns.
+  // podman's names of its default network: rootless, that is slirp4netns (or pasta, as
+  // containers.conf says).
   const bool bridge = f.network == "bridge" || f.network == "podman";
-  runner::NetworkSpec n = runner::parse_network(bridge ? "slirp4netns" : f.network);
+  runner::NetworkSpec n = runner::parse_network(
+      bridge ? (f.pasta_default ? "pasta" : "slirp4netns") : f.network);
+  n.holder_via_pasta = f.pasta_default;
   for (const auto& p : f.publish) n.ports.push_back(runner::parse_publish(p));
   if (!n.ports.empty() &&
       (n.mode == runner::NetworkMode::kHost || n.mode == runner::NetworkMode::kNone ||

@@ -28,6 +28,9 @@ struct NetworkFlags {
   std::vector<std::string> add_host;    // --add-host
   std::vector<std::string> dns_search;  // --dns-search
   std::vector<std::string> dns_opt;     // --dns-opt, --dns-option
+  // Not a flag: containers.conf's default_rootless_network_cmd is pasta (the default mode, and the
+  // networks' namespace's way out).
+  bool pasta_default = false;
 };
 
 void register_network_flags(CLI::App& app, NetworkFlags& flags);

@@ -453,6 +453,15 @@ void apply_containers_conf(const ContainersConf& c, const std::function<bool(con
   if (c.dns_searches && !given("--dns-search")) f.net.dns_search = *c.dns_searches;
   if (c.dns_options && !given("--dns-opt")) f.net.dns_opt = *c.dns_options;
   if (c.tz && !given("--tz")) f.tz = *c.tz;
+  if (c.default_rootless_network_cmd) {
+    const std::string& cmd = *c.default_rootless_network_cmd;
+    if (cmd != "slirp4netns" && cmd != "pasta")
+      throw Error(Errc::kInvalidArgument,
+                  "containers.conf: default_rootless_network_cmd \"" + cmd + "\" is not valid", 0,
+                  "set it to slirp4netns or pasta");
+    f.net.pasta_default = cmd == "pasta";
+    if (f.net.pasta_default && !given("--network")) f.net.network = "pasta";
+  }
   if (c.pids_limit && !given("--pids-limit")) f.pids_limit = std::to_string(*c.pids_limit);
   if (c.shm_size && !given("--shm-size")) f.shm_size = *c.shm_size;
   if (c.init && !given("--init")) f.init = *c.init;

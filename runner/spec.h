@@ -43,6 +43,9 @@ struct NetworkSpec {
   std::vector<HostEntry> extra_hosts;  // --add-host
   std::vector<std::string> dns_search;   // --dns-search: replaces resolv.conf's search ("." none)
   std::vector<std::string> dns_options;  // --dns-opt: replaces its options
+  // kBridge: how the user's networks' namespace reaches the outside when this container starts
+  // it (containers.conf's default_rootless_network_cmd): slirp4netns or pasta.
+  bool holder_via_pasta = false;
 };
 NetworkSpec parse_network(const std::string& text);
 

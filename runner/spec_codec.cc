@@ -62,7 +62,8 @@ json network_json(const NetworkSpec& n) {
           {"dns", n.dns},
           {"extra_hosts", hosts},
           {"dns_search", n.dns_search},
-          {"dns_options", n.dns_options}};
+          {"dns_options", n.dns_options},
+          {"holder_via_pasta", n.holder_via_pasta}};
 }
 
 // Reads key into out when present (else out keeps its default).
@@ -105,6 +106,7 @@ NetworkSpec network_from(const json& j) {
       n.extra_hosts.push_back({h.at(0).get<std::string>(), h.at(1).get<std::string>()});
   get(j, "dns_search", n.dns_search);
   get(j, "dns_options", n.dns_options);
+  get(j, "holder_via_pasta", n.holder_via_pasta);
   if (auto networks = j.find("networks"); networks != j.end())
     for (const auto& a : *networks) {
       NetworkAttachment at;

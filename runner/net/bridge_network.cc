@@ -23,7 +23,8 @@ namespace {
 class BridgeNetwork : public NetworkSetup {
  public:
   explicit BridgeNetwork(const Spec& spec)
-      : id_(spec.id), container_dir_(spec.container_dir) {
+      : id_(spec.id), container_dir_(spec.container_dir),
+        via_pasta_(spec.network.holder_via_pasta) {
     if (spec.network.networks.empty())
       throw Error(Errc::kInvalidArgument, "a container on networks needs at least one network");
     check_netavark_installed();
@@ -37,7 +38,7 @@ class BridgeNetwork : public NetworkSetup {
   void parent_child_created(pid_t child) override {
     const std::string logs = make_log_dir(container_dir_);
     log_path_ = logs + "/netavark.log";
-    holder_ = join_netns_holder(id_);
+    holder_ = join_netns_holder(id_, via_pasta_);
     // Kept open until the teardown: netavark then still finds the veths in it after PID 1 died.
     const std::string path = "/proc/" + std::to_string(child) + "/ns/net";
     netns_ = UniqueFd(DABBA_SYSCALL(::open(path.c_str(), O_RDONLY | O_CLOEXEC), path));
@@ -113,6 +114,7 @@ class BridgeNetwork : public NetworkSetup {
 
   std::string id_;
   std::string container_dir_;
+  bool via_pasta_ = false;  // the holder's way out, when this container starts it
   std::string name_;
   std::vector<NetworkAttachment> networks_;
   std::vector<std::string> quick_;  // the networks attach_to_bridge joined (no netavark)

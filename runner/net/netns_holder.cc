@@ -26,6 +26,7 @@
 #include "common/unique_fd.h"
 #include "common/userns.h"
 #include "runner/net/network.h"
+#include "runner/net/pasta.h"
 #include "runner/net/slirp.h"
 
 namespace dabba::runner {
@@ -157,22 +158,64 @@ bool holder_idle(const std::string& dir) {
   ::_exit(127);
 }
 
+// pasta, the other way out (containers.conf's default_rootless_network_cmd = "pasta"), started
+// as slirp4netns is: it waits for "go", opens the holder's new network namespace while it still
+// has its capabilities (pasta drops them before it opens a namespace it is named: pasta.h), and
+// execs pasta on that fd.
+[[noreturn]] void exec_pasta(const std::string& pasta, pid_t holder, int go_fd, int log_fd) {
+  char byte;
+  ssize_t n;
+  do {
+    n = ::read(go_fd, &byte, 1);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) ::_exit(1);
+  const std::string ns_path = "/proc/" + std::to_string(holder) + "/ns/net";
+  const int opened = ::open(ns_path.c_str(), O_RDONLY);
+  const int ns = opened < 0 ? -1 : ::fcntl(opened, F_DUPFD, 10);  // above stdio, kept on exec
+  if (ns < 0) ::_exit(1);
+  std::vector<std::string> args = {pasta,     "--config-net", "--foreground",
+                                   "--quiet", "--runas",      "0:0",
+                                   "--netns", "/proc/self/fd/" + std::to_string(ns)};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int null_fd = ::open("/dev/null", O_RDWR);
+  if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(log_fd, 1) < 0 || ::dup2(log_fd, 2) < 0)
+    ::_exit(1);
+  ::syscall(SYS_close_range, 3, ns - 1, 0);
+  ::syscall(SYS_close_range, ns + 1, ~0U, 0);
+  ::execv(argv[0], argv.data());
+  ::_exit(127);
+}
+
+// How the holder's namespace reaches the outside.
+struct WayOut {
+  bool pasta = false;
+  Slirp4netnsBinary slirp;  // when !pasta
+  std::string pasta_path;   // when pasta
+  std::string log_name() const { return pasta ? "pasta.log" : "slirp4netns.log"; }
+  std::string name() const { return pasta ? "pasta" : "slirp4netns"; }
+};
+
 // The holder's life, as PID 1 of its PID namespace. Reports "ok" (or what failed) on report_fd.
-[[noreturn]] void run_holder(const std::string& dir, const Slirp4netnsBinary& slirp, int pid_fd,
+[[noreturn]] void run_holder(const std::string& dir, const WayOut& way_out, int pid_fd,
                              int report_fd) {
   set_process_title(kTitle);
   // Joinable (its /proc/PID/ns files) even when the caller changed its uids.
   ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
   pid_t self = -1;  // as the caller's PID namespace sees it
   if (::read(pid_fd, &self, sizeof self) != sizeof self) holder_fail(report_fd, "read its pid");
-  UniqueFd log(::open((dir + "/slirp4netns.log").c_str(),
+  UniqueFd log(::open((dir + "/" + way_out.log_name()).c_str(),
                       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
-  if (!log.valid()) holder_fail(report_fd, "open slirp4netns.log");
+  if (!log.valid()) holder_fail(report_fd, "open " + way_out.log_name());
   Pipe go = Pipe::make();
   Pipe ready = Pipe::make();
-  pid_t slirp_pid = ::fork();
+  pid_t slirp_pid = ::fork();  // slirp4netns or pasta
   if (slirp_pid < 0) holder_fail(report_fd, "fork");
-  if (slirp_pid == 0) exec_slirp(slirp, self, go.read.get(), ready.write.get(), log.get());
+  if (slirp_pid == 0) {
+    if (way_out.pasta) exec_pasta(way_out.pasta_path, self, go.read.get(), log.get());
+    exec_slirp(way_out.slirp, self, go.read.get(), ready.write.get(), log.get());
+  }
   go.read.reset();
   ready.write.reset();
   if (::unshare(CLONE_NEWNET | CLONE_NEWNS) != 0) holder_fail(report_fd, "unshare");
@@ -187,13 +230,27 @@ bool holder_idle(const std::string& dir) {
   } catch (const std::exception& e) {
     holder_fail(report_fd, e.what());
   }
-  if (::write(go.write.get(), "g", 1) != 1) holder_fail(report_fd, "start slirp4netns");
+  if (::write(go.write.get(), "g", 1) != 1) holder_fail(report_fd, "start " + way_out.name());
   go.write.reset();
-  struct pollfd p = {ready.read.get(), POLLIN, 0};
-  char byte = 0;
-  if (::poll(&p, 1, kReadyTimeoutMs) != 1 || ::read(ready.read.get(), &byte, 1) != 1) {
-    errno = ETIMEDOUT;
-    holder_fail(report_fd, "slirp4netns did not configure tap0 (see " + dir + "/slirp4netns.log)");
+  if (way_out.pasta) {
+    // Ready once pasta --config-net set the default route (its last step); an early exit fails.
+    int waited = 0;
+    while (!has_default_route(self)) {
+      int status;
+      if (::waitpid(slirp_pid, &status, WNOHANG) == slirp_pid || waited >= kReadyTimeoutMs) {
+        errno = ETIMEDOUT;
+        holder_fail(report_fd, "pasta did not configure the namespace (see " + dir + "/pasta.log)");
+      }
+      ::poll(nullptr, 0, 2);
+      waited += 2;
+    }
+  } else {
+    struct pollfd p = {ready.read.get(), POLLIN, 0};
+    char byte = 0;
+    if (::poll(&p, 1, kReadyTimeoutMs) != 1 || ::read(ready.read.get(), &byte, 1) != 1) {
+      errno = ETIMEDOUT;
+      holder_fail(report_fd, "slirp4netns did not configure tap0 (see " + dir + "/slirp4netns.log)");
+    }
   }
   if (::write(report_fd, "ok", 2) != 2) ::_exit(1);
   int null_fd = ::open("/dev/null", O_RDWR);
@@ -217,11 +274,33 @@ bool holder_idle(const std::string& dir) {
   }
 }
 
-pid_t create_holder(const std::string& dir) {
-  Slirp4netnsBinary slirp = find_slirp4netns();
+// The host's nameservers but its loopback ones (a resolver on the host's 127.0.0.53 is not
+// reachable from the namespace), for aardvark-dns behind pasta.
+std::string host_nameservers() {
+  std::string text, out;
+  if (!read_file_if_exists("/etc/resolv.conf", text)) return out;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string key, address;
+    if (words >> key >> address && key == "nameserver" && address.rfind("127.", 0) != 0 &&
+        address != "::1")
+      out += "nameserver " + address + "\n";
+  }
+  return out;
+}
+
+pid_t create_holder(const std::string& dir, bool via_pasta) {
+  WayOut way_out;
+  way_out.pasta = via_pasta;
+  if (via_pasta)
+    way_out.pasta_path = find_pasta();
+  else
+    way_out.slirp = find_slirp4netns();
   check_tun_usable();
   kill_holder(dir, -1);  // leftovers of a SIGKILLed one
-  write_file_atomic(dir + "/resolv.conf", "nameserver 10.0.2.3\n", Sync::kNone);
+  write_file_atomic(dir + "/resolv.conf", via_pasta ? host_nameservers() : "nameserver 10.0.2.3\n",
+                    Sync::kNone);
   Pipe to_holder = Pipe::make();  // middle -> holder: the holder's pid as we see it
   Pipe to_us = Pipe::make();      // middle -> us: the same
   Pipe report = Pipe::make();     // holder -> us: "ok" once slirp4netns is ready, or the failure
@@ -235,7 +314,7 @@ pid_t create_holder(const std::string& dir) {
       to_holder.write.reset();
       to_us.read.reset();
       report.read.reset();
-      run_holder(dir, slirp, to_holder.read.get(), report.write.get());
+      run_holder(dir, way_out, to_holder.read.get(), report.write.get());
     }
     if (holder < 0) holder_fail(report.write.get(), "fork");
     // The middle process only hands the holder to init.
@@ -259,7 +338,7 @@ pid_t create_holder(const std::string& dir) {
     throw Error(Errc::kFailed,
                 "cannot start the network namespace of the user's networks" +
                     (answer.empty() ? std::string() : ": " + answer),
-                0, "slirp4netns's log is " + dir + "/slirp4netns.log");
+                0, way_out.name() + "'s log is " + dir + "/" + way_out.log_name());
   }
   write_file_atomic(dir + "/holder.pid", pid_record(holder), Sync::kNone);
   log_debug("started the network namespace holder, pid " + std::to_string(holder));
@@ -290,7 +369,7 @@ std::string netns_holder_dir() {
   return dir;
 }
 
-pid_t join_netns_holder(const std::string& member) {
+pid_t join_netns_holder(const std::string& member, bool via_pasta) {
   const std::string dir = netns_holder_dir();
   if (dir.empty())
     throw Error(Errc::kUnsupported, "networks need a private runtime directory for their namespace",
@@ -301,7 +380,7 @@ pid_t join_netns_holder(const std::string& member) {
   if (holder < 0 || stale) {
     if (stale) kill_holder(dir, holder);
     prune_members(dir);
-    holder = create_holder(dir);
+    holder = create_holder(dir, via_pasta);
   }
   write_file_atomic(dir + "/members/" + member, pid_record(::getpid()), Sync::kNone);
   return holder;

@@ -26,10 +26,11 @@ namespace dabba::runner {
 // The directory above: "" when the user has no private runtime directory (then no networks).
 std::string netns_holder_dir();
 
-// The holder, started if need be (slirp4netns ready), with member recorded as one of its users
-// (owned by this process). Returns the holder's pid. Throws Error naming what failed (slirp4netns
+// The holder, started if need be (slirp4netns ready, or pasta's default route when via_pasta),
+// with member recorded as one of its users (owned by this process). Returns the holder's pid. A
+// holder already running keeps its way out. Throws Error naming what failed (slirp4netns or pasta
 // missing, /dev/net/tun, no runtime directory).
-pid_t join_netns_holder(const std::string& member);
+pid_t join_netns_holder(const std::string& member, bool via_pasta = false);
 
 // member leaves; when no live member is left, the holder is stopped (and with it slirp4netns and
 // aardvark-dns). Never throws.

@@ -25,27 +25,6 @@ namespace {
 
 constexpr std::chrono::seconds kReadyTimeout{10};
 
-std::string find_pasta() {
-  const char* given = std::getenv("DABBA_PASTA");
-  std::string path = find_program(given != nullptr && *given != '\0' ? given : "pasta");
-  if (path.empty())
-    throw Error(Errc::kNotFound, "pasta not found: --network pasta needs it", 0,
-                "install the Debian package passt (sudo apt-get install passt), or use "
-                "--network slirp4netns");
-  return path;
-}
-
-// Whether the namespace of pid has a default route yet (/proc/PID/net/route shows that namespace).
-bool has_default_route(pid_t pid) {
-  std::string routes;
-  if (!read_file_if_exists("/proc/" + std::to_string(pid) + "/net/route", routes)) return false;
-  for (const std::string& line : split_lines(routes)) {
-    const std::vector<std::string> fields = split(line, '\t');
-    if (fields.size() > 2 && fields[1] == "00000000" && fields[0] != "Iface") return true;
-  }
-  return false;
-}
-
 class PastaNetwork : public NetworkSetup {
  public:
   explicit PastaNetwork(const Spec& spec)
@@ -124,6 +103,27 @@ class PastaNetwork : public NetworkSetup {
 };
 
 }  // namespace
+
+std::string find_pasta() {
+  const char* given = std::getenv("DABBA_PASTA");
+  std::string path = find_program(given != nullptr && *given != '\0' ? given : "pasta");
+  if (path.empty())
+    throw Error(Errc::kNotFound, "pasta not found: --network pasta needs it", 0,
+                "install the Debian package passt (sudo apt-get install passt), or use "
+                "--network slirp4netns");
+  return path;
+}
+
+// Whether the namespace of pid has a default route yet (/proc/PID/net/route shows that namespace).
+bool has_default_route(pid_t pid) {
+  std::string routes;
+  if (!read_file_if_exists("/proc/" + std::to_string(pid) + "/net/route", routes)) return false;
+  for (const std::string& line : split_lines(routes)) {
+    const std::vector<std::string> fields = split(line, '\t');
+    if (fields.size() > 2 && fields[1] == "00000000" && fields[0] != "Iface") return true;
+  }
+  return false;
+}
 
 std::unique_ptr<NetworkSetup> make_pasta_network(const Spec& spec) {
   return std::make_unique<PastaNetwork>(spec);

@@ -23,4 +23,9 @@ namespace dabba::runner {
 // Checks what can fail early (pasta installed, the host ports free).
 std::unique_ptr<NetworkSetup> make_pasta_network(const Spec& spec);
 
+// pasta's path ($DABBA_PASTA, else PATH). Throws Error{kNotFound} naming the Debian package.
+std::string find_pasta();
+// Whether the network namespace of pid has a default route (pasta --config-net sets it last).
+bool has_default_route(pid_t pid);
+
 }  // namespace dabba::runner

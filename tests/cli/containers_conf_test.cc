@@ -258,12 +258,32 @@ TEST(ContainersConfRun, UnsupportedLogDriverAndBadCapability) {
       << e.what();
 }
 
+TEST(ContainersConfRun, DefaultRootlessNetworkCmdPasta) {
+  ContainersConf c;
+  c.merge("[network]\ndefault_rootless_network_cmd = \"pasta\"\n", "/main.conf");
+  ASSERT_TRUE(c.default_rootless_network_cmd);
+  // The default mode becomes pasta; the networks' namespace is to go out through pasta too.
+  runner::Spec plain = build_spec(run_with(c, {"img"}), inputs());
+  EXPECT_EQ(plain.network.mode, runner::NetworkMode::kPasta);
+  // A --network given wins.
+  EXPECT_EQ(build_spec(run_with(c, {"--network", "none", "img"}), inputs()).network.mode,
+            runner::NetworkMode::kNone);
+  EXPECT_EQ(build_spec(run_with(c, {"--network", "slirp4netns", "img"}), inputs()).network.mode,
+            runner::NetworkMode::kSlirp4netns);
+  ContainersConf bad;
+  bad.merge("[network]\ndefault_rootless_network_cmd = \"vpnkit\"\n", "/main.conf");
+  Error e = error_of([&] { run_with(bad, {"img"}); });
+  EXPECT_NE(std::string(e.what()).find("default_rootless_network_cmd"), std::string::npos);
+}
+
 TEST(ContainersConfRun, NothingConfiguredChangesNothing) {
   RunOptions o = run_with(ContainersConf{}, {"img"});
   runner::Spec spec = build_spec(o, inputs());
   EXPECT_EQ(spec.capabilities, runner::kDefaultCapabilities);
   EXPECT_FALSE(spec.limits.pids_max);
   EXPECT_FALSE(spec.init);
+  EXPECT_EQ(spec.network.mode, runner::NetworkMode::kSlirp4netns);
+  EXPECT_FALSE(spec.network.holder_via_pasta);
 }
 
 }  // namespace
