@@ -1,11 +1,14 @@
 #include "runner/net/bridge_attach.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <net/if.h>
 #include <sched.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <random>
@@ -70,6 +73,18 @@ pid_t find_aardvark(pid_t holder) {
   return -1;
 }
 
+// Whether the holder's network namespace has an interface named bridge (/proc/PID/net/dev shows
+// the namespace of PID).
+bool has_interface(pid_t holder, const std::string& bridge) {
+  std::string dev;
+  if (!read_file_if_exists("/proc/" + std::to_string(holder) + "/net/dev", dev)) return false;
+  for (const std::string& line : split_lines(dev)) {
+    const auto colon = line.find(':');
+    if (colon != std::string::npos && trim(line.substr(0, colon)) == bridge) return true;
+  }
+  return false;
+}
+
 // In a child of ours: into the holder's network namespace, the veth pair, then into the
 // container's, its address and route. A child, because a thread that left the caller's network
 // namespace (the host's, owned by a user namespace where dabba has no capabilities) could not go
@@ -82,9 +97,9 @@ void attach_in_child(pid_t holder, int container_netns, const std::string& bridg
     DABBA_SYSCALL(::setns(ns.get(), CLONE_NEWNET), "setns " + holder_ns);
     const unsigned bridge_index = ::if_nametoindex(bridge.c_str());
     if (bridge_index == 0) ::_exit(kNoBridge);
+    const std::string name = random_veth_name();
     {
       RtNetlink holder_link;
-      const std::string name = random_veth_name();
       holder_link.add_veth_on_bridge(name, bridge_index, a.interface, container_netns);
       const unsigned index = ::if_nametoindex(name.c_str());
       if (index == 0) throw_errno(name);
@@ -115,6 +130,49 @@ void edit_dns_entry(const std::string& network, const std::string& container_id,
   write_file_atomic(path, kept + line, Sync::kNone, 0644);
 }
 
+// The child's side of attach_to_bridge: the veth pair, address and route. Throws Error with what
+// the child reported.
+void attach_veth(pid_t holder, int container_netns, const std::string& bridge,
+                 const NetworkAttachment& a) {
+  int pipe_fds[2];
+  DABBA_SYSCALL(::pipe2(pipe_fds, O_CLOEXEC), "pipe");
+  UniqueFd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw_errno("fork");
+  if (pid == 0) attach_in_child(holder, container_netns, bridge, a, write_end.get());
+  ChildProcess child(pid);
+  write_end.reset();
+  // What the child says until it exits (the pipe's end), kAttachTimeout at most.
+  std::string error;
+  const auto deadline = std::chrono::steady_clock::now() + kAttachTimeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    struct pollfd p = {read_end.get(), POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) break;
+    char buf[512];
+    const ssize_t n = ::read(read_end.get(), buf, sizeof buf);
+    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) break;
+    if (n > 0) error.append(buf, static_cast<std::size_t>(n));
+  }
+  const auto status = child.wait(std::chrono::milliseconds(
+      std::max<long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(
+                            deadline - std::chrono::steady_clock::now())
+                            .count())));
+  if (!status) {
+    child.stop(SIGKILL, std::chrono::milliseconds(0));
+    throw Error(Errc::kFailed, "network " + a.name + ": attaching the container timed out");
+  }
+  if (status->exited() && status->code() == kNoBridge)
+    throw Error(Errc::kFailed, "network " + a.name + ": its bridge " + bridge + " went away");
+  if (!status->exited() || status->code() != 0)
+    throw Error(Errc::kFailed, "network " + a.name + ": " +
+                                   (error.empty() ? status->describe() : error));
+}
+
 }  // namespace
 
 FileLock lock_network_setup() {
@@ -124,46 +182,24 @@ FileLock lock_network_setup() {
 bool attach_to_bridge(pid_t holder, int container_netns, const std::string& container_id,
                       const std::string& container_name, const NetworkAttachment& a) {
   const std::string bridge = bridge_name(a);
-  if (bridge.empty()) return false;
-  pid_t aardvark = -1;
+  if (bridge.empty() || !has_interface(holder, bridge)) return false;
   if (a.dns_enabled) {
     if (::access((aardvark_dir() + "/" + a.name).c_str(), F_OK) != 0) return false;
-    aardvark = find_aardvark(holder);
+    const pid_t aardvark = find_aardvark(holder);
     if (aardvark <= 0) return false;
-  }
-  int pipe_fds[2];
-  DABBA_SYSCALL(::pipe2(pipe_fds, O_CLOEXEC), "pipe");
-  UniqueFd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw_errno("fork");
-  if (pid == 0) attach_in_child(holder, container_netns, bridge, a, write_end.get());
-  ChildProcess child(pid);
-  write_end.reset();
-  std::string error;
-  char buf[512];
-  for (ssize_t n; (n = ::read(read_end.get(), buf, sizeof buf)) != 0;) {
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    error.append(buf, static_cast<std::size_t>(n));
-  }
-  const auto status = child.wait(std::chrono::duration_cast<std::chrono::milliseconds>(kAttachTimeout));
-  if (!status) {
-    child.stop(SIGKILL, std::chrono::milliseconds(0));
-    throw Error(Errc::kFailed, "network " + a.name + ": attaching the container timed out");
-  }
-  if (status->exited() && status->code() == kNoBridge) return false;
-  if (!status->exited() || status->code() != 0)
-    throw Error(Errc::kFailed, "network " + a.name + ": " +
-                                   (error.empty() ? status->describe() : error));
-  if (a.dns_enabled) {
+    // First, so that aardvark-dns re-reads it while the veth is made.
     std::string names = container_name;
     for (const std::string& alias : a.aliases) names += "," + alias;
     FileLock lock = FileLock::acquire(netns_holder_dir() + "/netavark/aardvark.lock",
                                       FileLock::Mode::kExclusive);
     edit_dns_entry(a.name, container_id, container_id + " " + a.ip + "  " + names + "\n");
     if (::kill(aardvark, SIGHUP) != 0) throw_errno("signal aardvark-dns");
+  }
+  try {
+    attach_veth(holder, container_netns, bridge, a);
+  } catch (...) {
+    detach_from_bridge(holder, container_id, a);
+    throw;
   }
   return true;
 }

@@ -8,7 +8,11 @@
 // dvXXXXXXXX, its container end a.interface, made directly in the container's namespace), the
 // container's address and default route, and its line in aardvark-dns's config for the network
 // (the format netavark writes: "ID IPV4 IPV6 NAME,ALIAS..."), aardvark-dns told by SIGHUP to
-// re-read it. The rest stays netavark's: the bridge, its address, the firewall rules and
+// re-read it. The DNS line comes first, so aardvark-dns reloads while the veth is made: written
+// last, a workload resolving a peer at once met aardvark-dns mid-reload ("bad address" in 1 of 3
+// starts as root). Asking aardvark-dns for the new name until it answers was tried and dropped: a
+// query that comes before the reload is forwarded upstream and held a start for a second in 1 of
+// 4. The rest stays netavark's: the bridge, its address, the firewall rules and
 // aardvark-dns itself are made by the setup of a network's first container and removed by
 // netavark's teardown of the last container it set up that finds no other port on the bridge;
 // a bridge left behind that way goes with the user's networks' namespace.
