@@ -124,16 +124,22 @@ bool holder_idle(const std::string& dir) {
   ::_exit(1);
 }
 
-// slirp4netns, started by the holder before it leaves the caller's network namespace, waits for
-// "go" and then attaches to the holder's new one.
-[[noreturn]] void exec_slirp(const Slirp4netnsBinary& slirp, pid_t holder, int go_fd, int ready_fd,
-                             int log_fd) {
+// In the way out's child: until the holder says "go" (its new network namespace exists); exits if
+// the holder is gone first.
+void wait_for_go(int go_fd) {
   char byte;
   ssize_t n;
   do {
     n = ::read(go_fd, &byte, 1);
   } while (n < 0 && errno == EINTR);
   if (n != 1) ::_exit(1);
+}
+
+// slirp4netns, started by the holder before it leaves the caller's network namespace, waits for
+// "go" and then attaches to the holder's new one.
+[[noreturn]] void exec_slirp(const Slirp4netnsBinary& slirp, pid_t holder, int go_fd, int ready_fd,
+                             int log_fd) {
+  wait_for_go(go_fd);
   std::vector<std::string> args = {slirp.path, "--configure", "--mtu", "65520",
                                    "--disable-host-loopback"};
   if (slirp.sandbox) args.push_back("--enable-sandbox");
@@ -163,12 +169,7 @@ bool holder_idle(const std::string& dir) {
 // has its capabilities (pasta drops them before it opens a namespace it is named: pasta.h), and
 // execs pasta on that fd.
 [[noreturn]] void exec_pasta(const std::string& pasta, pid_t holder, int go_fd, int log_fd) {
-  char byte;
-  ssize_t n;
-  do {
-    n = ::read(go_fd, &byte, 1);
-  } while (n < 0 && errno == EINTR);
-  if (n != 1) ::_exit(1);
+  wait_for_go(go_fd);
   const std::string ns_path = "/proc/" + std::to_string(holder) + "/ns/net";
   const int opened = ::open(ns_path.c_str(), O_RDONLY);
   const int ns = opened < 0 ? -1 : ::fcntl(opened, F_DUPFD, 10);  // above stdio, kept on exec

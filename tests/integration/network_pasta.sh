@@ -38,17 +38,23 @@ host_call() {
     kill \$p 2>/dev/null; [ -s /tmp/got ] && { cat /tmp/got; break; }; done"
 }
 
-# --- the host's loopback through the gateway ---------------------------------------------------
-check_eq "the container's default gateway is the host's" "$HOST_GW" \
-  "$(dabba_user run --rm --network pasta "$BUSYBOX" sh -c "ip route | awk '/^default/ {print \$3}'")"
-HOST_PORT=$(free_port)
-timeout 60 python3 -c '
+# start_host_server: a TCP service on the host's 127.0.0.1:HOST_PORT only (60 s at most) that
+# greets every connection with hello-from-host-loopback; its pid in SERVER.
+start_host_server() {
+  timeout 60 python3 -c '
 import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
 while True:
     c, _ = s.accept(); c.sendall(b"hello-from-host-loopback\n"); c.close()' "$HOST_PORT" &
-SERVER=$!
+  SERVER=$!
+}
+
+# --- the host's loopback through the gateway ---------------------------------------------------
+check_eq "the container's default gateway is the host's" "$HOST_GW" \
+  "$(dabba_user run --rm --network pasta "$BUSYBOX" sh -c "ip route | awk '/^default/ {print \$3}'")"
+HOST_PORT=$(free_port)
+start_host_server
 # The client reads what arrives for 2 s, then is stopped: Debian's pasta (2023-03) sometimes loses
 # the host side's FIN, and nc would wait for ever (docs/network.md).
 check_eq "a service on the host's 127.0.0.1 answers through the gateway's address" hello-from-host-loopback \
@@ -83,13 +89,7 @@ printf '[network]\ndefault_rootless_network_cmd = "pasta"\n' >"$WORK/home/.confi
 chmod 0644 "$WORK/home/.config/containers/containers.conf"
 check_eq "the default mode is pasta (the host's gateway)" "$HOST_GW" \
   "$(dabba_user run --rm "$BUSYBOX" sh -c "ip route | awk '/^default/ {print \$3}'")"
-timeout 60 python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
-while True:
-    c, _ = s.accept(); c.sendall(b"hello-from-host-loopback\n"); c.close()' "$HOST_PORT" &
-SERVER=$!
+start_host_server
 dabba_user network create viapasta >/dev/null
 check_eq "a container on a network reaches the host's loopback through the networks' pasta" \
   hello-from-host-loopback \
