@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/container_info.h"
 #include "cli/containers.h"
+#include "cli/network_attachment.h"
 #include "common/error.h"
 #include "runner/net/netavark.h"
 #include "runner/net/bridge_attach.h"
@@ -87,17 +88,9 @@ Command add_network_connect(CLI::App& parent) {
                                               " is already connected to network " + on.name +
                                               ": network is already connected");
     runner::NetworkAttachment a;
-    a.name = t.network.name;
-    a.config = encode_network(t.network, 0);
+    describe_attachment(t.network, a);
     a.interface = "eth" + std::to_string(t.spec.network.networks.size());
     a.aliases = args->aliases;
-    if (!t.network.subnets.empty()) {
-      a.gateway = t.network.subnets.front().gateway;
-      const std::string& subnet = t.network.subnets.front().subnet;
-      a.prefix = std::stoi(subnet.substr(subnet.find('/') + 1));
-    }
-    a.dns_enabled = t.network.dns_enabled;
-    a.internal = t.network.internal;
     a.ip = lease_address(store.root(), t.network, t.view.record.id, args->ip,
                          [&](const std::string& id) { return store.container(id).has_value(); });
     try {

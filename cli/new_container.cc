@@ -15,6 +15,7 @@
 #include "cli/container_removal.h"
 #include "cli/containers.h"
 #include "cli/interrupt.h"
+#include "cli/network_attachment.h"
 #include "cli/progress.h"
 #include "cli/userns_options.h"
 #include "cli/volumes.h"
@@ -238,16 +239,8 @@ void attach_networks(const Store& store, const std::string& id, runner::NetworkS
     if (std::find(seen.begin(), seen.end(), found->name) != seen.end())
       throw Error(Errc::kInvalidArgument, "network " + found->name + " is given twice");
     seen.push_back(found->name);
-    a.name = found->name;
-    a.config = encode_network(*found, 0);
+    describe_attachment(*found, a);
     if (a.interface.empty()) a.interface = "eth" + std::to_string(i);
-    a.gateway = found->subnets.empty() ? "" : found->subnets.front().gateway;
-    if (!found->subnets.empty()) {
-      const std::string& subnet = found->subnets.front().subnet;
-      a.prefix = std::stoi(subnet.substr(subnet.find('/') + 1));
-    }
-    a.dns_enabled = found->dns_enabled;
-    a.internal = found->internal;
     a.ip = lease_address(store.root(), *found, id, a.ip,
                          [&](const std::string& other) { return store.container(other).has_value(); });
   }
