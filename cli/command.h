@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "cli/cli11_fwd.h"
 #include "common/exit_codes.h"
@@ -16,9 +17,10 @@ struct Globals {
   std::string log_level = "warn";
   // podman's globals that scripts pass (docs/compatibility.md, "Global flags"): kept so a verb
   // that has a use for one can read it; most mean nothing to dabba and are only accepted.
-  std::string runroot;         // --runroot
-  std::string storage_driver;  // --storage-driver (overlay; vfs accepted, see main.cc)
-  bool noout = false;          // --noout: stdout goes to /dev/null
+  std::string runroot;                     // --runroot
+  std::string storage_driver;              // --storage-driver (overlay; vfs accepted, see main.cc)
+  bool noout = false;                      // --noout: stdout goes to /dev/null
+  std::vector<std::string> runtime_flags;  // --runtime-flag, checked when a container starts
   // The store root after --root / DABBA_ROOT / XDG_DATA_HOME / ~/.local/share resolution.
   std::string root() const;
 };

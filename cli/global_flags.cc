@@ -1,13 +1,16 @@
 #include "cli/global_flags.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/command.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "runner/container.h"
 
 namespace dabba::cli {
 
@@ -21,8 +24,9 @@ void add_podman_globals(CLI::App& app, Globals& g) {
   repeatable(app.add_option("--storage-opt", ignored_list, "accepted, ignored"));
   app.add_flag("--noout", g.noout, "print nothing on stdout (the container's output still shows)");
   app.add_option("--events-backend", ignored, "accepted (dabba keeps no events log)");
-  repeatable(app.add_option("--runtime-flag", ignored_list,
-                            "accepted (dabba is its own runtime: no OCI runtime to pass it to)"));
+  repeatable(app.add_option("--runtime-flag", g.runtime_flags,
+                            "an OCI runtime's global flag: runc's and crun's are accepted and "
+                            "mean nothing to dabba (its own runtime); others fail a start"));
   app.add_option("--runtime", ignored, "accepted (dabba is its own runtime)");
   app.add_option("--cgroup-manager", ignored, "accepted (dabba writes cgroupfs itself)");
   app.add_option("--conmon", ignored, "accepted (dabba's supervisor stands for conmon)");
@@ -37,8 +41,8 @@ void add_podman_globals(CLI::App& app, Globals& g) {
 void check_podman_globals(const Globals& g) {
   if (!g.storage_driver.empty() && g.storage_driver != "overlay") {
     if (g.storage_driver != "vfs")
-      throw Error(Errc::kInvalidArgument,
-                  "unsupported storage driver \"" + g.storage_driver + "\"", 0,
+      throw Error(Errc::kInvalidArgument, "unsupported storage driver \"" + g.storage_driver + "\"",
+                  0,
                   "dabba's store is an overlay store: --storage-driver overlay (or leave it out)");
     log_debug("--storage-driver vfs: dabba uses its own overlay store");
   }
@@ -47,6 +51,25 @@ void check_podman_globals(const Globals& g) {
   // the process.)
   if (g.noout) {
     if (FILE* null = std::fopen("/dev/null", "w")) stdout = null;
+  }
+}
+
+void check_runtime_flags(const Globals& g) {
+  // The global flags of runc and crun (runc --help, crun --help): podman hands them to the
+  // runtime, which refuses any other when the container starts.
+  static constexpr std::string_view kKnown[] = {"debug",          "log",      "log-format",
+                                                "log-level",      "root",     "criu",
+                                                "systemd-cgroup", "rootless", "cgroup-manager"};
+  for (const std::string& flag : g.runtime_flags) {
+    std::string_view name = flag;
+    while (name.starts_with('-')) name.remove_prefix(1);
+    name = name.substr(0, name.find('='));
+    if (std::find(std::begin(kKnown), std::end(kKnown), name) != std::end(kKnown)) continue;
+    throw runner::ExecError(
+        kExitNotExecutable,
+        "OCI runtime error: dabba: flag provided but not defined: --" + std::string(name) +
+            " (--runtime-flag " + flag +
+            "; dabba is its own runtime and takes runc's and crun's global flags only)");
   }
 }
 

@@ -20,4 +20,9 @@ void add_podman_globals(CLI::App& app, Globals& globals);
 // output is not dabba's: it still shows).
 void check_podman_globals(const Globals& globals);
 
+// Before a container starts (run, start, restart): each --runtime-flag must be one of runc's or
+// crun's global flags (they mean nothing to dabba); any other throws runner::ExecError 126, as
+// podman's runtime fails the start.
+void check_runtime_flags(const Globals& globals);
+
 }  // namespace dabba::cli

@@ -6,11 +6,10 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/archive_source.h"
 #include "cli/command.h"
 #include "cli/commands.h"
 #include "cli/input_file.h"
-#include "cli/interrupt.h"
-#include "cli/progress.h"
 #include "cli/with_store.h"
 #include "pull/image_load.h"
 #include "store/image_names.h"
@@ -34,16 +33,13 @@ Command add_load(CLI::App& parent) {
                       "os/arch[/variant] to take from a multi-platform layout");
   cmd.app->add_flag("-q,--quiet", args->quiet, "print only what was loaded");
   cmd.run = with_store([args](Store& store) {
-    LoadOptions options;
-    if (!args->platform.empty()) options.platform = Platform::parse(args->platform);
-    ScopedInterrupt interrupt(options.cancel);
+    std::optional<Platform> platform;
+    if (!args->platform.empty()) platform = Platform::parse(args->platform);
     InputFile input = InputFile::open(
         args->input.empty(), args->input, store.temp_dir(),
         "cannot read from terminal, use command-line redirection or the --input flag");
-    ProgressDisplay progress(LiveLines::for_stderr(args->quiet), STDERR_FILENO, "reading");
-    if (!args->quiet) options.progress = &progress;
-    std::vector<LoadedImage> loaded = load_images(store, input.path(), options);
-    progress.finish();
+    const std::vector<LoadedImage> loaded =
+        load_archive_source(store, input.path(), platform, args->quiet);
     for (const auto& img : loaded) {
       bool named = false;
       for (const auto& n : img.names) {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "cli/archive_source.h"
 #include "cli/container_info.h"
 #include "cli/container_names.h"
 #include "cli/container_removal.h"
@@ -28,13 +29,14 @@
 #include "common/userns.h"
 #include "common/version.h"
 #include "oci/image_config.h"
-#include "store/networks.h"
+#include "pull/image_source.h"
 #include "pull/puller.h"
 #include "runner/container.h"
 #include "runner/container_log.h"
 #include "runner/etc_files.h"
 #include "runner/spec_codec.h"
 #include "store/image_names.h"
+#include "store/networks.h"
 
 namespace dabba::cli {
 
@@ -61,17 +63,29 @@ runner::ImageConfig runner_config(const dabba::ImageConfig& c) {
   return r;
 }
 
+struct ResolvedImage {
+  ImageRecord image;
+  std::string name;  // what the container records as its image: the name typed, or loaded
+};
+
 // The image under --pull. The common case, a stored image, reads only the store: no registry
 // config, no credentials, no network.
-ImageRecord resolve_image(Store& store, const RunOptions& o) {
-  const std::string& reference = o.image;
+ResolvedImage resolve_image(Store& store, const RunOptions& o) {
+  const ImageSource source = parse_image_source(o.image);
+  if (source.kind == ImageSource::Kind::kArchive) {
+    // As podman: loaded at every run (--pull means nothing to an archive).
+    const LoadedImage loaded =
+        load_archive_source(store, source.text, o.platform, o.flags.quiet).front();
+    return {loaded.image, loaded_image_name(loaded)};
+  }
+  const std::string& reference = source.text;
   const PullPolicy policy = o.pull;
   const std::optional<Platform>& platform = o.platform;
   if (policy != PullPolicy::kAlways) {
     if (auto img = find_local_image(store, reference)) {
       if (!platform || img->platform.empty() ||
           platform_match_rank(Platform::parse(img->platform), *platform) >= 0)
-        return *img;
+        return {*img, reference};
       if (policy == PullPolicy::kNever)
         throw Error(Errc::kNotFound, "the stored image '" + reference + "' is " + img->platform +
                                          ", not " + platform->str() + " (--pull=never)");
@@ -87,7 +101,7 @@ ImageRecord resolve_image(Store& store, const RunOptions& o) {
   ImageRecord img =
       ensure_image(store, reference, platform ? PullPolicy::kAlways : policy, options);
   progress.finish();
-  return img;
+  return {img, reference};
 }
 
 // Records the container under its name (or a generated one, retried when taken).
@@ -241,8 +255,9 @@ void attach_networks(const Store& store, const std::string& id, runner::NetworkS
     seen.push_back(found->name);
     describe_attachment(*found, a);
     if (a.interface.empty()) a.interface = "eth" + std::to_string(i);
-    a.ip = lease_address(store.root(), *found, id, a.ip,
-                         [&](const std::string& other) { return store.container(other).has_value(); });
+    a.ip = lease_address(store.root(), *found, id, a.ip, [&](const std::string& other) {
+      return store.container(other).has_value();
+    });
   }
 }
 
@@ -264,7 +279,8 @@ void replace_named_container(const std::string& store_root, const RunOptions& o)
 }
 
 runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
-  ImageRecord image = resolve_image(store, o);
+  const ResolvedImage resolved = resolve_image(store, o);
+  const ImageRecord& image = resolved.image;
   // The config blob was verified when it was stored (and `dabba check` verifies it again): hashing
   // it on every run would cost more than the rest of this lookup (OpenSSL's start-up alone).
   dabba::ImageConfig config = parse_image_config(read_file(store.blob_path(image.config)));
@@ -281,7 +297,8 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
                                    : spec.network.mode == runner::NetworkMode::kBridge
                                        ? "bridge"  // podman's NetworkMode for its networks
                                        : o.flags.net.network;
-  if (spec.network.mode == runner::NetworkMode::kBridge) attach_networks(store, in.id, spec.network);
+  if (spec.network.mode == runner::NetworkMode::kBridge)
+    attach_networks(store, in.id, spec.network);
   add_volumes_from(store, o.volumes_from, spec.mounts);
   std::vector<std::string> volumes = prepare_volumes(store, spec.mounts, config.volumes, in.layers);
   if (runner::creates_user_namespace()) spec.id_map = default_id_map(host_identity());
@@ -292,8 +309,8 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
                                                     : o.log.path;
 
   const ContainerInfo info{
-      .image = o.image,
-      .image_name = find_name(store, o.image).value_or(""),
+      .image = resolved.name,
+      .image_name = find_name(store, resolved.name).value_or(""),
       .image_id = image.config.str(),
       .command = spec.argv,
       .env = spec.env,

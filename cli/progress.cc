@@ -19,9 +19,10 @@ std::string rate_text(uint64_t bytes, double secs) {
 
 }  // namespace
 
-ProgressDisplay::ProgressDisplay(Mode mode, int fd, std::string action)
+ProgressDisplay::ProgressDisplay(Mode mode, int fd, std::string action, Words words)
     : live_(mode, fd),
       action_(std::move(action)),
+      words_(words),
       lines_(live_, {phase, [this](const Line& l) { return render(l); }, "layers"}) {}
 
 void ProgressDisplay::note(const std::string& text) { live_.note(text); }
@@ -83,7 +84,9 @@ void ProgressDisplay::layers(const std::vector<PullLayer>& layers) {
 void ProgressDisplay::layer_reused(size_t i) {
   lines_.change(i, true, [&](Line& l) {
     l.state = State::kExists;
-    live_.plain("Layer " + l.layer.blob.str() + ": already exists");
+    live_.plain(words_ == Words::kPodmanCopy
+                    ? "Copying blob " + l.layer.blob.str() + " skipped: already exists"
+                    : "Layer " + l.layer.blob.str() + ": already exists");
   });
 }
 
@@ -92,6 +95,7 @@ void ProgressDisplay::layer_started(size_t i, uint64_t resumed) {
     l.state = State::kDownloading;
     l.held = l.resumed = resumed;
     l.started = Clock::now();
+    if (words_ == Words::kPodmanCopy) return live_.plain("Copying blob " + l.layer.blob.str());
     std::string size = l.layer.size >= 0 ? human_size(l.layer.size) : "unknown size";
     live_.plain("Layer " + l.layer.blob.str() + ": " + action_ + " (" + size +
                 (resumed > 0 ? ", resuming at " + human_size(resumed) : "") + ")");
@@ -114,6 +118,7 @@ void ProgressDisplay::layer_done(size_t i, const LayerResult& result) {
     l.state = State::kDone;
     l.ended = Clock::now();
     l.held = result.blob_size;
+    if (words_ == Words::kPodmanCopy) return;  // podman says nothing more of a copied blob
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.1f", seconds(l.ended - l.started));
     live_.plain("Layer " + l.layer.blob.str() + ": done (" + human_size(result.blob_size) + " in " +

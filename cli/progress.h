@@ -17,8 +17,12 @@ class ProgressDisplay final : public PullProgress {
  public:
   using Mode = LiveLines::Mode;
 
+  // The plain lines (off a terminal): dabba's ("Layer sha256:..: done (..)"), or podman's
+  // "Copying blob sha256:.." as podman's load and archive pulls print them.
+  enum class Words { kDabba, kPodmanCopy };
   // action names what happens to a layer's bytes: "downloading" (pull), "reading" (load).
-  ProgressDisplay(Mode mode, int fd, std::string action = "downloading");
+  ProgressDisplay(Mode mode, int fd, std::string action = "downloading",
+                  Words words = Words::kDabba);
 
   // A line of its own (above the layer lines on a terminal).
   void note(const std::string& text);
@@ -53,6 +57,7 @@ class ProgressDisplay final : public PullProgress {
 
   LiveLines live_;
   const std::string action_;
+  const Words words_;
   ItemLines<Line> lines_;
 };
 

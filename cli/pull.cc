@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/archive_source.h"
 #include "cli/command.h"
 #include "cli/commands.h"
 #include "cli/interrupt.h"
@@ -13,6 +14,7 @@
 #include "cli/registry_flags.h"
 #include "common/human.h"
 #include "oci/image_ref.h"
+#include "pull/image_source.h"
 #include "pull/puller.h"
 #include "store/store.h"
 
@@ -42,6 +44,16 @@ Command add_pull(CLI::App& parent) {
       ->required();
   cmd.needs = Needs::kUserNamespace;
   cmd.run = [args](const Globals& globals) {
+    const ImageSource source = parse_image_source(args->reference);
+    if (source.kind == ImageSource::Kind::kArchive) {
+      Store store = Store::open(globals.root());
+      std::optional<Platform> platform;
+      if (!args->platform.empty()) platform = Platform::parse(args->platform);
+      // As podman's pull: the image id at the end.
+      for (const LoadedImage& img : load_archive_source(store, source.text, platform, args->quiet))
+        std::printf("%s\n", img.image.config.hex().c_str());
+      return kExitOk;
+    }
     PullOptions options = PullOptions::from_environment();
     apply_registry_flags(args->registry, options.client);
     Store store = Store::open(globals.root());
@@ -52,7 +64,7 @@ Command add_pull(CLI::App& parent) {
     ProgressDisplay progress(LiveLines::for_stderr(args->quiet), STDERR_FILENO);
     if (!args->quiet) options.progress = &progress;
 
-    PullResult result = pull_by_name(store, args->reference, options);
+    PullResult result = pull_by_name(store, source.text, options);
     progress.finish();
     if (!args->quiet && !result.cached) {
       std::string summary = "Pulled " + result.names.front() + ": " +

@@ -10,12 +10,12 @@
 #include <memory>
 #include <optional>
 
-
 #include "cli/command.h"
 #include "cli/commands.h"
 #include "cli/container_start.h"
 #include "cli/container_targets.h"
 #include "cli/containers.h"
+#include "cli/global_flags.h"
 #include "common/error.h"
 #include "common/userns.h"
 #include "runner/state.h"
@@ -32,6 +32,7 @@ struct RestartFlags {
 };
 
 int restart_containers(const Globals& globals, const RestartFlags& f) {
+  check_runtime_flags(globals);
   struct Target {
     std::string typed;
     std::string id;

@@ -23,6 +23,7 @@
 #include "cli/commands.h"
 #include "cli/container_start.h"
 #include "cli/containers.h"
+#include "cli/global_flags.h"
 #include "cli/new_container.h"
 #include "cli/preserve_fds.h"
 #include "cli/run_options.h"
@@ -88,6 +89,7 @@ Command add_run(CLI::App& parent) {
       // Every flag parsed and checked before anything else (a typo costs no namespace, no store).
       RunOptions options = parse_run_command(*app, *args);
       check_preserve_fds(*preserve_fds, false);
+      check_runtime_flags(globals);
       if (*preserve_fds > 0 && options.flags.detach)
         throw Error(Errc::kUnsupported, "--preserve-fds is not supported with --detach", 0,
                     "dabba's supervisor (run -d) does not keep the caller's fds: run in the "

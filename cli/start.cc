@@ -21,6 +21,7 @@
 #include "cli/container_start.h"
 #include "cli/container_targets.h"
 #include "cli/containers.h"
+#include "cli/global_flags.h"
 #include "common/error.h"
 #include "runner/detach_keys.h"
 #include "runner/restart_policy.h"
@@ -89,6 +90,7 @@ int start_containers(const Globals& globals, const StartFlags& f) {
   if (f.targets.all && !f.targets.names.empty())  // podman start's own words for it
     throw Error(Errc::kInvalidArgument,
                 "either start all containers or the container(s) provided in the arguments");
+  check_runtime_flags(globals);
   Store store = Store::open(globals.root());
   const std::vector<std::string> names = resolve_targets(store, f.targets);
   if (f.attach && names.size() > 1)

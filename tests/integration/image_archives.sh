@@ -95,6 +95,29 @@ check_eq "... the same image id" "$BB_ID" \
   "$(podman_user image inspect --format '{{.Id}}' "$REGISTRY/rig/busybox:latest")"
 check "the store checks clean" dabba_user check
 
+# --- transports: pull/run/create docker-archive:, oci-archive:, oci:, dir:, docker:// -----------
+check "rmi everything again" dabba_user rmi -a
+out=$(dabba_user run --name fromarch "docker-archive:$A/pm.tar" cat /data/changed.txt 2>&1)
+check_eq "run docker-archive: podman's first line" "Getting image source signatures" "$(head -n1 <<<"$out")"
+check "... podman's Copying blob line" grep -q '^Copying blob sha256:' <<<"$out"
+check "... Copying config" grep -q '^Copying config sha256:' <<<"$out"
+check "... Writing manifest" grep -qx 'Writing manifest to image destination' <<<"$out"
+check_eq "... then the container's output" "v2" "$(tail -n1 <<<"$out")"
+check_eq "... the container's image is the archive's name" "$REGISTRY/rig/layers:latest" \
+  "$(dabba_user inspect --format '{{.ImageName}}' fromarch)"
+out=$(dabba_user create "oci-archive:$A/pm-oci.tar" echo from-oci 2>/dev/null)
+check_eq "create oci-archive:, then start -a" "from-oci" "$(dabba_user start -a "$(tail -n1 <<<"$out")")"
+out=$(dabba_user pull "oci:$A/pm-ocidir" 2>/dev/null)
+check_eq "pull oci:DIR prints the image id" "$BB_ID" "$out"
+check_eq "pull dir:DIR too" "$BB_ID" "$(dabba_user pull -q "dir:$A/pm-dir" 2>/dev/null)"
+check_eq "run -q docker://NAME (the registry): nothing but the output" "hi" \
+  "$(dabba_user run --rm -q "docker://$BUSYBOX" echo hi 2>&1)"
+out=$(dabba_user pull "docker-archive:$A/none.tar" 2>&1) && rc=0 || rc=$?
+check "pull docker-archive: of a missing file fails" test "$rc" -ne 0
+check "... naming the file" grep -q "none.tar" <<<"$out"
+out=$(dabba_user pull docker-daemon:busybox:latest 2>&1) && rc=0 || rc=$?
+check "docker-daemon: is refused by name" grep -q "docker-daemon transport is not supported" <<<"$out"
+
 # --- export / import ----------------------------------------------------------------------------
 dabba_user run --name ex1 "$BUSYBOX" sh -c \
   'echo hi > /new; rm /etc/rig-release; rm -r /home/app; mkdir /home/app; echo n > /home/app/n; chown 1234:5678 /new' >/dev/null
