@@ -24,10 +24,12 @@ class ContainerRoot {
   static ContainerRoot of_process(pid_t pid);
   // Layers (top first) with upper/work over them (a stopped container), or read-only without
   // (upper empty: an image's content).
-  static ContainerRoot mount_layers(const std::vector<std::string>& layers, const std::string& upper,
-                                    const std::string& work, const std::string& scratch_parent);
+  static ContainerRoot mount_layers(const std::vector<std::string>& layers,
+                                    const std::string& upper, const std::string& work,
+                                    const std::string& scratch_parent);
   ContainerRoot(ContainerRoot&& o) noexcept
-      : root_(std::move(o.root_)), mounted_(std::exchange(o.mounted_, {})),
+      : root_(std::move(o.root_)),
+        mounted_(std::exchange(o.mounted_, {})),
         scratch_(std::move(o.scratch_)) {}
   ContainerRoot& operator=(ContainerRoot&&) = delete;
   ~ContainerRoot();
@@ -36,11 +38,15 @@ class ContainerRoot {
   // openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) of path (absolute or not: from the root).
   // Returns an invalid fd with errno set when it fails.
   UniqueFd open(const std::string& path, int flags) const;
+  // A mounted root only (mount_layers): the host directory source bound at target (a stopped
+  // container's volumes and -v binds, parents first, as its start would bind them), the
+  // directories to it made inside the root as needed.
+  void bind(const std::string& source, const std::string& target);
 
  private:
   ContainerRoot() = default;
   UniqueFd root_;
-  std::string mounted_;            // the mount point to detach, "" for a process's root
+  std::string mounted_;  // the mount point to detach, "" for a process's root
   std::unique_ptr<TempDir> scratch_;
 };
 

@@ -9,11 +9,14 @@
 // what is copied out belongs to the caller. A tar from stdin is unpacked first into a scratch
 // directory by the store's layer writer (which refuses names and links leading out), then copied.
 // Runs in dabba's user namespace.
+#include <archive.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <memory>
 
@@ -21,11 +24,14 @@
 #include "cli/commands.h"
 #include "cli/container_root.h"
 #include "cli/containers.h"
-#include "cli/tree_copy.h"
 #include "common/dir_stream.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/tree_copy.h"
 #include "common/userns.h"
+#include "runner/path.h"
+#include "runner/spec.h"
+#include "runner/spec_codec.h"
 #include "store/unpack/layer_tar.h"
 #include "store/unpack/layer_writer.h"
 #include "store/unpack/tar_unpack.h"
@@ -89,14 +95,15 @@ Target resolve_target(const std::string& dest, const std::string& src_path, bool
     }
     return {std::move(d), name};
   }
+  if (src_is_dir && open_at(dest, O_PATH).valid())  // podman's words
+    throw Error(Errc::kInvalidArgument, "destination must be a directory when copying a directory");
   if (ends_with_slash(dest))
-    throw Error(Errc::kNotFound, "\"" + dest + "\" could not be found on " + where +
-                                     ": no such file or directory");
+    throw Error(Errc::kNotFound,
+                "\"" + dest + "\" could not be found on " + where + ": no such file or directory");
   UniqueFd parent = open_at(parent_of(dest), O_PATH | O_DIRECTORY);
   if (!parent.valid())
     throw Error(Errc::kNotFound, "\"" + parent_of(dest) + "\" could not be found on " + where +
                                      ": no such file or directory");
-  (void)src_is_dir;
   return {std::move(parent), last_name(dest)};
 }
 
@@ -124,8 +131,19 @@ ContainerRoot open_root(const Store& store, const ContainerView& view) {
   std::vector<std::string> layers;
   for (auto l = view.record.layers.rbegin(); l != view.record.layers.rend(); ++l)
     layers.push_back(store.layer_dir(*l));
-  return ContainerRoot::mount_layers(layers, view.dir + "/upper", view.dir + "/work",
-                                     store.temp_dir());
+  ContainerRoot root = ContainerRoot::mount_layers(layers, view.dir + "/upper", view.dir + "/work",
+                                                   store.temp_dir());
+  // Its volumes and binds, as its start binds them (parents first), so a path in one is copied
+  // to or from the volume. A tmpfs is not there yet: what is copied to its path lands in the
+  // image's directory, which the start copies into the tmpfs (tmpcopyup).
+  std::vector<runner::MountSpec> mounts = runner::load_spec(view.dir).mounts;
+  std::stable_sort(mounts.begin(), mounts.end(), [](const auto& a, const auto& b) {
+    return runner::path_components(a.target).size() < runner::path_components(b.target).size();
+  });
+  for (const runner::MountSpec& m : mounts)
+    if (m.kind == runner::MountSpec::Kind::kBind && !m.source.empty())
+      root.bind(m.source, m.target);
+  return root;
 }
 
 void tar_to_stdout(int src, const std::string& what, const std::string& name,
@@ -141,33 +159,68 @@ void tar_to_stdout(int src, const std::string& what, const std::string& name,
                  [](const void* data, size_t size) { write_all(STDOUT_FILENO, data, size); });
 }
 
-// stdin's tar unpacked into a scratch dir (safe: the layer writer refuses escapes).
+// stdin's tar (plain or compressed: libarchive's filters) unpacked into a scratch dir (safe: the
+// layer writer refuses escapes).
 TempDir tar_from_stdin(const std::string& scratch_parent) {
   TempDir scratch(scratch_parent, "cp-");
   UniqueFd dir = open_dir(scratch.path());
   LayerWriter writer(dir.get(), current_id_map());
+  std::unique_ptr<struct archive, int (*)(struct archive*)> a(archive_read_new(),
+                                                              archive_read_free);
+  archive_read_support_filter_all(a.get());
+  archive_read_support_format_raw(a.get());
+  struct archive_entry* entry;
+  if (archive_read_open_fd(a.get(), STDIN_FILENO, 1 << 16) != ARCHIVE_OK ||
+      archive_read_next_header(a.get(), &entry) != ARCHIVE_OK)
+    throw Error(Errc::kCorrupt,
+                "source must be a (compressed) tar archive when copying from stdin");
   std::vector<uint8_t> buf(1 << 16);
-  TarChunkSource source = [&buf](const uint8_t** data) -> size_t {
-    for (;;) {
-      ssize_t n = ::read(STDIN_FILENO, buf.data(), buf.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) throw_errno("read the tar from stdin");
-      *data = buf.data();
-      return static_cast<size_t>(n);
-    }
+  TarChunkSource source = [&](const uint8_t** data) -> size_t {
+    la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
+    if (n < 0)
+      throw Error(Errc::kCorrupt,
+                  std::string("read the tar from stdin: ") + archive_error_string(a.get()));
+    *data = buf.data();
+    return static_cast<size_t>(n);
   };
-  with_context("unpack the tar from stdin", [&] { unpack_tar(source, writer); });
+  try {
+    unpack_tar(source, writer);
+  } catch (const Error& e) {
+    if (e.code() != Errc::kCorrupt) throw;
+    throw Error(Errc::kCorrupt,
+                "source must be a (compressed) tar archive when copying from stdin");
+  }
   writer.finish();
   return scratch;
 }
 
+// The container path of a target's directory, for messages ("" for its root): read back from
+// the fd, which the container's root mount makes relative to it.
+std::string container_dir_label(const ContainerRoot& root, const Target& target) {
+  auto path_of = [](int fd) {
+    char buf[PATH_MAX];
+    ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), buf, sizeof buf - 1);
+    return n < 0 ? std::string() : std::string(buf, static_cast<size_t>(n));
+  };
+  const std::string top = path_of(root.fd()), dir = path_of(target.dir.get());
+  if (top.empty() || dir.size() < top.size() || dir.compare(0, top.size(), top) != 0) return "";
+  std::string rel = dir.substr(top == "/" ? 0 : top.size());
+  return rel == "/" ? "" : rel;
+}
+
+// What cp was asked, as typed (messages name the container path as typed, as podman's).
+struct CopyRequest {
+  std::string typed;  // the container side's path as typed
+  bool overwrite = false;
+};
+
 int copy_out(const Store& store, const ContainerView& view, const std::string& path,
-             const std::string& dest) {
+             const std::string& dest, const CopyRequest& req) {
   ContainerRoot root = open_root(store, view);
   std::string where = "container " + view.record.name;
   UniqueFd src = root.open(path, O_PATH);
   if (!src.valid())
-    throw Error(Errc::kNotFound, "\"" + path + "\" could not be found on " + where +
+    throw Error(Errc::kNotFound, "\"" + req.typed + "\" could not be found on " + where +
                                      ": no such file or directory");
   struct stat st;
   if (::fstat(src.get(), &st) != 0) throw_errno("stat " + path);
@@ -176,21 +229,25 @@ int copy_out(const Store& store, const ContainerView& view, const std::string& p
     tar_to_stdout(src.get(), path, name == "/" ? "." : name, store.temp_dir());
     return kExitOk;
   }
+  struct stat dst;
+  if (::stat(dest.c_str(), &dst) == 0 && !S_ISDIR(dst.st_mode) && !S_ISREG(dst.st_mode))
+    throw Error(Errc::kInvalidArgument,
+                "invalid destination: \"" + dest + "\" must be a directory or a regular file");
   auto host_open = [](const std::string& p, int flags) {
     return UniqueFd(::open(p.c_str(), flags | O_CLOEXEC));
   };
   Target target = resolve_target(dest, path, S_ISDIR(st.st_mode), host_open, "the host");
-  copy_into(src.get(), path, target, TreeCopy{});
+  copy_into(src.get(), path, target, TreeCopy{.overwrite = req.overwrite});
   return kExitOk;
 }
 
 int copy_in(const Store& store, const ContainerView& view, const std::string& src_path,
-            const std::string& path) {
+            const std::string& path, const CopyRequest& req) {
   std::optional<TempDir> unpacked;
   UniqueFd src;
   std::string what = src_path;
-  TreeCopy how;
-  if (src_path == "-") {
+  TreeCopy how{.overwrite = req.overwrite};
+  if (src_path == "-" || src_path == "/dev/stdin") {
     unpacked.emplace(tar_from_stdin(store.temp_dir()));
     src = UniqueFd(::open(unpacked->path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     what = "the tar";
@@ -198,8 +255,8 @@ int copy_in(const Store& store, const ContainerView& view, const std::string& sr
   } else {
     src = UniqueFd(::open(src_path.c_str(), O_PATH | O_CLOEXEC));
     if (!src.valid())
-      throw Error(Errc::kNotFound, "\"" + src_path +
-                                       "\" could not be found on the host: no such file or directory");
+      throw Error(Errc::kNotFound,
+                  "\"" + src_path + "\" could not be found on the host: no such file or directory");
   }
   struct stat st;
   if (::fstat(src.get(), &st) != 0) throw_errno("stat " + what);
@@ -210,13 +267,48 @@ int copy_in(const Store& store, const ContainerView& view, const std::string& sr
     // A tar's entries go into the directory named (which must exist), as `tar -x -C`.
     UniqueFd d = root.open(path, O_PATH | O_DIRECTORY);
     if (!d.valid())
-      throw Error(Errc::kNotFound, "\"" + path + "\" could not be found on " + where +
-                                       ": no such file or directory");
+      throw Error(Errc::kInvalidArgument,
+                  "destination must be a directory when copying from stdin");
+    how.dest_label = runner::clean_path(path) == "/" ? "" : runner::clean_path(path);
     copy_into(src.get(), what, Target{std::move(d), ""}, how);
     return kExitOk;
   }
   Target target = resolve_target(path, src_path, S_ISDIR(st.st_mode), in_root, where);
+  how.dest_label = container_dir_label(root, target);
   copy_into(src.get(), what, target, how);
+  return kExitOk;
+}
+
+// CONTAINER:PATH to CONTAINER:PATH: out of the first into a scratch directory (owners kept), then
+// from there into the second, as a tar from stdin would go.
+int copy_between(const Store& store, const ContainerView& from, const std::string& from_path,
+                 const ContainerView& to, const std::string& to_path, const CopyRequest& req) {
+  TempDir scratch(store.temp_dir(), "cp-");
+  std::string name;
+  {
+    ContainerRoot root = open_root(store, from);
+    UniqueFd src = root.open(from_path, O_PATH);
+    if (!src.valid())
+      throw Error(Errc::kNotFound, "\"" + req.typed + "\" could not be found on container " +
+                                       from.record.name + ": no such file or directory");
+    name = ends_with_dot(from_path) ? "" : last_name(from_path);
+    if (name == "/") name = "";
+    UniqueFd dir = open_dir(scratch.path());
+    Target all{std::move(dir), name};
+    copy_into(src.get(), from_path, all, TreeCopy{.keep_owner = true});
+  }
+  const std::string staged = name.empty() ? scratch.path() + "/." : scratch.path() + "/" + name;
+  UniqueFd src(::open(staged.c_str(), O_PATH | O_CLOEXEC));
+  if (!src.valid()) throw_errno("open " + staged);
+  struct stat st;
+  if (::fstat(src.get(), &st) != 0) throw_errno("stat " + staged);
+  ContainerRoot root = open_root(store, to);
+  auto in_root = [&root](const std::string& p, int flags) { return root.open(p, flags); };
+  Target target = resolve_target(to_path, name.empty() ? from_path : name, S_ISDIR(st.st_mode),
+                                 in_root, "container " + to.record.name);
+  TreeCopy how{.keep_owner = true, .overwrite = req.overwrite};
+  how.dest_label = container_dir_label(root, target);
+  copy_into(src.get(), from_path, target, how);
   return kExitOk;
 }
 
@@ -226,6 +318,7 @@ Command add_cp(CLI::App& parent) {
   struct Args {
     bool archive = true;
     bool overwrite = false;
+    bool pause = true;
     std::string src, dest;
   };
   auto args = std::make_shared<Args>();
@@ -233,29 +326,40 @@ Command add_cp(CLI::App& parent) {
                             Needs::kUserNamespace);
   cmd.app->add_flag("-a,--archive", args->archive, "keep the archive's owners (default)");
   cmd.app->add_flag("--overwrite", args->overwrite,
-                    "replace a directory by a file and the other way round (accepted)");
+                    "replace a directory by a file and the other way round");
+  cmd.app->add_flag("--pause", args->pause,
+                    "accepted: dabba copies without pausing the container (podman's default "
+                    "pauses it)");
   cmd.app->add_option("src", args->src, "CONTAINER:PATH, a host path or -")->required();
   cmd.app->add_option("dest", args->dest, "CONTAINER:PATH, a host path or -")->required();
   cmd.run = [args](const Globals& globals) {
     Location src = parse_location(args->src), dest = parse_location(args->dest);
-    if (src.container.empty() == dest.container.empty())
-      throw Error(Errc::kInvalidArgument,
-                  src.container.empty() ? "copying between two host paths is not what cp does"
-                                        : "copying between containers is not supported",
-                  0, "one of SRC and DEST must be CONTAINER:PATH, the other a host path or -");
+    if (src.container.empty() && dest.container.empty())
+      throw Error(Errc::kInvalidArgument, "copying between two host paths is not what cp does", 0,
+                  "one of SRC and DEST must be CONTAINER:PATH");
     if (src.path == "-" && dest.path == "-")
       throw Error(Errc::kInvalidArgument, "SRC and DEST cannot both be -");
     Store store = Store::open(globals.root());
+    // A relative path is from the container's working directory, as podman's.
+    auto in_container = [](const ContainerView& view, const std::string& typed) {
+      if (!typed.empty() && typed[0] == '/') return typed;
+      std::string cwd = view.info.cwd.empty() ? "/" : view.info.cwd;
+      return typed.empty() ? cwd : (cwd.back() == '/' ? cwd : cwd + "/") + typed;
+    };
+    CopyRequest req{.overwrite = args->overwrite};
+    if (!src.container.empty() && !dest.container.empty()) {
+      ContainerView from = view_container(store, find_container(store, src.container));
+      ContainerView to = view_container(store, find_container(store, dest.container));
+      req.typed = src.path;
+      return copy_between(store, from, in_container(from, src.path), to,
+                          in_container(to, dest.path), req);
+    }
     const Location& c = src.container.empty() ? dest : src;
     ContainerView view = view_container(store, find_container(store, c.container));
-    // A relative path is from the container's working directory, as podman's.
-    std::string cpath = c.path;
-    if (cpath.empty() || cpath[0] != '/') {
-      std::string cwd = view.info.cwd.empty() ? "/" : view.info.cwd;
-      cpath = cpath.empty() ? cwd : (cwd.back() == '/' ? cwd : cwd + "/") + cpath;
-    }
-    return src.container.empty() ? copy_in(store, view, src.path, cpath)
-                                 : copy_out(store, view, cpath, dest.path);
+    req.typed = c.path;
+    const std::string cpath = in_container(view, c.path);
+    return src.container.empty() ? copy_in(store, view, src.path, cpath, req)
+                                 : copy_out(store, view, cpath, dest.path, req);
   };
   return cmd;
 }

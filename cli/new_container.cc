@@ -172,6 +172,7 @@ UsernsHost userns_host() {
   if (struct passwd* pw = ::getpwuid(who.uid)) {
     host.user = pw->pw_name;
     host.gecos = pw->pw_gecos ? pw->pw_gecos : "";
+    host.home = pw->pw_dir ? pw->pw_dir : "";
   }
   if (struct group* gr = ::getgrgid(who.gid)) host.group = gr->gr_name;
   if (!host.root) host.outer = current_id_map();

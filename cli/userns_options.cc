@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 
 #include "common/error.h"
 #include "common/text.h"
@@ -218,13 +219,25 @@ void apply_userns(const UsernsOptions& o, const UsernsHost& host, bool user_give
   const uint32_t gid = o.keep_gid.value_or(host.gid);
   if (!user_given) spec.user = std::to_string(uid) + ":" + std::to_string(gid);
   // podman's entries: the caller's name and gecos for their own uid, else the number and
-  // "container user"; the home is the working directory.
+  // "container user"; the home is the working directory, or the caller's home when a mount
+  // (a -v, a volume) lands on it or on a directory above it, as podman 4.3 decides.
   const bool own_uid = !o.keep_uid && !host.user.empty();
+  std::string home = spec.cwd;
+  for (std::filesystem::path dir = host.home; !host.home.empty() && dir.has_relative_path();
+       dir = dir.parent_path()) {
+    const bool mounted = std::any_of(spec.mounts.begin(), spec.mounts.end(), [&](const auto& m) {
+      return std::filesystem::path(m.target).lexically_normal() == dir.lexically_normal();
+    });
+    if (mounted) {
+      home = host.home;
+      break;
+    }
+  }
   const std::string name = own_uid ? host.user : std::to_string(uid);
   const std::string gecos = own_uid ? host.gecos : "container user";
   const std::string group = !o.keep_gid && !host.group.empty() ? host.group : std::to_string(gid);
   spec.passwd_entries = {name + ":*:" + std::to_string(uid) + ":" + std::to_string(gid) + ":" +
-                         gecos + ":" + spec.cwd + ":/bin/sh"};
+                         gecos + ":" + home + ":/bin/sh"};
   spec.group_entries = {group + ":x:" + std::to_string(gid) + ":" + name};
 }
 

@@ -52,6 +52,7 @@ struct UsernsHost {
   std::string user;           // their login name ("" = none)
   std::string gecos;          // passwd's 5th field ("" = none)
   std::string group;          // the name of their primary group ("" = none)
+  std::string home;           // their home directory ("" = none)
   IdMap outer;  // the map of dabba's own namespace (rootless), which sizes the nested one
 };
 

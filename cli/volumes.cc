@@ -9,7 +9,7 @@
 
 #include "cli/container_names.h"
 #include "cli/container_root.h"
-#include "cli/tree_copy.h"
+#include "common/tree_copy.h"
 #include "common/error.h"
 #include "common/human.h"
 #include "runner/path.h"

@@ -78,6 +78,8 @@ void parse_tmpfs_options(const std::string& text, MountOp& op) {
       op.attrs &= ~kNoSuid;
     } else if (opt == "dev") {
       op.attrs &= ~kNoDev;
+    } else if (opt == "tmpcopyup" || opt == "notmpcopyup") {
+      op.copy_up = opt == "tmpcopyup";
     } else {
       auto eq = opt.find('=');
       if (eq == std::string::npos)
@@ -157,8 +159,8 @@ void list_devices_under(const std::string& rel, std::vector<std::string>& out) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
     // The container has its own of these.
-    if (rel.empty() && (name == "pts" || name == "shm" || name == "mqueue" || name == "ptmx" ||
-                        name == "console"))
+    if (rel.empty() &&
+        (name == "pts" || name == "shm" || name == "mqueue" || name == "ptmx" || name == "console"))
       continue;
     std::string child = rel.empty() ? name : rel + "/" + name;
     struct stat st;
@@ -210,7 +212,7 @@ MountPlan plan_mounts(const Spec& spec, const MountHost& host) {
   // there would not open anyway; the binds keep the host's devtmpfs superblock.
   m.push_back(filesystem("tmpfs", "/dev", {{"mode", "755"}, {"size", "65536k"}},
                          kNoSuid | MOUNT_ATTR_STRICTATIME));
-  static const std::vector<std::string> kDevices = {"null", "zero",    "full",
+  static const std::vector<std::string> kDevices = {"null",   "zero",    "full",
                                                     "random", "urandom", "tty"};
   for (const std::string& dev : kDevices)
     m.push_back(bind("/dev/" + dev, "/dev/" + dev, false, kNoSuid | kNoExec));
@@ -282,6 +284,7 @@ MountPlan plan_mounts(const Spec& spec, const MountHost& host) {
     } else {
       // Docker's and podman's --tmpfs defaults; "exec" in the options lifts noexec.
       MountOp op = filesystem("tmpfs", clean_path(u.target), {}, kNoSuid | kNoDev | kNoExec);
+      op.copy_up = true;
       parse_tmpfs_options(u.tmpfs_options, op);
       m.push_back(std::move(op));
     }

@@ -39,8 +39,11 @@ struct MountOp {
   std::string source;      // kBind: host path; kSymlink: the link's text
   uint64_t attrs = 0;      // MOUNT_ATTR_* (rdonly, nosuid, nodev, noexec, strictatime)
   bool recursive = false;  // kBind: with the mounts below source
-  // Skipped when the target is missing and cannot be made (a read-only root without /etc/hosts), or,
-  // for a bind, when the source cannot be cloned (a host device the user may not reach).
+  // kFilesystem (a user's tmpfs): what the image has at target copied into the new filesystem
+  // before it goes over it (podman's tmpcopyup, its default; notmpcopyup turns it off).
+  bool copy_up = false;
+  // Skipped when the target is missing and cannot be made (a read-only root without /etc/hosts),
+  // or, for a bind, when the source cannot be cloned (a host device the user may not reach).
   bool optional = false;
 
   // One line for tests and debug logs: "tmpfs /dev mode=755,size=65536k [nosuid,strictatime]".

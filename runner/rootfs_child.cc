@@ -6,12 +6,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
-#include <algorithm>
 
+#include "common/dir_stream.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/tree_copy.h"
 #include "common/unique_fd.h"
 #include "runner/mount_api.h"
 #include "runner/overlay.h"
@@ -167,8 +169,8 @@ void make_read_only(const MountOp& op, MountApi api) {
   if (target.empty()) return;
   with_context("make " + op.target + " read-only", [&] {
     UniqueFd tree = clone_mount_tree(target, true);
-    constexpr uint64_t kAttrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                                MOUNT_ATTR_NOEXEC;
+    constexpr uint64_t kAttrs =
+        MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
     bool done = api != MountApi::kLegacy && set_mount_attrs(tree.get(), kAttrs, true);
     attach_mount(tree.get(), target);
     if (!done) remount_bind_read_only(target);
@@ -193,6 +195,24 @@ void mask(const MountOp& op) {
   });
 }
 
+// tmpcopyup: the image's content at target (resolved inside the container) copied into the new,
+// still detached filesystem, owners and modes kept.
+void copy_up(const std::string& target, int mount, const std::string& what) {
+  with_context("copy " + what + " into its tmpfs", [&] {
+    UniqueFd from(::open(target.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!from.valid()) throw_errno("open " + target);
+    UniqueFd into(::openat(mount, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!into.valid()) throw_errno("open the tmpfs");
+    DirStream entries(std::move(from), target);
+    while (const struct dirent* e = entries.next()) {
+      UniqueFd c(::openat(entries.fd(), e->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+      if (c.valid())
+        copy_tree(c.get(), what + "/" + e->d_name, into.get(), e->d_name,
+                  TreeCopy{.keep_owner = true});
+    }
+  });
+}
+
 void place(const MountOp& op, Prepared& p, MountApi api) {
   if (op.kind == MountOp::Kind::kReadOnly) return make_read_only(op, api);
   if (op.kind == MountOp::Kind::kMask) return mask(op);
@@ -207,6 +227,7 @@ void place(const MountOp& op, Prepared& p, MountApi api) {
   }
   std::string target = make_target(op, p.is_dir);
   if (target.empty()) return;
+  if (op.copy_up) copy_up(target, p.mount.get(), op.target);
   with_context("mount on " + op.target, [&] { attach_mount(p.mount.get(), target); });
   p.mount.reset();
   if (p.remount_read_only) remount_bind_read_only(target);

@@ -215,6 +215,8 @@ MountSpec parse_mount(const std::string& text) {
       tmpfs_options += (tmpfs_options.empty() ? "" : ",") + ("size=" + value);
     } else if (key == "tmpfs-mode") {
       tmpfs_options += (tmpfs_options.empty() ? "" : ",") + ("mode=" + value);
+    } else if (key == "tmpcopyup" || key == "notmpcopyup") {
+      tmpfs_options += (tmpfs_options.empty() ? "" : ",") + key;
     } else if (key == "bind-propagation" || key == "relabel" || key == "z" || key == "Z" ||
                key == "consistency" || key == "bind-nonrecursive") {
       // Accepted as podman's, without effect here (docs/compatibility.md).

@@ -89,6 +89,51 @@ dabba_user cp stopped:/made "$OUT/made"
 check_eq "cp out of a stopped container" "made" "$(cat "$OUT/made")"
 dabba_user cp "$H/file" stopped:/etc/
 check "cp into a stopped container: in its upper dir" test -f "$STORE/containers/$(dabba_user ps -a -q --no-trunc --filter name=stopped 2>/dev/null || dabba_user ps -a --format json | jq -r '.[] | select(.name=="stopped") | .id')/upper/etc/file"
+# podman's cases: a created container's volumes and tmpfs, container to container, --overwrite,
+# compressed tars on stdin, podman's error words.
+dabba_user volume create cpv1 >/dev/null && dabba_user volume create cpv2 >/dev/null
+dabba_user create --name withvols -v cpv1:/tmp/volume -v cpv2:/tmp/volume/sub "$BUSYBOX" >/dev/null
+check "cp into a created container's nested volume" dabba_user cp "$H/file" withvols:/tmp/volume/sub
+check_eq "... lands in that volume" "hello" \
+  "$(cat "$(dabba_user volume inspect cpv2 --format '{{.Mountpoint}}')/file")"
+dabba_user create --name withtmpfs --mount type=tmpfs,dst=/tmp "$BUSYBOX" sleep 100 >/dev/null
+dabba_user cp "$H/file" withtmpfs:/tmp
+dabba_user start withtmpfs >/dev/null
+check_eq "cp into a created container's tmpfs path: there after start (tmpcopyup)" "hello" \
+  "$(dabba_user exec withtmpfs cat /tmp/file)"
+check_eq "--tmpfs ...:notmpcopyup starts empty" "0" \
+  "$(dabba_user run --rm --tmpfs /etc:notmpcopyup "$BUSYBOX" sh -c 'ls /etc | wc -l')"
+dabba_user exec live sh -c 'mkdir -p /tmp/odir; echo other > /tmp/odir/o'
+check "cp between two containers (a file)" dabba_user cp live:/tmp/odir/o withtmpfs:/
+check_eq "... arrives" "other" "$(dabba_user exec withtmpfs cat /o)"
+check "cp between two containers (a directory)" dabba_user cp live:/tmp/odir withtmpfs:/tmp
+check_eq "... arrives under its name" "other" "$(dabba_user exec withtmpfs cat /tmp/odir/o)"
+dabba_user exec withtmpfs sh -c 'mkdir /tmp/clash'
+echo file >"$H/clash" && chown dabba-test "$H/clash"
+out=$(dabba_user cp "$H/clash" withtmpfs:/tmp 2>&1) && rc=0 || rc=$?
+check_eq "a file over a directory without --overwrite: exit 125" 125 "$rc"
+check "... podman's words" grep -q 'error creating "/tmp/clash": .*: file exists' <<<"$out"
+check "--overwrite replaces the directory" dabba_user cp --overwrite "$H/clash" withtmpfs:/tmp
+check_eq "... by the file" "file" "$(dabba_user exec withtmpfs cat /tmp/clash)"
+out=$(dabba_user cp "$H/dir" withtmpfs:/tmp/clash 2>&1) && rc=0 || rc=$?
+check "a directory onto a file: podman's words" \
+  grep -qx 'Error: destination must be a directory when copying a directory' <<<"$out"
+(cd "$H" && tar czf "$WORK/in.tgz" file)
+as_user sh -c "'$TEST_DABBA' --root '$STORE' cp - withtmpfs:/tmp/odir < '$WORK/in.tgz'"
+check_eq "... unpacked" "hello" "$(dabba_user exec withtmpfs cat /tmp/odir/file)"
+out=$(as_user sh -c "'$TEST_DABBA' --root '$STORE' cp - withtmpfs:/tmp < '$H/file'" 2>&1) && rc=0 || rc=$?
+check "cp - of a non-tar: podman's words" \
+  grep -qx 'Error: source must be a (compressed) tar archive when copying from stdin' <<<"$out"
+out=$(as_user sh -c "'$TEST_DABBA' --root '$STORE' cp - withtmpfs:/nodir < '$WORK/in.tgz'" 2>&1) && rc=0 || rc=$?
+check "cp - to a missing directory: podman's words" \
+  grep -qx 'Error: destination must be a directory when copying from stdin' <<<"$out"
+out=$(as_user sh -c "'$TEST_DABBA' --root '$STORE' cp live:/etc/hostname /dev/stdout | cat" 2>&1)
+check "cp to /dev/stdout (a pipe): podman's words" grep -q '"/dev/stdout" must be a directory or a regular file' <<<"$out"
+out=$(dabba_user cp 'live:nope*' "$OUT" 2>&1) && rc=0 || rc=$?
+check "a missing relative path is named as typed" grep -q '"nope\*" could not be found on container live' <<<"$out"
+check "--pause=false is accepted" dabba_user cp --pause=false "$H/file" live:/tmp/paused
+dabba_user rm -f -t 0 withvols withtmpfs >/dev/null
+
 D=$(dabba_user diff stopped)
 check "diff: A for a new file" grep -qx 'A /made' <<<"$D"
 check "diff: A for a new directory" grep -qx 'A /newdir' <<<"$D"

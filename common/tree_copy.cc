@@ -1,4 +1,4 @@
-#include "cli/tree_copy.h"
+#include "common/tree_copy.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -13,7 +13,7 @@
 #include "common/error.h"
 #include "common/fs.h"
 
-namespace dabba::cli {
+namespace dabba {
 namespace {
 
 void copy_data(int from, int to, const std::string& what) {
@@ -40,11 +40,25 @@ void set_times(int dir, const std::string& name, const struct stat& st, int flag
   ::utimensat(dir, name.c_str(), t, flags);  // best effort, as cp -p on odd filesystems
 }
 
-// A non-directory in the way of what we write: removed (never followed).
-void clear_entry(int dir, const std::string& name) {
+// podman's words for a file in the way of a directory or the other way round, without
+// --overwrite.
+[[noreturn]] void throw_exists(const std::string& name, const TreeCopy& how, const char* op) {
+  throw Error(Errc::kAlreadyExists,
+              "error creating \"" + how.dest_label + "/" + name + "\": " + op + " " + name +
+                  ": file exists",
+              0, "--overwrite replaces a directory by a file and a file by a directory");
+}
+
+// A non-directory in the way of the file we write: removed (never followed). A directory there
+// goes only with --overwrite.
+void clear_entry(int dir, const std::string& name, const TreeCopy& how) {
   struct stat st;
   if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return;
-  if (S_ISDIR(st.st_mode)) return;
+  if (S_ISDIR(st.st_mode)) {
+    if (!how.overwrite) throw_exists(name, how, "open");
+    remove_tree_at(dir, name);
+    return;
+  }
   if (::unlinkat(dir, name.c_str(), 0) != 0) throw_errno("replace " + name);
 }
 
@@ -55,8 +69,11 @@ void copy_dir(int src_dir, const struct stat& st, const std::string& what, int d
               const std::string& name, const TreeCopy& how) {
   struct stat existing;
   bool exists = ::fstatat(dst_dir, name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0;
-  if (exists && !S_ISDIR(existing.st_mode))
-    throw Error(Errc::kConflict, "cannot overwrite non-directory " + name + " with directory " + what);
+  if (exists && !S_ISDIR(existing.st_mode)) {
+    if (!how.overwrite) throw_exists(name, how, "mkdir");
+    if (::unlinkat(dst_dir, name.c_str(), 0) != 0) throw_errno("replace " + name);
+    exists = false;
+  }
   if (!exists && ::mkdirat(dst_dir, name.c_str(), 0700) != 0) throw_errno("mkdir " + name);
   UniqueFd out(::openat(dst_dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!out.valid()) throw_errno("open " + name);
@@ -75,7 +92,9 @@ void copy_dir(int src_dir, const struct stat& st, const std::string& what, int d
       if (errno == ENOENT) continue;
       throw_errno("open " + what + "/" + child);
     }
-    copy_at(c.get(), cst, what + "/" + child, out.get(), child, how);
+    TreeCopy below = how;
+    below.dest_label += "/" + name;
+    copy_at(c.get(), cst, what + "/" + child, out.get(), child, below);
   }
   set_owner(dst_dir, name, st, how, AT_SYMLINK_NOFOLLOW);
   if (::fchmod(out.get(), st.st_mode & 07777) != 0) throw_errno("chmod " + name);
@@ -92,7 +111,7 @@ void copy_at(int src, const struct stat& st, const std::string& what, int dst_di
     copy_dir(dir.get(), st, what, dst_dir, name, how);
     return;
   }
-  clear_entry(dst_dir, name);
+  clear_entry(dst_dir, name, how);
   if (S_ISREG(st.st_mode)) {
     UniqueFd in = open_file("/proc/self/fd/" + std::to_string(src), O_RDONLY);
     UniqueFd out(::openat(dst_dir, name.c_str(),
@@ -133,4 +152,4 @@ void copy_tree(int src, const std::string& what, int dst_dir, const std::string&
   copy_at(src, st, what, dst_dir, name, how);
 }
 
-}  // namespace dabba::cli
+}  // namespace dabba

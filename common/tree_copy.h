@@ -7,12 +7,17 @@
 
 #include <string>
 
-namespace dabba::cli {
+namespace dabba {
 
 struct TreeCopy {
   // Keep the source's owners (copying inside one id space: a volume filled from the image). Else
   // what is written belongs to the caller (uid 0 of dabba's namespace: the container's root).
   bool keep_owner = false;
+  // A file where a directory is, or a directory where a file is: replaced (podman's
+  // --overwrite), else Error{kAlreadyExists} 'error creating "PATH": ...: file exists'.
+  bool overwrite = false;
+  // How messages name the destination's top: PATH is dest_label + "/" + name.
+  std::string dest_label;
 };
 
 // Copies the object open as src (any fd of it; O_PATH is fine) to the entry name in the directory
@@ -21,4 +26,4 @@ struct TreeCopy {
 void copy_tree(int src, const std::string& what, int dst_dir, const std::string& name,
                const TreeCopy& how);
 
-}  // namespace dabba::cli
+}  // namespace dabba
