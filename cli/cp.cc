@@ -9,7 +9,6 @@
 // what is copied out belongs to the caller. A tar from stdin is unpacked first into a scratch
 // directory by the store's layer writer (which refuses names and links leading out), then copied.
 // Runs in dabba's user namespace.
-#include <archive.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,6 +23,7 @@
 #include "cli/commands.h"
 #include "cli/container_root.h"
 #include "cli/containers.h"
+#include "cli/tar_input.h"
 #include "common/dir_stream.h"
 #include "common/error.h"
 #include "common/fs.h"
@@ -33,8 +33,6 @@
 #include "runner/spec.h"
 #include "runner/spec_codec.h"
 #include "store/unpack/layer_tar.h"
-#include "store/unpack/layer_writer.h"
-#include "store/unpack/tar_unpack.h"
 
 namespace dabba::cli {
 namespace {
@@ -159,41 +157,6 @@ void tar_to_stdout(int src, const std::string& what, const std::string& name,
                  [](const void* data, size_t size) { write_all(STDOUT_FILENO, data, size); });
 }
 
-// stdin's tar (plain or compressed: libarchive's filters) unpacked into a scratch dir (safe: the
-// layer writer refuses escapes).
-TempDir tar_from_stdin(const std::string& scratch_parent) {
-  TempDir scratch(scratch_parent, "cp-");
-  UniqueFd dir = open_dir(scratch.path());
-  LayerWriter writer(dir.get(), current_id_map());
-  std::unique_ptr<struct archive, int (*)(struct archive*)> a(archive_read_new(),
-                                                              archive_read_free);
-  archive_read_support_filter_all(a.get());
-  archive_read_support_format_raw(a.get());
-  struct archive_entry* entry;
-  if (archive_read_open_fd(a.get(), STDIN_FILENO, 1 << 16) != ARCHIVE_OK ||
-      archive_read_next_header(a.get(), &entry) != ARCHIVE_OK)
-    throw Error(Errc::kCorrupt,
-                "source must be a (compressed) tar archive when copying from stdin");
-  std::vector<uint8_t> buf(1 << 16);
-  TarChunkSource source = [&](const uint8_t** data) -> size_t {
-    la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
-    if (n < 0)
-      throw Error(Errc::kCorrupt,
-                  std::string("read the tar from stdin: ") + archive_error_string(a.get()));
-    *data = buf.data();
-    return static_cast<size_t>(n);
-  };
-  try {
-    unpack_tar(source, writer);
-  } catch (const Error& e) {
-    if (e.code() != Errc::kCorrupt) throw;
-    throw Error(Errc::kCorrupt,
-                "source must be a (compressed) tar archive when copying from stdin");
-  }
-  writer.finish();
-  return scratch;
-}
-
 // The container path of a target's directory, for messages ("" for its root): read back from
 // the fd, which the container's root mount makes relative to it.
 std::string container_dir_label(const ContainerRoot& root, const Target& target) {
@@ -248,7 +211,9 @@ int copy_in(const Store& store, const ContainerView& view, const std::string& sr
   std::string what = src_path;
   TreeCopy how{.overwrite = req.overwrite};
   if (src_path == "-" || src_path == "/dev/stdin") {
-    unpacked.emplace(tar_from_stdin(store.temp_dir()));
+    unpacked.emplace(
+        unpack_tar_input(STDIN_FILENO, store.temp_dir(),
+                         "source must be a (compressed) tar archive when copying from stdin"));
     src = UniqueFd(::open(unpacked->path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     what = "the tar";
     how.keep_owner = true;  // the archive's owners

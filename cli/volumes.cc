@@ -9,9 +9,10 @@
 
 #include "cli/container_names.h"
 #include "cli/container_root.h"
-#include "common/tree_copy.h"
 #include "common/error.h"
 #include "common/human.h"
+#include "common/text.h"
+#include "common/tree_copy.h"
 #include "runner/path.h"
 
 namespace dabba::cli {
@@ -98,7 +99,8 @@ bool match_one(const Store& store, const VolumeRecord& v, const std::string& key
 bool VolumeFilter::match(const Store& store, const VolumeRecord& v) const {
   // Keys AND, values of one key OR.
   std::map<std::string, bool> by_key;
-  for (const auto& [key, value] : filters_) by_key[key] = by_key[key] || match_one(store, v, key, value);
+  for (const auto& [key, value] : filters_)
+    by_key[key] = by_key[key] || match_one(store, v, key, value);
   return std::all_of(by_key.begin(), by_key.end(), [](const auto& kv) { return kv.second; });
 }
 
@@ -140,6 +142,33 @@ void mark(const std::string& path) {
   if (!path_exists(path)) write_file_atomic(path, "", Sync::kNone, 0600);
 }
 
+// A volume made with -o type=bind,device=DIR or -o type=tmpfs[,o=OPTIONS]: mounted as podman's
+// local driver mounts it (the device bound, or a tmpfs of the container's own) instead of its
+// directory. False for a plain volume.
+bool mount_by_options(const Store& store, runner::MountSpec& m) {
+  const std::optional<VolumeRecord> rec = store.volume(*m.volume);
+  if (!rec) return false;
+  auto option = [&](const char* key) {
+    auto it = rec->options.find(key);
+    return it == rec->options.end() ? std::string() : it->second;
+  };
+  const std::string type = lower(option("type"));
+  const std::string o = option("o");
+  const bool bind = type == "bind" || ("," + o + ",").find(",bind,") != std::string::npos ||
+                    ("," + o + ",").find(",rbind,") != std::string::npos;
+  if (bind && !option("device").empty()) {
+    m.source = option("device");
+    return true;
+  }
+  if (type == "tmpfs") {
+    m.kind = runner::MountSpec::Kind::kTmpfs;
+    m.source.clear();
+    m.tmpfs_options = o;
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<std::string> prepare_volumes(Store& store, std::vector<runner::MountSpec>& mounts,
@@ -172,6 +201,11 @@ std::vector<std::string> prepare_volumes(Store& store, std::vector<runner::Mount
         if (e.code() != Errc::kAlreadyExists) throw;  // made meanwhile by another run: use it
       }
     }
+    if (mount_by_options(store, m)) {
+      if (std::find(names.begin(), names.end(), *m.volume) == names.end())
+        names.push_back(*m.volume);
+      continue;
+    }
     // podman's copy-up: a volume still empty is filled from the image's content at its target on
     // the first mount where there is some (a `volume create`d one too); then it never is again.
     const std::string copied_up = volume_marker(store, *m.volume, kCopiedUp);
@@ -182,8 +216,7 @@ std::vector<std::string> prepare_volumes(Store& store, std::vector<runner::Mount
     }
     mark(volume_marker(store, *m.volume, kMounted));
     m.source = store.volume_data_dir(*m.volume);
-    if (std::find(names.begin(), names.end(), *m.volume) == names.end())
-      names.push_back(*m.volume);
+    if (std::find(names.begin(), names.end(), *m.volume) == names.end()) names.push_back(*m.volume);
   }
   return names;
 }

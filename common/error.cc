@@ -1,5 +1,6 @@
 #include "common/error.h"
 
+#include <cctype>
 #include <cstring>
 
 namespace dabba {
@@ -83,5 +84,11 @@ std::string call_name(std::string_view expr) {
   return std::string(name);
 }
 }  // namespace detail
+
+std::string go_errno_text(int err) {
+  std::string text = std::strerror(err);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
 
 }  // namespace dabba

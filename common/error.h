@@ -55,6 +55,10 @@ class Error : public std::exception {
   std::string hint_;
 };
 
+// An errno as Go's syscall.Errno words it, which podman's messages carry and scripts match:
+// strerror's text, lower case ("permission denied", "no such file or directory").
+std::string go_errno_text(int err);
+
 // Throws Error{kFailed or a code derived from errno} for the current errno.
 [[noreturn]] void throw_errno(const std::string& what, int err = errno);
 

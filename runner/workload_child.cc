@@ -171,14 +171,6 @@ uint64_t signal_mask(const sigset_t& set) {
 
 }  // namespace
 
-// An errno as Go's syscall.Errno words it, which podman's messages carry and scripts match:
-// strerror's text, lower case ("permission denied", "exec format error").
-static std::string go_errno_text(int err) {
-  std::string text = std::strerror(err);
-  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
-  return text;
-}
-
 std::string exec_failure_text(const std::string& argv0, int err, bool searched) {
   std::string text = "exec \"" + argv0 + "\": ";
   if (searched && err == ENOENT)

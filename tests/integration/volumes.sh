@@ -174,6 +174,38 @@ check_eq "... and removes it with the last one (rm -v)" 1 \
 check_eq "... named volumes stay" 0 "$(exit_code dabba_user volume exists vf)"
 dabba_user rm -a -f >/dev/null
 
+# --- the local driver's options, export/import, mount ------------------------------------------
+out=$(dabba_user volume create -o type=bind -o device=/bogus vbad 2>&1) && rc=0 || rc=$?
+check_eq "type=bind with a missing device: exit 125" 125 "$rc"
+check "... podman's words" grep -qx "Error: invalid volume option device for driver 'local': stat /bogus: no such file or directory" <<<"$out"
+out=$(dabba_user volume create -o bogus=1 vbad 2>&1) && rc=0 || rc=$?
+check "an unknown option: podman's words" grep -q "invalid mount option bogus for driver 'local'" <<<"$out"
+mkdir -p "$WORK/bindvol" && echo bound >"$WORK/bindvol/f" && chown -R dabba-test "$WORK/bindvol"
+dabba_user volume create -o type=bind -o "device=$WORK/bindvol" vbind >/dev/null
+check_eq "a type=bind volume mounts its device" "bound" \
+  "$(dabba_user run --rm -v vbind:/v "$BUSYBOX" cat /v/f)"
+dabba_user volume create -o type=tmpfs -o device=tmpfs -o o=size=2m vtmp >/dev/null
+check_eq "a type=tmpfs volume is a tmpfs (o=size= applied)" "tmpfs 2048" \
+  "$(dabba_user run --rm -v vtmp:/v "$BUSYBOX" sh -c 'stat -f -c %T /v; df -k /v | tail -1' | awk 'NR==1{t=$0} NR==2{print t, $2}')"
+dabba_user volume create -o uid=1000 -o gid=2000 vown >/dev/null
+check_eq "-o uid= -o gid= own the volume" "1000:2000" \
+  "$(dabba_user run --rm -v vown:/v "$BUSYBOX" stat -c %u:%g /v)"
+dabba_user volume create vexp >/dev/null && dabba_user volume create vimp >/dev/null
+dabba_user run --rm -v vexp:/d "$BUSYBOX" sh -c 'echo exported > /d/x; mkdir /d/sub; echo s > /d/sub/y'
+mkdir -p "$WORK/exp" && chown dabba-test "$WORK/exp"
+check "volume export -o FILE" dabba_user volume export vexp --output="$WORK/exp/vexp.tar"
+check "... a tar of the content" grep -q '^./sub/y$\|^sub/y$' <(tar -tf "$WORK/exp/vexp.tar")
+check "volume import NAME - (stdin)" as_user sh -c "'$TEST_DABBA' --root '$STORE' volume import vimp - < '$WORK/exp/vexp.tar'"
+check_eq "... the content arrives" "exported s" \
+  "$(dabba_user run --rm -v vimp:/d "$BUSYBOX" sh -c 'cat /d/x /d/sub/y' | xargs)"
+out=$(dabba_user volume mount vexp 2>&1) && rc=0 || rc=$?
+check_eq "volume mount rootless: exit 125" 125 "$rc"
+check "... podman's words" grep -q 'in rootless mode, must execute `podman unshare` first' <<<"$out"
+check_eq "volume mount inside dabba unshare: the directory" \
+  "$(dabba_user volume inspect vexp --format '{{.Mountpoint}}')" \
+  "$(dabba_user unshare "$TEST_DABBA" --root "$STORE" volume mount vexp)"
+dabba_user volume rm vbind vtmp vown vexp vimp >/dev/null
+
 # --- as root ------------------------------------------------------------------------------------
 check_eq "root: volume create" "rv" "$(dabba_root volume create rv)"
 dabba_root run --rm -v rv:/data "$BUSYBOX" sh -c 'echo r > /data/f' >/dev/null
