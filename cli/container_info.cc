@@ -57,6 +57,7 @@ std::string encode_container_info(const ContainerInfo& i) {
       {"log_driver", i.log_driver},
       {"log_path", i.log_path},
       {"log_tag", i.log_tag},
+      {"oci_runtime", i.oci_runtime},
       {"log_max_size", i.log_max_size},
       {"timeout", i.timeout},
       {"restart", i.restart},
@@ -102,6 +103,7 @@ ContainerInfo decode_container_info(const std::string& text) {
     i.log_driver = j.value("log_driver", i.log_driver);
     i.log_path = j.value("log_path", i.log_path);
     i.log_tag = j.value("log_tag", i.log_tag);
+    i.oci_runtime = j.value("oci_runtime", i.oci_runtime);
     i.log_max_size = j.value("log_max_size", i.log_max_size);
     i.timeout = j.value("timeout", i.timeout);
     i.restart = j.value("restart", i.restart);

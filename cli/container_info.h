@@ -42,6 +42,7 @@ struct ContainerInfo {
   std::string image_name;  // the stored name it resolved to ("localhost/x:latest"), inspect's
                            // ImageName; "" when it named no name (an id)
   std::string image_id;              // the config digest, "sha256:..."
+  std::string oci_runtime;  // --runtime as given (inspect's OCIRuntime; "" shows "dabba")
   std::vector<std::string> command;  // Entrypoint + Cmd as run
   std::vector<std::string> env;      // the final environment (without the HOME the child adds)
   std::string user;                  // "" = root

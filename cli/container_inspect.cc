@@ -265,7 +265,7 @@ TemplateData inspect_container(const ContainerView& v, const TemplateData& image
       {"HostnamePath", v.dir + "/etc/hostname"},
       {"HostsPath", v.dir + "/etc/hosts"},
       {"StaticDir", v.dir},
-      {"OCIRuntime", "dabba"},
+      {"OCIRuntime", info.oci_runtime.empty() ? "dabba" : info.oci_runtime},
       {"ConmonPidFile", ""},
       {"PidFile", ""},
       {"Name", v.record.name},

@@ -31,7 +31,8 @@ Command add_create(CLI::App& parent) {
   CLI::App* app = cmd.app;
   cmd.run = [args, app](const Globals& globals) {
     return with_container_exit_codes([&] {
-      const RunOptions options = parse_run_command(*app, *args);
+      RunOptions options = parse_run_command(*app, *args);
+      if (options.flags.runtime.empty()) options.flags.runtime = globals.runtime;
       replace_named_container(globals.root(), options);
       enter_default_user_namespace();
       Store store = Store::open(globals.root());

@@ -27,7 +27,9 @@ void add_podman_globals(CLI::App& app, Globals& g) {
   repeatable(app.add_option("--runtime-flag", g.runtime_flags,
                             "an OCI runtime's global flag: runc's and crun's are accepted and "
                             "mean nothing to dabba (its own runtime); others fail a start"));
-  app.add_option("--runtime", ignored, "accepted (dabba is its own runtime)");
+  app.add_option("--runtime", g.runtime,
+                 "accepted; new containers record it as inspect's OCIRuntime (dabba is its own "
+                 "runtime)");
   app.add_option("--cgroup-manager", ignored, "accepted (dabba writes cgroupfs itself)");
   app.add_option("--conmon", ignored, "accepted (dabba's supervisor stands for conmon)");
   app.add_option("--tmpdir", ignored, "accepted, ignored");

@@ -33,7 +33,7 @@ struct TemplateOptions {
   // Field names whose objects are maps (podman's map[string]... fields).
   std::set<std::string, std::less<>> map_fields = {
       "Labels",  "Annotations", "Data",         "ExposedPorts", "Volumes",  "Ports",
-      "Options", "Networks",    "PortBindings", "Sysctls"};
+      "Options", "Networks",    "PortBindings", "Sysctls",  "GraphOptions", "GraphStatus"};
   // Field names whose RFC 3339 strings are Go time.Time values in podman: printed as Go prints
   // them ("2024-05-01 12:34:56.5 +0000 UTC"), while `json` keeps the RFC 3339 text.
   std::set<std::string, std::less<>> time_fields = {"Created", "created", "StartedAt",

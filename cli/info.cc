@@ -73,6 +73,8 @@ int print_podman_info(const std::string& root, const std::string& format) {
     std::printf("%s\n", info.dump(4).c_str());
     return kExitOk;
   }
+  // podman's Go field is CgroupsVersion, its JSON key cgroupVersion: templates name the field.
+  if (info.contains("host")) info["host"]["cgroupsVersion"] = info["host"].value("cgroupVersion", "");
   std::string text = GoTemplate("info", format).render(info);
   if (text.empty() || text.back() != '\n') text += '\n';
   std::fputs(text.c_str(), stdout);

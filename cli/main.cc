@@ -112,6 +112,14 @@ int run_main(int argc, char** argv) {
     app.parse(args);
   } catch (const CLI::Success& e) {
     return app.exit(e);  // --help, --version
+  } catch (const CLI::RequiredError& e) {
+    if (app.get_subcommands().empty()) {  // `dabba` alone: podman's usage, then its words
+      std::fputs(app.help().c_str(), stderr);
+      std::fprintf(stderr, "Error: missing command 'dabba COMMAND'\n");
+      return kExitDabbaFailed;
+    }
+    std::fprintf(stderr, "Error: %s\nSee 'dabba --help'\n", e.what());
+    return kExitDabbaFailed;
   } catch (const CLI::ParseError& e) {
     // podman's usage errors: "Error: ..." and 125, whatever CLI11 would answer.
     std::fprintf(stderr, "Error: %s\nSee 'dabba --help'\n", e.what());
@@ -122,9 +130,13 @@ int run_main(int argc, char** argv) {
   try {
     try {
       set_log_level(parse_log_level(globals.log_level));
-    } catch (const Error& e) {
-      report_error(e);
-      return kExitFailure;  // podman: 1
+    } catch (const Error&) {
+      // podman's line, word for word (no "Error: "), and its 1
+      std::fprintf(stderr,
+                   "Log Level \"%s\" is not supported, choose from: trace, debug, info, warn, "
+                   "warning, error, fatal, panic\n",
+                   globals.log_level.c_str());
+      return kExitFailure;
     }
     check_podman_globals(globals);
     for (auto& cmd : commands) {

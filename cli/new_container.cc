@@ -187,9 +187,10 @@ void add_host_users(const std::vector<std::string>& names, runner::Spec& spec) {
     const bool number = !name.empty() && name.size() <= 10 &&
                         name.find_first_not_of("0123456789") == std::string::npos;
     if (!pw && number) pw = ::getpwuid(static_cast<uid_t>(std::stoul(name)));
-    if (!pw)
-      throw Error(Errc::kNotFound,
-                  "creating temporary passwd file for container: user: unknown user " + name);
+    if (!pw)  // podman finds out at the start: run's 126
+      throw runner::ExecError(kExitNotExecutable,
+                              "creating temporary passwd file for container: user: unknown user " +
+                                  name);
     spec.passwd_entries.push_back(std::string(pw->pw_name) + ":*:" + std::to_string(pw->pw_uid) +
                                   ":" + std::to_string(pw->pw_gid) + ":" +
                                   (pw->pw_gecos ? pw->pw_gecos : "") + ":" + spec.cwd + ":/bin/sh");
@@ -313,6 +314,7 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
       .image = resolved.name,
       .image_name = find_name(store, resolved.name).value_or(""),
       .image_id = image.config.str(),
+      .oci_runtime = o.flags.runtime,
       .command = spec.argv,
       .env = spec.env,
       .user = spec.user,

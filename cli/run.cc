@@ -30,6 +30,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/userns.h"
+#include "runner/container.h"
 #include "runner/detach_keys.h"
 #include "store/store.h"
 
@@ -48,17 +49,28 @@ int run_container(const Globals& globals, const RunOptions& o, int preserve_fds)
   runner::Spec spec = new_container(store, o, o.flags.rm ? SaveSpec::kNo : SaveSpec::kQuick);
   spec.preserve_fds = preserve_fds;
   const std::string remove_image = o.flags.rmi ? o.image : std::string();
-  if (o.flags.detach) {
-    start_detached(store.root(), spec, o.flags.rm, o.flags.rmi);
-    std::printf("%s\n", spec.id.c_str());
-    return kExitOk;
+  // The container exists now: a start that fails (a port taken, a mount refused) is podman's
+  // runtime failure, 126, as it is for the command itself.
+  try {
+    if (o.flags.detach) {
+      start_detached(store.root(), spec, o.flags.rm, o.flags.rmi);
+      std::printf("%s\n", spec.id.c_str());
+      return kExitOk;
+    }
+    // podman: with none of the container's output attached (-a stdin), the id says what ran.
+    if (!spec.attach_stdout && !spec.attach_stderr) {
+      std::printf("%s\n", spec.id.c_str());
+      std::fflush(stdout);
+    }
+    return start_attached(store, spec, o.flags.rm, remove_image);
+  } catch (const runner::ExecError&) {
+    throw;
+  } catch (const Error& e) {
+    if (e.code() == Errc::kInterrupted) throw;
+    runner::ExecError failed(kExitNotExecutable, e.what());
+    failed.set_hint(e.hint());
+    throw failed;
   }
-  // podman: with none of the container's output attached (-a stdin), the id says what ran.
-  if (!spec.attach_stdout && !spec.attach_stderr) {
-    std::printf("%s\n", spec.id.c_str());
-    std::fflush(stdout);
-  }
-  return start_attached(store, spec, o.flags.rm, remove_image);
 }
 
 }  // namespace
@@ -88,6 +100,7 @@ Command add_run(CLI::App& parent) {
       runner::parse_detach_keys(*detach_keys);
       // Every flag parsed and checked before anything else (a typo costs no namespace, no store).
       RunOptions options = parse_run_command(*app, *args);
+      if (options.flags.runtime.empty()) options.flags.runtime = globals.runtime;
       check_preserve_fds(*preserve_fds, false);
       check_runtime_flags(globals);
       if (*preserve_fds > 0 && options.flags.detach)

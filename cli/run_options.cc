@@ -143,6 +143,8 @@ void add_run_flags(CLI::App& app, RunFlags& o) {
                            "where output is kept: k8s-file (default), none or passthrough"));
   repeatable(
       app.add_option("--log-opt", o.log_opts, "log option: path=FILE, max-size=SIZE or tag=TEXT"));
+  app.add_option("--runtime", o.runtime,
+                 "accepted and shown by inspect as OCIRuntime (dabba is its own runtime)");
   last_wins(app.add_option("--timeout", o.timeout,
                            "seconds after which the container is killed (default 0: never)"));
 

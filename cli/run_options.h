@@ -104,6 +104,7 @@ struct RunFlags {
   // Output.
   std::string log_driver = "k8s-file";  // --log-driver k8s-file|none|passthrough (+ aliases)
   std::vector<std::string> log_opts;    // --log-opt path=|max-size=|tag=
+  std::string runtime;  // --runtime (recorded for inspect; dabba is its own runtime)
   // Stopping.
   std::string timeout;  // --timeout seconds (0: none)
   std::string stop_signal;   // --stop-signal ("" = the image's StopSignal, else SIGTERM)

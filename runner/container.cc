@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <optional>
@@ -114,7 +115,14 @@ void prepare_container_dir(const Spec& spec) {
   make_dirs(spec.container_dir, 0700);
   make_dirs(rootfs_dir(spec.container_dir), 0755);
   if (!spec.read_only) {
-    make_dirs(upper_dir(spec.container_dir), 0755);
+    const std::string upper = upper_dir(spec.container_dir);
+    const bool fresh = !path_exists(upper);
+    make_dirs(upper, 0755);
+    // The merged root's mode is the upper dir's: the image's (its top layer's root, e.g. 555),
+    // as podman's containers see it, until the container changes it.
+    struct stat st;
+    if (fresh && !spec.layers.empty() && ::stat(spec.layers.front().c_str(), &st) == 0)
+      DABBA_SYSCALL(::chmod(upper.c_str(), st.st_mode & 07777), upper);
     make_dirs(work_dir(spec.container_dir), 0700);
   }
   write_etc_files(spec.container_dir, spec.etc);

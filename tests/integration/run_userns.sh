@@ -108,7 +108,9 @@ check_eq "--hostuser UID and root (already in the image): one line each" "1 1" \
   "$(dabba_user run --rm --hostuser "$uid" --hostuser root "$BUSYBOX" sh -c "echo \$(grep -c '^$RIG_USER:' /etc/passwd) \$(grep -c '^root:' /etc/passwd)")"
 check_eq "--hostuser with keep-id: one line" "1" \
   "$(dabba_user run --rm --userns=keep-id --hostuser "$RIG_USER" "$BUSYBOX" grep -c "^$RIG_USER:" /etc/passwd)"
-bad "unknown user nosuchuser" --hostuser nosuchuser
+out=$(dabba_user run --rm --hostuser nosuchuser "$BUSYBOX" true 2>&1) && rc=0 || rc=$?
+check_eq "--hostuser of an unknown user: 126, as podman's failed start" 126 "$rc"
+check "... 'unknown user nosuchuser'" grep -qF "unknown user nosuchuser" <<<"$out"
 
 # --- exec, inspect, create + start ------------------------------------------------------------
 cid=$(dabba_user run -d --userns=keep-id "$BUSYBOX" sleep 60)
