@@ -269,7 +269,7 @@ Command add_network_rm(CLI::App& parent) {
           }
           remove_network(globals.root(), name);
         },
-        false);
+        flags->force);  // podman: rm -f of a missing network is no error
   };
   return cmd;
 }

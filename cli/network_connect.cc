@@ -127,10 +127,8 @@ Command add_network_disconnect(CLI::App& parent) {
       throw Error(Errc::kNotFound, "container " + t.view.record.id +
                                        " is not connected to network " + t.network.name +
                                        ": network is not connected");
-    if (on.size() == 1)
-      throw Error(Errc::kInvalidArgument,
-                  "container " + t.view.record.name + " would be left without a network", 0,
-                  "connect it to another network first");
+    // Its last network too, as podman: the container keeps only its loopback (and the network
+    // mode it was created with, for its next start).
     apply(t, *it, "teardown");
     on.erase(it);
     release_addresses(store.root(), t.view.record.id, t.network.name);

@@ -81,8 +81,15 @@ void run_netavark(pid_t holder, const std::string& verb, const std::string& netn
   const std::string config = netns_holder_dir() + "/netavark";
   make_dirs(config, 0700);
   const std::string target = std::to_string(holder);
+  // netavark runs iptables/nft by name: the sbin directories on its PATH even when the caller's
+  // PATH lacks them (podman's helpers get the same).
+  std::string path = std::getenv("PATH") != nullptr ? std::getenv("PATH") : "/usr/bin:/bin";
+  for (const char* dir : {"/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin", "/bin"})
+    if ((":" + path + ":").find(std::string(":") + dir + ":") == std::string::npos)
+      path += std::string(":") + dir;
   CommandResult r = run_command({nsenter, "--target", target, "--net", "--pid", "--mount", "--",
-                                 netavark, "--config", config, "--rootless", "true",
+                                 "/usr/bin/env", "PATH=" + path, netavark, "--config", config,
+                                 "--rootless", "true",
                                  "--aardvark-binary", aardvark, verb, netns_path},
                                 options);
   if (!log_path.empty() && !r.err.empty()) {

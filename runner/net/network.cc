@@ -89,6 +89,8 @@ std::unique_ptr<NetworkSetup> make_network_setup(const Spec& spec) {
     case NetworkMode::kSlirp4netns:
       return std::make_unique<SlirpNetwork>(spec);
     case NetworkMode::kBridge:
+      // Every network disconnected (podman allows it): its loopback only, until a connect.
+      if (spec.network.networks.empty()) return nullptr;
       return make_bridge_network(spec);
     case NetworkMode::kPasta:
       return make_pasta_network(spec);

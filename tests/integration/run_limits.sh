@@ -107,7 +107,7 @@ echo "--- $RIG_USER without delegation"
 for flag in "--pids-limit 20" "--memory 32m" "--cpus 0.5"; do
   # shellcheck disable=SC2086
   out=$(dabba_user run --rm $flag "$BUSYBOX" true 2>&1) && rc=0 || rc=$?
-  check_eq "[$flag] limits without a writable cgroup: exit 125" 125 $rc
+  check_eq "[$flag] limits without a writable cgroup: exit 126 (a failed start)" 126 $rc
   case $flag in --memory*) ctrl=memory ;; --cpus*) ctrl=cpu ;; *) ctrl=pids ;; esac
   check "[$flag] the error names the $ctrl cgroup it could not create" \
     grep -q "Error: .*create cgroup $(cg_dir $ctrl)/.*ermission denied" <<<"$out"

@@ -34,7 +34,7 @@ for who in dabba_user dabba_root; do
   check_eq "[$who] --group-add with -u: the user's groups plus the added one" "1000 1000 4242" \
     "$($who run --rm -u 1000:1000 --group-add 4242 "$BUSYBOX" sh -c 'echo $(id -g) $(id -G)')"
   out=$($who run --rm --group-add nosuch "$BUSYBOX" true 2>&1) && rc=0 || rc=$?
-  check_eq "[$who] --group-add nosuch: 125" 125 $rc
+  check_eq "[$who] --group-add nosuch: 126 (a failed start, as podman)" 126 $rc
   check "[$who] ... podman's message" grep -q 'unable to find group nosuch: no matching entries in group file' <<<"$out"
   out=$($who run --rm --group-add keep-groups --group-add 10 "$BUSYBOX" true 2>&1) && rc=0 || rc=$?
   check_eq "[$who] keep-groups with another group: 125" 125 $rc
@@ -57,7 +57,7 @@ for who in dabba_user dabba_root; do
   check_eq "[$who] --sysctl vm.swappiness: 125" 125 $rc
   check "[$who] ... podman's message" grep -q "sysctl 'vm.swappiness' is not allowed" <<<"$out"
   out=$($who run --rm --network none --sysctl net.nosuch=1 "$BUSYBOX" true 2>&1) && rc=0 || rc=$?
-  check_eq "[$who] --sysctl net.nosuch: 125" 125 $rc
+  check_eq "[$who] --sysctl net.nosuch: 126 (a failed start, as podman)" 126 $rc
   check "[$who] ... the message names it" grep -q "/proc/sys/net/nosuch" <<<"$out"
 
   # --- --device --------------------------------------------------------------------------------
@@ -102,13 +102,13 @@ check_eq "--ulimit host: the caller's own limits" "$user_soft" \
 # Only root may raise a hard limit above its own.
 over=$((user_hard + 1))
 out=$(dabba_user run --rm --ulimit "nofile=100:$over" "$BUSYBOX" true 2>&1) && rc=0 || rc=$?
-check_eq "rootless: a hard nofile above the caller's: 125" 125 $rc
+check_eq "rootless: a hard nofile above the caller's: 126 (a failed start)" 126 $rc
 check "... the message names the limit" grep -q "setting rlimit nofile=100:$over" <<<"$out"
 if [ "$root_hard" = 1048576 ]; then
   check_eq "root: a hard nofile above its own (within nr_open) is raised" "2000 1048576" \
     "$(dabba_root run --rm --ulimit nofile=2000:1048576 "$BUSYBOX" sh -c 'echo $(ulimit -n) $(ulimit -Hn)')"
 else
-  check_eq "root without CAP_SYS_RESOURCE: a hard nofile above its own: 125" 125 \
+  check_eq "root without CAP_SYS_RESOURCE: a hard nofile above its own: 126" 126 \
     "$(exit_code dabba_root run --rm --ulimit nofile=2000:1048576 "$BUSYBOX" true)"
 fi
 

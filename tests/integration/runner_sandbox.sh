@@ -59,7 +59,7 @@ for mode in user root; do
   check_eq "[$mode] not executable -> 126" 126 "$(exit_code run -- /etc/passwd)"
   check_eq "[$mode] not found in PATH -> 127" 127 "$(exit_code run -- nosuchcommand)"
   check_eq "[$mode] no such path -> 127" 127 "$(exit_code run -- /no/such/file)"
-  check_eq "[$mode] unknown user -> 126 (podman: a start failure)" 126 "$(exit_code run -u nosuch -- true)"
+  check_eq "[$mode] unknown user -> 125" 125 "$(exit_code run -u nosuch -- true)"
   out=$(run -- nosuchcommand 2>&1 || true)
   check "[$mode] 127 says what is missing" grep -q 'exec "nosuchcommand": executable file not found in \$PATH' <<<"$out"
 
