@@ -35,8 +35,9 @@ namespace {
 
 // The entries of a store root (store/layout.h): reset removes these and then the root if empty,
 // never anything else a mistaken --root may hold.
-const char* const kStoreEntries[] = {"containers", "layers", "blobs",    "ingest", "tmp",
-                                     "locks",      "db",     "volumes", "networks"};
+const char* const kStoreEntries[] = {"containers", "layers", "layers-mapped", "blobs",
+                                     "ingest",     "tmp",    "locks",         "db",
+                                     "volumes",    "networks"};
 
 struct Usage {
   std::string type;

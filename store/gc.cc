@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "common/proc_stat.h"
 #include "store/lease.h"
+#include "store/mapped_layers.h"
 #include "store/refs.h"
 #include "store/store.h"
 #include "store/store_state.h"
@@ -170,6 +171,10 @@ GcReport Store::gc(const GcOptions& options) {
       remove_tree(dir);
       ++report.layers;
     }
+    // Layers owned for a nested namespace's map: their layer's with it.
+    report.layer_bytes += remove_stale_mapped_layers(layout, [&](const std::string& hex) {
+      return is_digest_hex(hex) && get_layer(txn, digest_from_hex(hex)).has_value();
+    });
     for (const auto& name : list_dir(layout.containers_dir())) {
       if (get_container(txn, name)) continue;
       std::string dir = layout.containers_dir() + "/" + name;

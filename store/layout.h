@@ -21,6 +21,8 @@ class StoreLayout {
   std::string layers_dir() const { return root_ + "/layers"; }
   std::string layer_dir(const Digest& diff_id) const { return layers_dir() + "/" + diff_id.hex(); }
   std::string tmp_dir() const { return root_ + "/tmp"; }
+  // Layers owned for a nested user namespace's map (store/mapped_layers.h).
+  std::string mapped_layers_dir() const { return root_ + "/layers-mapped"; }
   // Unpack temp dirs are named after the blob whose lock protects them: gc can tell a live one
   // (lock held) from a leftover of a killed process.
   std::string unpack_prefix(const Digest& blob) const { return "unpack-" + blob.hex() + "-"; }

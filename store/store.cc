@@ -1,3 +1,4 @@
+#include "store/mapped_layers.h"
 #include "store/store.h"
 
 #include <fcntl.h>
@@ -121,6 +122,10 @@ std::optional<Digest> Store::diff_id_of(const Digest& blob) const {
 
 std::string Store::layer_dir(const Digest& diff_id) const {
   return state_->layout.layer_dir(diff_id);
+}
+
+std::string Store::mapped_layer_dir(const Digest& diff_id, const IdMap& map) const {
+  return dabba::mapped_layer_dir(state_->layout, diff_id, map);
 }
 
 LayerIngest Store::begin_layer(const LayerRequest& request, const Lease& lease) {

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "common/byte_source.h"
+#include "common/idmap.h"
 #include "oci/compression.h"
 #include "oci/digest.h"
 #include "store/layer_ingest.h"
@@ -130,6 +131,8 @@ class Store {
   // The diff_id a compressed blob unpacked to, if it was ever ingested here.
   std::optional<Digest> diff_id_of(const Digest& blob) const;
   std::string layer_dir(const Digest& diff_id) const;
+  // The layer owned for a nested user namespace's map (store/mapped_layers.h), made if missing.
+  std::string mapped_layer_dir(const Digest& diff_id, const IdMap& map) const;
   // Starts the ingest of one layer (see layer_ingest.h). Blocks while another thread or process
   // ingests the same blob or diff_id.
   LayerIngest begin_layer(const LayerRequest& request, const Lease& lease);

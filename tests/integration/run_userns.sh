@@ -47,10 +47,17 @@ check_eq "keep-id: the caller's host file is theirs inside" "$uid" \
   "$(dabba_user run --rm --userns=keep-id -v "$share:/share" "$BUSYBOX" stat -c %u /share/by-keep-id)"
 check_eq "keep-id: the process may write its home's files it owns" "ok" \
   "$(dabba_user run --rm --userns=keep-id -v "$share:/share" "$BUSYBOX" sh -c 'echo more >>/share/by-keep-id && echo ok')"
-# A deliberate difference (docs/compatibility.md): no chowned copy of the image, so its root's
-# files show as the caller's uid (podman shows 0).
-check_eq "keep-id: the image's root-owned files show as the caller's uid (not chowned)" "$uid" \
-  "$(dabba_user run --rm --userns=keep-id "$BUSYBOX" stat -c %u /bin/busybox)"
+# As podman: the layers are owned for the nested map (store/mapped_layers.h), so the image's root
+# files stay root's, for any --user, and / too.
+for u in "" --user=0 --user=100; do
+  # shellcheck disable=SC2086
+  check_eq "keep-id $u: the image's root-owned files and / are 0:0" "0:0 0:0 0:0" \
+    "$(dabba_user run --rm $u --userns=keep-id "$BUSYBOX" stat -c %u:%g /bin/busybox /etc / | xargs)"
+done
+check "keep-id: the caller cannot write the image's root-owned files" \
+  dabba_user run --rm --userns=keep-id "$BUSYBOX" sh -c '! touch /etc/passwd 2>/dev/null'
+check "keep-id: the store keeps one copy of the layer for that map" \
+  test "$(find "$STORE/layers-mapped" -mindepth 2 -maxdepth 2 | wc -l)" -ge 1
 
 check_eq "keep-id:uid=1000,gid=1000: the caller is 1000:1000" "1000 1000" \
   "$(dabba_user run --rm --userns=keep-id:uid=1000,gid=1000 "$BUSYBOX" sh -c 'echo $(id -u) $(id -g)')"
@@ -64,7 +71,7 @@ check_eq "keep-id:uid=1000: the image's user 1000 (app) is kept, no entry added"
 # --- nomap, auto, --uidmap ------------------------------------------------------------------
 check_eq "nomap: root inside, the caller absent from uid_map" "0 0 0 1 $subids" \
   "$(dabba_user run --rm --userns=nomap "$BUSYBOX" sh -c 'echo $(id -u) $(awk "\$2 == 0 && \$1 != 0" /proc/self/uid_map | wc -l) $(cat /proc/self/uid_map)' | tr -s ' ')"
-check_eq "nomap: the image's root-owned files are unmapped (nobody; not chowned)" "65534" \
+check_eq "nomap: the image's root-owned files stay root's (owned for its map)" "0" \
   "$(dabba_user run --rm --userns=nomap "$BUSYBOX" stat -c %u /bin/busybox)"
 check_eq "auto: 1024 ids from 1" "0 1 1024|0 1 1024" \
   "$(dabba_user run --rm --userns=auto "$BUSYBOX" cat /proc/self/uid_map /proc/self/gid_map | maps)"
@@ -152,4 +159,10 @@ check_eq "keep-id -t: a tty, the caller's" "$uid" \
   "$(script -qc "runuser -u $RIG_USER -- env -i -C $WORK PATH=/usr/bin:/bin HOME=$WORK/home XDG_RUNTIME_DIR=$WORK/run $TEST_DABBA --root $STORE run --rm -t --userns=keep-id $BUSYBOX sh -c 'test -t 0 && stat -c %u \$(tty)'" /dev/null </dev/null | tr -d '\r')"
 
 check_no_container_leftovers dabba_user "$STORE"
+dabba_user rm -a -f >/dev/null 2>&1 || true
+dabba_user rmi -a -f >/dev/null 2>&1 || true
+dabba_user gc >/dev/null
+check_eq "gc removes the layers' owned copies with the layers" 0 \
+  "$(find "$STORE/layers-mapped" -mindepth 2 -maxdepth 2 2>/dev/null | wc -l)"
+check "the store checks clean" dabba_user check
 check_done
