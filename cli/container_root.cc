@@ -4,7 +4,6 @@
 #include <linux/openat2.h>
 #include <sched.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -37,6 +36,13 @@ ContainerRoot ContainerRoot::of_process(pid_t pid) {
   std::string path = "/proc/" + std::to_string(pid) + "/root";
   r.root_ = UniqueFd(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!r.root_.valid()) throw_errno("open the container's root " + path);
+  return r;
+}
+
+ContainerRoot ContainerRoot::of_directory(const std::string& dir) {
+  ContainerRoot r;
+  r.root_ = UniqueFd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!r.root_.valid()) throw_errno("open " + dir);
   return r;
 }
 
@@ -87,23 +93,6 @@ UniqueFd ContainerRoot::open(const std::string& path, int flags) const {
     if (errno != EINTR && errno != EAGAIN) return UniqueFd();
   }
   return UniqueFd();
-}
-
-void ContainerRoot::bind(const std::string& source, const std::string& target) {
-  std::string made;
-  for (const std::string& name : runner::path_components(runner::clean_path(target))) {
-    UniqueFd parent = open(made.empty() ? "/" : made, O_PATH | O_DIRECTORY);
-    if (!parent.valid()) throw_errno("open " + (made.empty() ? "/" : made) + " in the container");
-    if (::mkdirat(parent.get(), name.c_str(), 0755) != 0 && errno != EEXIST)
-      throw_errno("make the mount point " + target);
-    made += "/" + name;
-  }
-  UniqueFd at = open(target, O_PATH | O_DIRECTORY);
-  if (!at.valid()) throw_errno("open the mount point " + target);
-  UniqueFd tree = runner::clone_mount_tree(source, false);
-  if (::syscall(SYS_move_mount, tree.get(), "", at.get(), "",
-                MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
-    throw_errno("bind " + source + " on " + target);
 }
 
 }  // namespace dabba::cli

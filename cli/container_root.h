@@ -22,6 +22,8 @@ class ContainerRoot {
  public:
   // A running container: its PID 1's root.
   static ContainerRoot of_process(pid_t pid);
+  // A host directory as a root of its own (a stopped container's volume or bind source).
+  static ContainerRoot of_directory(const std::string& dir);
   // Layers (top first) with upper/work over them (a stopped container), or read-only without
   // (upper empty: an image's content).
   static ContainerRoot mount_layers(const std::vector<std::string>& layers,
@@ -38,10 +40,6 @@ class ContainerRoot {
   // openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) of path (absolute or not: from the root).
   // Returns an invalid fd with errno set when it fails.
   UniqueFd open(const std::string& path, int flags) const;
-  // A mounted root only (mount_layers): the host directory source bound at target (a stopped
-  // container's volumes and -v binds, parents first, as its start would bind them), the
-  // directories to it made inside the root as needed.
-  void bind(const std::string& source, const std::string& target);
 
  private:
   ContainerRoot() = default;

@@ -18,6 +18,7 @@
 #include <climits>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "cli/command.h"
 #include "cli/commands.h"
@@ -123,25 +124,47 @@ void copy_into(int src, const std::string& what, const Target& target, const Tre
   }
 }
 
-// The container's filesystem: live root of a running one, else its layers mounted.
-ContainerRoot open_root(const Store& store, const ContainerView& view) {
-  if (view.running && view.state) return ContainerRoot::of_process(view.state->pid);
+// A container path and the root it is resolved in: a running container's live root; a stopped
+// one's volume or bind source when the path is in one (the longest match: a volume mounted inside
+// another's path is its own), as podman resolves it to the host, else its layers mounted. prefix:
+// the mount's path in the container, for messages.
+struct RootedPath {
+  ContainerRoot root;
+  std::string path;
+  std::string prefix;
+};
+
+RootedPath open_root(const Store& store, const ContainerView& view, const std::string& path) {
+  if (view.running && view.state) return {ContainerRoot::of_process(view.state->pid), path, ""};
+  const std::string clean = runner::clean_path(path);
+  std::optional<runner::MountSpec> best;
+  std::string best_target;
+  for (const runner::MountSpec& m : runner::load_spec(view.dir).mounts) {
+    if (m.kind != runner::MountSpec::Kind::kBind || m.source.empty()) continue;
+    const std::string t = runner::clean_path(m.target);
+    const bool inside = clean == t || clean.compare(0, t.size() + 1, t + "/") == 0;
+    if (inside && t.size() > best_target.size()) {
+      best = m;
+      best_target = t;
+    }
+  }
+  if (best) {
+    std::string rel = clean.substr(best_target.size());
+    if (rel.empty()) rel = "/";
+    if (ends_with_dot(path))
+      rel += rel == "/" ? "." : "/.";
+    else if (ends_with_slash(path) && rel != "/")
+      rel += "/";
+    return {ContainerRoot::of_directory(best->source), rel, best_target};
+  }
   std::vector<std::string> layers;
   for (auto l = view.record.layers.rbegin(); l != view.record.layers.rend(); ++l)
     layers.push_back(store.layer_dir(*l));
-  ContainerRoot root = ContainerRoot::mount_layers(layers, view.dir + "/upper", view.dir + "/work",
-                                                   store.temp_dir());
-  // Its volumes and binds, as its start binds them (parents first), so a path in one is copied
-  // to or from the volume. A tmpfs is not there yet: what is copied to its path lands in the
-  // image's directory, which the start copies into the tmpfs (tmpcopyup).
-  std::vector<runner::MountSpec> mounts = runner::load_spec(view.dir).mounts;
-  std::stable_sort(mounts.begin(), mounts.end(), [](const auto& a, const auto& b) {
-    return runner::path_components(a.target).size() < runner::path_components(b.target).size();
-  });
-  for (const runner::MountSpec& m : mounts)
-    if (m.kind == runner::MountSpec::Kind::kBind && !m.source.empty())
-      root.bind(m.source, m.target);
-  return root;
+  // A tmpfs is not there yet: what is copied to its path lands in the image's directory, which
+  // the start copies into the tmpfs (tmpcopyup).
+  return {ContainerRoot::mount_layers(layers, view.dir + "/upper", view.dir + "/work",
+                                      store.temp_dir()),
+          path, ""};
 }
 
 void tar_to_stdout(int src, const std::string& what, const std::string& name,
@@ -177,9 +200,11 @@ struct CopyRequest {
   bool overwrite = false;
 };
 
-int copy_out(const Store& store, const ContainerView& view, const std::string& path,
+int copy_out(const Store& store, const ContainerView& view, const std::string& cpath,
              const std::string& dest, const CopyRequest& req) {
-  ContainerRoot root = open_root(store, view);
+  RootedPath rooted = open_root(store, view, cpath);
+  const ContainerRoot& root = rooted.root;
+  const std::string& path = rooted.path;
   std::string where = "container " + view.record.name;
   UniqueFd src = root.open(path, O_PATH);
   if (!src.valid())
@@ -205,7 +230,7 @@ int copy_out(const Store& store, const ContainerView& view, const std::string& p
 }
 
 int copy_in(const Store& store, const ContainerView& view, const std::string& src_path,
-            const std::string& path, const CopyRequest& req) {
+            const std::string& cpath, const CopyRequest& req) {
   std::optional<TempDir> unpacked;
   UniqueFd src;
   std::string what = src_path;
@@ -225,7 +250,9 @@ int copy_in(const Store& store, const ContainerView& view, const std::string& sr
   }
   struct stat st;
   if (::fstat(src.get(), &st) != 0) throw_errno("stat " + what);
-  ContainerRoot root = open_root(store, view);
+  RootedPath rooted = open_root(store, view, cpath);
+  const ContainerRoot& root = rooted.root;
+  const std::string& path = rooted.path;
   std::string where = "container " + view.record.name;
   auto in_root = [&root](const std::string& p, int flags) { return root.open(p, flags); };
   if (unpacked) {
@@ -234,12 +261,12 @@ int copy_in(const Store& store, const ContainerView& view, const std::string& sr
     if (!d.valid())
       throw Error(Errc::kInvalidArgument,
                   "destination must be a directory when copying from stdin");
-    how.dest_label = runner::clean_path(path) == "/" ? "" : runner::clean_path(path);
+    how.dest_label = runner::clean_path(cpath) == "/" ? "" : runner::clean_path(cpath);
     copy_into(src.get(), what, Target{std::move(d), ""}, how);
     return kExitOk;
   }
   Target target = resolve_target(path, src_path, S_ISDIR(st.st_mode), in_root, where);
-  how.dest_label = container_dir_label(root, target);
+  how.dest_label = rooted.prefix + container_dir_label(root, target);
   copy_into(src.get(), what, target, how);
   return kExitOk;
 }
@@ -251,8 +278,8 @@ int copy_between(const Store& store, const ContainerView& from, const std::strin
   TempDir scratch(store.temp_dir(), "cp-");
   std::string name;
   {
-    ContainerRoot root = open_root(store, from);
-    UniqueFd src = root.open(from_path, O_PATH);
+    RootedPath rooted = open_root(store, from, from_path);
+    UniqueFd src = rooted.root.open(rooted.path, O_PATH);
     if (!src.valid())
       throw Error(Errc::kNotFound, "\"" + req.typed + "\" could not be found on container " +
                                        from.record.name + ": no such file or directory");
@@ -267,12 +294,13 @@ int copy_between(const Store& store, const ContainerView& from, const std::strin
   if (!src.valid()) throw_errno("open " + staged);
   struct stat st;
   if (::fstat(src.get(), &st) != 0) throw_errno("stat " + staged);
-  ContainerRoot root = open_root(store, to);
+  RootedPath rooted = open_root(store, to, to_path);
+  const ContainerRoot& root = rooted.root;
   auto in_root = [&root](const std::string& p, int flags) { return root.open(p, flags); };
-  Target target = resolve_target(to_path, name.empty() ? from_path : name, S_ISDIR(st.st_mode),
+  Target target = resolve_target(rooted.path, name.empty() ? from_path : name, S_ISDIR(st.st_mode),
                                  in_root, "container " + to.record.name);
   TreeCopy how{.keep_owner = true, .overwrite = req.overwrite};
-  how.dest_label = container_dir_label(root, target);
+  how.dest_label = rooted.prefix + container_dir_label(root, target);
   copy_into(src.get(), from_path, target, how);
   return kExitOk;
 }

@@ -118,14 +118,15 @@ void prepare_container_dir(const Spec& spec) {
     const std::string upper = upper_dir(spec.container_dir);
     const bool fresh = !path_exists(upper);
     make_dirs(upper, 0755);
-    // The merged root's mode and owner are the upper dir's: the image's (its top layer's root,
-    // e.g. 555, owned for a nested namespace's map), as podman's containers see it, until the
+    // The merged root's mode and owner are the upper dir's. Its owner: the top layer's root's
+    // (root, owned for a nested namespace's map). Its mode: 0555, as podman's containers see /
+    // (containers/storage makes every layer's directory 0555 and inherits it), until the
     // container changes it.
     struct stat st;
     if (fresh && !spec.layers.empty() && ::stat(spec.layers.front().c_str(), &st) == 0) {
       if (::lchown(upper.c_str(), st.st_uid, st.st_gid) != 0 && errno != EPERM)
         throw_errno("chown " + upper);
-      DABBA_SYSCALL(::chmod(upper.c_str(), st.st_mode & 07777), upper);
+      DABBA_SYSCALL(::chmod(upper.c_str(), 0555), upper);
     }
     make_dirs(work_dir(spec.container_dir), 0700);
   }

@@ -96,6 +96,10 @@ dabba_user create --name withvols -v cpv1:/tmp/volume -v cpv2:/tmp/volume/sub "$
 check "cp into a created container's nested volume" dabba_user cp "$H/file" withvols:/tmp/volume/sub
 check_eq "... lands in that volume" "hello" \
   "$(cat "$(dabba_user volume inspect cpv2 --format '{{.Mountpoint}}')/file")"
+check_eq "... and nothing in the outer one (not even a mount point)" "" \
+  "$(ls -A "$(dabba_user volume inspect cpv1 --format '{{.Mountpoint}}')")"
+check "cp out of a created container's volume" dabba_user cp withvols:/tmp/volume/sub/file "$OUT/fromvol"
+check_eq "... reads the volume" "hello" "$(cat "$OUT/fromvol")"
 dabba_user create --name withtmpfs --mount type=tmpfs,dst=/tmp "$BUSYBOX" sleep 100 >/dev/null
 dabba_user cp "$H/file" withtmpfs:/tmp
 dabba_user start withtmpfs >/dev/null
