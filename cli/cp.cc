@@ -76,8 +76,21 @@ struct Target {
 };
 
 template <typename Open>
-Target resolve_target(const std::string& dest, const std::string& src_path, bool src_is_dir,
+Target resolve_target(const std::string& typed_dest, const std::string& src_path, bool src_is_dir,
                       const Open& open_at, const std::string& where) {
+  // A destination that is a symlink is followed (inside the container's root for its side), as
+  // podman does: a file copied onto "x -> /tmp/nonesuch" creates /tmp/nonesuch.
+  std::string dest = typed_dest;
+  for (int links = 0; links < 40 && !ends_with_slash(dest); ++links) {
+    UniqueFd l = open_at(dest, O_PATH | O_NOFOLLOW);
+    struct stat st;
+    if (!l.valid() || ::fstat(l.get(), &st) != 0 || !S_ISLNK(st.st_mode)) break;
+    char buf[PATH_MAX];
+    ssize_t n = ::readlinkat(l.get(), "", buf, sizeof buf - 1);
+    if (n <= 0) break;
+    const std::string link(buf, static_cast<size_t>(n));
+    dest = link[0] == '/' ? link : parent_of(dest) + "/" + link;
+  }
   UniqueFd d = open_at(dest, O_PATH | O_DIRECTORY);
   if (d.valid()) {
     if (ends_with_dot(src_path) && src_is_dir) {

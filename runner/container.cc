@@ -172,6 +172,8 @@ ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, b
   setup.workload.create_cwd = spec.create_cwd;
   setup.workload.missing_cwd_is_126 = !spec.create_cwd;
   setup.workload.init = spec.init;
+  for (const MountSpec& m : spec.mounts)
+    if (m.chown) setup.workload.chown_paths.push_back(m.target);
   setup.workload.rlimits = container_rlimits(spec.ulimits, spec.ulimit_host);
   // Real root lowers it from here, in the host's namespace (rlimits.h); rootless, the child.
   if (!new_userns) setup.workload.oom_score_adj = spec.oom_score_adj;

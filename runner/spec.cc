@@ -155,9 +155,11 @@ MountSpec parse_volume(const std::string& text) {
         m.read_only = true;
       } else if (opt == "rw") {
         m.read_only = false;
+      } else if (opt == "U") {
+        m.chown = true;
       } else if (opt != "z" && opt != "Z" && !opt.empty()) {
         throw Error(Errc::kInvalidArgument, "unknown volume option '" + opt + "' in '" + text + "'",
-                    0, "use :ro or :rw");
+                    0, "use :ro, :rw or :U");
       }
       if (comma == std::string::npos) break;
       s = comma + 1;

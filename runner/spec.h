@@ -60,6 +60,9 @@ struct MountSpec {
   // -v NAME:/path (a named volume) or -v /path (anonymous: volume "" until the CLI names it):
   // the CLI finds or creates the volume and sets source to its directory before the run.
   std::optional<std::string> volume;
+  // -v ...:U: the source chowned (recursively) to the container's user at each start, when its
+  // top is not theirs already (podman's :U).
+  bool chown = false;
   bool operator==(const MountSpec&) const = default;
 };
 // "-v SRC:DST[:OPTS]": SRC an absolute host path, or a volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]*,

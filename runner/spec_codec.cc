@@ -130,7 +130,8 @@ json mount_json(const MountSpec& m) {
             {"source", m.source},
             {"target", m.target},
             {"read_only", m.read_only},
-            {"tmpfs_options", m.tmpfs_options}};
+            {"tmpfs_options", m.tmpfs_options},
+            {"chown", m.chown}};
   if (m.volume) j["volume"] = *m.volume;
   return j;
 }
@@ -144,6 +145,7 @@ MountSpec mount_from(const json& j) {
   get(j, "target", m.target);
   get(j, "read_only", m.read_only);
   get(j, "tmpfs_options", m.tmpfs_options);
+  get(j, "chown", m.chown);
   if (auto v = j.find("volume"); v != j.end()) m.volume = v->get<std::string>();
   return m;
 }

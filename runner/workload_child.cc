@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/dir_stream.h"
 #include "common/error.h"
 #include "common/exit_codes.h"
 #include "common/fs.h"
@@ -54,6 +55,33 @@ std::string read_container_file(const char* path) {
 }
 
 namespace {
+
+// Everything below the directory open as dir owned by uid:gid; links are changed, not followed.
+void chown_children(int dir, uid_t uid, gid_t gid, const std::string& what) {
+  UniqueFd in(::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!in.valid()) throw_errno("open " + what);
+  DirStream entries(std::move(in), what);
+  while (const struct dirent* e = entries.next()) {
+    if (::fchownat(entries.fd(), e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) != 0)
+      throw_errno("chown " + what + "/" + e->d_name);
+    if (e->d_type != DT_DIR) continue;
+    UniqueFd sub(::openat(entries.fd(), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (sub.valid()) chown_children(sub.get(), uid, gid, what + "/" + e->d_name);
+  }
+}
+
+// :U: path (inside the container, its mounts in place) and all below it owned by uid:gid, unless
+// its top already is theirs (podman's rule: a file chowned inside since is left as it is).
+void chown_tree_to(const std::string& path, uid_t uid, gid_t gid) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) throw_errno("stat " + path);
+  if (st.st_uid == uid && st.st_gid == gid) return;
+  if (::lchown(path.c_str(), uid, gid) != 0) throw_errno("chown " + path);
+  if (!S_ISDIR(st.st_mode)) return;
+  UniqueFd top(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!top.valid()) throw_errno("open " + path);
+  chown_children(top.get(), uid, gid, path);
+}
 
 bool setgroups_allowed() {
   std::string text = read_container_file("/proc/self/setgroups");
@@ -232,6 +260,9 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
     const bool keep_groups = setup.group_add.size() == 1 && setup.group_add[0] == "keep-groups";
     if (!keep_groups) add_groups(user, setup.group_add, group_file);
     set_default(env, "HOME", user.home);
+    for (const std::string& path : setup.chown_paths)
+      with_context("chown " + path + " to the container's user (:U)",
+                   [&] { chown_tree_to(path, user.uid, user.gid); });
     if (setup.tty) {
       pty = open_pty(user);
       if (setup.window) ::ioctl(pty.master.get(), TIOCSWINSZ, &*setup.window);

@@ -62,6 +62,9 @@ struct WorkloadSetup {
   // --preserve-fds N: the caller's fds 3..3+N-1 reach the workload at the same numbers (the
   // caller checked that they are open: they were when the child was cloned).
   int preserve_fds = 0;
+  // -v ...:U targets: chowned (recursively, links not followed) to the resolved user, unless the
+  // top already is theirs.
+  std::vector<std::string> chown_paths;
 };
 
 // The first step of every process dabba starts towards a container: 0, 1, 2 become the container's

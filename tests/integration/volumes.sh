@@ -205,6 +205,18 @@ check_eq "volume mount inside dabba unshare: the directory" \
   "$(dabba_user volume inspect vexp --format '{{.Mountpoint}}')" \
   "$(dabba_user unshare "$TEST_DABBA" --root "$STORE" volume mount vexp)"
 dabba_user volume rm vbind vtmp vown vexp vimp >/dev/null
+# :U, as podman's test: the source chowned to the container's user, again when its top changed,
+# not when only a file below did.
+mkdir -p "$WORK/uvol" && touch "$WORK/uvol/f" && chown -R dabba-test:dabba-test "$WORK/uvol"
+check_eq "-v DIR:/data:U: owned by --user" "1000:2000 1000:2000" \
+  "$(dabba_user run --name uown --user 1000:2000 -v "$WORK/uvol:/data:U" "$BUSYBOX" stat -c %u:%g /data /data/f | xargs)"
+dabba_user unshare chown -R 100:200 "$WORK/uvol"
+check_eq "... chowned again at the next start when its top changed" "1000:2000 1000:2000" \
+  "$(dabba_user start --attach uown | xargs)"
+dabba_user unshare chown 100:200 "$WORK/uvol/f"
+dabba_user start --attach uown >/dev/null
+check_eq "... not when only a file below did" "100:200" "$(dabba_user unshare stat -c %u:%g "$WORK/uvol/f")"
+dabba_user rm uown >/dev/null
 
 # --- as root ------------------------------------------------------------------------------------
 check_eq "root: volume create" "rv" "$(dabba_root volume create rv)"
