@@ -368,7 +368,8 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
   record.runner_json = encode_container_info(info);
   record.volumes = std::move(volumes);
   add_record(store, record, o.flags.name);
-  if (spec.network.mode == runner::NetworkMode::kBridge) {
+  if (spec.network.mode == runner::NetworkMode::kBridge ||
+      spec.network.mode == runner::NetworkMode::kSlirp4netns) {
     // Its name and addresses are known now: the others resolve it by name, its /etc/hosts says so.
     spec.network.container_name = record.name;
     runner::EtcFiles etc = runner::default_etc_files(spec.hostname, spec.network);

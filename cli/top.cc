@@ -29,6 +29,8 @@
 #include "cli/with_store.h"
 #include "common/dir_stream.h"
 #include "common/error.h"
+#include "common/idmap.h"
+#include "common/userns.h"
 #include "common/fs.h"
 
 namespace dabba::cli {
@@ -258,6 +260,13 @@ Command add_top(CLI::App& parent) {
     std::string ns = ns_of(pid1);
     if (ns.empty()) throw_errno("read the PID namespace of container " + view.record.name);
     std::vector<Proc> procs;
+    // huser/hgroup are the host's ids: ours (dabba's namespace) through its map.
+    const IdMap outer = in_initial_user_namespace() ? IdMap{} : current_id_map();
+    auto to_host = [](const std::vector<IdMapping>& ranges, uint32_t id) {
+      for (const IdMapping& r : ranges)
+        if (id >= r.inside && id - r.inside < r.count) return r.outside + (id - r.inside);
+      return id;
+    };
     auto dir = DirStream::open("/proc");
     while (const struct dirent* e = dir.next()) {
       char* end = nullptr;
@@ -266,7 +275,7 @@ Command add_top(CLI::App& parent) {
       if (auto p = read_proc(static_cast<pid_t>(pid))) {
         struct stat st;
         if (::stat(("/proc/" + std::string(e->d_name)).c_str(), &st) == 0)
-          p->host_uid = st.st_uid, p->host_gid = st.st_gid;
+          p->host_uid = to_host(outer.uids, st.st_uid), p->host_gid = to_host(outer.gids, st.st_gid);
         procs.push_back(std::move(*p));
       }
     }

@@ -128,7 +128,10 @@ EtcFiles network_etc_files(const std::string& hostname, const NetworkSpec& netwo
     }
     case NetworkMode::kSlirp4netns: {
       SlirpAddresses a = slirp_addresses(network.slirp);
-      f.hosts = std::string(kLocalhost) + a.guest + "\t" + hostname + "\n";
+      // As podman 4.3 writes it: the address, the hostname, the container's name (even when
+      // they are the same).
+      f.hosts = std::string(kLocalhost) + a.guest + "\t" + hostname +
+                (network.container_name.empty() ? "" : " " + network.container_name) + "\n";
       // podman's names for the host; they reach it only when its loopback is allowed.
       if (network.slirp.allow_host_loopback)
         f.hosts += a.gateway + "\thost.containers.internal host.docker.internal\n";
@@ -158,8 +161,7 @@ EtcFiles network_etc_files(const std::string& hostname, const NetworkSpec& netwo
       f.hosts = kLocalhost;
       for (const auto& a : network.networks) {
         f.hosts += a.ip + "\t" + hostname;
-        if (!network.container_name.empty() && network.container_name != hostname)
-          f.hosts += " " + network.container_name;
+        if (!network.container_name.empty()) f.hosts += " " + network.container_name;
         f.hosts += "\n";
       }
       if (!host.host_ip.empty()) f.hosts += host.host_ip + "\thost.containers.internal\n";

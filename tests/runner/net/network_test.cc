@@ -159,6 +159,11 @@ TEST(NetworkEtcFiles, Slirp) {
   EXPECT_EQ(f.hosts,
             "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.0.2.100\tweb\n");
   EXPECT_EQ(f.hosts.find("host.containers.internal"), std::string::npos);
+  // With the container's name known: beside the hostname, even the same (podman 4.3's line).
+  n.container_name = "web";
+  EXPECT_NE(network_etc_files("web", n, kHost).hosts.find("10.0.2.100\tweb web\n"),
+            std::string::npos);
+  n.container_name.clear();
 
   n = parse_network("slirp4netns:allow_host_loopback=true,cidr=10.5.0.0/24,enable_ipv6=true");
   n.extra_hosts = {parse_add_host("db:192.0.2.7"), parse_add_host("gw:host-gateway")};
