@@ -42,7 +42,8 @@ runner::NetworkSpec parse_network_flags(const NetworkFlags& f) {
   runner::NetworkSpec n = runner::parse_network(
       bridge ? (f.pasta_default ? "pasta" : "slirp4netns") : f.network);
   n.holder_via_pasta = f.pasta_default;
-  for (const auto& p : f.publish) n.ports.push_back(runner::parse_publish(p));
+  for (const auto& p : f.publish)
+    for (const runner::PortMapping& m : runner::parse_publish_ranges(p)) n.ports.push_back(m);
   if (!n.ports.empty() &&
       (n.mode == runner::NetworkMode::kHost || n.mode == runner::NetworkMode::kNone ||
        n.mode == runner::NetworkMode::kContainer)) {

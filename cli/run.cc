@@ -29,6 +29,7 @@
 #include "cli/run_options.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "common/userns.h"
 #include "runner/container.h"
 #include "runner/detach_keys.h"
@@ -67,7 +68,12 @@ int run_container(const Globals& globals, const RunOptions& o, int preserve_fds)
     throw;
   } catch (const Error& e) {
     if (e.code() == Errc::kInterrupted) throw;
-    runner::ExecError failed(kExitNotExecutable, e.what());
+    // podman 4.3's rule (define.ExitCode): 127 when the words say something was not found, else
+    // 126.
+    const std::string text = lower(e.what());
+    const bool missing = text.find("not found") != std::string::npos ||
+                         text.find("no such file") != std::string::npos;
+    runner::ExecError failed(missing ? kExitNotFound : kExitNotExecutable, e.what());
     failed.set_hint(e.hint());
     throw failed;
   }

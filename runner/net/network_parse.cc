@@ -196,6 +196,49 @@ PortMapping parse_publish(const std::string& text) {
   return p;
 }
 
+std::vector<PortMapping> parse_publish_ranges(const std::string& text) {
+  if (text.find('-') == std::string::npos) return {parse_publish(text)};
+  std::string rest = text, proto;
+  if (auto slash = rest.rfind('/'); slash != std::string::npos) {
+    proto = rest.substr(slash);
+    rest.resize(slash);
+  }
+  std::vector<std::string> parts = split(rest, ':');
+  auto range = [&](const std::string& r) -> std::pair<unsigned long, unsigned long> {
+    const auto dash = r.find('-');
+    unsigned long a = 0, b = 0;
+    if (dash == std::string::npos) {
+      if (!parse_number(r, 1, 65535, a)) parse_port(r, "port", text, false);  // its words
+      return {a, a};
+    }
+    if (!parse_number(r.substr(0, dash), 1, 65535, a) ||
+        !parse_number(r.substr(dash + 1), 1, 65535, b) || b < a)
+      throw invalid("-p " + text + ": invalid port range '" + r + "'",
+                    "a range is FIRST-LAST with FIRST <= LAST, e.g. -p 8000-8002:8000-8002");
+    return {a, b};
+  };
+  if (parts.empty() || parts.size() > 3)
+    throw invalid("-p " + text + ": expected [IP:][HOSTPORTS:]CONTAINERPORTS[/tcp|/udp]");
+  const auto [c1, c2] = range(parts.back());
+  const bool host_given = parts.size() >= 2 && !parts[parts.size() - 2].empty();
+  std::pair<unsigned long, unsigned long> h{0, 0};
+  if (host_given) {
+    h = range(parts[parts.size() - 2]);
+    if (h.second - h.first != c2 - c1)
+      throw invalid("-p " + text + ": the host and container port ranges differ in length",
+                    "give ranges of the same length, e.g. -p 8000-8002:9000-9002");
+  }
+  const std::string ip = parts.size() == 3 ? parts[0] + ":" : "";
+  std::vector<PortMapping> out;
+  for (unsigned long i = 0; i <= c2 - c1; ++i) {
+    const std::string host = host_given ? std::to_string(h.first + i) + ":"
+                             : parts.size() >= 2 ? ":"
+                                                 : "";
+    out.push_back(parse_publish(ip + host + std::to_string(c1 + i) + proto));
+  }
+  return out;
+}
+
 std::string format_port(const PortMapping& port) {
   return (port.host_ip.empty() ? std::string("0.0.0.0") : port.host_ip) + ":" +
          std::to_string(port.host_port) + "->" + std::to_string(port.container_port) + "/" +

@@ -19,6 +19,9 @@ SlirpAddresses slirp_addresses(const SlirpOptions& options);
 
 // -p [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp], IP::CONTAINERPORT; no HOSTPORT = a free port.
 PortMapping parse_publish(const std::string& text);
+// The same with podman's ranges: [IP:][H1-H2:]C1-C2[/proto], one mapping per port (the host range
+// as long as the container's; without one, each container port gets a free host port).
+std::vector<PortMapping> parse_publish_ranges(const std::string& text);
 // "127.0.0.1:8080->80/tcp" as `docker ps` shows it ("0.0.0.0:..." for every address).
 std::string format_port(const PortMapping& port);
 // The ports joined with ", ".

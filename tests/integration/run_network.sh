@@ -205,7 +205,7 @@ for who in dabba_user dabba_root; do
   install -d -m 0777 "$WORK/ran-$who"
   out=$("$who" run --rm -v "$WORK/ran-$who:/ran" -p "127.0.0.1:$P:80" "$BUSYBOX" \
     touch /ran/started 2>&1) && rc=0 || rc=$?
-  check_eq "[$who] TCP port $P in use (by the first container): exit 125" 125 "$rc"
+  check_eq "[$who] TCP port $P in use (by the first container): exit 126 (a failed start, as podman)" 126 "$rc"
   check "[$who] ... the error names the port" grep -q "Error: .*port $P/tcp.* in use" <<<"$out"
   check_eq "[$who] ... the workload never started" "" "$(ls "$WORK/ran-$who")"
   U=$(free_port udp)
@@ -215,7 +215,7 @@ open(sys.argv[2], "w").close(); time.sleep(300)' "$U" "$WORK/udp-held-$U"
   wait_for 30 test -e "$WORK/udp-held-$U" || true
   out=$("$who" run --rm -v "$WORK/ran-$who:/ran" -p "$U:$U/udp" "$BUSYBOX" \
     touch /ran/started 2>&1) && rc=0 || rc=$?
-  check_eq "[$who] UDP port $U in use (by a host process): exit 125" 125 "$rc"
+  check_eq "[$who] UDP port $U in use (by a host process): exit 126 (a failed start, as podman)" 126 "$rc"
   check "[$who] ... the error names the port" grep -q "Error: .*port $U/udp.* in use" <<<"$out"
   check_eq "[$who] ... the workload never started" "" "$(ls "$WORK/ran-$who")"
 
@@ -399,7 +399,7 @@ check_eq "container:NAME of a missing container: 125" 125 \
   "$(exit_code dabba_user run --rm --network container:nosuch "$BUSYBOX" true)"
 dabba_user stop -t 0 netowner >/dev/null
 out=$(dabba_user run --rm --network container:netowner "$BUSYBOX" true 2>&1) && rc=0 || rc=$?
-check_eq "container:NAME of a stopped container: 125" 125 $rc
+check_eq "container:NAME of a stopped container: 126 (a failed start)" 126 $rc
 check "... saying it is not running" grep -q "cannot join the network namespace of container netowner: it is not running" <<<"$out"
 out=$(dabba_user rm netowner 2>&1) && rc=0 || rc=$?
 check_eq "rm of a container another shares the network of: 125" 125 $rc
@@ -407,9 +407,30 @@ check "... podman's words" grep -q "has dependent containers which must be remov
 check_eq "rm --depend: the dependent first, then it" "$SHARER netowner" \
   "$(dabba_user rm --depend netowner | xargs)"
 dabba_root run -d --name rootowner "$BUSYBOX" sleep 600 >/dev/null
-check_eq "[dabba_root] container:NAME: refused as real root (not yet), 125" 125 \
+check_eq "[dabba_root] container:NAME: refused as real root (not yet), 126" 126 \
   "$(exit_code dabba_root run --rm --network container:rootowner "$BUSYBOX" true)"
 dabba_root rm -f -t 0 rootowner >/dev/null
+
+# -p with ranges, as podman's: one relay per port.
+R=$(python3 -c 'import socket
+for base in range(20000, 60000, 7):
+    ok = True
+    for p in range(base, base + 3):
+        s = socket.socket()
+        try: s.bind(("127.0.0.1", p))
+        except OSError: ok = False
+        s.close()
+    if ok: print(base); break')
+dabba_user run -d --name ranged -p "$R-$((R + 2)):$R-$((R + 2))" "$BUSYBOX" sh -c \
+  "for p in $R $((R + 1)) $((R + 2)); do nc -ll -p \$p -e /bin/cat & done; sleep 600" >/dev/null
+for p in $R $((R + 1)) $((R + 2)); do
+  wait_until sh -c "echo $p | nc -w 1 127.0.0.1 $p | grep -qx $p" || true
+  check_eq "-p $R-$((R + 2)):$R-$((R + 2)): port $p reaches the container's $p" "$p" \
+    "$(echo "$p" | nc -w 1 127.0.0.1 "$p")"
+done
+dabba_user rm -f -t 0 ranged >/dev/null
+check_eq "-p with ranges of different lengths: 125" 125 \
+  "$(exit_code dabba_user run --rm -p 8000-8002:80-81 "$BUSYBOX" true)"
 
 check_eq "[dabba_user] no slirp4netns left" "" "$(slirp_pids dabba_user)"
 check_eq "[dabba_root] no slirp4netns left" "" "$(slirp_pids dabba_root)"

@@ -314,5 +314,19 @@ TEST(NetworkSetup, NoneAndHostNeedNone) {
   EXPECT_THROW(make_network_setup(spec), Error);
 }
 
+TEST(ParsePublishRanges, OneMappingPerPort) {
+  std::vector<PortMapping> m = parse_publish_ranges("127.0.0.1:8000-8002:9000-9002/udp");
+  ASSERT_EQ(m.size(), 3u);
+  EXPECT_EQ(format_ports(m),
+            "127.0.0.1:8000->9000/udp, 127.0.0.1:8001->9001/udp, 127.0.0.1:8002->9002/udp");
+  m = parse_publish_ranges("7000-7001");  // no host ports: each a free one
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m[1].container_port, 7001);
+  EXPECT_EQ(m[1].host_port, 0);
+  EXPECT_EQ(parse_publish_ranges("8080:80").size(), 1u);
+  EXPECT_THROW(parse_publish_ranges("8000-8002:80-81"), Error);
+  EXPECT_THROW(parse_publish_ranges("8002-8000:80-82"), Error);
+}
+
 }  // namespace
 }  // namespace dabba::runner
