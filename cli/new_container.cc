@@ -188,9 +188,9 @@ void add_host_users(const std::vector<std::string>& names, runner::Spec& spec) {
                         name.find_first_not_of("0123456789") == std::string::npos;
     if (!pw && number) pw = ::getpwuid(static_cast<uid_t>(std::stoul(name)));
     if (!pw)  // podman finds out at the start: run's 126
-      throw runner::ExecError(kExitNotExecutable,
-                              "creating temporary passwd file for container: user: unknown user " +
-                                  name);
+      throw runner::ExecError(
+          kExitNotExecutable,
+          "creating temporary passwd file for container: user: unknown user " + name);
     spec.passwd_entries.push_back(std::string(pw->pw_name) + ":*:" + std::to_string(pw->pw_uid) +
                                   ":" + std::to_string(pw->pw_gid) + ":" +
                                   (pw->pw_gecos ? pw->pw_gecos : "") + ":" + spec.cwd + ":/bin/sh");
@@ -231,6 +231,20 @@ std::string share_network(const Store& store, runner::Spec& spec) {
   std::string text;
   if (read_file_if_exists(etc + "/hosts", text)) spec.etc.hosts = text;
   if (read_file_if_exists(etc + "/resolv.conf", text)) spec.etc.resolv_conf = text;
+  return "container:" + target.id;
+}
+
+// --ipc container:NAME: NAME's directory, for the runner to find its PID 1; NAME's IPC must be
+// shareable (podman's default; private and none are not). Returns inspect's IpcMode.
+std::string share_ipc(const Store& store, runner::Spec& spec) {
+  const ContainerRecord target = find_container(store, spec.ipc_container);
+  const std::string mode = decode_container_info(target.runner_json).ipc_mode;
+  if (mode == "private" || mode == "none")
+    throw Error(Errc::kInvalidArgument,
+                "joining the IPC namespace of container " + spec.ipc_container +
+                    " is not allowed: non-shareable IPC (hint: use IpcMode:shareable for the "
+                    "donor container)");
+  spec.ipc_container_dir = store.container_dir(target.id);
   return "container:" + target.id;
 }
 
@@ -301,6 +315,11 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
                                        : o.flags.net.network;
   if (spec.network.mode == runner::NetworkMode::kBridge)
     attach_networks(store, in.id, spec.network);
+  const std::string ipc_mode = !spec.ipc_container.empty() ? share_ipc(store, spec)
+                               : spec.host_ipc             ? "host"
+                               : spec.ipc_none             ? "none"
+                               : o.flags.ipc == "private"  ? "private"
+                                                           : "";
   add_volumes_from(store, o.volumes_from, spec.mounts);
   std::vector<std::string> volumes = prepare_volumes(store, spec.mounts, config.volumes, in.layers);
   if (runner::creates_user_namespace()) spec.id_map = default_id_map(host_identity());
@@ -357,7 +376,7 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
       .oom_score_adj = o.oom_score_adj.value_or(0),
       .created_ns = unix_now_ns(),
       .uts_mode = spec.host_uts ? "host" : "",
-      .ipc_mode = spec.host_ipc ? "host" : "",
+      .ipc_mode = ipc_mode,
       .networks = container_networks(spec.network)};
 
   ContainerRecord record;

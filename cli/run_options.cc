@@ -576,7 +576,8 @@ RunOptions parse_run_options(RunFlags f) {
                   "leave out the --health-* flags (--no-healthcheck is accepted)");
   for (const std::string& e : f.expose) o.exposed_ports.push_back(parse_expose(e));
   check_namespace_mode("--uts", f.uts, {"private", "host"});
-  check_namespace_mode("--ipc", f.ipc, {"private", "shareable", "host"});
+  if (f.ipc.rfind("container:", 0) != 0 || f.ipc.size() == 10)
+    check_namespace_mode("--ipc", f.ipc, {"private", "shareable", "host", "none"});
   if (f.uts == "host" && !f.hostname.empty())
     throw Error(Errc::kInvalidArgument,
                 "invalid config provided: cannot set hostname when running in the host UTS "
@@ -716,6 +717,8 @@ runner::Spec build_spec(const RunOptions& o, const SpecInputs& in) {
   spec.hostname = f.hostname.empty() ? in.id.substr(0, 12) : f.hostname;
   spec.host_uts = f.uts == "host";
   spec.host_ipc = f.ipc == "host";
+  spec.ipc_none = f.ipc == "none";
+  if (f.ipc.rfind("container:", 0) == 0) spec.ipc_container = f.ipc.substr(10);
   if (spec.host_uts) spec.hostname = host_name();  // what the container sees: the host's
 
   if (o.entrypoint_json) {

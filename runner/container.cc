@@ -12,7 +12,6 @@
 #include "common/idmap.h"
 #include "common/log.h"
 #include "common/proc_stat.h"
-#include "runner/state.h"
 #include "common/userns.h"
 #include "runner/cgroups.h"
 #include "runner/clone.h"
@@ -24,6 +23,7 @@
 #include "runner/net/network.h"
 #include "runner/rlimits.h"
 #include "runner/seccomp.h"
+#include "runner/state.h"
 #include "runner/sync_channel.h"
 
 namespace dabba::runner {
@@ -133,22 +133,20 @@ void prepare_container_dir(const Spec& spec) {
   write_etc_files(spec.container_dir, spec.etc);
 }
 
-// The network namespace of the container --network container:NAME names, through its PID 1
-// (checked against the recorded start time, so a recycled pid is never joined); invalid for the
-// other modes. Throws Error{kConflict} when that container is not running.
-UniqueFd open_container_netns(const NetworkSpec& network) {
-  if (network.mode != NetworkMode::kContainer) return UniqueFd();
-  const std::optional<ContainerState> state = read_state(network.container_dir);
+// A namespace (ns: "net", "ipc") of the container --network/--ipc container:NAME names, through
+// its PID 1 (checked against the recorded start time, so a recycled pid is never joined). Throws
+// Error{kConflict} when that container is not running.
+UniqueFd open_container_ns(const std::string& container_dir, const std::string& name,
+                           const char* ns, const char* what) {
+  const std::optional<ContainerState> state = read_state(container_dir);
+  const std::string message = std::string("cannot join the ") + what + " namespace of container " +
+                              name + ": it is not running";
   if (!state || !alive(*state))
-    throw Error(Errc::kConflict,
-                "cannot join the network namespace of container " + network.options +
-                    ": it is not running",
-                0, "start it first: dabba start " + network.options);
-  const std::string path = "/proc/" + std::to_string(state->pid) + "/ns/net";
+    throw Error(Errc::kConflict, message, 0, "start it first: dabba start " + name);
+  const std::string path = "/proc/" + std::to_string(state->pid) + "/ns/" + ns;
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid() || process_start_time(state->pid) != state->pid_start_time)
-    throw Error(Errc::kConflict, "cannot join the network namespace of container " +
-                                     network.options + ": it is not running");
+    throw Error(Errc::kConflict, message);
   return fd;
 }
 
@@ -163,7 +161,7 @@ ContainerChildSetup child_setup(const Spec& spec, const StartOptions& options, b
   host.tty_gid_mapped = new_userns ? spec.id_map.maps_gid(5) : current_id_map().maps_gid(5);
   setup.mounts = plan_mounts(spec, host);
   // --uts host: the host's hostname stays (none is set).
-  setup.hostname = spec.host_uts             ? std::string()
+  setup.hostname = spec.host_uts           ? std::string()
                    : spec.hostname.empty() ? spec.id.substr(0, 12)
                                            : spec.hostname;
   setup.wait_for_id_map = new_userns;
@@ -204,11 +202,23 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
   // --network container:NAME: its PID 1's namespace, which the child joins first (dabba's user
   // namespace owns it). Real root's child is in a user namespace of its own, which owns neither
   // that namespace nor any way back to ours: not there yet.
-  const UniqueFd joined_netns = open_container_netns(spec.network);
+  const UniqueFd joined_netns =
+      spec.network.mode != NetworkMode::kContainer
+          ? UniqueFd()
+          : open_container_ns(spec.network.container_dir, spec.network.options, "net", "network");
   if (joined_netns.valid() && new_userns)
     throw Error(Errc::kUnsupported, "--network container: is not supported as real root yet", 0,
                 "run dabba as an ordinary user for it");
   setup.join_netns_fd = joined_netns.valid() ? joined_netns.get() : -1;
+  // --ipc container:NAME the same way (its mqueue then mounted for that namespace).
+  const UniqueFd joined_ipcns =
+      spec.ipc_container.empty()
+          ? UniqueFd()
+          : open_container_ns(spec.ipc_container_dir, spec.ipc_container, "ipc", "IPC");
+  if (joined_ipcns.valid() && new_userns)
+    throw Error(Errc::kUnsupported, "--ipc container: is not supported as real root yet", 0,
+                "run dabba as an ordinary user for it");
+  setup.join_ipcns_fd = joined_ipcns.valid() ? joined_ipcns.get() : -1;
 
   ContainerProcess proc;
   // Limits are checked and written before anything runs: a missing delegation is an error here.

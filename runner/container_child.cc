@@ -54,6 +54,9 @@ void container_child_main(SyncChannel& sync, const ContainerChildSetup& setup) n
     if (setup.join_netns_fd >= 0)
       DABBA_SYSCALL(::setns(setup.join_netns_fd, CLONE_NEWNET),
                     "join the network namespace of --network container:");
+    if (setup.join_ipcns_fd >= 0)
+      DABBA_SYSCALL(::setns(setup.join_ipcns_fd, CLONE_NEWIPC),
+                    "join the IPC namespace of --ipc container:");
     write_sysctls(setup.sysctls);
     setup_rootfs_child(setup.mounts);
     if (!setup.hostname.empty())

@@ -34,6 +34,7 @@ struct ContainerChildSetup {
   // --network container:NAME: that container's network namespace (the parent opened it),
   // joined first; -1 for none.
   int join_netns_fd = -1;
+  int join_ipcns_fd = -1;  // --ipc container:NAME's namespace, joined before the mounts
   std::vector<Sysctl> sysctls;        // --sysctl, already checked (sysctl.h)
 };
 

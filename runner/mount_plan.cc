@@ -238,9 +238,11 @@ MountPlan plan_mounts(const Spec& spec, const MountHost& host) {
     if (host.host_mqueue)  // (a host without one: none in the container either)
       m.push_back(bind("/dev/mqueue", "/dev/mqueue", false, kNoSuid | kNoDev | kNoExec));
   } else {
-    m.push_back(filesystem("tmpfs", "/dev/shm",
-                           {{"mode", "1777"}, {"size", std::to_string(spec.shm_size / 1024) + "k"}},
-                           kNoSuid | kNoDev | kNoExec));
+    if (!spec.ipc_none)  // podman's --ipc none: no /dev/shm at all
+      m.push_back(filesystem("tmpfs", "/dev/shm",
+                             {{"mode", "1777"},
+                              {"size", std::to_string(spec.shm_size / 1024) + "k"}},
+                             kNoSuid | kNoDev | kNoExec));
     m.push_back(filesystem("mqueue", "/dev/mqueue", {}, kNoSuid | kNoDev | kNoExec));
   }
   m.push_back(symlink("/proc/self/fd", "/dev/fd"));

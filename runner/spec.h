@@ -33,14 +33,14 @@ struct NetworkSpec {
   // kContainer: the directory of the container whose network namespace is joined (the CLI
   // resolves the name); its PID 1 at start time is the namespace's holder.
   std::string container_dir;
-  SlirpOptions slirp;   // options, parsed (network_parse.h)
+  SlirpOptions slirp;  // options, parsed (network_parse.h)
   // kBridge: the networks, in order (the first is eth0, its gateway the default route), and the
   // name the others resolve the container by.
   std::vector<NetworkAttachment> networks;
   std::string container_name;
-  std::vector<PortMapping> ports;      // -p (slirp4netns only)
-  std::vector<std::string> dns;        // --dns: replaces the default nameservers
-  std::vector<HostEntry> extra_hosts;  // --add-host
+  std::vector<PortMapping> ports;        // -p (slirp4netns only)
+  std::vector<std::string> dns;          // --dns: replaces the default nameservers
+  std::vector<HostEntry> extra_hosts;    // --add-host
   std::vector<std::string> dns_search;   // --dns-search: replaces resolv.conf's search ("." none)
   std::vector<std::string> dns_options;  // --dns-opt: replaces its options
   // kBridge: how the user's networks' namespace reaches the outside when this container starts
@@ -146,7 +146,7 @@ struct Spec {
   // --oom-score-adj: the workload's /proc/self/oom_score_adj (a value below the caller's needs
   // CAP_SYS_RESOURCE in the host's namespace: rootless, the start fails).
   std::optional<int> oom_score_adj;
-  bool tty = false;  // -t: a pty from the container's devpts
+  bool tty = false;         // -t: a pty from the container's devpts
   bool stdin_open = false;  // -i: keep stdin (else /dev/null)
   bool init = false;        // --init: dabba's reaper is PID 1
   std::string pidfile;      // --pidfile: where the runner writes the workload's pid
@@ -189,6 +189,12 @@ struct Spec {
   // namespace of its own (the host's /dev/shm and /dev/mqueue bound in, as podman's).
   bool host_uts = false;
   bool host_ipc = false;
+  // --ipc none: an IPC namespace of its own without /dev/shm. --ipc container:NAME: NAME's IPC
+  // namespace, joined through its PID 1 at each start (ipc_container: NAME as typed, for
+  // messages; ipc_container_dir: its container directory); /dev/shm stays the container's own.
+  bool ipc_none = false;
+  std::string ipc_container;
+  std::string ipc_container_dir;
   // Where the container's cgroup is made, in each hierarchy: "" is the caller's own cgroup, an
   // absolute path ("/dabba") is taken from the hierarchy's root.
   std::string cgroup_parent;

@@ -197,6 +197,9 @@ std::string encode_spec(const Spec& s) {
       {"sysctls", s.sysctls},
       {"host_uts", s.host_uts},
       {"host_ipc", s.host_ipc},
+      {"ipc_none", s.ipc_none},
+      {"ipc_container", s.ipc_container},
+      {"ipc_container_dir", s.ipc_container_dir},
       {"tty", s.tty},
       {"stdin_open", s.stdin_open},
       {"init", s.init},
@@ -276,6 +279,9 @@ Spec decode_spec(const std::string& text) {
     get(j, "sysctls", s.sysctls);
     get(j, "host_uts", s.host_uts);
     get(j, "host_ipc", s.host_ipc);
+    get(j, "ipc_none", s.ipc_none);
+    get(j, "ipc_container", s.ipc_container);
+    get(j, "ipc_container_dir", s.ipc_container_dir);
     get(j, "tty", s.tty);
     get(j, "stdin_open", s.stdin_open);
     get(j, "init", s.init);

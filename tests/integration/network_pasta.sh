@@ -66,7 +66,7 @@ check_eq "pasta's options pass through (pasta:--mtu,1400)" 1400 \
   "$(dabba_user run --rm --network pasta:--mtu,1400 "$BUSYBOX" sh -c \
      "ip link show \$(ip route | awk '/^default/ {print \$5}') | grep -o 'mtu [0-9]*' | cut -d' ' -f2")"
 out=$(dabba_user run --rm --network pasta:--no-such-pasta-option "$BUSYBOX" true 2>&1) && rc=0 || rc=$?
-check_eq "options pasta refuses: 125" 125 $rc
+check_eq "options pasta refuses: 126 (a failed start)" 126 $rc
 check "... the error names pasta and its log" grep -q 'pasta' <<<"$out"
 check "... no pasta left" wait_for 10 no_pasta
 

@@ -194,6 +194,19 @@ check "--uts host --hostname x: podman's error" grep -q 'cannot set hostname whe
   <<<"$(dabba_user run --rm --uts host --hostname x "$BUSYBOX" true 2>&1 || true)"
 check "--ipc host --sysctl kernel.shmmax: podman's error" grep -q "sysctl kernel.shmmax=1 can't be set since IPC Namespace set to host" \
   <<<"$(dabba_user run --rm --ipc host --sysctl kernel.shmmax=1 "$BUSYBOX" true 2>&1 || true)"
+check_eq "--ipc none: an IPC namespace of its own, no /dev/shm" "yes missing" \
+  "$(dabba_user run --rm --ipc none "$BUSYBOX" sh -c "test \$(readlink /proc/self/ns/ipc) != $(readlink /proc/self/ns/ipc) && echo yes; test -e /dev/shm || echo missing" | xargs)"
+dabba_user run -d --name ipcdonor "$BUSYBOX" sleep 600 >/dev/null
+dabba_user run -d --name ipcprivate --ipc private "$BUSYBOX" sleep 600 >/dev/null
+check_eq "--ipc container:NAME: NAME's IPC namespace" \
+  "$(dabba_user exec ipcdonor readlink /proc/self/ns/ipc)" \
+  "$(dabba_user run --rm --ipc container:ipcdonor "$BUSYBOX" readlink /proc/self/ns/ipc)"
+check_eq "... inspect: IpcMode container:ID" "container:$(dabba_user inspect -f '{{.Id}}' ipcdonor)" \
+  "$(dabba_user inspect -f '{{.HostConfig.IpcMode}}' "$(dabba_user create --ipc container:ipcdonor "$BUSYBOX" true)")"
+out=$(dabba_user run --rm --ipc container:ipcprivate "$BUSYBOX" true 2>&1) && rc=0 || rc=$?
+check_eq "--ipc container: of a private one: 125" 125 "$rc"
+check "... podman's words" grep -q 'is not allowed: non-shareable IPC (hint: use IpcMode:shareable for the donor container)' <<<"$out"
+dabba_user rm -a -f -t 0 >/dev/null
 
 # --rmi: the name the container ran is dropped after it (an image still used stays).
 dabba_user rm -a -f >/dev/null

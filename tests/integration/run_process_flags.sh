@@ -57,7 +57,7 @@ for who in dabba_user dabba_root; do
   check_eq "[$who] --sysctl vm.swappiness: 125" 125 $rc
   check "[$who] ... podman's message" grep -q "sysctl 'vm.swappiness' is not allowed" <<<"$out"
   out=$($who run --rm --network none --sysctl net.nosuch=1 "$BUSYBOX" true 2>&1) && rc=0 || rc=$?
-  check_eq "[$who] --sysctl net.nosuch: 126 (a failed start, as podman)" 126 $rc
+  check_eq "[$who] --sysctl net.nosuch: 127 (a failed start saying no such file, podman's rule)" 127 $rc
   check "[$who] ... the message names it" grep -q "/proc/sys/net/nosuch" <<<"$out"
 
   # --- --device --------------------------------------------------------------------------------
