@@ -36,6 +36,49 @@ int exit_code_for(const Error& e) {
 // options only before the subcommand. So the global options among a verb's (or a group's) leading
 // options move in front of the verb. The scan stops at the first word or at anything it does not
 // know (a bundle of short flags, an unknown option: CLI11 then says what is wrong).
+// " run", " network create": the verbs parsed so far ("" for none).
+std::string parsed_verb_path(const CLI::App& app) {
+  std::string path;
+  const CLI::App* level = &app;
+  for (;;) {
+    const auto subs = level->get_subcommands();
+    if (subs.empty()) return path;
+    level = subs.front();
+    path += " " + level->get_name();
+  }
+}
+
+// CLI11's message, or pflag's for what it words differently: a flag without its value ("flag
+// needs an argument: 'h' in -h", "... --hostname") and an unknown flag ("unknown flag: --x",
+// "unknown shorthand flag: 'x' in -x").
+std::string pflag_words(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
+  const std::string what = e.what();
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr) {
+    const std::string name = what.substr(0, what.find(':'));
+    if (what.find(" missing") == std::string::npos || name.rfind("--", 0) != 0) return what;
+    const CLI::App* level = &app;
+    const CLI::Option* option = app.get_option_no_throw(name);
+    while (option == nullptr && !level->get_subcommands().empty()) {
+      level = level->get_subcommands().front();
+      option = level->get_option_no_throw(name);
+    }
+    if (option != nullptr)
+      for (int i = argc - 1; i > 0; --i)
+        for (const std::string& s : option->get_snames())
+          if (argv[i] == "-" + s) return "flag needs an argument: '" + s + "' in -" + s;
+    return "flag needs an argument: " + name;
+  }
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    const std::string prefix = "The following argument was not expected: ";
+    if (what.rfind(prefix, 0) != 0) return what;
+    const std::string extra = what.substr(prefix.size());
+    if (extra.rfind("--", 0) == 0) return "unknown flag: " + extra.substr(0, extra.find('='));
+    if (extra.size() >= 2 && extra[0] == '-')
+      return std::string("unknown shorthand flag: '") + extra[1] + "' in " + extra;
+  }
+  return what;
+}
+
 std::vector<std::string> hoist_globals(const CLI::App& app, int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   auto takes_value = [](const CLI::Option* o, const std::string& token) {
@@ -61,6 +104,10 @@ std::vector<std::string> hoist_globals(const CLI::App& app, int argc, char** arg
     while (is_option(i)) {
       const std::string name = args[i].substr(0, args[i].find('='));
       if (const CLI::Option* own = level->get_option_no_throw(name)) {
+        // pflag's "-a=false": CLI11 takes a value after '=' only on a long name.
+        if (name.size() == 2 && args[i].size() > 2 && args[i][2] == '=' &&
+            !own->get_lnames().empty())
+          args[i] = "--" + own->get_lnames().front() + args[i].substr(2);
         i += takes_value(own, args[i]) ? 2 : 1;
         continue;
       }
@@ -113,6 +160,16 @@ int run_main(int argc, char** argv) {
   } catch (const CLI::Success& e) {
     return app.exit(e);  // --help, --version
   } catch (const CLI::RequiredError& e) {
+    const std::vector<std::string> rest = app.remaining();
+    if (app.get_subcommands().empty() && !rest.empty() && rest.front()[0] != '-') {
+      // podman's words for a verb it does not have
+      const std::string& typed = rest.front();
+      std::fprintf(stderr,
+                   "Error: unrecognized command `dabba %s`\nTry 'dabba --help' for more "
+                   "information.\n",
+                   typed.c_str());
+      return kExitDabbaFailed;
+    }
     if (app.get_subcommands().empty()) {  // `dabba` alone: podman's usage, then its words
       std::fputs(app.help().c_str(), stderr);
       std::fprintf(stderr, "Error: missing command 'dabba COMMAND'\n");
@@ -121,8 +178,10 @@ int run_main(int argc, char** argv) {
     std::fprintf(stderr, "Error: %s\nSee 'dabba --help'\n", e.what());
     return kExitDabbaFailed;
   } catch (const CLI::ParseError& e) {
-    // podman's usage errors: "Error: ..." and 125, whatever CLI11 would answer.
-    std::fprintf(stderr, "Error: %s\nSee 'dabba --help'\n", e.what());
+    // podman's usage errors: "Error: ..." and 125, in pflag's words where it has them.
+    const std::string verb = parsed_verb_path(app);
+    std::fprintf(stderr, "Error: %s\nSee 'dabba%s --help'\n",
+                 pflag_words(app, e, argc, argv).c_str(), verb.c_str());
     return kExitDabbaFailed;
   }
 

@@ -197,6 +197,26 @@ check "info --format json: podman's keys" jq -e '.host.rootless == true and
   (.store.imageStore.number >= 1) and (.store.runRoot | length > 0)' \
   <<<"$(dabba_user info --format json)"
 
+# --- usage errors in pflag's words (podman's), 125 ------------------------------------------------
+out=$(dabba_user run -h 2>&1) && rc=0 || rc=$?
+check_eq "run -h (a flag without its value): 125" 125 "$rc"
+check_eq "... pflag's words, then where help is" "Error: flag needs an argument: 'h' in -h|See 'dabba run --help'" \
+  "$(paste -sd'|' <<<"$out")"
+check "--name without a value: the long form" grep -qx "Error: flag needs an argument: --name" \
+  <<<"$(dabba_user run --name 2>&1)"
+check "an unknown flag" grep -qx "Error: unknown flag: --invalid" <<<"$(dabba_user ps --invalid 2>&1)"
+check "an unknown short flag" grep -qx "Error: unknown shorthand flag: 'Z' in -Z" <<<"$(dabba_user ps -Z 2>&1)"
+out=$(dabba_user nosuchverb 2>&1) && rc=0 || rc=$?
+check_eq "an unknown verb: 125" 125 "$rc"
+check "... podman's words" grep -qx 'Error: unrecognized command `dabba nosuchverb`' <<<"$out"
+out=$(dabba_user 2>&1) && rc=0 || rc=$?
+check "no verb: the usage, then podman's words" grep -qx "Error: missing command 'dabba COMMAND'" <<<"$out"
+out=$(dabba_user --log-level=telepathic info 2>&1) && rc=0 || rc=$?
+check_eq "--log-level unknown: 1" 1 "$rc"
+check "... podman's line" grep -q '^Log Level "telepathic" is not supported, choose from: ' <<<"$out"
+check_eq "cp -a=false (pflag's short form with a value) is parsed" 0 \
+  "$(exit_code dabba_user cp -a=false --help)"
+
 # --- as root ------------------------------------------------------------------------------------
 dabba_root run -d --name rs "$BUSYBOX" sleep 60 >/dev/null
 check_eq "[root] inspect .State.Running" true "$(dabba_root inspect --format '{{.State.Running}}' rs)"
