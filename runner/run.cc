@@ -52,7 +52,7 @@ int run_foreground(const Spec& spec, OnExit on_exit) {
   ExitStatus status = attach(*container, relay, attach_options);
   const bool oom_killed = container->oom_killed();
   container.reset();  // reaped, cgroups and network helpers gone
-  owner.exited(status, oom_killed);
+  owner.exited(status, oom_killed, timed_out);
   if (server) server->container_exited(status.code());
   server.reset();  // before --rm removes the directory
   owner.run_on_exit();

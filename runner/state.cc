@@ -145,11 +145,11 @@ void StateOwner::start_failed(const std::exception& e) noexcept {
   record_end("the failed start");
 }
 
-void StateOwner::exited(const ExitStatus& status, bool oom_killed) noexcept {
+void StateOwner::exited(const ExitStatus& status, bool oom_killed, bool timed_out) noexcept {
   if (oom_killed)
     log_warn("the kernel killed a process of the container for going over its --memory limit");
   state_.status = ContainerStatus::kExited;
-  state_.exit_code = status.code();
+  state_.exit_code = timed_out ? -1 : status.code();
   state_.oom_killed = oom_killed;
   record_end("the container's exit");
 }

@@ -76,7 +76,8 @@ class StateOwner {
   void start_failed(const std::exception& e) noexcept;
   // PID 1 exited (oom: the OOM killer struck in its memory cgroup, which is also logged). A
   // failure to write is logged, not thrown: the container is over either way.
-  void exited(const ExitStatus& status, bool oom_killed) noexcept;
+  // timed_out: --timeout killed it; the state records -1, as podman's.
+  void exited(const ExitStatus& status, bool oom_killed, bool timed_out = false) noexcept;
   // (Neither end is written when on_exit removes the container.)
   // The --restart policy starts it again: counted (running() records it).
   void restarting() noexcept { ++state_.restart_count; }

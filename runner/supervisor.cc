@@ -161,6 +161,8 @@ void exec_supervise_program(const std::string& program, const Spec& spec, SyncCh
     if (log) attach_options.log = &*log;
     attach_options.timeout_seconds = spec.timeout_seconds;
     attach_options.hang_up_on_output_loss = false;
+    bool timed_out = false;
+    attach_options.timed_out = &timed_out;
 
     // A restart handed over by a foreground run waits its delay first.
     if (restarts > 0 && !wait_to_restart(spec, restarts - 1)) {
@@ -182,7 +184,7 @@ void exec_supervise_program(const std::string& program, const Spec& spec, SyncCh
         status = attach(container, relay, attach_options);
         oom_killed = container.oom_killed();
       }  // reaped: its cgroups and network helpers are gone before a restart makes new ones
-      owner.exited(status, oom_killed);
+      owner.exited(status, oom_killed, timed_out);
       // After the record: an attach that returns finds the exit in the state.
       if (server) server->container_exited(status.code());
       const unsigned done = owner.state().restart_count;

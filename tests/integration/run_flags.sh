@@ -90,6 +90,15 @@ for who in dabba_user dabba_root; do
   out=$($who run --name to-$who --timeout 1 "$BUSYBOX" sleep 20 2>&1) && rc=0 || rc=$?
   check_eq "[$who] --timeout 1: killed, exit 255" 255 $rc
   check "[$who] ... within seconds" test $(($(date +%s) - start)) -le 5
+  check_eq "[$who] ... the state records -1, as podman's" "exited -1" \
+    "$($who inspect --format '{{.State.Status}} {{.State.ExitCode}}' to-$who)"
+  $who run -d --name tod-$who --timeout 1 "$BUSYBOX" sleep 20 >/dev/null
+  for _ in $(seq 100); do
+    [[ $($who inspect --format '{{.State.Status}}' tod-$who) == exited ]] && break
+    sleep 0.1
+  done
+  check_eq "[$who] -d --timeout 1: the supervisor's kill is -1 too" "-1" \
+    "$($who inspect --format '{{.State.ExitCode}}' tod-$who)"
 
   # --- time zone, /run/.containerenv -----------------------------------------------------------
   check_eq "[$who] --tz=MST7MDT (the last --tz)" "MST" \
