@@ -14,6 +14,7 @@
 
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/container_names.h"
 #include "cli/containers.h"
 #include "cli/preserve_fds.h"
 #include "common/error.h"
@@ -29,6 +30,7 @@ namespace {
 struct ExecArgs {
   bool interactive = false;
   bool tty = false;
+  bool detach = false;
   std::vector<std::string> env;
   std::optional<std::string> user;
   std::optional<std::string> workdir;
@@ -79,6 +81,14 @@ int exec_in_container(const Globals& globals, const ExecArgs& a) {
   join.seccomp_profile = v.info.seccomp_profile;
   join.group_add = v.info.group_add;
   join.preserve_fds = a.preserve_fds;
+  if (a.detach) {
+    if (a.preserve_fds > 0)
+      throw Error(Errc::kUnsupported, "--preserve-fds is not supported with --detach", 0,
+                  "exec in the foreground to pass fds");
+    runner::exec_detached(join);
+    std::printf("%s\n", new_container_id().c_str());  // podman prints the exec session's id
+    return kExitOk;
+  }
   return runner::exec_foreground(join);
 }
 
@@ -92,6 +102,8 @@ Command add_exec(CLI::App& parent) {
   app.prefix_command();  // the command's own flags are its own
   app.add_flag("-i,--interactive", args->interactive, "keep stdin open");
   app.add_flag("-t,--tty", args->tty, "allocate a pseudo-terminal");
+  app.add_flag("-d,--detach", args->detach,
+               "run it in the background (its output is dropped); print an exec session id");
   repeatable(app.add_option("-e,--env", args->env,
                             "set an environment variable (K=V, or K to pass ours)"));
   app.add_option("-u,--user", args->user, "user[:group] or uid[:gid] (default: the container's)");

@@ -9,7 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <optional>
+#include <string>
+
 #include "common/error.h"
+#include "common/exit_codes.h"
 #include "common/unique_fd.h"
 #include "runner/attach.h"
 #include "runner/cgroups.h"
@@ -171,6 +175,54 @@ ContainerProcess join_container(const JoinSpec& spec, const StartOptions& option
     throw_start_failure(*after, spec.argv[0]);
   }
   return proc;
+}
+
+void exec_detached(const JoinSpec& spec) {
+  int fds[2];
+  DABBA_SYSCALL(::pipe2(fds, O_CLOEXEC), "pipe");
+  UniqueFd report_in(fds[0]), report_out(fds[1]);
+  const pid_t keeper = ::fork();
+  if (keeper < 0) throw_errno("fork the exec's keeper");
+  if (keeper == 0) {
+    report_in.reset();
+    ::setsid();
+    const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0)
+      for (int fd = 0; fd < 3; ++fd) ::dup3(null, fd, 0);
+    // The first byte says how it went: 0, or the exit code, then the message.
+    std::string report(1, '\0');
+    std::optional<ContainerProcess> process;
+    try {
+      JoinSpec detached = spec;
+      detached.tty = false;
+      detached.stdin_open = false;
+      process.emplace(join_container(detached));
+    } catch (const ExecError& e) {
+      report = std::string(1, static_cast<char>(e.exit_code())) + e.what();
+    } catch (const std::exception& e) {
+      report = std::string(1, static_cast<char>(kExitDabbaFailed)) + e.what();
+    }
+    (void)!::write(report_out.get(), report.data(), report.size());
+    report_out.reset();
+    if (process) {
+      SignalRelay relay;
+      AttachOptions options;
+      options.out = options.err = -1;
+      attach(*process, relay, options);
+    }
+    ::_exit(0);
+  }
+  report_out.reset();
+  std::string report;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(report_in.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    report.append(buf, static_cast<size_t>(n));
+  }
+  if (report.empty()) throw Error(Errc::kFailed, "the exec's keeper ended without a word");
+  if (report[0] != '\0') throw ExecError(static_cast<unsigned char>(report[0]), report.substr(1));
 }
 
 int exec_foreground(const JoinSpec& spec) {

@@ -45,4 +45,9 @@ ContainerProcess join_container(const JoinSpec& spec, const StartOptions& option
 // The exec verb in the foreground: relay, join, attach, wait. Returns the exit code.
 int exec_foreground(const JoinSpec& spec);
 
+// exec -d: a keeper process of its own session (stdio /dev/null) joins, reports the start, then
+// reaps the process and ends; its output is dropped. Returns once the process has exec'd; throws
+// ExecError/Error when it could not start, as join_container does.
+void exec_detached(const JoinSpec& spec);
+
 }  // namespace dabba::runner

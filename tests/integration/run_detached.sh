@@ -146,6 +146,11 @@ check_eq "exec: a missing command is 127" 127 "$(exit_code within_user 60 exec w
 check_eq "exec: a non-executable is 126" 126 "$(exit_code within_user 60 exec web /etc/passwd)"
 check_eq "exec -i passes stdin" "piped" "$(echo piped | within_user 60 exec -i web cat)"
 check_eq "exec without -i: stdin is /dev/null" "" "$(echo piped | within_user 60 exec web cat)"
+out=$(within_user 60 exec -d web sh -c 'sleep 0.3; echo later > /tmp/detached')
+check "exec -d: returns at once with an exec session id" grep -Eqx '[0-9a-f]{64}' <<<"$out"
+wait_until dabba_user exec web test -s /tmp/detached
+check_eq "... the process ran on in the background" "later" "$(dabba_user exec web cat /tmp/detached)"
+check_eq "exec -d of a missing command: 127" 127 "$(exit_code within_user 60 exec -d web no-such-cmd)"
 check_eq "exec of an exited container: 125" 125 "$(exit_code within_user 60 exec counter true)"
 check_eq "exec of an unknown container: 125" 125 "$(exit_code within_user 60 exec no-such true)"
 
