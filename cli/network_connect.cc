@@ -13,8 +13,9 @@
 #include "cli/containers.h"
 #include "cli/network_attachment.h"
 #include "common/error.h"
-#include "runner/net/netavark.h"
+#include "runner/etc_files.h"
 #include "runner/net/bridge_attach.h"
+#include "runner/net/netavark.h"
 #include "runner/net/netns_holder.h"
 #include "runner/spec_codec.h"
 #include "runner/state.h"
@@ -39,8 +40,10 @@ Target find_target(const Store& store, const std::string& network, const std::st
   runner::Spec spec = runner::load_spec(view.dir);
   if (spec.network.mode != runner::NetworkMode::kBridge)
     throw Error(Errc::kUnsupported,
-                "container " + view.record.name + " is not on a network of `network create` "
-                "(--network " + view.info.network + "): it cannot join or leave one",
+                "container " + view.record.name +
+                    " is not on a network of `network create` "
+                    "(--network " +
+                    view.info.network + "): it cannot join or leave one",
                 0, "create it with --network NAME to connect it to others");
   return {std::move(view), std::move(spec), *n};
 }
@@ -50,8 +53,8 @@ void apply(const Target& t, const runner::NetworkAttachment& a, const char* verb
   if (!t.view.running) return;
   const pid_t holder = runner::running_netns_holder();
   if (holder < 0)
-    throw Error(Errc::kFailed, "the networks' namespace of running container " +
-                                   t.view.record.name + " is gone");
+    throw Error(Errc::kFailed,
+                "the networks' namespace of running container " + t.view.record.name + " is gone");
   FileLock lock = runner::lock_network_setup();
   runner::run_netavark(holder, verb, "/proc/" + std::to_string(t.view.state->pid) + "/ns/net",
                        runner::netavark_options(t.view.record.id, t.view.record.name, {a}),
@@ -62,6 +65,11 @@ void save(Store& store, Target& t) {
   t.view.info.networks.clear();
   for (const auto& a : t.spec.network.networks)
     t.view.info.networks.push_back({a.name, a.ip, a.gateway, a.prefix, a.aliases});
+  // Its /etc/hosts and resolv.conf follow, at once for a running container, as podman's.
+  const runner::EtcFiles etc = runner::default_etc_files(t.spec.hostname, t.spec.network);
+  t.spec.etc.hosts = etc.hosts;
+  t.spec.etc.resolv_conf = etc.resolv_conf;
+  runner::rewrite_network_etc_files(t.view.dir, etc);
   runner::save_spec(t.spec, /*durable=*/true);
   store.update_container(t.view.record.id, encode_container_info(t.view.info));
 }
@@ -73,8 +81,8 @@ Command add_network_connect(CLI::App& parent) {
     std::string network, container;
   };
   auto args = std::make_shared<Args>();
-  Command cmd = podman_verb(parent, "connect", "Connect a container to a network",
-                            Needs::kUserNamespace);
+  Command cmd =
+      podman_verb(parent, "connect", "Connect a container to a network", Needs::kUserNamespace);
   repeatable(cmd.app->add_option("--alias", args->aliases, "another name on that network"));
   cmd.app->add_option("--ip", args->ip, "its IPv4 address on that network");
   cmd.app->add_option("network", args->network, "the network")->required();
@@ -121,8 +129,9 @@ Command add_network_disconnect(CLI::App& parent) {
     Store store = Store::open(globals.root());
     Target t = find_target(store, args->network, args->container);
     auto& on = t.spec.network.networks;
-    auto it = std::find_if(on.begin(), on.end(),
-                           [&](const runner::NetworkAttachment& a) { return a.name == t.network.name; });
+    auto it = std::find_if(on.begin(), on.end(), [&](const runner::NetworkAttachment& a) {
+      return a.name == t.network.name;
+    });
     if (it == on.end())
       throw Error(Errc::kNotFound, "container " + t.view.record.id +
                                        " is not connected to network " + t.network.name +

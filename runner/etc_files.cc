@@ -3,9 +3,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <utility>
+
 #include "common/error.h"
 
 #include "common/fs.h"
+#include "common/unique_fd.h"
 #include "runner/net/network_etc_files.h"
 
 namespace dabba::runner {
@@ -27,8 +30,9 @@ void write_plain(const std::string& path, const std::string& data) {
 }  // namespace
 
 EtcFiles default_etc_files(const std::string& hostname, const NetworkSpec& network) {
-  return network_etc_files(hostname, network, read_host_network_files(network.mode == NetworkMode::kSlirp4netns ||
-                                                                 network.mode == NetworkMode::kBridge));
+  return network_etc_files(hostname, network,
+                           read_host_network_files(network.mode == NetworkMode::kSlirp4netns ||
+                                                   network.mode == NetworkMode::kBridge));
 }
 
 EtcFiles default_etc_files(const std::string& hostname, NetworkMode mode) {
@@ -47,6 +51,20 @@ void write_etc_files(const std::string& container_dir, const EtcFiles& files) {
   write_plain(dir + "/resolv.conf", files.resolv_conf);
   write_plain(dir + "/containerenv", files.containerenv);
   if (!files.localtime.empty()) write_plain(dir + "/localtime", files.localtime);
+}
+
+void rewrite_network_etc_files(const std::string& container_dir, const EtcFiles& files) {
+  const std::string dir = etc_files_dir(container_dir);
+  for (const auto& [name, text] :
+       {std::pair{"hosts", &files.hosts}, std::pair{"resolv.conf", &files.resolv_conf}}) {
+    const std::string path = dir + "/" + name;
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid()) {
+      if (errno == ENOENT) continue;  // never started: made at the start
+      throw_errno("rewrite " + path);
+    }
+    write_all(fd.get(), *text);
+  }
 }
 
 }  // namespace dabba::runner

@@ -15,6 +15,11 @@ EtcFiles default_etc_files(const std::string& hostname, const NetworkSpec& netwo
 // The same for a network with no flags but its mode.
 EtcFiles default_etc_files(const std::string& hostname, NetworkMode mode);
 
+// network connect/disconnect: the container's hosts and resolv.conf rewritten in place (the same
+// files, which a running container has bound at /etc/hosts and /etc/resolv.conf, so it sees the
+// change at once, as podman's).
+void rewrite_network_etc_files(const std::string& container_dir, const EtcFiles& files);
+
 // Where the generated files live: <container_dir>/etc.
 std::string etc_files_dir(const std::string& container_dir);
 

@@ -95,6 +95,9 @@ check_eq "... lone resolves web by its new alias" 1 \
   "$(dabba_user exec lone sh -c 'nslookup webby >/dev/null 2>&1 && echo 1')"
 check_eq "... and reaches it (TCP, by name)" hello-from-web \
   "$(dabba_user exec lone sh -c 'for i in 1 2 3 4 5; do nc -w 2 webby 8080 </dev/null && break; sleep 0.2; done')"
+BACK_IP=$(dabba_user inspect web --format '{{(index .NetworkSettings.Networks "back").IPAddress}}')
+check "... its /etc/hosts names its address on back at once" \
+  grep -q "^$BACK_IP	" <<<"$(dabba_user exec web cat /etc/hosts)"
 check_eq "... inspect lists both networks" "back front" \
   "$(dabba_user inspect web --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' | xargs)"
 out=$(dabba_user network connect back web 2>&1) && rc=0 || rc=$?
@@ -105,6 +108,8 @@ check_eq "... its interface on back is gone" gone \
   "$(dabba_user exec web sh -c 'ip -o addr show eth1 >/dev/null 2>&1 && echo there || echo gone')"
 check_eq "... lone no longer resolves its alias" no \
   "$(dabba_user exec lone sh -c 'nslookup webby >/dev/null 2>&1 && echo yes || echo no')"
+check_eq "... its /etc/hosts no longer has that address" 0 \
+  "$(dabba_user exec web grep -c "^$BACK_IP	" /etc/hosts || true)"
 check_eq "... inspect lists front only" front \
   "$(dabba_user inspect web --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}')"
 dabba_user rm -f -t 0 lone >/dev/null
