@@ -36,11 +36,16 @@ void add_podman_globals(CLI::App& app, Globals& g) {
   app.add_option("--volumepath", ignored, "accepted, ignored");
   app.add_option("--network-cmd-path", ignored, "accepted, ignored");
   app.add_option("--network-config-dir,--cni-config-dir", ignored, "accepted, ignored");
+  app.add_flag("--remote", g.remote,
+               "podman-remote's mode: refused, dabba runs containers itself, locally");
   static bool ignored_flag = false;
   app.add_flag("--syslog", ignored_flag, "accepted, ignored");
 }
 
 void check_podman_globals(const Globals& g) {
+  if (g.remote)
+    throw Error(Errc::kUnsupported, "--remote: dabba has no remote mode", 0,
+                "leave --remote out: dabba runs containers itself, on this machine");
   if (!g.storage_driver.empty() && g.storage_driver != "overlay") {
     if (g.storage_driver != "vfs")
       throw Error(Errc::kInvalidArgument, "unsupported storage driver \"" + g.storage_driver + "\"",

@@ -197,7 +197,12 @@ int run_main(int argc, char** argv) {
                    globals.log_level.c_str());
       return kExitFailure;
     }
-    check_podman_globals(globals);
+    try {
+      check_podman_globals(globals);
+    } catch (const Error& e) {
+      report_error(e);
+      return kExitDabbaFailed;  // a usage error, as podman's
+    }
     for (auto& cmd : commands) {
       if (!cmd.app->parsed()) continue;
       running = &cmd;

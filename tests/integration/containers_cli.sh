@@ -214,6 +214,10 @@ check "no verb: the usage, then podman's words" grep -qx "Error: missing command
 out=$(dabba_user --log-level=telepathic info 2>&1) && rc=0 || rc=$?
 check_eq "--log-level unknown: 1" 1 "$rc"
 check "... podman's line" grep -q '^Log Level "telepathic" is not supported, choose from: ' <<<"$out"
+out=$(dabba_user --remote ps 2>&1) && rc=0 || rc=$?
+check_eq "--remote: refused, 125" 125 "$rc"
+check "... naming it" grep -q -- "--remote: dabba has no remote mode" <<<"$out"
+check "--help lists --remote (podman's scripts look for it)" grep -q -- " --remote " <<<"$(dabba_user --help)"
 check_eq "cp -a=false (pflag's short form with a value) is parsed" 0 \
   "$(exit_code dabba_user cp -a=false --help)"
 
