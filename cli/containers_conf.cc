@@ -106,6 +106,7 @@ void ContainersConf::merge(std::string_view text, const std::string& origin) {
   read(*t, "default_ulimits", origin, default_ulimits);
   read(*t, "default_sysctls", origin, default_sysctls);
   read(*t, "devices", origin, devices);
+  read(*t, "userns", origin, userns);
 }
 
 std::vector<std::string> ContainersConf::default_files() {

@@ -39,6 +39,7 @@ struct ContainersConf {
   std::optional<std::vector<std::string>> default_ulimits;       // default_ulimits
   std::optional<std::vector<std::string>> default_sysctls;       // default_sysctls
   std::optional<std::vector<std::string>> devices;               // devices
+  std::optional<std::string> userns;                             // userns (as --userns)
   // [network]
   std::optional<std::string> default_rootless_network_cmd;  // "slirp4netns" | "pasta"
 

@@ -455,6 +455,9 @@ void apply_containers_conf(const ContainersConf& c, const std::function<bool(con
   if (c.dns_searches && !given("--dns-search")) f.net.dns_search = *c.dns_searches;
   if (c.dns_options && !given("--dns-opt")) f.net.dns_opt = *c.dns_options;
   if (c.tz && !given("--tz")) f.tz = *c.tz;
+  // The default --userns; --uidmap/--gidmap given mean their own namespace (podman's rule).
+  if (c.userns && !given("--userns") && !given("--uidmap") && !given("--gidmap"))
+    f.userns = *c.userns;
   if (c.default_rootless_network_cmd) {
     const std::string& cmd = *c.default_rootless_network_cmd;
     if (cmd != "slirp4netns" && cmd != "pasta")

@@ -244,7 +244,6 @@ void apply_userns(const UsernsOptions& o, const UsernsHost& host, bool user_give
 std::string userns_mode_name(const UsernsOptions& o) {
   switch (o.mode) {
     case UsernsMode::kHost:
-    case UsernsMode::kAuto:  // podman 4.3 shows "" for auto too
       return "";
     default:
       return "private";

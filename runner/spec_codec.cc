@@ -8,6 +8,31 @@
 namespace dabba::runner {
 namespace {
 
+std::string to_hex(const std::string& bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+std::string from_hex(const std::string& hex) {
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    throw Error(Errc::kCorrupt, "the saved spec's localtime_hex is not hex");
+  };
+  if (hex.size() % 2 != 0) throw Error(Errc::kCorrupt, "the saved spec's localtime_hex is cut");
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (size_t i = 0; i < hex.size(); i += 2)
+    out += static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1]));
+  return out;
+}
+
 using nlohmann::json;
 
 // Bumped when a field changes meaning (not when one is added: missing keys read as defaults).
@@ -178,7 +203,8 @@ std::string encode_spec(const Spec& s) {
         {"hosts", s.etc.hosts},
         {"resolv_conf", s.etc.resolv_conf},
         {"containerenv", s.etc.containerenv},
-        {"localtime", s.etc.localtime}}},
+        // A zoneinfo file is binary, which JSON strings cannot carry: hex.
+        {"localtime_hex", to_hex(s.etc.localtime)}}},
       {"volatile_upper", s.volatile_upper},
       {"mount_api", static_cast<int>(s.mount_api)},
       {"shm_size", s.shm_size},
@@ -248,7 +274,10 @@ Spec decode_spec(const std::string& text) {
       get(*e, "hosts", s.etc.hosts);
       get(*e, "resolv_conf", s.etc.resolv_conf);
       get(*e, "containerenv", s.etc.containerenv);
-      get(*e, "localtime", s.etc.localtime);
+      get(*e, "localtime", s.etc.localtime);  // (a text-only zone file, before localtime_hex)
+      std::string hex;
+      get(*e, "localtime_hex", hex);
+      if (!hex.empty()) s.etc.localtime = from_hex(hex);
     }
     get(j, "volatile_upper", s.volatile_upper);
     int api = 0;
@@ -312,7 +341,8 @@ Spec decode_spec(const std::string& text) {
     get(j, "privileged", s.privileged);
     if (auto n = j.find("network"); n != j.end()) s.network = network_from(*n);
     if (auto l = j.find("limits"); l != j.end()) {
-      if (auto v = l->find("memory_bytes"); v != l->end()) s.limits.memory_bytes = v->get<uint64_t>();
+      if (auto v = l->find("memory_bytes"); v != l->end())
+        s.limits.memory_bytes = v->get<uint64_t>();
       if (auto v = l->find("pids_max"); v != l->end()) s.limits.pids_max = v->get<uint64_t>();
       if (auto v = l->find("cpus"); v != l->end()) s.limits.cpus = v->get<double>();
     }

@@ -136,4 +136,17 @@ check "... naming the key and the line" grep -qF "40-bad.conf: line 2: container
 check "other verbs do not read containers.conf" dabba_user images -q
 as_user rm "$CONF_DIR/containers.conf.d/40-bad.conf"
 
+# [containers] userns: the default --userns (podman's test "userns=auto in config file").
+echo '[containers]
+userns = "auto"' | dropin 50-userns.conf
+check_eq "userns = \"auto\": a namespace of its own, the caller not in it" "0 1 1024" \
+  "$(in_ctr "$BUSYBOX" cat /proc/self/uid_map | xargs)"
+cid=$(dabba_user create "$BUSYBOX" true)
+check_eq "... inspect's UsernsMode private, as podman's" private \
+  "$(dabba_user inspect --format '{{.HostConfig.UsernsMode}}' "$cid")"
+check_eq "... --userns given wins (dabba's own namespace: the caller is root)" "0 $(id -u dabba-test) 1" \
+  "$(in_ctr --userns host "$BUSYBOX" head -1 /proc/self/uid_map | xargs)"
+dabba_user rm "$cid" >/dev/null
+as_user rm "$CONF_DIR/containers.conf.d/50-userns.conf"
+
 check_done

@@ -103,6 +103,10 @@ for who in dabba_user dabba_root; do
   # --- time zone, /run/.containerenv -----------------------------------------------------------
   check_eq "[$who] --tz=MST7MDT (the last --tz)" "MST" \
     "$($who run --rm --tz=Iceland --tz=MST7MDT "$BUSYBOX" date -d @1600000000 +%Z | sed s/MDT/MST/)"
+  tzc=$($who create --tz Asia/Tokyo "$BUSYBOX" date -d @1600000000 +%Z)
+  check_eq "[$who] create --tz (a binary zoneinfo in the saved spec), then start -a" "JST" \
+    "$($who start -a "$tzc")"
+  $who rm "$tzc" >/dev/null
   check_eq "[$who] --tz=local: the host's zone, not \$TZ" "$(date -d @1600000000 +%H)" \
     "$(TZ=Pacific/Chatham $who run --rm --tz=local "$BUSYBOX" date -d @1600000000 +%H)"
   check_fails "[$who] --tz with an unknown zone" $who run --rm --tz=No/Where "$BUSYBOX" true

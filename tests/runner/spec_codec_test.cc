@@ -26,7 +26,8 @@ Spec full_spec() {
   tmpfs.target = "/scratch";
   tmpfs.tmpfs_options = "size=1m";
   s.mounts = {bind, tmpfs};
-  s.etc = {"web\n", "127.0.0.1 localhost\n", "nameserver 10.0.2.3\n", "engine=\"x\"\n", "TZif"};
+  s.etc = {"web\n", "127.0.0.1 localhost\n", "nameserver 10.0.2.3\n", "engine=\"x\"\n",
+           std::string("TZif2\0\x80\xff", 8)};  // zoneinfo is binary
   s.volatile_upper = true;
   s.mount_api = MountApi::kLegacy;
   s.shm_size = 1 << 20;
@@ -100,7 +101,7 @@ TEST(SpecCodec, EveryFieldRoundTrips) {
   EXPECT_EQ(back.argv, s.argv);
   EXPECT_EQ(back.log.max_size, s.log.max_size);
   EXPECT_EQ(back.limits.cpus, s.limits.cpus);
-  EXPECT_EQ(back.etc.localtime, "TZif");
+  EXPECT_EQ(back.etc.localtime, std::string("TZif2\0\x80\xff", 8));
   EXPECT_EQ(back.mount_api, MountApi::kLegacy);
   EXPECT_EQ(back.network.mode, NetworkMode::kSlirp4netns);
   EXPECT_FALSE(back.create_cwd);
