@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,8 +37,11 @@ void add_podman_globals(CLI::App& app, Globals& g) {
   app.add_option("--volumepath", ignored, "accepted, ignored");
   app.add_option("--network-cmd-path", ignored, "accepted, ignored");
   app.add_option("--network-config-dir,--cni-config-dir", ignored, "accepted, ignored");
-  app.add_flag("--remote", g.remote,
-               "podman-remote's mode: refused, dabba runs containers itself, locally");
+  CLI::Option* remote = app.add_flag(
+      "--remote", g.remote, "podman-remote's mode: refused, dabba runs containers itself, locally");
+  // podman hides it from --help when CONTAINER_HOST already says where a remote would be.
+  if (const char* host = std::getenv("CONTAINER_HOST"); host != nullptr && *host != '\0')
+    remote->group("");
   static bool ignored_flag = false;
   app.add_flag("--syslog", ignored_flag, "accepted, ignored");
 }

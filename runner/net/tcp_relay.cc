@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "common/error.h"
+#include "runner/net/guest_address.h"
 #include "runner/net/port_relay.h"
 
 namespace dabba::runner {
@@ -130,6 +131,7 @@ void TcpRelay::open(UniqueFd host, size_t listener) {
   }
   set_no_delay(c.host.get());
   set_no_delay(c.guest.get());
+  refresh_guest_address(guest_);  // a network connect/disconnect may have moved it
   struct sockaddr_in to;
   std::memset(&to, 0, sizeof to);
   to.sin_family = AF_INET;

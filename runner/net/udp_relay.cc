@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "runner/net/guest_address.h"
 #include "runner/net/port_relay.h"
 
 namespace dabba::runner {
@@ -77,6 +78,7 @@ void UdpRelay::from_host(size_t i, time_t now) {
       c.addr = from;
       c.port = i;
       c.fd = UniqueFd(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+      refresh_guest_address(guest_);  // a network connect/disconnect may have moved it
       struct sockaddr_in to;
       std::memset(&to, 0, sizeof to);
       to.sin_family = AF_INET;

@@ -113,6 +113,18 @@ check_eq "... its /etc/hosts no longer has that address" 0 \
 check_eq "... inspect lists front only" front \
   "$(dabba_user inspect web --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}')"
 dabba_user rm -f -t 0 lone >/dev/null
+# -p follows the container to its new address after disconnect and connect (podman's test).
+PF=$(free_port)
+dabba_user run -d --name pfwd --network front -p "$PF:80" "$BUSYBOX" \
+  sh -c 'while :; do echo served | nc -l -p 80; done' >/dev/null
+wait_until sh -c "nc -w 2 127.0.0.1 $PF </dev/null | grep -q served"
+old_ip=$(dabba_user inspect pfwd --format '{{(index .NetworkSettings.Networks "front").IPAddress}}')
+dabba_user network disconnect front pfwd
+dabba_user network connect front pfwd
+new_ip=$(dabba_user inspect pfwd --format '{{(index .NetworkSettings.Networks "front").IPAddress}}')
+check "... reconnected at another address ($old_ip -> $new_ip)" test "$old_ip" != "$new_ip"
+check_eq "... its published port reaches it there" served "$(nc -w 2 127.0.0.1 "$PF" </dev/null)"
+dabba_user rm -f -t 0 pfwd >/dev/null
 
 # --- addresses ------------------------------------------------------------------------------------
 SUBNET_BASE=$(sed 's/\.[0-9]*$//' <<<"$GW")
