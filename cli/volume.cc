@@ -235,6 +235,14 @@ Command add_volume_prune(CLI::App& parent) {
   return cmd;
 }
 
+// The volume, or podman's words for a missing one (exit 125 through the verb).
+VolumeRecord require_volume(const Store& store, const std::string& name) {
+  std::optional<VolumeRecord> rec = store.volume(name);
+  if (!rec)
+    throw Error(Errc::kNotFound, "no volume with name \"" + name + "\" found: no such volume");
+  return *rec;
+}
+
 // volume export NAME [-o FILE]: the volume's content as a tar (stdout unless -o).
 Command add_volume_export(CLI::App& parent) {
   struct Args {
@@ -246,9 +254,7 @@ Command add_volume_export(CLI::App& parent) {
   cmd.app->add_option("-o,--output", args->output, "write to this file (default: stdout)");
   cmd.app->add_option("volume", args->name, "volume name")->required();
   cmd.run = with_store([args](Store& store) {
-    if (!store.volume(args->name))
-      throw Error(Errc::kNotFound,
-                  "no volume with name \"" + args->name + "\" found: no such volume");
+    require_volume(store, args->name);
     if (args->output.empty() && ::isatty(STDOUT_FILENO))
       throw Error(Errc::kInvalidArgument, "cannot write to terminal, use command-line redirection",
                   0, "give -o FILE or redirect stdout");
@@ -274,9 +280,7 @@ Command add_volume_import(CLI::App& parent) {
   cmd.app->add_option("volume", args->name, "volume name")->required();
   cmd.app->add_option("source", args->source, "a tar file, or - for stdin")->required();
   cmd.run = with_store([args](Store& store) {
-    if (!store.volume(args->name))
-      throw Error(Errc::kNotFound,
-                  "no volume with name \"" + args->name + "\" found: no such volume");
+    require_volume(store, args->name);
     UniqueFd in;
     if (args->source != "-") {
       in = UniqueFd(::open(args->source.c_str(), O_RDONLY | O_CLOEXEC));
@@ -316,15 +320,16 @@ Command add_volume_mount(CLI::App& parent, bool mount) {
                   0, "dabba unshare dabba volume mount NAME");
     Store store = Store::open(globals.root());
     for (const std::string& name : *names) {
-      auto rec = store.volume(name);
-      if (!rec)
-        throw Error(Errc::kNotFound, "no volume with name \"" + name + "\" found: no such volume");
-      auto device = rec->options.find("device");
-      std::printf("%s\n", !mount ? name.c_str()
-                          : device != rec->options.end() && rec->options.count("type") &&
-                                  lower(rec->options.at("type")) == "bind"
-                              ? device->second.c_str()
-                              : store.volume_data_dir(name).c_str());
+      const VolumeRecord rec = require_volume(store, name);
+      if (!mount) {
+        std::printf("%s\n", name.c_str());
+        continue;
+      }
+      // A type=bind volume's directory is its device, as podman mounts it.
+      auto type = rec.options.find("type"), device = rec.options.find("device");
+      const bool bind =
+          type != rec.options.end() && lower(type->second) == "bind" && device != rec.options.end();
+      std::printf("%s\n", bind ? device->second.c_str() : store.volume_data_dir(name).c_str());
     }
     return kExitOk;
   };
