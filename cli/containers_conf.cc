@@ -107,6 +107,8 @@ void ContainersConf::merge(std::string_view text, const std::string& origin) {
   read(*t, "default_sysctls", origin, default_sysctls);
   read(*t, "devices", origin, devices);
   read(*t, "userns", origin, userns);
+  read(*t, "base_hosts_file", origin, base_hosts_file);
+  read(*t, "host_containers_internal_ip", origin, host_containers_internal_ip);
 }
 
 std::vector<std::string> ContainersConf::default_files() {

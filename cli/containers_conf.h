@@ -40,6 +40,8 @@ struct ContainersConf {
   std::optional<std::vector<std::string>> default_sysctls;       // default_sysctls
   std::optional<std::vector<std::string>> devices;               // devices
   std::optional<std::string> userns;                             // userns (as --userns)
+  std::optional<std::string> base_hosts_file;                    // base_hosts_file
+  std::optional<std::string> host_containers_internal_ip;        // host_containers_internal_ip
   // [network]
   std::optional<std::string> default_rootless_network_cmd;  // "slirp4netns" | "pasta"
 

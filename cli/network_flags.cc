@@ -5,6 +5,7 @@
 
 #include "cli/command.h"
 #include "common/error.h"
+#include "common/fs.h"
 #include "runner/net/network_parse.h"
 #include "runner/net/port_publish.h"
 
@@ -39,8 +40,8 @@ runner::NetworkSpec parse_network_flags(const NetworkFlags& f) {
   // podman's names of its default network: rootless, that is slirp4netns (or pasta, as
   // containers.conf says).
   const bool bridge = f.network == "bridge" || f.network == "podman";
-  runner::NetworkSpec n = runner::parse_network(
-      bridge ? (f.pasta_default ? "pasta" : "slirp4netns") : f.network);
+  runner::NetworkSpec n =
+      runner::parse_network(bridge ? (f.pasta_default ? "pasta" : "slirp4netns") : f.network);
   n.holder_via_pasta = f.pasta_default;
   for (const auto& p : f.publish)
     for (const runner::PortMapping& m : runner::parse_publish_ranges(p)) n.ports.push_back(m);
@@ -57,20 +58,30 @@ runner::NetworkSpec parse_network_flags(const NetworkFlags& f) {
   }
   for (const auto& d : f.dns) n.dns.push_back(runner::parse_dns(d));
   for (const auto& h : f.add_host) n.extra_hosts.push_back(runner::parse_add_host(h));
+  if (!f.base_hosts_file.empty()) {
+    if (!read_file_if_exists(f.base_hosts_file, n.base_hosts))
+      throw dabba::Error(dabba::Errc::kNotFound,
+                         "containers.conf: base_hosts_file " + f.base_hosts_file + " not found", 0,
+                         "create it, or take the key out");
+  }
+  n.host_internal_ip = f.host_internal_ip;
   if (n.mode == runner::NetworkMode::kBridge) {
-    for (auto& a : n.networks) a.aliases.insert(a.aliases.end(), f.aliases.begin(), f.aliases.end());
+    for (auto& a : n.networks)
+      a.aliases.insert(a.aliases.end(), f.aliases.begin(), f.aliases.end());
     if (!f.ip.empty()) {
       if (n.networks.size() > 1)
-        throw dabba::Error(dabba::Errc::kInvalidArgument, "--ip can only be set for a single network", 0,
-                    "use --network NAME:ip=ADDRESS for each network");
+        throw dabba::Error(dabba::Errc::kInvalidArgument,
+                           "--ip can only be set for a single network", 0,
+                           "use --network NAME:ip=ADDRESS for each network");
       n.networks.front().ip = f.ip;
     }
   } else if (!f.aliases.empty()) {
-    throw dabba::Error(dabba::Errc::kInvalidArgument, "--network-alias can only be used with a network", 0,
-                "join a network of `dabba network create` with --network NAME");
+    throw dabba::Error(dabba::Errc::kInvalidArgument,
+                       "--network-alias can only be used with a network", 0,
+                       "join a network of `dabba network create` with --network NAME");
   } else if (!f.ip.empty()) {
     throw dabba::Error(dabba::Errc::kInvalidArgument, "--ip can only be used with a network", 0,
-                "join a network of `dabba network create` with --network NAME");
+                       "join a network of `dabba network create` with --network NAME");
   }
   n.dns_search = f.dns_search;
   n.dns_options = f.dns_opt;

@@ -31,6 +31,9 @@ struct NetworkFlags {
   // Not a flag: containers.conf's default_rootless_network_cmd is pasta (the default mode, and the
   // networks' namespace's way out).
   bool pasta_default = false;
+  // Not flags: containers.conf's base_hosts_file and host_containers_internal_ip.
+  std::string base_hosts_file;
+  std::string host_internal_ip;
 };
 
 void register_network_flags(CLI::App& app, NetworkFlags& flags);

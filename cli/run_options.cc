@@ -455,6 +455,8 @@ void apply_containers_conf(const ContainersConf& c, const std::function<bool(con
   if (c.dns_searches && !given("--dns-search")) f.net.dns_search = *c.dns_searches;
   if (c.dns_options && !given("--dns-opt")) f.net.dns_opt = *c.dns_options;
   if (c.tz && !given("--tz")) f.tz = *c.tz;
+  if (c.base_hosts_file) f.net.base_hosts_file = *c.base_hosts_file;
+  if (c.host_containers_internal_ip) f.net.host_internal_ip = *c.host_containers_internal_ip;
   // The default --userns; --uidmap/--gidmap given mean their own namespace (podman's rule).
   if (c.userns && !given("--userns") && !given("--uidmap") && !given("--gidmap"))
     f.userns = *c.userns;

@@ -43,6 +43,10 @@ struct NetworkSpec {
   std::vector<HostEntry> extra_hosts;    // --add-host
   std::vector<std::string> dns_search;   // --dns-search: replaces resolv.conf's search ("." none)
   std::vector<std::string> dns_options;  // --dns-opt: replaces its options
+  // containers.conf: base_hosts_file's text (its lines first in /etc/hosts; a name it has is not
+  // written again), host_containers_internal_ip (host.containers.internal's address).
+  std::string base_hosts;
+  std::string host_internal_ip;
   // kBridge: how the user's networks' namespace reaches the outside when this container starts
   // it (containers.conf's default_rootless_network_cmd): slirp4netns or pasta.
   bool holder_via_pasta = false;

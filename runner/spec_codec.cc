@@ -88,6 +88,8 @@ json network_json(const NetworkSpec& n) {
           {"extra_hosts", hosts},
           {"dns_search", n.dns_search},
           {"dns_options", n.dns_options},
+          {"base_hosts", n.base_hosts},
+          {"host_internal_ip", n.host_internal_ip},
           {"holder_via_pasta", n.holder_via_pasta}};
 }
 
@@ -131,6 +133,8 @@ NetworkSpec network_from(const json& j) {
       n.extra_hosts.push_back({h.at(0).get<std::string>(), h.at(1).get<std::string>()});
   get(j, "dns_search", n.dns_search);
   get(j, "dns_options", n.dns_options);
+  get(j, "base_hosts", n.base_hosts);
+  get(j, "host_internal_ip", n.host_internal_ip);
   get(j, "holder_via_pasta", n.holder_via_pasta);
   if (auto networks = j.find("networks"); networks != j.end())
     for (const auto& a : *networks) {

@@ -5,7 +5,9 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <sstream>
+#include <vector>
 
 #include "common/fs.h"
 #include "common/text.h"
@@ -61,6 +63,35 @@ std::string resolve_host_gateway(const std::string& ip, const NetworkSpec& netwo
   return "127.0.0.1";  // --network host: the host is right here
 }
 
+std::vector<std::string> split_words(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+// containers.conf's base_hosts_file under dabba's lines, as podman 4.3 merges them: the base
+// file's lines first, then each of ours that names nothing the base file names.
+std::string over_base_hosts(const std::string& base, const std::string& ours) {
+  std::vector<std::string> names;
+  std::string out;
+  for (const std::string& line : split_lines(base)) {
+    out += line + "\n";
+    const std::string entry = line.substr(0, line.find('#'));
+    std::vector<std::string> words = split_words(entry);
+    for (size_t w = 1; w < words.size(); ++w) names.push_back(words[w]);
+  }
+  for (const std::string& line : split_lines(ours)) {
+    std::vector<std::string> words = split_words(line);
+    const bool known = std::any_of(words.begin() + (words.empty() ? 0 : 1), words.end(),
+                                   [&](const std::string& n) {
+                                     return std::find(names.begin(), names.end(), n) != names.end();
+                                   });
+    if (!known && !words.empty()) out += line + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 HostNetworkFiles read_host_network_files(bool with_host_ip) {
@@ -104,7 +135,9 @@ ResolvConf parse_resolv_conf(const std::string& text) {
 }
 
 EtcFiles network_etc_files(const std::string& hostname, const NetworkSpec& network,
-                           const HostNetworkFiles& host) {
+                           const HostNetworkFiles& host_files) {
+  HostNetworkFiles host = host_files;
+  if (!network.host_internal_ip.empty()) host.host_ip = network.host_internal_ip;
   EtcFiles f;
   f.hostname = hostname + "\n";
   ResolvConf from_host = parse_resolv_conf(host.resolv_conf);
@@ -188,13 +221,15 @@ EtcFiles network_etc_files(const std::string& hostname, const NetworkSpec& netwo
     };
     // podman: --dns-search=. means no search domains.
     if (!network.dns_search.empty())
-      rc.search = network.dns_search == std::vector<std::string>{"."} ? ""
-                                                                      : joined(network.dns_search);
+      rc.search =
+          network.dns_search == std::vector<std::string>{"."} ? "" : joined(network.dns_search);
     if (!network.dns_options.empty()) rc.options = joined(network.dns_options);
     f.resolv_conf = format_resolv_conf(rc);
   }
   for (const auto& h : network.extra_hosts)
     f.hosts += resolve_host_gateway(h.ip, network) + "\t" + h.name + "\n";
+  if (!network.base_hosts.empty() && network.mode != NetworkMode::kHost)
+    f.hosts = over_base_hosts(network.base_hosts, f.hosts);
   return f;
 }
 

@@ -149,4 +149,16 @@ check_eq "... --userns given wins (dabba's own namespace: the caller is root)" "
 dabba_user rm "$cid" >/dev/null
 as_user rm "$CONF_DIR/containers.conf.d/50-userns.conf"
 
+# base_hosts_file and host_containers_internal_ip, as podman's test of them.
+printf '10.1.2.3 base1\n10.4.5.6 base2 #a comment\n' | as_user tee "$WORK/home/basehosts" >/dev/null
+printf '[containers]\nbase_hosts_file = "%s"\nhost_containers_internal_ip = "10.9.9.9"\n' \
+  "$WORK/home/basehosts" | dropin 60-hosts.conf
+hosts=$(dabba_user run --rm --add-host extra:10.7.7.7 "$BUSYBOX" cat /etc/hosts)
+check_eq "base_hosts_file: its lines first, then localhost, the container, host.containers.internal, --add-host" \
+  "10.1.2.3 10.4.5.6 127.0.0.1 ::1 10.0.2.100 10.9.9.9 10.7.7.7" "$(awk '{print $1}' <<<"$hosts" | xargs)"
+check "... host_containers_internal_ip names the host" grep -Pq '^10\.9\.9\.9\thost\.containers\.internal$' <<<"$hosts"
+check_eq "... a container named as a base entry adds no line of its own" 5 \
+  "$(dabba_user run --rm --name base1 --hostname base1 "$BUSYBOX" cat /etc/hosts | wc -l)"
+as_user rm "$CONF_DIR/containers.conf.d/60-hosts.conf"
+
 check_done
