@@ -163,6 +163,11 @@ RootedPath open_root(const Store& store, const ContainerView& view, const std::s
   }
   if (best) {
     std::string rel = clean.substr(best_target.size());
+    if (rel.empty() && is_regular_file(best->source)) {
+      // A file bind (-v /host/app.conf:/etc/app.conf): rooted at its directory, by its name.
+      return {ContainerRoot::of_directory(dirname_of(best->source)),
+              "/" + basename_of(best->source), dirname_of(best_target)};
+    }
     if (rel.empty()) rel = "/";
     if (ends_with_dot(path))
       rel += rel == "/" ? "." : "/.";
@@ -225,9 +230,10 @@ int copy_out(const Store& store, const ContainerView& view, const std::string& c
                                      ": no such file or directory");
   struct stat st;
   if (::fstat(src.get(), &st) != 0) throw_errno("stat " + path);
+  // Names come from the container's path, not the path inside a volume it resolved to.
   if (dest == "-") {
-    std::string name = last_name(path);
-    tar_to_stdout(src.get(), path, name == "/" ? "." : name, store.temp_dir());
+    std::string name = last_name(cpath);
+    tar_to_stdout(src.get(), cpath, name == "/" ? "." : name, store.temp_dir());
     return kExitOk;
   }
   struct stat dst;
@@ -237,8 +243,8 @@ int copy_out(const Store& store, const ContainerView& view, const std::string& c
   auto host_open = [](const std::string& p, int flags) {
     return UniqueFd(::open(p.c_str(), flags | O_CLOEXEC));
   };
-  Target target = resolve_target(dest, path, S_ISDIR(st.st_mode), host_open, "the host");
-  copy_into(src.get(), path, target, TreeCopy{.overwrite = req.overwrite});
+  Target target = resolve_target(dest, cpath, S_ISDIR(st.st_mode), host_open, "the host");
+  copy_into(src.get(), cpath, target, TreeCopy{.overwrite = req.overwrite});
   return kExitOk;
 }
 

@@ -321,17 +321,21 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
                                : o.flags.ipc == "private"  ? "private"
                                                            : "";
   add_volumes_from(store, o.volumes_from, spec.mounts);
-  std::vector<std::string> volumes = prepare_volumes(store, spec.mounts, config.volumes, in.layers);
-  if (runner::creates_user_namespace()) spec.id_map = default_id_map(host_identity());
   const UsernsHost host = userns_host();
-  apply_userns(o.userns, host, o.flags.user.has_value(), spec);
   // A namespace nested in dabba's with another map would see the image's owners shifted (keep-id:
   // root's files as yours): it runs on copies of the layers owned for its map, as podman's
-  // storage chowns them (store/mapped_layers.h).
-  if (o.userns.mode != UsernsMode::kHost && !host.root && spec.layers.size() == image.layers.size())
+  // storage chowns them (store/mapped_layers.h); a new volume is filled from those copies too.
+  if (o.userns.mode != UsernsMode::kHost && !host.root &&
+      spec.layers.size() == image.layers.size()) {
+    const IdMap nested = userns_map(o.userns, host);
     for (size_t i = 0; i < spec.layers.size(); ++i)
       spec.layers[i] =
-          store.mapped_layer_dir(image.layers[image.layers.size() - 1 - i].diff_id, spec.id_map);
+          store.mapped_layer_dir(image.layers[image.layers.size() - 1 - i].diff_id, nested);
+  }
+  std::vector<std::string> volumes =
+      prepare_volumes(store, spec.mounts, config.volumes, spec.layers);
+  if (runner::creates_user_namespace()) spec.id_map = default_id_map(host_identity());
+  apply_userns(o.userns, host, o.flags.user.has_value(), spec);
   add_host_users(o.flags.hostuser, spec);
   const std::string log_path = o.log.driver != runner::LogDriver::kK8sFile ? std::string()
                                : o.log.path.empty() ? runner::container_log_path(in.container_dir)

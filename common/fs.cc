@@ -135,7 +135,15 @@ void remove_tree_at(int parent_fd, const char* name, const std::string& shown) {
     return;
   }
   // A layer may hold directories without write or search permission for their owner.
-  if ((st.st_mode & 0700) != 0700) ::fchmodat(parent_fd, name, (st.st_mode & 07777) | 0700, 0);
+  // Through an O_PATH fd of the directory itself: a symlink swapped in meanwhile is never
+  // followed (fchmodat has no AT_SYMLINK_NOFOLLOW before Linux 6.6).
+  if ((st.st_mode & 0700) != 0700) {
+    const int dir = ::openat(parent_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir >= 0) {
+      ::chmod(("/proc/self/fd/" + std::to_string(dir)).c_str(), (st.st_mode & 07777) | 0700);
+      ::close(dir);
+    }
+  }
   int fd = ::openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return;

@@ -111,6 +111,8 @@ void copy_at(int src, const struct stat& st, const std::string& what, int dst_di
     copy_dir(dir.get(), st, what, dst_dir, name, how);
     return;
   }
+  // What is never written leaves the destination as it is.
+  if (S_ISSOCK(st.st_mode) || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0))) return;
   clear_entry(dst_dir, name, how);
   if (S_ISREG(st.st_mode)) {
     UniqueFd in = open_file("/proc/self/fd/" + std::to_string(src), O_RDONLY);

@@ -2,10 +2,10 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <linux/capability.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <termios.h>
@@ -56,17 +56,24 @@ std::string read_container_file(const char* path) {
 
 namespace {
 
-// Everything below the directory open as dir owned by uid:gid; links are changed, not followed.
-void chown_children(int dir, uid_t uid, gid_t gid, const std::string& what) {
+// Everything below the directory open as dir owned by uid:gid; links are changed, not followed,
+// and another mount below (a volume inside the :U one) is left alone, as podman chowns the
+// source only.
+void chown_children(int dir, uint64_t mount_id, uid_t uid, gid_t gid, const std::string& what) {
   UniqueFd in(::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!in.valid()) throw_errno("open " + what);
   DirStream entries(std::move(in), what);
   while (const struct dirent* e = entries.next()) {
+    struct statx st;
+    if (::statx(entries.fd(), e->d_name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_MNT_ID, &st) != 0)
+      continue;                               // gone meanwhile
+    if (st.stx_mnt_id != mount_id) continue;  // a mount point: another mount's
     if (::fchownat(entries.fd(), e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) != 0)
       throw_errno("chown " + what + "/" + e->d_name);
-    if (e->d_type != DT_DIR) continue;
-    UniqueFd sub(::openat(entries.fd(), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (sub.valid()) chown_children(sub.get(), uid, gid, what + "/" + e->d_name);
+    if (!S_ISDIR(st.stx_mode)) continue;
+    UniqueFd sub(
+        ::openat(entries.fd(), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (sub.valid()) chown_children(sub.get(), mount_id, uid, gid, what + "/" + e->d_name);
   }
 }
 
@@ -80,7 +87,10 @@ void chown_tree_to(const std::string& path, uid_t uid, gid_t gid) {
   if (!S_ISDIR(st.st_mode)) return;
   UniqueFd top(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!top.valid()) throw_errno("open " + path);
-  chown_children(top.get(), uid, gid, path);
+  struct statx top_st;
+  if (::statx(top.get(), "", AT_EMPTY_PATH, STATX_MNT_ID, &top_st) != 0)
+    throw_errno("statx " + path);
+  chown_children(top.get(), top_st.stx_mnt_id, uid, gid, path);
 }
 
 bool setgroups_allowed() {
@@ -321,8 +331,9 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
     }
     const bool shim = setup.shim_fd >= 0;
     if (setup.init && !shim)
-      throw Error(Errc::kUnsupported, "--init needs dabba's exec shim, which this kernel refuses "
-                                      "to run from a memfd (vm.memfd_noexec=2)");
+      throw Error(Errc::kUnsupported,
+                  "--init needs dabba's exec shim, which this kernel refuses "
+                  "to run from a memfd (vm.memfd_noexec=2)");
     if (shim) {
       shim_args = exec_shim_argv(setup.init, 3 + setup.preserve_fds,
                                  signal_mask(forwarded_signals()), program, setup.argv);
@@ -346,8 +357,8 @@ void run_workload_child(SyncChannel& sync, const WorkloadSetup& setup) noexcept 
     int shim_fd =
         shim ? DABBA_SYSCALL(::fcntl(setup.shim_fd, F_DUPFD_CLOEXEC, std::max(10, first_own + 2)))
              : -1;
-    if (!sync.move_to(first_own)) throw_errno("move the sync channel to fd " +
-                                              std::to_string(first_own));
+    if (!sync.move_to(first_own))
+      throw_errno("move the sync channel to fd " + std::to_string(first_own));
     if (shim) {
       DABBA_SYSCALL(::fcntl(first_own, F_SETFD, 0), "keep the sync channel open for the shim");
       DABBA_SYSCALL(::dup3(shim_fd, first_own + 1, O_CLOEXEC), "move the exec shim");

@@ -11,6 +11,7 @@
 #include <climits>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -22,10 +23,26 @@
 namespace dabba {
 namespace {
 
-uint32_t shift(const std::vector<IdMapping>& ranges, uint32_t id) {
+bool covered(const std::vector<IdMapping>& ranges, uint32_t outside) {
+  for (const IdMapping& r : ranges)
+    if (outside >= r.outside && outside - r.outside < r.count) return true;
+  return false;
+}
+
+// For ids the map does not map, which must stay unmapped for the container (nobody): an id of
+// dabba's namespace no range of the map covers, 65534 when free, else the first free one below
+// it; none (every id covered): the id stays.
+std::optional<uint32_t> overflow_id(const std::vector<IdMapping>& ranges) {
+  for (uint32_t free = 65534; free > 0; --free)
+    if (!covered(ranges, free)) return free;
+  return std::nullopt;
+}
+
+uint32_t shift(const std::vector<IdMapping>& ranges, std::optional<uint32_t> overflow,
+               uint32_t id) {
   for (const IdMapping& r : ranges)
     if (id >= r.inside && id - r.inside < r.count) return r.outside + (id - r.inside);
-  return id;  // not in the map: the container sees it as nobody either way
+  return overflow.value_or(id);
 }
 
 // Every extended attribute of the object open as from (overlay's opaque and whiteout marks, file
@@ -50,10 +67,12 @@ void copy_xattrs(int from, int to, const std::string& what) {
 
 class Copier {
  public:
-  explicit Copier(const IdMap& map) : map_(map) {}
+  explicit Copier(const IdMap& map)
+      : map_(map), overflow_uid_(overflow_id(map.uids)), overflow_gid_(overflow_id(map.gids)) {}
 
   void owner(int dir, const char* name, const struct stat& st, const std::string& what) {
-    if (::fchownat(dir, name, shift(map_.uids, st.st_uid), shift(map_.gids, st.st_gid),
+    if (::fchownat(dir, name, shift(map_.uids, overflow_uid_, st.st_uid),
+                   shift(map_.gids, overflow_gid_, st.st_gid),
                    AT_SYMLINK_NOFOLLOW | (*name == '\0' ? AT_EMPTY_PATH : 0)) != 0)
       throw_errno("chown " + what);
   }
@@ -63,7 +82,8 @@ class Copier {
     UniqueFd in(::openat(from, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!in.valid()) throw_errno("open " + what);
     DirStream entries(std::move(in), what);
-    while (const struct dirent* e = entries.next()) entry(entries.fd(), e->d_name, to, what + "/" + e->d_name);
+    while (const struct dirent* e = entries.next())
+      entry(entries.fd(), e->d_name, to, what + "/" + e->d_name);
   }
 
   void entry(int from_dir, const char* name, int to_dir, const std::string& what) {
@@ -92,8 +112,8 @@ class Copier {
         }
       }
       UniqueFd in(::openat(from_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-      UniqueFd out(::openat(to_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                            0600));
+      UniqueFd out(
+          ::openat(to_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
       if (!in.valid() || !out.valid()) throw_errno("open " + what);
       for (;;) {  // copy_file_range: a reflink or an in-kernel copy where the filesystem can
         ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, 1 << 30, 0);
@@ -132,6 +152,7 @@ class Copier {
   }
 
   const IdMap& map_;
+  const std::optional<uint32_t> overflow_uid_, overflow_gid_;
   std::map<std::pair<dev_t, ino_t>, std::string> links_;  // first copy's path, by source inode
 };
 
@@ -148,7 +169,6 @@ std::string mapped_layer_dir(const StoreLayout& layout, const Digest& diff_id, c
   const std::string dir = parent + "/" + diff_id.hex();
   if (path_exists(dir)) return dir;
   return with_context("own layer " + diff_id.str() + " for the container's user namespace", [&] {
-    make_dirs(parent, 0700);
     TempDir tmp(layout.tmp_dir(), "mapped-" + diff_id.hex().substr(0, 12) + "-");
     const std::string layer = layout.layer_dir(diff_id);
     UniqueFd from(::open(layer.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -161,9 +181,17 @@ std::string mapped_layer_dir(const StoreLayout& layout, const Digest& diff_id, c
     UniqueFd layers(::open(dirname_of(layer).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!layers.valid()) throw_errno("open " + dirname_of(layer));
     copier.entry(layers.get(), name.c_str(), tmp_fd.get(), layer);
-    if (::renameat(tmp_fd.get(), name.c_str(), AT_FDCWD, dir.c_str()) != 0 && errno != EEXIST &&
-        errno != ENOTEMPTY)
-      throw_errno("rename the copy to " + dir);
+    // On disk before it is trusted (a present copy is never checked again), as a layer's unpack.
+    if (::syncfs(tmp_fd.get()) != 0) throw_errno("sync the copy of " + layer);
+    // The map's directory made just before the rename, and made again if gc took it away
+    // meanwhile (it removes an empty one).
+    for (int attempt = 0;; ++attempt) {
+      make_dirs(parent, 0700);
+      if (::renameat(tmp_fd.get(), name.c_str(), AT_FDCWD, dir.c_str()) == 0) break;
+      if (errno == EEXIST || errno == ENOTEMPTY) return dir;  // another process's copy won
+      if (errno != ENOENT || attempt >= 3) throw_errno("rename the copy to " + dir);
+    }
+    fsync_dir(parent);
     return dir;
   });
 }

@@ -100,6 +100,14 @@ check_eq "... and nothing in the outer one (not even a mount point)" "" \
   "$(ls -A "$(dabba_user volume inspect cpv1 --format '{{.Mountpoint}}')")"
 check "cp out of a created container's volume" dabba_user cp withvols:/tmp/volume/sub/file "$OUT/fromvol"
 check_eq "... reads the volume" "hello" "$(cat "$OUT/fromvol")"
+check "cp of a created container's volume directory to a host directory" \
+  dabba_user cp withvols:/tmp/volume/sub "$OUT"
+check_eq "... lands under the container path's name" "hello" "$(cat "$OUT/sub/file")"
+echo bound >"$H/bound.conf" && chown dabba-test "$H/bound.conf"
+dabba_user create --name withfile -v "$H/bound.conf:/etc/app.conf" "$BUSYBOX" >/dev/null
+check "cp out of a created container's file bind" dabba_user cp withfile:/etc/app.conf "$OUT/app.conf"
+check_eq "... reads the bound file" "bound" "$(cat "$OUT/app.conf")"
+dabba_user rm withfile >/dev/null
 dabba_user create --name withtmpfs --mount type=tmpfs,dst=/tmp "$BUSYBOX" sleep 100 >/dev/null
 dabba_user cp "$H/file" withtmpfs:/tmp
 dabba_user start withtmpfs >/dev/null

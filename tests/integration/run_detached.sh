@@ -150,6 +150,10 @@ out=$(within_user 60 exec -d web sh -c 'sleep 0.3; echo later > /tmp/detached')
 check "exec -d: returns at once with an exec session id" grep -Eqx '[0-9a-f]{64}' <<<"$out"
 wait_until dabba_user exec web test -s /tmp/detached
 check_eq "... the process ran on in the background" "later" "$(dabba_user exec web cat /tmp/detached)"
+start=$(date +%s)
+out=$(within_user 60 exec -d web sleep 30)
+check "exec -d keeps none of the caller's fds (\$(...) returns before the process ends)" \
+  test $(($(date +%s) - start)) -lt 10
 check_eq "exec -d of a missing command: 127" 127 "$(exit_code within_user 60 exec -d web no-such-cmd)"
 check_eq "exec of an exited container: 125" 125 "$(exit_code within_user 60 exec counter true)"
 check_eq "exec of an unknown container: 125" 125 "$(exit_code within_user 60 exec no-such true)"

@@ -20,7 +20,7 @@ namespace {
 using namespace dabba::testing;
 
 struct stat stat_of(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
   return st;
 }
@@ -82,11 +82,14 @@ TEST_F(MappedLayersTest, OwnersShiftedThroughTheMapAndTheRestKept) {
   EXPECT_TRUE(list_directory(layout_.tmp_dir()).empty()) << "no temp dir left";
 }
 
-TEST_F(MappedLayersTest, AnIdOutsideTheMapStaysAsItIs) {
-  map_.uids = {{1, 100000, 3}};  // 0 and 5 unmapped
+TEST_F(MappedLayersTest, AnIdOutsideTheMapStaysUnmappedForTheContainer) {
+  // 0 is not in the map: it must not land on an id the map covers (the container would see it as
+  // some other user), but on one it does not, which it sees as nobody.
+  map_.uids = {{1, 65530, 10}};  // covers 65530..65539, so 65534 is taken: 65529 is the first free
   const std::string copy = mapped_layer_dir(layout_, diff_id_, map_);
-  EXPECT_EQ(stat_of(copy + "/etc/passwd").st_uid, 0u);
-  EXPECT_EQ(stat_of(copy + "/app").st_uid, 5u);
+  EXPECT_EQ(stat_of(copy + "/etc/passwd").st_uid, 65529u);
+  EXPECT_EQ(stat_of(copy + "/app").st_uid, 65534u) << "5 is in the map: 65530 + 4";
+  EXPECT_EQ(stat_of(copy + "/app").st_gid, 200007u) << "gids mapped as before";
 }
 
 TEST_F(MappedLayersTest, GcRemovesTheCopiesOfLayersThatAreGone) {
