@@ -18,6 +18,7 @@
 #include "common/dir_stream.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/userns.h"
 #include "store/layout.h"
 
 namespace dabba {
@@ -29,12 +30,19 @@ bool covered(const std::vector<IdMapping>& ranges, uint32_t outside) {
   return false;
 }
 
-// For ids the map does not map, which must stay unmapped for the container (nobody): an id of
-// dabba's namespace no range of the map covers, 65534 when free, else the first free one below
-// it; none (every id covered): the id stays.
-std::optional<uint32_t> overflow_id(const std::vector<IdMapping>& ranges) {
+bool has_inside(const std::vector<IdMapping>& ranges, uint32_t id) {
+  for (const IdMapping& r : ranges)
+    if (id >= r.inside && id - r.inside < r.count) return true;
+  return false;
+}
+
+// For ids the map does not map, which must stay unmapped for the container (nobody): an id that
+// this (dabba's) namespace has and no range of the map covers, 65534 when free, else the first
+// free one below it; none (a namespace of a single id, every id covered): the id stays.
+std::optional<uint32_t> overflow_id(const std::vector<IdMapping>& ranges,
+                                    const std::vector<IdMapping>& own) {
   for (uint32_t free = 65534; free > 0; --free)
-    if (!covered(ranges, free)) return free;
+    if (!covered(ranges, free) && has_inside(own, free)) return free;
   return std::nullopt;
 }
 
@@ -67,8 +75,11 @@ void copy_xattrs(int from, int to, const std::string& what) {
 
 class Copier {
  public:
-  explicit Copier(const IdMap& map)
-      : map_(map), overflow_uid_(overflow_id(map.uids)), overflow_gid_(overflow_id(map.gids)) {}
+  // own: the map of the namespace the copy is made in (its ids are the ones chown can give).
+  Copier(const IdMap& map, const IdMap& own)
+      : map_(map),
+        overflow_uid_(overflow_id(map.uids, own.uids)),
+        overflow_gid_(overflow_id(map.gids, own.gids)) {}
 
   void owner(int dir, const char* name, const struct stat& st, const std::string& what) {
     if (::fchownat(dir, name, shift(map_.uids, overflow_uid_, st.st_uid),
@@ -175,7 +186,7 @@ std::string mapped_layer_dir(const StoreLayout& layout, const Digest& diff_id, c
     if (!from.valid()) throw_errno("open " + layer);
     UniqueFd tmp_fd(::open(tmp.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!tmp_fd.valid()) throw_errno("open " + tmp.path());
-    Copier copier(map);
+    Copier copier(map, current_id_map());
     // The layer's root as an entry of its own parent, so its mode and owner travel too.
     const std::string name = basename_of(layer);
     UniqueFd layers(::open(dirname_of(layer).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
