@@ -93,7 +93,7 @@ ContainerView view_container(const Store& store, const ContainerRecord& record) 
   v.info = decode_container_info(record.runner_json);
   v.dir = store.container_dir(record.id);
   try {
-    v.state = runner::read_state(v.dir);
+    v.state = runner::read_settled_state(v.dir);
   } catch (const Error&) {
     v.state.reset();  // unreadable (another user's?): shown as created
   }

@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <ctime>
 #include <sstream>
+#include <thread>
 #include <utility>
 
 #include "common/enum_names.h"
@@ -199,6 +201,17 @@ bool supervisor_alive(const std::string& container_dir, const ContainerState& st
   }
   const std::string id = container_dir.substr(container_dir.rfind('/') + 1);
   return cmdline.rfind("dabba-supervise " + id, 0) == 0;
+}
+
+std::optional<ContainerState> read_settled_state(const std::string& container_dir) {
+  std::optional<ContainerState> state = read_state(container_dir);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (state && state->status == ContainerStatus::kRunning && !alive(*state) &&
+         supervisor_alive(container_dir, *state) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    state = read_state(container_dir);
+  }
+  return state;
 }
 
 }  // namespace dabba::runner

@@ -107,5 +107,9 @@ bool alive(const ContainerState& state);
 // by its title "dabba-supervise <id>", the id being container_dir's name): between two runs of a
 // --restart policy, the container is not alive() but its owner waits to start it again.
 bool supervisor_alive(const std::string& container_dir, const ContainerState& state);
+// read_state, but a container whose PID 1 has just died while its supervisor lives is read again
+// (for at most a second) until the supervisor has recorded the exit: so an inspect right after
+// the death sees the exit code, not a running record of a dead process.
+std::optional<ContainerState> read_settled_state(const std::string& container_dir);
 
 }  // namespace dabba::runner
