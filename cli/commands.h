@@ -59,7 +59,7 @@ Command add_top(CLI::App& parent);
 std::vector<Command> add_volume_group(CLI::App& parent);
 // `network <verb>`: create, ls, inspect, rm, prune, exists (cli/network.cc).
 std::vector<Command> add_network_group(CLI::App& parent);
-// network connect, disconnect (cli/network_connect.cc), for the network group.
+// network connect, disconnect, reload (cli/network_connect.cc), for the network group.
 std::vector<Command> add_network_connections(CLI::App& network);
 Command add_wait(CLI::App& parent);
 Command add_kill(CLI::App& parent);

@@ -9,6 +9,7 @@ namespace dabba::cli {
 void to_json(nlohmann::json& j, const ContainerNetwork& n) {
   j = {{"name", n.name}, {"ip", n.ip}, {"gateway", n.gateway}, {"prefix", n.prefix},
        {"aliases", n.aliases}};
+  if (!n.mac.empty()) j["mac"] = n.mac;
 }
 
 void from_json(const nlohmann::json& j, ContainerNetwork& n) {
@@ -17,6 +18,7 @@ void from_json(const nlohmann::json& j, ContainerNetwork& n) {
   n.gateway = j.value("gateway", n.gateway);
   n.prefix = j.value("prefix", n.prefix);
   n.aliases = j.value("aliases", n.aliases);
+  n.mac = j.value("mac", n.mac);
 }
 
 void to_json(nlohmann::json& j, const ContainerMount& m) {

@@ -34,6 +34,7 @@ struct ContainerNetwork {
   std::string gateway;
   int prefix = 0;
   std::vector<std::string> aliases;
+  std::string mac;
   bool operator==(const ContainerNetwork&) const = default;
 };
 

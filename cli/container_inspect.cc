@@ -239,7 +239,7 @@ TemplateData inspect_container(const ContainerView& v, const TemplateData& image
                           {"IPv6Gateway", ""},
                           {"GlobalIPv6Address", ""},
                           {"GlobalIPv6PrefixLen", 0},
-                          {"MacAddress", ""},
+                          {"MacAddress", n.mac},
                           {"NetworkID", n.name},
                           {"DriverOpts", nullptr},
                           {"IPAMConfig", nullptr},

@@ -57,9 +57,11 @@ int exec_in_container(const Globals& globals, const ExecArgs& a) {
     Store store = Store::open(globals.root());
     v = view_container(store, find_container(store, name));
   }
-  if (!v.running)
-    throw Error(Errc::kConflict, "container " + name + " is not running", 0,
-                "dabba ps -a shows its state; start a new one with dabba run");
+  if (!v.running)  // podman's words and exit code (255), checked against podman 4.3 here
+    throw runner::ExecError(kExitExecStateInvalid,
+                            "can only create exec sessions on running containers: container "
+                            "state improper (container " +
+                                name + " is not running)");
 
   runner::JoinSpec join;
   join.pid = v.state->pid;

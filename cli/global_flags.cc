@@ -39,17 +39,23 @@ void add_podman_globals(CLI::App& app, Globals& g) {
   app.add_option("--network-config-dir,--cni-config-dir", ignored, "accepted, ignored");
   CLI::Option* remote = app.add_flag(
       "--remote", g.remote, "podman-remote's mode: refused, dabba runs containers itself, locally");
-  // podman hides it from --help when CONTAINER_HOST already says where a remote would be.
-  if (const char* host = std::getenv("CONTAINER_HOST"); host != nullptr && *host != '\0')
-    remote->group("");
+  // podman hides it from --help when the environment or --url/--connection already say where a
+  // remote would be (at parse, so before --help prints).
+  for (const char* var : {"CONTAINER_HOST", "CONTAINER_CONNECTION"})
+    if (const char* v = std::getenv(var); v != nullptr && *v != '\0') remote->group("");
+  for (const char* name : {"--url", "--connection"})
+    app.add_option(name, g.remote_target, "podman-remote's mode: refused as --remote")
+        ->group("")
+        ->trigger_on_parse()
+        ->each([remote](const std::string&) { remote->group(""); });
   static bool ignored_flag = false;
   app.add_flag("--syslog", ignored_flag, "accepted, ignored");
 }
 
 void check_podman_globals(const Globals& g) {
-  if (g.remote)
-    throw Error(Errc::kUnsupported, "--remote: dabba has no remote mode", 0,
-                "leave --remote out: dabba runs containers itself, on this machine");
+  if (g.remote || !g.remote_target.empty())
+    throw Error(Errc::kUnsupported, std::string(g.remote ? "--remote" : "--url/--connection") + ": dabba has no remote mode", 0,
+                "leave it out: dabba runs containers itself, on this machine");
   if (!g.storage_driver.empty() && g.storage_driver != "overlay") {
     if (g.storage_driver != "vfs")
       throw Error(Errc::kInvalidArgument, "unsupported storage driver \"" + g.storage_driver + "\"",

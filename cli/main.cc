@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -138,6 +139,22 @@ std::vector<std::string> hoist_globals(const CLI::App& app, int argc, char** arg
   return args;
 }
 
+// What podman says at its start, at info and debug level; and at trace, the environment that
+// picks the store and the configuration files.
+void log_startup(int argc, char** argv) {
+  if (!log_enabled(LogLevel::kInfo)) return;
+  log_info(std::string("dabba filtering at log level ") + log_level_name(log_level()));
+  std::string command;
+  for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
+  log_debug("Called " + command);
+  std::string env;
+  for (const char* var : {"DABBA_ROOT", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR",
+                          "CONTAINERS_CONF", "CONTAINERS_REGISTRIES_CONF", "CONTAINERS_STORAGE_CONF"})
+    if (const char* v = std::getenv(var)) env += std::string(env.empty() ? "" : " ") + var + "=" + v;
+  log_trace("the environment's say on the store and configuration: " +
+            (env.empty() ? std::string("nothing") : env));
+}
+
 int run_main(int argc, char** argv) {
   CLI::App app{"dabba: rootless containers, fast", "dabba"};
   app.require_subcommand(1);
@@ -145,8 +162,11 @@ int run_main(int argc, char** argv) {
   app.add_option("--root", globals.root_flag,
                  "store directory (default: $DABBA_ROOT, $XDG_DATA_HOME/dabba or "
                  "~/.local/share/dabba)");
-  app.add_option("--log-level", globals.log_level, "error, warn, info or debug")
-      ->capture_default_str();
+  CLI::Option* log_level =
+      app.add_option("--log-level", globals.log_level, "trace, debug, info, warn or error")
+          ->capture_default_str();
+  bool debug = false;  // docker's --debug/-D, which podman takes too
+  app.add_flag("-D,--debug", debug, "the same as --log-level=debug")->group("");
   app.set_version_flag("-v,--version", std::string("dabba version ") + kVersion);
   add_podman_globals(app, globals);
 
@@ -187,6 +207,11 @@ int run_main(int argc, char** argv) {
 
   const Command* running = nullptr;
   try {
+    if (debug && log_level->count() > 0) {
+      std::fputs("Setting --log-level and --debug is not allowed\n", stderr);  // podman's, and 1
+      return kExitFailure;
+    }
+    if (debug) globals.log_level = "debug";
     try {
       set_log_level(parse_log_level(globals.log_level));
     } catch (const Error&) {
@@ -203,6 +228,7 @@ int run_main(int argc, char** argv) {
       report_error(e);
       return kExitDabbaFailed;  // a usage error, as podman's
     }
+    log_startup(argc, argv);
     for (auto& cmd : commands) {
       if (!cmd.app->parsed()) continue;
       running = &cmd;

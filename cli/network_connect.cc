@@ -3,15 +3,18 @@
 // (inspect, ps) and its saved Spec (every later start joins the networks it lists); a running
 // container gets it at once: netavark setup (or teardown) of that one network on its PID 1's
 // network namespace, in the user's networks' namespace. Its /etc/hosts and /etc/resolv.conf are
-// rewritten at its next start, as podman leaves them too.
+// rewritten at once. `network reload CONTAINER` sets a running container's networks up again.
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <memory>
 
 #include "cli/command.h"
 #include "cli/commands.h"
 #include "cli/container_info.h"
+#include "cli/container_targets.h"
 #include "cli/containers.h"
 #include "cli/network_attachment.h"
+#include "runner/net/network_parse.h"
 #include "common/error.h"
 #include "runner/etc_files.h"
 #include "runner/net/bridge_attach.h"
@@ -64,7 +67,7 @@ void apply(const Target& t, const runner::NetworkAttachment& a, const char* verb
 void save(Store& store, Target& t) {
   t.view.info.networks.clear();
   for (const auto& a : t.spec.network.networks)
-    t.view.info.networks.push_back({a.name, a.ip, a.gateway, a.prefix, a.aliases});
+    t.view.info.networks.push_back({a.name, a.ip, a.gateway, a.prefix, a.aliases, a.mac});
   // Its /etc/hosts and resolv.conf follow, at once for a running container, as podman's.
   const runner::EtcFiles etc = runner::default_etc_files(t.spec.hostname, t.spec.network);
   t.spec.etc.hosts = etc.hosts;
@@ -99,6 +102,7 @@ Command add_network_connect(CLI::App& parent) {
     describe_attachment(t.network, a);
     a.interface = "eth" + std::to_string(t.spec.network.networks.size());
     a.aliases = args->aliases;
+    a.mac = runner::random_mac_address();
     a.ip = lease_address(store.root(), t.network, t.view.record.id, args->ip,
                          [&](const std::string& id) { return store.container(id).has_value(); });
     try {
@@ -147,10 +151,50 @@ Command add_network_disconnect(CLI::App& parent) {
   return cmd;
 }
 
+// podman's `network reload`: the running containers' networks set up again (its firewall rules
+// and routes made anew), each keeping its addresses and MAC; the ids printed. A container on no
+// network of `network create` (slirp4netns, pasta, host, none) has nothing to reload.
+Command add_network_reload(CLI::App& parent) {
+  auto flags = std::make_shared<TargetFlags>();
+  Command cmd = podman_verb(parent, "reload", "Reload the networks of running containers",
+                            Needs::kUserNamespace);
+  add_target_flags(*cmd.app, *flags, /*with_ignore=*/false);
+  cmd.run = [flags](const Globals& globals) {
+    Store store = Store::open(globals.root());
+    int rc = kExitOk;
+    for (const std::string& name : resolve_targets(store, *flags)) {
+      try {
+        ContainerView view = view_container(store, find_container(store, name));
+        if (!view.running) {
+          if (flags->all) continue;
+          throw Error(Errc::kFailed, "container " + view.record.id +
+                                         ": cannot reload network unless container network has "
+                                         "been configured: container state improper");
+        }
+        const runner::Spec spec = runner::load_spec(view.dir);
+        if (spec.network.mode == runner::NetworkMode::kBridge) {
+          Target t{std::move(view), spec, {}};
+          for (const runner::NetworkAttachment& a : spec.network.networks) {
+            apply(t, a, "teardown");
+            apply(t, a, "setup");
+          }
+          view = std::move(t.view);
+        }
+        std::printf("%s\n", view.record.id.c_str());
+      } catch (const Error& e) {
+        report_error(e);
+        rc = kExitDabbaFailed;
+      }
+    }
+    return rc;
+  };
+  return cmd;
+}
+
 }  // namespace
 
 std::vector<Command> add_network_connections(CLI::App& network) {
-  return {add_network_connect(network), add_network_disconnect(network)};
+  return {add_network_connect(network), add_network_disconnect(network), add_network_reload(network)};
 }
 
 }  // namespace dabba::cli

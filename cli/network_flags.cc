@@ -14,13 +14,14 @@ void register_network_flags(CLI::App& app, NetworkFlags& f) {
   app.add_option("--network,--net", f.network,
                  "slirp4netns[:OPTIONS] (its own network, reaching out through the host), none "
                  "(only lo) or host (the host's network). OPTIONS: allow_host_loopback=true, "
-                 "mtu=N, cidr=A.B.C.0/24, enable_ipv6=true; or NAME[:alias=A,ip=IP] of a network "
-                 "(dabba network create), repeatable")
+                 "mtu=N, cidr=A.B.C.0/24, enable_ipv6=true; or NAME[:alias=A,ip=IP,mac=M] of a "
+                 "network (dabba network create; bridge or podman: the default one), repeatable")
       ->capture_default_str()
       ->multi_option_policy(CLI::MultiOptionPolicy::Join);
   repeatable(app.add_option("--network-alias", f.aliases,
                             "another name the container has on its networks"));
   app.add_option("--ip", f.ip, "the container's IPv4 address on its network");
+  app.add_option("--mac-address", f.mac, "the MAC address of the container's interface on its network");
   repeatable(app.add_option("-p,--publish", f.publish,
                             "publish a container port on the host: [IP:][HOSTPORT:]CONTAINERPORT"
                             "[/tcp|/udp] (no HOSTPORT: a free one)"));
@@ -37,11 +38,9 @@ void register_network_flags(CLI::App& app, NetworkFlags& f) {
 }
 
 runner::NetworkSpec parse_network_flags(const NetworkFlags& f) {
-  // podman's names of its default network: rootless, that is slirp4netns (or pasta, as
-  // containers.conf says).
-  const bool bridge = f.network == "bridge" || f.network == "podman";
-  runner::NetworkSpec n =
-      runner::parse_network(bridge ? (f.pasta_default ? "pasta" : "slirp4netns") : f.network);
+  // `bridge` and `podman` are the default network "podman" (10.88.0.0/16), as podman's rootless
+  // bridge mode; without --network the mode is slirp4netns (or pasta, as containers.conf says).
+  runner::NetworkSpec n = runner::parse_network(f.network);
   n.holder_via_pasta = f.pasta_default;
   for (const auto& p : f.publish)
     for (const runner::PortMapping& m : runner::parse_publish_ranges(p)) n.ports.push_back(m);
@@ -75,10 +74,21 @@ runner::NetworkSpec parse_network_flags(const NetworkFlags& f) {
                            "use --network NAME:ip=ADDRESS for each network");
       n.networks.front().ip = f.ip;
     }
+    if (!f.mac.empty()) {
+      if (n.networks.size() > 1)
+        throw dabba::Error(dabba::Errc::kInvalidArgument,
+                           "--mac-address can only be set for a single network", 0,
+                           "use --network NAME:mac=ADDRESS for each network");
+      n.networks.front().mac = runner::parse_mac_address(f.mac);
+    }
   } else if (!f.aliases.empty()) {
     throw dabba::Error(dabba::Errc::kInvalidArgument,
                        "--network-alias can only be used with a network", 0,
                        "join a network of `dabba network create` with --network NAME");
+  } else if (!f.mac.empty()) {
+    throw dabba::Error(dabba::Errc::kInvalidArgument,
+                       "--mac-address can only be used with a network", 0,
+                       "join a network with --network NAME (or bridge)");
   } else if (!f.ip.empty()) {
     throw dabba::Error(dabba::Errc::kInvalidArgument, "--ip can only be used with a network", 0,
                        "join a network of `dabba network create` with --network NAME");

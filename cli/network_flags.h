@@ -22,6 +22,7 @@ struct NetworkFlags {
   std::string network = "slirp4netns";  // --network, --net (several: joined by newlines)
   std::vector<std::string> aliases;     // --network-alias
   std::string ip;                       // --ip
+  std::string mac;                      // --mac-address
   std::vector<std::string> publish;     // -p, --publish
   bool publish_all = false;             // -P, --publish-all: the image's ExposedPorts, free ports
   std::vector<std::string> dns;         // --dns

@@ -17,6 +17,7 @@
 #include "cli/containers.h"
 #include "cli/interrupt.h"
 #include "cli/network_attachment.h"
+#include "runner/net/network_parse.h"
 #include "cli/progress.h"
 #include "cli/userns_options.h"
 #include "cli/volumes.h"
@@ -217,7 +218,7 @@ std::vector<ContainerMount> container_mounts(const std::vector<runner::MountSpec
 std::vector<ContainerNetwork> container_networks(const runner::NetworkSpec& network) {
   std::vector<ContainerNetwork> out;
   for (const auto& a : network.networks)
-    out.push_back({a.name, a.ip, a.gateway, a.prefix, a.aliases});
+    out.push_back({a.name, a.ip, a.gateway, a.prefix, a.aliases, a.mac});
   return out;
 }
 
@@ -260,17 +261,12 @@ void attach_networks(const Store& store, const std::string& id, runner::NetworkS
       throw Error(Errc::kNotFound,
                   "unable to find network with name or ID " + a.name + ": network not found", 0,
                   "create it first: dabba network create " + a.name);
-    if (found->name == kDefaultNetworkName)
-      throw Error(Errc::kUnsupported,
-                  std::string("the default network ") + kDefaultNetworkName +
-                      " is slirp4netns for a rootless dabba: containers join it with "
-                      "--network slirp4netns (the default)",
-                  0, "create a network to connect containers: dabba network create NAME");
     if (std::find(seen.begin(), seen.end(), found->name) != seen.end())
       throw Error(Errc::kInvalidArgument, "network " + found->name + " is given twice");
     seen.push_back(found->name);
     describe_attachment(*found, a);
     if (a.interface.empty()) a.interface = "eth" + std::to_string(i);
+    if (a.mac.empty()) a.mac = runner::random_mac_address();
     a.ip = lease_address(store.root(), *found, id, a.ip, [&](const std::string& other) {
       return store.container(other).has_value();
     });

@@ -49,12 +49,14 @@ NetworkAttachment parse_attachment(const std::string& text) {
       a.aliases.push_back(value);
     else if (key == "ip" && !value.empty())
       a.ip = value;
+    else if (key == "mac" && !value.empty())
+      a.mac = parse_mac_address(value);
     else if (key == "interface_name" && !value.empty())
       a.interface = value;
     else
       throw Error(Errc::kInvalidArgument,
                   "unknown bridge network option: " + option.substr(0, eq), 0,
-                  "dabba knows alias=NAME, ip=ADDRESS and interface_name=NAME");
+                  "dabba knows alias=NAME, ip=ADDRESS, mac=ADDRESS and interface_name=NAME");
   }
   return a;
 }
@@ -78,6 +80,10 @@ NetworkSpec parse_network(const std::string& text) {
   }
   auto colon = text.find(':');
   std::string name = text.substr(0, colon);
+  // podman's bridge mode: the default network, named "podman", rootless too (through the
+  // networks' namespace, as its rootless-netns).
+  if (name == "bridge")
+    return parse_network("podman" + (colon == std::string::npos ? "" : text.substr(colon)));
   if (name == "none") {
     spec.mode = NetworkMode::kNone;
   } else if (name == "host") {

@@ -66,6 +66,7 @@ json network_json(const NetworkSpec& n) {
                         {"config", a.config},
                         {"interface", a.interface},
                         {"ip", a.ip},
+                        {"mac", a.mac},
                         {"aliases", a.aliases},
                         {"gateway", a.gateway},
                         {"prefix", a.prefix},
@@ -143,6 +144,7 @@ NetworkSpec network_from(const json& j) {
       get(a, "config", at.config);
       get(a, "interface", at.interface);
       get(a, "ip", at.ip);
+      get(a, "mac", at.mac);
       get(a, "aliases", at.aliases);
       get(a, "gateway", at.gateway);
       get(a, "prefix", at.prefix);

@@ -100,7 +100,7 @@ void attach_in_child(pid_t holder, int container_netns, const std::string& bridg
     const std::string name = random_veth_name();
     {
       RtNetlink holder_link;
-      holder_link.add_veth_on_bridge(name, bridge_index, a.interface, container_netns);
+      holder_link.add_veth_on_bridge(name, bridge_index, a.interface, container_netns, a.mac);
       const unsigned index = ::if_nametoindex(name.c_str());
       if (index == 0) throw_errno(name);
       holder_link.set_up(index);

@@ -61,6 +61,7 @@ std::string netavark_options(const std::string& container_id, const std::string&
     nets[a.name] = {{"interface_name", a.interface},
                     {"static_ips", json::array({a.ip})},
                     {"aliases", aliases}};
+    if (!a.mac.empty()) nets[a.name]["static_mac"] = a.mac;
     info[a.name] = json::parse(a.config);
   }
   return json{{"container_id", container_id},

@@ -1,7 +1,10 @@
 #include "runner/net/network_parse.h"
 
 #include <arpa/inet.h>
+#include <sys/random.h>
 
+#include <cctype>
+#include <cstdio>
 #include <cstdlib>
 
 #include "common/error.h"
@@ -284,6 +287,39 @@ HostEntry parse_add_host(const std::string& text) {
 std::string parse_dns(const std::string& text) {
   if (!is_ipv4(text) && !is_ipv6(text))
     throw invalid("--dns " + text + ": not an IP address", "give the DNS server's address");
+  return text;
+}
+
+std::string parse_mac_address(const std::string& text) {
+  auto bad = [&] {
+    return invalid("invalid MAC address " + text,
+                   "give six hexadecimal bytes, as 92:d0:c6:0a:29:33");
+  };
+  if (text.size() != 17) throw bad();
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (i % 3 == 2) {
+      if (c != ':' && c != '-') throw bad();
+      out += ':';
+    } else {
+      if (!std::isxdigit(static_cast<unsigned char>(c))) throw bad();
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  if (std::stoi(out.substr(0, 2), nullptr, 16) & 1)
+    throw invalid("MAC address " + text + " is a multicast address",
+                  "the first byte must be even (02:... is a local unicast one)");
+  return out;
+}
+
+std::string random_mac_address() {
+  unsigned char b[6];
+  if (::getrandom(b, sizeof b, 0) != static_cast<ssize_t>(sizeof b)) throw_errno("getrandom");
+  b[0] = static_cast<unsigned char>((b[0] & 0xfe) | 0x02);  // unicast, locally administered
+  char text[18];
+  std::snprintf(text, sizeof text, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4],
+                b[5]);
   return text;
 }
 

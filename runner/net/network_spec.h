@@ -61,6 +61,7 @@ struct NetworkAttachment {
   std::string config;     // the network's config as netavark reads it (store/networks.h's JSON)
   std::string interface;  // in the container: eth0, eth1, ... in the order given
   std::string ip;         // the container's IPv4 address on it (the CLI assigns it)
+  std::string mac;        // its interface's MAC address, aa:bb:cc:dd:ee:ff (the CLI picks it)
   std::vector<std::string> aliases;  // names it answers to on the network besides its own
   std::string gateway;    // the network's gateway (its DNS server when dns_enabled)
   int prefix = 24;

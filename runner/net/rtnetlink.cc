@@ -8,6 +8,7 @@
 #include <net/if.h>
 #include <sys/socket.h>
 
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -118,7 +119,8 @@ void RtNetlink::request(void* message, std::uint32_t length, const std::string& 
 }
 
 void RtNetlink::add_veth_on_bridge(const std::string& name, unsigned bridge_index,
-                                   const std::string& peer_name, int peer_netns_fd) {
+                                   const std::string& peer_name, int peer_netns_fd,
+                                   const std::string& peer_mac) {
   Message m(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
   ifinfomsg ifi{};
   ifi.ifi_family = AF_UNSPEC;  // not up yet: a veth's end cannot open before the pair exists
@@ -132,6 +134,15 @@ void RtNetlink::add_veth_on_bridge(const std::string& name, unsigned bridge_inde
   m.header(ifi);
   m.attr(IFLA_IFNAME, peer_name);
   m.attr_u32(IFLA_NET_NS_FD, static_cast<std::uint32_t>(peer_netns_fd));
+  if (!peer_mac.empty()) {
+    unsigned char mac[6];
+    unsigned v[6];
+    if (std::sscanf(peer_mac.c_str(), "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4],
+                    &v[5]) != 6)
+      throw Error(Errc::kInvalidArgument, "invalid MAC address " + peer_mac);
+    for (int i = 0; i < 6; ++i) mac[i] = static_cast<unsigned char>(v[i]);
+    m.attr(IFLA_ADDRESS, mac, sizeof mac);
+  }
   m.end_nest(peer);
   m.end_nest(info);
   m.end_nest(linkinfo);

@@ -17,9 +17,11 @@ class RtNetlink {
   RtNetlink();  // a NETLINK_ROUTE socket in the calling thread's network namespace
 
   // Makes the veth pair `name` (here, on bridge_index) and `peer_name` (in the network namespace
-  // of peer_netns_fd), both down. Throws Error (EEXIST when a name is taken).
+  // of peer_netns_fd), both down; the peer's MAC is peer_mac (aa:bb:cc:dd:ee:ff) unless empty.
+  // Throws Error (EEXIST when a name is taken).
   void add_veth_on_bridge(const std::string& name, unsigned bridge_index,
-                          const std::string& peer_name, int peer_netns_fd);
+                          const std::string& peer_name, int peer_netns_fd,
+                          const std::string& peer_mac);
   // The interface up.
   void set_up(unsigned index);
   // address/prefix on the interface (IPv4, dotted).

@@ -477,8 +477,17 @@ TEST(RunFlags11, TimezoneAndWorkdir) {
 }
 
 TEST(RunFlags11, NetworkBridgeAndHostWithPorts) {
-  EXPECT_EQ(parse({"--network", "bridge", "img"}).network.mode, runner::NetworkMode::kSlirp4netns);
-  EXPECT_EQ(parse({"--network=podman", "img"}).network.mode, runner::NetworkMode::kSlirp4netns);
+  // podman's bridge mode: the default network "podman", rootless too
+  RunOptions bridge = parse({"--network", "bridge:alias=a", "img"});
+  EXPECT_EQ(bridge.network.mode, runner::NetworkMode::kBridge);
+  ASSERT_EQ(bridge.network.networks.size(), 1u);
+  EXPECT_EQ(bridge.network.networks.front().name, "podman");
+  EXPECT_EQ(parse({"--network=podman", "img"}).network.networks.front().name, "podman");
+  EXPECT_EQ(parse({"--network=podman", "--mac-address", "02:AB:00:00:00:01", "img"})
+                .network.networks.front()
+                .mac,
+            "02:ab:00:00:00:01");
+  EXPECT_EQ(parse({"img"}).network.mode, runner::NetworkMode::kSlirp4netns);
   RunOptions o = parse({"--network", "host", "-p", "8080:80", "img"});
   EXPECT_EQ(o.network.mode, runner::NetworkMode::kHost);
   EXPECT_TRUE(o.network.ports.empty());

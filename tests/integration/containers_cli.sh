@@ -218,6 +218,24 @@ out=$(dabba_user --remote ps 2>&1) && rc=0 || rc=$?
 check_eq "--remote: refused, 125" 125 "$rc"
 check "... naming it" grep -q -- "--remote: dabba has no remote mode" <<<"$out"
 check "--help lists --remote (podman's scripts look for it)" grep -q -- " --remote " <<<"$(dabba_user --help)"
+check "... not with CONTAINER_CONNECTION set" bash -c '! grep -q -- " --remote "' \
+  <<<"$(as_user env CONTAINER_CONNECTION=x "$TEST_DABBA" --help)"
+check "... nor with --url" bash -c '! grep -q -- " --remote "' <<<"$(dabba_user --url x --help)"
+check_eq "--connection NAME ps: refused, 125" 125 "$(exit_code dabba_user --connection x ps)"
+# podman's (logrus's) log lines: level=... msg=... when stderr is not a terminal
+out=$(dabba_user --log-level=trace info 2>&1 >/dev/null)
+check "--log-level=trace: trace, debug and info lines, in logrus's form" bash -c \
+  'grep -q "^time=\".*\" level=trace msg=" && grep -q " level=debug " <<<"$1" && grep -q " level=info " <<<"$1"' \
+  _ "$out" <<<"$out"
+out=$(dabba_user --log-level=info info 2>&1 >/dev/null)
+check "--log-level=info: info lines, no debug" bash -c \
+  'grep -q " level=info " <<<"$1" && ! grep -q " level=debug " <<<"$1"' _ "$out"
+check_eq "--log-level=warn: no log lines" "" "$(dabba_user --log-level=warn info 2>&1 >/dev/null)"
+check "-D: debug lines (docker's flag, which podman takes)" grep -q " level=debug " \
+  <<<"$(dabba_user -D info 2>&1 >/dev/null)"
+out=$(dabba_user --debug --log-level=panic info 2>&1) && rc=0 || rc=$?
+check_eq "--debug with --log-level: podman's 1 and line" "1 Setting --log-level and --debug is not allowed" \
+  "$rc $out"
 check_eq "cp -a=false (pflag's short form with a value) is parsed" 0 \
   "$(exit_code dabba_user cp -a=false --help)"
 

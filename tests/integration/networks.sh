@@ -119,10 +119,20 @@ dabba_user run -d --name pfwd --network front -p "$PF:80" "$BUSYBOX" \
   sh -c 'while :; do echo served | nc -l -p 80; done' >/dev/null
 wait_until sh -c "nc -w 2 127.0.0.1 $PF </dev/null | grep -q served"
 old_ip=$(dabba_user inspect pfwd --format '{{(index .NetworkSettings.Networks "front").IPAddress}}')
+old_mac=$(dabba_user inspect pfwd --format '{{(index .NetworkSettings.Networks "front").MacAddress}}')
+check "inspect: its MacAddress, the interface's" test -n "$old_mac" -a \
+  "$old_mac" = "$(dabba_user exec pfwd cat /sys/class/net/eth0/address)"
+check_eq "network reload: the id printed" "$(dabba_user inspect pfwd --format '{{.Id}}')" \
+  "$(dabba_user network reload pfwd)"
+check_eq "... the same address and MAC after it" "$old_ip $old_mac" "$(dabba_user inspect pfwd \
+  --format '{{(index .NetworkSettings.Networks "front").IPAddress}} {{(index .NetworkSettings.Networks "front").MacAddress}}')"
+check_eq "... its published port still reaches it" served "$(nc -w 2 127.0.0.1 "$PF" </dev/null)"
 dabba_user network disconnect front pfwd
 dabba_user network connect front pfwd
 new_ip=$(dabba_user inspect pfwd --format '{{(index .NetworkSettings.Networks "front").IPAddress}}')
 check "... reconnected at another address ($old_ip -> $new_ip)" test "$old_ip" != "$new_ip"
+check "... and another MAC" test "$old_mac" != \
+  "$(dabba_user inspect pfwd --format '{{(index .NetworkSettings.Networks "front").MacAddress}}')"
 check_eq "... its published port reaches it there" served "$(nc -w 2 127.0.0.1 "$PF" </dev/null)"
 dabba_user rm -f -t 0 pfwd >/dev/null
 
@@ -148,6 +158,22 @@ dabba_user run -d --name pub --network front -p "127.0.0.1:$PORT:8080" "$BUSYBOX
   sh -c "echo $MARK >/dev/null; while true; do echo published | nc -l -p 8080; done" >/dev/null
 check "-p into a container on a network: the host reaches it" wait_for 10 sh -c "nc -w 2 127.0.0.1 $PORT </dev/null | grep -q published"
 check_eq "ps shows the port" "127.0.0.1:$PORT->8080/tcp" "$(dabba_user ps --filter name=^pub\$ --format '{{.Ports}}')"
+
+# --- the default network: --network bridge and podman (podman's rootless bridge mode) -----------
+check "--network bridge: an address of the default network podman (10.88.0.0/16)" grep -q \
+  'eth0    inet 10\.88\.' <<<"$(dabba_user run --rm --network bridge "$BUSYBOX" ip -o -4 addr show eth0)"
+check_eq "--network podman:mac=M and --mac-address: the MAC asked for" \
+  "02:11:22:33:44:55 02:aa:bb:cc:dd:ee" \
+  "$(dabba_user run --rm --network podman:mac=02:11:22:33:44:55 "$BUSYBOX" cat /sys/class/net/eth0/address) $(
+    dabba_user run --rm --network podman --mac-address 02:AA:BB:CC:DD:EE "$BUSYBOX" cat /sys/class/net/eth0/address)"
+check_eq "--mac-address without a network: 125" 125 \
+  "$(exit_code dabba_user run --rm --mac-address 02:11:22:33:44:55 "$BUSYBOX" true)"
+check_eq "a multicast --mac-address: 125" 125 \
+  "$(exit_code dabba_user run --rm --network bridge --mac-address 01:11:22:33:44:55 "$BUSYBOX" true)"
+dabba_user run -d --name onpodman --network podman "$BUSYBOX" sleep 60 >/dev/null
+check "inspect: NetworkSettings.Networks.podman has its address" grep -q '^10\.88\.' \
+  <<<"$(dabba_user inspect onpodman --format '{{(index .NetworkSettings.Networks "podman").IPAddress}}')"
+dabba_user rm -f -t 0 onpodman >/dev/null
 
 # --- network rm of a network in use ---------------------------------------------------------------
 out=$(dabba_user network rm front 2>&1) && rc=0 || rc=$?

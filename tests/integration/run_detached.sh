@@ -155,7 +155,7 @@ out=$(within_user 60 exec -d web sleep 30)
 check "exec -d keeps none of the caller's fds (\$(...) returns before the process ends)" \
   test $(($(date +%s) - start)) -lt 10
 check_eq "exec -d of a missing command: 127" 127 "$(exit_code within_user 60 exec -d web no-such-cmd)"
-check_eq "exec of an exited container: 125" 125 "$(exit_code within_user 60 exec counter true)"
+check_eq "exec of an exited container: 255 (podman's code)" 255 "$(exit_code within_user 60 exec counter true)"
 check_eq "exec of an unknown container: 125" 125 "$(exit_code within_user 60 exec no-such true)"
 
 # The image's user, working dir and env are exec's defaults too.
@@ -272,7 +272,7 @@ kill -KILL "$ZPID"
 check "the container's PID 1 is a zombie (its supervisor is stopped)" \
   wait_until sh -c "awk '{exit \$3 != \"Z\"}' /proc/$ZPID/stat"
 check "ps does not list the zombie as running" not_listed dabba_user "$ZID"
-check_eq "exec into it: 125 (not running)" 125 "$(exit_code within_user 60 exec zombie true)"
+check_eq "exec into it: 255 (not running, podman's code)" 255 "$(exit_code within_user 60 exec zombie true)"
 within_user 60 logs -f zombie >/dev/null 2>&1 &
 follower=$!
 sleep 1

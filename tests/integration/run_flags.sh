@@ -2,7 +2,7 @@
 # `dabba run`'s podman flags (issue 11) through the real binary, as the test user and the key
 # cases as root: --log-driver/--log-opt (logs of a foreground container), --cidfile, --label,
 # --label-file, --tz, --timeout, -a, --entrypoint as JSON, a repeated --name, --memory=0, -p with
-# --network host, --network bridge, -it without a terminal, -w to a missing directory,
+# --network host, -it without a terminal, -w to a missing directory,
 # TERM=xterm, /run/.containerenv, --no-healthcheck (and --health-* refused).
 set -euo pipefail
 # shellcheck source=lib/run.sh
@@ -127,8 +127,8 @@ check_eq "a missing --label-file: 125" 125 \
 out=$(dabba_user run --rm --network host -p 8080:80 "$BUSYBOX" echo ran 2>&1)
 check "-p with --network host: it runs" grep -q '^ran$' <<<"$out"
 check "... with podman's warning" grep -q 'Port mappings have been discarded' <<<"$out"
-check_eq "--network bridge: the rootless default (slirp4netns's tap0)" "yes" \
-  "$(dabba_user run --rm --network bridge "$BUSYBOX" sh -c 'test -e /sys/class/net/tap0 && echo yes')"
+check_eq "no --network: the rootless default (slirp4netns's tap0)" "yes" \
+  "$(dabba_user run --rm "$BUSYBOX" sh -c 'test -e /sys/class/net/tap0 && echo yes')"
 out=$(dabba_user run --rm -it "$BUSYBOX" echo it-ran </dev/null 2>&1) && rc=0 || rc=$?
 check "-it without a terminal: podman's warning" grep -q 'The input device is not a TTY' <<<"$out"
 check_eq "... and it runs" 0 $rc

@@ -64,7 +64,7 @@ out=$(dabba_nosub run --rm "$ROOTONLY" sh -c \
 check_eq "a single-id mapping: 0 is the user, nothing else" \
   "0 $uid 1 0 $gid 1 deny uid=0(root) gid=0(root) groups=0(root)" "$(xargs <<<"$out")"
 check_eq "one warning line, saying how to add a range" 1 \
-  "$(grep -c "warning: no /etc/subuid or /etc/subgid range for $NOSUB.*usermod --add-subuids" "$WORK/err")"
+  "$(grep -c "level=warning msg=\"no /etc/subuid or /etc/subgid range for $NOSUB.*usermod --add-subuids" "$WORK/err")"
 check_eq "exit codes still come through" 7 \
   "$(dabba_nosub run --rm "$ROOTONLY" sh -c 'exit 7' >/dev/null 2>&1 || echo $?)"
 check_eq "a file the container writes in a bind is the user's" "$NOSUB" \

@@ -119,6 +119,21 @@ TEST(AddHost, DockerForms) {
   EXPECT_THROW(parse_dns("dns.example"), Error);
 }
 
+TEST(ParseMacAddress, SixBytesLowerCasedUnicastOnly) {
+  EXPECT_EQ(parse_mac_address("92:D0:c6:0a:29:33"), "92:d0:c6:0a:29:33");
+  EXPECT_EQ(parse_mac_address("02-00-00-00-00-01"), "02:00:00:00:00:01");
+  for (const char* bad : {"", "02:00:00:00:00", "02:00:00:00:00:0g", "0200.0000.0001",
+                          "01:00:5e:00:00:01"})
+    EXPECT_THROW(parse_mac_address(bad), Error) << bad;
+}
+
+TEST(RandomMacAddress, LocallyAdministeredUnicastAndFresh) {
+  const std::string a = random_mac_address();
+  EXPECT_EQ(parse_mac_address(a), a);
+  EXPECT_EQ(std::stoi(a.substr(0, 2), nullptr, 16) & 3, 2);
+  EXPECT_NE(a, random_mac_address());
+}
+
 TEST(ValidateNetwork, PortsNeedSlirp) {
   NetworkSpec n = parse_network("host");
   n.ports.push_back(parse_publish("8080:80"));
