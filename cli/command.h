@@ -22,6 +22,7 @@ struct Globals {
   bool noout = false;                      // --noout: stdout goes to /dev/null
   bool remote = false;                     // --remote: refused (dabba has no remote mode)
   std::string remote_target;               // --url/--connection: refused as --remote
+  std::string volume_path;  // --volumepath: exported as $DABBA_VOLUME_PATH (store_options.h)
   std::vector<std::string> runtime_flags;  // --runtime-flag, checked when a container starts
   std::string runtime;                     // --runtime: new containers record it (inspect)
   // The store root after --root / DABBA_ROOT / XDG_DATA_HOME / ~/.local/share resolution.

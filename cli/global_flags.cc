@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "runner/container.h"
+#include "store/root_path.h"
 
 namespace dabba::cli {
 
@@ -34,7 +35,7 @@ void add_podman_globals(CLI::App& app, Globals& g) {
   app.add_option("--cgroup-manager", ignored, "accepted (dabba writes cgroupfs itself)");
   app.add_option("--conmon", ignored, "accepted (dabba's supervisor stands for conmon)");
   app.add_option("--tmpdir", ignored, "accepted, ignored");
-  app.add_option("--volumepath", ignored, "accepted, ignored");
+  app.add_option("--volumepath", g.volume_path, "where volumes live (default: the store's volumes/)");
   app.add_option("--network-cmd-path", ignored, "accepted, ignored");
   app.add_option("--network-config-dir,--cni-config-dir", ignored, "accepted, ignored");
   CLI::Option* remote = app.add_flag(
@@ -63,6 +64,9 @@ void check_podman_globals(const Globals& g) {
                   "dabba's store is an overlay store: --storage-driver overlay (or leave it out)");
     log_debug("--storage-driver vfs: dabba uses its own overlay store");
   }
+  // Every Store of this command, and of the processes it starts (the supervisor, its cleanup),
+  // keeps volumes there.
+  export_volume_path(g.volume_path);
   // Only what dabba prints goes: the FILE, not fd 1, which a container in the foreground writes
   // to directly. (glibc's stdout is an assignable variable; the /dev/null stream lives as long as
   // the process.)

@@ -11,7 +11,8 @@ namespace dabba::cli {
 struct Globals;
 
 // Registers --runroot, --storage-driver, --storage-opt, --noout, --events-backend,
-// --runtime-flag, --runtime, --cgroup-manager, --conmon, --tmpdir, --volumepath,
+// --runtime-flag, --runtime, --cgroup-manager, --conmon, --tmpdir, --volumepath (applied:
+// export_volume_path),
 // --network-cmd-path, --network-config-dir, --cni-config-dir, --syslog.
 void add_podman_globals(CLI::App& app, Globals& globals);
 

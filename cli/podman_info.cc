@@ -13,6 +13,8 @@
 #include "common/user_dirs.h"
 #include "common/userns.h"
 #include "common/version.h"
+#include "store/layout.h"
+#include "store/root_path.h"
 #include "store/store.h"
 
 namespace dabba::cli {
@@ -120,7 +122,7 @@ TemplateData podman_info(const std::string& root) {
       {"imageCopyTmpDir", "/var/tmp"},
       {"imageStore", {{"number", images}}},
       {"runRoot", pause_runtime_dir()},
-      {"volumePath", root + "/volumes"},
+      {"volumePath", StoreLayout(root, volume_path_from_environment()).volumes_dir()},
   };
   return {{"host", host},
           {"store", store},

@@ -10,7 +10,9 @@ namespace dabba {
 
 class StoreLayout {
  public:
-  explicit StoreLayout(std::string root) : root_(std::move(root)) {}
+  explicit StoreLayout(std::string root, std::string volumes_dir = "")
+      : root_(std::move(root)),
+        volumes_dir_(volumes_dir.empty() ? root_ + "/volumes" : std::move(volumes_dir)) {}
 
   const std::string& root() const { return root_; }
   std::string db_dir() const { return root_ + "/db"; }
@@ -43,12 +45,14 @@ class StoreLayout {
   }
   std::string containers_dir() const { return root_ + "/containers"; }
   std::string container_dir(const std::string& id) const { return containers_dir() + "/" + id; }
-  // volumes/<name>/_data is what containers mount (podman's layout: Mountpoint ends in _data).
-  std::string volumes_dir() const { return root_ + "/volumes"; }
+  // volumes/<name>/_data is what containers mount (podman's layout: Mountpoint ends in _data);
+  // volumes/ is elsewhere when StoreOptions::volume_path says so (--volumepath).
+  const std::string& volumes_dir() const { return volumes_dir_; }
   std::string volume_dir(const std::string& name) const { return volumes_dir() + "/" + name; }
 
  private:
   std::string root_;
+  std::string volumes_dir_;
 };
 
 }  // namespace dabba

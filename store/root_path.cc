@@ -39,4 +39,16 @@ std::string resolve_store_root(const std::string& root_flag) {
   return root;
 }
 
+void export_volume_path(const std::string& volume_path_flag) {
+  if (volume_path_flag.empty()) return;
+  std::string path = absolute(volume_path_flag);
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  ::setenv("DABBA_VOLUME_PATH", path.c_str(), 1);
+}
+
+std::string volume_path_from_environment() {
+  const char* v = std::getenv("DABBA_VOLUME_PATH");
+  return v != nullptr ? v : "";
+}
+
 }  // namespace dabba

@@ -14,6 +14,7 @@
 #include "common/userns.h"
 #include "store/blob_ingest.h"
 #include "store/refs.h"
+#include "store/root_path.h"
 #include "store/store_state.h"
 
 namespace dabba {
@@ -25,6 +26,7 @@ namespace {
 StoreOptions with_environment(StoreOptions options) {
   if (const char* sync = std::getenv("DABBA_SYNC"); sync != nullptr && std::string(sync) == "0")
     options.sync = false;
+  if (options.volume_path.empty()) options.volume_path = volume_path_from_environment();
   return options;
 }
 
@@ -32,7 +34,7 @@ StoreOptions with_environment(StoreOptions options) {
 
 Store Store::open(const std::string& root, const StoreOptions& given) {
   const StoreOptions options = with_environment(given);
-  auto st = std::make_shared<StoreState>(StoreState{StoreLayout(root), options, nullptr, {}});
+  auto st = std::make_shared<StoreState>(StoreState{StoreLayout(root, options.volume_path), options, nullptr, {}});
   with_context("open the store at " + root, [&] {
     const StoreLayout& l = st->layout;
     make_dirs(root, 0700);

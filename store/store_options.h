@@ -20,6 +20,9 @@ struct StoreOptions {
   // not flushed, so a power cut may undo the last commits, yet never breaks the database. For
   // records that do not outlive a reboot anyway (`run --rm`). The first opener in a process decides.
   bool sync_meta = true;
+  // Where volumes live ("": <root>/volumes); podman's --volumepath. $DABBA_VOLUME_PATH gives it to
+  // every process of a command (the supervisor, its cleanup) when the caller left it empty.
+  std::string volume_path;
   GzipEngine gzip = GzipEngine::kAuto;
   // Decompress and hash in a second thread while this one writes files (two cores or more).
   bool pipeline_thread = true;

@@ -218,6 +218,20 @@ dabba_user start --attach uown >/dev/null
 check_eq "... not when only a file below did" "100:200" "$(dabba_user unshare stat -c %u:%g "$WORK/uvol/f")"
 dabba_user rm uown >/dev/null
 
+# --- --volumepath: volumes elsewhere ------------------------------------------------------------
+mkdir -p "$WORK/vpath" && chown "$RIG_USER" "$WORK/vpath"
+check_eq "--volumepath: info's VolumePath" "$WORK/vpath" \
+  "$(dabba_user --volumepath "$WORK/vpath" info --format '{{.Store.VolumePath}}')"
+dabba_user --volumepath "$WORK/vpath" run --rm -v vp:/data "$BUSYBOX" sh -c 'echo vp > /data/f'
+check_eq "... a new volume lives there, and the container's file is in it" vp \
+  "$(cat "$WORK/vpath/vp/_data/f")"
+dabba_user --volumepath "$WORK/vpath" run -d --rm --name vpd -v /anon "$BUSYBOX" true >/dev/null
+vpd_gone() { [ -z "$(dabba_user ps -a -q --filter name=^vpd\$)" ]; }
+check "... -d --rm with an anonymous volume: gone" wait_for 10 vpd_gone
+check_eq "... the supervisor's cleanup removed its volume there too" vp "$(ls "$WORK/vpath")"
+check_eq "... volume rm removes it there" "vp gone" \
+  "$(dabba_user --volumepath "$WORK/vpath" volume rm vp) $(test -e "$WORK/vpath/vp" && echo left || echo gone)"
+
 # --- as root ------------------------------------------------------------------------------------
 check_eq "root: volume create" "rv" "$(dabba_root volume create rv)"
 dabba_root run --rm -v rv:/data "$BUSYBOX" sh -c 'echo r > /data/f' >/dev/null

@@ -187,7 +187,9 @@ TEST(Compressors, OutputIsDeterministicAndReadable) {
     std::string a = run();
     EXPECT_EQ(run(), a) << compression_name(c);
     EXPECT_EQ(decompress_all(a), data) << compression_name(c);
-    if (c != Compression::kNone) EXPECT_LT(a.size(), data.size() / 4) << compression_name(c);
+    if (c != Compression::kNone) {
+      EXPECT_LT(a.size(), data.size() / 4) << compression_name(c);
+    }
   }
 }
 
