@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/completion.h"
+
 namespace dabba::cli {
 
 CLI::Option* repeatable(CLI::Option* option) {
@@ -73,6 +75,7 @@ std::vector<Command> register_commands(CLI::App& app) {
   c.push_back(add_version(app));
   for (Command& g : add_system_group(app)) c.push_back(std::move(g));
   c.push_back(add_unshare(app));
+  c.push_back(add_completion(app));
   return c;
 }
 

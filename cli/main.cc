@@ -11,8 +11,10 @@
 
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/completion.h"
 #include "cli/containers.h"
 #include "cli/global_flags.h"
+#include "cli/man_pages.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/userns.h"
@@ -171,6 +173,18 @@ int run_main(int argc, char** argv) {
   add_podman_globals(app, globals);
 
   std::vector<Command> commands = register_commands(app);
+  // The shells' completion scripts and the build's man pages read the definitions just made.
+  if (argc >= 2 && std::string(argv[1]) == "__complete")
+    return print_completion(app, std::vector<std::string>(argv + 2, argv + argc));
+  if (argc == 3 && std::string(argv[1]) == "__man") {
+    try {
+      write_man_pages(app, argv[2]);
+    } catch (const Error& e) {
+      report_error(e);
+      return kExitFailure;
+    }
+    return kExitOk;
+  }
 
   try {
     std::vector<std::string> args = hoist_globals(app, argc, argv);

@@ -65,6 +65,12 @@ check "it holds run -d's supervisor program as /usr/libexec/dabba/dabba-supervis
   grep -qx './usr/libexec/dabba/dabba-supervise' <<<"$CONTENTS"
 check "it holds the README under /usr/share/doc/dabba" \
   grep -qx './usr/share/doc/dabba/README.md' <<<"$CONTENTS"
+check "it holds the man pages (dabba-run(1), generated from the CLI)" \
+  grep -qx './usr/share/man/man1/dabba-run.1' <<<"$CONTENTS"
+for f in bash-completion/completions/dabba zsh/vendor-completions/_dabba \
+  fish/vendor_completions.d/dabba.fish; do
+  check "it holds the shell completion /usr/share/$f" grep -qx "./usr/share/$f" <<<"$CONTENTS"
+done
 mkdir "$WORK/unpacked"
 dpkg-deb -x "$DEB" "$WORK/unpacked"
 # stripped FILE: an ELF file without debug sections.
