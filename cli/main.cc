@@ -160,6 +160,9 @@ void log_startup(int argc, char** argv) {
 int run_main(int argc, char** argv) {
   CLI::App app{"dabba: rootless containers, fast", "dabba"};
   app.require_subcommand(1);
+  // pflag's rule, which podman's flags follow: a flag given twice takes the last value (lists,
+  // `-e A -e B`, keep every one: their policy is their own). Verbs inherit it.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   Globals globals;
   app.add_option("--root", globals.root_flag,
                  "store directory (default: $DABBA_ROOT, $XDG_DATA_HOME/dabba or "

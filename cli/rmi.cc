@@ -116,7 +116,8 @@ Command add_rmi(CLI::App& parent, const std::string& name) {
           std::printf("Deleted: %s\n", plan.image.config.hex().c_str());
       } catch (const Error& e) {
         if (e.code() == Errc::kNotFound) {
-          if (args->ignore || args->all) continue;  // -a: removed along with another name
+          // -a: removed along with another name; -f: podman 4.3 says nothing and exits 0 too
+          if (args->ignore || args->all || args->force) continue;
           report_error(Error(Errc::kNotFound, arg + ": image not known"));
           note(kExitNotFound);
         } else {

@@ -40,6 +40,7 @@ Command add_save(CLI::App& parent) {
     bool multi = false;
     bool quiet = false;
     bool compress = false;
+    bool uncompressed = false;
     std::vector<std::string> images;
   };
   auto args = std::make_shared<Args>();
@@ -54,12 +55,14 @@ Command add_save(CLI::App& parent) {
   cmd.app->add_flag("-q,--quiet", args->quiet, "no progress");
   cmd.app->add_flag("--compress", args->compress,
                     "accepted; dir formats keep the layers as stored (compressed)");
-  cmd.app->add_flag("--uncompressed", args->compress,
-                    "accepted; OCI formats keep the layers as stored");
+  cmd.app->add_flag("--uncompressed", args->uncompressed,
+                    "OCI formats: the layers as plain tars (a new manifest; the same image id)");
   cmd.app->add_option("image", args->images, "image names or ids")->required();
   cmd.run = [args](const Globals& globals) {
     SaveOptions options;
     options.format = parse_archive_format(args->format);
+    options.uncompressed = args->uncompressed && (options.format == ArchiveFormat::kOciArchive ||
+                                                  options.format == ArchiveFormat::kOciDir);
     const bool to_dir = is_directory_format(options.format);
     if (to_dir && args->output.empty())
       throw Error(Errc::kInvalidArgument, "--format " + args->format + " needs -o DIRECTORY");

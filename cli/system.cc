@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -91,7 +92,27 @@ int system_df(const Store& store, bool verbose, const std::string& format) {
       ctr.reclaimable += size;
     containers.push_back({std::move(v), size});
   }
+  // A volume is active while a container (running or not) uses it, as podman counts.
   Usage vol{"Local Volumes"};
+  struct VolumeUse {
+    std::string name;
+    size_t links = 0;
+    uint64_t size = 0;
+  };
+  std::vector<VolumeUse> volumes;
+  for (const VolumeRecord& r : store.list_volumes()) {
+    VolumeUse u{r.name, 0, content_size(store.volume_data_dir(r.name))};
+    for (const auto& c : containers)
+      u.links += static_cast<size_t>(
+          std::count(c.view.record.volumes.begin(), c.view.record.volumes.end(), r.name));
+    ++vol.total;
+    vol.size += u.size;
+    if (u.links > 0)
+      ++vol.active;
+    else
+      vol.reclaimable += u.size;
+    volumes.push_back(std::move(u));
+  }
 
   if (verbose) {
     const int64_t now = unix_now();
@@ -122,11 +143,15 @@ int system_df(const Store& store, bool verbose, const std::string& format) {
       if (created.ends_with(" ago")) created.resize(created.size() - 4);
       text += short_container_id(c.view.record.id) + "\t" +
               c.view.info.image_id.substr(c.view.info.image_id.find(':') + 1, 12) + "\t" +
-              command + "\t0\t" + human_size_compact(c.size) + "\t" + created + "\t" +
+              command + "\t" + std::to_string(c.view.record.volumes.size()) + "\t" +
+              human_size_compact(c.size) + "\t" + created + "\t" +
               state_name(c.view) + "\t" + c.view.record.name + "\n";
     }
-    out += tab_align(text) + "\nLocal Volumes space usage:\n\n" +
-           tab_align("VOLUME NAME\tLINKS\tSIZE\n");
+    out += tab_align(text) + "\nLocal Volumes space usage:\n\n";
+    text = "VOLUME NAME\tLINKS\tSIZE\n";
+    for (const VolumeUse& u : volumes)
+      text += u.name + "\t" + std::to_string(u.links) + "\t" + human_size_compact(u.size) + "\n";
+    out += tab_align(text);
     std::fputs(out.c_str(), stdout);
     return kExitOk;
   }

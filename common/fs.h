@@ -52,6 +52,8 @@ void remove_tree(const std::string& path);
 void remove_tree_at(int dir_fd, const std::string& name);
 // Total bytes allocated under path (du), not following symlinks.
 uint64_t disk_usage(const std::string& path);
+// The sizes of the files, links and other non-directories under path (podman's volume sizes).
+uint64_t content_size(const std::string& path);
 
 std::string dirname_of(const std::string& path);
 std::string basename_of(const std::string& path);

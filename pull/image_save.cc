@@ -283,6 +283,30 @@ SavedManifest manifest_for(const Store& store, const ImageRecord& image, bool do
   return m;
 }
 
+// The OCI manifest naming each layer's plain tar (media type ...tar, digest its diff_id).
+SavedManifest uncompressed_manifest(const Store& store, const ImageRecord& image) {
+  json layers = json::array();
+  for (const ImageLayer& l : image.layers) {
+    auto info = store.layer(l.diff_id);
+    if (!info) throw Error(Errc::kNotFound, "layer " + l.diff_id.str() + " is not in the store");
+    layers.push_back({{"mediaType", media_type::kOciLayer},
+                      {"digest", l.diff_id.str()},
+                      {"size", info->tar_size}});
+  }
+  SavedManifest m;
+  m.media_type = std::string(media_type::kOciManifest);
+  json doc = {{"schemaVersion", 2},
+              {"mediaType", m.media_type},
+              {"config",
+               {{"mediaType", media_type::kOciConfig},
+                {"digest", image.config.str()},
+                {"size", store.blob(image.config)->size}}},
+              {"layers", layers}};
+  m.bytes = doc.dump();
+  m.digest = Digest::of(m.bytes);
+  return m;
+}
+
 void save_oci_layout(const Store& store, const std::vector<SavedImage>& images,
                      const SaveOptions& options, Output& out) {
   json manifests = json::array();
@@ -294,7 +318,17 @@ void save_oci_layout(const Store& store, const std::vector<SavedImage>& images,
   };
   out.text("oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
   for (const SavedImage& s : images) {
-    SavedManifest m = manifest_for(store, s.image, false);
+    if (options.uncompressed) {
+      for (const ImageLayer& l : s.image.layers) {
+        if (!written.insert(l.diff_id).second) continue;
+        say(options, "Copying blob " + l.diff_id.str());
+        check_cancel(options);
+        out.file("blobs/sha256/" + l.diff_id.hex(), store.layer(l.diff_id)->tar_size,
+                 [&](const Write& write) { write_layer_tar(store, l, options, write); });
+      }
+    }
+    SavedManifest m = options.uncompressed ? uncompressed_manifest(store, s.image)
+                                           : manifest_for(store, s.image, false);
     for (const StoredBlob& b : m.layers) {
       say(options, "Copying blob " + b.digest.str());
       blob(b.digest, b.path, b.size);

@@ -44,6 +44,9 @@ struct SaveOptions {
   // "Copying blob sha256:...", "Copying config ...", "Writing manifest to image destination".
   std::function<void(const std::string& line)> progress;
   const std::atomic<bool>* cancel = nullptr;  // Ctrl-C: stop between reads
+  // OCI formats: each layer as its plain tar (digest: its diff_id), in a new manifest (podman's
+  // --uncompressed); the image id, its config's digest, stays.
+  bool uncompressed = false;
 };
 
 // Writes the archive to fd (the archive formats) or into the directory dir (created if needed;

@@ -11,6 +11,34 @@
 namespace dabba {
 namespace {
 
+bool is_tag(std::string_view n) {  // digest and dangling names are no tags
+  return !n.starts_with("<none>@") && n.find('@') == std::string_view::npos;
+}
+
+// containers/storage's NamesHistory: each time an image's names change, every name it then has
+// moves to the front of its history, one after the other (so the last ends up first), and
+// names it lost stay behind them: `podman images --format {{.History}}` shows it. added are the
+// names being given (after the image's others); the scan for those it had is skipped for a new
+// image, which has none.
+void renew_names_history(WriteTxn& txn, ImageRecord& rec, bool existed,
+                         const std::vector<std::string>& added) {
+  std::vector<std::string> current;
+  if (existed)
+    txn.scan(Db::kNames, "", [&](std::string_view name, std::string_view m) {
+      if (m == rec.manifest.hex() && is_tag(name) &&
+          std::find(added.begin(), added.end(), name) == added.end())
+        current.emplace_back(name);
+      return true;
+    });
+  for (const std::string& n : added)
+    if (is_tag(n) && std::find(current.begin(), current.end(), n) == current.end())
+      current.push_back(n);
+  for (const std::string& n : current) {
+    std::erase(rec.names_history, n);
+    rec.names_history.insert(rec.names_history.begin(), n);
+  }
+}
+
 bool is_hex(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
@@ -65,23 +93,7 @@ ImageRecord Store::add_image(const ImageRecord& image, const std::vector<std::st
       txn.put(Db::kNames, name, rec.manifest.hex());
       ++rec.name_refs;
     }
-    // The tags it is given go first in its history (digest and dangling names are no tags). A
-    // record written before histories were kept starts from the tags it has.
-    auto is_tag = [](const std::string& n) {
-      return n.rfind("<none>@", 0) != 0 && n.find('@') == std::string::npos;
-    };
-    if (existed && rec.names_history.empty())
-      txn.scan(Db::kNames, "", [&](std::string_view name, std::string_view m) {
-        if (m == rec.manifest.hex() && is_tag(std::string(name)) &&
-            std::find(names.begin(), names.end(), name) == names.end())
-          rec.names_history.emplace_back(name);
-        return true;
-      });
-    for (auto it = names.rbegin(); it != names.rend(); ++it) {
-      if (!is_tag(*it)) continue;
-      std::erase(rec.names_history, *it);
-      rec.names_history.insert(rec.names_history.begin(), *it);
-    }
+    renew_names_history(txn, rec, existed, names);
     put_or_release_image(txn, rec);
     txn.commit();
     return rec;
@@ -185,6 +197,7 @@ bool Store::remove_name(const std::string& name, bool force) {
     bool released = false;
     if (img) {
       if (img->name_refs > 0) --img->name_refs;
+      if (img->name_refs > 0) renew_names_history(txn, *img, true, {});
       released = put_or_release_image(txn, *img);
     }
     txn.commit();

@@ -49,6 +49,15 @@ check_eq "... with rig/layers' 4 layers" 4 \
 check "save --format oci-archive" dabba_user save --format oci-archive -o "$A/bb-oci.tar" "$BUSYBOX"
 check "... keeps the registry's manifest digest" tar -tf "$A/bb-oci.tar" "blobs/sha256/$(digest_hex "$FIXTURE_BUSYBOX_DIGEST")"
 check "podman loads the oci-archive" podman_user load -i "$A/bb-oci.tar"
+check "save --format oci-archive --uncompressed" \
+  dabba_user save --format oci-archive --uncompressed -o "$A/bb-plain.tar" "$BUSYBOX"
+mkdir "$A/plain" && tar -C "$A/plain" -xf "$A/bb-plain.tar"
+check_eq "... its layer is a plain tar, named by its diff_id" \
+  "$(dabba_user image inspect --format '{{index .RootFS.Layers 0}}' "$BUSYBOX")" \
+  "$(jq -r '.layers[0].digest' "$A/plain/blobs/sha256/$(jq -r '.manifests[0].digest' "$A/plain/index.json" | cut -d: -f2)")"
+check "... of media type tar" grep -q 'POSIX tar archive' \
+  <<<"$(file "$A/plain/blobs/sha256/$(dabba_user image inspect --format '{{index .RootFS.Layers 0}}' "$BUSYBOX" | cut -d: -f2)")"
+check "... skopeo reads it" skopeo inspect "oci-archive:$A/bb-plain.tar"
 check "save --format oci-dir" dabba_user save --format oci-dir -o "$A/bb-ocidir" "$BUSYBOX"
 check_eq "... index.json names the image" "$REGISTRY/rig/busybox:latest" \
   "$(jq -r '.manifests[0].annotations["org.opencontainers.image.ref.name"]' "$A/bb-ocidir/index.json")"

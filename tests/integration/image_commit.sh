@@ -81,6 +81,14 @@ check_eq "system df --format" "Images Containers Local Volumes" \
   "$(dabba_user system df --format '{{.Type}}' | xargs)"
 check "system df -v lists images and containers" \
   grep -q "^Containers space usage:" <<<"$(dabba_user system df -v)"
+dabba_user volume create dfvol >/dev/null
+dabba_user run --name dfuser -v dfvol:/v "$BUSYBOX" sh -c 'printf 12345 >/v/f' >/dev/null
+check_eq "system df: a volume a stopped container uses is active (podman's count), its size its files'" \
+  "Local Volumes:1:1:5B" "$(dabba_user system df --format '{{.Type}}:{{.Total}}:{{.Active}}:{{.Size}}' | tail -n 1)"
+check "system df -v: the volume, its 1 link, 5B" grep -Eq '^dfvol +1 +5B$' <<<"$(dabba_user system df -v)"
+check "... the container's LOCAL VOLUMES column: 1" grep -Eq ' 1 .* dfuser$' <<<"$(dabba_user system df -v)"
+dabba_user rm dfuser >/dev/null
+dabba_user volume rm dfvol >/dev/null
 dabba_user network create pruned-net >/dev/null
 dabba_user volume create pruned-vol >/dev/null
 dabba_user volume create kept-vol >/dev/null

@@ -91,6 +91,22 @@ TEST_F(ImagesTest, TagsMoveAndTheLastNameReleasesTheImage) {
   EXPECT_TRUE(store_.check().ok());
 }
 
+TEST_F(ImagesTest, NamesHistoryAsContainersStorageKeepsIt) {
+  // podman's own test: tag, untag, tag another, untag; the image's name first, then the others
+  // newest first.
+  ImageRecord a = make_image(store_, {layer_tar("h")}, "h", {"localhost/my:latest"});
+  auto history = [&] { return store_.image(a.manifest)->names_history; };
+  EXPECT_EQ(history(), std::vector<std::string>({"localhost/my:latest"}));
+  store_.add_image(a, {"localhost/t1:latest"});
+  EXPECT_EQ(history(), std::vector<std::string>({"localhost/t1:latest", "localhost/my:latest"}));
+  store_.remove_name("localhost/t1:latest", false);
+  EXPECT_EQ(history(), std::vector<std::string>({"localhost/my:latest", "localhost/t1:latest"}));
+  store_.add_image(a, {"localhost/t2:latest"});
+  store_.remove_name("localhost/t2:latest", false);
+  EXPECT_EQ(history(), std::vector<std::string>({"localhost/my:latest", "localhost/t2:latest",
+                                                 "localhost/t1:latest"}));
+}
+
 TEST_F(ImagesTest, ContainersPinTheirImageAndLayers) {
   ImageRecord a = make_image(store_, {layer_tar("base"), layer_tar("a")}, "a", {"r/a:1"});
   ContainerRecord c;
