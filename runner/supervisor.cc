@@ -102,7 +102,10 @@ void exec_supervise_program(const std::string& program, const Spec& spec, SyncCh
     if (::dup2(spec_fd.get(), kSuperviseSpecFd) < 0) return;  // dup2 clears O_CLOEXEC
     int flags = ::fcntl(kSuperviseReportFd, F_GETFD);
     if (flags < 0 || ::fcntl(kSuperviseReportFd, F_SETFD, flags & ~FD_CLOEXEC) < 0) return;
-    std::vector<std::string> args = {"dabba-supervise", "--restarts", std::to_string(restarts),
+    // --id: the title it takes ("dabba-supervise ID") then fits in its arguments' space, so its
+    // environment (/proc/PID/environ, CONTAINERS_CONF for its cleanup) stays readable, as conmon's.
+    std::vector<std::string> args = {"dabba-supervise", "--id", spec.id, "--restarts",
+                                     std::to_string(restarts),
                                      "--log-level", log_level_name(log_level()),
                                      "--exit-removes", exit_command.removes_container ? "1" : "0"};
     if (!exit_command.argv.empty()) {

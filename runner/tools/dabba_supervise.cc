@@ -48,7 +48,9 @@ int main(int argc, char** argv) {
     if (i + 1 >= argc) usage("no value after " + arg);
     const std::string value = argv[++i];
     try {
-      if (arg == "--restarts")
+      if (arg == "--id")
+        continue;  // for its title's room (supervisor.cc); the spec says which container
+      else if (arg == "--restarts")
         restarts = static_cast<unsigned>(std::stoul(value));
       else if (arg == "--log-level")
         set_log_level(parse_log_level(value));

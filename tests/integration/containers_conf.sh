@@ -105,6 +105,16 @@ env_out=$(as_user env CONTAINERS_CONF="$WORK/home/only.conf" "$TEST_DABBA" --roo
 check "CONTAINERS_CONF: its env" grep -qx "ONLY=yes" <<<"$env_out"
 check "CONTAINERS_CONF: the user's files are not read" bash -c "! grep -q CONF_ONLY <<<'$env_out'"
 check "CONTAINERS_CONF: the default capabilities again" grep -qx "00000000800405fb" <<<"$env_out"
+# podman's test: conmon keeps CONTAINERS_CONF (its cleanup reads the same file); so does dabba's
+# supervisor, whose environment stays readable under its title.
+ccid=$(as_user env CONTAINERS_CONF="$WORK/home/only.conf" "$TEST_DABBA" --root "$STORE" \
+  run -d --network none "$BUSYBOX" sleep 60)
+cpid=$(dabba_user inspect --format '{{.State.ConmonPid}}' "$ccid")
+check_eq "... the supervisor's environment has it" "CONTAINERS_CONF=$WORK/home/only.conf" \
+  "$(tr '\0' '\n' <"/proc/$cpid/environ" | grep '^CONTAINERS_CONF=')"
+check_eq "... its title is still dabba-supervise ID" "dabba-supervise $ccid" \
+  "$(tr '\0' ' ' <"/proc/$cpid/cmdline" | sed 's/ *$//')"
+dabba_user rm -f -t 0 "$ccid" >/dev/null
 rc=0
 out=$(as_user env CONTAINERS_CONF="$WORK/home/missing.conf" "$TEST_DABBA" --root "$STORE" \
   run --rm --network none "$BUSYBOX" true 2>&1) || rc=$?
