@@ -45,8 +45,7 @@ ImageView make_view(const Store& store, const ImageRecord& image, std::vector<st
     if (!repos_with_digest.count(repo)) digests.insert(repo + "@" + image.manifest.str());
   }
   v.digests.assign(digests.begin(), digests.end());
-  std::sort(v.names.begin(), v.names.end());
-  std::sort(v.tags.begin(), v.tags.end());
+  // names and tags stay in the image's order (Store: names_order), as podman's RepoTags.
   v.config = read_config(store, image.config);
   return v;
 }

@@ -56,7 +56,7 @@ Command add_tag(CLI::App& parent) {
       names.push_back(local_image_name(args->args[i]));  // every target checked before any change
     Store store = Store::open(globals.root());
     ImageRecord image = find_image_or_throw(store, args->args[0]);
-    add_named_image(store, image, names);
+    add_named_image(store, image, names, Store::NamePlace::kLast);
     return kExitOk;
   };
   return cmd;

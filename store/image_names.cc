@@ -45,8 +45,8 @@ NameParts split_name(std::string_view name) {
 }
 
 ImageRecord add_named_image(Store& store, const ImageRecord& image,
-                            const std::vector<std::string>& names) {
-  ImageRecord rec = store.add_image(image, names);
+                            const std::vector<std::string>& names, Store::NamePlace place) {
+  ImageRecord rec = store.add_image(image, names, place);
   std::string dangling = dangling_name(rec.manifest);
   bool named = false;
   for (const auto& n : names) named = named || !is_dangling_name(n);

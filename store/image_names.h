@@ -44,7 +44,8 @@ bool names_registry(std::string_view text);
 
 // add_image, then drops the image's dangling name if it now has a real one.
 ImageRecord add_named_image(Store& store, const ImageRecord& image,
-                            const std::vector<std::string>& names);
+                            const std::vector<std::string>& names,
+                            Store::NamePlace place = Store::NamePlace::kFirst);
 
 // The image text names in the store: a reference ("alpine", "host:5000/a/b:tag",
 // "name@sha256:.."), normalised as a pull would; else an exact stored name, a manifest digest,

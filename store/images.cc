@@ -15,21 +15,25 @@ bool is_tag(std::string_view n) {  // digest and dangling names are no tags
   return !n.starts_with("<none>@") && n.find('@') == std::string_view::npos;
 }
 
+// The tags an existing image has besides added (in the names database's order).
+std::vector<std::string> other_tags(WriteTxn& txn, const ImageRecord& rec,
+                                    const std::vector<std::string>& added) {
+  std::vector<std::string> out;
+  txn.scan(Db::kNames, "", [&](std::string_view name, std::string_view m) {
+    if (m == rec.manifest.hex() && is_tag(name) &&
+        std::find(added.begin(), added.end(), name) == added.end())
+      out.emplace_back(name);
+    return true;
+  });
+  return out;
+}
+
 // containers/storage's NamesHistory: each time an image's names change, every name it then has
 // moves to the front of its history, one after the other (so the last ends up first), and
-// names it lost stay behind them: `podman images --format {{.History}}` shows it. added are the
-// names being given (after the image's others); the scan for those it had is skipped for a new
-// image, which has none.
-void renew_names_history(WriteTxn& txn, ImageRecord& rec, bool existed,
+// names it lost stay behind them: `podman images --format {{.History}}` shows it. current are
+// the tags it keeps, added the names being given.
+void renew_names_history(ImageRecord& rec, std::vector<std::string> current,
                          const std::vector<std::string>& added) {
-  std::vector<std::string> current;
-  if (existed)
-    txn.scan(Db::kNames, "", [&](std::string_view name, std::string_view m) {
-      if (m == rec.manifest.hex() && is_tag(name) &&
-          std::find(added.begin(), added.end(), name) == added.end())
-        current.emplace_back(name);
-      return true;
-    });
   for (const std::string& n : added)
     if (is_tag(n) && std::find(current.begin(), current.end(), n) == current.end())
       current.push_back(n);
@@ -44,9 +48,37 @@ bool is_hex(std::string_view s) {
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
+void place_names(ImageRecord& rec, const std::vector<std::string>& others,
+                 const std::vector<std::string>& names, Store::NamePlace place) {
+  // Tags it had before their order was kept (older records) go before the ordered ones.
+  std::vector<std::string> unordered;
+  for (const std::string& n : others)
+    if (std::find(rec.names_order.begin(), rec.names_order.end(), n) == rec.names_order.end())
+      unordered.push_back(n);
+  rec.names_order.insert(rec.names_order.begin(), unordered.begin(), unordered.end());
+  std::vector<std::string> tags;
+  for (const std::string& n : names)
+    if (is_tag(n) && std::find(tags.begin(), tags.end(), n) == tags.end()) tags.push_back(n);
+  for (const std::string& n : tags) std::erase(rec.names_order, n);
+  rec.names_order.insert(place == Store::NamePlace::kFirst ? rec.names_order.begin()
+                                                           : rec.names_order.end(),
+                         tags.begin(), tags.end());
+}
+
+// names (of one image, sorted as the names database keeps them) in the image's order.
+void order_names(std::vector<std::string>& names, const std::vector<std::string>& order) {
+  auto rank = [&](const std::string& n) {
+    auto it = std::find(order.begin(), order.end(), n);
+    return it == order.end() ? order.size() : static_cast<size_t>(it - order.begin());
+  };
+  std::stable_sort(names.begin(), names.end(),
+                   [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
+}
+
 }  // namespace
 
-ImageRecord Store::add_image(const ImageRecord& image, const std::vector<std::string>& names) {
+ImageRecord Store::add_image(const ImageRecord& image, const std::vector<std::string>& names,
+                             NamePlace place) {
   if (names.empty())
     throw Error(Errc::kInvalidArgument, "an image needs at least one name (tag or digest)");
   if (image.manifest.empty() || image.config.empty())
@@ -87,13 +119,17 @@ ImageRecord Store::add_image(const ImageRecord& image, const std::vector<std::st
         auto prev = get_image(txn, digest_from_hex(*old));
         if (prev) {
           if (prev->name_refs > 0) --prev->name_refs;
+          std::erase(prev->names_order, name);
           put_or_release_image(txn, *prev);
         }
       }
       txn.put(Db::kNames, name, rec.manifest.hex());
       ++rec.name_refs;
     }
-    renew_names_history(txn, rec, existed, names);
+    const std::vector<std::string> others =
+        existed ? other_tags(txn, rec, names) : std::vector<std::string>{};
+    renew_names_history(rec, others, names);
+    place_names(rec, others, names, place);
     put_or_release_image(txn, rec);
     txn.commit();
     return rec;
@@ -157,6 +193,7 @@ std::vector<std::string> Store::names_of(const Digest& manifest) const {
     if (m == manifest.hex()) out.emplace_back(name);
     return true;
   });
+  if (auto img = get_image(txn, manifest)) order_names(out, img->names_order);
   return out;
 }
 
@@ -171,6 +208,7 @@ std::vector<ImageEntry> Store::list_images() const {
   txn.scan(Db::kImages, "", [&](std::string_view key, std::string_view value) {
     ImageEntry e{decode_image(value), {}};
     if (auto it = names.find(key); it != names.end()) e.names = it->second;
+    order_names(e.names, e.image.names_order);
     out.push_back(std::move(e));
     return true;
   });
@@ -197,7 +235,8 @@ bool Store::remove_name(const std::string& name, bool force) {
     bool released = false;
     if (img) {
       if (img->name_refs > 0) --img->name_refs;
-      if (img->name_refs > 0) renew_names_history(txn, *img, true, {});
+      std::erase(img->names_order, name);
+      if (img->name_refs > 0) renew_names_history(*img, other_tags(txn, *img, {}), {});
       released = put_or_release_image(txn, *img);
     }
     txn.commit();

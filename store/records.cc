@@ -155,6 +155,7 @@ std::string encode_image(const ImageRecord& r) {
             {"name_refs", r.name_refs},
             {"container_refs", r.container_refs}};
   if (!r.names_history.empty()) j["names_history"] = r.names_history;
+  if (!r.names_order.empty()) j["names_order"] = r.names_order;
   return j.dump();
 }
 
@@ -176,6 +177,9 @@ ImageRecord decode_image(std::string_view bytes) {
     if (auto h = j.find("names_history"); h != j.end() && h->is_array())
       for (const auto& n : *h)
         if (n.is_string()) r.names_history.push_back(n.get<std::string>());
+    if (auto o = j.find("names_order"); o != j.end() && o->is_array())
+      for (const auto& n : *o)
+        if (n.is_string()) r.names_order.push_back(n.get<std::string>());
     return r;
   });
 }

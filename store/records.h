@@ -57,6 +57,10 @@ struct ImageRecord {
   // Every name the image has had, latest first (podman's NamesHistory: `images --format
   // {{.History}}` shows what an untagged image was called).
   std::vector<std::string> names_history;
+  // The order of its tags, as containers/storage keeps an image's Names: a pull, load or commit
+  // puts its name first, a `tag` puts the new one last. `images` rows and RepoTags follow it;
+  // the names database stays the truth of which names it has.
+  std::vector<std::string> names_order;
 
   // The image id users see: the config digest's first 12 hex digits.
   std::string short_id() const { return config.short_hex(); }

@@ -64,7 +64,7 @@ struct LayerBlob {
 
 struct ImageEntry {
   ImageRecord image;
-  std::vector<std::string> names;  // sorted
+  std::vector<std::string> names;  // in the image's order (names_order), the others sorted after
 };
 
 struct GcOptions {
@@ -155,7 +155,11 @@ class Store {
   // Adds (or re-tags) an image in one transaction: the record, its names (each moved from any
   // image it pointed at before), and the reference counts. The manifest and config blobs and
   // every layer must be in the store. At least one name. Returns the stored record.
-  ImageRecord add_image(const ImageRecord& image, const std::vector<std::string>& names);
+  // place: where its new tags go in its names' order (ImageRecord::names_order): first, as a
+  // pull, load or commit names it; last, as `tag` adds one.
+  enum class NamePlace { kFirst, kLast };
+  ImageRecord add_image(const ImageRecord& image, const std::vector<std::string>& names,
+                        NamePlace place = NamePlace::kFirst);
   std::optional<ImageRecord> image(const Digest& manifest) const;
   std::optional<Digest> lookup_name(const std::string& name) const;
   // Finds an image by exact name, manifest digest, config digest ("sha256:.."), or a unique

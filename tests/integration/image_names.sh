@@ -17,8 +17,8 @@ BB_ID=$(dabba_user image inspect --format '{{.Id}}' "$BUSYBOX")
 # --- tag / untag --------------------------------------------------------------------------------
 check "tag: a short name becomes localhost/NAME:latest" dabba_user tag "$BUSYBOX" mybox
 check "tag: several targets at once" dabba_user tag "$BB_ID" mybox:2 other/thing:v1
-check_eq "the image carries the new names" \
-  "$REGISTRY/rig/busybox:latest localhost/mybox:2 localhost/mybox:latest localhost/other/thing:v1" \
+check_eq "the image carries the new names, in podman's order (a tag goes last)" \
+  "$REGISTRY/rig/busybox:latest localhost/mybox:latest localhost/mybox:2 localhost/other/thing:v1" \
   "$(dabba_user image inspect --format '{{join .RepoTags " "}}' mybox)"
 check_eq "the short name finds localhost/ images" "$BB_ID" \
   "$(dabba_user image inspect --format '{{.ID}}' mybox:2)"

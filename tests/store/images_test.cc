@@ -107,6 +107,18 @@ TEST_F(ImagesTest, NamesHistoryAsContainersStorageKeepsIt) {
                                                  "localhost/t1:latest"}));
 }
 
+TEST_F(ImagesTest, NamesInTheImagesOrderAsContainersStorageKeepsThem) {
+  ImageRecord a = make_image(store_, {layer_tar("o")}, "o", {"r/z:1"});
+  store_.add_image(a, {"r/a:1"}, Store::NamePlace::kLast);  // tag: last
+  EXPECT_EQ(store_.names_of(a.manifest), std::vector<std::string>({"r/z:1", "r/a:1"}));
+  store_.add_image(a, {"r/m:1"});  // a load or pull of it: first
+  EXPECT_EQ(store_.names_of(a.manifest), std::vector<std::string>({"r/m:1", "r/z:1", "r/a:1"}));
+  store_.remove_name("r/z:1", false);
+  std::vector<ImageEntry> all = store_.list_images();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].names, std::vector<std::string>({"r/m:1", "r/a:1"}));
+}
+
 TEST_F(ImagesTest, ContainersPinTheirImageAndLayers) {
   ImageRecord a = make_image(store_, {layer_tar("base"), layer_tar("a")}, "a", {"r/a:1"});
   ContainerRecord c;
