@@ -2,6 +2,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "common/error.h"
 #include "common/fs.h"
@@ -16,6 +17,14 @@
 
 namespace dabba {
 namespace {
+
+// The same layers by content (diff_ids), whatever their blobs.
+bool same_layers(const ImageRecord& a, const ImageRecord& b) {
+  if (a.layers.size() != b.layers.size()) return false;
+  for (size_t i = 0; i < a.layers.size(); ++i)
+    if (a.layers[i].diff_id != b.layers[i].diff_id) return false;
+  return true;
+}
 
 using nlohmann::json;
 
@@ -405,9 +414,21 @@ std::vector<LoadedImage> load_images(Store& store, const std::string& path,
       store.put_blob(p.record.config, p.config_bytes, lease);
     }
     for (auto& p : images) {
+      // The image id is its config's digest, as podman's: an image the store has under another
+      // manifest (a docker-archive's, written anew on save; a recompressed one) is that image,
+      // and gets the names; the new manifest is left for gc.
+      const ImageRecord* record = &p.record;
+      std::optional<ImageRecord> same;
+      try {
+        same = store.resolve_image(p.record.config.hex());
+      } catch (const Error& e) {
+        if (e.code() != Errc::kNotFound) throw;
+      }
+      if (same && same->manifest != p.record.manifest && same_layers(*same, p.record))
+        record = &*same;
       std::vector<std::string> names = p.names;
-      if (names.empty()) names.push_back(dangling_name(p.record.manifest));
-      out.push_back({add_named_image(store, p.record, names), names});
+      if (names.empty()) names.push_back(dangling_name(record->manifest));
+      out.push_back({add_named_image(store, *record, names), names});
     }
     lease.release();
     return out;

@@ -98,6 +98,8 @@ check "... with podman's phrase" grep -q "payload does not match any of the supp
 # An uncompressed docker-archive of an image whose layer is already here: the layer is reused, its
 # tar not stored. Saving it as OCI then names the blob the layer came from, in a new manifest.
 check "load a docker-archive over an unpacked layer" dabba_user load -q -i "$A/bb.tar"
+check_eq "... it is the image the store has from podman's docker-dir (one image id: one image, as podman's)" 1 \
+  "$(dabba_user images --format '{{.ID}}' | grep -c "^${BB_ID:0:12}\$")"
 check "save it as an oci-archive" dabba_user save --format oci-archive -o "$A/reused.tar" "$BUSYBOX"
 check "podman loads it" podman_user load -q -i "$A/reused.tar"
 check_eq "... the same image id" "$BB_ID" \
