@@ -26,12 +26,7 @@ install -d -m 0755 -o "$USER_NAME" "$W/s" "$W/s/podman"
 install -d -m 1777 "$W/out"
 install -m 0755 "$BUILD/dabba" "$W/dabba"
 write_podman_storage_conf "$W/s"  # podman wants a tree of the user's own for keep-id
-cleanup() {
-  [ -s "$W/run/dabba/pause.pid" ] && kill "$(cut -d' ' -f1 "$W/run/dabba/pause.pid")" 2>/dev/null
-  as_user podman system reset -f >/dev/null 2>&1 || true
-  runuser -u "$USER_NAME" -- unshare -Ur rm -rf "$W/home" "$W/s" 2>/dev/null || true
-  rm -rf "$W"
-}
+cleanup() { bench_user_cleanup "$W/home" "$W/s"; }
 trap cleanup EXIT
 as_user() {
   runuser -u "$USER_NAME" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$W/home" \

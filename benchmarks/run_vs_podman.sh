@@ -21,12 +21,7 @@ install -d -m 0700 -o "$USER_NAME" "$W/home" "$W/run" "$W/store" "$W/podman-run"
 install -d -m 1777 "$W/out"
 install -m 0755 "$BUILD/dabba" "$W/dabba"
 install -m 0755 "$BUILD/dabba-supervise" "$W/dabba-supervise"  # run -d finds it beside dabba
-cleanup() {
-  [ -s "$W/run/dabba/pause.pid" ] && kill "$(cut -d' ' -f1 "$W/run/dabba/pause.pid")" 2>/dev/null
-  as_user podman system reset -f >/dev/null 2>&1 || true
-  runuser -u "$USER_NAME" -- unshare -Ur rm -rf "$W/home" "$W/store" 2>/dev/null || true
-  rm -rf "$W"
-}
+cleanup() { bench_user_cleanup "$W/home" "$W/store"; }
 trap cleanup EXIT
 # Both tools see only this benchmark's home, runtime dir and storage.
 as_user() {

@@ -239,6 +239,22 @@ struct SavedManifest {
   std::vector<StoredBlob> layers;
 };
 
+// m's manifest written anew (Docker schema 2 or OCI) for image's config and these layer
+// descriptors.
+void set_new_manifest(const Store& store, const ImageRecord& image, bool docker, json layers,
+                      SavedManifest& m) {
+  m.media_type = std::string(docker ? media_type::kDockerManifest : media_type::kOciManifest);
+  json doc = {{"schemaVersion", 2},
+              {"mediaType", m.media_type},
+              {"config",
+               {{"mediaType", docker ? media_type::kDockerConfig : media_type::kOciConfig},
+                {"digest", image.config.str()},
+                {"size", store.blob(image.config)->size}}},
+              {"layers", std::move(layers)}};
+  m.bytes = doc.dump();
+  m.digest = Digest::of(m.bytes);
+}
+
 SavedManifest manifest_for(const Store& store, const ImageRecord& image, bool docker) {
   SavedManifest m;
   bool all_stored = true;
@@ -270,16 +286,7 @@ SavedManifest manifest_for(const Store& store, const ImageRecord& image, bool do
                                                       : media_type::kOciLayerGzip;
     layers.push_back({{"mediaType", type}, {"digest", b.digest.str()}, {"size", b.size}});
   }
-  m.media_type = std::string(docker ? media_type::kDockerManifest : media_type::kOciManifest);
-  json doc = {{"schemaVersion", 2},
-              {"mediaType", m.media_type},
-              {"config",
-               {{"mediaType", docker ? media_type::kDockerConfig : media_type::kOciConfig},
-                {"digest", image.config.str()},
-                {"size", store.blob(image.config)->size}}},
-              {"layers", layers}};
-  m.bytes = doc.dump();
-  m.digest = Digest::of(m.bytes);
+  set_new_manifest(store, image, docker, std::move(layers), m);
   return m;
 }
 
@@ -294,16 +301,7 @@ SavedManifest uncompressed_manifest(const Store& store, const ImageRecord& image
                       {"size", info->tar_size}});
   }
   SavedManifest m;
-  m.media_type = std::string(media_type::kOciManifest);
-  json doc = {{"schemaVersion", 2},
-              {"mediaType", m.media_type},
-              {"config",
-               {{"mediaType", media_type::kOciConfig},
-                {"digest", image.config.str()},
-                {"size", store.blob(image.config)->size}}},
-              {"layers", layers}};
-  m.bytes = doc.dump();
-  m.digest = Digest::of(m.bytes);
+  set_new_manifest(store, image, false, std::move(layers), m);
   return m;
 }
 

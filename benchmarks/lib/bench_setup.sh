@@ -35,3 +35,13 @@ runroot = "$1/podman/run"
 CONF
   chmod 0644 "$1/storage.conf"
 }
+
+# bench_user_cleanup DIR...: a benchmark's end (its EXIT trap): dabba's pause process of W/run
+# stopped, podman's storage reset (as_user, the caller's), the user's DIRs removed from inside a
+# user namespace (their files may belong to subordinate ids), then W.
+bench_user_cleanup() {
+  [ -s "$W/run/dabba/pause.pid" ] && kill "$(cut -d' ' -f1 "$W/run/dabba/pause.pid")" 2>/dev/null
+  as_user podman system reset -f >/dev/null 2>&1 || true
+  runuser -u "$USER_NAME" -- unshare -Ur rm -rf "$@" 2>/dev/null || true
+  rm -rf "$W"
+}
