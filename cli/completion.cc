@@ -174,7 +174,8 @@ Completion complete_words(const CLI::App& root, const std::vector<std::string>& 
   return c;
 }
 
-int print_completion(const CLI::App& root, const std::vector<std::string>& words) {
+int print_completion(const CLI::App& root, const std::vector<std::string>& words,
+                     bool descriptions) {
   std::string root_flag;
   for (size_t i = 0; i + 1 < words.size(); ++i) {
     if (words[i] == "--root" && i + 2 < words.size()) root_flag = words[i + 1];
@@ -187,7 +188,8 @@ int print_completion(const CLI::App& root, const std::vector<std::string>& words
     // An unreadable store names nothing; the verbs and flags do not need it.
     c = complete_words(root, words, "");
   }
-  for (const std::string& line : c.candidates) std::printf("%s\n", line.c_str());
+  for (const std::string& line : c.candidates)
+    std::printf("%s\n", (descriptions ? line : line.substr(0, line.find('\t'))).c_str());
   std::printf(":%d\n", c.directive);
   return kExitOk;
 }

@@ -30,8 +30,9 @@ Completion complete_words(const CLI::App& root, const std::vector<std::string>& 
                           const std::string& store_root);
 
 // `dabba __complete WORD...`: prints complete_words' answer; the store is --root's among the
-// words, else the default one.
-int print_completion(const CLI::App& root, const std::vector<std::string>& words);
+// words, else the default one. `__completeNoDesc` (cobra's too): without the descriptions.
+int print_completion(const CLI::App& root, const std::vector<std::string>& words,
+                     bool descriptions);
 
 // The `completion` verb.
 Command add_completion(CLI::App& app);

@@ -177,8 +177,9 @@ int run_main(int argc, char** argv) {
 
   std::vector<Command> commands = register_commands(app);
   // The shells' completion scripts and the build's man pages read the definitions just made.
-  if (argc >= 2 && std::string(argv[1]) == "__complete")
-    return print_completion(app, std::vector<std::string>(argv + 2, argv + argc));
+  if (argc >= 2 && (std::string(argv[1]) == "__complete" || std::string(argv[1]) == "__completeNoDesc"))
+    return print_completion(app, std::vector<std::string>(argv + 2, argv + argc),
+                            /*descriptions=*/std::string(argv[1]) == "__complete");
   if (argc == 3 && std::string(argv[1]) == "__man") {
     try {
       write_man_pages(app, argv[2]);

@@ -16,6 +16,7 @@
 #include "oci/compression.h"
 #include "oci/manifest.h"
 #include "store/unpack/decompress.h"
+#include "store/unpack/prefetch.h"
 
 namespace dabba {
 namespace {
@@ -165,33 +166,45 @@ void say(const SaveOptions& o, const std::string& line) {
   if (o.progress) o.progress(line);
 }
 
-// The uncompressed tar of a layer, from its stored blob, streamed.
+// The uncompressed tar of a layer, from its stored blob, streamed: inflated in a helper thread a
+// few chunks ahead of this one, which writes (Prefetcher, as pull's unpack), so the two use two
+// cores as `igzip -dc | cat` would.
 void write_layer_tar(const Store& store, const ImageLayer& l, const SaveOptions& options,
                      const Write& write) {
   StoredBlob b = stored_blob(store, l);
   UniqueFd in = open_file(b.path, O_RDONLY);
-  std::vector<uint8_t> inbuf(kChunk), outbuf(kChunk);
+  std::vector<uint8_t> inbuf(kChunk);
   ssize_t got = DABBA_SYSCALL(::read(in.get(), inbuf.data(), inbuf.size()), b.path);
   Compression c = detect_compression(inbuf.data(), static_cast<size_t>(got));
   std::unique_ptr<Decompressor> dec = make_decompressor(c);
   size_t len = static_cast<size_t>(got), pos = 0;
   bool eof = got == 0;
-  for (;;) {
-    check_cancel(options);
-    if (pos == len && !eof) {
-      got = DABBA_SYSCALL(::read(in.get(), inbuf.data(), inbuf.size()), b.path);
-      len = static_cast<size_t>(got);
-      pos = 0;
-      eof = got == 0;
+  // Runs in the helper thread: the next inflated bytes, 0 at the end.
+  auto fill = [&](uint8_t* out, size_t cap) -> size_t {
+    for (;;) {
+      if (pos == len && !eof) {
+        got = DABBA_SYSCALL(::read(in.get(), inbuf.data(), inbuf.size()), b.path);
+        len = static_cast<size_t>(got);
+        pos = 0;
+        eof = got == 0;
+      }
+      Decompressor::Step s = dec->run(inbuf.data() + pos, len - pos, out, cap);
+      pos += s.consumed;
+      if (s.produced > 0) return s.produced;
+      if (eof && pos == len) {
+        if (!dec->finished())
+          throw Error(Errc::kCorrupt, "the stored blob " + b.digest.str() + " ends early", 0,
+                      "dabba check finds damaged blobs; pull the image again");
+        return 0;
+      }
     }
-    Decompressor::Step s = dec->run(inbuf.data() + pos, len - pos, outbuf.data(), outbuf.size());
-    pos += s.consumed;
-    if (s.produced > 0) write(outbuf.data(), s.produced);
-    if (eof && pos == len && s.produced == 0) break;
+  };
+  Prefetcher ahead(fill, kChunk);
+  const uint8_t* data = nullptr;
+  while (size_t n = ahead.next(&data)) {
+    check_cancel(options);
+    write(data, n);
   }
-  if (!dec->finished())
-    throw Error(Errc::kCorrupt, "the stored blob " + b.digest.str() + " ends early", 0,
-                "dabba check finds damaged blobs; pull the image again");
 }
 
 void save_docker_archive(const Store& store, const std::vector<SavedImage>& images,
