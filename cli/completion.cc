@@ -1,5 +1,8 @@
 #include "cli/completion.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
@@ -8,8 +11,13 @@
 #include <set>
 
 #include "cli/cli_tree.h"
+#include "cli/container_root.h"
+#include "cli/containers.h"
+#include "common/dir_stream.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/userns.h"
+#include "store/image_names.h"
 #include "store/networks.h"
 #include "store/root_path.h"
 #include "store/store.h"
@@ -108,13 +116,18 @@ Completion complete_words(const CLI::App& root, const std::vector<std::string>& 
   const CLI::Option* value_of = nullptr;  // the option whose value cur is
   size_t positional_count = 0;
   bool command_started = false;  // run's command: the rest are the container's words
+  std::string image;             // run's image, once given
+  size_t command_words = 0;      // the container's words before cur
   for (size_t i = 0; i + 1 < words.size(); ++i) {
     const std::string& w = words[i];
     if (value_of != nullptr) {
       value_of = nullptr;
       continue;
     }
-    if (command_started) continue;
+    if (command_started) {
+      ++command_words;
+      continue;
+    }
     if (w.size() > 1 && w[0] == '-') {
       const CLI::Option* o = find_option_upwards(*app, w.substr(0, w.find('=')));
       if (o != nullptr && o->get_expected_min() > 0 && w.find('=') == std::string::npos)
@@ -130,10 +143,19 @@ Completion complete_words(const CLI::App& root, const std::vector<std::string>& 
     }
     ++positional_count;
     const std::string path = verb_path(*app);
-    if (names_for(path, 0) == Names::kImages && (path.ends_with("run") || path.ends_with("create")))
+    if (names_for(path, 0) == Names::kImages && (path.ends_with("run") || path.ends_with("create"))) {
       command_started = true;
+      image = w;
+    }
   }
-  if (command_started) return c;  // the container's command: the shell's own (file names)
+  if (command_started) {
+    // The command's program: a path in the image, as podman's; its arguments: the shell's own.
+    if (command_words == 0 && !cur.starts_with("-")) {
+      c.paths_in_image = image;
+      c.path_typed = cur;
+    }
+    return c;
+  }
 
   // --opt=VALUE: the value is what completes.
   if (value_of == nullptr && cur.starts_with("-") && cur.find('=') != std::string::npos) {
@@ -169,10 +191,90 @@ Completion complete_words(const CLI::App& root, const std::vector<std::string>& 
     return c;
   }
   const Names names = names_for(verb_path(*app), positional_count);
+  if (verb_path(*app) == "cp" || verb_path(*app) == "container cp") {
+    // NAME: then a path in that container; else the containers' names with ':', or host files.
+    if (const size_t colon = cur.find(':'); colon != std::string::npos && cur[0] != '/') {
+      c.paths_in_container = cur.substr(0, colon);
+      c.path_typed = cur.substr(colon + 1);
+      c.path_prefix = cur.substr(0, colon + 1);
+      return c;
+    }
+    for (const std::string& n : store_names(store_root, names)) add_matching(c, cur, n + ":");
+    if (!c.candidates.empty()) c.directive |= kCompleteNoSpace;
+    return c;
+  }
   for (const std::string& n : store_names(store_root, names)) add_matching(c, cur, n);
   if (names != Names::kNone && verb_path(*app) != "cp") c.directive |= kCompleteNoFiles;
   return c;
 }
+
+void add_paths_in(const ContainerRoot& root, const std::string& typed, const std::string& prefix,
+                  Completion& c) {
+  auto open_dir = [&](const std::string& p) {
+    return root.open(p.empty() ? "/" : p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  };
+  std::string dir = typed, shown = typed, base;
+  if (typed.empty()) {
+    dir = shown = "/";
+  } else if (typed.back() != '/') {
+    if (open_dir(typed).valid()) {
+      shown = typed + "/";
+    } else {
+      const size_t slash = typed.rfind('/');
+      dir = slash == std::string::npos ? "/" : typed.substr(0, slash + 1);
+      shown = slash == std::string::npos ? "" : typed.substr(0, slash + 1);
+      base = slash == std::string::npos ? typed : typed.substr(slash + 1);
+    }
+  }
+  UniqueFd fd = open_dir(dir);
+  if (!fd.valid()) return;
+  std::vector<std::string> found;
+  DirStream entries(std::move(fd), dir);
+  while (const struct dirent* e = entries.next()) {
+    const std::string name = e->d_name;
+    if (name == "." || name == ".." || !name.starts_with(base)) continue;
+    struct stat st {};  // not following a link: it would resolve outside the root
+    const bool sub = ::fstatat(entries.fd(), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                     S_ISDIR(st.st_mode);
+    found.push_back(prefix + shown + name + (sub ? "/" : ""));
+  }
+  std::sort(found.begin(), found.end());
+  if (found.empty() && shown == typed + "/") found.push_back(prefix + shown);  // an empty dir
+  c.candidates.insert(c.candidates.end(), found.begin(), found.end());
+  c.directive |= kCompleteNoSpace | kCompleteNoFiles;
+}
+
+namespace {
+
+// The root of the image or container a completion asks paths in (in dabba's user namespace,
+// where the layers are mounted as for a run).
+void complete_paths(const std::string& store_root, Completion& c) {
+  Store store = Store::open(store_root);
+  enter_default_user_namespace();
+  if (!c.paths_in_image.empty()) {
+    const std::optional<std::string> name = find_name(store, c.paths_in_image);
+    const ImageRecord image = store.resolve_image(name ? *name : c.paths_in_image);
+    std::vector<std::string> layers;
+    for (auto l = image.layers.rbegin(); l != image.layers.rend(); ++l)
+      layers.push_back(store.layer_dir(l->diff_id));
+    add_paths_in(ContainerRoot::mount_layers(layers, "", "", store.temp_dir()), c.path_typed,
+                 c.path_prefix, c);
+    return;
+  }
+  const ContainerView view = view_container(store, find_container(store, c.paths_in_container));
+  if (view.running && view.state) {
+    add_paths_in(ContainerRoot::of_process(view.state->pid), c.path_typed, c.path_prefix, c);
+    return;
+  }
+  std::vector<std::string> layers;
+  for (auto l = view.record.layers.rbegin(); l != view.record.layers.rend(); ++l)
+    layers.push_back(store.layer_dir(*l));
+  add_paths_in(ContainerRoot::mount_layers(layers, view.dir + "/upper", view.dir + "/work",
+                                           store.temp_dir()),
+               c.path_typed, c.path_prefix, c);
+}
+
+}  // namespace
 
 int print_completion(const CLI::App& root, const std::vector<std::string>& words,
                      bool descriptions) {
@@ -182,15 +284,30 @@ int print_completion(const CLI::App& root, const std::vector<std::string>& words
     if (words[i].starts_with("--root=")) root_flag = words[i].substr(7);
   }
   Completion c;
+  std::string store_root;
   try {
-    c = complete_words(root, words, resolve_store_root(root_flag));
+    store_root = resolve_store_root(root_flag);
+    c = complete_words(root, words, store_root);
   } catch (const std::exception&) {
     // An unreadable store names nothing; the verbs and flags do not need it.
     c = complete_words(root, words, "");
   }
+  if (!c.paths_in_image.empty() || !c.paths_in_container.empty()) {
+    try {
+      complete_paths(store_root, c);
+    } catch (const std::exception&) {
+      // no such image or container, or its root cannot be opened: no paths
+    }
+  }
   for (const std::string& line : c.candidates)
     std::printf("%s\n", (descriptions ? line : line.substr(0, line.find('\t'))).c_str());
   std::printf(":%d\n", c.directive);
+  // cobra's line on stderr (the shells' scripts drop it; podman's tests read it)
+  std::string names;
+  if (c.directive & kCompleteNoSpace) names += ", ShellCompDirectiveNoSpace";
+  if (c.directive & kCompleteNoFiles) names += ", ShellCompDirectiveNoFileComp";
+  std::fprintf(stderr, "Completion ended with directive: %s\n",
+               names.empty() ? "ShellCompDirectiveDefault" : names.c_str() + 2);
   return kExitOk;
 }
 

@@ -21,7 +21,18 @@ inline constexpr int kCompleteNoFiles = 4;
 struct Completion {
   std::vector<std::string> candidates;  // "VALUE" or "VALUE\tDESCRIPTION"
   int directive = 0;
+  // Paths inside an image (run/create's command) or a container (cp NAME:PATH) complete the
+  // word: print_completion lists them from its root (podman's completion of paths in a
+  // container). The word as typed after "NAME:", and what goes before each candidate.
+  std::string paths_in_image, paths_in_container, path_typed, path_prefix;
 };
+
+// The candidates for typed, a path inside root (relative ones too: they resolve in root, never
+// out of it), each after prefix: the entries of its directory that its last part begins, "/"
+// after a directory; typed naming a directory lists it, or, empty, gives it with its "/".
+class ContainerRoot;
+void add_paths_in(const ContainerRoot& root, const std::string& typed, const std::string& prefix,
+                  Completion& c);
 
 // What completes the last of words (the words after the program's name, the last one being the
 // word under the cursor, maybe empty) under root. Store names come from the store at store_root

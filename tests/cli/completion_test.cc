@@ -70,6 +70,14 @@ TEST(CompleteWords, ValuesOfAFlagSpacedOrAfterEquals) {
   EXPECT_EQ(name.directive & kCompleteNoFiles, 0);
 }
 
+TEST(CompleteWords, RunsFirstCommandWordIsAPathInTheImage) {
+  Tree t;
+  Completion first = complete_words(t.root, {"run", "-d", "img", "/et"}, "");
+  EXPECT_EQ(first.paths_in_image, "img");
+  EXPECT_EQ(first.path_typed, "/et");
+  EXPECT_TRUE(complete_words(t.root, {"run", "img", "sh", "/et"}, "").paths_in_image.empty());
+}
+
 TEST(ManPage, NameSynopsisOptionsInRoff) {
   Tree t;
   const CLI::App* run = t.root.get_subcommand("run");

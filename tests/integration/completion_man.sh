@@ -28,8 +28,20 @@ check_eq "dabba --root STORE rm ta<TAB>: the container's name" tabbed \
   "$(complete_line "dabba --root $STORE rm ta")"
 check "dabba --root STORE run <TAB>: the image's name" grep -qxF "$BUSYBOX" \
   <<<"$(complete_line "dabba --root $STORE run ")"
-check_eq "... after the image: the shell's file names" "$WORK/dabba.bash" \
-  "$(complete_line "dabba --root $STORE run $BUSYBOX $WORK/dabba.ba")"
+check_eq "... after the image: paths in the image (podman's), not the host's" "/etc/" \
+  "$(complete_line "dabba --root $STORE run $BUSYBOX /et")"
+check "... relative ones stay in the image" grep -qx '../../etc/' \
+  <<<"$(complete_line "dabba --root $STORE create $BUSYBOX ../../")"
+check_eq "... the command's arguments: the shell's file names" "$WORK/dabba.bash" \
+  "$(complete_line "dabba --root $STORE run $BUSYBOX sh $WORK/dabba.ba")"
+check_eq "cp <TAB>: the containers' names with ':'" "tabbed:" \
+  "$(complete_line "dabba --root $STORE cp tab")"
+dabba_user cp "$WORK/dabba.bash" tabbed:/tmp/placed
+check_eq "cp NAME:/tmp/pl<TAB>: a path in the (stopped) container" "tabbed:/tmp/placed" \
+  "$(complete_line "dabba --root $STORE cp tabbed:/tmp/pl")"
+out=$(as_user "$TEST_DABBA" __completeNoDesc --root "$STORE" cp tabbed:/tmp/placed 2>&1)
+check "__completeNoDesc: cobra's directive line on stderr" \
+  grep -q '^Completion ended with directive: ShellCompDirectiveNoSpace, ShellCompDirectiveNoFileComp$' <<<"$out"
 dabba_user rm tabbed >/dev/null
 for shell in zsh fish; do
   if command -v "$shell" >/dev/null; then
