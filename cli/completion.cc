@@ -302,6 +302,7 @@ int print_completion(const CLI::App& root, const std::vector<std::string>& words
   for (const std::string& line : c.candidates)
     std::printf("%s\n", (descriptions ? line : line.substr(0, line.find('\t'))).c_str());
   std::printf(":%d\n", c.directive);
+  std::fflush(stdout);  // the candidates first, as cobra's order is
   // cobra's line on stderr (the shells' scripts drop it; podman's tests read it)
   std::string names;
   if (c.directive & kCompleteNoSpace) names += ", ShellCompDirectiveNoSpace";
