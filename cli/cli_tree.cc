@@ -13,8 +13,7 @@ std::vector<const CLI::App*> visible_subcommands(const CLI::App& app) {
 }
 
 std::vector<const CLI::Option*> visible_options(const CLI::App& app) {
-  return app.get_options(
-      [](const CLI::Option* o) { return o->nonpositional() && visible(*o); });
+  return app.get_options([](const CLI::Option* o) { return o->nonpositional() && visible(*o); });
 }
 
 std::vector<const CLI::Option*> positionals(const CLI::App& app) {

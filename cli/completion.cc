@@ -32,10 +32,10 @@ enum class Names { kNone, kContainers, kImages, kContainersAndImages, kVolumes, 
 // names); `network connect|disconnect` a network, then a container.
 Names names_for(const std::string& path, size_t positional_index) {
   static const std::set<std::string> kContainerVerbs = {
-      "attach", "commit",  "cp",      "diff", "exec",    "export",  "kill",   "logs",
-      "pause",  "port",    "rename",  "restart", "rm",   "start",   "stop",   "top",
-      "unpause", "wait",   "exists",  "inspect", "init", "cleanup", "mount",  "unmount"};
-  static const std::set<std::string> kImageVerbs = {"rmi",  "tag",  "untag",   "push",
+      "attach",  "commit", "cp",     "diff",    "exec", "export",  "kill",  "logs",
+      "pause",   "port",   "rename", "restart", "rm",   "start",   "stop",  "top",
+      "unpause", "wait",   "exists", "inspect", "init", "cleanup", "mount", "unmount"};
+  static const std::set<std::string> kImageVerbs = {"rmi",  "tag",     "untag", "push",
                                                     "save", "history", "tree"};
   const size_t space = path.rfind(' ');
   const std::string group = space == std::string::npos ? "" : path.substr(0, path.find(' '));
@@ -43,10 +43,10 @@ Names names_for(const std::string& path, size_t positional_index) {
   if (path == "run" || path == "create" || path == "container run" || path == "container create")
     return positional_index == 0 ? Names::kImages : Names::kNone;
   if (path == "inspect") return Names::kContainersAndImages;
-  if (group == "image") return verb == "ls" || verb == "pull" || verb == "load" || verb == "import" ||
-                                       verb == "prune"
-                                   ? Names::kNone
-                                   : Names::kImages;
+  if (group == "image")
+    return verb == "ls" || verb == "pull" || verb == "load" || verb == "import" || verb == "prune"
+               ? Names::kNone
+               : Names::kImages;
   if (group == "volume")
     return verb == "create" || verb == "ls" || verb == "prune" ? Names::kNone : Names::kVolumes;
   if (group == "network") {
@@ -143,7 +143,8 @@ Completion complete_words(const CLI::App& root, const std::vector<std::string>& 
     }
     ++positional_count;
     const std::string path = verb_path(*app);
-    if (names_for(path, 0) == Names::kImages && (path.ends_with("run") || path.ends_with("create"))) {
+    if (names_for(path, 0) == Names::kImages &&
+        (path.ends_with("run") || path.ends_with("create"))) {
       command_started = true;
       image = w;
     }
@@ -234,8 +235,8 @@ void add_paths_in(const ContainerRoot& root, const std::string& typed, const std
     const std::string name = e->d_name;
     if (name == "." || name == ".." || !name.starts_with(base)) continue;
     struct stat st {};  // not following a link: it would resolve outside the root
-    const bool sub = ::fstatat(entries.fd(), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                     S_ISDIR(st.st_mode);
+    const bool sub =
+        ::fstatat(entries.fd(), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
     found.push_back(prefix + shown + name + (sub ? "/" : ""));
   }
   std::sort(found.begin(), found.end());
@@ -314,7 +315,8 @@ int print_completion(const CLI::App& root, const std::vector<std::string>& words
 
 namespace {
 
-constexpr const char* kBash = R"SH(# bash completion for dabba (`dabba completion bash`; it asks `dabba __complete`)
+constexpr const char* kBash =
+    R"SH(# bash completion for dabba (`dabba completion bash`; it asks `dabba __complete`)
 _dabba() {
   local line=${COMP_LINE:0:COMP_POINT} cur=
   local -a words
@@ -362,7 +364,8 @@ _dabba() {
 if [[ $funcstack[1] == _dabba ]]; then _dabba "$@"; else compdef _dabba dabba; fi
 )SH";
 
-constexpr const char* kFish = R"SH(# fish completion for dabba (`dabba completion fish`; it asks `dabba __complete`)
+constexpr const char* kFish =
+    R"SH(# fish completion for dabba (`dabba completion fish`; it asks `dabba __complete`)
 function __dabba_complete
     set -l tokens (commandline -opc)
     set -l cur (commandline -ct)
@@ -389,13 +392,14 @@ Command add_completion(CLI::App& app) {
     bool no_desc = false;
   };
   auto args = std::make_shared<Args>();
-  Command cmd = podman_verb(app, "completion", "Generate a shell completion script (bash, zsh, fish)",
-                            Needs::kNothing);
+  Command cmd = podman_verb(
+      app, "completion", "Generate a shell completion script (bash, zsh, fish)", Needs::kNothing);
   cmd.app->add_option("shell", args->shell, "bash, zsh or fish")
       ->required()
       ->check(CLI::IsMember({"bash", "zsh", "fish"}));
   cmd.app->add_option("-f,--file", args->file, "write it to this file instead of stdout");
-  cmd.app->add_flag("--no-desc", args->no_desc, "accepted (the scripts show descriptions where the shell does)");
+  cmd.app->add_flag("--no-desc", args->no_desc,
+                    "accepted (the scripts show descriptions where the shell does)");
   cmd.run = [args](const Globals&) {
     const std::map<std::string, const char*> scripts = {
         {"bash", kBash}, {"zsh", kZsh}, {"fish", kFish}};

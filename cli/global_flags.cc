@@ -35,7 +35,8 @@ void add_podman_globals(CLI::App& app, Globals& g) {
   app.add_option("--cgroup-manager", ignored, "accepted (dabba writes cgroupfs itself)");
   app.add_option("--conmon", ignored, "accepted (dabba's supervisor stands for conmon)");
   app.add_option("--tmpdir", ignored, "accepted, ignored");
-  app.add_option("--volumepath", g.volume_path, "where volumes live (default: the store's volumes/)");
+  app.add_option("--volumepath", g.volume_path,
+                 "where volumes live (default: the store's volumes/)");
   app.add_option("--network-cmd-path", ignored, "accepted, ignored");
   app.add_option("--network-config-dir,--cni-config-dir", ignored, "accepted, ignored");
   CLI::Option* remote = app.add_flag(
@@ -55,8 +56,10 @@ void add_podman_globals(CLI::App& app, Globals& g) {
 
 void check_podman_globals(const Globals& g) {
   if (g.remote || !g.remote_target.empty())
-    throw Error(Errc::kUnsupported, std::string(g.remote ? "--remote" : "--url/--connection") + ": dabba has no remote mode", 0,
-                "leave it out: dabba runs containers itself, on this machine");
+    throw Error(
+        Errc::kUnsupported,
+        std::string(g.remote ? "--remote" : "--url/--connection") + ": dabba has no remote mode", 0,
+        "leave it out: dabba runs containers itself, on this machine");
   if (!g.storage_driver.empty() && g.storage_driver != "overlay") {
     if (g.storage_driver != "vfs")
       throw Error(Errc::kInvalidArgument, "unsupported storage driver \"" + g.storage_driver + "\"",

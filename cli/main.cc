@@ -150,9 +150,11 @@ void log_startup(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
   log_debug("Called " + command);
   std::string env;
-  for (const char* var : {"DABBA_ROOT", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR",
-                          "CONTAINERS_CONF", "CONTAINERS_REGISTRIES_CONF", "CONTAINERS_STORAGE_CONF"})
-    if (const char* v = std::getenv(var)) env += std::string(env.empty() ? "" : " ") + var + "=" + v;
+  for (const char* var :
+       {"DABBA_ROOT", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR", "CONTAINERS_CONF",
+        "CONTAINERS_REGISTRIES_CONF", "CONTAINERS_STORAGE_CONF"})
+    if (const char* v = std::getenv(var))
+      env += std::string(env.empty() ? "" : " ") + var + "=" + v;
   log_trace("the environment's say on the store and configuration: " +
             (env.empty() ? std::string("nothing") : env));
 }
@@ -177,7 +179,8 @@ int run_main(int argc, char** argv) {
 
   std::vector<Command> commands = register_commands(app);
   // The shells' completion scripts and the build's man pages read the definitions just made.
-  if (argc >= 2 && (std::string(argv[1]) == "__complete" || std::string(argv[1]) == "__completeNoDesc"))
+  if (argc >= 2 &&
+      (std::string(argv[1]) == "__complete" || std::string(argv[1]) == "__completeNoDesc"))
     return print_completion(app, std::vector<std::string>(argv + 2, argv + argc),
                             /*descriptions=*/std::string(argv[1]) == "__complete");
   if (argc == 3 && std::string(argv[1]) == "__man") {

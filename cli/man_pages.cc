@@ -64,9 +64,10 @@ std::string man_page(const CLI::App& app, const std::string& version) {
   }
   out += "\n";
   if (path.empty())
-    out += ".SH DESCRIPTION\nRootless containers, a drop-in for podman: each command takes "
-           "podman's flags and prints podman's output where it can. docs/compatibility.md (in "
-           "/usr/share/doc/dabba) says what differs and why.\n";
+    out +=
+        ".SH DESCRIPTION\nRootless containers, a drop-in for podman: each command takes "
+        "podman's flags and prints podman's output where it can. docs/compatibility.md (in "
+        "/usr/share/doc/dabba) says what differs and why.\n";
   if (!subs.empty()) {
     out += ".SH COMMANDS\n";
     for (const CLI::App* s : subs)

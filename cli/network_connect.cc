@@ -14,12 +14,12 @@
 #include "cli/container_targets.h"
 #include "cli/containers.h"
 #include "cli/network_attachment.h"
-#include "runner/net/network_parse.h"
 #include "common/error.h"
 #include "runner/etc_files.h"
 #include "runner/net/bridge_attach.h"
 #include "runner/net/netavark.h"
 #include "runner/net/netns_holder.h"
+#include "runner/net/network_parse.h"
 #include "runner/spec_codec.h"
 #include "runner/state.h"
 #include "store/networks.h"
@@ -194,7 +194,8 @@ Command add_network_reload(CLI::App& parent) {
 }  // namespace
 
 std::vector<Command> add_network_connections(CLI::App& network) {
-  return {add_network_connect(network), add_network_disconnect(network), add_network_reload(network)};
+  return {add_network_connect(network), add_network_disconnect(network),
+          add_network_reload(network)};
 }
 
 }  // namespace dabba::cli

@@ -21,7 +21,8 @@ void register_network_flags(CLI::App& app, NetworkFlags& f) {
   repeatable(app.add_option("--network-alias", f.aliases,
                             "another name the container has on its networks"));
   app.add_option("--ip", f.ip, "the container's IPv4 address on its network");
-  app.add_option("--mac-address", f.mac, "the MAC address of the container's interface on its network");
+  app.add_option("--mac-address", f.mac,
+                 "the MAC address of the container's interface on its network");
   repeatable(app.add_option("-p,--publish", f.publish,
                             "publish a container port on the host: [IP:][HOSTPORT:]CONTAINERPORT"
                             "[/tcp|/udp] (no HOSTPORT: a free one)"));

@@ -142,10 +142,10 @@ int system_df(const Store& store, bool verbose, const std::string& format) {
       std::string created = time_ago(c.view.record.created, now);
       if (created.ends_with(" ago")) created.resize(created.size() - 4);
       text += short_container_id(c.view.record.id) + "\t" +
-              c.view.info.image_id.substr(c.view.info.image_id.find(':') + 1, 12) + "\t" +
-              command + "\t" + std::to_string(c.view.record.volumes.size()) + "\t" +
-              human_size_compact(c.size) + "\t" + created + "\t" +
-              state_name(c.view) + "\t" + c.view.record.name + "\n";
+              c.view.info.image_id.substr(c.view.info.image_id.find(':') + 1, 12) + "\t" + command +
+              "\t" + std::to_string(c.view.record.volumes.size()) + "\t" +
+              human_size_compact(c.size) + "\t" + created + "\t" + state_name(c.view) + "\t" +
+              c.view.record.name + "\n";
     }
     out += tab_align(text) + "\nLocal Volumes space usage:\n\n";
     text = "VOLUME NAME\tLINKS\tSIZE\n";

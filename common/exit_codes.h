@@ -11,7 +11,8 @@ inline constexpr int kExitFailure = 1;          // any other verb failed
 inline constexpr int kExitDabbaFailed = 125;    // dabba's own failure; usage errors too (podman)
 inline constexpr int kExitNotExecutable = 126;  // run/exec: the command cannot be invoked
 inline constexpr int kExitNotFound = 127;       // run/exec: the command cannot be found
-inline constexpr int kExitExecStateInvalid = 255;  // exec into a container that is not running (podman)
+inline constexpr int kExitExecStateInvalid =
+    255;  // exec into a container that is not running (podman)
 inline constexpr int kExitInterrupted = 130;    // SIGINT/SIGTERM while working (128 + SIGINT)
 
 }  // namespace dabba

@@ -164,7 +164,7 @@ void remove_tree_at(int parent_fd, const char* name, const std::string& shown) {
 uint64_t disk_usage_at(int parent_fd, const char* name, bool blocks) {
   struct stat st;
   if (::fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return 0;
-  uint64_t total = blocks              ? static_cast<uint64_t>(st.st_blocks) * 512
+  uint64_t total = blocks                ? static_cast<uint64_t>(st.st_blocks) * 512
                    : S_ISDIR(st.st_mode) ? 0
                                          : static_cast<uint64_t>(st.st_size);
   if (!S_ISDIR(st.st_mode)) return total;
@@ -172,8 +172,7 @@ uint64_t disk_usage_at(int parent_fd, const char* name, bool blocks) {
   if (fd < 0) return total;
   try {
     DirStream dir(UniqueFd(fd), name);
-    while (const struct dirent* e = dir.next())
-      total += disk_usage_at(dir.fd(), e->d_name, blocks);
+    while (const struct dirent* e = dir.next()) total += disk_usage_at(dir.fd(), e->d_name, blocks);
   } catch (const Error&) {
     // du's way: what cannot be read counts as what could be.
   }
@@ -188,9 +187,7 @@ void remove_tree_at(int dir_fd, const std::string& name) {
   remove_tree_at(dir_fd, name.c_str(), name);
 }
 
-uint64_t disk_usage(const std::string& path) {
-  return disk_usage_at(AT_FDCWD, path.c_str(), true);
-}
+uint64_t disk_usage(const std::string& path) { return disk_usage_at(AT_FDCWD, path.c_str(), true); }
 
 uint64_t content_size(const std::string& path) {
   return disk_usage_at(AT_FDCWD, path.c_str(), false);

@@ -35,7 +35,7 @@ inline void log_trace(std::string_view m) { log_message(LogLevel::kTrace, m); }
 
 // The line log_message writes, for a terminal or not (exposed for tests). seconds is the time
 // since the start, time_text the RFC 3339 time.
-std::string format_log_line(LogLevel level, std::string_view message, bool terminal,
-                            long seconds, std::string_view time_text);
+std::string format_log_line(LogLevel level, std::string_view message, bool terminal, long seconds,
+                            std::string_view time_text);
 
 }  // namespace dabba

@@ -54,9 +54,8 @@ NetworkAttachment parse_attachment(const std::string& text) {
     else if (key == "interface_name" && !value.empty())
       a.interface = value;
     else
-      throw Error(Errc::kInvalidArgument,
-                  "unknown bridge network option: " + option.substr(0, eq), 0,
-                  "dabba knows alias=NAME, ip=ADDRESS, mac=ADDRESS and interface_name=NAME");
+      throw Error(Errc::kInvalidArgument, "unknown bridge network option: " + option.substr(0, eq),
+                  0, "dabba knows alias=NAME, ip=ADDRESS, mac=ADDRESS and interface_name=NAME");
   }
   return a;
 }

@@ -104,10 +104,11 @@ void exec_supervise_program(const std::string& program, const Spec& spec, SyncCh
     if (flags < 0 || ::fcntl(kSuperviseReportFd, F_SETFD, flags & ~FD_CLOEXEC) < 0) return;
     // --id: the title it takes ("dabba-supervise ID") then fits in its arguments' space, so its
     // environment (/proc/PID/environ, CONTAINERS_CONF for its cleanup) stays readable, as conmon's.
-    std::vector<std::string> args = {"dabba-supervise", "--id", spec.id, "--restarts",
-                                     std::to_string(restarts),
-                                     "--log-level", log_level_name(log_level()),
-                                     "--exit-removes", exit_command.removes_container ? "1" : "0"};
+    std::vector<std::string> args = {
+        "dabba-supervise", "--id",         spec.id,
+        "--restarts",      std::to_string(restarts),
+        "--log-level",     log_level_name(log_level()),
+        "--exit-removes",  exit_command.removes_container ? "1" : "0"};
     if (!exit_command.argv.empty()) {
       args.push_back("--");
       args.insert(args.end(), exit_command.argv.begin(), exit_command.argv.end());

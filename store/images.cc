@@ -60,9 +60,9 @@ void place_names(ImageRecord& rec, const std::vector<std::string>& others,
   for (const std::string& n : names)
     if (is_tag(n) && std::find(tags.begin(), tags.end(), n) == tags.end()) tags.push_back(n);
   for (const std::string& n : tags) std::erase(rec.names_order, n);
-  rec.names_order.insert(place == Store::NamePlace::kFirst ? rec.names_order.begin()
-                                                           : rec.names_order.end(),
-                         tags.begin(), tags.end());
+  rec.names_order.insert(
+      place == Store::NamePlace::kFirst ? rec.names_order.begin() : rec.names_order.end(),
+      tags.begin(), tags.end());
 }
 
 // names (of one image, sorted as the names database keeps them) in the image's order.

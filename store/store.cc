@@ -34,7 +34,8 @@ StoreOptions with_environment(StoreOptions options) {
 
 Store Store::open(const std::string& root, const StoreOptions& given) {
   const StoreOptions options = with_environment(given);
-  auto st = std::make_shared<StoreState>(StoreState{StoreLayout(root, options.volume_path), options, nullptr, {}});
+  auto st = std::make_shared<StoreState>(
+      StoreState{StoreLayout(root, options.volume_path), options, nullptr, {}});
   with_context("open the store at " + root, [&] {
     const StoreLayout& l = st->layout;
     make_dirs(root, 0700);

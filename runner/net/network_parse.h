@@ -37,7 +37,8 @@ inline constexpr const char* kHostGateway = "host-gateway";
 // --dns IP (IPv4 or IPv6): the address, checked.
 std::string parse_dns(const std::string& text);
 
-// --mac-address / NAME:mac=: six hex bytes with ':' or '-', a unicast address; lower-cased with ':'.
+// --mac-address / NAME:mac=: six hex bytes with ':' or '-', a unicast address; lower-cased with
+// ':'.
 std::string parse_mac_address(const std::string& text);
 // A random locally administered unicast MAC address (netavark's kind, so a container keeps it
 // across starts: dabba picks it once and passes it as static_mac).

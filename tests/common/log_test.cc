@@ -8,8 +8,9 @@ namespace dabba {
 namespace {
 
 TEST(LogLine, NotATerminalIsLogrusText) {
-  EXPECT_EQ(format_log_line(LogLevel::kWarn, "no range for \"u\"", false, 0, "2026-12-05T02:53:18Z"),
-            "time=\"2026-12-05T02:53:18Z\" level=warning msg=\"no range for \\\"u\\\"\"\n");
+  EXPECT_EQ(
+      format_log_line(LogLevel::kWarn, "no range for \"u\"", false, 0, "2026-12-05T02:53:18Z"),
+      "time=\"2026-12-05T02:53:18Z\" level=warning msg=\"no range for \\\"u\\\"\"\n");
   EXPECT_EQ(format_log_line(LogLevel::kTrace, "plain", false, 0, "T"),
             "time=\"T\" level=trace msg=plain\n");
   EXPECT_EQ(format_log_line(LogLevel::kError, "a\tb\\c\x01", false, 0, "T"),

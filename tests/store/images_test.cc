@@ -103,8 +103,8 @@ TEST_F(ImagesTest, NamesHistoryAsContainersStorageKeepsIt) {
   EXPECT_EQ(history(), std::vector<std::string>({"localhost/my:latest", "localhost/t1:latest"}));
   store_.add_image(a, {"localhost/t2:latest"});
   store_.remove_name("localhost/t2:latest", false);
-  EXPECT_EQ(history(), std::vector<std::string>({"localhost/my:latest", "localhost/t2:latest",
-                                                 "localhost/t1:latest"}));
+  EXPECT_EQ(history(), std::vector<std::string>(
+                           {"localhost/my:latest", "localhost/t2:latest", "localhost/t1:latest"}));
 }
 
 TEST_F(ImagesTest, NamesInTheImagesOrderAsContainersStorageKeepsThem) {

@@ -122,8 +122,8 @@ TEST(AddHost, DockerForms) {
 TEST(ParseMacAddress, SixBytesLowerCasedUnicastOnly) {
   EXPECT_EQ(parse_mac_address("92:D0:c6:0a:29:33"), "92:d0:c6:0a:29:33");
   EXPECT_EQ(parse_mac_address("02-00-00-00-00-01"), "02:00:00:00:00:01");
-  for (const char* bad : {"", "02:00:00:00:00", "02:00:00:00:00:0g", "0200.0000.0001",
-                          "01:00:5e:00:00:01"})
+  for (const char* bad :
+       {"", "02:00:00:00:00", "02:00:00:00:00:0g", "0200.0000.0001", "01:00:5e:00:00:01"})
     EXPECT_THROW(parse_mac_address(bad), Error) << bad;
 }
 
