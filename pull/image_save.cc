@@ -329,6 +329,9 @@ void save_oci_layout(const Store& store, const std::vector<SavedImage>& images,
   };
   out.text("oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
   for (const SavedImage& s : images) {
+    // First: it throws, naming the layer, when one is not in the store.
+    SavedManifest m = options.uncompressed ? uncompressed_manifest(store, s.image)
+                                           : manifest_for(store, s.image, false);
     if (options.uncompressed) {
       for (const ImageLayer& l : s.image.layers) {
         if (!written.insert(l.diff_id).second) continue;
@@ -338,8 +341,6 @@ void save_oci_layout(const Store& store, const std::vector<SavedImage>& images,
                  [&](const Write& write) { write_layer_tar(store, l, options, write); });
       }
     }
-    SavedManifest m = options.uncompressed ? uncompressed_manifest(store, s.image)
-                                           : manifest_for(store, s.image, false);
     for (const StoredBlob& b : m.layers) {
       say(options, "Copying blob " + b.digest.str());
       blob(b.digest, b.path, b.size);

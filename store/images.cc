@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "store/image_names.h"
 #include "store/refs.h"
 #include "store/store.h"
 #include "store/store_state.h"
@@ -12,7 +13,7 @@ namespace dabba {
 namespace {
 
 bool is_tag(std::string_view n) {  // digest and dangling names are no tags
-  return !n.starts_with("<none>@") && n.find('@') == std::string_view::npos;
+  return !is_dangling_name(n) && n.find('@') == std::string_view::npos;
 }
 
 // The tags an existing image has besides added (in the names database's order).
