@@ -17,6 +17,7 @@
 #include "cli/image_changes.h"
 #include "cli/new_image.h"
 #include "cli/run_options.h"
+#include "common/fault_point.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "oci/manifest.h"
@@ -107,6 +108,7 @@ Command add_commit(CLI::App& parent) {
           lease);
     });
 
+    fault_point("commit-layer-stored");
     json& cfg = config["config"];
     if (!cfg.is_object()) cfg = json::object();
     json env = json::array();

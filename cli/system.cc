@@ -24,6 +24,7 @@
 #include "cli/run_options.h"
 #include "cli/tab_writer.h"
 #include "cli/with_store.h"
+#include "common/fault_point.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/human.h"
@@ -35,10 +36,11 @@ namespace dabba::cli {
 namespace {
 
 // The entries of a store root (store/layout.h): reset removes these and then the root if empty,
-// never anything else a mistaken --root may hold.
-const char* const kStoreEntries[] = {"containers", "layers", "layers-mapped", "blobs",
-                                     "ingest",     "tmp",    "locks",         "db",
-                                     "volumes",    "networks"};
+// never anything else a mistaken --root may hold. The records first: a reset cut short leaves
+// files no record names, which the next reset (or gc) removes, never records of missing files.
+const char* const kStoreEntries[] = {"db",    "containers", "layers", "layers-mapped",
+                                     "blobs", "ingest",     "tmp",    "locks",
+                                     "volumes", "networks"};
 
 struct Usage {
   std::string type;
@@ -294,9 +296,13 @@ Command add_system_reset(CLI::App& parent) {
     how.force = true;
     how.on_error = [](const std::string&, const Error& e) { report_error(e); };
     remove_containers(root, ids, how);
+    fault_point("reset-containers-removed");
     // Inside the namespace every file of the store is ours to delete, whatever its owner.
     enter_default_user_namespace();
-    for (const char* entry : kStoreEntries) remove_tree(root + "/" + entry);
+    for (const char* entry : kStoreEntries) {
+      remove_tree(root + "/" + entry);
+      if (std::string_view(entry) == "db") fault_point("reset-db-removed");
+    }
     // The root itself goes when it is empty and its parent lets us (a --root made by someone
     // else stays, empty).
     if (::rmdir(root.c_str()) != 0 && errno != ENOENT && errno != ENOTEMPTY && errno != EACCES &&

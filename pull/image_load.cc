@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "common/fault_point.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/human.h"
@@ -413,6 +414,7 @@ std::vector<LoadedImage> load_images(Store& store, const std::string& path,
       store.put_blob(p.record.manifest, p.manifest_bytes, lease);
       store.put_blob(p.record.config, p.config_bytes, lease);
     }
+    fault_point("load-blobs-stored");
     for (auto& p : images) {
       // The image id is its config's digest, as podman's: an image the store has under another
       // manifest (a docker-archive's, written anew on save; a recompressed one) is that image,

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "common/fault_point.h"
 #include "common/error.h"
 #include "common/human.h"
 #include "common/log.h"
@@ -138,6 +139,7 @@ PullResult pull_image(Store& store, const ImageRef& ref, const PullOptions& opti
     check_platform(config, resolved, wanted, options.platform.has_value());
     store.put_blob(resolved.manifest.digest, resolved.manifest.bytes, lease);
     store.put_blob(config_digest, config_bytes, lease);
+    fault_point("pull-config-stored");
 
     // One fetch per distinct layer (a manifest may list the same one twice).
     std::vector<LayerRequest> requests;

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/fault_point.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/log.h"
@@ -125,6 +126,7 @@ class Pusher {
       options_.progress->blobs(blobs);
     }
     upload_all();
+    fault_point("push-blobs-uploaded");
 
     // The manifest: the image's own when nothing changed, so its digest stays.
     bool same = format == manifest_format_of(source.media_type);

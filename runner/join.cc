@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "common/fault_point.h"
 #include "common/error.h"
 #include "common/exit_codes.h"
 #include "common/unique_fd.h"
@@ -240,6 +241,7 @@ int exec_foreground(const JoinSpec& spec) {
   StartOptions options;
   if (spec.tty) options.terminal = user_terminal_fd();
   ContainerProcess process = join_container(spec, options);
+  fault_point("exec-started");
   AttachOptions attach_options;
   attach_options.tty = spec.tty;
   attach_options.stdin_open = spec.stdin_open;

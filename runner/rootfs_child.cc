@@ -10,6 +10,7 @@
 #include <climits>
 #include <cstdlib>
 
+#include "common/fault_point.h"
 #include "common/dir_stream.h"
 #include "common/error.h"
 #include "common/fs.h"
@@ -250,7 +251,9 @@ void setup_rootfs_child(const MountPlan& plan) {
   // host's namespace, and pivot_root refuses a new root whose parent mount is shared.
   DABBA_SYSCALL(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), "make / private");
 
+  fault_point("run-before-overlay");
   with_context("mount the root overlay", [&] { mount_root_overlay(plan); });
+  fault_point("run-overlay-mounted");
 
   // Every mount is created now, detached, while the host's tree is still in this namespace:
   //  - binds need their host sources;

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "common/fault_point.h"
 #include "common/log.h"
 #include "runner/attach.h"
 #include "runner/attach_server.h"
@@ -30,6 +31,7 @@ int run_foreground(const Spec& spec, OnExit on_exit) {
     throw;
   }
   owner.running(*container);
+  fault_point("run-state-recorded");
   write_pidfile(spec.pidfile, container->pid());
   write_pidfile(spec.owner_pidfile, ::getpid());
   AttachOptions attach_options;

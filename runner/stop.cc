@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "common/fault_point.h"
 #include "common/child_process.h"
 #include "common/error.h"
 #include "common/fs.h"
@@ -117,6 +118,7 @@ StopResult stop_container(const std::string& container_dir, int signal,
   StopResult result = StopResult::kExited;
   if (timeout.count() > 0) {
     send(pidfd.get(), signal);
+    fault_point("stop-signalled");
     if (!wait_pidfd(pidfd.get(), timeout)) result = StopResult::kKilled;
   } else {
     result = StopResult::kKilled;

@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "common/fault_point.h"
 #include "common/child_process.h"
 #include "common/error.h"
 #include "common/fs.h"
@@ -143,6 +144,7 @@ void exec_supervise_program(const std::string& program, const Spec& spec, SyncCh
     // And nothing else of the caller's either: keep only the report channel.
     if (!report.move_to(kSuperviseReportFd)) throw_errno("move the report channel");
     ::close_range(kSuperviseReportFd + 1, ~0u, 0);
+    fault_point("supervise-started");
 
     // The container's output reaches its log only through us (io_relay.h): it holds no fd of it.
     std::optional<LogWriter> log = open_container_log(spec.container_dir, spec.log);
@@ -179,6 +181,7 @@ void exec_supervise_program(const std::string& program, const Spec& spec, SyncCh
       {
         ContainerProcess container = start_container(spec);
         owner.running(container);
+        fault_point("run-state-recorded");
         write_pidfile(spec.pidfile, container.pid());
         write_pidfile(spec.owner_pidfile, ::getpid());
         if (report.fd() >= 0) {
@@ -189,6 +192,7 @@ void exec_supervise_program(const std::string& program, const Spec& spec, SyncCh
         oom_killed = container.oom_killed();
       }  // reaped: its cgroups and network helpers are gone before a restart makes new ones
       owner.exited(status, oom_killed, timed_out);
+      fault_point("supervise-exit-recorded");
       // After the record: an attach that returns finds the exit in the state.
       if (server) server->container_exited(status.code());
       const unsigned done = owner.state().restart_count;

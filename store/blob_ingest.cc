@@ -86,6 +86,7 @@ void ingest_blob(StoreState& st, const Digest& d, int64_t size, ByteSource& sour
     fd.reset();
     FileLock publish = st.publish_lock();
     publish_blob_file(st, d, path);
+    st.crash_point("blob-stored");
     record_blob(st, d, tee.bytes(), lease);
   });
 }

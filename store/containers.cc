@@ -36,7 +36,9 @@ void Store::add_container(const ContainerRecord& record) {
     txn.put(Db::kContainers, rec.id, encode_container(rec));
     if (!rec.name.empty()) txn.put(Db::kContainerNames, rec.name, rec.id);
     make_dirs(container_dir(rec.id), 0700);
+    state_->crash_point("container-dir-made");
     txn.commit();
+    state_->crash_point("container-committed");
   });
 }
 
@@ -106,6 +108,7 @@ void Store::remove_container(const std::string& id, bool with_anonymous_volumes)
             volume_dirs.push_back(state_->layout.volume_dir(v));
       txn.commit();
     }
+    state_->crash_point("container-record-removed");
     // After the commit: a crash here leaves an orphan directory that gc removes.
     remove_tree(container_dir(id));
     for (const auto& d : volume_dirs) remove_tree(d);

@@ -133,6 +133,7 @@ ImageRecord Store::add_image(const ImageRecord& image, const std::vector<std::st
     place_names(rec, others, names, place);
     put_or_release_image(txn, rec);
     txn.commit();
+    state_->crash_point("image-committed");
     return rec;
   });
 }
@@ -241,6 +242,7 @@ bool Store::remove_name(const std::string& name, bool force) {
       released = put_or_release_image(txn, *img);
     }
     txn.commit();
+    state_->crash_point("name-removed");
     return released;
   });
 }

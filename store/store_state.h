@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "common/fault_point.h"
 #include "common/idmap.h"
 #include "common/file_lock.h"
 #include "store/layout.h"
@@ -22,8 +23,10 @@ struct StoreState {
   FileLock publish_lock() const {
     return FileLock::acquire(layout.store_lock_path(), FileLock::Mode::kShared);
   }
+  // A test's hook (StoreOptions::crash_point) and the process-wide one (common/fault_point.h).
   void crash_point(std::string_view point) const {
     if (options.crash_point) options.crash_point(point);
+    fault_point(point);
   }
   FileLock exclusive_lock() const {
     return FileLock::acquire(layout.store_lock_path(), FileLock::Mode::kExclusive);

@@ -56,6 +56,7 @@ VolumeRecord Store::create_volume(const VolumeRecord& record) {
     make_dirs(state_->layout.volume_dir(rec.name), 0700);
     // The data dir belongs to the container's root (uid 0 of dabba's namespace): 0755 as podman.
     make_dirs(volume_data_dir(rec.name), 0755);
+    state_->crash_point("volume-dir-made");
     txn.commit();
     return rec;
   });
@@ -98,6 +99,7 @@ void Store::remove_volume(const std::string& name) {
     txn.del(Db::kVolumes, name);
     txn.commit();
   }
+  state_->crash_point("volume-record-removed");
   // After the commit: a crash here leaves an orphan directory (create_volume of that name
   // clears it first).
   remove_tree(state_->layout.volume_dir(name));
