@@ -12,6 +12,7 @@
 #include "common/dir_stream.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "store/layer_verify.h"
 #include "store/refs.h"
 #include "store/store.h"
 #include "store/store_state.h"
@@ -125,13 +126,40 @@ CheckReport Store::check(const CheckOptions& options) {
       bad_blobs.insert(hex);
     }
   }
+  std::map<std::string, TempDir> unpacked_again;  // --deep --repair: layer hex -> fresh tree
   for (const auto& [hex, l] : s.layers) {
     ++report.layers_checked;
     std::string why = verify_layer_dir(layout.layers_dir() + "/" + hex, l);
-    if (!why.empty()) {
-      report.problems.push_back("layer sha256:" + hex + ": " + why);
-      bad_layers.insert(hex);
+    if (!why.empty()) report.problems.push_back("layer sha256:" + hex + ": " + why);
+    if (!options.deep) {
+      if (!why.empty()) bad_layers.insert(hex);
+      continue;
     }
+    auto blob = l.blob.empty() ? s.blobs.end() : s.blobs.find(l.blob.hex());
+    if (blob == s.blobs.end() || !blob->second.present || bad_blobs.count(l.blob.hex())) {
+      if (!why.empty()) bad_layers.insert(hex);
+      else
+        report.notes.push_back("layer sha256:" + hex +
+                               ": no stored blob to compare it with (--deep skipped it)");
+      continue;
+    }
+    DeepLayerCheck deep = deep_check_layer(st, digest_from_hex(hex), l.blob, options.repair);
+    if (!deep.error.empty()) {
+      report.problems.push_back("layer sha256:" + hex + ": " + deep.error);
+      bad_layers.insert(hex);
+      continue;
+    }
+    if (deep.ok() && why.empty()) continue;
+    for (const auto& d : deep.differences)
+      report.problems.push_back("layer sha256:" + hex + ": " + d);
+    if (why.empty() && deep.total > deep.differences.size())
+      report.problems.push_back("layer sha256:" + hex + ": and " +
+                                std::to_string(deep.total - deep.differences.size()) +
+                                " more difference(s) from its blob");
+    if (deep.fresh)
+      unpacked_again.emplace(hex, std::move(*deep.fresh));
+    else
+      bad_layers.insert(hex);
   }
 
   // Structure: what each image, name and container needs.
@@ -303,6 +331,10 @@ CheckReport Store::check(const CheckOptions& options) {
   report.repairs.push_back("recomputed reference counts");
   for (const auto& hex : bad_blobs) ::unlink((layout.blobs_dir() + "/" + hex).c_str());
   for (const auto& hex : bad_layers) remove_tree(layout.layers_dir() + "/" + hex);
+  for (auto& [hex, fresh] : unpacked_again) {
+    replace_layer_dir(st, digest_from_hex(hex), std::move(fresh));
+    report.repairs.push_back("unpacked layer sha256:" + hex + " again from its blob");
+  }
   return report;
 }
 

@@ -89,6 +89,9 @@ struct GcReport {
 struct CheckOptions {
   bool repair = false;
   bool verify_blobs = true;  // re-hash every blob (reads them all)
+  // Unpack every layer again from its stored blob and compare it with its directory; with
+  // repair, a layer that differs (or is incomplete) is unpacked again in place, not dropped.
+  bool deep = false;
 };
 
 struct CheckReport {

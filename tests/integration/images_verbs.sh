@@ -88,4 +88,30 @@ check "check after the repair exits 0" dabba_user check
 check_eq "pull again restores the image" "$FIXTURE_BUSYBOX_DIGEST" "$(dabba_user pull -q "$FIXTURE_BUSYBOX" 2>&1)"
 check "... with the layer complete" test -f "$STORE/layers/$(digest_hex "$FIXTURE_BASE_DIFF_ID")/etc/rig-release"
 check "the store checks clean" dabba_user check
+
+# --- check --deep: each file against the layer's blob ------------------------------------------
+BASE_DIR=$STORE/layers/$(digest_hex "$FIXTURE_BASE_DIFF_ID")
+check "check --deep of a sound store exits 0" dabba_user check --deep
+# Same size, other bytes: only --deep can tell.
+size=$(stat -c %s "$BASE_DIR/etc/group")
+as_user sh -c "head -c $size /dev/zero | tr '\\0' x >'$BASE_DIR/etc/group'"
+as_user touch "$BASE_DIR/etc/planted"
+as_user rm "$BASE_DIR/etc/rig-release"
+as_user chmod 0600 "$BASE_DIR/etc/passwd"
+out=$(dabba_user check --deep 2>&1) && rc=0 || rc=$?
+check_eq "check --deep finds the damaged layer (exit 1)" 1 "$rc"
+check "... a file modified in place (same size)" grep -q "etc/group: modified (content)" <<<"$out"
+check "... a file added" grep -q "etc/planted: added" <<<"$out"
+check "... a file removed" grep -q "etc/rig-release: removed" <<<"$out"
+check "... permissions changed" grep -q "etc/passwd: permissions changed" <<<"$out"
+out=$(dabba_user check --deep --repair 2>&1) && rc=0 || rc=$?
+check_eq "check --deep --repair exits 1 (problems were found)" 1 "$rc"
+check "... and unpacked the layer again from its blob" \
+  grep -q "unpacked layer $FIXTURE_BASE_DIFF_ID again from its blob" <<<"$out"
+check "check --deep after the repair exits 0" dabba_user check --deep
+check_eq "the image was kept" 1 "$(image_count)"
+check "... and runs with the file restored" dabba_user run --rm "$FIXTURE_BUSYBOX" \
+  grep -q . /etc/rig-release
+check_eq "... and its group file as published" "root:x:0:" \
+  "$(dabba_user run --rm "$FIXTURE_BUSYBOX" head -n 1 /etc/group)"
 check_done

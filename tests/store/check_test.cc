@@ -1,6 +1,8 @@
 // check: a flipped byte in a blob, a file missing from a layer, wrong counts; and repair.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "store/lmdb_env.h"
 #include "store/records.h"
 #include "tests/store/image_fixture.h"
@@ -133,6 +135,49 @@ TEST_F(CheckTest, AnImageNothingRefersToIsDropped) {
   GcReport g = store_.gc();
   EXPECT_EQ(g.layers, 1u);
   EXPECT_EQ(g.blobs, 3u);
+}
+
+TEST_F(CheckTest, DeepFindsFilesChangedAddedAndRemovedAndRepairUnpacksAgain) {
+  ImageRecord a = make_image(store_, {layer_tar("base"), layer_tar("a")}, "a", {"r/a:1"});
+  const std::string dir = store_.layer_dir(a.layers[1].diff_id);
+  EXPECT_TRUE(store_.check({.deep = true}).ok());
+  // Same size, other bytes: the quick check's counts cannot tell.
+  std::string f0 = read_file(dir + "/a/f0");
+  f0[0] ^= 1;
+  ::chmod((dir + "/a/f0").c_str(), 0644);
+  write_file_atomic(dir + "/a/f0", f0, Sync::kNone);
+  ASSERT_EQ(::unlink((dir + "/a/f1").c_str()), 0);
+  // One name less, one more of the same size: the same entries and bytes.
+  write_file_atomic(dir + "/a/planted", "a content 1", Sync::kNone);
+  EXPECT_TRUE(store_.check().ok()) << "the quick check counts alike";
+
+  CheckReport r = store_.check({.deep = true});
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(mentions(r, "a/f0: modified (content)"));
+  EXPECT_TRUE(mentions(r, "a/f1: removed"));
+  EXPECT_TRUE(mentions(r, "a/planted: added"));
+  EXPECT_FALSE(mentions(r, "layer " + a.layers[0].diff_id.str())) << "the other layer is sound";
+
+  r = store_.check({.repair = true, .deep = true});
+  EXPECT_TRUE(std::find(r.repairs.begin(), r.repairs.end(),
+                        "unpacked layer " + a.layers[1].diff_id.str() + " again from its blob") !=
+              r.repairs.end());
+  EXPECT_TRUE(store_.image(a.manifest)) << "the image is kept";
+  EXPECT_EQ(read_file(dir + "/a/f1"), "a content 1");
+  EXPECT_EQ(read_file(dir + "/a/f0"), "a content 0");
+  EXPECT_FALSE(exists(dir + "/a/planted"));
+  EXPECT_TRUE(store_.check({.deep = true}).ok());
+  EXPECT_TRUE(dir_entries(scratch_ / "store/tmp").empty()) << "no temp dir left";
+}
+
+TEST_F(CheckTest, DeepRepairUnpacksAMissingLayerDirectoryAgain) {
+  ImageRecord a = make_image(store_, {layer_tar("base")}, "a", {"r/a:1"});
+  remove_tree(store_.layer_dir(a.layers[0].diff_id));
+  EXPECT_FALSE(store_.check({.deep = true}).ok());
+  store_.check({.repair = true, .deep = true});
+  EXPECT_TRUE(store_.image(a.manifest));
+  EXPECT_EQ(read_file(store_.layer_dir(a.layers[0].diff_id) + "/base/f2"), "base content 2");
+  EXPECT_TRUE(store_.check({.deep = true}).ok());
 }
 
 }  // namespace
