@@ -17,6 +17,7 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/idmap.h"
+#include "common/toml_guard.h"
 #include "common/user_dirs.h"
 
 namespace dabba::cli {
@@ -73,6 +74,9 @@ void read(const toml::table& t, const char* key, const std::string& origin,
 
 void ContainersConf::merge(std::string_view text, const std::string& origin) {
   toml::table root;
+  if (std::optional<TextPosition> at = non_ascii_outside_strings(text))
+    bad(origin, "line " + std::to_string(at->line) + ", column " + std::to_string(at->column) +
+                    ": a character outside ASCII where only a key, a value or a comment may be");
   try {
     root = toml::parse(text, origin);
   } catch (const toml::parse_error& e) {

@@ -52,7 +52,7 @@ std::string ListFormat::render(const std::vector<TemplateData>& rows, bool headi
   if (json_) {
     TemplateData all = TemplateData::array();
     for (const auto& r : rows) all.push_back(r);
-    return all.dump(4) + "\n";
+    return all.dump(4, ' ', false, TemplateData::error_handler_t::replace) + "\n";
   }
   std::string out;
   if (table_ && heading) {
@@ -84,7 +84,8 @@ RowTemplate::RowTemplate(const std::string& format, const std::vector<TemplateFi
 std::string RowTemplate::render(const std::vector<std::map<std::string, std::string>>& rows) const {
   if (json_rows_) {  // one object per line, as `--format '{{json .}}'` always gave here
     std::string out;
-    for (const auto& r : rows) out += TemplateData(r).dump() + "\n";
+    for (const auto& r : rows)
+      out += TemplateData(r).dump(-1, ' ', false, TemplateData::error_handler_t::replace) + "\n";
     return out;
   }
   std::vector<TemplateData> data;

@@ -136,7 +136,13 @@ int compare(const Value& a, const Value& b, bool ordered) {
       " (" + type_name(x) + " and " + type_name(y) + ")");
 }
 
-std::string quote(const std::string& s) { return TemplateData(s).dump(); }
+// Invalid UTF-8 becomes U+FFFD, as Go's json.Marshal and strconv.Quote write it (nlohmann would
+// throw instead).
+std::string json_text(const TemplateData& v) {
+  return v.dump(-1, ' ', false, TemplateData::error_handler_t::replace);
+}
+
+std::string quote(const std::string& s) { return json_text(TemplateData(s)); }
 
 // Go's fmt.Sprintf for the verbs scripts use: %v %s %d %q %t %x %X %f %g %e %c %%, with flags
 // "-+ 0#", width and precision.
@@ -161,17 +167,31 @@ std::string go_sprintf(const std::string& format, const std::vector<Value>& args
       plus |= format[i] == '+';
       space |= format[i] == ' ';
     }
+    // Go's limit: a width or precision over 1e6 prints %!(BADWIDTH) / %!(BADPREC) and is dropped
+    // (and never overflows an int here).
+    constexpr int kTooLarge = 1000000;
+    auto number = [&](int* n) {
+      *n = 0;
+      bool too_large = false;
+      while (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i]))) {
+        if (*n <= kTooLarge) *n = *n * 10 + (format[i] - '0');
+        too_large |= *n > kTooLarge;
+        ++i;
+      }
+      return !too_large;
+    };
     int width = -1, prec = -1;
-    if (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i]))) {
-      width = 0;
-      while (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i])))
-        width = width * 10 + (format[i++] - '0');
+    if (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i])) &&
+        !number(&width)) {
+      out += "%!(BADWIDTH)";
+      width = -1;
     }
     if (i < format.size() && format[i] == '.') {
-      prec = 0;
       ++i;
-      while (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i])))
-        prec = prec * 10 + (format[i++] - '0');
+      if (!number(&prec)) {
+        out += "%!(BADPREC)";
+        prec = -1;
+      }
     }
     if (i >= format.size()) {
       out += "%!(NOVERB)";
@@ -226,17 +246,17 @@ std::string go_sprintf(const std::string& format, const std::vector<Value>& args
                           static_cast<unsigned long long>(n));
             s = buf;
           }
-          if (plus && n >= 0 && verb == 'd') s = "+" + s;
+          if ((plus || space) && n >= 0 && verb == 'd') s = (plus ? "+" : " ") + s;
         } break;
         case 'f':
         case 'F':
         case 'g':
         case 'e': {
           numeric = true;
-          std::string spec = "%" + std::string(plus ? "+" : "") + "." +
-                             std::to_string(prec >= 0 ? prec : 6) +
+          const std::string sign = plus ? "+" : space ? " " : "";
+          std::string spec = "%" + sign + "." + std::to_string(prec >= 0 ? prec : 6) +
                              static_cast<char>(verb == 'F' ? 'f' : verb);
-          if (verb == 'g' && prec < 0) spec = plus ? "%+g" : "%g";
+          if (verb == 'g' && prec < 0) spec = "%" + sign + "g";
           char buf[64];
           std::snprintf(buf, sizeof buf, spec.c_str(), a.v.get<double>());
           s = buf;
@@ -400,7 +420,7 @@ Value call_function(std::string_view name, std::vector<Value>& args,
   }
   if (name == "json") {
     want_args(name, args, 1);
-    return Value{args[0].missing ? std::string("null") : args[0].v.dump()};
+    return Value{args[0].missing ? std::string("null") : json_text(args[0].v)};
   }
   if (name == "lower" || name == "upper" || name == "title") {
     want_args(name, args, 1);
@@ -437,7 +457,7 @@ Value call_function(std::string_view name, std::vector<Value>& args,
     std::string out;
     bool first = true;
     for (const auto& e : args[0].v.is_null() ? TemplateData::array() : args[0].v) {
-      if (!e.is_string()) bad("can't handle " + e.dump() + " for arg of type []string");
+      if (!e.is_string()) bad("can't handle " + json_text(e) + " for arg of type []string");
       out += (first ? "" : sep) + e.get<std::string>();
       first = false;
     }

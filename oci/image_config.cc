@@ -41,6 +41,8 @@ ImageConfig parse_image_config(std::string_view bytes) {
   } catch (const json::parse_error& e) {
     throw Error(Errc::kCorrupt,
                 "image config is not valid JSON (at byte " + std::to_string(e.byte) + ")");
+  } catch (const json::exception&) {  // a number out of range, say
+    throw Error(Errc::kCorrupt, "image config is not valid JSON");
   }
   if (!doc.is_object()) throw Error(Errc::kCorrupt, "image config is not a JSON object");
   ImageConfig c;

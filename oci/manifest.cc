@@ -18,6 +18,8 @@ json parse_json(std::string_view bytes, const char* what) {
   } catch (const json::parse_error& e) {
     throw Error(Errc::kCorrupt,
                 std::string(what) + " is not valid JSON (at byte " + std::to_string(e.byte) + ")");
+  } catch (const json::exception&) {  // a number out of range, say
+    throw Error(Errc::kCorrupt, std::string(what) + " is not valid JSON");
   }
 }
 

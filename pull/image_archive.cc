@@ -117,7 +117,9 @@ class TarArchive final : public ImageArchive {
     ArchivePtr a = open_archive();
     struct archive_entry* entry = nullptr;
     while (next_header(a.get(), &entry)) {
-      auto it = wanted.find(clean_archive_path(archive_entry_pathname(entry)));
+      const char* name = archive_entry_pathname(entry);
+      if (name == nullptr) name = archive_entry_pathname_utf8(entry);
+      auto it = name == nullptr ? wanted.end() : wanted.find(clean_archive_path(name));
       if (it == wanted.end() || archive_entry_filetype(entry) != AE_IFREG) continue;
       // Several asked paths may be one entry; each gets it once (from the start only for the
       // first: the store never asks one blob twice, so this is only a guard).
@@ -172,7 +174,10 @@ class TarArchive final : public ImageArchive {
     ArchivePtr a = open_archive();
     struct archive_entry* entry = nullptr;
     while (next_header(a.get(), &entry)) {
-      std::string path = clean_archive_path(archive_entry_pathname(entry));
+      const char* name = archive_entry_pathname(entry);  // null for an undecodable name
+      if (name == nullptr) name = archive_entry_pathname_utf8(entry);
+      if (name == nullptr) continue;
+      std::string path = clean_archive_path(name);
       if (path.empty()) continue;
       Entry e;
       if (const char* hl = archive_entry_hardlink(entry)) {

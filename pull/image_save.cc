@@ -231,7 +231,9 @@ void save_docker_archive(const Store& store, const std::vector<SavedImage>& imag
     say(options, "Copying config " + s.image.config.str());
     out.text(s.image.config.hex() + ".json", store.read_blob(s.image.config));
   }
-  for (const auto& [file, l] : layers) {
+  for (const auto& entry : layers) {
+    const auto& file = entry.first;  // not a structured binding: lambdas below capture them
+    const auto& l = entry.second;
     auto info = store.layer(l.diff_id);
     if (!info) throw Error(Errc::kNotFound, "layer " + l.diff_id.str() + " is not in the store");
     say(options, "Copying blob " + l.diff_id.str());

@@ -45,6 +45,28 @@ std::optional<AuthChallenge> pick_challenge(const HttpResponse& response) {
 
 }  // namespace
 
+TokenGrant parse_token_response(std::string_view body) {
+  TokenGrant grant;
+  grant.expires_in = kMinTokenLifetimeS;
+  try {
+    json doc = json::parse(body);
+    if (auto it = doc.find("token"); it != doc.end() && it->is_string()) grant.token = *it;
+    if (auto it = doc.find("access_token");
+        grant.token.empty() && it != doc.end() && it->is_string())
+      grant.token = *it;
+    // A number in range only: a huge or fractional "expires_in" must not overflow the clock.
+    if (auto it = doc.find("expires_in"); it != doc.end() && it->is_number()) {
+      const double seconds = it->get<double>();
+      if (seconds > kMinTokenLifetimeS)
+        grant.expires_in = seconds < 86400 * 365 ? long(seconds) : 86400 * 365;
+    }
+  } catch (const json::exception&) {
+    throw Error(Errc::kAuth, "answered with invalid JSON");
+  }
+  if (grant.token.empty()) throw Error(Errc::kAuth, "answered without a token");
+  return grant;
+}
+
 std::string pull_scope(const std::string& repository) {
   return "repository:" + repository + ":pull";
 }
@@ -142,26 +164,17 @@ std::string RegistryAuth::fetch_token(const std::string& scope) {
                       : "log in first: dabba login " + options_.registry_host);
     throw Error(Errc::kNetwork, what);
   }
-  std::string token;
-  long expires_in = kMinTokenLifetimeS;
+  TokenGrant grant;
   try {
-    json doc = json::parse(response.body);
-    if (auto it = doc.find("token"); it != doc.end() && it->is_string()) token = *it;
-    if (auto it = doc.find("access_token"); token.empty() && it != doc.end() && it->is_string())
-      token = *it;
-    if (auto it = doc.find("expires_in"); it != doc.end() && it->is_number())
-      expires_in = std::max(kMinTokenLifetimeS, it->get<long>());
-  } catch (const json::exception&) {
+    grant = parse_token_response(response.body);
+  } catch (const Error& e) {
     throw Error(Errc::kAuth, "registry " + options_.registry_host + ": the token service at " +
-                                 url_for_display(realm) + " answered with invalid JSON");
+                                 url_for_display(realm) + " " + e.what());
   }
-  if (token.empty())
-    throw Error(Errc::kAuth, "registry " + options_.registry_host + ": the token service at " +
-                                 url_for_display(realm) + " answered without a token");
   ++tokens_fetched_;
   Token& cached = tokens_[scope];
-  cached.authorization = "Bearer " + token;
-  cached.expires = Clock::now() + std::chrono::seconds(expires_in - kExpiryMarginS);
+  cached.authorization = "Bearer " + grant.token;
+  cached.expires = Clock::now() + std::chrono::seconds(grant.expires_in - kExpiryMarginS);
   return cached.authorization;
 }
 

@@ -29,6 +29,15 @@ std::string push_scope(const std::string& repository);
 // A scope may hold several, separated by spaces ("repository:a:pull,push repository:b:pull"):
 // each goes to the token service as its own scope parameter.
 
+// A token service's answer: "token" (or "access_token") and "expires_in" seconds (60 when absent,
+// at least 60). Throws Error{kAuth} "answered with invalid JSON" / "answered without a token"
+// (the caller names the service).
+struct TokenGrant {
+  std::string token;
+  long expires_in = 60;
+};
+TokenGrant parse_token_response(std::string_view body);
+
 class RegistryAuth {
  public:
   struct Options {

@@ -37,6 +37,9 @@ json load_auth_file(const std::string& path) {
     throw Error(Errc::kCorrupt,
                 "auth file " + path + " is not valid JSON (at byte " + std::to_string(e.byte) + ")",
                 0, "fix or remove the file");
+  } catch (const json::exception&) {  // a number out of range, say
+    throw Error(Errc::kCorrupt, "auth file " + path + " is not valid JSON", 0,
+                "fix or remove the file");
   }
 }
 

@@ -10,12 +10,13 @@
 #include <toml++/toml.h>
 #pragma GCC diagnostic pop
 
-#include "common/error.h"
 #include "common/conf_dir.h"
+#include "common/error.h"
 #include "common/fs.h"
-#include "oci/image_ref.h"
-#include "common/user_dirs.h"
 #include "common/idmap.h"
+#include "common/toml_guard.h"
+#include "common/user_dirs.h"
+#include "oci/image_ref.h"
 
 namespace dabba {
 namespace {
@@ -217,6 +218,10 @@ void merge_aliases(std::map<std::string, ShortNameAlias, std::less<>>& into,
 }
 
 toml::table parse_toml(std::string_view text, const std::string& origin) {
+  if (std::optional<TextPosition> at = non_ascii_outside_strings(text))
+    bad(origin, "not valid TOML (line " + std::to_string(at->line) + ", column " +
+                    std::to_string(at->column) +
+                    "): a character outside ASCII where only a key, a value or a comment may be");
   try {
     return toml::parse(text, origin);
   } catch (const toml::parse_error& e) {

@@ -130,6 +130,12 @@ TEST(GoTemplate, GoBuiltins) {
       {"{{slice .Id 0 4}}", "3b58"},
       {"{{printf \"%s-%d|%5s|%-4d|%05d|%q|%v\" \"a\" 7 \"b\" 3 42 \"x\" .Config.Cmd}}",
        "a-7|    b|3   |00042|\"x\"|[/bin/sh]"},
+      // Go's space flag, and its limits on width and precision (found by tests/fuzz).
+      {"{{printf \"% d|%+d|% .1f\" 5 5 1.25}}", " 5|+5| 1.2"},
+      {"{{printf \"%9999999d|%.9999999s\" 1 \"ab\"}}", "%!(BADWIDTH)1|%!(BADPREC)ab"},
+      {"{{json \"a\xff"
+       "b\"}}",
+       "\"a\ufffdb\""},  // a byte that is not UTF-8
       {"{{print \"a\" 1 2 \"b\"}}|{{println \"a\" 1}}", "a1 2b|a 1\n"},
       {"{{eq .State.Status \"running\"}} {{ne .Size 1}} {{lt 1 2}} {{ge 2.5 3}}",
        "true true true false"},

@@ -208,5 +208,13 @@ TEST(ImageIndex, DockerManifestList) {
             Errc::kUnsupported);
 }
 
+TEST(Manifest, ANumberOutOfRangeIsInvalidJsonNotACrash) {
+  // nlohmann throws out_of_range for 1e999, not parse_error (found by tests/fuzz).
+  for (const char* bytes : {R"({"schemaVersion": 1e999})", R"({"manifests": [], "x": -1e999})"}) {
+    EXPECT_THROW(parse_image_manifest(bytes), Error) << bytes;
+    EXPECT_THROW(parse_image_index(bytes), Error) << bytes;
+  }
+}
+
 }  // namespace
 }  // namespace dabba

@@ -1,0 +1,78 @@
+#include "common/toml_guard.h"
+
+namespace dabba {
+
+std::optional<TextPosition> non_ascii_outside_strings(std::string_view t) {
+  enum class In { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral } in = In::kCode;
+  TextPosition pos;
+  auto starts = [&](size_t i, std::string_view s) { return t.substr(i, s.size()) == s; };
+  for (size_t i = 0; i < t.size(); ++i) {
+    const auto c = static_cast<unsigned char>(t[i]);
+    const TextPosition here = pos;
+    if (c == '\n') {
+      ++pos.line;
+      pos.column = 1;
+    } else if ((c & 0xC0) != 0x80) {
+      ++pos.column;  // a character starts here (ASCII, or a UTF-8 lead byte)
+    }
+    switch (in) {
+      case In::kCode:
+        if (c >= 0x80) return here;
+        if (c == '#') {
+          in = In::kComment;
+        } else if (starts(i, "\"\"\"")) {
+          in = In::kMultiBasic;
+          i += 2;
+          pos.column += 2;
+        } else if (starts(i, "'''")) {
+          in = In::kMultiLiteral;
+          i += 2;
+          pos.column += 2;
+        } else if (c == '"') {
+          in = In::kBasic;
+        } else if (c == '\'') {
+          in = In::kLiteral;
+        }
+        break;
+      case In::kComment:
+        if (c == '\n') in = In::kCode;
+        break;
+      case In::kBasic:
+        if (c == '\\' && i + 1 < t.size() && t[i + 1] != '\n') {
+          ++i;  // an escaped character (never a newline: that string is broken anyway)
+          if ((static_cast<unsigned char>(t[i]) & 0xC0) != 0x80) ++pos.column;
+        } else if (c == '"' || c == '\n') {
+          in = In::kCode;  // the end, or a string toml++ reports as unterminated
+        }
+        break;
+      case In::kLiteral:
+        if (c == '\'' || c == '\n') in = In::kCode;
+        break;
+      case In::kMultiBasic:
+        if (c == '\\' && i + 1 < t.size()) {
+          ++i;
+          if (t[i] == '\n') {
+            ++pos.line;
+            pos.column = 1;
+          } else if ((static_cast<unsigned char>(t[i]) & 0xC0) != 0x80) {
+            ++pos.column;
+          }
+        } else if (starts(i, "\"\"\"")) {
+          in = In::kCode;
+          i += 2;
+          pos.column += 2;
+        }
+        break;
+      case In::kMultiLiteral:
+        if (starts(i, "'''")) {
+          in = In::kCode;
+          i += 2;
+          pos.column += 2;
+        }
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace dabba

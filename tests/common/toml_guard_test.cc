@@ -1,0 +1,35 @@
+// non_ascii_outside_strings: non-ASCII is found where TOML allows only ASCII, and only there.
+#include "common/toml_guard.h"
+
+#include <gtest/gtest.h>
+
+namespace dabba {
+namespace {
+
+TEST(TomlGuard, AsciiAndNonAsciiInsideStringsAndCommentsPass) {
+  EXPECT_FALSE(non_ascii_outside_strings("a = 1\nb = \"x\"\n"));
+  EXPECT_FALSE(non_ascii_outside_strings("# café\nname = \"Jürgen\" # ✓\n"));
+  EXPECT_FALSE(non_ascii_outside_strings("s = 'ß'\nm = \"\"\"\nπ \\\" \"\" ü\n\"\"\"\n"));
+  EXPECT_FALSE(non_ascii_outside_strings("l = '''\n€ ''\n'''\nq = \"\\\"é\"\n"));
+}
+
+TEST(TomlGuard, NonAsciiWhereOnlyAsciiMayBeIsFoundWithItsPosition) {
+  // U+0405 where a key must start: what made toml++ 3.3 reach __builtin_unreachable().
+  auto at = non_ascii_outside_strings("a = \"é\"\n\xD0\x85 = 1\n");
+  ASSERT_TRUE(at);
+  EXPECT_EQ(at->line, 2u);
+  EXPECT_EQ(at->column, 1u);
+  at = non_ascii_outside_strings("key\xC2\xA1 = 1");  // U+00A1 after a bare key
+  ASSERT_TRUE(at);
+  EXPECT_EQ(at->line, 1u);
+  EXPECT_EQ(at->column, 4u);
+  // After a string that ends, and after a multi-line string: back outside.
+  EXPECT_TRUE(non_ascii_outside_strings("a = \"x\" \xC2\xA0"));
+  EXPECT_TRUE(non_ascii_outside_strings("a = \"\"\"\nx\"\"\" \xC2\xA0"));
+  EXPECT_TRUE(non_ascii_outside_strings("a = '''x''' \xC2\xA0"));
+  // An unterminated single-line string ends at its newline (toml++ reports it).
+  EXPECT_TRUE(non_ascii_outside_strings("a = \"x\n\xC2\xA0"));
+}
+
+}  // namespace
+}  // namespace dabba
