@@ -17,6 +17,7 @@
 #include "cli/man_pages.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/no_space.h"
 #include "common/userns.h"
 #include "common/version.h"
 
@@ -159,6 +160,18 @@ void log_startup(int argc, char** argv) {
             (env.empty() ? std::string("nothing") : env));
 }
 
+// A full disk or quota (ENOSPC, EDQUOT) the store did not explain itself: when the store's
+// filesystem is nearly full, that is most likely where it ran out; say so, with the fix.
+Error with_store_space(const Error& e, const Globals& globals) {
+  if (!is_no_space(e)) return e;
+  try {
+    const std::string root = globals.root();
+    return nearly_full(root) ? explain_no_space(e, root) : e;
+  } catch (const Error&) {
+    return e;
+  }
+}
+
 int run_main(int argc, char** argv) {
   CLI::App app{"dabba: rootless containers, fast", "dabba"};
   app.require_subcommand(1);
@@ -258,7 +271,7 @@ int run_main(int argc, char** argv) {
     }
     return kExitDabbaFailed;
   } catch (const Error& e) {
-    report_error(e);
+    report_error(with_store_space(e, globals));
     if (running != nullptr && running->error_exit != 0 && e.code() != Errc::kInterrupted)
       return running->error_exit;
     return exit_code_for(e);

@@ -43,6 +43,11 @@ class Error : public std::exception {
 
   // Prepends a context ("unpack layer sha256:ab12..") and returns *this for rethrowing.
   Error& add_context(const std::string& context);
+  // Appends to the message (after strerror's text): " (the filesystem of /x is full)".
+  Error& add_detail(const std::string& detail) {
+    full_ += detail;
+    return *this;
+  }
   Error& set_hint(std::string hint) {
     if (hint_.empty()) hint_ = std::move(hint);
     return *this;

@@ -8,6 +8,8 @@
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/human.h"
+#include "common/no_space.h"
 #include "store/lease.h"
 #include "store/refs.h"
 #include "store/store_state.h"
@@ -61,33 +63,40 @@ bool pin_if_stored(StoreState& st, const Digest& d, const Lease& lease) {
   return true;
 }
 
+void store_blob(StoreState& st, const Digest& d, int64_t size, ByteSource& source,
+                const Lease& lease) {
+  if (pin_if_stored(st, d, lease)) return;
+  FileLock lock = FileLock::acquire(st.layout.blob_lock_path(d), FileLock::Mode::kExclusive);
+  if (pin_if_stored(st, d, lease)) return;  // another writer finished while we waited
+
+  std::string path = st.layout.ingest_path(d);
+  UniqueFd fd = open_file(path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND, 0644);
+  BlobTee tee(fd.get(), 0, &source, true, size);
+  try {
+    std::vector<uint8_t> buf(64 * 1024);
+    while (tee.read(buf.data(), buf.size()) > 0) {
+    }
+    verify_blob(tee, d, size);
+  } catch (...) {
+    if (!tee.source_failed()) ::unlink(path.c_str());
+    throw;
+  }
+  if (st.options.sync) fsync_fd(fd.get(), path);
+  fd.reset();
+  FileLock publish = st.publish_lock();
+  publish_blob_file(st, d, path);
+  st.crash_point("blob-stored");
+  record_blob(st, d, tee.bytes(), lease);
+}
+
 }  // namespace
 
 void ingest_blob(StoreState& st, const Digest& d, int64_t size, ByteSource& source,
                  const Lease& lease) {
+  const std::string needed =
+      size > 0 ? "the blob is " + human_size(static_cast<uint64_t>(size)) : std::string();
   with_context("blob " + d.str(), [&] {
-    if (pin_if_stored(st, d, lease)) return;
-    FileLock lock = FileLock::acquire(st.layout.blob_lock_path(d), FileLock::Mode::kExclusive);
-    if (pin_if_stored(st, d, lease)) return;  // another writer finished while we waited
-
-    std::string path = st.layout.ingest_path(d);
-    UniqueFd fd = open_file(path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND, 0644);
-    BlobTee tee(fd.get(), 0, &source, true, size);
-    try {
-      std::vector<uint8_t> buf(64 * 1024);
-      while (tee.read(buf.data(), buf.size()) > 0) {
-      }
-      verify_blob(tee, d, size);
-    } catch (...) {
-      if (!tee.source_failed()) ::unlink(path.c_str());
-      throw;
-    }
-    if (st.options.sync) fsync_fd(fd.get(), path);
-    fd.reset();
-    FileLock publish = st.publish_lock();
-    publish_blob_file(st, d, path);
-    st.crash_point("blob-stored");
-    record_blob(st, d, tee.bytes(), lease);
+    with_space_explained(st.layout.root(), needed, [&] { store_blob(st, d, size, source, lease); });
   });
 }
 

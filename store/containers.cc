@@ -1,10 +1,13 @@
 // Containers: Store methods over the containers and container_names databases. A container
 // pins its image record and its layers until it is removed.
 #include <fcntl.h>
+#include <unistd.h>
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/no_space.h"
 #include "store/refs.h"
+#include "store/space_reserve.h"
 #include "store/store.h"
 #include "store/store_state.h"
 
@@ -14,31 +17,34 @@ void Store::add_container(const ContainerRecord& record) {
   if (record.id.empty() || record.id.find('/') != std::string::npos || record.id[0] == '.')
     throw Error(Errc::kInvalidArgument, "bad container id '" + record.id + "'");
   with_context("add container " + record.id, [&] {
-    // The directory is created under the publish lock, so gc never sees it without its record.
-    FileLock publish = state_->publish_lock();
-    WriteTxn txn(*state_->db);
-    if (txn.contains(Db::kContainers, record.id))
-      throw Error(Errc::kAlreadyExists, "container id " + record.id + " is taken");
-    if (!record.name.empty() && txn.contains(Db::kContainerNames, record.name))
-      throw Error(Errc::kAlreadyExists, "the container name '" + record.name + "' is taken", 0,
-                  "remove that container or choose another --name");
-    auto img = get_image(txn, record.image);
-    if (!img) throw Error(Errc::kNotFound, "image " + record.image.str() + " is not in the store");
-    ++img->container_refs;
-    put_or_release_image(txn, *img);
-    for (const Digest& l : record.layers) ref_layer(txn, l, +1);
-    // In this transaction, so a volume removed just before cannot end up held by a container.
-    for (const auto& v : record.volumes)
-      if (!txn.contains(Db::kVolumes, v))
-        throw Error(Errc::kNotFound, "no volume with name \"" + v + "\" found: no such volume");
-    ContainerRecord rec = record;
-    if (rec.created == 0) rec.created = unix_now();
-    txn.put(Db::kContainers, rec.id, encode_container(rec));
-    if (!rec.name.empty()) txn.put(Db::kContainerNames, rec.name, rec.id);
-    make_dirs(container_dir(rec.id), 0700);
-    state_->crash_point("container-dir-made");
-    txn.commit();
-    state_->crash_point("container-committed");
+    with_space_explained(root(), "", [&] {
+      // The directory is created under the publish lock, so gc never sees it without its record.
+      FileLock publish = state_->publish_lock();
+      WriteTxn txn(*state_->db);
+      if (txn.contains(Db::kContainers, record.id))
+        throw Error(Errc::kAlreadyExists, "container id " + record.id + " is taken");
+      if (!record.name.empty() && txn.contains(Db::kContainerNames, record.name))
+        throw Error(Errc::kAlreadyExists, "the container name '" + record.name + "' is taken", 0,
+                    "remove that container or choose another --name");
+      auto img = get_image(txn, record.image);
+      if (!img)
+        throw Error(Errc::kNotFound, "image " + record.image.str() + " is not in the store");
+      ++img->container_refs;
+      put_or_release_image(txn, *img);
+      for (const Digest& l : record.layers) ref_layer(txn, l, +1);
+      // In this transaction, so a volume removed just before cannot end up held by a container.
+      for (const auto& v : record.volumes)
+        if (!txn.contains(Db::kVolumes, v))
+          throw Error(Errc::kNotFound, "no volume with name \"" + v + "\" found: no such volume");
+      ContainerRecord rec = record;
+      if (rec.created == 0) rec.created = unix_now();
+      txn.put(Db::kContainers, rec.id, encode_container(rec));
+      if (!rec.name.empty()) txn.put(Db::kContainerNames, rec.name, rec.id);
+      make_dirs(container_dir(rec.id), 0700);
+      state_->crash_point("container-dir-made");
+      txn.commit();
+      state_->crash_point("container-committed");
+    });
   });
 }
 
@@ -90,24 +96,28 @@ void Store::rename_container(const std::string& id, const std::string& new_name)
 
 void Store::remove_container(const std::string& id, bool with_anonymous_volumes) {
   std::vector<std::string> volume_dirs;
-  with_context("remove container " + id, [&] {
-    {
-      WriteTxn txn(*state_->db);
-      auto c = get_container(txn, id);
-      if (!c) throw Error(Errc::kNotFound, "no container " + id);
-      for (const Digest& l : c->layers) ref_layer(txn, l, -1);
-      if (auto img = get_image(txn, c->image)) {
-        if (img->container_refs > 0) --img->container_refs;
-        put_or_release_image(txn, *img);
-      }
-      txn.del(Db::kContainers, id);
-      if (!c->name.empty()) txn.del(Db::kContainerNames, c->name);
-      if (with_anonymous_volumes)
-        for (const auto& v : c->volumes)
-          if (remove_unused_anonymous_volume(txn, v))
-            volume_dirs.push_back(state_->layout.volume_dir(v));
-      txn.commit();
+  auto drop_records = [&] {
+    volume_dirs.clear();
+    WriteTxn txn(*state_->db);
+    auto c = get_container(txn, id);
+    if (!c) throw Error(Errc::kNotFound, "no container " + id);
+    for (const Digest& l : c->layers) ref_layer(txn, l, -1);
+    if (auto img = get_image(txn, c->image)) {
+      if (img->container_refs > 0) --img->container_refs;
+      put_or_release_image(txn, *img);
     }
+    txn.del(Db::kContainers, id);
+    if (!c->name.empty()) txn.del(Db::kContainerNames, c->name);
+    if (with_anonymous_volumes)
+      for (const auto& v : c->volumes)
+        if (remove_unused_anonymous_volume(txn, v))
+          volume_dirs.push_back(state_->layout.volume_dir(v));
+    txn.commit();
+  };
+  with_context("remove container " + id, [&] {
+    // On a full disk the container's files go first (a crash in between leaves a record
+    // without its directory, which rm removes again), then the records, with the reserve.
+    with_space_reserve(state_->layout, drop_records, [&] { remove_tree(container_dir(id)); });
     state_->crash_point("container-record-removed");
     // After the commit: a crash here leaves an orphan directory that gc removes.
     remove_tree(container_dir(id));

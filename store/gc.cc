@@ -20,6 +20,7 @@
 #include "store/lease.h"
 #include "store/mapped_layers.h"
 #include "store/refs.h"
+#include "store/space_reserve.h"
 #include "store/store.h"
 #include "store/store_state.h"
 
@@ -76,7 +77,10 @@ GcReport Store::gc(const GcOptions& options) {
   // 1. Records: one transaction.
   std::vector<std::pair<Digest, uint64_t>> dead_blobs;
   std::vector<Digest> dead_layers;
-  {
+  // On a full disk, with the space reserve (what gc frees comes after the commit).
+  with_space_reserve(layout, [&] {
+    dead_blobs.clear();
+    dead_layers.clear();
     WriteTxn txn(*st.db);
     std::vector<std::string> stale;
     txn.scan(Db::kLeases, "", [&](std::string_view id, std::string_view value) {
@@ -130,7 +134,7 @@ GcReport Store::gc(const GcOptions& options) {
       txn.del(Db::kBlobDiffs, hex);
     }
     txn.commit();
-  }
+  });
   st.crash_point("gc-committed");
 
   // 2. Files of what was dropped.

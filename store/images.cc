@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "store/image_names.h"
 #include "store/refs.h"
+#include "store/space_reserve.h"
 #include "store/store.h"
 #include "store/store_state.h"
 
@@ -223,27 +224,29 @@ std::vector<ImageEntry> Store::list_images() const {
 
 bool Store::remove_name(const std::string& name, bool force) {
   return with_context("remove " + name, [&] {
-    WriteTxn txn(*state_->db);
-    auto m = txn.get(Db::kNames, name);
-    if (!m) throw Error(Errc::kNotFound, "no image named '" + name + "'");
-    Digest manifest = digest_from_hex(*m);
-    auto img = get_image(txn, manifest);
-    if (img && img->name_refs <= 1 && img->container_refs > 0 && !force)
-      throw Error(Errc::kConflict,
-                  "image " + img->short_id() + " is used by " +
-                      std::to_string(img->container_refs) + " container(s)",
-                  0, "remove the containers first, or force it (-f)");
-    txn.del(Db::kNames, name);
-    bool released = false;
-    if (img) {
-      if (img->name_refs > 0) --img->name_refs;
-      std::erase(img->names_order, name);
-      if (img->name_refs > 0) renew_names_history(*img, other_tags(txn, *img, {}), {});
-      released = put_or_release_image(txn, *img);
-    }
-    txn.commit();
-    state_->crash_point("name-removed");
-    return released;
+    return with_space_reserve(state_->layout, [&] {
+      WriteTxn txn(*state_->db);
+      auto m = txn.get(Db::kNames, name);
+      if (!m) throw Error(Errc::kNotFound, "no image named '" + name + "'");
+      Digest manifest = digest_from_hex(*m);
+      auto img = get_image(txn, manifest);
+      if (img && img->name_refs <= 1 && img->container_refs > 0 && !force)
+        throw Error(Errc::kConflict,
+                    "image " + img->short_id() + " is used by " +
+                        std::to_string(img->container_refs) + " container(s)",
+                    0, "remove the containers first, or force it (-f)");
+      txn.del(Db::kNames, name);
+      bool released = false;
+      if (img) {
+        if (img->name_refs > 0) --img->name_refs;
+        std::erase(img->names_order, name);
+        if (img->name_refs > 0) renew_names_history(*img, other_tags(txn, *img, {}), {});
+        released = put_or_release_image(txn, *img);
+      }
+      txn.commit();
+      state_->crash_point("name-removed");
+      return released;
+    });
   });
 }
 

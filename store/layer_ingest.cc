@@ -8,16 +8,18 @@
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/human.h"
+#include "common/no_space.h"
 #include "store/blob_ingest.h"
+#include "store/lease.h"
+#include "store/refs.h"
+#include "store/store_state.h"
+#include "store/tree_stats.h"
 #include "store/unpack/blob_tee.h"
 #include "store/unpack/layer_stream.h"
 #include "store/unpack/layer_writer.h"
-#include "store/lease.h"
 #include "store/unpack/prefetch.h"
-#include "store/refs.h"
-#include "store/store_state.h"
 #include "store/unpack/tar_unpack.h"
-#include "store/tree_stats.h"
 
 namespace dabba {
 
@@ -98,7 +100,13 @@ void LayerIngest::restart() {
 
 LayerResult LayerIngest::run(ByteSource& rest) {
   if (done_) return *done_;
-  LayerResult r = with_context("layer " + req_.blob.str(), [&] { return unpack(&rest); });
+  const std::string needed = req_.size > 0
+                                 ? "the layer is " + human_size(static_cast<uint64_t>(req_.size)) +
+                                       " compressed, and more unpacked"
+                                 : std::string();
+  LayerResult r = with_context("layer " + req_.blob.str(), [&] {
+    return with_space_explained(state_->layout.root(), needed, [&] { return unpack(&rest); });
+  });
   done_ = r;
   layer_lock_.release();
   blob_lock_.release();

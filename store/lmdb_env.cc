@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/no_space.h"
 
 namespace dabba {
 namespace {
@@ -25,7 +26,9 @@ static_assert(std::size(kDbNames) == static_cast<size_t>(Db::kCount));
 
 [[noreturn]] void rethrow_lmdb(const std::string& what, const lmdb::error& e) {
   int rc = e.code();
-  std::string msg = "LMDB " + what + ": " + ::mdb_strerror(rc);
+  // A system errno's text is added by Error itself; LMDB's own codes get LMDB's words.
+  std::string msg =
+      "LMDB " + what + (rc > 0 ? std::string() : std::string(": ") + ::mdb_strerror(rc));
   if (rc == MDB_MAP_FULL) throw Error(Errc::kFailed, msg, 0, "the store's metadata map is full");
   if (rc == MDB_CORRUPTED || rc == MDB_PANIC || rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
     throw Error(Errc::kCorrupt, msg, 0, "run `dabba check` to see what is damaged");
@@ -196,7 +199,22 @@ size_t WriteTxn::del_prefix(Db db, std::string_view prefix) {
 }
 
 void WriteTxn::commit() {
-  lmdb_call("commit", [&] { txn_.commit(); });
+  // mdb_txn_commit frees the transaction whether it succeeds or not, but lmdb++'s txn::commit()
+  // keeps the handle when it throws, and its destructor then aborts the freed transaction: a
+  // double free, which a full disk made of `rm`. So the handle moves into a holder whose
+  // destructor never runs, and is committed from there.
+  union Holder {
+    explicit Holder(lmdb::txn&& t) : txn(std::move(t)) {}
+    ~Holder() {}
+    lmdb::txn txn;
+  } holder(std::move(txn_));
+  int rc = ::mdb_txn_commit(holder.txn.handle());
+  if (rc == MDB_SUCCESS) return;
+  // LMDB turns a short write into EIO: on a full disk, that is ENOSPC.
+  if (rc == EIO && nearly_full(env_.dir())) rc = ENOSPC;
+  with_space_explained(env_.dir(), "", [&] {
+    lmdb_call("commit", [&] { lmdb::error::raise("mdb_txn_commit", rc); });
+  });
 }
 
 }  // namespace dabba

@@ -15,6 +15,7 @@
 #include "store/blob_ingest.h"
 #include "store/refs.h"
 #include "store/root_path.h"
+#include "store/space_reserve.h"
 #include "store/store_state.h"
 
 namespace dabba {
@@ -43,6 +44,7 @@ Store Store::open(const std::string& root, const StoreOptions& given) {
                                    l.locks_dir(), l.containers_dir()})
       make_dirs(dir, 0700);
     st->db = LmdbEnv::open(l.db_dir(), options.sync, options.sync_meta);
+    keep_space_reserve(l);
     st->ids = current_id_map();
   });
   return Store(std::move(st));

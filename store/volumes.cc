@@ -5,8 +5,10 @@
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/no_space.h"
 #include "common/text.h"
 #include "store/refs.h"
+#include "store/space_reserve.h"
 #include "store/store.h"
 #include "store/store_state.h"
 
@@ -43,22 +45,24 @@ bool remove_unused_anonymous_volume(WriteTxn& txn, const std::string& name) {
 VolumeRecord Store::create_volume(const VolumeRecord& record) {
   check_volume_name(record.name);
   return with_context("create volume " + record.name, [&] {
-    // Under the publish lock, as a container's directory: gc never sees one without its record.
-    FileLock publish = state_->publish_lock();
-    WriteTxn txn(*state_->db);
-    if (txn.contains(Db::kVolumes, record.name))
-      throw Error(Errc::kAlreadyExists,
-                  "volume with name " + record.name + " already exists: volume already exists");
-    VolumeRecord rec = record;
-    if (rec.created == 0) rec.created = unix_now();
-    txn.put(Db::kVolumes, rec.name, encode_volume(rec));
-    remove_tree(state_->layout.volume_dir(rec.name));  // an orphan of a crash, if any
-    make_dirs(state_->layout.volume_dir(rec.name), 0700);
-    // The data dir belongs to the container's root (uid 0 of dabba's namespace): 0755 as podman.
-    make_dirs(volume_data_dir(rec.name), 0755);
-    state_->crash_point("volume-dir-made");
-    txn.commit();
-    return rec;
+    return with_space_explained(root(), "", [&] {
+      // Under the publish lock, as a container's directory: gc never sees one without its record.
+      FileLock publish = state_->publish_lock();
+      WriteTxn txn(*state_->db);
+      if (txn.contains(Db::kVolumes, record.name))
+        throw Error(Errc::kAlreadyExists,
+                    "volume with name " + record.name + " already exists: volume already exists");
+      VolumeRecord rec = record;
+      if (rec.created == 0) rec.created = unix_now();
+      txn.put(Db::kVolumes, rec.name, encode_volume(rec));
+      remove_tree(state_->layout.volume_dir(rec.name));  // an orphan of a crash, if any
+      make_dirs(state_->layout.volume_dir(rec.name), 0700);
+      // The data dir belongs to the container's root (uid 0 of dabba's namespace): 0755 as podman.
+      make_dirs(volume_data_dir(rec.name), 0755);
+      state_->crash_point("volume-dir-made");
+      txn.commit();
+      return rec;
+    });
   });
 }
 
@@ -84,21 +88,27 @@ std::vector<std::string> Store::volume_users(const std::string& name) const {
 }
 
 void Store::remove_volume(const std::string& name) {
-  {
-    WriteTxn txn(*state_->db);
-    if (!txn.contains(Db::kVolumes, name))
-      throw Error(Errc::kNotFound, "no volume with name \"" + name + "\" found: no such volume");
-    auto users = users_in(txn, name);
-    if (!users.empty()) {
-      std::string ids;
-      for (const auto& u : users) ids += (ids.empty() ? "" : ", ") + u;
-      throw Error(Errc::kConflict, "volume " + name + " is being used by the following container(s): " +
-                                       ids + ": volume is being used",
-                  0, "remove those containers first, or use volume rm -f");
-    }
-    txn.del(Db::kVolumes, name);
-    txn.commit();
-  }
+  // On a full disk, the volume's data goes first, then the record, with the space reserve.
+  with_space_reserve(
+      state_->layout,
+      [&] {
+        WriteTxn txn(*state_->db);
+        if (!txn.contains(Db::kVolumes, name))
+          throw Error(Errc::kNotFound,
+                      "no volume with name \"" + name + "\" found: no such volume");
+        auto users = users_in(txn, name);
+        if (!users.empty()) {
+          std::string ids;
+          for (const auto& u : users) ids += (ids.empty() ? "" : ", ") + u;
+          throw Error(Errc::kConflict,
+                      "volume " + name + " is being used by the following container(s): " + ids +
+                          ": volume is being used",
+                      0, "remove those containers first, or use volume rm -f");
+        }
+        txn.del(Db::kVolumes, name);
+        txn.commit();
+      },
+      [&] { remove_tree(volume_data_dir(name)); });
   state_->crash_point("volume-record-removed");
   // After the commit: a crash here leaves an orphan directory (create_volume of that name
   // clears it first).

@@ -1,0 +1,35 @@
+// A full filesystem (ENOSPC) or an exhausted disk quota (EDQUOT), explained: the message says
+// where space ran out, what is free there and, when known, roughly what the step needed; the
+// hint says how to fix it. Every other error passes unchanged.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/error.h"
+
+namespace dabba {
+
+bool is_no_space(const Error& e);
+
+// e when it is not about space (or explained already); else e explained (its errno kept). path: a
+// directory on the filesystem that ran out (the store's root); needed: what the step needed, in
+// words ("the layer is 2.1 MB compressed"), or "".
+Error explain_no_space(const Error& e, const std::string& path, const std::string& needed = {});
+
+// Whether the filesystem of path has less than 1% or 64 MiB free: where an ENOSPC from anywhere
+// most likely came from.
+bool nearly_full(const std::string& path);
+
+// Runs f; an Error it throws about space is explained as above.
+template <class F>
+decltype(auto) with_space_explained(const std::string& path, const std::string& needed, F&& f) {
+  try {
+    return f();
+  } catch (const Error& e) {
+    if (!is_no_space(e)) throw;
+    throw explain_no_space(e, path, needed);
+  }
+}
+
+}  // namespace dabba
