@@ -183,11 +183,23 @@ class Fetcher {
 
   void on_start(size_t k, uint64_t start) {
     Slot& s = slots_[k];
+    bool closed;
     {
+      // One lock: a stop() after this sees kStarted and aborts the queue itself.
       std::lock_guard lock(s.mu);
-      s.start = start;
-      s.state = Slot::State::kStarted;
-      s.cv.notify_all();
+      closed = s.state == Slot::State::kClosed;
+      if (!closed) {
+        s.start = start;
+        s.state = Slot::State::kStarted;
+        s.cv.notify_all();
+      }
+    }
+    if (closed) {
+      // The pull stopped between this request and its answer, and its worker is gone: nobody
+      // would read the bytes, and a full queue would pause the transfer for ever. It fails now.
+      s.queue->abort(std::make_exception_ptr(
+          Error(Errc::kInterrupted, "stopped: another layer failed")));
+      return;
     }
     if (options_.progress) options_.progress->layer_started(k, start);
   }
