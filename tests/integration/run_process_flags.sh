@@ -160,6 +160,22 @@ for who in dabba_user dabba_root; do
       3<"$WORK/fd3.txt" 4<"$WORK/fd4.txt")"
   check_eq "[$who] --init --preserve-fds 1: through the reaper too" "passed in fd 3" \
     "$($who run --rm --init --preserve-fds 1 "$BUSYBOX" sh -c 'cat <&3' 3<"$WORK/fd3.txt")"
+  # An orphan (its parent gone) is reparented to PID 1: --init's reaper must reap it. Counted in
+  # /proc by an exec, the zombies of the container's namespace; a PID 1 that never reaps (sleep)
+  # keeps it, which shows the count can see one.
+  zombies='n=0; for f in /proc/[0-9]*/status; do grep -q "^State:.*Z" $f 2>/dev/null && n=$((n+1)); done; echo $n'
+  for init in --init ""; do
+    # shellcheck disable=SC2086  # $init: one flag or none
+    $who run -d $init --name "orphan$init" "$BUSYBOX" sh -c "(sleep 0.2 &); exec sleep 60 # $MARK" >/dev/null
+    sleep 1
+    count=$($who exec "orphan$init" sh -c "$zombies")
+    $who rm -f -t 0 "orphan$init" >/dev/null
+    if [ -n "$init" ]; then
+      check_eq "[$who] --init reaps an orphan that exits" 0 "$count"
+    else
+      check_eq "[$who] ... where a PID 1 that never reaps (sleep) keeps its zombie" 1 "$count"
+    fi
+  done
   check_eq "[$who] without it, fd 3 does not reach the container" none \
     "$($who run --rm "$BUSYBOX" sh -c 'ls /proc/self/fd/3 2>/dev/null || echo none' \
       3<"$WORK/fd3.txt")"
