@@ -22,7 +22,18 @@ done
 
 W=$(mktemp -d /tmp/dabba-bench-start.XXXXXX)
 chmod 0755 "$W"
-trap 'rm -rf "$W"' EXIT
+# The driver's user namespace is held by a dabba-pause process in W/run (the user's
+# XDG_RUNTIME_DIR here), podman's by its own pause process there: both go with the benchmark.
+cleanup() {
+  local f
+  for f in "$W/run/dabba/pause.pid" "$W/run/libpod/tmp/pause.pid"; do
+    [ -s "$f" ] && kill "$(cut -d' ' -f1 "$f")" 2>/dev/null
+  done
+  runuser -u "$USER_NAME" -- unshare --map-auto --map-root-user rm -rf "$W/user" 2>/dev/null
+  rm -rf "$W"
+  return 0
+}
+trap cleanup EXIT
 install -m 0755 "$DRIVER" "$W/sandbox_driver"
 rootfs() {
   local d=$1 a
@@ -38,7 +49,8 @@ rootfs "$W/user/layer"
 chown -R "$USER_NAME" "$W/user/layer"
 rootfs "$W/root-layer"
 
-as_user() { runuser -u "$USER_NAME" -- "$@"; }
+install -d -o "$USER_NAME" -m 0700 "$W/run"
+as_user() { runuser -u "$USER_NAME" -- env XDG_RUNTIME_DIR="$W/run" "$@"; }
 IMAGE=localhost/dabba-bench-busybox:latest
 if [ -z "${NO_PODMAN:-}" ] && command -v podman >/dev/null; then
   if ! as_user sh -c "cd /tmp && podman image exists $IMAGE"; then
@@ -53,10 +65,12 @@ UC=$W/user/c
 RC=$W/rc
 declare -a NAMES CMDS PREPS WHO COUNT
 add() { NAMES+=("$1"); WHO+=("$2"); PREPS+=("$3"); CMDS+=("$4"); COUNT+=("$5"); }
-# (overlay leaves work/work at mode 000: remove it as root of a user namespace of our own)
-add "dabba runner, rootless (driver: userns + container)" user "unshare -Ur rm -rf $UC" \
+# (overlay leaves work/work at mode 000, and the upper dir belongs to a subordinate group: remove
+# them as root of a user namespace of our own that maps the subordinate ids too)
+add "dabba runner, rootless (driver: userns + container)" user \
+  "unshare --map-auto --map-root-user rm -rf $UC" \
   "$W/sandbox_driver --layer $W/user/layer --container-dir $UC --rm --network none -- true" "$RUNS"
-add "  of which: entering dabba's user namespace (newuidmap+newgidmap)" user "true" \
+add "  of which: joining dabba's user namespace (held by dabba-pause)" user "true" \
   "$W/sandbox_driver --enter-userns-only" "$RUNS"
 add "dabba runner, as root (runner makes the user namespace)" root "rm -rf $RC" \
   "$W/sandbox_driver --layer $W/root-layer --container-dir $RC --rm --network none -- true" "$RUNS"
@@ -83,5 +97,6 @@ done
 echo "| case | median | min | runs |"
 echo "|---|---:|---:|---:|"
 for i in "${!NAMES[@]}"; do
-  /usr/bin/python3 "$(dirname "$(readlink -f "$0")")/lib/hyperfine_table.py" "${NAMES[$i]}" "$W"/out/r$i.*.json
+  /usr/bin/python3 "$(dirname "$(readlink -f "$0")")/lib/hyperfine_table.py" "${NAMES[$i]}" \
+    "$W"/out/r$i.*.json
 done

@@ -24,12 +24,17 @@ as_user() {
 d() { as_user "$W/dabba" --root "$W/store" "$@"; }
 trap 'bench_user_cleanup "$W/store"' EXIT
 
-# ours: the user's processes that are this soak's: dabba's (its XDG_RUNTIME_DIR) and the
+# ours: the user's live processes that are this soak's: dabba's (its XDG_RUNTIME_DIR) and the
 # containers' (no XDG_RUNTIME_DIR: the image's environment), not another test's of the same user.
+# Zombies are left out: an exited supervisor is the machine's init's to reap (a Firecracker VM's
+# init takes its time), and it holds nothing.
 ours() {
-  local p env
+  local p env stat
   for p in $(pgrep -u "$USER_NAME"); do
+    stat=$(cat "/proc/$p/stat" 2>/dev/null) || continue  # gone meanwhile
+    [[ $stat =~ ^[^\)]*\)\ Z ]] && continue
     env=$(tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep '^XDG_RUNTIME_DIR=' || true)
+    [ -d "/proc/$p" ] || continue
     [ -z "$env" ] || [ "$env" = "XDG_RUNTIME_DIR=$W/run" ] && echo "$p"
   done
   return 0
@@ -42,8 +47,8 @@ snapshot() {
   for p in $(ours); do
     fds=$((fds + $(ls "/proc/$p/fd" 2>/dev/null | wc -l)))
   done
-  printf '%-8s processes %3d  fds %4d  mounts %4d  store %6d kB  data.mdb %6d kB  tmp %2d  ingest %2d  containers %2d\n' \
-    "$1" "$procs" "$fds" "$(findmnt -rn | wc -l)" "$(du -sk "$W/store" | cut -f1)" \
+  printf '%-8s processes %3d (zombies %3d)  fds %4d  mounts %4d  store %6d kB  data.mdb %6d kB  tmp %2d  ingest %2d  containers %2d\n' \
+    "$1" "$procs" "$(ps -u "$USER_NAME" -o stat= | grep -c '^Z' || true)" "$fds" "$(findmnt -rn | wc -l)" "$(du -sk "$W/store" | cut -f1)" \
     "$(du -k "$W/store/db/data.mdb" | cut -f1)" "$(ls "$W/store/tmp" | wc -l)" \
     "$(ls "$W/store/ingest" | wc -l)" "$(ls "$W/store/containers" | wc -l)"
 }
