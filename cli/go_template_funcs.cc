@@ -257,9 +257,10 @@ std::string go_sprintf(const std::string& format, const std::vector<Value>& args
           std::string spec = "%" + sign + "." + std::to_string(prec >= 0 ? prec : 6) +
                              static_cast<char>(verb == 'F' ? 'f' : verb);
           if (verb == 'g' && prec < 0) spec = "%" + sign + "g";
-          char buf[64];
-          std::snprintf(buf, sizeof buf, spec.c_str(), a.v.get<double>());
-          s = buf;
+          const double x = a.v.get<double>();
+          const int n = std::snprintf(nullptr, 0, spec.c_str(), x);
+          s.assign(n > 0 ? static_cast<size_t>(n) : 0, '\0');
+          if (n > 0) std::snprintf(s.data(), s.size() + 1, spec.c_str(), x);
         } break;
         default:
           s = wrong_type();
@@ -270,7 +271,7 @@ std::string go_sprintf(const std::string& format, const std::vector<Value>& args
       if (minus)
         s += std::string(pad, ' ');
       else if (zero && numeric)
-        s.insert(s[0] == '-' || s[0] == '+' ? 1 : 0, std::string(pad, '0'));
+        s.insert(s[0] == '-' || s[0] == '+' || s[0] == ' ' ? 1 : 0, std::string(pad, '0'));
       else
         s.insert(0, std::string(pad, ' '));
     }

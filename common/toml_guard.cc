@@ -6,7 +6,14 @@ std::optional<TextPosition> non_ascii_outside_strings(std::string_view t) {
   enum class In { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral } in = In::kCode;
   TextPosition pos;
   auto starts = [&](size_t i, std::string_view s) { return t.substr(i, s.size()) == s; };
-  for (size_t i = 0; i < t.size(); ++i) {
+  // A multi-line string ends at the last of a run of 3 to 5 quotes (up to 2 are content).
+  auto run_of = [&](size_t i, char q) {
+    size_t n = 0;
+    while (i + n < t.size() && t[i + n] == q && n < 5) ++n;
+    return n;
+  };
+  const size_t bom = starts(0, "\xEF\xBB\xBF") ? 3 : 0;  // skipped by toml++ too
+  for (size_t i = bom; i < t.size(); ++i) {
     const auto c = static_cast<unsigned char>(t[i]);
     const TextPosition here = pos;
     if (c == '\n') {
@@ -57,17 +64,17 @@ std::optional<TextPosition> non_ascii_outside_strings(std::string_view t) {
           } else if ((static_cast<unsigned char>(t[i]) & 0xC0) != 0x80) {
             ++pos.column;
           }
-        } else if (starts(i, "\"\"\"")) {
+        } else if (const size_t n = run_of(i, '"'); n >= 3) {
           in = In::kCode;
-          i += 2;
-          pos.column += 2;
+          i += n - 1;
+          pos.column += n - 1;
         }
         break;
       case In::kMultiLiteral:
-        if (starts(i, "'''")) {
+        if (const size_t n = run_of(i, '\''); n >= 3) {
           in = In::kCode;
-          i += 2;
-          pos.column += 2;
+          i += n - 1;
+          pos.column += n - 1;
         }
         break;
     }

@@ -127,6 +127,12 @@ CheckReport Store::check(const CheckOptions& options) {
     }
   }
   std::map<std::string, TempDir> unpacked_again;  // --deep --repair: layer hex -> fresh tree
+  std::set<std::string> used_by_containers;       // layers a container's overlay may hold
+  for (const auto& c : s.containers) {
+    for (const auto& l : c.layers) used_by_containers.insert(l.hex());
+    if (auto it = s.images.find(c.image.hex()); it != s.images.end())
+      for (const auto& l : it->second.layers) used_by_containers.insert(l.diff_id.hex());
+  }
   for (const auto& [hex, l] : s.layers) {
     ++report.layers_checked;
     std::string why = verify_layer_dir(layout.layers_dir() + "/" + hex, l);
@@ -144,6 +150,12 @@ CheckReport Store::check(const CheckOptions& options) {
       continue;
     }
     DeepLayerCheck deep = deep_check_layer(st, digest_from_hex(hex), l.blob, options.repair);
+    if (deep.blob_damaged) {  // (--quick did not hash it) the blob is the problem, not the layer
+      report.problems.push_back("blob " + l.blob.str() + ": " + deep.error);
+      bad_blobs.insert(l.blob.hex());
+      if (!why.empty()) bad_layers.insert(hex);
+      continue;
+    }
     if (!deep.error.empty()) {
       report.problems.push_back("layer sha256:" + hex + ": " + deep.error);
       bad_layers.insert(hex);
@@ -156,10 +168,16 @@ CheckReport Store::check(const CheckOptions& options) {
       report.problems.push_back("layer sha256:" + hex + ": and " +
                                 std::to_string(deep.total - deep.differences.size()) +
                                 " more difference(s) from its blob");
-    if (deep.fresh)
+    if (deep.fresh && used_by_containers.count(hex)) {
+      // Its overlay may be mounted: files must not change under it. Neither dropped nor mended.
+      report.problems.push_back("layer sha256:" + hex +
+                                ": used by a container, not unpacked again (remove the "
+                                "containers using it, then run check --deep --repair again)");
+    } else if (deep.fresh) {
       unpacked_again.emplace(hex, std::move(*deep.fresh));
-    else
+    } else {
       bad_layers.insert(hex);
+    }
   }
 
   // Structure: what each image, name and container needs.

@@ -39,6 +39,7 @@ DeepLayerCheck deep_check_layer(const StoreState& st, const Digest& diff_id, con
     writer.finish();
     if (tee.digest() != blob) {
       out.error = "its blob hashes to " + tee.digest().str();
+      out.blob_damaged = true;
       return out;
     }
     if (stream.diff_id() != diff_id) {
@@ -46,6 +47,7 @@ DeepLayerCheck deep_check_layer(const StoreState& st, const Digest& diff_id, con
       return out;
     }
   } catch (const Error& e) {
+    if (e.sys_errno() != 0 && e.code() != Errc::kCorrupt) throw;  // the machine, not the blob
     out.error = std::string("cannot unpack its blob again: ") + e.what();
     return out;
   }
@@ -53,11 +55,17 @@ DeepLayerCheck deep_check_layer(const StoreState& st, const Digest& diff_id, con
   if (!path_exists(dir)) {
     out.total = 1;  // the quick check said so already
   } else {
-    UniqueFd have = open_dir(dir);
-    UniqueFd want = open_dir(fresh.path());
-    TreeComparison c = compare_trees(have.get(), want.get(), kListed);
-    out.differences = std::move(c.differences);
-    out.total = c.total;
+    try {
+      UniqueFd have = open_dir(dir);
+      UniqueFd want = open_dir(fresh.path());
+      TreeComparison c = compare_trees(have.get(), want.get(), kListed);
+      out.differences = std::move(c.differences);
+      out.total = c.total;
+    } catch (const Error& e) {
+      // An unreadable entry (the quick check names it too): a fresh unpack mends it.
+      out.differences = {std::string("cannot compare: ") + e.what()};
+      out.total = 1;
+    }
   }
   if (keep_fresh) out.fresh.emplace(std::move(fresh));
   return out;
@@ -66,6 +74,10 @@ DeepLayerCheck deep_check_layer(const StoreState& st, const Digest& diff_id, con
 void replace_layer_dir(const StoreState& st, const Digest& diff_id, TempDir fresh) {
   const StoreLayout& layout = st.layout;
   const std::string dst = layout.layer_dir(diff_id);
+  // Its copies for nested user namespaces first: a crash after the swap must not leave copies of
+  // the damaged tree to be used again.
+  for (const auto& key : list_dir(layout.mapped_layers_dir()))
+    remove_tree(layout.mapped_layers_dir() + "/" + key + "/" + diff_id.hex());
   // The damaged tree moves into a temp dir of its own, removed when this returns.
   TempDir damaged(layout.tmp_dir(), "damaged-" + diff_id.hex() + "-");
   const std::string old = damaged.path() + "/layer";
@@ -78,8 +90,6 @@ void replace_layer_dir(const StoreState& st, const Digest& diff_id, TempDir fres
     throw_errno("rename " + from + " to " + dst, err);
   }
   if (st.options.sync) fsync_dir(layout.layers_dir());
-  for (const auto& key : list_dir(layout.mapped_layers_dir()))
-    remove_tree(layout.mapped_layers_dir() + "/" + key + "/" + diff_id.hex());
 }
 
 }  // namespace dabba

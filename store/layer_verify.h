@@ -18,13 +18,15 @@ struct DeepLayerCheck {
   std::vector<std::string> differences;  // "PATH: what", the first few
   size_t total = 0;                      // every difference found
   std::string error;                     // the blob could not be unpacked again: why
+  bool blob_damaged = false;             // ... because it does not hash to its digest
   std::optional<TempDir> fresh;          // the new unpack, when kept (keep_fresh, no error)
   bool ok() const { return error.empty() && total == 0; }
 };
 
 // Unpacks blob (stored, the layer's own) into a temp dir under tmp/ and compares
 // layers/<diff_id hex> with it. The unpack's diff_id must be diff_id. keep_fresh: the temp dir is
-// kept in the result (for replace_layer_dir).
+// kept in the result (for replace_layer_dir). What the blob holds makes an error in the result; a
+// failure of this machine (ENOSPC in tmp/, EMFILE) is thrown, so that no repair acts on it.
 DeepLayerCheck deep_check_layer(const StoreState& st, const Digest& diff_id, const Digest& blob,
                                 bool keep_fresh);
 

@@ -45,6 +45,19 @@ decltype(auto) lmdb_call(const char* what, F&& f) {
   }
 }
 
+// mdb_txn_commit frees the transaction whether it succeeds or not, but lmdb++'s txn::commit()
+// keeps the handle when it throws, and its destructor then aborts the freed transaction: a
+// double free, which a full disk made of `rm`. So the handle moves into a holder whose
+// destructor never runs, and is committed from there. Returns LMDB's code.
+int commit_once(lmdb::txn&& txn) {
+  union Holder {
+    explicit Holder(lmdb::txn&& t) : txn(std::move(t)) {}
+    ~Holder() {}
+    lmdb::txn txn;
+  } holder(std::move(txn));
+  return ::mdb_txn_commit(holder.txn.handle());
+}
+
 lmdb::val to_val(std::string_view s) { return lmdb::val(s.data(), s.size()); }
 std::string_view from_val(const lmdb::val& v) { return {v.data(), v.size()}; }
 
@@ -128,7 +141,8 @@ void LmdbEnv::open_dbs() {
     dbis_[0] = meta;
     for (int i = 1; i < static_cast<int>(Db::kCount); ++i)
       lmdb::dbi_open(txn, kDbNames[i], MDB_CREATE, &dbis_[i]);
-    txn.commit();
+    if (int rc = commit_once(std::move(txn)); rc != MDB_SUCCESS)
+      lmdb::error::raise("mdb_txn_commit", rc);
   });
 }
 
@@ -199,16 +213,7 @@ size_t WriteTxn::del_prefix(Db db, std::string_view prefix) {
 }
 
 void WriteTxn::commit() {
-  // mdb_txn_commit frees the transaction whether it succeeds or not, but lmdb++'s txn::commit()
-  // keeps the handle when it throws, and its destructor then aborts the freed transaction: a
-  // double free, which a full disk made of `rm`. So the handle moves into a holder whose
-  // destructor never runs, and is committed from there.
-  union Holder {
-    explicit Holder(lmdb::txn&& t) : txn(std::move(t)) {}
-    ~Holder() {}
-    lmdb::txn txn;
-  } holder(std::move(txn_));
-  int rc = ::mdb_txn_commit(holder.txn.handle());
+  int rc = commit_once(std::move(txn_));
   if (rc == MDB_SUCCESS) return;
   // LMDB turns a short write into EIO: on a full disk, that is ENOSPC.
   if (rc == EIO && nearly_full(env_.dir())) rc = ENOSPC;

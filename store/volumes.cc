@@ -108,7 +108,11 @@ void Store::remove_volume(const std::string& name) {
         txn.del(Db::kVolumes, name);
         txn.commit();
       },
-      [&] { remove_tree(volume_data_dir(name)); });
+      [&] {
+        // Only while nothing uses it (a container may have taken it since the first check).
+        ReadTxn txn(*state_->db);
+        if (users_in(txn, name).empty()) remove_tree(volume_data_dir(name));
+      });
   state_->crash_point("volume-record-removed");
   // After the commit: a crash here leaves an orphan directory (create_volume of that name
   // clears it first).

@@ -131,7 +131,8 @@ TEST(GoTemplate, GoBuiltins) {
       {"{{printf \"%s-%d|%5s|%-4d|%05d|%q|%v\" \"a\" 7 \"b\" 3 42 \"x\" .Config.Cmd}}",
        "a-7|    b|3   |00042|\"x\"|[/bin/sh]"},
       // Go's space flag, and its limits on width and precision (found by tests/fuzz).
-      {"{{printf \"% d|%+d|% .1f\" 5 5 1.25}}", " 5|+5| 1.2"},
+      {"{{printf \"% d|%+d|% .1f|% 05d|%.30f\" 5 5 1.25 42 0.5}}",
+       " 5|+5| 1.2| 0042|0.500000000000000000000000000000"},
       {"{{printf \"%9999999d|%.9999999s\" 1 \"ab\"}}", "%!(BADWIDTH)1|%!(BADPREC)ab"},
       {"{{json \"a\xff"
        "b\"}}",

@@ -13,6 +13,15 @@ TEST(TomlGuard, AsciiAndNonAsciiInsideStringsAndCommentsPass) {
   EXPECT_FALSE(non_ascii_outside_strings("l = '''\n€ ''\n'''\nq = \"\\\"é\"\n"));
 }
 
+TEST(TomlGuard, QuotesBeforeTheClosingThreeAndABomPass) {
+  // Up to two quotes before the closing three are content (TOML 1.0); a BOM is skipped.
+  EXPECT_FALSE(non_ascii_outside_strings("a = \"\"\"x\"\"\"\" # \"\xC3\xA9\"\n"));
+  EXPECT_FALSE(non_ascii_outside_strings("a = [\'\'\'x\'\'\'\'\', \'\xC3\xA9\']\n"));
+  EXPECT_FALSE(
+      non_ascii_outside_strings("\xEF\xBB\xBF"
+                                "a = 1\n"));
+}
+
 TEST(TomlGuard, NonAsciiWhereOnlyAsciiMayBeIsFoundWithItsPosition) {
   // U+0405 where a key must start: what made toml++ 3.3 reach __builtin_unreachable().
   auto at = non_ascii_outside_strings("a = \"é\"\n\xD0\x85 = 1\n");
