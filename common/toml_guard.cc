@@ -13,6 +13,13 @@ std::optional<TextPosition> non_ascii_outside_strings(std::string_view t) {
     return n;
   };
   const size_t bom = starts(0, "\xEF\xBB\xBF") ? 3 : 0;  // skipped by toml++ too
+  // The last character of code before this one, spaces and tabs aside ('\n' at a line's start):
+  // a quote opens a string only where TOML has a key or a value, after one of "\n=[,{.". Any
+  // other quote is in a broken token, which toml++ reads as one, up to what follows it.
+  char last = '\n';
+  auto string_may_start = [&] {
+    return std::string_view("\n=[,{.").find(last) != std::string_view::npos;
+  };
   for (size_t i = bom; i < t.size(); ++i) {
     const auto c = static_cast<unsigned char>(t[i]);
     const TextPosition here = pos;
@@ -27,6 +34,8 @@ std::optional<TextPosition> non_ascii_outside_strings(std::string_view t) {
         if (c >= 0x80) return here;
         if (c == '#') {
           in = In::kComment;
+        } else if ((c == '"' || c == '\'') && !string_may_start()) {
+          last = static_cast<char>(c);  // not a string: part of a broken token
         } else if (starts(i, "\"\"\"")) {
           in = In::kMultiBasic;
           i += 2;
@@ -39,10 +48,15 @@ std::optional<TextPosition> non_ascii_outside_strings(std::string_view t) {
           in = In::kBasic;
         } else if (c == '\'') {
           in = In::kLiteral;
+        } else if (c == '\n' || (c != ' ' && c != '\t' && c != '\r')) {
+          last = static_cast<char>(c);
         }
         break;
       case In::kComment:
-        if (c == '\n') in = In::kCode;
+        if (c == '\n') {
+          in = In::kCode;
+          last = '\n';
+        }
         break;
       case In::kBasic:
         if (c == '\\' && i + 1 < t.size() && t[i + 1] != '\n') {
@@ -50,10 +64,14 @@ std::optional<TextPosition> non_ascii_outside_strings(std::string_view t) {
           if ((static_cast<unsigned char>(t[i]) & 0xC0) != 0x80) ++pos.column;
         } else if (c == '"' || c == '\n') {
           in = In::kCode;  // the end, or a string toml++ reports as unterminated
+          last = static_cast<char>(c);
         }
         break;
       case In::kLiteral:
-        if (c == '\'' || c == '\n') in = In::kCode;
+        if (c == '\'' || c == '\n') {
+          in = In::kCode;
+          last = static_cast<char>(c);
+        }
         break;
       case In::kMultiBasic:
         if (c == '\\' && i + 1 < t.size()) {
@@ -66,6 +84,7 @@ std::optional<TextPosition> non_ascii_outside_strings(std::string_view t) {
           }
         } else if (const size_t n = run_of(i, '"'); n >= 3) {
           in = In::kCode;
+          last = '"';
           i += n - 1;
           pos.column += n - 1;
         }
@@ -73,6 +92,7 @@ std::optional<TextPosition> non_ascii_outside_strings(std::string_view t) {
       case In::kMultiLiteral:
         if (const size_t n = run_of(i, '\''); n >= 3) {
           in = In::kCode;
+          last = '\'';
           i += n - 1;
           pos.column += n - 1;
         }

@@ -13,6 +13,16 @@ TEST(TomlGuard, AsciiAndNonAsciiInsideStringsAndCommentsPass) {
   EXPECT_FALSE(non_ascii_outside_strings("l = '''\n€ ''\n'''\nq = \"\\\"é\"\n"));
 }
 
+TEST(TomlGuard, AQuoteInsideABrokenTokenOpensNoString) {
+  // toml++ reads `777'777...` as one value up to the character after it: found by tests/fuzz.
+  EXPECT_TRUE(non_ascii_outside_strings("a = 777'777\xEF\xB1\xBF7\n"));
+  EXPECT_TRUE(non_ascii_outside_strings("a = \"x\"'\xC3\xA9'\n"));
+  // Where TOML has a key or a value, a quote opens a string, as before.
+  EXPECT_FALSE(
+      non_ascii_outside_strings("[\"\xC3\xA9\"]\na.'\xC3\xA9' = [ 1,\n  \"\xC3\xA9\" ]\n"));
+  EXPECT_FALSE(non_ascii_outside_strings("t = { k = '\xC3\xA9' }\n\"k\xC3\xA9\" = 1\n"));
+}
+
 TEST(TomlGuard, QuotesBeforeTheClosingThreeAndABomPass) {
   // Up to two quotes before the closing three are content (TOML 1.0); a BOM is skipped.
   EXPECT_FALSE(non_ascii_outside_strings("a = \"\"\"x\"\"\"\" # \"\xC3\xA9\"\n"));
