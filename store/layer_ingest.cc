@@ -122,7 +122,16 @@ LayerResult LayerIngest::unpack(ByteSource* rest) {
   TempDir tmp(layout.tmp_dir(), layout.unpack_prefix(req_.blob));
   UniqueFd tmp_fd = open_dir(tmp.path());
 
-  BlobTee tee(fd.get(), local_bytes_, blob_stored_ ? nullptr : rest, !blob_stored_, req_.size);
+  // A stored blob is read whole, at its own size: a request that gives it another size (a
+  // hostile manifest or archive naming a stored blob's digest) is refused without touching it.
+  // (Read short, its digest would look wrong, and the good blob would be dropped.)
+  if (blob_stored_ && req_.size >= 0 && static_cast<uint64_t>(req_.size) != local_bytes_)
+    throw Error(Errc::kDigestMismatch,
+                "the blob is " + std::to_string(local_bytes_) + " bytes, not the " +
+                    std::to_string(req_.size) + " the image gives",
+                0, "the image is inconsistent as published");
+  BlobTee tee(fd.get(), local_bytes_, blob_stored_ ? nullptr : rest, !blob_stored_,
+              blob_stored_ ? static_cast<int64_t>(local_bytes_) : req_.size);
   LayerStream stream(tee, st.options.gzip, {st.options.compressed_buffer, st.options.tar_buffer});
   LayerWriter writer(tmp_fd.get(), st.ids);
 

@@ -180,5 +180,25 @@ TEST_F(CheckTest, DeepRepairUnpacksAMissingLayerDirectoryAgain) {
   EXPECT_TRUE(store_.check({.deep = true}).ok());
 }
 
+TEST_F(CheckTest, AStoredBlobNamedWithAnotherSizeIsRefusedAndKept) {
+  // A hostile manifest or archive names a stored blob (here an image's manifest) as a layer,
+  // with a wrong size: found by tests/fuzz/archive_load_fuzz.cc. The good blob once read short,
+  // looked damaged and was dropped, breaking the image.
+  ImageRecord a = make_image(store_, {layer_tar("base")}, "a", {"r/a:1"});
+  const uint64_t size = store_.blob(a.manifest)->size;
+  Lease lease = store_.lease();
+  LayerIngest in = store_.begin_layer(
+      {a.manifest, static_cast<int64_t>(size + 7), Digest::of("not a tar")}, lease);
+  TestSource none("");
+  try {
+    in.run(none);
+    ADD_FAILURE() << "ran";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::kDigestMismatch) << e.what();
+  }
+  EXPECT_TRUE(store_.blob(a.manifest)) << "the stored blob is kept";
+  EXPECT_TRUE(store_.check().ok());
+}
+
 }  // namespace
 }  // namespace dabba
