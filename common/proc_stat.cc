@@ -29,6 +29,7 @@ std::optional<ProcStat> read_proc_stat(pid_t pid) {
     if (p == nullptr) return std::nullopt;
     ++p;
     if (field + 1 == 4) out.ppid = static_cast<pid_t>(std::strtol(p, nullptr, 10));
+    if (field + 1 == 9) out.flags = static_cast<unsigned>(std::strtoul(p, nullptr, 10));
   }
   char* end = nullptr;
   out.start_time = std::strtoull(p, &end, 10);

@@ -4,7 +4,9 @@
 // One rule for every caller: a zombie is not alive. It has exited; only its parent has not reaped
 // it yet (or, for an orphan, the host's init, which may do so late): its namespaces are gone, a
 // signal does nothing, its lease pins nothing. process_start_time() reads 0 for it, as for a
-// process that is gone.
+// process that is gone. So for a process that is exiting (PF_EXITING): a PID namespace's init
+// stays so until every other process of its namespace is reaped, which an orphan's zombie can
+// delay for as long as the host's init takes (its namespaces are gone already).
 #pragma once
 
 #include <sys/types.h>
@@ -17,8 +19,10 @@ namespace dabba {
 struct ProcStat {
   char state = 0;           // field 3: R, S, D, T, Z (zombie), X (dead), ...
   pid_t ppid = 0;           // field 4
+  unsigned flags = 0;       // field 9: the kernel's PF_* flags
   uint64_t start_time = 0;  // field 22: clock ticks since boot
-  bool exited() const { return state == 'Z' || state == 'X'; }
+  static constexpr unsigned kExiting = 0x4;  // PF_EXITING: in do_exit(), never to run again
+  bool exited() const { return state == 'Z' || state == 'X' || (flags & kExiting) != 0; }
 };
 
 // nullopt when the process is gone (or its stat cannot be read or parsed).

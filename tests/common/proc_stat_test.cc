@@ -1,9 +1,14 @@
 #include "common/proc_stat.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include "common/unique_fd.h"
 #include "tests/support/zombie_child.h"
@@ -63,6 +68,55 @@ TEST(ProcStat, ZombieIsNotAlive) {
   child.reap();
   EXPECT_FALSE(read_proc_stat(child.pid()));
   EXPECT_EQ(process_start_time(child.pid()), 0u);
+}
+
+// A PID namespace's init, once killed, stays (state S, its start time unchanged) until every
+// other process of its namespace is reaped: here an orphan's zombie whose parent, outside the
+// namespace, does not reap it yet (as a host init that reaps late). It is exiting: not alive.
+TEST(ProcStat, ExitingNamespaceInitIsNotAlive) {
+  Pipe report = Pipe::make();
+  Pipe go = Pipe::make();
+  pid_t helper = ::fork();
+  ASSERT_GE(helper, 0);
+  if (helper == 0) {
+    pid_t pids[2] = {0, 0};
+    if (::unshare(CLONE_NEWUSER | CLONE_NEWPID) == 0) {
+      pids[0] = ::fork();  // PID 1 of the new namespace
+      if (pids[0] == 0) {
+        for (;;) ::pause();
+      }
+      pids[1] = ::fork();  // in the namespace too, our child: a zombie until we reap it
+      if (pids[1] == 0) ::_exit(0);
+    }
+    if (::write(report.write.get(), pids, sizeof pids) != sizeof pids) ::_exit(1);
+    char byte;
+    if (pids[0] > 0 && ::read(go.read.get(), &byte, 1) == 1) {
+      ::waitpid(pids[1], nullptr, 0);
+      ::waitpid(pids[0], nullptr, 0);
+    }
+    ::_exit(0);
+  }
+  report.write.reset();
+  pid_t pids[2];
+  ASSERT_EQ(::read(report.read.get(), pids, sizeof pids), static_cast<ssize_t>(sizeof pids));
+  if (pids[0] <= 0) {
+    ::waitpid(helper, nullptr, 0);
+    GTEST_SKIP() << "no user and PID namespace can be made here";
+  }
+  const pid_t init = pids[0];
+  EXPECT_NE(process_start_time(init), 0u);
+  ASSERT_EQ(::kill(init, SIGKILL), 0);
+  std::optional<ProcStat> st;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while ((st = read_proc_stat(init)) && (st->flags & ProcStat::kExiting) == 0 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(st) << "the init was reaped while a zombie of its namespace was not";
+  EXPECT_NE(st->state, 'Z');
+  EXPECT_TRUE(st->exited());
+  EXPECT_EQ(process_start_time(init), 0u);
+  ASSERT_EQ(::write(go.write.get(), "x", 1), 1);
+  ASSERT_EQ(::waitpid(helper, nullptr, 0), helper);
 }
 
 }  // namespace
