@@ -398,7 +398,7 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
   if (o.flags.privileged) spec.etc.containerenv = containerenv(record, info, image);
   if (save != SaveSpec::kNo) {
     try {
-      runner::save_spec(spec, save == SaveSpec::kDurable);
+      runner::save_spec(spec, /*durable=*/true);
     } catch (...) {
       remove_container_record(store, in.id);
       throw;

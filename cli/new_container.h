@@ -20,8 +20,8 @@ StoreOptions container_store_options(bool rm);
 
 enum class SaveSpec {
   kNo,       // run --rm: started once, never again
-  kQuick,    // run: for a later `start`/`restart` (atomic, not fsynced: no cost to the run)
-  kDurable,  // create: the container exists to be started later, a reboot included
+  kDurable,  // run, create: the container exists to be started later, a reboot included (its
+             // record is flushed: a spec lost to a power cut would leave it unstartable)
 };
 
 // --replace: the container named --name, if there is one, is removed first (killed if running,

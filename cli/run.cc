@@ -47,7 +47,7 @@ int run_container(const Globals& globals, const RunOptions& o, int preserve_fds)
   enter_default_user_namespace();
   Store store = Store::open(globals.root(), container_store_options(o.flags.rm));
   // A --rm container never starts again: no saved Spec (run --rm is the benchmarked path).
-  runner::Spec spec = new_container(store, o, o.flags.rm ? SaveSpec::kNo : SaveSpec::kQuick);
+  runner::Spec spec = new_container(store, o, o.flags.rm ? SaveSpec::kNo : SaveSpec::kDurable);
   spec.preserve_fds = preserve_fds;
   const std::string remove_image = o.flags.rmi ? o.image : std::string();
   // The container exists now: a start that fails (a port taken, a mount refused) is podman's

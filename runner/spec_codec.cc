@@ -369,6 +369,8 @@ std::string spec_path(const std::string& container_dir) { return container_dir +
 void save_spec(const Spec& spec, bool durable) {
   write_file_atomic(spec_path(spec.container_dir), encode_spec(spec),
                     durable ? Sync::kDurable : Sync::kNone, 0600);
+  // The container's directory was made (not flushed) with its record.
+  if (durable) fsync_dir(dirname_of(spec.container_dir));
 }
 
 Spec load_spec(const std::string& container_dir) {

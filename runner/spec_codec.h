@@ -18,7 +18,8 @@ std::string encode_spec(const Spec& spec);
 Spec decode_spec(const std::string& text);
 
 std::string spec_path(const std::string& container_dir);
-// To spec_path(spec.container_dir); durable for a container meant to outlive a reboot (create).
+// To spec_path(spec.container_dir); durable for a container meant to outlive a reboot (run,
+// create): the file, its directory and that directory's entry in containers/ are flushed.
 void save_spec(const Spec& spec, bool durable);
 // Throws Error{kNotFound} when the container has no saved spec.
 Spec load_spec(const std::string& container_dir);

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/text.h"
 #include "runner/container.h"
+#include "runner/spec_codec.h"
 
 namespace dabba::runner {
 
@@ -118,8 +119,9 @@ namespace {
 
 int64_t now_seconds() { return static_cast<int64_t>(::time(nullptr)); }
 
-void write_state(const std::string& container_dir, const ContainerState& state) {
-  write_file_atomic(state_path(container_dir), format_state(state), Sync::kNone);
+void write_state(const std::string& container_dir, const ContainerState& state,
+                 Sync sync = Sync::kNone) {
+  write_file_atomic(state_path(container_dir), format_state(state), sync);
 }
 
 }  // namespace
@@ -136,7 +138,11 @@ void StateOwner::running(const ContainerProcess& container) {
   state_.pid_start_time = process_start_time(container.pid());
   state_.started_at = now_seconds();
   state_.cgroups = container.cgroup_dirs();
-  write_state(dir_, state_);
+  // The first start of a container meant to be started again (it has a saved spec) is flushed:
+  // after a power cut it must read as one that ran (exited, as podman's after a reboot), not as
+  // one never started. Later states describe live processes, which a power cut ends anyway.
+  const bool first_start = !path_exists(state_path(dir_)) && path_exists(spec_path(dir_));
+  write_state(dir_, state_, first_start ? Sync::kDurable : Sync::kNone);
 }
 
 void StateOwner::start_failed(const std::exception& e) noexcept {

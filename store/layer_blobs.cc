@@ -7,8 +7,8 @@
 //
 // Made ones are written like an ingest: into tmp/, hashed on the way, renamed into blobs/ under
 // the publish lock, then recorded (blob, blob_diffs, layer_blobs, lease pin) in one transaction;
-// they are not flushed (a cache: see below). gc keeps a stored blob while its layer is stored,
-// so a second push finds it.
+// flushed first, like any blob. gc keeps a stored blob while its layer is stored, so a second
+// push finds it.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -189,9 +189,10 @@ LayerBlob Store::layer_blob(const Digest& diff_id, Compression c, const Lease& l
                          : "the layer's files changed since it was made; commit or pull the "
                            "image again");
     LayerBlob made{blob_hash.finish(), blob_bytes, c, true};
-    // Not flushed (podman keeps no such blob at all): this blob is a cache of what the layer
-    // gives. Should a power cut leave it damaged, the registry's digest check refuses its upload
-    // and `dabba check` finds it; nothing else reads it.
+    // Flushed before its record, like every blob: a cache, but a later flushed commit of any
+    // process carries its record to the disk, and a record must not name bytes a power cut lost
+    // (tests/integration/power_cut.sh found one).
+    if (st.options.sync) fsync_fd(fd.get(), tmp);
     fd.reset();
 
     FileLock publish = st.publish_lock();

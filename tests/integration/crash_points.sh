@@ -7,14 +7,85 @@
 #   - ps and images tell the truth (a "running" container has a live PID 1; an image listed runs);
 #   - once the containers are removed, nothing is mounted and no process of the test is left.
 # The last line says how many fault points were covered.
+#
+# With DABBA_POWER_CUT=1 (tests/integration/power_cut.sh) each crash is a power cut as well: the
+# store lives on a loop-mounted ext4 whose journal commits only when something syncs, and at the
+# crash the disk is copied as the block device has it: every write still in the page cache is
+# lost, as it is when the power goes. Every process of the test ends and the runtime dir is
+# emptied (a tmpfs at boot); the copy is mounted (ext4 replays its journal) and the same checks
+# follow.
 set -euo pipefail
 # shellcheck source=lib/run.sh
 source "$(dirname "$0")/lib/run.sh"
-run_setup crash_points
+POWER_CUT=${DABBA_POWER_CUT:-0}
+run_setup "$([ "$POWER_CUT" = 1 ] && echo power_cut || echo crash_points)"
 MARKS=$(user_dir marks)
 MARK_FILE=$MARKS/reached
 NS=crash-$(tr 'A-Z' 'a-z' <<<"${WORK##*.}")
 POINTS_COVERED=()
+CUTS=0
+
+# no_marked_process: no process whose command line holds $MARK is left (pgrep runs in a subshell
+# of this script, whose command line does not hold it).
+no_marked_process() { [ -z "$(pgrep -f -- "$MARK" || true)" ]; }
+
+# --- power cuts ---------------------------------------------------------------------------------
+DISK=$WORK/disk
+DISK_IMAGE=
+# mount_disk IMAGE: IMAGE mounted at $DISK. commit=600 keeps ext4 from committing its journal on
+# its own timer: what is on the device at a cut is what dabba synced (or the kernel wrote back).
+mount_disk() {
+  DISK_IMAGE=$1
+  mount -o loop,commit=600 "$DISK_IMAGE" "$DISK"
+}
+
+# kill_all: every process of the test (dabba, supervisors, containers, the pause process) ended,
+# and reaped (this machine's init reaps orphans late; a killed container's PID 1 lasts until the
+# zombies of its namespace are reaped).
+kill_all() {
+  local pid pids=()
+  for pid in $(test_dabba_pids) $(titled_pids) $(pgrep -f -- "$MARK" 2>/dev/null); do
+    [ "$pid" = $$ ] || pids+=("$pid")
+  done
+  [ ! -s "$WORK/run/dabba/pause.pid" ] || pids+=("$(cut -d' ' -f1 "$WORK/run/dabba/pause.pid")")
+  [ ${#pids[@]} -eq 0 ] || kill -KILL "${pids[@]}" 2>/dev/null || true
+  all_gone() { for pid in "${pids[@]}"; do [ ! -e "/proc/$pid" ] || return 1; done; }
+  wait_until all_gone || true
+}
+
+# power_cut POINT: the disk as the block device holds it now becomes the store's disk.
+power_cut() {
+  local cut=$WORK/disk-$((CUTS + 1)).img
+  cp --sparse=always "$DISK_IMAGE" "$cut"  # the loop device's writes, not the page cache's
+  kill_all
+  umount -l "$DISK"
+  rm -f "$DISK_IMAGE"
+  find "$WORK/run" -mindepth 1 -delete
+  if mount_disk "$cut"; then
+    CUTS=$((CUTS + 1))
+  else
+    check_eq "[$1] the disk mounts after the power cut" mounted "not mounted"
+  fi
+}
+
+if [ "$POWER_CUT" = 1 ]; then
+  mkdir -p "$DISK"
+  truncate -s 1G "$WORK/disk-0.img"
+  mkfs.ext4 -q -F "$WORK/disk-0.img"
+  mount_disk "$WORK/disk-0.img"
+  install -d -m 0700 -o "$RIG_USER" -g "$RIG_USER" "$DISK/store"
+  STORE=$DISK/store
+  power_cut_cleanup() {
+    local rc=$?
+    set +e
+    kill_all
+    umount -l "$DISK" 2>/dev/null
+    (exit $rc)
+    run_cleanup
+  }
+  trap power_cut_cleanup EXIT
+  dabba_user pull -q "$BUSYBOX" >/dev/null
+fi
 
 # crash_at POINT CMD...: dabba CMD as the test user with POINT armed; the point must be reached
 # (the mark file names it; a detached supervisor reaches its points later, hence the wait).
@@ -35,6 +106,7 @@ crash_at() {
     check_eq "[$point] reached while running: $*" "reached" "not reached"
     sed 's/^/       | /' "$WORK/crash.out" | tail -n 20
   fi
+  [ "$POWER_CUT" = 0 ] || power_cut "$point"
 }
 
 # store_clean POINT: `dabba check` finds no problem (orphans are notes, left for gc).
@@ -66,7 +138,7 @@ no_leftovers() {
   check_eq "[$1] nothing of the store is mounted" "" \
     "$(findmnt -rn -o TARGET | grep -F "$STORE" || true)"
   local left
-  wait_until sh -c "[ -z \"\$(pgrep -f -- '$MARK' || true)\" ]" || true
+  wait_until no_marked_process || true
   left=$(test_processes)
   check_eq "[$1] no process of the test left" "" "$left"
 }
@@ -168,6 +240,8 @@ no_leftovers supervise-exit-recorded
 # --- exec and stop ----------------------------------------------------------------------------
 dabba_user run -d --name live "$BUSYBOX" sh -c "sleep 600; : $MARK" >/dev/null
 crash_at exec-started exec live sh -c "sleep 5; : $MARK"
+# A power cut ends the container too: it is started again, as after a reboot.
+[ "$POWER_CUT" = 0 ] || check "[exec-started] start after the power cut" dabba_user start live
 after exec-started exec live true
 check_eq "[exec-started] the container still runs" running "$(ps_field dabba_user live state)"
 crash_at stop-signalled stop -t 5 live
@@ -206,5 +280,6 @@ declared=$(sed -n '/^\/\/ The points/,/^#pragma/p' "$DABBA_SOURCE_DIR/common/fau
 missed=$(comm -23 <(echo "$declared") <(printf '%s\n' "${POINTS_COVERED[@]}" | sort -u) | xargs)
 check_eq "every fault point of common/fault_point.h was reached" "" "$missed"
 echo "fault points covered: $(printf '%s\n' "${POINTS_COVERED[@]}" | sort -u | wc -l) of" \
-  "$(wc -l <<<"$declared") declared (${#POINTS_COVERED[@]} crashes)"
+  "$(wc -l <<<"$declared") declared (${#POINTS_COVERED[@]} crashes$(
+    [ "$POWER_CUT" = 0 ] || echo ", $CUTS of them power cuts"))"
 check_done
