@@ -17,6 +17,7 @@
 #include "cli/man_pages.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mapped_write_fault.h"
 #include "common/no_space.h"
 #include "common/userns.h"
 #include "common/version.h"
@@ -173,6 +174,7 @@ Error with_store_space(const Error& e, const Globals& globals) {
 }
 
 int run_main(int argc, char** argv) {
+  explain_mapped_write_faults();  // a store whose disk or quota is full: an error, not "Bus error"
   CLI::App app{"dabba: rootless containers, fast", "dabba"};
   app.require_subcommand(1);
   // pflag's rule, which podman's flags follow: a flag given twice takes the last value (lists,

@@ -1,21 +1,29 @@
 #include "common/no_space.h"
 
+#include <fcntl.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <vector>
 
 #include "common/human.h"
+#include "common/unique_fd.h"
 
 namespace dabba {
 
 bool is_no_space(const Error& e) { return e.sys_errno() == ENOSPC || e.sys_errno() == EDQUOT; }
 
 Error explain_no_space(const Error& e, const std::string& path, const std::string& needed) {
-  const std::string kFree = " free there";  // what an explained message carries
-  if (!is_no_space(e) || std::string_view(e.what()).find(kFree) != std::string_view::npos) return e;
+  const std::string kFree = " free there", kUsedUp = " is used up";  // an explained message's
+  const std::string_view what = e.what();
+  if (!is_no_space(e) || what.find(kFree) != what.npos || what.find(kUsedUp) != what.npos) return e;
   const bool quota = e.sys_errno() == EDQUOT;
-  std::string detail = quota ? " (the disk quota for " + path + " is used up"
+  // Under a quota, what the filesystem has free says nothing.
+  std::string detail = quota ? " (the disk quota for " + path + kUsedUp
                              : " (the filesystem of " + path + " is full";
   struct statvfs fs;
-  if (::statvfs(path.c_str(), &fs) == 0)
+  if (!quota && ::statvfs(path.c_str(), &fs) == 0)
     detail += ": " + human_size(uint64_t(fs.f_bavail) * fs.f_frsize) + kFree;
   if (!needed.empty()) detail += "; " + needed;
   detail += ")";
@@ -32,6 +40,29 @@ bool nearly_full(const std::string& path) {
   if (::statvfs(path.c_str(), &fs) != 0 || fs.f_blocks == 0) return false;
   const uint64_t avail = uint64_t(fs.f_bavail) * fs.f_frsize;
   return avail < (64u << 20) || fs.f_bavail * 100 < fs.f_blocks;
+}
+
+int space_errno_behind_eio(const std::string& dir) {
+  if (nearly_full(dir)) return ENOSPC;
+  UniqueFd fd(::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
+  if (!fd.valid()) {
+    std::string path = dir + "/.space-probe-XXXXXX";
+    fd = UniqueFd(::mkostemp(path.data(), O_CLOEXEC));
+    if (!fd.valid()) return errno == ENOSPC || errno == EDQUOT ? errno : EIO;
+    ::unlink(path.c_str());
+  }
+  constexpr size_t kProbe = 1 << 20;
+  int rc = ::posix_fallocate(fd.get(), 0, kProbe);
+  if (rc == EOPNOTSUPP || rc == EINVAL) {  // no fallocate here (tmpfs has it): write it
+    const std::vector<char> zeros(64 * 1024);
+    rc = 0;
+    for (size_t done = 0; done < kProbe && rc == 0;) {
+      const ssize_t n = ::write(fd.get(), zeros.data(), zeros.size());
+      if (n < 0 && errno != EINTR) rc = errno;
+      if (n > 0) done += static_cast<size_t>(n);
+    }
+  }
+  return rc == ENOSPC || rc == EDQUOT ? rc : EIO;
 }
 
 }  // namespace dabba

@@ -21,6 +21,11 @@ Error explain_no_space(const Error& e, const std::string& path, const std::strin
 // most likely came from.
 bool nearly_full(const std::string& path);
 
+// What an EIO from a write on dir's filesystem most likely was (LMDB reports a short write as EIO):
+// ENOSPC when that filesystem is nearly full, ENOSPC or EDQUOT when a 1 MiB write there fails so
+// now (a quota used up leaves the filesystem with room), else EIO.
+int space_errno_behind_eio(const std::string& dir);
+
 // Runs f; an Error it throws about space is explained as above.
 template <class F>
 decltype(auto) with_space_explained(const std::string& path, const std::string& needed, F&& f) {

@@ -215,8 +215,8 @@ size_t WriteTxn::del_prefix(Db db, std::string_view prefix) {
 void WriteTxn::commit() {
   int rc = commit_once(std::move(txn_));
   if (rc == MDB_SUCCESS) return;
-  // LMDB turns a short write into EIO: on a full disk, that is ENOSPC.
-  if (rc == EIO && nearly_full(env_.dir())) rc = ENOSPC;
+  // LMDB turns a short write into EIO: on a full disk that is ENOSPC, under a used-up quota EDQUOT.
+  if (rc == EIO) rc = space_errno_behind_eio(env_.dir());
   with_space_explained(env_.dir(), "", [&] {
     lmdb_call("commit", [&] { lmdb::error::raise("mdb_txn_commit", rc); });
   });

@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/log.h"
+#include "common/mapped_write_fault.h"
 #include "common/process_title.h"
 #include "common/unique_fd.h"
 #include "runner/spec_codec.h"
@@ -37,6 +38,7 @@ namespace {
 int main(int argc, char** argv) {
   using namespace dabba;
   using namespace dabba::runner;
+  explain_mapped_write_faults();
   unsigned restarts = 0;
   ExitCommand exit_command;
   for (int i = 1; i < argc; ++i) {

@@ -3,6 +3,9 @@
 #include "common/no_space.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 namespace dabba {
 namespace {
@@ -37,6 +40,16 @@ TEST(NoSpace, OtherErrorsPassUnchanged) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("is full"), std::string::npos);
   }
+}
+
+// Where a 1 MiB write fits, an EIO was no want of space; the probe leaves nothing behind. (A real
+// quota: tests/integration/store_filesystems.sh.)
+TEST(NoSpace, AnEioWhereThereIsRoomStaysEio) {
+  char dir[] = "/tmp/dabba-no-space-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  if (nearly_full(dir)) GTEST_SKIP() << "/tmp is nearly full here";
+  EXPECT_EQ(space_errno_behind_eio(dir), EIO);
+  EXPECT_EQ(::rmdir(dir), 0) << "the probe left a file";
 }
 
 }  // namespace

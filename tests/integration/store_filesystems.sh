@@ -4,8 +4,9 @@
 # check --deep on each. Then a full filesystem (ENOSPC) at each phase a user meets it (a layer's
 # ingest, a container's record, a container's writes, a volume, a log): a clear message naming
 # the store's path and what is free, nothing half-stored (check is clean), and the verb works
-# again once space is freed. Then stores dabba must refuse without changing them: read-only, and
-# owned by another user. The last lines say how many filesystems and faults were covered.
+# again once space is freed; the same for a disk quota used up (btrfs quota groups). Then stores
+# dabba must refuse without changing them: read-only, written by a newer dabba, and owned by
+# another user. The last lines say how many filesystems and faults were covered.
 set -euo pipefail
 # shellcheck source=lib/run.sh
 source "$(dirname "$0")/lib/run.sh"
@@ -38,6 +39,10 @@ mount_fs() {
     ext4) truncate -s 160M "$img" && mkfs.ext4 -q -F "$img" && mount -o loop "$img" "$dir" ;;
     xfs) truncate -s 320M "$img" && mkfs.xfs -q "$img" && mount -o loop "$img" "$dir" ;;
     btrfs) truncate -s 256M "$img" && mkfs.btrfs -q "$img" >/dev/null && mount -o loop "$img" "$dir" ;;
+    btrfs-quota)  # quota groups on: a subvolume's quota (q/) is set with quota_limit
+      truncate -s 256M "$img" && mkfs.btrfs -q "$img" >/dev/null && mount -o loop "$img" "$dir" &&
+        btrfs quota enable "$dir" && btrfs subvolume create "$dir/q" >/dev/null &&
+        chown "$RIG_USER:$RIG_USER" "$dir/q" ;;
   esac || return 1
   MOUNTS+=("$dir")
   chown "$RIG_USER:$RIG_USER" "$dir"
@@ -179,6 +184,52 @@ else
   check_eq "[ENOSPC] a small ext4 filesystem can be made here" "" "$(cat "$WORK/mount.err")"
 fi
 
+# --- a used-up disk quota (EDQUOT) ---------------------------------------------------------------
+# A btrfs quota group on the store's subvolume (this kernel builds tmpfs, ext4 and xfs without
+# quota support). The same phases as a full disk where a quota differs: a layer's ingest, and a
+# quota used up to the last byte, where LMDB cannot even write its lock file (a memory map: the
+# kernel's answer is SIGBUS, not an errno).
+quota=$WORK/mnt-quota
+if mount_fs btrfs-quota "$quota" 2>"$WORK/mount.err"; then
+  root=$quota/q/store
+  qgroup="0/$(btrfs subvolume show "$quota/q" | awk '/Subvolume ID:/ {print $3}')"
+  quota_used() { sync -f "$quota/q"; btrfs qgroup show --raw -r "$quota" | awk -v g="$qgroup" '$1 == g {print $2}'; }
+  on "$root" images >/dev/null  # the store's skeleton first
+  btrfs qgroup limit $(($(quota_used) + 400 * 1024)) "$quota/q"
+  FAULTS=$((FAULTS + 1))
+  out=$(on "$root" pull -q "$FIXTURE_BUSYBOX" 2>&1) && rc=0 || rc=$?
+  check "[EDQUOT pull] fails cleanly" test "$rc" -ne 0 -a "$rc" -lt 128 -a "$rc" -ne 86
+  check "[EDQUOT pull] says the quota is exceeded" grep -q "Disk quota exceeded" <<<"$out"
+  check "[EDQUOT pull] names the store's quota" \
+    grep -q "the disk quota for $root is used up" <<<"$out"
+  check "[EDQUOT pull] shows no code expression" no_code_expression "$out"
+  check "[EDQUOT pull] check is clean" on "$root" check
+  check_eq "[EDQUOT pull] no image half-stored" 0 "$(on "$root" images -q | wc -l)"
+  check_eq "[EDQUOT pull] no unpack left in tmp/" "" "$(ls "$root/tmp" 2>/dev/null)"
+  btrfs qgroup limit none "$quota/q"
+  check "[EDQUOT pull] works once the quota is raised" on "$root" pull -q "$FIXTURE_BUSYBOX"
+
+  # Used up to the last byte (a file of the user's own): every verb opens the store first.
+  btrfs qgroup limit $(($(quota_used) + 8 * 1024 * 1024)) "$quota/q"
+  dd if=/dev/zero of="$quota/q/filler" bs=64k 2>/dev/null || true
+  sync -f "$quota/q"
+  FAULTS=$((FAULTS + 1))
+  out=$(on "$root" create --name late "$FIXTURE_BUSYBOX" true 2>&1) && rc=0 || rc=$?
+  check "[EDQUOT to the last byte] create fails cleanly, no crash" \
+    test "$rc" -ne 0 -a "$rc" -lt 128 -a "$rc" -ne 86
+  check "[EDQUOT to the last byte] ... saying the quota or the disk is full" \
+    grep -qi "quota" <<<"$out"
+  rm -f "$quota/q/filler"
+  sync -f "$quota/q"
+  check "[EDQUOT to the last byte] check is clean once space is freed" on "$root" check --deep
+  check "[EDQUOT to the last byte] create works again" \
+    on "$root" create --name late "$FIXTURE_BUSYBOX" true
+  btrfs qgroup limit none "$quota/q"
+else
+  check_eq "[EDQUOT] a btrfs filesystem with quota groups can be made here" "" \
+    "$(cat "$WORK/mount.err")"
+fi
+
 # --- stores dabba must refuse without changing them ---------------------------------------------
 # Read-only: listing works, writing is refused with the path named.
 ro=$WORK/mnt-ro
@@ -195,6 +246,21 @@ if mount_fs ext4 "$ro" 2>/dev/null; then
     "$(find "$ro/store" -printf '%p %s %T@\n' | sort | sha256sum)"
   mount -o remount,rw "$ro"
 fi
+# Written by a newer dabba (a higher schema number in its database): refused, unchanged.
+newer=$(user_dir newer)
+on "$newer" pull -q "$FIXTURE_BUSYBOX" >/dev/null
+kill_pause "$WORK/run"
+printf 'schema\n999\n' | as_user mdb_load -T -s meta "$newer/db"
+before=$(find "$newer" -path "$newer/db/lock.mdb" -prune -o -printf '%p %s %T@\n' | sort | sha256sum)
+for verb in images "pull -q $FIXTURE_LAYERS" "check --repair" "system reset -f"; do
+  # shellcheck disable=SC2086
+  out=$(on "$newer" $verb 2>&1) && rc=0 || rc=$?
+  check "[newer schema] $verb fails cleanly" test "$rc" -ne 0 -a "$rc" -lt 128 -a "$rc" -ne 86
+  check "[newer schema] $verb says a newer dabba wrote the store" \
+    grep -q "written by a newer dabba (schema 999" <<<"$out"
+done
+check_eq "[newer schema] nothing in the store changed" "$before" \
+  "$(find "$newer" -path "$newer/db/lock.mdb" -prune -o -printf '%p %s %T@\n' | sort | sha256sum)"
 # Another user's: refused with the path named.
 foreign=$WORK/foreign
 install -d -m 0700 -o root -g root "$foreign"
@@ -204,5 +270,6 @@ check "[another user's store] ... naming it and the cause" \
   grep -q "$foreign.*[Pp]ermission denied\|[Pp]ermission denied.*$foreign" <<<"$out"
 check_eq "[another user's store] left empty" "" "$(ls -A "$foreign")"
 
-echo "filesystems covered: $FILESYSTEMS (ext4, xfs, btrfs, tmpfs); full-disk faults: $FAULTS"
+echo "filesystems covered: $FILESYSTEMS (ext4, xfs, btrfs, tmpfs); full-disk and quota faults:" \
+  "$FAULTS; refused stores: 3 (read-only, a newer schema's, another user's)"
 check_done
