@@ -122,7 +122,8 @@ struct HttpOptions {
   // (and retried). A transfer paused by its sink is not measured.
   long low_speed_limit = 1024;
   long low_speed_time_s = 30;
-  // Attempts per request for connection failures, timeouts, resets and 408/429/5xx answers.
+  // Attempts per request for connection failures, timeouts, resets and 408/429/5xx answers. A
+  // second timeout with no byte received since the first ends them sooner.
   int max_attempts = 5;
   long backoff_initial_ms = 250;  // doubled per retry, with jitter
   long backoff_max_ms = 8000;

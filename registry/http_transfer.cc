@@ -439,7 +439,13 @@ CurlTransfer::Next CurlTransfer::finished(CURLcode code) {
     return Next::kDone;
   }
   const TlsProblem tls = classify_tls(code, error_buffer_);
-  if (tls == TlsProblem::kNone && is_retryable_code(code) && schedule_retry(why))
+  bool stalled_again = false;
+  if (code == CURLE_OPERATION_TIMEDOUT) {
+    stalled_again = stalled_at_ == position_;
+    stalled_at_ = position_;
+    if (stalled_again) why += "; stalled again at byte " + std::to_string(position_);
+  }
+  if (tls == TlsProblem::kNone && is_retryable_code(code) && !stalled_again && schedule_retry(why))
     return Next::kAgainLater;
   std::string hint;
   if (speaks_tls(tls))

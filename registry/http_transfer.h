@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -69,6 +70,9 @@ class CurlTransfer {
   std::string authorization_;
   std::string custom_method_;  // CURLOPT_CUSTOMREQUEST keeps a pointer: it must outlive the handle
   int attempts_ = 1;
+  // position_ when an attempt last timed out: a second timeout with nothing in between ends the
+  // retries (a registry that stalls for good costs two low-speed timeouts, not max_attempts).
+  std::optional<uint64_t> stalled_at_;
   int redirects_ = 0;
   bool reauthorized_ = false;
 

@@ -5,8 +5,9 @@
 # Retry-After and 5xx (retried with backoff, then given up on), a wrong Content-Length, a blob
 # with other bytes than its digest, a redirect loop, a manifest over the 4 MiB cap, malformed
 # JSON, an unknown media type, a token service that fails or answers garbage, a registry that
-# answers byte by byte. (Cuts and stalls mid-blob: pull_resume.sh; uploads: push_registry.sh;
-# self-signed TLS: tls_certs.sh.) The last line says how many cases were covered.
+# answers byte by byte, a layer that stalls mid-blob for good. (Cuts and single stalls mid-blob:
+# pull_resume.sh; uploads: push_registry.sh; self-signed TLS: tls_certs.sh.) The last line says
+# how many cases were covered.
 set -euo pipefail
 # shellcheck source=lib/pull.sh
 source "$(dirname "$0")/lib/pull.sh"
@@ -137,6 +138,19 @@ proxy_rule fail "match=/token&count=-1&status=500"
 pull_fails
 says "token service"
 says "500"
+nothing_stored
+
+# --- a stall mid-blob that never ends ------------------------------------------------------------
+# The layer stops at its middle, and its resume stops at the same byte: curl's low-speed timeout
+# (under 1 kB/s for 30 s) fires twice and the pull gives up, naming the registry and the blob
+# (before: five timeouts, 150 s).
+fault "a layer that stalls mid-blob for good"
+proxy_rule delay "match=$LAYER&at=$((LAYER_SIZE / 2))&ms=300000&count=-1"
+pull_fails
+says "too slow|timeout"
+says "$PROXY"
+says "${LAYER#sha256:}"
+says "stalled again at byte $((LAYER_SIZE / 2))"
 nothing_stored
 
 # --- a registry that answers byte by byte ---------------------------------------------------------
