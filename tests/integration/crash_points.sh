@@ -18,6 +18,7 @@ set -euo pipefail
 # shellcheck source=lib/run.sh
 source "$(dirname "$0")/lib/run.sh"
 POWER_CUT=${DABBA_POWER_CUT:-0}
+POWER_CUT_FS=${DABBA_POWER_CUT_FS:-ext4}  # or xfs
 run_setup "$([ "$POWER_CUT" = 1 ] && echo power_cut || echo crash_points)"
 MARKS=$(user_dir marks)
 MARK_FILE=$MARKS/reached
@@ -32,11 +33,15 @@ no_marked_process() { [ -z "$(pgrep -f -- "$MARK" || true)" ]; }
 # --- power cuts ---------------------------------------------------------------------------------
 DISK=$WORK/disk
 DISK_IMAGE=
-# mount_disk IMAGE: IMAGE mounted at $DISK. commit=600 keeps ext4 from committing its journal on
-# its own timer: what is on the device at a cut is what dabba synced (or the kernel wrote back).
+DISK_SEQ=0
+# mount_disk IMAGE: IMAGE mounted at $DISK. On ext4, commit=600 keeps the journal from committing
+# on its own timer: what is on the device at a cut is what dabba synced (or the kernel wrote back).
 mount_disk() {
   DISK_IMAGE=$1
-  mount -o loop,commit=600 "$DISK_IMAGE" "$DISK"
+  case $POWER_CUT_FS in
+    ext4) mount -o loop,commit=600 "$DISK_IMAGE" "$DISK" ;;
+    *) mount -o loop "$DISK_IMAGE" "$DISK" ;;
+  esac
 }
 
 # kill_all: every process of the test (dabba, supervisors, containers, the pause process) ended,
@@ -55,7 +60,8 @@ kill_all() {
 
 # power_cut POINT: the disk as the block device holds it now becomes the store's disk.
 power_cut() {
-  local cut=$WORK/disk-$((CUTS + 1)).img
+  DISK_SEQ=$((DISK_SEQ + 1))
+  local cut=$WORK/disk-$DISK_SEQ.img
   cp --sparse=always "$DISK_IMAGE" "$cut"  # the loop device's writes, not the page cache's
   kill_all
   umount -l "$DISK"
@@ -71,7 +77,10 @@ power_cut() {
 if [ "$POWER_CUT" = 1 ]; then
   mkdir -p "$DISK"
   truncate -s 1G "$WORK/disk-0.img"
-  mkfs.ext4 -q -F "$WORK/disk-0.img"
+  case $POWER_CUT_FS in
+    ext4) mkfs.ext4 -q -F "$WORK/disk-0.img" ;;
+    xfs) mkfs.xfs -q -f "$WORK/disk-0.img" ;;
+  esac
   mount_disk "$WORK/disk-0.img"
   install -d -m 0700 -o "$RIG_USER" -g "$RIG_USER" "$DISK/store"
   STORE=$DISK/store
@@ -85,6 +94,14 @@ if [ "$POWER_CUT" = 1 ]; then
   }
   trap power_cut_cleanup EXIT
   dabba_user pull -q "$BUSYBOX" >/dev/null
+  # The simulation itself: a file synced survives a cut, one written just before it does not.
+  echo synced >"$DISK/synced" && sync "$DISK/synced" && sync -f "$DISK"
+  echo unsynced >"$DISK/unsynced"
+  power_cut canary
+  check_eq "[$POWER_CUT_FS] a synced file survives the power cut" synced "$(cat "$DISK/synced")"
+  check_eq "[$POWER_CUT_FS] a file not synced is lost to it" "" "$(cat "$DISK/unsynced" 2>/dev/null)"
+  rm -f "$DISK/synced" "$DISK/unsynced"
+  CUTS=0
 fi
 
 # crash_at POINT CMD...: dabba CMD as the test user with POINT armed; the point must be reached
@@ -281,5 +298,5 @@ missed=$(comm -23 <(echo "$declared") <(printf '%s\n' "${POINTS_COVERED[@]}" | s
 check_eq "every fault point of common/fault_point.h was reached" "" "$missed"
 echo "fault points covered: $(printf '%s\n' "${POINTS_COVERED[@]}" | sort -u | wc -l) of" \
   "$(wc -l <<<"$declared") declared (${#POINTS_COVERED[@]} crashes$(
-    [ "$POWER_CUT" = 0 ] || echo ", $CUTS of them power cuts"))"
+    [ "$POWER_CUT" = 0 ] || echo ", $CUTS of them power cuts on $POWER_CUT_FS"))"
 check_done
