@@ -18,8 +18,7 @@
 #include "store/unpack/blob_tee.h"
 #include "store/unpack/layer_stream.h"
 #include "store/unpack/layer_writer.h"
-#include "store/unpack/prefetch.h"
-#include "store/unpack/tar_unpack.h"
+#include "store/unpack/unpack_layer.h"
 
 namespace dabba {
 
@@ -162,26 +161,8 @@ LayerResult LayerIngest::unpack(ByteSource* rest) {
     }
   };
   try {
-    if (st.options.pipeline_thread) {
-      // Two threads, like `igzip -dc | tar -x` but with no pipe to copy through: a helper reads
-      // the blob, appends it to the ingest file, hashes it and decompresses; this thread hashes
-      // the tar (diff_id), parses it and writes the files.
-      Prefetcher prefetch([&](uint8_t* buf, size_t cap) { return stream.read_unhashed(buf, cap); },
-                          st.options.tar_buffer);
-      auto next = [&](const uint8_t** d) {
-        size_t n = prefetch.next(d);
-        stream.hash_tar(*d, n);
-        return n;
-      };
-      unpack_tar(next, writer);
-      const uint8_t* rest;
-      while (next(&rest) > 0) {  // what follows the end-of-archive blocks
-      }
-    } else {
-      unpack_tar([&](const uint8_t** d) { return stream.next(d); }, writer);
-    }
-    stream.finish();
-    writer.finish();
+    // (With the pipeline thread, the helper also appends the blob to the ingest file: the tee.)
+    unpack_layer(stream, writer, st.options.pipeline_thread, st.options.tar_buffer);
   } catch (...) {
     // The source failed (network, cancel): keep the partial for a resume.
     if (tee.source_failed()) throw;

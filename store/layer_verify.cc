@@ -10,7 +10,7 @@
 #include "store/unpack/blob_tee.h"
 #include "store/unpack/layer_stream.h"
 #include "store/unpack/layer_writer.h"
-#include "store/unpack/tar_unpack.h"
+#include "store/unpack/unpack_layer.h"
 
 namespace dabba {
 namespace {
@@ -24,19 +24,17 @@ DeepLayerCheck deep_check_layer(const StoreState& st, const Digest& diff_id, con
   const StoreLayout& layout = st.layout;
   DeepLayerCheck out;
   TempDir fresh(layout.tmp_dir(), layout.unpack_prefix(blob));
+  const UniqueFd fresh_fd = open_dir(fresh.path());
   try {
     UniqueFd blob_fd = open_file(layout.blob_path(blob), O_RDONLY);
     struct stat sb;
     DABBA_SYSCALL(::fstat(blob_fd.get(), &sb), "stat the blob");
     const auto size = static_cast<uint64_t>(sb.st_size);
-    const UniqueFd fresh_fd = open_dir(fresh.path());
     BlobTee tee(blob_fd.get(), size, nullptr, false, static_cast<int64_t>(size));
     LayerStream stream(tee, st.options.gzip,
                        {st.options.compressed_buffer, st.options.tar_buffer});
     LayerWriter writer(fresh_fd.get(), st.ids);
-    unpack_tar([&](const uint8_t** d) { return stream.next(d); }, writer);
-    stream.finish();
-    writer.finish();
+    unpack_layer(stream, writer, st.options.pipeline_thread, st.options.tar_buffer);
     if (tee.digest() != blob) {
       out.error = "its blob hashes to " + tee.digest().str();
       out.blob_damaged = true;
@@ -57,8 +55,7 @@ DeepLayerCheck deep_check_layer(const StoreState& st, const Digest& diff_id, con
   } else {
     try {
       UniqueFd have = open_dir(dir);
-      UniqueFd want = open_dir(fresh.path());
-      TreeComparison c = compare_trees(have.get(), want.get(), kListed);
+      TreeComparison c = compare_trees(have.get(), fresh_fd.get(), kListed);
       out.differences = std::move(c.differences);
       out.total = c.total;
     } catch (const Error& e) {
