@@ -74,11 +74,12 @@ void read(const toml::table& t, const char* key, const std::string& origin,
 
 void ContainersConf::merge(std::string_view text, const std::string& origin) {
   toml::table root;
-  if (std::optional<TextPosition> at = non_ascii_outside_strings(text))
-    bad(origin, "line " + std::to_string(at->line) + ", column " + std::to_string(at->column) +
-                    ": a character outside ASCII where only a key, a value or a comment may be");
+  const AsciiToml ascii = ascii_toml(text);
+  if (ascii.refused)
+    bad(origin, "line " + std::to_string(ascii.refused->line) + ", column " +
+                    std::to_string(ascii.refused->column) + ": " + ascii.why);
   try {
-    root = toml::parse(text, origin);
+    root = toml::parse(ascii.text, origin);
   } catch (const toml::parse_error& e) {
     bad(origin, "line " + std::to_string(e.source().begin.line) + ", column " +
                     std::to_string(e.source().begin.column) + ": " + std::string(e.description()));

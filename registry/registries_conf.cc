@@ -218,12 +218,12 @@ void merge_aliases(std::map<std::string, ShortNameAlias, std::less<>>& into,
 }
 
 toml::table parse_toml(std::string_view text, const std::string& origin) {
-  if (std::optional<TextPosition> at = non_ascii_outside_strings(text))
-    bad(origin, "not valid TOML (line " + std::to_string(at->line) + ", column " +
-                    std::to_string(at->column) +
-                    "): a character outside ASCII where only a key, a value or a comment may be");
+  const AsciiToml ascii = ascii_toml(text);
+  if (ascii.refused)
+    bad(origin, "not valid TOML (line " + std::to_string(ascii.refused->line) + ", column " +
+                    std::to_string(ascii.refused->column) + "): " + ascii.why);
   try {
-    return toml::parse(text, origin);
+    return toml::parse(ascii.text, origin);
   } catch (const toml::parse_error& e) {
     bad(origin, "not valid TOML (line " + std::to_string(e.source().begin.line) + ", column " +
                     std::to_string(e.source().begin.column) + "): " +
