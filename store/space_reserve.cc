@@ -1,8 +1,12 @@
 #include "store/space_reserve.h"
 
 #include <fcntl.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <iterator>
 
 #include "common/unique_fd.h"
 
@@ -30,6 +34,23 @@ void keep_space_reserve(const StoreLayout& layout) {
   if (::posix_fallocate(fd.get(), 0, kReserveBytes) != 0 ||
       ::rename(tmp.c_str(), path.c_str()) != 0)
     ::unlink(tmp.c_str());
+}
+
+void release_space_reserve_if_full(const StoreLayout& layout) {
+  constexpr long kCopyOnWrite[] = {0x9123683E /* btrfs */, 0x2fc12fc1 /* zfs */,
+                                   0xca451a4e /* bcachefs */};
+  struct statfs fs;
+  const std::string db = layout.db_dir();
+  if (::statfs(db.c_str(), &fs) != 0 ||
+      std::find(std::begin(kCopyOnWrite), std::end(kCopyOnWrite), fs.f_type) ==
+          std::end(kCopyOnWrite) ||
+      ::access(reserve_path(layout).c_str(), F_OK) != 0)
+    return;
+  const char page[4096] = {};
+  UniqueFd probe(::open(db.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
+  if (probe.valid() ? ::write(probe.get(), page, sizeof page) < 0 : true) {
+    if (errno == ENOSPC || errno == EDQUOT) release_space_reserve(layout);
+  }
 }
 
 bool release_space_reserve(const StoreLayout& layout) {
