@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -39,8 +40,9 @@ uintptr_t parse_hex(const char*& p) {
   }
 }
 
-// The path of the file mapped at addr, from /proc/self/maps ("start-end perms offset dev inode
-// path"); false when none is.
+// The path of the file mapped shared and writable at addr (as LMDB's lock file is), from
+// /proc/self/maps ("start-end perms offset dev inode path"); false when none is. A SIGBUS in
+// another mapping (a file truncated under a read-only map, a damaged executable) is no full disk.
 bool mapped_file(uintptr_t addr, char* path, size_t size) {
   const int fd = ::open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
@@ -60,7 +62,8 @@ bool mapped_file(uintptr_t addr, char* path, size_t size) {
       const uintptr_t start = parse_hex(p);
       const uintptr_t stop = *p == '-' ? parse_hex(++p) : 0;
       const char* file = std::strchr(line, '/');
-      if (addr >= start && addr < stop && file != nullptr) {
+      const bool shared_writable = *p == ' ' && p[1] == 'r' && p[2] == 'w' && p[4] == 's';
+      if (addr >= start && addr < stop && file != nullptr && shared_writable) {
         std::strncpy(path, file, size - 1);
         path[size - 1] = '\0';
         found = true;
@@ -77,15 +80,24 @@ bool mapped_file(uintptr_t addr, char* path, size_t size) {
   return found;
 }
 
+std::atomic<bool> handling{false};
+
 void on_sigbus(int sig, siginfo_t* info, void*) {
   static char path[4096];
-  if (info != nullptr && mapped_file(reinterpret_cast<uintptr_t>(info->si_addr), path, sizeof path)) {
-    put("Error: writing ");
-    put(path);
-    put(" (mapped in memory) failed: no space for it (the filesystem is full, or the disk quota "
-        "is used up)\ndabba: hint: free space on that filesystem (outside the store too: dabba "
-        "needs a little to open it), or ask for a larger quota\n");
-    ::_exit(kExitDabbaFailed);
+  // BUS_ADRERR: the page cannot be backed (no space for it). One thread explains; another that
+  // faults meanwhile waits for the exit.
+  if (info != nullptr && info->si_code == BUS_ADRERR) {
+    if (handling.exchange(true)) {
+      for (;;) ::pause();
+    }
+    if (mapped_file(reinterpret_cast<uintptr_t>(info->si_addr), path, sizeof path)) {
+      put("Error: writing ");
+      put(path);
+      put(" (mapped in memory) failed: no space for it (the filesystem is full, or the disk "
+          "quota is used up)\ndabba: hint: free space on that filesystem (outside the store too: "
+          "dabba needs a little to open it), or ask for a larger quota\n");
+      ::_exit(kExitDabbaFailed);
+    }
   }
   ::signal(sig, SIG_DFL);
   ::raise(sig);
@@ -97,7 +109,7 @@ void explain_mapped_write_faults() {
   struct sigaction sa;
   std::memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = on_sigbus;
-  sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+  sa.sa_flags = SA_SIGINFO;
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGBUS, &sa, nullptr);
 }

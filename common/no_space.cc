@@ -59,6 +59,7 @@ int space_errno_behind_eio(const std::string& dir) {
     for (size_t done = 0; done < kProbe && rc == 0;) {
       const ssize_t n = ::write(fd.get(), zeros.data(), zeros.size());
       if (n < 0 && errno != EINTR) rc = errno;
+      if (n == 0) rc = ENOSPC;  // nothing more fits
       if (n > 0) done += static_cast<size_t>(n);
     }
   }

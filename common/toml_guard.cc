@@ -54,18 +54,14 @@ AsciiToml ascii_toml(std::string_view t) {
     while (i + n < t.size() && t[i + n] == q && n < 5) ++n;
     return n;
   };
-  size_t i = starts(0, "\xEF\xBB\xBF") ? 3 : 0;  // a BOM: skipped by toml++ too
-  // The last character of code before this one, spaces and tabs aside ('\n' at a line's start),
-  // and whether it ended a bare token (a run of code up to whitespace or one of ",]}=#"). A quote
-  // opens a string only where TOML has a key or a value: outside a token, after one of "\n=[,{".
-  // Any other quote, and a '[', '{' or '.' inside a token, are part of a broken token, which
-  // toml++ reads as one, up to the character after it.
-  char last = '\n';
-  bool token = false;
-  auto string_may_start = [&] {
-    return !token && std::string_view("\n=[,{").find(last) != std::string_view::npos;
-  };
-  for (; i < t.size(); ++i) {
+  // A quote right after a string's closing quotes: never valid TOML, and once a literal string's
+  // quotes are made '"' the run could read as a longer, valid one (`'''x'''"`, `""'x'""`).
+  auto quote_at = [&](size_t i) { return i < t.size() && (t[i] == '"' || t[i] == '\''); };
+  constexpr const char* kQuoteAfter = "a quote right after the end of a string";
+  // Every quote in code opens a string here, also one toml++ reads as part of a broken token: the
+  // output is ASCII either way, and a broken token stays broken (TOML allows both quotes at the
+  // same places).
+  for (size_t i = starts(0, "\xEF\xBB\xBF") ? 3 : 0; i < t.size(); ++i) {  // a BOM: skipped
     const auto c = static_cast<unsigned char>(t[i]);
     const TextPosition here = pos;
     if (c == '\n') {
@@ -85,49 +81,19 @@ AsciiToml ascii_toml(std::string_view t) {
     }
     switch (in) {
       case In::kCode:
-        if (c == '#') {
-          in = In::kComment;
-        } else if ((c == '"' || c == '\'') && !string_may_start()) {
-          last = static_cast<char>(c);  // not a string: part of a broken token
-          token = true;
-        } else if (starts(i, "\"\"\"")) {
-          in = In::kMultiBasic;
-        } else if (starts(i, "'''")) {
-          in = In::kMultiLiteral;
-          o += "\"\"\"";  // as a basic string: the same value, with escapes
+        if (starts(i, "\"\"\"") || starts(i, "'''")) {
+          in = c == '"' ? In::kMultiBasic : In::kMultiLiteral;
+          o += "\"\"\"";  // a literal one as a basic one: the same value, with escapes
           i += 2;
           pos.column += 2;
-          continue;
-        } else if (c == '"') {
-          in = In::kBasic;
-        } else if (c == '\'') {
-          in = In::kLiteral;
-          o += '"';
-          continue;
-        } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-          token = false;
-          if (c == '\n') last = '\n';
-        } else if (std::string_view(",]}=").find(static_cast<char>(c)) != std::string_view::npos) {
-          token = false;
-          last = static_cast<char>(c);
-        } else if (!token && (c == '[' || c == '{')) {
-          last = static_cast<char>(c);  // an array, a table header or an inline table opens
-        } else {
-          token = true;  // a bare key or value, or a broken one
-          last = static_cast<char>(c);
+          break;
         }
-        o += static_cast<char>(c);
-        if (in == In::kMultiBasic) {
-          o += "\"\"";
-          i += 2;
-          pos.column += 2;
-        }
+        if (c == '#') in = In::kComment;
+        if (c == '"' || c == '\'') in = c == '"' ? In::kBasic : In::kLiteral;
+        o += c == '\'' ? '"' : static_cast<char>(c);
         break;
       case In::kComment:
-        if (c == '\n') {
-          in = In::kCode;
-          last = '\n';
-        }
+        if (c == '\n') in = In::kCode;
         o += static_cast<char>(c);
         break;
       case In::kBasic:
@@ -136,60 +102,47 @@ AsciiToml ascii_toml(std::string_view t) {
         // as a backslash and text): refused.
         if (c == '\\' && i + 1 < t.size() && static_cast<unsigned char>(t[i + 1]) >= 0x80)
           return refuse(pos, "an escape of a character outside ASCII");
-        if (in == In::kMultiBasic) {
-          if (c == '\\' && i + 1 < t.size()) {
-            o += static_cast<char>(c);
-            o += t[++i];  // an escape, or a line-ending backslash and its first whitespace
-            if (t[i] == '\n') {
-              ++pos.line;
-              pos.column = 1;
-            } else {
-              ++pos.column;
-            }
-          } else if (const size_t n = run_of(i, '"'); n >= 3) {
-            in = In::kCode;
-            last = '"';
-            o.append(n, '"');
-            i += n - 1;
-            pos.column += n - 1;
+        if (c == '\\' && i + 1 < t.size() && (in == In::kMultiBasic || t[i + 1] != '\n')) {
+          // An escape, or (multi-line) a line-ending backslash and its first whitespace. In a
+          // single-line string a backslash before a newline is left: that string is broken.
+          o += static_cast<char>(c);
+          o += t[++i];
+          if (t[i] == '\n') {
+            ++pos.line;
+            pos.column = 1;
           } else {
-            o += static_cast<char>(c);
+            ++pos.column;
           }
-          break;
-        }
-        o += static_cast<char>(c);
-        if (c == '\\' && i + 1 < t.size() && t[i + 1] != '\n') {
-          o += t[++i];  // an escaped character (never a newline: that string is broken anyway)
-          ++pos.column;
-        } else if (c == '"' || c == '\n') {
-          in = In::kCode;  // the end, or a string toml++ reports as unterminated
-          last = static_cast<char>(c);
+        } else if (in == In::kMultiBasic && run_of(i, '"') >= 3) {
+          const size_t n = run_of(i, '"');
+          if (quote_at(i + n)) return refuse(pos, kQuoteAfter);
+          in = In::kCode;
+          o.append(n, '"');
+          i += n - 1;
+          pos.column += n - 1;
+        } else {
+          if (in == In::kBasic && c == '"' && quote_at(i + 1)) return refuse(pos, kQuoteAfter);
+          o += static_cast<char>(c);
+          // The end, or a single-line string toml++ reports as unterminated.
+          if (in == In::kBasic && (c == '"' || c == '\n')) in = In::kCode;
         }
         break;
       case In::kLiteral:
-        if (c == '\'' || c == '\n') {
-          in = In::kCode;
-          last = static_cast<char>(c);
-          o += c == '\'' ? '"' : '\n';
-        } else if (c == '\\' || c == '"') {
-          o += '\\';
-          o += static_cast<char>(c);
-        } else {
-          o += static_cast<char>(c);
-        }
-        break;
       case In::kMultiLiteral:
-        if (const size_t n = run_of(i, '\''); n >= 3) {
+        if (in == In::kLiteral && (c == '\'' || c == '\n')) {
+          if (c == '\'' && quote_at(i + 1)) return refuse(pos, kQuoteAfter);
           in = In::kCode;
-          last = '\'';
+          o += c == '\'' ? '"' : '\n';
+        } else if (in == In::kMultiLiteral && run_of(i, '\'') >= 3) {
+          const size_t n = run_of(i, '\'');
+          if (quote_at(i + n)) return refuse(pos, kQuoteAfter);
+          in = In::kCode;
           o.append(n - 3, '\'');
           o += "\"\"\"";
           i += n - 1;
           pos.column += n - 1;
-        } else if (c == '\\' || c == '"') {
-          o += '\\';
-          o += static_cast<char>(c);
         } else {
+          if (c == '\\' || c == '"') o += '\\';
           o += static_cast<char>(c);
         }
         break;

@@ -355,6 +355,7 @@ size_t CurlTransfer::write(const char* data, size_t size) {
     }
     skip_ -= skip;
     position_ += size - skip;
+    sink_bytes_ += size;  // skipped ones too: a resume answered from 0 progresses through them
     return size;
   } catch (...) {
     error_ = std::current_exception();
@@ -439,10 +440,12 @@ CurlTransfer::Next CurlTransfer::finished(CURLcode code) {
     return Next::kDone;
   }
   const TlsProblem tls = classify_tls(code, error_buffer_);
+  // A streamed body that stops: a timeout once the body has begun (one before, and any of a
+  // request that is not a streamed GET, is retried as before).
   bool stalled_again = false;
-  if (code == CURLE_OPERATION_TIMEDOUT) {
-    stalled_again = stalled_at_ == position_;
-    stalled_at_ = position_;
+  if (code == CURLE_OPERATION_TIMEDOUT && streaming() && started_) {
+    stalled_again = stalled_at_ == sink_bytes_;
+    stalled_at_ = sink_bytes_;
     if (stalled_again) why += "; stalled again at byte " + std::to_string(position_);
   }
   if (tls == TlsProblem::kNone && is_retryable_code(code) && !stalled_again && schedule_retry(why))

@@ -70,8 +70,9 @@ class CurlTransfer {
   std::string authorization_;
   std::string custom_method_;  // CURLOPT_CUSTOMREQUEST keeps a pointer: it must outlive the handle
   int attempts_ = 1;
-  // position_ when an attempt last timed out: a second timeout with nothing in between ends the
-  // retries (a registry that stalls for good costs two low-speed timeouts, not max_attempts).
+  // sink_bytes_ when a streamed body last timed out: a second such timeout with nothing in between
+  // ends the retries (a registry that stalls for good costs two low-speed timeouts, not
+  // max_attempts).
   std::optional<uint64_t> stalled_at_;
   int redirects_ = 0;
   bool reauthorized_ = false;
@@ -79,6 +80,7 @@ class CurlTransfer {
   // The stream as the sink sees it: on_start called, and the offset of the next byte it wants.
   bool started_ = false;
   uint64_t position_ = 0;
+  uint64_t sink_bytes_ = 0;  // body bytes of every attempt that reached write() for the sink
 
   // This attempt.
   uint64_t range_sent_ = 0;

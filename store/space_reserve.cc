@@ -36,7 +36,7 @@ void keep_space_reserve(const StoreLayout& layout) {
     ::unlink(tmp.c_str());
 }
 
-void release_space_reserve_if_full(const StoreLayout& layout) {
+bool release_space_reserve_if_full(const StoreLayout& layout) {
   constexpr long kCopyOnWrite[] = {0x9123683E /* btrfs */, 0x2fc12fc1 /* zfs */,
                                    0xca451a4e /* bcachefs */};
   struct statfs fs;
@@ -45,12 +45,12 @@ void release_space_reserve_if_full(const StoreLayout& layout) {
       std::find(std::begin(kCopyOnWrite), std::end(kCopyOnWrite), fs.f_type) ==
           std::end(kCopyOnWrite) ||
       ::access(reserve_path(layout).c_str(), F_OK) != 0)
-    return;
+    return false;
   const char page[4096] = {};
   UniqueFd probe(::open(db.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
-  if (probe.valid() ? ::write(probe.get(), page, sizeof page) < 0 : true) {
-    if (errno == ENOSPC || errno == EDQUOT) release_space_reserve(layout);
-  }
+  if (probe.valid() ? ::write(probe.get(), page, sizeof page) < 0 : true)
+    return (errno == ENOSPC || errno == EDQUOT) && release_space_reserve(layout);
+  return false;
 }
 
 bool release_space_reserve(const StoreLayout& layout) {

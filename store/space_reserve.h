@@ -19,8 +19,9 @@ void keep_space_reserve(const StoreLayout& layout);
 // Before LMDB opens: on a filesystem that allocates anew at every write (btrfs), even LMDB's
 // writes to its lock file, a memory map, need free space; with none (a full disk, a quota used
 // up to the last byte: a container filled it) they are a SIGBUS, and no verb could free space.
-// When a small write there fails for want of space, the reserve goes first. Elsewhere, nothing.
-void release_space_reserve_if_full(const StoreLayout& layout);
+// When a small write there fails for want of space, the reserve goes first (true: then this open
+// must not make it again). Elsewhere, nothing.
+bool release_space_reserve_if_full(const StoreLayout& layout);
 
 // Drops the reserve and waits for the filesystem to count the space free (ext4 reuses freed
 // blocks once its journal commits). False when there was none.

@@ -43,9 +43,9 @@ Store Store::open(const std::string& root, const StoreOptions& given) {
     for (const std::string& dir : {l.blobs_dir(), l.ingest_dir(), l.layers_dir(), l.tmp_dir(),
                                    l.locks_dir(), l.containers_dir()})
       make_dirs(dir, 0700);
-    release_space_reserve_if_full(l);
+    const bool reserve_released = release_space_reserve_if_full(l);
     st->db = LmdbEnv::open(l.db_dir(), options.sync, options.sync_meta);
-    keep_space_reserve(l);
+    if (!reserve_released) keep_space_reserve(l);
     st->ids = current_id_map();
   });
   return Store(std::move(st));

@@ -40,38 +40,48 @@ mount_disk() {
   DISK_IMAGE=$1
   case $POWER_CUT_FS in
     ext4) mount -o loop,commit=600 "$DISK_IMAGE" "$DISK" ;;
-    *) mount -o loop "$DISK_IMAGE" "$DISK" ;;
+    *) mount -o loop,nouuid "$DISK_IMAGE" "$DISK" ;;  # xfs: the lazily unmounted copy's UUID
   esac
 }
 
 # kill_all: every process of the test (dabba, supervisors, containers, the pause process) ended,
 # and reaped (this machine's init reaps orphans late; a killed container's PID 1 lasts until the
 # zombies of its namespace are reaped).
-kill_all() {
-  local pid pids=()
+# test_pids: every process of the test (dabba, supervisors, containers, the pause process).
+test_pids() {
+  local pid
   for pid in $(test_dabba_pids) $(titled_pids) $(pgrep -f -- "$MARK" 2>/dev/null); do
-    [ "$pid" = $$ ] || pids+=("$pid")
+    [ "$pid" = $$ ] || echo "$pid"
   done
-  [ ! -s "$WORK/run/dabba/pause.pid" ] || pids+=("$(cut -d' ' -f1 "$WORK/run/dabba/pause.pid")")
+  [ ! -s "$WORK/run/dabba/pause.pid" ] || cut -d' ' -f1 "$WORK/run/dabba/pause.pid"
+}
+
+kill_all() {
+  local pid pids
+  mapfile -t pids < <(test_pids)
   [ ${#pids[@]} -eq 0 ] || kill -KILL "${pids[@]}" 2>/dev/null || true
   all_gone() { for pid in "${pids[@]}"; do [ ! -e "/proc/$pid" ] || return 1; done; }
   wait_until all_gone || true
 }
 
-# power_cut POINT: the disk as the block device holds it now becomes the store's disk.
+# power_cut POINT: the disk as the block device holds it now becomes the store's disk. The test's
+# processes are stopped first, so that none writes (or syncs) while the disk is copied: the copy
+# is one moment's.
 power_cut() {
   DISK_SEQ=$((DISK_SEQ + 1))
-  local cut=$WORK/disk-$DISK_SEQ.img
+  local cut=$WORK/disk-$DISK_SEQ.img pids
+  mapfile -t pids < <(test_pids)
+  [ ${#pids[@]} -eq 0 ] || kill -STOP "${pids[@]}" 2>/dev/null || true
   cp --sparse=always "$DISK_IMAGE" "$cut"  # the loop device's writes, not the page cache's
   kill_all
   umount -l "$DISK"
   rm -f "$DISK_IMAGE"
   find "$WORK/run" -mindepth 1 -delete
-  if mount_disk "$cut"; then
-    CUTS=$((CUTS + 1))
-  else
+  if ! mount_disk "$cut"; then
     check_eq "[$1] the disk mounts after the power cut" mounted "not mounted"
+    exit 1  # the trap cleans up; nothing after could use the store
   fi
+  CUTS=$((CUTS + 1))
 }
 
 if [ "$POWER_CUT" = 1 ]; then
