@@ -99,19 +99,37 @@ free_up() { rm -f "$1"/filler*; }
 
 no_code_expression() { ! grep -qE '::|\(fd|\(\)' <<<"$1"; }
 
-# full_fails NAME ROOT ARGS...: the verb fails cleanly on the full filesystem, saying it is full,
-# naming the store's path and no code expression; check stays clean.
-full_fails() {
-  local name=$1 root=$2 out rc=0
-  shift 2
+# space_fails FAULT NAME ROOT ARGS...: the verb fails cleanly for want of space (FAULT: ENOSPC, a
+# full filesystem, or EDQUOT, a quota used up), saying so, naming the store's path (and for a
+# full filesystem what is free there) and no code expression; check stays clean.
+space_fails() {
+  local fault=$1 name=$2 root=$3 out rc=0 says names
+  shift 3
+  case $fault in
+    ENOSPC) says="No space left on device" names="the filesystem of $root is full: .* free there" ;;
+    EDQUOT) says="Disk quota exceeded" names="the disk quota for $root is used up" ;;
+  esac
   FAULTS=$((FAULTS + 1))
   out=$(on "$root" "$@" 2>&1) && rc=0 || rc=$?
-  check "[ENOSPC $name] fails cleanly" test "$rc" -ne 0 -a "$rc" -lt 128 -a "$rc" -ne 86
-  check "[ENOSPC $name] says no space is left" grep -q "No space left on device" <<<"$out"
-  check "[ENOSPC $name] names the store and what is free there" \
-    grep -q "the filesystem of $root is full: .* free there" <<<"$out"
-  check "[ENOSPC $name] shows no code expression" no_code_expression "$out"
-  check "[ENOSPC $name] check is clean" on "$root" check
+  check "[$fault $name] fails cleanly" test "$rc" -ne 0 -a "$rc" -lt 128 -a "$rc" -ne 86
+  check "[$fault $name] says: $says" grep -q "$says" <<<"$out"
+  check "[$fault $name] names the store: $names" grep -q "$names" <<<"$out"
+  check "[$fault $name] shows no code expression" no_code_expression "$out"
+  check "[$fault $name] check is clean" on "$root" check
+}
+
+# container_writes_fail FAULT ROOT: a container writes 4 MB where there is no room for them: its
+# write fails (overlayfs may say EIO for the upper layer's ENOSPC), its exit is recorded, rm frees
+# its upper dir and check stays clean.
+container_writes_fail() {
+  local fault=$1 root=$2 out
+  FAULTS=$((FAULTS + 1))
+  out=$(on "$root" run --name writer "$FIXTURE_BUSYBOX" sh -c \
+    "head -c 4000000 /dev/zero >/big; echo rc=\$?" 2>&1 || true)
+  check "[$fault container writes] the container's write fails" grep -q "^rc=[1-9]" <<<"$out"
+  check_eq "[$fault container writes] its exit is recorded" exited "$(state_of "$root" writer)"
+  check "[$fault container writes] rm frees its upper dir" on "$root" rm writer
+  check "[$fault container writes] check is clean" on "$root" check
 }
 
 small=$WORK/mnt-small
@@ -121,7 +139,7 @@ if mount_fs ext4-small "$small" 2>"$WORK/mount.err"; then
 
   # A layer's ingest and unpack (busybox's base layer: 1 MB compressed, 2 MB unpacked).
   fill "$small"
-  full_fails "pull" "$root" pull -q "$FIXTURE_BUSYBOX"
+  space_fails ENOSPC pull "$root" pull -q "$FIXTURE_BUSYBOX"
   check_eq "[ENOSPC pull] no image half-stored" 0 "$(on "$root" images -q | wc -l)"
   check_eq "[ENOSPC pull] no unpack left in tmp/" "" "$(ls "$root/tmp" 2>/dev/null)"
   free_up "$small"
@@ -131,14 +149,7 @@ if mount_fs ext4-small "$small" 2>"$WORK/mount.err"; then
 
   # A container's writes: the container's own error, and dabba's records stay sound.
   fill "$small"
-  FAULTS=$((FAULTS + 1))
-  out=$(on "$root" run --name writer "$FIXTURE_BUSYBOX" sh -c \
-    "head -c 4000000 /dev/zero >/big; echo rc=\$?" 2>&1 || true)
-  # (overlayfs may say EIO for the upper layer's ENOSPC; either way the write fails)
-  check "[ENOSPC container writes] the container's write fails" grep -q "^rc=[1-9]" <<<"$out"
-  check_eq "[ENOSPC container writes] its exit is recorded" exited "$(state_of "$root" writer)"
-  check "[ENOSPC container writes] rm frees its upper dir" on "$root" rm writer
-  check "[ENOSPC container writes] check is clean" on "$root" check
+  container_writes_fail ENOSPC "$root"
 
   # A volume's data.
   check "[ENOSPC volume] volume create" on "$root" volume create vol
@@ -196,14 +207,7 @@ if mount_fs btrfs-quota "$quota" 2>"$WORK/mount.err"; then
   quota_used() { sync -f "$quota/q"; btrfs qgroup show --raw -r "$quota" | awk -v g="$qgroup" '$1 == g {print $2}'; }
   on "$root" images >/dev/null  # the store's skeleton first
   btrfs qgroup limit $(($(quota_used) + 400 * 1024)) "$quota/q"
-  FAULTS=$((FAULTS + 1))
-  out=$(on "$root" pull -q "$FIXTURE_BUSYBOX" 2>&1) && rc=0 || rc=$?
-  check "[EDQUOT pull] fails cleanly" test "$rc" -ne 0 -a "$rc" -lt 128 -a "$rc" -ne 86
-  check "[EDQUOT pull] says the quota is exceeded" grep -q "Disk quota exceeded" <<<"$out"
-  check "[EDQUOT pull] names the store's quota" \
-    grep -q "the disk quota for $root is used up" <<<"$out"
-  check "[EDQUOT pull] shows no code expression" no_code_expression "$out"
-  check "[EDQUOT pull] check is clean" on "$root" check
+  space_fails EDQUOT pull "$root" pull -q "$FIXTURE_BUSYBOX"
   check_eq "[EDQUOT pull] no image half-stored" 0 "$(on "$root" images -q | wc -l)"
   check_eq "[EDQUOT pull] no unpack left in tmp/" "" "$(ls "$root/tmp" 2>/dev/null)"
   btrfs qgroup limit none "$quota/q"
@@ -211,13 +215,7 @@ if mount_fs btrfs-quota "$quota" 2>"$WORK/mount.err"; then
 
   # A container's writes over the quota: the container's own error; dabba's records stay sound.
   btrfs qgroup limit $(($(quota_used) + 2 * 1024 * 1024)) "$quota/q"
-  FAULTS=$((FAULTS + 1))
-  out=$(on "$root" run --name writer "$FIXTURE_BUSYBOX" sh -c \
-    "head -c 4000000 /dev/zero >/big; echo rc=\$?" 2>&1 || true)
-  check "[EDQUOT container writes] the container's write fails" grep -q "^rc=[1-9]" <<<"$out"
-  check_eq "[EDQUOT container writes] its exit is recorded" exited "$(state_of "$root" writer)"
-  check "[EDQUOT container writes] rm frees its upper dir" on "$root" rm writer
-  check "[EDQUOT container writes] check is clean" on "$root" check
+  container_writes_fail EDQUOT "$root"
   btrfs qgroup limit none "$quota/q"
 
   # Used up to the last byte (a file of the user's own). On btrfs even LMDB's lock file (written
