@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <optional>
 
 #include "cli/archive_source.h"
@@ -106,11 +107,12 @@ ResolvedImage resolve_image(Store& store, const RunOptions& o) {
 }
 
 // Records the container under its name (or a generated one, retried when taken).
-void add_record(Store& store, ContainerRecord& record, const std::string& name_flag) {
+void add_record(Store& store, ContainerRecord& record, const std::string& name_flag,
+                const std::function<void(const ContainerRecord&)>& before_commit) {
   for (unsigned attempt = 0;; ++attempt) {
     record.name = name_flag.empty() ? generated_container_name(attempt) : name_flag;
     try {
-      store.add_container(record);
+      store.add_container(record, before_commit);
       return;
     } catch (const Error& e) {
       if (e.code() != Errc::kAlreadyExists || !name_flag.empty() || attempt >= 20) throw;
@@ -386,24 +388,19 @@ runner::Spec new_container(Store& store, const RunOptions& o, SaveSpec save) {
   record.created = unix_now();
   record.runner_json = encode_container_info(info);
   record.volumes = std::move(volumes);
-  add_record(store, record, o.flags.name);
-  if (spec.network.mode == runner::NetworkMode::kBridge ||
-      spec.network.mode == runner::NetworkMode::kSlirp4netns) {
-    // Its name and addresses are known now: the others resolve it by name, its /etc/hosts says so.
-    spec.network.container_name = record.name;
-    runner::EtcFiles etc = runner::default_etc_files(spec.hostname, spec.network);
-    spec.etc.hosts = etc.hosts;
-    spec.etc.resolv_conf = etc.resolv_conf;
-  }
-  if (o.flags.privileged) spec.etc.containerenv = containerenv(record, info, image);
-  if (save != SaveSpec::kNo) {
-    try {
-      runner::save_spec(spec, /*durable=*/true);
-    } catch (...) {
-      remove_container_record(store, in.id);
-      throw;
+  // The spec is completed and saved before the record commits: a record is never without it.
+  add_record(store, record, o.flags.name, [&](const ContainerRecord& stored) {
+    if (spec.network.mode == runner::NetworkMode::kBridge ||
+        spec.network.mode == runner::NetworkMode::kSlirp4netns) {
+      // Its name and addresses are known now: the others resolve it by name, its /etc/hosts too.
+      spec.network.container_name = stored.name;
+      runner::EtcFiles etc = runner::default_etc_files(spec.hostname, spec.network);
+      spec.etc.hosts = etc.hosts;
+      spec.etc.resolv_conf = etc.resolv_conf;
     }
-  }
+    if (o.flags.privileged) spec.etc.containerenv = containerenv(stored, info, image);
+    if (save != SaveSpec::kNo) runner::save_spec(spec, /*durable=*/true);
+  });
   if (!o.flags.cidfile.empty()) write_cidfile(store, o.flags.cidfile, in.id);
   return spec;
 }

@@ -13,7 +13,8 @@
 
 namespace dabba {
 
-void Store::add_container(const ContainerRecord& record) {
+void Store::add_container(const ContainerRecord& record,
+                          const std::function<void(const ContainerRecord&)>& before_commit) {
   if (record.id.empty() || record.id.find('/') != std::string::npos || record.id[0] == '.')
     throw Error(Errc::kInvalidArgument, "bad container id '" + record.id + "'");
   with_context("add container " + record.id, [&] {
@@ -42,6 +43,7 @@ void Store::add_container(const ContainerRecord& record) {
       if (!rec.name.empty()) txn.put(Db::kContainerNames, rec.name, rec.id);
       make_dirs(container_dir(rec.id), 0700);
       state_->crash_point("container-dir-made");
+      if (before_commit) before_commit(rec);
       txn.commit();
       state_->crash_point("container-committed");
     });

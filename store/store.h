@@ -178,7 +178,12 @@ class Store {
 
   // ---- containers
   // Records a container (pins its image and layers) and creates <root>/containers/<id>/.
-  void add_container(const ContainerRecord& record);
+  // before_commit, when given, runs once that directory exists and before the record commits,
+  // with the record as it will be stored: what must exist with the record (its spec, flushed)
+  // is written there, so that a power cut never leaves the record without it. An exception
+  // from it aborts the add.
+  void add_container(const ContainerRecord& record,
+                     const std::function<void(const ContainerRecord&)>& before_commit = {});
   // By id, unique id prefix, or name.
   std::optional<ContainerRecord> container(std::string_view id_or_name) const;
   std::vector<ContainerRecord> list_containers() const;

@@ -208,7 +208,10 @@ done
 # --- create and commit ------------------------------------------------------------------------
 for point in container-dir-made container-committed; do
   crash_at "$point" create --name made "$BUSYBOX" true
-  # A crash before the commit leaves no container; after it, the container exists.
+  # A crash before the commit leaves no container; after it, the container exists, and starts.
+  if dabba_user container exists made; then
+    check "[$point] the container the crash left starts" dabba_user start --attach made
+  fi
   dabba_user rm -i made >/dev/null 2>&1 || true
   after "$point" create --name made "$BUSYBOX" true
   no_leftovers "$point"
