@@ -4,6 +4,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <vector>
 
@@ -42,28 +43,32 @@ bool nearly_full(const std::string& path) {
   return avail < (64u << 20) || fs.f_bavail * 100 < fs.f_blocks;
 }
 
-int space_errno_behind_eio(const std::string& dir) {
-  if (nearly_full(dir)) return ENOSPC;
+int space_probe(const std::string& dir, size_t bytes) {
   UniqueFd fd(::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
   if (!fd.valid()) {
     std::string path = dir + "/.space-probe-XXXXXX";
     fd = UniqueFd(::mkostemp(path.data(), O_CLOEXEC));
-    if (!fd.valid()) return errno == ENOSPC || errno == EDQUOT ? errno : EIO;
+    if (!fd.valid()) return errno == ENOSPC || errno == EDQUOT ? errno : 0;
     ::unlink(path.c_str());
   }
-  constexpr size_t kProbe = 1 << 20;
-  int rc = ::posix_fallocate(fd.get(), 0, kProbe);
-  if (rc == EOPNOTSUPP || rc == EINVAL) {  // no fallocate here (tmpfs has it): write it
-    const std::vector<char> zeros(64 * 1024);
+  int rc = ::posix_fallocate(fd.get(), 0, static_cast<off_t>(bytes));
+  if (rc == EOPNOTSUPP || rc == EINVAL) {  // no fallocate here: write them
+    const std::vector<char> zeros(std::min<size_t>(bytes, 64 * 1024));
     rc = 0;
-    for (size_t done = 0; done < kProbe && rc == 0;) {
-      const ssize_t n = ::write(fd.get(), zeros.data(), zeros.size());
+    for (size_t done = 0; done < bytes && rc == 0;) {
+      const ssize_t n = ::write(fd.get(), zeros.data(), std::min(zeros.size(), bytes - done));
       if (n < 0 && errno != EINTR) rc = errno;
       if (n == 0) rc = ENOSPC;  // nothing more fits
       if (n > 0) done += static_cast<size_t>(n);
     }
   }
-  return rc == ENOSPC || rc == EDQUOT ? rc : EIO;
+  return rc == ENOSPC || rc == EDQUOT ? rc : 0;
+}
+
+int space_errno_behind_eio(const std::string& dir) {
+  if (nearly_full(dir)) return ENOSPC;
+  const int rc = space_probe(dir, 1 << 20);
+  return rc != 0 ? rc : EIO;
 }
 
 }  // namespace dabba

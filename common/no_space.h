@@ -21,6 +21,10 @@ Error explain_no_space(const Error& e, const std::string& path, const std::strin
 // most likely came from.
 bool nearly_full(const std::string& path);
 
+// What a write of `bytes` to a new unnamed file in dir meets now (allocated with fallocate where
+// the filesystem has it, else written): ENOSPC or EDQUOT, else 0. Nothing is left behind.
+int space_probe(const std::string& dir, size_t bytes);
+
 // What an EIO from a write on dir's filesystem most likely was (LMDB reports a short write as EIO):
 // ENOSPC when that filesystem is nearly full, ENOSPC or EDQUOT when a 1 MiB write there fails so
 // now (a quota used up leaves the filesystem with room), else EIO.

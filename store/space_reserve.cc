@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "common/no_space.h"
 #include "common/unique_fd.h"
 
 namespace dabba {
@@ -46,11 +47,7 @@ bool release_space_reserve_if_full(const StoreLayout& layout) {
           std::end(kCopyOnWrite) ||
       ::access(reserve_path(layout).c_str(), F_OK) != 0)
     return false;
-  const char page[4096] = {};
-  UniqueFd probe(::open(db.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
-  if (probe.valid() ? ::write(probe.get(), page, sizeof page) < 0 : true)
-    return (errno == ENOSPC || errno == EDQUOT) && release_space_reserve(layout);
-  return false;
+  return space_probe(db, 4096) != 0 && release_space_reserve(layout);
 }
 
 bool release_space_reserve(const StoreLayout& layout) {
