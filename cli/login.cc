@@ -57,6 +57,7 @@ Command add_login(CLI::App& parent) {
   auto args = std::make_shared<Args>();
   Command cmd;
   cmd.app = parent.add_subcommand("login", "Log in to a registry (checked before it is saved)");
+  cmd.error_exit = kExitDabbaFailed;  // podman's: any failure is 125
   CLI::App& app = *cmd.app;
   app.add_option("-u,--username", args->username, "user name (asked when not given)");
   app.add_option("-p,--password", args->password, "password (asked when not given)");
@@ -132,6 +133,7 @@ Command add_logout(CLI::App& parent) {
   auto args = std::make_shared<Args>();
   Command cmd;
   cmd.app = parent.add_subcommand("logout", "Remove the saved login for a registry");
+  cmd.error_exit = kExitDabbaFailed;  // podman's: any failure is 125
   cmd.app->add_flag("-a,--all", args->all, "remove the logins of every registry");
   cmd.app->add_option("--authfile", args->authfile, "auth file (default: podman's)")
       ->type_name("FILE");

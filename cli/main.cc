@@ -216,22 +216,28 @@ int run_main(int argc, char** argv) {
   } catch (const CLI::Success& e) {
     return app.exit(e);  // --help, --version
   } catch (const CLI::RequiredError& e) {
-    const std::vector<std::string> rest = app.remaining();
-    if (app.get_subcommands().empty() && !rest.empty() && rest.front()[0] != '-') {
-      // podman's words for a verb it does not have
-      const std::string& typed = rest.front();
-      std::fprintf(stderr,
-                   "Error: unrecognized command `dabba %s`\nTry 'dabba --help' for more "
-                   "information.\n",
-                   typed.c_str());
-      return kExitDabbaFailed;
+    // The deepest verb or group parsed ("" for none): a group (`image`, `network`) wants one of
+    // its verbs as dabba itself does.
+    const CLI::App* level = &app;
+    while (!level->get_subcommands().empty()) level = level->get_subcommands().front();
+    const std::string path = parsed_verb_path(app);
+    const std::vector<std::string> rest = level->remaining();
+    if (level->get_require_subcommand_min() > 0 || level == &app) {
+      if (!rest.empty() && rest.front()[0] != '-') {
+        // podman's words for a verb it does not have
+        std::fprintf(stderr,
+                     "Error: unrecognized command `dabba%s %s`\nTry 'dabba%s --help' for more "
+                     "information\n",
+                     path.c_str(), rest.front().c_str(), path.c_str());
+        return kExitDabbaFailed;
+      }
+      if (rest.empty()) {  // `dabba` or `dabba image` alone: podman's usage, then its words
+        std::fputs(level->help().c_str(), stderr);
+        std::fprintf(stderr, "Error: missing command 'dabba%s COMMAND'\n", path.c_str());
+        return kExitDabbaFailed;
+      }
     }
-    if (app.get_subcommands().empty()) {  // `dabba` alone: podman's usage, then its words
-      std::fputs(app.help().c_str(), stderr);
-      std::fprintf(stderr, "Error: missing command 'dabba COMMAND'\n");
-      return kExitDabbaFailed;
-    }
-    std::fprintf(stderr, "Error: %s\nSee 'dabba --help'\n", e.what());
+    std::fprintf(stderr, "Error: %s\nSee 'dabba%s --help'\n", e.what(), path.c_str());
     return kExitDabbaFailed;
   } catch (const CLI::ParseError& e) {
     // podman's usage errors: "Error: ..." and 125, in pflag's words where it has them.

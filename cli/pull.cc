@@ -31,6 +31,7 @@ Command add_pull(CLI::App& parent) {
   auto args = std::make_shared<Args>();
   Command cmd;
   cmd.app = parent.add_subcommand("pull", "Pull an image from a registry");
+  cmd.error_exit = kExitDabbaFailed;  // podman's: any failure is 125
   CLI::App& app = *cmd.app;
   app.add_flag("-q,--quiet", args->quiet, "print only the image digest");
   app.add_option("--platform", args->platform,

@@ -75,6 +75,7 @@ Command add_push(CLI::App& parent) {
   auto args = std::make_shared<Args>();
   Command cmd;
   cmd.app = parent.add_subcommand("push", "Push an image to a registry");
+  cmd.error_exit = kExitDabbaFailed;  // podman's: any failure is 125
   CLI::App& app = *cmd.app;
   app.add_option("-f,--format", args->format,
                  "manifest format: oci or v2s2 (default: the image's own)");

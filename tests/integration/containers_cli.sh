@@ -211,6 +211,13 @@ check_eq "an unknown verb: 125" 125 "$rc"
 check "... podman's words" grep -qx 'Error: unrecognized command `dabba nosuchverb`' <<<"$out"
 out=$(dabba_user 2>&1) && rc=0 || rc=$?
 check "no verb: the usage, then podman's words" grep -qx "Error: missing command 'dabba COMMAND'" <<<"$out"
+out=$(dabba_user network nosuchverb 2>&1) && rc=0 || rc=$?
+check_eq "an unknown verb of a group: 125" 125 "$rc"
+check "... podman's words" grep -qx 'Error: unrecognized command `dabba network nosuchverb`' <<<"$out"
+check "... and where to look" grep -qx "Try 'dabba network --help' for more information" <<<"$out"
+out=$(dabba_user image 2>&1) && rc=0 || rc=$?
+check_eq "a group without its verb: 125" 125 "$rc"
+check "... podman's words" grep -qx "Error: missing command 'dabba image COMMAND'" <<<"$out"
 out=$(dabba_user --log-level=telepathic info 2>&1) && rc=0 || rc=$?
 check_eq "--log-level unknown: 1" 1 "$rc"
 check "... podman's line" grep -q '^Log Level "telepathic" is not supported, choose from: ' <<<"$out"

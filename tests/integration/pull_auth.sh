@@ -32,11 +32,12 @@ put_file() { # put_file PATH CONTENT: a file of the test user's
 WRONG=not-the-password-$RANDOM
 
 # --- basic auth ---------------------------------------------------------------------------
-check_fails "basic: anonymous pull is refused" run_logged pull -q "$FIXTURE_BASIC_PRIVATE"
+check_eq "basic: anonymous pull is refused, exit 125 as podman's" 125 \
+  "$(exit_code run_logged pull -q "$FIXTURE_BASIC_PRIVATE")"
 out=$(dabba_user pull -q "$FIXTURE_BASIC_PRIVATE" 2>&1 || true)
 check "basic: ... with a hint to log in" grep -q "dabba login" <<<"$out"
-check_fails "basic: login with a wrong password fails" \
-  login "$REGISTRY_BASIC" "$REGISTRY_BASIC_USER" "$WRONG"
+check_eq "basic: login with a wrong password fails, exit 125" 125 \
+  "$(exit_code login "$REGISTRY_BASIC" "$REGISTRY_BASIC_USER" "$WRONG")"
 check "basic: ... and saves nothing" test ! -e "$DABBA_AUTH"
 check "basic: login with the right password" \
   login "$REGISTRY_BASIC" "$REGISTRY_BASIC_USER" "$REGISTRY_BASIC_PASS"
@@ -44,7 +45,8 @@ check_eq "basic: auth.json is private (0600)" 600 "$(stat -c %a "$DABBA_AUTH" 2>
 check_eq "basic: pull with the saved login" "$FIXTURE_BASIC_PRIVATE_DIGEST" \
   "$(run_logged pull -q "$FIXTURE_BASIC_PRIVATE" | tail -n 1)"
 check "basic: logout" run_logged logout "$REGISTRY_BASIC"
-check_fails "basic: logout again fails (not logged in)" run_logged logout "$REGISTRY_BASIC"
+check_eq "basic: logout again fails (not logged in), exit 125" 125 \
+  "$(exit_code run_logged logout "$REGISTRY_BASIC")"
 check_fails "basic: after logout, even a pull of the stored tag is refused (it asks the registry)" \
   run_logged pull -q "$FIXTURE_BASIC_PRIVATE"
 dabba_user rmi "$FIXTURE_BASIC_PRIVATE" >/dev/null 2>&1 || true

@@ -157,7 +157,8 @@ check_eq "skopeo reads it (with dabba's login)" "$FIXTURE_SHARED_DIGEST" \
   "$(skopeo_user inspect --tls-verify=false --format '{{.Digest}}' "docker://$REGISTRY_TOKEN/$NS/shared:1")"
 
 # --- bad input -----------------------------------------------------------------------------------
-check_fails "an image that is not stored" dabba_user push nope/nothing:1 "$REGISTRY/x/y:1"
+check_eq "an image that is not stored: exit 125, as podman's" 125 \
+  "$(exit_code dabba_user push nope/nothing:1 "$REGISTRY/x/y:1")"
 out=$(dabba_user push nope/nothing:1 "$REGISTRY/x/y:1" 2>&1 || true)
 check "says image not known" grep -q "image not known" <<<"$out"
 check_fails "another transport is refused" dabba_user push "$FIXTURE_SHARED" oci:/tmp/x

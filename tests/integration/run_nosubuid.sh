@@ -81,7 +81,7 @@ check "... saying so, with the fix" grep -q "nomap needs subordinate ids.*usermo
 
 # Files of uid 1000 (rig/busybox has /home/app) cannot be held: a clear error, nothing stored.
 out=$(dabba_nosub pull "$FIXTURE_BUSYBOX" 2>&1) && rc=0 || rc=$?
-check_eq "pull of an image with other owners fails (exit 1)" 1 "$rc"
+check_eq "pull of an image with other owners fails (exit 125)" 125 "$rc"
 check "... naming the file and the uid" grep -q "home/app: owner uid 1000 is not mapped" <<<"$out"
 check "... with the fix" grep -q "hint: .*/etc/subuid" <<<"$out"
 check_eq "... and no image is named" "$(dabba_nosub images -q 2>/dev/null | wc -l)" 1
