@@ -30,7 +30,13 @@ static_assert(std::size(kDbNames) == static_cast<size_t>(Db::kCount));
   std::string msg =
       "LMDB " + what + (rc > 0 ? std::string() : std::string(": ") + ::mdb_strerror(rc));
   if (rc == MDB_MAP_FULL) throw Error(Errc::kFailed, msg, 0, "the store's metadata map is full");
-  if (rc == MDB_CORRUPTED || rc == MDB_PANIC || rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
+  // After a failed write of its meta page (a full disk) LMDB refuses this process any further
+  // transaction; the file still holds the last commit, which a new process opens.
+  if (rc == MDB_PANIC)
+    throw Error(Errc::kFailed, msg, 0,
+                "an earlier write to the store's database failed in this command (a full disk?); "
+                "what was committed before is intact: free space and run the command again");
+  if (rc == MDB_CORRUPTED || rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
     throw Error(Errc::kCorrupt, msg, 0, "run `dabba check` to see what is damaged");
   if (rc > 0) throw Error(errc_from_errno(rc), msg, rc);
   throw Error(Errc::kFailed, msg);
