@@ -225,7 +225,8 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
   proc.cgroup_ = ContainerCgroup::create_for(spec.limits, "dabba-" + spec.id, spec.cgroup_parent);
   proc.network_ = make_network_setup(spec);
   // The child waits for our go only when we have something to do before it execs.
-  setup.workload.wait_for_go = proc.cgroup_ != nullptr || proc.network_ != nullptr;
+  setup.workload.wait_for_go =
+      proc.cgroup_ != nullptr || proc.network_ != nullptr || options.before_exec != nullptr;
 
   // Without -t the container's stdio are pipes dabba copies (io_relay.h), never our own fds.
   // Except --log-driver passthrough: the caller's own stdout and stderr (and stdin with -i), as
@@ -302,6 +303,7 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
   }
   if (setup.workload.wait_for_go) {
     if (proc.network_) proc.network_->parent_before_exec();
+    if (options.before_exec) options.before_exec(proc);
     sync.send(SyncKind::kExec);
   }
   // EOF: the workload's exec closed the child's O_CLOEXEC end. Anything else is a failure.

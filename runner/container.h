@@ -13,14 +13,15 @@
 // Parent checklist (the child's is in container_child.h):
 //   validate; prepare the container dir (upper/ work/ rootfs/ etc/); plan the mounts; create the
 //   cgroups (errors before anything runs); socketpair; clone; [write the id map, kProceed];
-//   cgroup.procs; network helper started; wait kReady (+pty master); [network ready; kExec: only
-//   with cgroups or a network helper, else the child does not wait]; EOF = exec done, kError =
-//   the child's failure, with its text.
+//   cgroup.procs; network helper started; wait kReady (+pty master); [network ready; before_exec;
+//   kExec: only with cgroups, a network helper or a before_exec, else the child does not wait];
+//   EOF = exec done, kError = the child's failure, with its text.
 #pragma once
 
 #include <sys/ioctl.h>
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,7 @@
 namespace dabba::runner {
 
 class ContainerCgroup;
+class ContainerProcess;
 class NetworkSetup;
 struct SyncMessage;
 
@@ -59,6 +61,11 @@ struct StartOptions {
   // -t: the user's terminal, whose window size the pty gets before the workload execs (-1: none).
   // Read here: the terminal itself never reaches the container.
   int terminal = -1;
+  // Called once the container's first process is set up and before its workload execs (the
+  // child then waits for it): what must be on record before anything of the workload runs, such
+  // as the container's running state, which a workload filling the disk at once would otherwise
+  // leave unwritable. A throw kills the child and fails the start.
+  std::function<void(const ContainerProcess&)> before_exec;
 };
 
 // The caller's window size, when `terminal` is one.

@@ -20,6 +20,7 @@ int run_foreground(const Spec& spec, OnExit on_exit) {
   if (spec.tty) options.terminal = user_terminal_fd();
   clear_stop_request(spec.container_dir);  // a start by the user: the --restart policy applies
   StateOwner owner(spec.container_dir, std::move(on_exit));
+  options.before_exec = [&](const ContainerProcess& c) { owner.running(c); };
   std::optional<ContainerProcess> container;
   std::optional<LogWriter> log;
   try {
@@ -30,7 +31,6 @@ int run_foreground(const Spec& spec, OnExit on_exit) {
     owner.run_on_exit();
     throw;
   }
-  owner.running(*container);
   fault_point("run-state-recorded");
   write_pidfile(spec.pidfile, container->pid());
   write_pidfile(spec.owner_pidfile, ::getpid());

@@ -179,8 +179,9 @@ void exec_supervise_program(const std::string& program, const Spec& spec, SyncCh
       ExitStatus status;
       bool oom_killed = false;
       {
-        ContainerProcess container = start_container(spec);
-        owner.running(container);
+        StartOptions start;
+        start.before_exec = [&](const ContainerProcess& c) { owner.running(c); };
+        ContainerProcess container = start_container(spec, start);
         fault_point("run-state-recorded");
         write_pidfile(spec.pidfile, container.pid());
         write_pidfile(spec.owner_pidfile, ::getpid());

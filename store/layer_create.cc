@@ -37,6 +37,22 @@ NewLayer ingest(Store& store, int fd, const Digest& blob, uint64_t size, const D
                 const Lease& lease) {
   LayerIngest in = store.begin_layer({blob, static_cast<int64_t>(size), diff_id}, lease);
   const bool reused = in.complete();
+  if (reused && !diff_id.empty() && !store.blob(blob)) {
+    // A tar made here again (a second commit of the same change): the layer's gzip blob stored
+    // before stands for it, so both images name one blob. ISA-L need not give the same bytes
+    // twice, and a blob stored beside it would be a second copy.
+    if (auto stored = store.find_layer_blob(diff_id, Compression::kGzip, lease)) {
+      const LayerResult r = in.result();
+      NewLayer out;
+      out.blob = stored->digest;
+      out.diff_id = r.diff_id;
+      out.blob_size = stored->size;
+      out.tar_size = r.tar_size;
+      out.content_bytes = r.content_bytes;
+      out.reused = true;
+      return out;
+    }
+  }
   DABBA_SYSCALL(::lseek(fd, 0, SEEK_SET), "lseek");
   FdSource source(fd);
   if (reused) {
