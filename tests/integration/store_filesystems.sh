@@ -126,7 +126,8 @@ container_writes_fail() {
   FAULTS=$((FAULTS + 1))
   out=$(on "$root" run --name writer "$FIXTURE_BUSYBOX" sh -c \
     "head -c 4000000 /dev/zero >/big; echo rc=\$?" 2>&1 || true)
-  check "[$fault container writes] the container's write fails" grep -q "^rc=[1-9]" <<<"$out"
+  check "[$fault container writes] the container's write fails" \
+    bash -c 'grep -q "^rc=[1-9]" <<<"$1" || { printf "%s\n" "$1"; exit 1; }' _ "$out"
   check_eq "[$fault container writes] its exit is recorded" exited "$(state_of "$root" writer)"
   check "[$fault container writes] rm frees its upper dir" on "$root" rm writer
   check "[$fault container writes] check is clean" on "$root" check
