@@ -499,10 +499,12 @@ std::string go_time_string(int64_t unix_seconds, int64_t nanos) {
   time_t t = static_cast<time_t>(unix_seconds);
   struct tm tm;
   localtime_r(&t, &tm);
-  char date[64], zone[64];
-  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S", &tm);
+  char year[16], date[64], zone[64];
+  // Go pads the year to 4 digits: the zero time is "0001-01-01 ..." (strftime's %Y gives "1").
+  std::snprintf(year, sizeof year, "%04d", tm.tm_year + 1900);
+  std::strftime(date, sizeof date, "-%m-%d %H:%M:%S", &tm);
   std::strftime(zone, sizeof zone, "%z %Z", &tm);
-  std::string out = date;
+  std::string out = std::string(year) + date;
   if (nanos > 0) {
     char frac[32];
     std::snprintf(frac, sizeof frac, "%09lld", static_cast<long long>(nanos % 1000000000));

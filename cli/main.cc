@@ -285,7 +285,7 @@ int run_main(int argc, char** argv) {
     return exit_code_for(e);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "Error: %s\n", e.what());
-    return kExitFailure;
+    return running != nullptr && running->error_exit != 0 ? running->error_exit : kExitFailure;
   }
 }
 

@@ -304,7 +304,14 @@ ContainerProcess start_container(const Spec& spec, const StartOptions& options) 
   if (setup.workload.wait_for_go) {
     if (proc.network_) proc.network_->parent_before_exec();
     if (options.before_exec) options.before_exec(proc);
-    sync.send(SyncKind::kExec);
+    if (!sync.send_noexcept(SyncKind::kExec, 0, 0, {})) {
+      // Its first process is gone (waiting for our go, it sends nothing): killed by a `kill` or
+      // `rm -f` of the container before_exec recorded as running.
+      const ExitStatus st = proc.wait();
+      throw Error(Errc::kFailed,
+                  "the container's first process ended before its command ran (" +
+                      st.describe() + ")");
+    }
   }
   // EOF: the workload's exec closed the child's O_CLOEXEC end. Anything else is a failure.
   if (std::optional<SyncMessage> after = sync.receive()) {

@@ -64,7 +64,9 @@ struct StartOptions {
   // Called once the container's first process is set up and before its workload execs (the
   // child then waits for it): what must be on record before anything of the workload runs, such
   // as the container's running state, which a workload filling the disk at once would otherwise
-  // leave unwritable. A throw kills the child and fails the start.
+  // leave unwritable. A throw kills the child and fails the start. (From then until the exec, a
+  // `dabba exec` or `kill` may already find the container running: its PID 1 is still dabba's
+  // setup process, which a kill ends as it would the workload.)
   std::function<void(const ContainerProcess&)> before_exec;
 };
 

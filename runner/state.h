@@ -70,9 +70,11 @@ class StateOwner {
   // restarted it already (a foreground run's owner hands over to a supervisor).
   StateOwner(std::string container_dir, OnExit on_exit, unsigned restarts = 0);
 
-  // The workload exec'd. Throws Error when the state cannot be written.
+  // The container's first process is set up and its workload about to exec (start_container's
+  // before_exec). Throws Error when the state cannot be written.
   void running(const ContainerProcess& container);
-  // The start failed with e (an ExecError's code, else 125). Never throws.
+  // The start failed with e (an ExecError's code, else 125), also after running(): what running()
+  // recorded of a workload that never ran is dropped. Never throws.
   void start_failed(const std::exception& e) noexcept;
   // PID 1 exited (oom: the OOM killer struck in its memory cgroup, which is also logged). A
   // failure to write is logged, not thrown: the container is over either way.
@@ -94,6 +96,7 @@ class StateOwner {
   std::string dir_;
   OnExit on_exit_;
   ContainerState state_;
+  ContainerState before_running_;  // state_ as running() found it
 };
 
 // nullopt when there is no state file (never started).

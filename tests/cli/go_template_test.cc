@@ -209,6 +209,8 @@ TEST(GoTemplate, TimesPrintAsGoTimes) {
             "2026-12-03 16:12:46.336140327 +0000 UTC");
   EXPECT_EQ(go_time_string("2024-05-01T12:00:00.5Z"), "2024-05-01 12:00:00.5 +0000 UTC");
   EXPECT_EQ(go_time_string("not a time"), "not a time");
+  // Go's zero time (a container never started): the year padded to four digits.
+  EXPECT_EQ(go_time_string("0001-01-01T00:00:00Z"), "0001-01-01 00:00:00 +0000 UTC");
   TemplateData d = {{"Created", "2024-05-01T12:00:00.5Z"},
                     {"History", {{{"created", "2024-05-01T12:00:00Z"}, {"comment", "c"}}}},
                     {"Labels", {{"Created", "2024-05-01T12:00:00Z"}}}};
