@@ -496,6 +496,9 @@ std::string go_print(const TemplateData& value) {
 }
 
 std::string go_time_string(int64_t unix_seconds, int64_t nanos) {
+  // Go's zero time (never started, never finished) is UTC in every zone.
+  constexpr int64_t kGoZeroTime = -62135596800;  // 0001-01-01T00:00:00Z
+  if (unix_seconds == kGoZeroTime && nanos == 0) return "0001-01-01 00:00:00 +0000 UTC";
   time_t t = static_cast<time_t>(unix_seconds);
   struct tm tm;
   localtime_r(&t, &tm);

@@ -26,6 +26,7 @@ int run_foreground(const Spec& spec, OnExit on_exit) {
   try {
     log = open_container_log(spec.container_dir, spec.log);
     container.emplace(start_container(spec, options));
+    owner.started();
   } catch (const std::exception& e) {
     owner.start_failed(e);
     owner.run_on_exit();

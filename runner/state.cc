@@ -134,6 +134,7 @@ StateOwner::StateOwner(std::string container_dir, OnExit on_exit, unsigned resta
 
 void StateOwner::running(const ContainerProcess& container) {
   before_running_ = state_;
+  exec_pending_ = true;
   state_.status = ContainerStatus::kRunning;
   state_.pid = container.pid();
   state_.pid_start_time = process_start_time(container.pid());
@@ -149,7 +150,8 @@ void StateOwner::running(const ContainerProcess& container) {
 void StateOwner::start_failed(const std::exception& e) noexcept {
   const auto* exec = dynamic_cast<const ExecError*>(&e);
   // running() came before the exec failed: no pid or start time of a workload that never ran.
-  if (state_.status == ContainerStatus::kRunning) state_ = before_running_;
+  if (exec_pending_) state_ = before_running_;
+  exec_pending_ = false;
   state_.status = ContainerStatus::kExited;
   state_.exit_code = exec ? exec->exit_code() : kExitDabbaFailed;
   state_.error = e.what();

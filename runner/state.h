@@ -73,8 +73,10 @@ class StateOwner {
   // The container's first process is set up and its workload about to exec (start_container's
   // before_exec). Throws Error when the state cannot be written.
   void running(const ContainerProcess& container);
-  // The start failed with e (an ExecError's code, else 125), also after running(): what running()
-  // recorded of a workload that never ran is dropped. Never throws.
+  // start_container returned: the workload exec'd.
+  void started() noexcept { exec_pending_ = false; }
+  // The start failed with e (an ExecError's code, else 125), also after running() but before
+  // started(): what running() recorded of a workload that never ran is dropped. Never throws.
   void start_failed(const std::exception& e) noexcept;
   // PID 1 exited (oom: the OOM killer struck in its memory cgroup, which is also logged). A
   // failure to write is logged, not thrown: the container is over either way.
@@ -97,6 +99,7 @@ class StateOwner {
   OnExit on_exit_;
   ContainerState state_;
   ContainerState before_running_;  // state_ as running() found it
+  bool exec_pending_ = false;       // between running() and started()
 };
 
 // nullopt when there is no state file (never started).

@@ -182,6 +182,7 @@ void exec_supervise_program(const std::string& program, const Spec& spec, SyncCh
         StartOptions start;
         start.before_exec = [&](const ContainerProcess& c) { owner.running(c); };
         ContainerProcess container = start_container(spec, start);
+        owner.started();
         fault_point("run-state-recorded");
         write_pidfile(spec.pidfile, container.pid());
         write_pidfile(spec.owner_pidfile, ::getpid());

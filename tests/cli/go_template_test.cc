@@ -211,6 +211,12 @@ TEST(GoTemplate, TimesPrintAsGoTimes) {
   EXPECT_EQ(go_time_string("not a time"), "not a time");
   // Go's zero time (a container never started): the year padded to four digits.
   EXPECT_EQ(go_time_string("0001-01-01T00:00:00Z"), "0001-01-01 00:00:00 +0000 UTC");
+  EXPECT_EQ(go_time_string("0099-05-01T00:00:00Z"), "0099-05-01 00:00:00 +0000 UTC");
+  setenv("TZ", "America/New_York", 1);  // the zero time is UTC in any zone, as Go's
+  tzset();
+  EXPECT_EQ(go_time_string("0001-01-01T00:00:00Z"), "0001-01-01 00:00:00 +0000 UTC");
+  setenv("TZ", "UTC", 1);
+  tzset();
   TemplateData d = {{"Created", "2024-05-01T12:00:00.5Z"},
                     {"History", {{{"created", "2024-05-01T12:00:00Z"}, {"comment", "c"}}}},
                     {"Labels", {{"Created", "2024-05-01T12:00:00Z"}}}};
