@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "common/byte_source.h"
 #include "common/error.h"
 #include "common/fs.h"
@@ -37,36 +39,24 @@ NewLayer ingest(Store& store, int fd, const Digest& blob, uint64_t size, const D
                 const Lease& lease) {
   LayerIngest in = store.begin_layer({blob, static_cast<int64_t>(size), diff_id}, lease);
   const bool reused = in.complete();
-  if (reused && !diff_id.empty() && !store.blob(blob)) {
-    // A tar made here again (a second commit of the same change): the layer's gzip blob stored
-    // before stands for it, so both images name one blob. ISA-L need not give the same bytes
-    // twice, and a blob stored beside it would be a second copy.
-    if (auto stored = store.find_layer_blob(diff_id, Compression::kGzip, lease)) {
-      const LayerResult r = in.result();
-      NewLayer out;
-      out.blob = stored->digest;
-      out.diff_id = r.diff_id;
-      out.blob_size = stored->size;
-      out.tar_size = r.tar_size;
-      out.content_bytes = r.content_bytes;
-      out.reused = true;
-      return out;
-    }
-  }
   DABBA_SYSCALL(::lseek(fd, 0, SEEK_SET), "lseek");
   FdSource source(fd);
-  if (reused) {
-    // The tar was unpacked here before (from another blob, or an earlier commit): the blob is
-    // stored all the same, so save and push find it as they find a pulled layer's.
-    if (!store.blob(blob)) store.put_blob(blob, static_cast<int64_t>(size), source, lease);
-  } else if (in.resume_offset() > 0) {
+  std::optional<LayerBlob> stored;  // named instead of this blob
+  if (reused && !store.blob(blob)) {
+    // The tar was unpacked here before (from another blob, or an earlier commit). A tar made
+    // here (diff_id known: a second commit of the same change) names the layer's gzip blob
+    // stored before, so both images name one blob: ISA-L need not give the same bytes twice.
+    // Otherwise this blob is stored all the same, so save and push find it as a pulled layer's.
+    if (!diff_id.empty()) stored = store.find_layer_blob(diff_id, Compression::kGzip, lease);
+    if (!stored) store.put_blob(blob, static_cast<int64_t>(size), source, lease);
+  } else if (!reused && in.resume_offset() > 0) {
     in.restart();
   }
   const LayerResult r = reused ? in.result() : in.run(source);
   NewLayer out;
-  out.blob = blob;
+  out.blob = stored ? stored->digest : blob;
   out.diff_id = r.diff_id;
-  out.blob_size = size;
+  out.blob_size = stored ? stored->size : size;
   out.tar_size = r.tar_size;
   out.content_bytes = r.content_bytes;
   if (!reused) out.compression = r.compression;
